@@ -1,0 +1,168 @@
+/**
+ * The engine's output: bursts of upstream errors, each joined to the container that owns the
+ * upstream and to its lifecycle events, diagnosed by a pattern from `patterns/`, then enriched
+ * by the checklist and the fix proposal. Every report (text, JSON, markdown, TUI) reads these.
+ */
+import type { ContainerEvent, ContainerInfo } from './container.js';
+import type { UpstreamAddress, UpstreamErrorKind } from './logRecord.js';
+
+/** One kept log line, as evidence (bounded per burst). */
+export interface EvidenceLine {
+  source: string;
+  line: number;
+  time: number;
+  raw: string;
+}
+
+export interface Burst {
+  id: string;
+  /** Grouping key: `host:port`, `unix:/path`, or the upstream group name. */
+  upstreamKey: string;
+  upstream: UpstreamAddress;
+  first: number;
+  last: number;
+  count: number;
+  kinds: Partial<Record<UpstreamErrorKind, number>>;
+  errnos: Record<string, number>;
+  methods: Record<string, number>;
+  /** POST/PUT/PATCH/DELETE that got an error: writes the client may have lost. */
+  writes: number;
+  /** POST/PATCH/LOCK: requests nginx will not retry on another peer. */
+  notRetried: number;
+  servers: string[];
+  hosts: string[];
+  clients: number;
+  /** Errors per second over the burst (count / max(1 s, duration)). */
+  rate: number;
+  /** First and last few lines of the burst. */
+  evidence: EvidenceLine[];
+  /** True once the gap has passed with no new error (always true after a postmortem). */
+  closed: boolean;
+}
+
+export type MatchMethod =
+  | 'published-port' // upstream port == a HostPort published by the container
+  | 'host-network-port' // host-network container whose command/healthcheck/ExposedPorts names the port
+  | 'container-ip' // upstream host == a container IP
+  | 'name' // upstream host == container name, compose service or network alias
+  | 'time-only'; // the only container with lifecycle events around the burst
+
+export interface ContainerMatch {
+  /** The container name (stable across compose recreation, unlike the id). */
+  name: string;
+  containerIds: string[];
+  service: string | null;
+  project: string | null;
+  method: MatchMethod;
+  /** One sentence: why this container is the upstream's owner. */
+  explanation: string;
+  /** 0..1: how sure the address ↔ container link is. */
+  strength: number;
+}
+
+/** Derived, pattern-independent facts about one burst, the input of every pattern. */
+export interface BurstFacts {
+  totalErrors: number;
+  kindShare: Partial<Record<UpstreamErrorKind, number>>;
+  dominantKind: UpstreamErrorKind | null;
+  containerMatched: boolean;
+  /** Lifecycle events of the matched container(s) in the correlation window, oldest first. */
+  events: ContainerEvent[];
+  starts: number;
+  dies: number;
+  restartEvents: number;
+  /** A `kill` or `stop` preceded the first `die` (someone asked it to stop). */
+  deliberate: boolean;
+  /** kill(15) then kill(9) before a die(137): the app ignored SIGTERM until the stop timeout. */
+  stopTimeoutKill: boolean;
+  oom: boolean;
+  exitCodes: number[];
+  /** The first die of the window, start → first error, first die → first error, … (ms; null if n/a). */
+  firstDieToFirstError: number | null;
+  /** Last `start` before the burst's end → the burst's last error (how long the app was not ready). */
+  startToLastError: number | null;
+  /** `start` → `health_status: healthy`, when both happened in the window. */
+  startToHealthy: number | null;
+  /** A start with no die/stop/kill before it in the window (fresh create / first boot). */
+  freshStart: boolean;
+  /** State after the window: from the last event, else the inspect snapshot. */
+  finalState: 'running' | 'exited' | 'unknown';
+  finalHealth: string | null;
+  healthcheckDefined: boolean | null;
+  durationMs: number;
+}
+
+export type ConfidenceLabel = 'high' | 'medium' | 'low';
+
+export interface Diagnosis {
+  patternId: string;
+  title: string;
+  summary: string;
+  /** 0..1 */
+  confidence: number;
+  confidenceLabel: ConfidenceLabel;
+  /** Each satisfied clause of the pattern, as a sentence with the measured value. */
+  reasons: string[];
+  explanation: string;
+  fixIds: string[];
+}
+
+export type CheckStatus = 'pass' | 'fail' | 'unknown';
+
+export interface CheckResult {
+  id: string; // 'http-health' | 'port-host' | 'port-container' | 'docker-state' | 'healthcheck-defined' | 'time-to-ready' …
+  title: string;
+  status: CheckStatus;
+  /** The probe's answer, the socket line, the inspect field. */
+  evidence: string;
+  /** One sentence of meaning. */
+  meaning: string;
+  durationMs: number;
+}
+
+export interface ChecklistResult {
+  target: { host: string; port: number; container: string | null };
+  ranAt: number;
+  checks: CheckResult[];
+  conclusion: string;
+  /** start → listening / start → healthy, measured, in ms (null when not measured). */
+  timeToListenMs: number | null;
+  timeToHealthyMs: number | null;
+}
+
+export interface FixFile {
+  path: string;
+  kind: 'nginx' | 'compose' | 'kubernetes' | 'systemd';
+  /** Unified diff against the file on disk; empty when the file already holds the fix. */
+  diff: string;
+  notes: string[];
+}
+
+export interface FixProposal {
+  fixIds: string[];
+  /** Generic guidance when no config file was given (what to change, with values). */
+  advice: string[];
+  files: FixFile[];
+  warnings: string[];
+}
+
+export interface Incident {
+  id: string;
+  burst: Burst;
+  match: ContainerMatch | null;
+  facts: BurstFacts;
+  diagnosis: Diagnosis;
+  checklist: ChecklistResult | null;
+  fix: FixProposal | null;
+}
+
+/** Context kept with a container for reports: the snapshot and the events the engine saw. */
+export interface ContainerView {
+  name: string;
+  info: ContainerInfo | null;
+  lastEvent: ContainerEvent | null;
+  state: string;
+  health: string | null;
+  restarts: number;
+  lastExitCode: number | null;
+}

@@ -1,0 +1,97 @@
+/**
+ * What one nginx error-log line becomes. Produced by `parse/nginxLine.ts`, consumed by
+ * burst detection, reports and the UI. Plain data: no methods, safe to structured-clone.
+ */
+
+export const LEVELS = ['emerg', 'alert', 'crit', 'error', 'warn', 'notice', 'info', 'debug'] as const;
+export type Level = (typeof LEVELS)[number];
+
+/**
+ * Upstream failure classes. `null` on a record means "a valid nginx line that is not an
+ * upstream failure" (client closed, access forbidden, start-up notices, …).
+ */
+export const UPSTREAM_ERROR_KINDS = [
+  'refused', // (111: Connection refused) — nothing listening on the peer's port
+  'timeout', // (110: Connection timed out) / upstream timed out
+  'reset', // (104: Connection reset by peer)
+  'no-route', // (113: No route to host), ENETUNREACH, EHOSTDOWN
+  'broken-pipe', // (32: Broken pipe) on send/writev to upstream
+  'no-live-upstreams', // every peer of the group is marked failed
+  'premature-close', // upstream prematurely closed connection
+  'invalid-header', // sent invalid header / no valid HTTP/1.0 header / invalid chunked / too big header
+  'ssl-handshake', // SSL_do_handshake() failed … while SSL handshaking to upstream
+  'unix-socket', // connect() to unix:… failed (2: No such file) / (13: Permission denied)
+  'resolve', // could not be resolved / host not found in upstream
+  'disabled', // upstream server temporarily disabled (warn, max_fails reached)
+] as const;
+export type UpstreamErrorKind = (typeof UPSTREAM_ERROR_KINDS)[number];
+
+export interface UpstreamAddress {
+  /** As nginx wrote it: `http://127.0.0.1:3000/api/orders`. */
+  url: string;
+  scheme: string;
+  /** IP, host name, upstream group name, or `unix:/path` for unix sockets. */
+  host: string;
+  /** Explicit port or the scheme's default; null for unix sockets and port-less group names. */
+  port: number | null;
+  path: string;
+}
+
+export interface RequestLine {
+  method: string;
+  path: string;
+  protocol: string;
+}
+
+export interface LogRecord {
+  /** File path or `-` for stdin. */
+  source: string;
+  /** 1-based line number within the source. */
+  line: number;
+  /** Epoch milliseconds, resolved from the local time with the configured time zone. */
+  time: number;
+  /** The timestamp as written in the log (`2024/01/15 03:12:44`), local time, no zone. */
+  localTime: string;
+  level: Level;
+  pid: number;
+  tid: number;
+  /** `*CONN` connection number; absent on start-up and signal lines. */
+  conn: number | null;
+  /** Message text before the first `, client:` style field (errno and `while …` included). */
+  message: string;
+  errno: number | null;
+  strerror: string | null;
+  /** The `while …` action, e.g. `connecting to upstream`. */
+  action: string | null;
+  kind: UpstreamErrorKind | null;
+  client: string | null;
+  server: string | null;
+  request: RequestLine | null;
+  upstream: UpstreamAddress | null;
+  host: string | null;
+  referrer: string | null;
+  /** The line as read (CR stripped, not sanitised: sanitise at the edge that draws it). */
+  raw: string;
+}
+
+export type UnparsedReason = 'not-nginx' | 'binary' | 'too-long' | 'bad-time' | 'empty';
+
+/** A line that could not be read as an nginx error-log line: counted, never silently dropped. */
+export interface UnparsedLine {
+  source: string;
+  line: number;
+  reason: UnparsedReason;
+  /** At most 200 characters of the line, for evidence. */
+  excerpt: string;
+}
+
+export type ParsedLine = { ok: true; record: LogRecord } | { ok: false; unparsed: UnparsedLine };
+
+/**
+ * Methods nginx never passes to the next upstream unless `proxy_next_upstream non_idempotent`
+ * is set (ngx_http_upstream.c tests POST|LOCK|PATCH). PUT and DELETE are idempotent to nginx.
+ */
+export const NOT_RETRIED_METHODS: ReadonlySet<string> = new Set(['POST', 'LOCK', 'PATCH']);
+
+/** State-changing requests: a 502 on one of these may mean a lost write the client must repeat. */
+export const WRITE_METHODS: ReadonlySet<string> = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
