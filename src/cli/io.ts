@@ -1,0 +1,28 @@
+import type { Readable, Writable } from 'node:stream';
+
+/**
+ * Everything a command touches of its process, injected so tests pass their own streams,
+ * environment and clock instead of production code asking "am I under test".
+ */
+export interface CliIo {
+  stdin: Readable & { isTTY?: boolean };
+  stdout: Writable & { isTTY?: boolean; columns?: number; rows?: number };
+  stderr: Writable & { isTTY?: boolean };
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+  now: () => number;
+}
+
+export function processIo(): CliIo {
+  return {
+    stdin: process.stdin,
+    stdout: process.stdout,
+    stderr: process.stderr,
+    env: process.env,
+    cwd: process.cwd(),
+    now: () => Date.now(),
+  };
+}
+
+/** A subcommand: parses its own argv (after the subcommand name) and returns an exit code. */
+export type Command = (argv: string[], io: CliIo) => Promise<number>;
