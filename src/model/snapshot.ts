@@ -1,0 +1,64 @@
+/**
+ * What the engine exposes to renderers (TUI, --no-tui line printer, reports) at any instant.
+ * Immutable per call: `IncidentEngine.snapshot()` builds a fresh one; the UI never reaches
+ * into the engine's mutable state.
+ */
+import type { ContainerView, Incident, Burst } from './incident.js';
+import type { UnparsedReason, UpstreamAddress, UpstreamErrorKind } from './logRecord.js';
+
+export interface UpstreamStat {
+  key: string;
+  upstream: UpstreamAddress;
+  total: number;
+  kinds: Partial<Record<UpstreamErrorKind, number>>;
+  /** Errors per second for the last `SPARK_SECONDS` seconds, oldest first, ending at `now`. */
+  perSecond: number[];
+  lastErrorAt: number | null;
+  /** Name of the container believed to own this upstream, when known. */
+  container: string | null;
+}
+
+export type SourceState = 'ok' | 'waiting' | 'reconnecting' | 'error' | 'ended';
+
+export interface SourceStatus {
+  id: string;
+  kind: 'log' | 'stdin' | 'docker' | 'events-file' | 'replay';
+  label: string;
+  state: SourceState;
+  /** Why it is not ok, in one sentence (permission denied, daemon not running, …). */
+  detail: string | null;
+  itemsRead: number;
+  /** now − time of the newest item read, when known. */
+  lagMs: number | null;
+}
+
+export interface EngineCounters {
+  linesRead: number;
+  /** Valid nginx lines that are not upstream failures. */
+  otherLines: number;
+  upstreamErrors: number;
+  /** Lines skipped, by reason (never silently dropped). */
+  unparsed: Partial<Record<UnparsedReason, number>>;
+  /** Lines outside --since/--until. */
+  outsideWindow: number;
+  dockerEvents: number;
+  /** exec_*, image, network, volume events: counted, not used. */
+  ignoredEvents: number;
+  /** Events that failed validation. */
+  invalidEvents: number;
+}
+
+export interface EngineSnapshot {
+  now: number;
+  tz: string;
+  counters: EngineCounters;
+  sources: SourceStatus[];
+  upstreams: UpstreamStat[];
+  containers: ContainerView[];
+  /** Diagnosed incidents, oldest first (closed bursts and, live, the open ones too). */
+  incidents: Incident[];
+  /** Bursts still growing (live mode). */
+  openBursts: Burst[];
+}
+
+export const SPARK_SECONDS = 60;
