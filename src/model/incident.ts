@@ -21,6 +21,7 @@ export interface Burst {
   upstream: UpstreamAddress;
   first: number;
   last: number;
+  /** Upstream failure lines in the burst (one per failed try on this peer). */
   count: number;
   kinds: Partial<Record<UpstreamErrorKind, number>>;
   errnos: Record<string, number>;
@@ -85,6 +86,10 @@ export interface BurstFacts {
   startToHealthy: number | null;
   /** A start with no die/stop/kill before it in the window (fresh create / first boot). */
   freshStart: boolean;
+  /** A start after the failure began (after the first die/stop/kill, or inside the burst when none). */
+  startAfterFailure: boolean;
+  /** A die with a non-zero exit code and no kill before it: the process ended on its own. */
+  crashExit: boolean;
   /** State after the window: from the last event, else the inspect snapshot. */
   finalState: 'running' | 'exited' | 'unknown';
   finalHealth: string | null;

@@ -1,0 +1,75 @@
+#!/usr/bin/env node
+/**
+ * Entry point: picks the command, runs it, and turns any error into one line (or one JSON
+ * object under --json) and an exit code from the EXIT table. No stack trace reaches a user.
+ */
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { jsonError } from '../report/jsonReport.js';
+import { toolVersion } from '../util/version.js';
+import { checkCommand } from './commands/check.js';
+import { runPostmortem } from './commands/postmortem.js';
+import { oneLine, UserError } from './errors.js';
+import { EXIT } from './exitCodes.js';
+import { MAIN_HELP } from './help.js';
+import { processIo, type CliIo, type Command } from './io.js';
+import { parseMainOptions } from './mainOptions.js';
+
+const SUBCOMMANDS: Record<string, Command> = {
+  check: checkCommand,
+};
+
+export async function main(argv: string[], io: CliIo): Promise<number> {
+  const wantsJson = argv.includes('--json');
+  try {
+    const sub = argv[0] !== undefined ? SUBCOMMANDS[argv[0]] : undefined;
+    if (sub) return await sub(argv.slice(1), io);
+    const o = parseMainOptions(argv, io);
+    if (o.help) {
+      io.stdout.write(MAIN_HELP);
+      return EXIT.ok;
+    }
+    if (o.version) {
+      io.stdout.write(`restartdoctor ${toolVersion()}\n`);
+      return EXIT.ok;
+    }
+    return await runPostmortem(o, io);
+  } catch (err) {
+    const user = err instanceof UserError ? err : null;
+    const message = oneLine(err);
+    const code = user ? user.exitCode : EXIT.usage;
+    if (wantsJson) io.stdout.write(jsonError(message, user?.hint ?? null, code));
+    io.stderr.write(`restartdoctor: ${message}\n`);
+    if (user?.hint) io.stderr.write(`  hint: ${user.hint}\n`);
+    // Not a UserError: a bug. Say so in one line; the stack only with RESTARTDOCTOR_DEBUG.
+    if (!user) {
+      io.stderr.write('  this is a bug in restartdoctor; rerun with RESTARTDOCTOR_DEBUG=1 for details\n');
+      if (io.env.RESTARTDOCTOR_DEBUG) io.stderr.write(`${(err as Error)?.stack ?? ''}\n`);
+    }
+    return code;
+  }
+}
+
+function isEntryPoint(): boolean {
+  try {
+    return realpathSync(process.argv[1] ?? '') === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
+if (isEntryPoint()) {
+  // A closed pipe (`| head`) is a normal end for a report writer, not a crash.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(EXIT.ok);
+  });
+  main(process.argv.slice(2), processIo()).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err: unknown) => {
+      process.stderr.write(`restartdoctor: ${oneLine(err)}\n`);
+      process.exitCode = EXIT.usage;
+    },
+  );
+}

@@ -1,0 +1,13 @@
+import { loadPatterns, PatternFileError } from '../diagnose/loadPatterns.js';
+import type { Pattern } from '../diagnose/patternSchema.js';
+import { InputError } from './errors.js';
+
+/** Bundled or --patterns rules; an invalid file is one InputError naming file and field. */
+export function loadPatternsOrExplain(dir: string | null): Pattern[] {
+  try {
+    return dir ? loadPatterns(dir) : loadPatterns();
+  } catch (err) {
+    if (err instanceof PatternFileError) throw new InputError(err.message, 'fix the field named above, or remove --patterns to use the bundled rules');
+    throw err;
+  }
+}

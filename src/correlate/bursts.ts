@@ -1,0 +1,178 @@
+/**
+ * Burst detection: upstream failures grouped per upstream while the gap between consecutive
+ * errors stays under `gapMs`. Owns a time window (stream-owning, unlike the per-line parser):
+ * memory is one accumulator per upstream with an open burst, plus bounded evidence.
+ */
+import type { Burst, EvidenceLine } from '../model/incident.js';
+import { NOT_RETRIED_METHODS, WRITE_METHODS, type LogRecord, type UpstreamAddress, type UpstreamErrorKind } from '../model/logRecord.js';
+import { upstreamKey } from '../parse/nginxLine.js';
+
+const EVIDENCE_HEAD = 5;
+const EVIDENCE_TAIL = 5;
+const MAX_DISTINCT = 20; // servers/hosts kept per burst
+
+/** Where a failure line without an `upstream:` field points (start-up `host not found in upstream "x"`). */
+export function upstreamOf(record: LogRecord): UpstreamAddress {
+  if (record.upstream) return record.upstream;
+  const quoted = /upstream "([^"]+)"/.exec(record.message)?.[1] ?? /^(\S+) could not be resolved/.exec(record.message)?.[1];
+  const name = quoted ?? 'unknown';
+  const c = name.lastIndexOf(':');
+  const port = c > 0 ? Number(name.slice(c + 1)) : NaN;
+  return Number.isInteger(port)
+    ? { url: name, scheme: '', host: name.slice(0, c), port, path: '' }
+    : { url: name, scheme: '', host: name, port: null, path: '' };
+}
+
+/** Kinds that mark a failed request. `disabled` is nginx noting max_fails was reached, not a request. */
+export function countsAsFailedRequest(kind: UpstreamErrorKind): boolean {
+  return kind !== 'disabled';
+}
+
+class OpenBurst {
+  count = 0;
+  kinds: Partial<Record<UpstreamErrorKind, number>> = {};
+  errnos: Record<string, number> = {};
+  methods: Record<string, number> = {};
+  writes = 0;
+  notRetried = 0;
+  servers = new Set<string>();
+  hosts = new Set<string>();
+  clients = new Set<string>();
+  clientOverflow = 0;
+  head: EvidenceLine[] = [];
+  tail: EvidenceLine[] = [];
+  last: number;
+
+  constructor(
+    readonly key: string,
+    readonly upstream: UpstreamAddress,
+    readonly first: number,
+  ) {
+    this.last = first;
+  }
+
+  add(r: LogRecord, kind: UpstreamErrorKind): void {
+    this.count++;
+    this.last = Math.max(this.last, r.time);
+    this.kinds[kind] = (this.kinds[kind] ?? 0) + 1;
+    if (r.errno !== null) this.errnos[r.errno] = (this.errnos[r.errno] ?? 0) + 1;
+    const method = r.request?.method;
+    if (method) {
+      this.methods[method] = (this.methods[method] ?? 0) + 1;
+      if (WRITE_METHODS.has(method)) this.writes++;
+      if (NOT_RETRIED_METHODS.has(method)) this.notRetried++;
+    }
+    if (r.server && this.servers.size < MAX_DISTINCT) this.servers.add(r.server);
+    if (r.host && this.hosts.size < MAX_DISTINCT) this.hosts.add(r.host);
+    // Distinct clients, counted exactly up to a bound (enough to say "1 client" vs "many").
+    if (r.client) {
+      if (this.clients.size < 10_000) this.clients.add(r.client);
+      else if (!this.clients.has(r.client)) this.clientOverflow++;
+    }
+    const ev: EvidenceLine = { source: r.source, line: r.line, time: r.time, raw: r.raw.slice(0, 4096) };
+    if (this.head.length < EVIDENCE_HEAD) this.head.push(ev);
+    else {
+      this.tail.push(ev);
+      if (this.tail.length > EVIDENCE_TAIL) this.tail.shift();
+    }
+  }
+
+  toBurst(closed: boolean): Burst {
+    const durationS = Math.max(1, (this.last - this.first) / 1000);
+    return {
+      id: `${this.key}@${new Date(this.first).toISOString()}`,
+      upstreamKey: this.key,
+      upstream: this.upstream,
+      first: this.first,
+      last: this.last,
+      count: this.count,
+      kinds: { ...this.kinds },
+      errnos: { ...this.errnos },
+      methods: { ...this.methods },
+      writes: this.writes,
+      notRetried: this.notRetried,
+      servers: [...this.servers],
+      hosts: [...this.hosts],
+      clients: this.clients.size + this.clientOverflow,
+      rate: Math.round((this.count / durationS) * 100) / 100,
+      evidence: [...this.head, ...this.tail],
+      closed,
+    };
+  }
+}
+
+export interface BurstDetectorOptions {
+  gapMs: number;
+  /** Bursts with fewer errors are noise (an isolated failure), counted but not incidents. */
+  minErrors: number;
+}
+
+/**
+ * Feed records in time order per upstream (a log is ordered; several logs may interleave, which
+ * only matters within one gap). Closed bursts are returned by `add` and `closeIdle`.
+ */
+export class BurstDetector {
+  private readonly open = new Map<string, OpenBurst>();
+  /** Bursts that closed below minErrors: isolated failures. */
+  isolatedErrors = 0;
+
+  constructor(private readonly opts: BurstDetectorOptions) {}
+
+  /** Adds one upstream failure; returns the burst it closed, if the gap before it was too long. */
+  add(record: LogRecord): Burst | null {
+    const kind = record.kind;
+    if (kind === null || !countsAsFailedRequest(kind)) return null;
+    const upstream = upstreamOf(record);
+    const key = upstreamKey(upstream);
+    const current = this.open.get(key);
+    let closed: Burst | null = null;
+    if (current && record.time - current.last > this.opts.gapMs) {
+      closed = this.finish(current);
+      this.open.delete(key);
+    }
+    let burst = this.open.get(key);
+    if (!burst) {
+      burst = new OpenBurst(key, upstream, record.time);
+      this.open.set(key, burst);
+    }
+    burst.add(record, kind);
+    return closed;
+  }
+
+  /** Closes every burst whose last error is more than the gap before `now` (live ticks). */
+  closeIdle(now: number): Burst[] {
+    const out: Burst[] = [];
+    for (const [key, b] of this.open) {
+      if (now - b.last > this.opts.gapMs) {
+        const done = this.finish(b);
+        if (done) out.push(done);
+        this.open.delete(key);
+      }
+    }
+    return out;
+  }
+
+  /** Closes everything (end of a postmortem). */
+  closeAll(): Burst[] {
+    const out: Burst[] = [];
+    for (const b of this.open.values()) {
+      const done = this.finish(b);
+      if (done) out.push(done);
+    }
+    this.open.clear();
+    return out.sort((a, b) => a.first - b.first);
+  }
+
+  /** Bursts still growing that are already big enough to be incidents. */
+  openBursts(): Burst[] {
+    return [...this.open.values()].filter((b) => b.count >= this.opts.minErrors).map((b) => b.toBurst(false));
+  }
+
+  private finish(b: OpenBurst): Burst | null {
+    if (b.count < this.opts.minErrors) {
+      this.isolatedErrors += b.count;
+      return null;
+    }
+    return b.toBurst(true);
+  }
+}

@@ -1,0 +1,146 @@
+/**
+ * Diagnosis: the highest-priority pattern whose every clause holds for the burst's facts. Each
+ * clause turns into a sentence with the measured value, so the verdict explains itself.
+ */
+import type { Burst, BurstFacts, ConfidenceLabel, ContainerMatch, Diagnosis } from '../model/incident.js';
+import type { UpstreamErrorKind } from '../model/logRecord.js';
+import { formatDuration, parseDuration } from '../util/duration.js';
+import type { Pattern, PatternWhen } from './patternSchema.js';
+
+const KIND_LABEL: Record<UpstreamErrorKind, string> = {
+  refused: 'connection refused (111)',
+  timeout: 'timed out (110)',
+  reset: 'connection reset (104)',
+  'no-route': 'no route to host (113)',
+  'broken-pipe': 'broken pipe (32)',
+  'no-live-upstreams': 'no live upstreams',
+  'premature-close': 'upstream prematurely closed',
+  'invalid-header': 'invalid header from upstream',
+  'ssl-handshake': 'SSL handshake to upstream failed',
+  'unix-socket': 'unix socket unavailable',
+  resolve: 'upstream name not resolved',
+  disabled: 'peer temporarily disabled',
+};
+
+export function kindLabel(kind: UpstreamErrorKind): string {
+  return KIND_LABEL[kind];
+}
+
+interface ClauseResult {
+  holds: boolean;
+  /** Why it holds, with the measured value (only used when it holds). */
+  reason: string | null;
+}
+
+/** The app's time to ready as the logs show it: start → healthy, else start → last error. */
+export function inferredTimeToReady(f: BurstFacts): number | null {
+  return f.startToHealthy ?? f.startToLastError;
+}
+
+function pct(x: number): string {
+  return `${Math.round(x * 100)}%`;
+}
+
+function evaluate(when: PatternWhen, f: BurstFacts, match: ContainerMatch | null): ClauseResult[] {
+  const out: ClauseResult[] = [];
+  const name = match?.name ?? 'the container';
+  if (when.kindsAnyOf) {
+    const share = when.kindsAnyOf.reduce((s, k) => s + (f.kindShare[k] ?? 0), 0);
+    const min = when.minKindShare ?? 0.5;
+    const labels = when.kindsAnyOf.filter((k) => (f.kindShare[k] ?? 0) > 0).map(kindLabel);
+    out.push({ holds: share >= min, reason: `${pct(share)} of the ${f.totalErrors} errors are ${labels.join(' / ') || when.kindsAnyOf.map(kindLabel).join(' / ')}` });
+  }
+  if (when.containerMatched !== undefined) {
+    out.push({ holds: f.containerMatched === when.containerMatched, reason: match ? match.explanation : 'no container could be linked to this upstream' });
+  }
+  if (when.minDies !== undefined) out.push({ holds: f.dies >= when.minDies, reason: `${name} died ${f.dies} times around the burst (exit codes ${f.exitCodes.join(', ') || 'n/a'})` });
+  if (when.maxDies !== undefined) out.push({ holds: f.dies <= when.maxDies, reason: null });
+  if (when.minStarts !== undefined) out.push({ holds: f.starts >= when.minStarts, reason: `${name} started ${f.starts} times around the burst` });
+  if (when.deliberate !== undefined) {
+    const kill = f.events.find((e) => e.action === 'kill');
+    out.push({
+      holds: f.deliberate === when.deliberate,
+      reason: f.deliberate ? `${name} was asked to stop (kill signal ${kill?.signal ?? '?'}) before it died: a deliberate restart or stop` : null,
+    });
+  }
+  if (when.stopTimeoutKill !== undefined) {
+    out.push({
+      holds: f.stopTimeoutKill === when.stopTimeoutKill,
+      reason: f.stopTimeoutKill ? `SIGTERM was ignored: Docker sent SIGKILL at the stop timeout and ${name} died with exit code 137 (not an OOM)` : null,
+    });
+  }
+  if (when.oom !== undefined) out.push({ holds: f.oom === when.oom, reason: f.oom ? `${name} was killed by the kernel OOM killer (oom event / OOMKilled, exit 137)` : null });
+  if (when.crashExit !== undefined) {
+    out.push({ holds: f.crashExit === when.crashExit, reason: f.crashExit ? `${name} exited on its own with code ${f.exitCodes.filter((c) => c !== 0).join(', ')} (no kill before it)` : null });
+  }
+  if (when.freshStart !== undefined) out.push({ holds: f.freshStart === when.freshStart, reason: f.freshStart ? `${name} was freshly started (no stop before it): a deploy or first boot` : null });
+  if (when.startAfterFailure !== undefined) {
+    const ttr = inferredTimeToReady(f);
+    out.push({
+      holds: f.startAfterFailure === when.startAfterFailure,
+      reason: f.startAfterFailure
+        ? `${name} started again${ttr !== null ? ` and errors stopped ${formatDuration(Math.max(0, f.startToLastError ?? ttr))} later: the app was not listening yet` : ''}`
+        : `${name} did not start again after it went down${f.finalState === 'exited' ? ' (it is exited)' : ''}`,
+    });
+  }
+  if (when.minTimeToReady !== undefined) {
+    const ttr = inferredTimeToReady(f);
+    const min = parseDuration(when.minTimeToReady)!;
+    out.push({ holds: ttr !== null && ttr >= min, reason: ttr !== null ? `the app took ${formatDuration(ttr)} from start to ready (≥ ${formatDuration(min)})` : null });
+  }
+  if (when.finalState) out.push({ holds: when.finalState.includes(f.finalState), reason: `${name} is ${f.finalState} at the end of the window` });
+  return out;
+}
+
+function confidenceLabel(c: number): ConfidenceLabel {
+  return c >= 0.75 ? 'high' : c >= 0.5 ? 'medium' : 'low';
+}
+
+/** Fills `{placeholders}` in a pattern's text from the incident; unknown names stay visible. */
+export function fillTemplate(text: string, burst: Burst, f: BurstFacts, match: ContainerMatch | null): string {
+  const ttr = inferredTimeToReady(f);
+  const values: Record<string, string> = {
+    container: match?.name ?? 'the backend',
+    service: match?.service ?? match?.name ?? 'the backend',
+    upstream: burst.upstreamKey,
+    count: String(burst.count),
+    kind: f.dominantKind ? kindLabel(f.dominantKind) : 'upstream errors',
+    duration: formatDuration(f.durationMs),
+    timeToReady: ttr !== null ? formatDuration(ttr) : 'an unknown time',
+    exitCodes: f.exitCodes.join(', ') || 'n/a',
+    dies: String(f.dies),
+    starts: String(f.starts),
+    writes: String(burst.writes),
+    notRetried: String(burst.notRetried),
+  };
+  return text.replace(/\{(\w+)\}/g, (m, key: string) => values[key] ?? m);
+}
+
+export function diagnose(patterns: Pattern[], burst: Burst, facts: BurstFacts, match: ContainerMatch | null): Diagnosis {
+  for (const p of patterns) {
+    if (p.fallback) continue;
+    const clauses = evaluate(p.when, facts, match);
+    if (!clauses.every((c) => c.holds)) continue;
+    return build(p, clauses, burst, facts, match);
+  }
+  const fallback = patterns.find((p) => p.fallback);
+  if (!fallback) throw new Error('no fallback pattern loaded');
+  return build(fallback, evaluate(fallback.when, facts, match), burst, facts, match);
+}
+
+function build(p: Pattern, clauses: ClauseResult[], burst: Burst, facts: BurstFacts, match: ContainerMatch | null): Diagnosis {
+  const link = match ? match.strength : p.unmatchedFactor;
+  const confidence = Math.round(p.confidence * link * 100) / 100;
+  const reasons = clauses.filter((c) => c.holds && c.reason).map((c) => c.reason!);
+  if (match && !reasons.includes(match.explanation)) reasons.unshift(match.explanation);
+  return {
+    patternId: p.id,
+    title: p.title,
+    summary: fillTemplate(p.summary, burst, facts, match),
+    confidence,
+    confidenceLabel: confidenceLabel(confidence),
+    reasons,
+    explanation: fillTemplate(p.explanation, burst, facts, match),
+    fixIds: [...p.fixes],
+  };
+}

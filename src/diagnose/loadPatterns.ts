@@ -1,0 +1,62 @@
+/**
+ * Reads and validates `patterns/*.json`. An invalid file stops the run with one line naming the
+ * file and the field, so a typo in a rule is never silently a rule that matches nothing.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { packageRoot } from '../util/packageRoot.js';
+import { patternSchema, type Pattern } from './patternSchema.js';
+
+export class PatternFileError extends Error {
+  constructor(
+    readonly file: string,
+    detail: string,
+  ) {
+    super(`invalid pattern file ${file}: ${detail}`);
+    this.name = 'PatternFileError';
+  }
+}
+
+export function defaultPatternsDir(): string {
+  return path.join(packageRoot(), 'patterns');
+}
+
+/** Validates one parsed pattern object; `file` names it in errors. */
+export function parsePattern(raw: unknown, file: string): Pattern {
+  const result = patternSchema.safeParse(raw);
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    const field = issue.path.length ? issue.path.join('.') : '(top level)';
+    throw new PatternFileError(file, `${field}: ${issue.message}`);
+  }
+  return result.data;
+}
+
+export function loadPatterns(dir = defaultPatternsDir()): Pattern[] {
+  let names: string[];
+  try {
+    names = readdirSync(dir).filter((n) => n.endsWith('.json')).sort();
+  } catch (err) {
+    throw new PatternFileError(dir, `cannot read the folder (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  if (names.length === 0) throw new PatternFileError(dir, 'no *.json pattern files');
+  const patterns: Pattern[] = [];
+  const seen = new Set<string>();
+  for (const name of names) {
+    const file = path.join(dir, name);
+    let raw: unknown;
+    try {
+      raw = JSON.parse(readFileSync(file, 'utf8'));
+    } catch (err) {
+      throw new PatternFileError(file, err instanceof SyntaxError ? `not valid JSON (${err.message})` : 'cannot be read');
+    }
+    const p = parsePattern(raw, file);
+    if (seen.has(p.id)) throw new PatternFileError(file, `id: duplicate pattern id "${p.id}"`);
+    seen.add(p.id);
+    patterns.push(p);
+  }
+  if (patterns.filter((p) => p.fallback).length !== 1) {
+    throw new PatternFileError(dir, 'exactly one pattern must have "fallback": true');
+  }
+  return patterns.sort((a, b) => b.priority - a.priority);
+}

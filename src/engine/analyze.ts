@@ -1,0 +1,120 @@
+/**
+ * The postmortem pipeline as one call: read logs (files or stdin), events and an inspect
+ * snapshot from disk, feed the engine, finish. Used by the postmortem CLI, `fix`, and tests.
+ */
+import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
+import type { Readable } from 'node:stream';
+import { InputError } from '../cli/errors.js';
+import type { ContainerInfo } from '../model/container.js';
+import type { Incident } from '../model/incident.js';
+import { decodeInspectFile } from '../parse/containerInspect.js';
+import type { Pattern } from '../diagnose/patternSchema.js';
+import { assertReadableFile, describeFsError, streamFileLines, streamLines } from '../sources/readInput.js';
+import { IncidentEngine } from './incidentEngine.js';
+
+export interface AnalyzeOptions {
+  /** Log paths; `-` reads `stdin`. */
+  logs: string[];
+  stdin?: Readable;
+  events?: string | null;
+  containers?: string | null;
+  tz: string;
+  patterns: Pattern[];
+  since?: number | null;
+  until?: number | null;
+  burstGapMs?: number;
+  minErrors?: number;
+  /** Called with total bytes read so far across log files (progress bar). */
+  onProgress?: (bytes: number) => void;
+}
+
+export interface Analysis {
+  engine: IncidentEngine;
+  incidents: Incident[];
+  containers: ContainerInfo[];
+}
+
+export function readContainersFile(path: string): ContainerInfo[] {
+  assertReadableFile(path);
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (err) {
+    if (err instanceof SyntaxError) throw new InputError(`${path}: not valid JSON (${err.message})`, 'pass the output of `docker inspect $(docker ps -aq)`');
+    throw describeFsError(path, err);
+  }
+  try {
+    return decodeInspectFile(json, path);
+  } catch (err) {
+    throw new InputError(err instanceof Error ? err.message : String(err), 'pass the output of `docker inspect $(docker ps -aq)`');
+  }
+}
+
+function firstNonSpaceChar(path: string): string | null {
+  const fd = openSync(path, 'r');
+  try {
+    const buf = Buffer.alloc(256);
+    const n = readSync(fd, buf, 0, buf.length, 0);
+    return buf.toString('utf8', 0, n).trimStart()[0] ?? null;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Events file: JSON lines (`docker events --format '{{json .}}'`) or one JSON array. */
+export async function feedEventsFile(path: string, engine: IncidentEngine): Promise<void> {
+  assertReadableFile(path);
+  if (firstNonSpaceChar(path) === '[') {
+    let arr: unknown;
+    try {
+      arr = JSON.parse(readFileSync(path, 'utf8'));
+    } catch {
+      throw new InputError(`${path}: starts like a JSON array but is not valid JSON`);
+    }
+    for (const raw of arr as unknown[]) engine.ingestEvent(raw);
+    return;
+  }
+  await streamFileLines(path, (_source, _line, text) => {
+    const t = text.trim();
+    if (t === '') return;
+    let raw: unknown;
+    try {
+      raw = JSON.parse(t);
+    } catch {
+      engine.countInvalidEvent();
+      return;
+    }
+    engine.ingestEvent(raw);
+  });
+}
+
+export async function analyze(o: AnalyzeOptions): Promise<Analysis> {
+  const engine = new IncidentEngine({
+    tz: o.tz,
+    patterns: o.patterns,
+    since: o.since ?? null,
+    until: o.until ?? null,
+    ...(o.burstGapMs !== undefined ? { burstGapMs: o.burstGapMs } : {}),
+    ...(o.minErrors !== undefined ? { minErrors: o.minErrors } : {}),
+  });
+  // Fail fast on every unreadable input before any long read starts.
+  for (const p of o.logs) if (p !== '-') assertReadableFile(p);
+  const containers = o.containers ? readContainersFile(o.containers) : [];
+  engine.setContainers(containers);
+  if (o.events) await feedEventsFile(o.events, engine);
+
+  const sink = (source: string, lineNo: number, text: string) => engine.ingestLine(source, lineNo, text);
+  let doneBytes = 0;
+  for (const p of o.logs) {
+    const progress = o.onProgress ? (b: number) => o.onProgress!(doneBytes + b) : undefined;
+    if (p === '-') {
+      if (!o.stdin) throw new InputError('no standard input to read');
+      await streamLines('-', o.stdin, sink, progress);
+    } else {
+      await streamFileLines(p, sink, progress);
+      doneBytes += assertReadableFile(p);
+    }
+  }
+  engine.finish();
+  return { engine, incidents: engine.incidents(), containers };
+}

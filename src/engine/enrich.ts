@@ -1,0 +1,55 @@
+/**
+ * After diagnosis: the checklist (probes, only when allowed) and the fix proposal for each
+ * incident, attached to the engine so every report shows them. Side effects live in the modules
+ * it calls; this file only decides what to run for which incident.
+ */
+import Dockerode from 'dockerode';
+import { isProbeAllowed } from '../checklist/probeSafety.js';
+import { runChecklist } from '../checklist/runChecklist.js';
+import type { Incident } from '../model/incident.js';
+import type { IncidentEngine } from './incidentEngine.js';
+import { dockerOptionsFromUrl } from '../sources/dockerEndpoint.js';
+
+export interface EnrichOptions {
+  nginxConf: string | null;
+  compose: string | null;
+  k8s: string[];
+  systemd: string | null;
+  /** Postmortem probes nothing unless asked: the upstream may be someone else's machine by now. */
+  probe: boolean;
+  healthPath: string | null;
+  docker: string;
+}
+
+/** Runs the checklist once per probed upstream; returns notes for the report. */
+export async function runChecklists(engine: IncidentEngine, incidents: Incident[], o: Pick<EnrichOptions, 'healthPath' | 'docker'>): Promise<string[]> {
+  const notes: string[] = [];
+  const containers = engine.containerViews().flatMap((v) => (v.info ? [v.info] : []));
+  const upstreams = new Set(incidents.map((i) => i.burst.upstreamKey));
+  const docker = new Dockerode(dockerOptionsFromUrl(o.docker));
+  const done = new Map<string, Awaited<ReturnType<typeof runChecklist>>>();
+  for (const i of incidents) {
+    const { host, port } = i.burst.upstream;
+    if (port === null) continue;
+    const key = `${host}:${port}`;
+    if (!isProbeAllowed(host, port, { upstreams, containers })) {
+      notes.push(`checklist skipped for ${key}: not an upstream of this nginx nor a local container's address`);
+      continue;
+    }
+    let result = done.get(key);
+    if (!result) {
+      result = await runChecklist({ host, port, container: i.match?.name ?? null, healthPath: o.healthPath }, { docker, dockerEndpoint: o.docker });
+      done.set(key, result);
+    }
+    engine.attachChecklist(i.id, result);
+  }
+  return notes;
+}
+
+export async function enrichIncidents(engine: IncidentEngine, incidents: Incident[], o: EnrichOptions): Promise<string[]> {
+  const notes: string[] = [];
+  if (incidents.length === 0) return notes;
+  if (o.probe) notes.push(...(await runChecklists(engine, incidents, o)));
+  else notes.push('checklist not run: a postmortem probes nothing unless --probe is given');
+  return notes;
+}

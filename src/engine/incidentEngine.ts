@@ -1,0 +1,429 @@
+/**
+ * The incident engine: the one stateful core that live mode, replay and postmortems share.
+ * Feed it log lines and Docker events in any mix; ask it for incidents or a snapshot.
+ * No I/O and no clock of its own (time comes from the data or from `tick(now)`), so a recorded
+ * incident replays exactly as it happened live.
+ *
+ * API used by the edges:
+ *   new IncidentEngine(options)
+ *   ingestLine(source, lineNo, text)       one raw log line (parsed here)
+ *   ingestEvent(raw)                       one raw Docker event object (validated here)
+ *   setContainers(infos)                   a decoded inspect snapshot (replaces the previous one)
+ *   setSourceStatus(status)                health of a source, for the header
+ *   tick(now) / finish()                   close idle bursts (live) / everything (end of input)
+ *   takeAnnouncements()                    incidents ready to print since the last call (live lines)
+ *   incidents() / snapshot(now)            diagnosed incidents / everything a renderer needs
+ *   attachChecklist(id, r) / attachFix(id, f)
+ */
+import type { ContainerEvent, ContainerInfo } from '../model/container.js';
+import type { Burst, ChecklistResult, ContainerMatch, ContainerView, FixProposal, Incident } from '../model/incident.js';
+import type { LogRecord, UpstreamAddress, UpstreamErrorKind } from '../model/logRecord.js';
+import { SPARK_SECONDS, type EngineCounters, type EngineSnapshot, type SourceStatus, type UpstreamStat } from '../model/snapshot.js';
+import { BurstDetector, countsAsFailedRequest, upstreamOf } from '../correlate/bursts.js';
+import { eventsOf, matchByEventNames, matchBySnapshot, matchByTime } from '../correlate/containerMatch.js';
+import { computeFacts, DEFAULT_WINDOW, type CorrelationWindow } from '../correlate/facts.js';
+import { diagnose } from '../diagnose/diagnose.js';
+import type { Pattern } from '../diagnose/patternSchema.js';
+import { decodeDockerEvent } from '../parse/dockerEvent.js';
+import { LocalClock } from '../parse/localTime.js';
+import { parseNginxLine, upstreamKey } from '../parse/nginxLine.js';
+
+export interface EngineOptions {
+  tz: string;
+  patterns: Pattern[];
+  burstGapMs?: number;
+  minErrors?: number;
+  window?: CorrelationWindow;
+  /** Epoch ms bounds; lines and events outside are counted and skipped. */
+  since?: number | null;
+  until?: number | null;
+  /** Bursts kept (oldest summarised away first): bounds memory in a long live session. */
+  maxIncidents?: number;
+  /** Container events kept for correlation. */
+  maxEvents?: number;
+}
+
+export const DEFAULT_BURST_GAP_MS = 5_000;
+export const DEFAULT_MIN_ERRORS = 3;
+
+class UpstreamAccumulator {
+  total = 0;
+  kinds: Partial<Record<UpstreamErrorKind, number>> = {};
+  lastErrorAt: number | null = null;
+  // Ring of per-second counts ending at `headSecond`.
+  private readonly ring = new Array<number>(SPARK_SECONDS).fill(0);
+  private headSecond = 0;
+
+  constructor(readonly upstream: UpstreamAddress) {}
+
+  add(time: number, kind: UpstreamErrorKind): void {
+    this.total++;
+    this.kinds[kind] = (this.kinds[kind] ?? 0) + 1;
+    this.lastErrorAt = this.lastErrorAt === null ? time : Math.max(this.lastErrorAt, time);
+    const sec = Math.floor(time / 1000);
+    this.advance(sec);
+    const age = this.headSecond - sec;
+    if (age >= 0 && age < SPARK_SECONDS) this.ring[(sec % SPARK_SECONDS + SPARK_SECONDS) % SPARK_SECONDS]! += 1;
+  }
+
+  private advance(sec: number): void {
+    if (sec <= this.headSecond) return;
+    const steps = Math.min(SPARK_SECONDS, sec - this.headSecond);
+    for (let i = 1; i <= steps; i++) this.ring[(((this.headSecond + i) % SPARK_SECONDS) + SPARK_SECONDS) % SPARK_SECONDS] = 0;
+    this.headSecond = sec;
+  }
+
+  perSecond(now: number): number[] {
+    this.advance(Math.floor(now / 1000));
+    const out: number[] = [];
+    for (let i = SPARK_SECONDS - 1; i >= 0; i--) out.push(this.ring[(((this.headSecond - i) % SPARK_SECONDS) + SPARK_SECONDS) % SPARK_SECONDS]!);
+    return out;
+  }
+}
+
+interface CachedIncident {
+  version: number;
+  incident: Incident;
+}
+
+export class IncidentEngine {
+  readonly tz: string;
+  private readonly clock: LocalClock;
+  private readonly patterns: Pattern[];
+  private readonly gapMs: number;
+  private readonly window: CorrelationWindow;
+  private readonly since: number | null;
+  private readonly until: number | null;
+  private readonly maxIncidents: number;
+  private readonly maxEvents: number;
+  private readonly detector: BurstDetector;
+
+  private readonly counters: EngineCounters = {
+    linesRead: 0,
+    otherLines: 0,
+    upstreamErrors: 0,
+    unparsed: {},
+    outsideWindow: 0,
+    dockerEvents: 0,
+    ignoredEvents: 0,
+    invalidEvents: 0,
+  };
+  private readonly upstreams = new Map<string, UpstreamAccumulator>();
+  private readonly bursts: Burst[] = [];
+  /** Bursts dropped from memory by the bound, summarised as counts. */
+  private droppedBursts = 0;
+  private events: ContainerEvent[] = [];
+  private eventsSorted = true;
+  private containers: ContainerInfo[] = [];
+  private readonly sources = new Map<string, SourceStatus>();
+  private readonly checklists = new Map<string, ChecklistResult>();
+  private readonly fixes = new Map<string, FixProposal>();
+  private readonly cache = new Map<string, CachedIncident>();
+  /** Incident id → error count when last announced: an incident is printed again only if it grew. */
+  private readonly announced = new Map<string, number>();
+  /** Bumped on every change that can alter a diagnosis (events, containers, attachments). */
+  private version = 0;
+  /** Newest data time seen: the engine's notion of "now" when no clock is given. */
+  private latest = 0;
+  /** Latest wall-clock time given to tick(): the lag reference in live mode. */
+  private lastTick: number | null = null;
+
+  constructor(options: EngineOptions) {
+    this.tz = options.tz;
+    this.clock = new LocalClock(options.tz);
+    this.patterns = options.patterns;
+    this.gapMs = options.burstGapMs ?? DEFAULT_BURST_GAP_MS;
+    this.window = options.window ?? DEFAULT_WINDOW;
+    this.since = options.since ?? null;
+    this.until = options.until ?? null;
+    this.maxIncidents = options.maxIncidents ?? 1000;
+    this.maxEvents = options.maxEvents ?? 50_000;
+    this.detector = new BurstDetector({ gapMs: this.gapMs, minErrors: options.minErrors ?? DEFAULT_MIN_ERRORS });
+  }
+
+  // ---- input ---------------------------------------------------------------------------------
+
+  ingestLine(source: string, lineNo: number, text: string): void {
+    this.counters.linesRead++;
+    const parsed = parseNginxLine(text, source, lineNo, this.clock);
+    if (!parsed.ok) {
+      const r = parsed.unparsed.reason;
+      this.counters.unparsed[r] = (this.counters.unparsed[r] ?? 0) + 1;
+      return;
+    }
+    this.ingestRecord(parsed.record);
+  }
+
+  ingestRecord(record: LogRecord): void {
+    if ((this.since !== null && record.time < this.since) || (this.until !== null && record.time > this.until)) {
+      this.counters.outsideWindow++;
+      return;
+    }
+    if (record.time > this.latest) this.latest = record.time;
+    const kind = record.kind;
+    if (kind === null) {
+      this.counters.otherLines++;
+      return;
+    }
+    this.counters.upstreamErrors++;
+    const upstream = upstreamOf(record);
+    const key = upstreamKey(upstream);
+    let acc = this.upstreams.get(key);
+    if (!acc) {
+      acc = new UpstreamAccumulator(upstream);
+      this.upstreams.set(key, acc);
+    }
+    acc.add(record.time, kind);
+    if (!countsAsFailedRequest(kind)) return;
+    const closed = this.detector.add(record);
+    if (closed) this.keepBurst(closed);
+  }
+
+  ingestEvent(raw: unknown): ContainerEvent | null {
+    const decoded = decodeDockerEvent(raw);
+    if (!decoded.ok) {
+      if (decoded.ignored) this.counters.ignoredEvents++;
+      else this.counters.invalidEvents++;
+      return null;
+    }
+    this.addEvent(decoded.event);
+    return decoded.event;
+  }
+
+  /** Counts an events-file line that was not JSON (the reader cannot hand it over as an object). */
+  countInvalidEvent(): void {
+    this.counters.invalidEvents++;
+  }
+
+  addEvent(event: ContainerEvent): void {
+    if ((this.since !== null && event.time < this.since - this.window.beforeMs) || (this.until !== null && event.time > this.until + this.window.afterMs)) {
+      this.counters.ignoredEvents++;
+      return;
+    }
+    this.counters.dockerEvents++;
+    const last = this.events[this.events.length - 1];
+    if (last && event.time < last.time) this.eventsSorted = false;
+    this.events.push(event);
+    if (this.events.length > this.maxEvents * 1.25) this.events = this.sortedEvents().slice(-this.maxEvents);
+    if (event.time > this.latest) this.latest = event.time;
+    this.version++;
+  }
+
+  setContainers(infos: ContainerInfo[]): void {
+    this.containers = infos;
+    this.version++;
+  }
+
+  setSourceStatus(status: SourceStatus): void {
+    this.sources.set(status.id, status);
+  }
+
+  attachChecklist(incidentId: string, result: ChecklistResult): void {
+    this.checklists.set(incidentId, result);
+    this.version++;
+  }
+
+  attachFix(incidentId: string, fix: FixProposal): void {
+    this.fixes.set(incidentId, fix);
+    this.version++;
+  }
+
+  // ---- time ----------------------------------------------------------------------------------
+
+  /** Live: closes bursts idle for longer than the gap at wall-clock `now`. */
+  tick(now: number): void {
+    this.lastTick = now;
+    for (const b of this.detector.closeIdle(now)) this.keepBurst(b);
+  }
+
+  /**
+   * A burst has settled when it has been quiet for three times its own mean error spacing
+   * (at least 1 s, at most the gap): under steady traffic that is about a second after the last
+   * error, so live mode can announce an incident long before the gap closes it.
+   */
+  private settled(b: Burst, now: number): boolean {
+    const spacing = b.count > 1 ? (b.last - b.first) / (b.count - 1) : this.gapMs;
+    const quiet = Math.min(this.gapMs, Math.max(1000, 3 * spacing));
+    return now - b.last >= quiet;
+  }
+
+  /** End of input (postmortem, end of replay): every open burst is closed. */
+  finish(): void {
+    for (const b of this.detector.closeAll()) this.keepBurst(b);
+  }
+
+  private keepBurst(b: Burst): void {
+    this.bursts.push(b);
+    if (this.bursts.length > this.maxIncidents) {
+      const old = this.bursts.shift()!;
+      this.cache.delete(old.id);
+      this.droppedBursts++;
+    }
+  }
+
+  // ---- output --------------------------------------------------------------------------------
+
+  /**
+   * Incidents to print since the last call: closed or settled ones not yet announced, and
+   * announced ones that grew since. A line printer calls this after each tick.
+   */
+  takeAnnouncements(now: number = this.lastTick ?? this.latest): Incident[] {
+    const ready = [...this.incidents(), ...this.openIncidents().filter((i) => this.settled(i.burst, now))];
+    const out: Incident[] = [];
+    for (const i of ready) {
+      if (this.announced.get(i.id) === i.burst.count) continue;
+      this.announced.set(i.id, i.burst.count);
+      out.push(i);
+    }
+    if (this.announced.size > this.maxIncidents * 2) {
+      const keep = new Set(this.bursts.map((b) => b.id));
+      for (const id of this.announced.keys()) if (!keep.has(id)) this.announced.delete(id);
+    }
+    return out;
+  }
+
+  /** Every kept incident, oldest first, diagnosed against all events known now. */
+  incidents(): Incident[] {
+    const claimed = this.addressClaims();
+    return this.bursts.map((b) => this.incidentFor(b, claimed));
+  }
+
+  /** Open bursts big enough to be incidents, diagnosed provisionally (live view). */
+  openIncidents(): Incident[] {
+    const claimed = this.addressClaims();
+    return this.detector.openBursts().map((b) => this.diagnoseBurst(b, claimed));
+  }
+
+  private incidentFor(b: Burst, claimed: ReadonlySet<string>): Incident {
+    const cached = this.cache.get(b.id);
+    if (cached && cached.version === this.version) return cached.incident;
+    const incident = this.diagnoseBurst(b, claimed);
+    this.cache.set(b.id, { version: this.version, incident });
+    return incident;
+  }
+
+  private sortedEvents(): ContainerEvent[] {
+    if (!this.eventsSorted) {
+      this.events.sort((a, b) => a.time - b.time);
+      this.eventsSorted = true;
+    }
+    return this.events;
+  }
+
+  private eventsBetween(from: number, to: number): ContainerEvent[] {
+    const ev = this.sortedEvents();
+    // Binary search for the first event at or after `from`.
+    let lo = 0;
+    let hi = ev.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (ev[mid]!.time < from) lo = mid + 1;
+      else hi = mid;
+    }
+    const out: ContainerEvent[] = [];
+    for (let i = lo; i < ev.length && ev[i]!.time <= to; i++) out.push(ev[i]!);
+    return out;
+  }
+
+  /** Containers that some upstream's address already links to: not candidates for a time-only match. */
+  private addressClaims(): Set<string> {
+    const claimed = new Set<string>();
+    for (const acc of this.upstreams.values()) {
+      const m = matchBySnapshot(acc.upstream, this.containers);
+      if (m) claimed.add(m.name);
+    }
+    return claimed;
+  }
+
+  private matchFor(upstream: UpstreamAddress, windowEvents: ContainerEvent[], claimed: ReadonlySet<string>): ContainerMatch | null {
+    return matchBySnapshot(upstream, this.containers) ?? matchByEventNames(upstream, windowEvents) ?? matchByTime(windowEvents, claimed);
+  }
+
+  private diagnoseBurst(b: Burst, claimed: ReadonlySet<string>): Incident {
+    const windowEvents = this.eventsBetween(b.first - this.window.beforeMs, b.last + this.window.afterMs);
+    const match = this.matchFor(b.upstream, windowEvents, claimed);
+    const own = match ? eventsOf(match, windowEvents) : [];
+    const info = match ? (this.containers.find((c) => c.name === match.name) ?? null) : null;
+    const facts = computeFacts(b, own, info, match !== null);
+    return {
+      id: b.id,
+      burst: b,
+      match,
+      facts,
+      diagnosis: diagnose(this.patterns, b, facts, match),
+      checklist: this.checklists.get(b.id) ?? null,
+      fix: this.fixes.get(b.id) ?? null,
+    };
+  }
+
+  containerViews(): ContainerView[] {
+    const byName = new Map<string, ContainerView>();
+    for (const info of this.containers) {
+      byName.set(info.name, {
+        name: info.name,
+        info,
+        lastEvent: null,
+        state: info.status,
+        health: info.health?.status ?? (info.healthcheck ? 'starting' : 'none'),
+        restarts: info.restartCount,
+        lastExitCode: info.exitCode,
+      });
+    }
+    for (const e of this.sortedEvents()) {
+      let v = byName.get(e.name);
+      if (!v) {
+        v = { name: e.name, info: null, lastEvent: null, state: 'unknown', health: null, restarts: 0, lastExitCode: null };
+        byName.set(e.name, v);
+      }
+      v.lastEvent = e;
+      if (e.action === 'health_status') v.health = e.health;
+      else if (e.action === 'die') {
+        v.state = 'exited';
+        v.lastExitCode = e.exitCode;
+      } else if (e.action === 'start') {
+        v.state = 'running';
+        if (v.info === null) v.restarts++;
+      } else if (e.action === 'stop' || e.action === 'kill' || e.action === 'oom') v.state = e.action === 'stop' ? 'exited' : v.state;
+      else if (e.action === 'destroy') v.state = 'removed';
+      else if (e.action === 'pause') v.state = 'paused';
+      else if (e.action === 'unpause') v.state = 'running';
+    }
+    // A container counted from events alone: its first start is a start, not a restart.
+    for (const v of byName.values()) if (v.info === null && v.restarts > 0) v.restarts--;
+    return [...byName.values()];
+  }
+
+  counts(): EngineCounters & { isolatedErrors: number; droppedBursts: number } {
+    return { ...this.counters, unparsed: { ...this.counters.unparsed }, isolatedErrors: this.detector.isolatedErrors, droppedBursts: this.droppedBursts };
+  }
+
+  /** The newest time in the data (postmortem "now"). */
+  latestDataTime(): number {
+    return this.latest;
+  }
+
+  snapshot(now: number = this.lastTick ?? this.latest): EngineSnapshot {
+    const claimed = this.addressClaims();
+    const upstreams: UpstreamStat[] = [...this.upstreams.entries()].map(([key, acc]) => ({
+      key,
+      upstream: acc.upstream,
+      total: acc.total,
+      kinds: { ...acc.kinds },
+      perSecond: acc.perSecond(now),
+      lastErrorAt: acc.lastErrorAt,
+      container: matchBySnapshot(acc.upstream, this.containers)?.name ?? null,
+    }));
+    const closed = this.bursts.map((b) => this.incidentFor(b, claimed));
+    const open = this.openIncidents();
+    return {
+      now,
+      tz: this.tz,
+      counters: this.counts(),
+      sources: [...this.sources.values()],
+      upstreams,
+      containers: this.containerViews(),
+      incidents: [...closed, ...open],
+      openBursts: open.map((i) => i.burst),
+    };
+  }
+}

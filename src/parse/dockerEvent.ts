@@ -1,0 +1,114 @@
+/**
+ * Where a Docker event enters the engine: one object from `docker events --format '{{json .}}'`
+ * or the Engine API `/events` (both shapes; `status`/`id`/`from` are gone from API v1.52) →
+ * a ContainerEvent, or a reason it is not one. Validated with zod: the payload is external input.
+ */
+import { z } from 'zod';
+import { LIFECYCLE_ACTIONS, type ContainerEvent, type HealthState, type LifecycleAction } from '../model/container.js';
+
+const rawEventSchema = z.looseObject({
+  Type: z.string().optional(),
+  Action: z.string().optional(),
+  status: z.string().optional(),
+  id: z.string().optional(),
+  from: z.string().optional(),
+  Actor: z
+    .looseObject({
+      ID: z.string().optional(),
+      Attributes: z.record(z.string(), z.unknown()).optional(),
+    })
+    .optional(),
+  time: z.number().optional(),
+  timeNano: z.union([z.number(), z.string().regex(/^\d+$/)]).optional(),
+});
+
+export type DecodedEvent =
+  | { ok: true; event: ContainerEvent }
+  /** A valid event that is not a container lifecycle change (exec_*, network, image…): counted, not used. */
+  | { ok: false; ignored: true; reason: string }
+  /** Not a Docker event at all (bad JSON shape, no time, no container id). */
+  | { ok: false; ignored: false; reason: string };
+
+const LIFECYCLE: ReadonlySet<string> = new Set(LIFECYCLE_ACTIONS);
+
+function eventTimeMs(e: z.infer<typeof rawEventSchema>): number | null {
+  if (e.timeNano !== undefined) {
+    // ns since epoch does not fit a double exactly; keep ms with a fraction, which is what ordering needs.
+    const ns = typeof e.timeNano === 'string' ? BigInt(e.timeNano) : BigInt(Math.round(e.timeNano));
+    return Number(ns / 1000n) / 1000;
+  }
+  if (e.time !== undefined) return e.time * 1000;
+  return null;
+}
+
+function attr(attrs: Record<string, string>, key: string): string | null {
+  const v = attrs[key];
+  return v === undefined || v === '' ? null : v;
+}
+
+export function decodeDockerEvent(raw: unknown): DecodedEvent {
+  const parsed = rawEventSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    return { ok: false, ignored: false, reason: `invalid event: ${issue?.path.join('.') || 'value'}: ${issue?.message ?? 'invalid'}` };
+  }
+  const e = parsed.data;
+  const type = e.Type ?? (e.status !== undefined ? 'container' : undefined);
+  const actionText = e.Action ?? e.status;
+  if (!type || !actionText) return { ok: false, ignored: false, reason: 'invalid event: no Type/Action' };
+  if (type !== 'container') return { ok: false, ignored: true, reason: `${type} event` };
+
+  // `health_status: healthy` carries its state after the colon; exec_create: /bin/sh … likewise.
+  const colon = actionText.indexOf(':');
+  const action = (colon >= 0 ? actionText.slice(0, colon) : actionText).trim();
+  if (!LIFECYCLE.has(action)) return { ok: false, ignored: true, reason: `container ${action} event` };
+
+  const time = eventTimeMs(e);
+  if (time === null) return { ok: false, ignored: false, reason: 'invalid event: no time/timeNano' };
+  const containerId = e.Actor?.ID ?? e.id;
+  if (!containerId) return { ok: false, ignored: false, reason: 'invalid event: no Actor.ID' };
+
+  const attributes: Record<string, string> = {};
+  for (const [k, v] of Object.entries(e.Actor?.Attributes ?? {})) attributes[k] = typeof v === 'string' ? v : JSON.stringify(v);
+
+  let health: HealthState | null = null;
+  if (action === 'health_status') {
+    const state = actionText.slice(colon + 1).trim();
+    if (state !== 'healthy' && state !== 'unhealthy' && state !== 'starting') {
+      return { ok: false, ignored: false, reason: `invalid event: health_status "${state}"` };
+    }
+    health = state;
+  }
+  const exit = attr(attributes, 'exitCode');
+  const exitCode = exit === null ? null : Number(exit);
+
+  return {
+    ok: true,
+    event: {
+      time,
+      action: action as LifecycleAction,
+      health,
+      containerId,
+      name: (attr(attributes, 'name') ?? containerId.slice(0, 12)).replace(/^\//, ''),
+      image: attr(attributes, 'image') ?? e.from ?? null,
+      exitCode: exitCode !== null && Number.isFinite(exitCode) ? exitCode : null,
+      signal: attr(attributes, 'signal'),
+      service: attr(attributes, 'com.docker.compose.service'),
+      project: attr(attributes, 'com.docker.compose.project'),
+      attributes,
+    },
+  };
+}
+
+/** One JSON-lines line → decoded event; a line that is not JSON is reported, not thrown. */
+export function decodeDockerEventLine(line: string): DecodedEvent {
+  const trimmed = line.trim();
+  if (trimmed === '') return { ok: false, ignored: true, reason: 'empty line' };
+  let raw: unknown;
+  try {
+    raw = JSON.parse(trimmed);
+  } catch {
+    return { ok: false, ignored: false, reason: 'invalid event: not JSON (truncated line?)' };
+  }
+  return decodeDockerEvent(raw);
+}

@@ -1,0 +1,105 @@
+/**
+ * nginx writes local wall-clock time with no zone; Docker events are epoch. Joining them needs
+ * the zone the log was written in (the host's by default, `--tz` for a log copied from elsewhere).
+ * Offsets are computed with Intl and cached per local hour, so the per-line cost is a map lookup.
+ */
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+/** Throws a one-line error for a zone name Intl does not know. */
+export function assertTimeZone(tz: string): void {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+  } catch {
+    throw new Error(`unknown time zone "${tz}" (use an IANA name such as UTC or Europe/Berlin)`);
+  }
+}
+
+export function systemTimeZone(): string {
+  return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+}
+
+function formatterFor(tz: string): Intl.DateTimeFormat {
+  let f = formatters.get(tz);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', {
+      timeZone: tz,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+    });
+    formatters.set(tz, f);
+  }
+  return f;
+}
+
+/** Offset of `tz` from UTC at the instant `epochMs`, in ms (Berlin in winter: +3 600 000). */
+export function zoneOffsetMs(epochMs: number, tz: string): number {
+  const parts = formatterFor(tz).formatToParts(new Date(epochMs));
+  const get = (type: string) => Number(parts.find((p) => p.type === type)?.value ?? 0);
+  const asUtc = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));
+  return asUtc - Math.floor(epochMs / 1000) * 1000;
+}
+
+/**
+ * Epoch ms of a local wall-clock time in `tz`. In the repeated hour of a DST change the earlier
+ * instant is chosen; a time in the skipped hour maps forward, as clocks did.
+ */
+export function localToEpoch(
+  year: number,
+  month: number,
+  day: number,
+  hour: number,
+  minute: number,
+  second: number,
+  tz: string,
+): number {
+  const wall = Date.UTC(year, month - 1, day, hour, minute, second);
+  let epoch = wall - zoneOffsetMs(wall, tz);
+  const second_ = wall - zoneOffsetMs(epoch, tz);
+  if (second_ !== epoch) epoch = Math.min(epoch, second_);
+  return epoch;
+}
+
+/**
+ * Converter for `YYYY/MM/DD HH:MM:SS` stamps that caches the epoch of each local hour, since a log
+ * holds thousands of lines per hour and the offset can only change on an hour boundary in practice.
+ */
+export class LocalClock {
+  private readonly hourCache = new Map<string, number>();
+
+  constructor(readonly tz: string) {
+    assertTimeZone(tz);
+  }
+
+  /** `stamp` is the 19-character `2024/01/15 03:12:44`; returns NaN when it is not a valid time. */
+  toEpoch(stamp: string): number {
+    const hourKey = stamp.slice(0, 13);
+    let base = this.hourCache.get(hourKey);
+    if (base === undefined) {
+      const y = Number(stamp.slice(0, 4));
+      const mo = Number(stamp.slice(5, 7));
+      const d = Number(stamp.slice(8, 10));
+      const h = Number(stamp.slice(11, 13));
+      if (!(mo >= 1 && mo <= 12 && d >= 1 && d <= 31 && h <= 23)) return NaN;
+      base = localToEpoch(y, mo, d, h, 0, 0, this.tz);
+      if (this.hourCache.size > 10_000) this.hourCache.clear();
+      this.hourCache.set(hourKey, base);
+    }
+    const mi = Number(stamp.slice(14, 16));
+    const s = Number(stamp.slice(17, 19));
+    if (!(mi <= 59 && s <= 60)) return NaN;
+    return base + mi * 60_000 + s * 1000;
+  }
+}
+
+/** `2024/01/15 03:12:44` style rendering of an epoch in `tz`, for reports in the log's own terms. */
+export function formatLocal(epochMs: number, tz: string): string {
+  const parts = formatterFor(tz).formatToParts(new Date(epochMs));
+  const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '00';
+  return `${get('year')}/${get('month')}/${get('day')} ${get('hour')}:${get('minute')}:${get('second')}`;
+}

@@ -1,0 +1,57 @@
+/** Small shared renderings for every report: times in the log's zone, impact, counts. */
+import type { Burst, Incident } from '../model/incident.js';
+import type { EngineCounters } from '../model/snapshot.js';
+import { formatLocal } from '../parse/localTime.js';
+import { kindLabel } from '../diagnose/diagnose.js';
+import { formatDuration } from '../util/duration.js';
+import type { UpstreamErrorKind } from '../model/logRecord.js';
+
+/** `2024-01-15 03:12:41` in `tz`, with `.3` tenths when the time has a fraction (Docker events). */
+export function formatTime(epochMs: number, tz: string, withDate = true): string {
+  const local = formatLocal(epochMs, tz).replace(/\//g, '-');
+  const frac = epochMs % 1000;
+  const tenths = frac >= 100 ? `.${Math.floor(frac / 100)}` : frac > 0 ? '.0' : '';
+  const text = local + tenths;
+  return withDate ? text : text.slice(11);
+}
+
+export function kindsSummary(kinds: Burst['kinds']): string {
+  return (Object.entries(kinds) as [UpstreamErrorKind, number][])
+    .sort((a, b) => b[1] - a[1])
+    .map(([k, n]) => `${kindLabel(k)} ×${n}`)
+    .join(', ');
+}
+
+export function impactLine(b: Burst): string {
+  const parts = [`${b.count} failed request${b.count === 1 ? '' : 's'} (${kindsSummary(b.kinds)})`];
+  parts.push(`${b.writes} write${b.writes === 1 ? '' : 's'} (POST/PUT/PATCH/DELETE)`);
+  parts.push(`${b.notRetried} POST/PATCH not retried by nginx`);
+  parts.push(`${b.rate}/s over ${formatDuration(b.last - b.first)}`);
+  return parts.join(', ');
+}
+
+export function matchLine(i: Incident): string {
+  if (!i.match) return 'no container linked (pass --containers and --events, or run on the Docker host)';
+  const m = i.match;
+  return `container ${m.name}${m.service ? ` (compose service ${m.service})` : ''}, matched by ${m.method} — ${m.explanation}`;
+}
+
+export function countersLine(c: EngineCounters & { isolatedErrors?: number }): string {
+  const unparsed = Object.values(c.unparsed).reduce((s, n) => s + (n ?? 0), 0);
+  const reasons = Object.entries(c.unparsed)
+    .map(([r, n]) => `${n} ${r}`)
+    .join(', ');
+  const parts = [
+    `${c.linesRead.toLocaleString('en-US')} lines read`,
+    `${c.upstreamErrors.toLocaleString('en-US')} upstream errors`,
+    `${c.otherLines.toLocaleString('en-US')} other`,
+    `${unparsed} unparsed${reasons ? ` (${reasons})` : ''}`,
+  ];
+  if (c.outsideWindow) parts.push(`${c.outsideWindow} outside --since/--until`);
+  if (c.isolatedErrors) parts.push(`${c.isolatedErrors} isolated errors below the burst minimum`);
+  return parts.join(', ');
+}
+
+export function eventsLine(c: EngineCounters): string {
+  return `${c.dockerEvents} container lifecycle events used, ${c.ignoredEvents} other events ignored (exec, network, image…), ${c.invalidEvents} invalid`;
+}

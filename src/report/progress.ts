@@ -1,0 +1,37 @@
+/**
+ * A one-line progress bar on stderr for long postmortems: redrawn at most 10 times a second,
+ * only on a terminal, erased when done so it never pollutes a piped report.
+ */
+import type { Writable } from 'node:stream';
+
+export const PROGRESS_MIN_BYTES = 50 * 1024 * 1024;
+
+export class ProgressBar {
+  private lastDraw = 0;
+  private readonly started: number;
+
+  constructor(
+    private readonly out: Writable,
+    private readonly totalBytes: number,
+    private readonly now: () => number = () => Date.now(),
+  ) {
+    this.started = now();
+  }
+
+  update(bytes: number): void {
+    const t = this.now();
+    if (t - this.lastDraw < 100) return;
+    this.lastDraw = t;
+    const frac = this.totalBytes > 0 ? Math.min(1, bytes / this.totalBytes) : 0;
+    const width = 30;
+    const filled = Math.round(frac * width);
+    const elapsed = Math.max(0.001, (t - this.started) / 1000);
+    const rate = bytes / elapsed / 1e6;
+    const eta = rate > 0 ? (this.totalBytes - bytes) / 1e6 / rate : 0;
+    this.out.write(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${(frac * 100).toFixed(0).padStart(3)}%  ${rate.toFixed(0)} MB/s  ETA ${eta.toFixed(1)} s `);
+  }
+
+  done(): void {
+    if (this.lastDraw > 0) this.out.write('\r\x1b[2K');
+  }
+}

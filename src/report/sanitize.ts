@@ -1,0 +1,31 @@
+/**
+ * Log lines and container names are attacker-controlled: a client can put ESC sequences in a
+ * request line that nginx copies into error.log verbatim (it escapes only some bytes). These
+ * helpers make such text inert before it reaches a terminal or a markdown document.
+ */
+
+// ESC-introduced sequences: CSI (ESC [ … final), OSC (ESC ] … BEL|ST), DCS/SOS/PM/APC (ESC P|X|^|_ … ST),
+// and two-byte escapes (ESC + one char). C1 single-byte forms (0x9B CSI, 0x9D OSC, …) are handled too.
+const ESCAPE_SEQUENCES =
+  // eslint-disable-next-line no-control-regex
+  /\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[PX^_][^\x1b]*(?:\x1b\\)?|\x1b[@-Z\\-_]|\x9b[0-?]*[ -/]*[@-~]|\x9d[^\x07\x9c]*(?:\x07|\x9c)?|[\x90\x98\x9e\x9f][^\x9c]*\x9c?/g;
+// Any remaining C0 control (tab included: it breaks column layout), DEL and C1 control.
+// eslint-disable-next-line no-control-regex
+const CONTROLS = /[\x00-\x1f\x7f-\x9f]/g;
+
+/** Text safe to draw on a terminal: escape sequences removed, other controls shown as `�`. */
+export function sanitizeForTerminal(text: string): string {
+  return text.replace(ESCAPE_SEQUENCES, '').replace(CONTROLS, '\uFFFD');
+}
+
+/** Text safe inside a markdown table cell or paragraph: terminal-safe, markdown syntax escaped. */
+export function escapeMarkdown(text: string): string {
+  return sanitizeForTerminal(text)
+    .replace(/[\\`*_{}[\]()#+\-.!|<>~]/g, (c) => `\\${c}`)
+    .replace(/\r?\n/g, ' ');
+}
+
+/** Text for a fenced code block: terminal-safe, and unable to close the fence. */
+export function escapeCodeBlock(text: string): string {
+  return sanitizeForTerminal(text).replace(/`{3,}/g, (m) => m.split('').join('\u200b'));
+}

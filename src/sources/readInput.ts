@@ -1,0 +1,66 @@
+/**
+ * Postmortem input: a whole file or stdin, streamed in 1 MB chunks through LineSplitter.
+ * Errors become one-line InputErrors that say what to do (missing, a directory, no permission).
+ */
+import { createReadStream, statSync } from 'node:fs';
+import type { Readable } from 'node:stream';
+import { InputError } from '../cli/errors.js';
+import { LineSplitter } from './lineSplitter.js';
+import type { LineSink } from './types.js';
+
+const CHUNK = 1024 * 1024;
+
+export function describeFsError(path: string, err: unknown): InputError {
+  const code = (err as NodeJS.ErrnoException).code;
+  switch (code) {
+    case 'ENOENT':
+      return new InputError(`${path}: no such file`, 'check the path (nginx writes /var/log/nginx/error.log by default)');
+    case 'EISDIR':
+      return new InputError(`${path}: is a directory, not a log file`, 'name the file inside it, e.g. error.log');
+    case 'EACCES':
+    case 'EPERM':
+      return new InputError(`${path}: permission denied`, 'run with sudo, or add your user to the adm group');
+    default:
+      return new InputError(`${path}: cannot be read (${code ?? (err instanceof Error ? err.message : String(err))})`);
+  }
+}
+
+/** Checks that `path` is a readable regular file before streaming starts (fail fast, one line). */
+export function assertReadableFile(path: string): number {
+  let size: number;
+  try {
+    const st = statSync(path);
+    if (st.isDirectory()) throw Object.assign(new Error('directory'), { code: 'EISDIR' });
+    size = st.size;
+  } catch (err) {
+    throw describeFsError(path, err);
+  }
+  return size;
+}
+
+export interface StreamProgress {
+  (bytesRead: number): void;
+}
+
+/** Streams `stream` line by line into `sink`; resolves with the number of lines. */
+export async function streamLines(source: string, stream: Readable, sink: LineSink, onProgress?: StreamProgress): Promise<number> {
+  const splitter = new LineSplitter(source, sink);
+  let bytes = 0;
+  try {
+    for await (const chunk of stream) {
+      const buf = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
+      bytes += buf.length;
+      splitter.push(buf);
+      onProgress?.(bytes);
+    }
+  } catch (err) {
+    throw describeFsError(source, err);
+  }
+  splitter.end();
+  return splitter.linesEmitted;
+}
+
+export function streamFileLines(path: string, sink: LineSink, onProgress?: StreamProgress): Promise<number> {
+  assertReadableFile(path);
+  return streamLines(path, createReadStream(path, { highWaterMark: CHUNK }), sink, onProgress);
+}
