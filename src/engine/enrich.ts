@@ -7,6 +7,8 @@ import Dockerode from 'dockerode';
 import { isProbeAllowed } from '../checklist/probeSafety.js';
 import { runChecklist } from '../checklist/runChecklist.js';
 import type { Incident } from '../model/incident.js';
+import { inferredTimeToReady } from '../diagnose/diagnose.js';
+import { proposeFix, type FixInput } from '../fix/index.js';
 import type { IncidentEngine } from './incidentEngine.js';
 import { dockerOptionsFromUrl } from '../sources/dockerEndpoint.js';
 
@@ -46,10 +48,37 @@ export async function runChecklists(engine: IncidentEngine, incidents: Incident[
   return notes;
 }
 
+/** What the fix generator needs from an incident: the measured values, not the whole model. */
+export function fixInputFor(i: Incident, o: Pick<EnrichOptions, 'nginxConf' | 'compose' | 'k8s' | 'systemd' | 'healthPath'>): FixInput {
+  return {
+    fixIds: i.diagnosis.fixIds,
+    upstream: { host: i.burst.upstream.host, port: i.burst.upstream.port, url: i.burst.upstream.url },
+    upstreamKey: i.burst.upstreamKey,
+    service: i.match?.service ?? null,
+    container: i.match?.name ?? null,
+    image: i.facts.events.find((e) => e.image)?.image ?? null,
+    // Measured by the checklist when it ran, else what the log and events show (start → last error / healthy).
+    timeToReadyMs: i.checklist?.timeToListenMs ?? i.checklist?.timeToHealthyMs ?? inferredTimeToReady(i.facts),
+    notRetriedLost: i.burst.notRetried,
+    writesLost: i.burst.writes,
+    nginxConf: o.nginxConf,
+    compose: o.compose,
+    k8s: o.k8s,
+    systemdUnit: o.systemd,
+    exitCodes: i.facts.exitCodes,
+    healthPath: o.healthPath,
+  };
+}
+
+export async function proposeFixes(engine: IncidentEngine, o: EnrichOptions): Promise<void> {
+  for (const i of engine.incidents()) engine.attachFix(i.id, await proposeFix(fixInputFor(i, o)));
+}
+
 export async function enrichIncidents(engine: IncidentEngine, incidents: Incident[], o: EnrichOptions): Promise<string[]> {
   const notes: string[] = [];
   if (incidents.length === 0) return notes;
   if (o.probe) notes.push(...(await runChecklists(engine, incidents, o)));
   else notes.push('checklist not run: a postmortem probes nothing unless --probe is given');
+  await proposeFixes(engine, o);
   return notes;
 }
