@@ -8,6 +8,8 @@ import { fileURLToPath } from 'node:url';
 import { jsonError } from '../report/jsonReport.js';
 import { toolVersion } from '../util/version.js';
 import { checkCommand } from './commands/check.js';
+import { fixCommand } from './commands/fix.js';
+import { lintCommand } from './commands/lint.js';
 import { runPostmortem } from './commands/postmortem.js';
 import { oneLine, UserError } from './errors.js';
 import { EXIT } from './exitCodes.js';
@@ -17,6 +19,8 @@ import { parseMainOptions } from './mainOptions.js';
 
 const SUBCOMMANDS: Record<string, Command> = {
   check: checkCommand,
+  fix: fixCommand,
+  lint: lintCommand,
 };
 
 export async function main(argv: string[], io: CliIo): Promise<number> {

@@ -33,8 +33,10 @@ function fromInfo(c: ContainerInfo, method: ContainerMatch['method'], strength: 
 export function matchBySnapshot(upstream: UpstreamAddress, containers: ContainerInfo[]): ContainerMatch | null {
   const { host, port } = upstream;
   const addr = port === null ? host : `${host}:${port}`;
+  // nginx writes IPv6 peers in brackets (`[2001:db8::5]:3000`); inspect lists the bare address.
+  const ip = host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
   for (const c of containers) {
-    if (c.ips.includes(host)) {
+    if (c.ips.includes(ip)) {
       return fromInfo(c, 'container-ip', 1, `upstream ${addr} is the IP of container ${c.name}${c.service ? ` (compose service ${c.service})` : ''}`);
     }
   }
@@ -51,10 +53,20 @@ export function matchBySnapshot(upstream: UpstreamAddress, containers: Container
       }
     }
   }
-  for (const c of containers) {
-    if (c.name === host || c.service === host || c.aliases.includes(host)) {
-      return fromInfo(c, 'name', 0.9, `upstream host "${host}" is the name/alias of container ${c.name}`);
-    }
+  const named = containers.filter((c) => c.name === host || c.service === host || c.aliases.includes(host));
+  if (named.length === 1) return fromInfo(named[0]!, 'name', 0.9, `upstream host "${host}" is the name/alias of container ${named[0]!.name}`);
+  if (named.length > 1) {
+    // A scaled compose service (or an upstream group named after it): every replica owns the name.
+    const names = named.map((c) => c.name).sort();
+    return {
+      name: host,
+      containerIds: named.map((c) => c.id),
+      service: named[0]!.service,
+      project: named[0]!.project,
+      method: 'name',
+      strength: 0.85,
+      explanation: `upstream "${host}" names ${named.length} containers of one service: ${names.join(', ')}`,
+    };
   }
   return null;
 }

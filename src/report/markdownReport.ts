@@ -19,7 +19,8 @@ function incidentMarkdown(i: Incident, n: number, tz: string): string[] {
   out.push(`**Diagnosis:** \`${d.patternId}\`, ${d.confidenceLabel} confidence (${d.confidence.toFixed(2)}). ${md(d.summary)}`, '');
   out.push('### Impact', '');
   out.push('| | |', '|---|---|');
-  out.push(`| Upstream | \`${code(b.upstreamKey).replace(/`/g, "'")}\` |`);
+  // GFM splits table cells on `|` even inside a code span: escape it there.
+  out.push(`| Upstream | \`${code(b.upstreamKey).replace(/`/g, "'").replace(/\|/g, '\\|')}\` |`);
   out.push(`| Container | ${i.match ? `${md(i.match.name)}${i.match.service ? ` (service ${md(i.match.service)})` : ''}, linked by ${i.match.method}` : 'not linked'} |`);
   out.push(`| Window | ${formatTime(b.first, tz)} → ${formatTime(b.last, tz, false)} (${md(formatDuration(b.last - b.first))}, ${md(tz)}) |`);
   out.push(`| Failed requests | ${b.count} (${md(kindsSummary(b.kinds))}) |`);

@@ -5,10 +5,11 @@
  */
 
 // ESC-introduced sequences: CSI (ESC [ … final), OSC (ESC ] … BEL|ST), DCS/SOS/PM/APC (ESC P|X|^|_ … ST),
-// and two-byte escapes (ESC + one char). C1 single-byte forms (0x9B CSI, 0x9D OSC, …) are handled too.
+// and the other escapes (ESC, optional intermediates 0x20-0x2F, one final 0x30-0x7E: RIS `ESC c`,
+// DECSC `ESC 7`, charset `ESC ( B`). C1 single-byte forms (0x9B CSI, 0x9D OSC, …) are handled too.
 const ESCAPE_SEQUENCES =
   // eslint-disable-next-line no-control-regex
-  /\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[PX^_][^\x1b]*(?:\x1b\\)?|\x1b[@-Z\\-_]|\x9b[0-?]*[ -/]*[@-~]|\x9d[^\x07\x9c]*(?:\x07|\x9c)?|[\x90\x98\x9e\x9f][^\x9c]*\x9c?/g;
+  /\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[PX^_][^\x1b]*(?:\x1b\\)?|\x1b[ -/]*[0-~]|\x9b[0-?]*[ -/]*[@-~]|\x9d[^\x07\x9c]*(?:\x07|\x9c)?|[\x90\x98\x9e\x9f][^\x9c]*\x9c?/g;
 // Any remaining C0 control (tab included: it breaks column layout), DEL and C1 control.
 // eslint-disable-next-line no-control-regex
 const CONTROLS = /[\x00-\x1f\x7f-\x9f]/g;
@@ -20,9 +21,8 @@ export function sanitizeForTerminal(text: string): string {
 
 /** Text safe inside a markdown table cell or paragraph: terminal-safe, markdown syntax escaped. */
 export function escapeMarkdown(text: string): string {
-  return sanitizeForTerminal(text)
-    .replace(/[\\`*_{}[\]()#+\-.!|<>~]/g, (c) => `\\${c}`)
-    .replace(/\r?\n/g, ' ');
+  // Line breaks first: sanitizeForTerminal would turn them into U+FFFD.
+  return sanitizeForTerminal(text.replace(/\r?\n/g, ' ')).replace(/[\\`*_{}[\]()#+\-.!|<>~]/g, (c) => `\\${c}`);
 }
 
 /** Text for a fenced code block: terminal-safe, and unable to close the fence. */

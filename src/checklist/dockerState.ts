@@ -1,0 +1,238 @@
+/**
+ * Docker's side of the checklist: one inspect through dockerode (the Engine API, no docker CLI),
+ * decoded by `parse/containerInspect.ts`, and the pure checks derived from the snapshot. The
+ * checks are pure so reports and tests can run them on a recorded inspect too.
+ */
+import type Dockerode from 'dockerode';
+import type { ContainerInfo, HealthcheckConfig } from '../model/container.js';
+import type { CheckResult } from '../model/incident.js';
+import { decodeContainerInspect } from '../parse/containerInspect.js';
+
+export type DockerFailureKind = 'socket-not-found' | 'permission-denied' | 'not-running' | 'no-such-container' | 'error';
+
+export type InspectOutcome =
+  | { ok: true; info: ContainerInfo; durationMs: number }
+  | { ok: false; kind: DockerFailureKind; reason: string; durationMs: number };
+
+/** Turns a dockerode / socket error into a kind and one sentence a person can act on. */
+export function describeDockerError(err: unknown, endpoint = 'the Docker socket'): { kind: DockerFailureKind; reason: string } {
+  const e = err as { code?: string; statusCode?: number; message?: string };
+  if (e.statusCode === 404) return { kind: 'no-such-container', reason: 'no such container' };
+  switch (e.code) {
+    case 'ENOENT':
+      return { kind: 'socket-not-found', reason: `${endpoint} not found: Docker is not installed here or uses another socket (--docker)` };
+    case 'EACCES':
+    case 'EPERM':
+      return { kind: 'permission-denied', reason: `permission denied on ${endpoint}: run as root or as a member of the docker group` };
+    case 'ECONNREFUSED':
+      return { kind: 'not-running', reason: `${endpoint} exists but no daemon answers: Docker is not running` };
+    default:
+      return { kind: 'error', reason: `Docker API error: ${(e.message ?? String(err)).split('\n')[0]}` };
+  }
+}
+
+/** GET /containers/{nameOrId}/json → ContainerInfo, or why it could not be had. Never throws. */
+export async function inspectContainer(
+  docker: Dockerode,
+  nameOrId: string,
+  now: () => number = () => performance.now(),
+  endpoint?: string,
+): Promise<InspectOutcome> {
+  const started = now();
+  try {
+    const raw: unknown = await docker.getContainer(nameOrId).inspect();
+    return { ok: true, info: decodeContainerInspect(raw, `inspect ${nameOrId}`), durationMs: Math.round(now() - started) };
+  } catch (err) {
+    return { ok: false, ...describeDockerError(err, endpoint), durationMs: Math.round(now() - started) };
+  }
+}
+
+/** Epoch ms of an RFC 3339 time with nanoseconds (Date.parse would reject more than 3 digits). */
+export function parseDockerTime(value: string | null): number | null {
+  if (!value) return null;
+  const trimmed = value.replace(/(\.\d{3})\d+/, '$1');
+  const ms = Date.parse(trimmed);
+  return Number.isNaN(ms) ? null : ms;
+}
+
+export type ExitCause = 'oom' | 'sigkill' | 'signal' | 'clean' | 'error' | 'none';
+
+/**
+ * Why the container's last process ended. 137 = 128 + SIGKILL: with OOMKilled it is memory; without,
+ * someone or something sent SIGKILL — most often `docker stop` after the stop timeout because the app
+ * ignored SIGTERM. That is a deliberate stop, not a crash, and must not be reported as OOM.
+ */
+export function classifyExit(info: ContainerInfo): { cause: ExitCause; sentence: string } {
+  if (info.oomKilled) return { cause: 'oom', sentence: 'killed by the kernel OOM killer: the container hit its memory limit' };
+  if (info.running || info.exitCode === null || info.startedAt === null) return { cause: 'none', sentence: 'no exit to explain' };
+  const code = info.exitCode;
+  if (code === 0) return { cause: 'clean', sentence: 'the process exited on its own with status 0' };
+  if (code === 137) {
+    return {
+      cause: 'sigkill',
+      sentence:
+        'killed by SIGKILL, not by memory (OOMKilled=false): a docker stop/kill that hit the stop timeout because the app ignored SIGTERM',
+    };
+  }
+  if (code === 143) return { cause: 'signal', sentence: 'stopped by SIGTERM and exited: a deliberate stop handled cleanly' };
+  if (code > 128 && code < 160) return { cause: 'signal', sentence: `killed by signal ${code - 128}` };
+  return { cause: 'error', sentence: `the process failed with exit status ${code}: the app crashed or refused to start` };
+}
+
+function check(id: string, title: string, status: CheckResult['status'], evidence: string, meaning: string, durationMs = 0): CheckResult {
+  return { id, title, status, evidence, meaning, durationMs };
+}
+
+function ago(startedAt: string | null, nowMs: number): string {
+  const t = parseDockerTime(startedAt);
+  if (t === null) return '';
+  const s = Math.max(0, Math.round((nowMs - t) / 1000));
+  return ` (${s} s ago)`;
+}
+
+function composeText(info: ContainerInfo): string {
+  if (!info.service && !info.project) return '';
+  if (!info.project) return ` compose service ${info.service}`;
+  return ` compose ${info.project}/${info.service ?? '?'}`;
+}
+
+/** running / restarting / exited, with pid, start time and compose labels as evidence. */
+export function containerStateCheck(info: ContainerInfo, nowMs: number, durationMs = 0): CheckResult {
+  const base = `${info.name}: State.Status=${info.status}`;
+  if (info.status === 'running') {
+    return check(
+      'docker-state',
+      'container state',
+      'pass',
+      `${base} pid ${info.pid ?? '?'} StartedAt=${info.startedAt ?? '?'}${ago(info.startedAt, nowMs)}${composeText(info)}`,
+      'the container is running',
+      durationMs,
+    );
+  }
+  if (info.status === 'restarting') {
+    return check(
+      'docker-state',
+      'container state',
+      'fail',
+      `${base} RestartCount=${info.restartCount} ExitCode=${info.exitCode ?? '?'} policy=${info.restartPolicy ?? 'no'}${composeText(info)}`,
+      'the container keeps dying and Docker keeps restarting it: a crash loop, nothing can answer in between',
+      durationMs,
+    );
+  }
+  return check(
+    'docker-state',
+    'container state',
+    'fail',
+    `${base} ExitCode=${info.exitCode ?? '?'} FinishedAt=${info.finishedAt ?? '?'}${composeText(info)}`,
+    info.status === 'paused' ? 'the container is paused: connections hang until it is unpaused' : 'the container is not running, so nothing of it can answer',
+    durationMs,
+  );
+}
+
+/** The last `n` health log entries, one line each (exit code and first line of output). */
+export function lastHealthLog(info: ContainerInfo, n = 3): string[] {
+  return (info.health?.log ?? []).slice(-n).map((e) => {
+    const out = e.output.trim().split('\n')[0]?.slice(0, 120) ?? '';
+    return `${e.end} exit ${e.exitCode}${out ? `: ${out}` : ''}`;
+  });
+}
+
+/** Whether a healthcheck exists at all: the seed's `none`. */
+export function healthcheckDefinedCheck(info: ContainerInfo): CheckResult {
+  if (!info.healthcheck) {
+    return check(
+      'healthcheck-defined',
+      'healthcheck defined',
+      'fail',
+      `${info.name}: Config.Healthcheck none (State.Health absent)`,
+      'no healthcheck: Docker and compose cannot hold traffic until the app is ready',
+    );
+  }
+  const hc = info.healthcheck;
+  return check(
+    'healthcheck-defined',
+    'healthcheck defined',
+    'pass',
+    `${hc.test.join(' ')} interval ${hc.intervalMs} ms, timeout ${hc.timeoutMs} ms, retries ${hc.retries}, start_period ${hc.startPeriodMs} ms`,
+    'a healthcheck exists, so compose `depends_on: service_healthy` and health-gated routing can wait for readiness',
+  );
+}
+
+/** State.Health.Status and its last log entries. */
+export function healthStatusCheck(info: ContainerInfo): CheckResult {
+  if (!info.healthcheck || !info.health) {
+    return check('docker-health', 'Docker health status', 'unknown', `${info.name}: State.Health absent`, 'Docker has no health status to report without a healthcheck');
+  }
+  const log = lastHealthLog(info);
+  const evidence = `${info.name}: State.Health.Status=${info.health.status} FailingStreak=${info.health.failingStreak}${log.length ? `; last: ${log.join(' | ')}` : ''}`;
+  switch (info.health.status) {
+    case 'healthy':
+      return check('docker-health', 'Docker health status', 'pass', evidence, "the container's own healthcheck passes");
+    case 'starting':
+      return check('docker-health', 'Docker health status', 'fail', evidence, 'the healthcheck has not passed yet since the start: the app is still booting');
+    default:
+      return check('docker-health', 'Docker health status', 'fail', evidence, "the container's own healthcheck fails: the app runs but is not ready or is broken");
+  }
+}
+
+/** Restart count and policy: a high count under a restart policy is a crash loop in the making. */
+export function restartsCheck(info: ContainerInfo): CheckResult {
+  const policy = info.restartPolicy ?? 'no';
+  const evidence = `${info.name}: RestartCount=${info.restartCount} RestartPolicy=${policy}`;
+  if (info.restartCount > 0) {
+    return check(
+      'docker-restarts',
+      'restarts',
+      'fail',
+      evidence,
+      `Docker restarted the container ${info.restartCount} time(s) under its restart policy: the process keeps dying`,
+    );
+  }
+  const meaning =
+    policy === 'no'
+      ? 'no automatic restarts so far; with no restart policy a crash leaves it down'
+      : 'no automatic restarts so far (RestartCount counts policy restarts, not docker restart)';
+  return check('docker-restarts', 'restarts', 'pass', evidence, meaning);
+}
+
+/** How the last process ended: OOM vs. a stop-timeout SIGKILL vs. a crash. */
+export function exitCauseCheck(info: ContainerInfo): CheckResult {
+  const { cause, sentence } = classifyExit(info);
+  const evidence = `${info.name}: ExitCode=${info.exitCode ?? '?'} OOMKilled=${info.oomKilled} FinishedAt=${info.finishedAt ?? '?'}${info.stopTimeout !== null ? ` StopTimeout=${info.stopTimeout}s` : ''}`;
+  if (cause === 'none') return check('docker-exit', 'last exit', 'pass', evidence, 'the container is running and no exit is recorded since its start');
+  // A clean exit or a handled SIGTERM is fine. A stop-timeout SIGKILL is not a crash, but it is still a
+  // finding: the app ignores SIGTERM, so every restart waits the full stop timeout and drops requests.
+  const status = cause === 'clean' || cause === 'signal' ? 'pass' : 'fail';
+  return check('docker-exit', 'last exit', status, evidence, sentence);
+}
+
+/** Every Docker-derived check, in display order. */
+export function dockerChecks(info: ContainerInfo, nowMs: number, inspectMs = 0): CheckResult[] {
+  return [containerStateCheck(info, nowMs, inspectMs), healthcheckDefinedCheck(info), healthStatusCheck(info), restartsCheck(info), exitCauseCheck(info)];
+}
+
+export interface HealthcheckTarget {
+  url: string;
+  host: string;
+  port: number | null;
+  path: string;
+}
+
+/** The URL a healthcheck command fetches (`curl -f http://…/health`, `wget -qO- …`), when it names one. */
+export function healthcheckUrl(hc: HealthcheckConfig | null): HealthcheckTarget | null {
+  if (!hc) return null;
+  const text = hc.test.slice(1).join(' ');
+  const m = /\bhttps?:\/\/[^\s'"|;&)]+/.exec(text);
+  if (!m) return null;
+  try {
+    const u = new URL(m[0]);
+    return {
+      url: m[0],
+      host: u.hostname.replace(/^\[|\]$/g, ''),
+      port: u.port ? Number(u.port) : null,
+      path: `${u.pathname}${u.search}`,
+    };
+  } catch {
+    return null;
+  }
+}

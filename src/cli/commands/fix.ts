@@ -1,0 +1,234 @@
+/**
+ * `restartdoctor fix --nginx-conf FILE [--compose FILE] [--k8s FILE]... [--systemd FILE]
+ *  --upstream HOST:PORT [--service NAME] [--time-to-ready 8s] [--lost-posts N] [--apply]`
+ * Thin shell over proposeFix/applyFix: parses flags, prints diffs, notes, warnings and advice.
+ * Exit 0 when the proposal is printed (or applied), 1 when --apply had to fail or roll back a file,
+ * 2 on bad usage or an unreadable file.
+ */
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { applyFix } from '../../fix/apply.js';
+import { proposeFix } from '../../fix/propose.js';
+import { parseDuration } from '../../fix/timing.js';
+import { KNOWN_FIX_IDS, type FixInput } from '../../fix/types.js';
+import { parseAddress } from '../../fix/nginx/query.js';
+import type { FixProposal } from '../../model/incident.js';
+import { analyze } from '../../engine/analyze.js';
+import { fixInputFor } from '../../engine/enrich.js';
+import { systemTimeZone } from '../../parse/localTime.js';
+import { UsageError, UserError } from '../errors.js';
+import { loadPatternsOrExplain } from '../patternsOption.js';
+import { EXIT } from '../exitCodes.js';
+import type { CliIo, Command } from '../io.js';
+
+export const FIX_USAGE = `usage: restartdoctor fix --upstream HOST:PORT [files] [options]
+       restartdoctor fix --log error.log [--events F] [--containers F] [--tz Z] [files] [options]
+
+Proposes config changes, as unified diffs of your own files, that stop a backend restart from
+turning into 502s: nginx retries/keepalive, a compose healthcheck + depends_on service_healthy,
+Kubernetes probes, a systemd readiness wait. Prints; writes only with --apply.
+
+  --upstream HOST:PORT     the failing upstream as nginx logged it (or an upstream group name)
+  --log FILE               or: take upstream, service, time to ready, lost POSTs and the fixes
+                           from the incident diagnosed in this log (with --events, --containers, --tz)
+  --incident N             which incident of the log (1 = first; default: the last one)
+  --nginx-conf FILE        the main nginx config (includes are followed)
+  --compose FILE           docker-compose.yml
+  --k8s FILE               a Kubernetes manifest (repeatable)
+  --systemd FILE           the backend's systemd unit
+  --service NAME           the compose service / container behind the upstream
+  --image NAME             its image (picks the healthcheck command)
+  --time-to-ready DUR      measured start → ready (8s, 1500ms, 1m); sizes timeouts and probes
+  --lost-posts N           POST/PATCH requests that got a 502 (for the non_idempotent warning)
+  --lost-writes N          POST/PUT/PATCH/DELETE that got a 502
+  --health-path PATH       the app's health endpoint (default: / for HTTP checks, TCP for probes)
+  --fix ID                 only these fixes (repeatable; default: every config fix)
+  --apply                  write the changes (with .restartdoctor.bak backups, nginx -t checked)
+  --json                   print the proposal as JSON
+  -h, --help               show this help
+
+fix ids: ${KNOWN_FIX_IDS.join(', ')}`;
+
+const DEFAULT_FIXES = [
+  'nginx-retry',
+  'nginx-keepalive',
+  'nginx-backup-peer',
+  'compose-healthcheck',
+  'compose-depends-on-healthy',
+  'compose-restart-policy',
+  'k8s-probes',
+  'supervisor-grace',
+];
+
+const count = (flag: string) =>
+  z
+    .string()
+    .regex(/^\d+$/, `${flag}: expected a whole number`)
+    .transform(Number)
+    .optional();
+
+const FlagsSchema = z.object({
+  upstream: z.string().min(1, '--upstream needs HOST:PORT').optional(),
+  log: z.array(z.string()).optional(),
+  events: z.string().optional(),
+  containers: z.string().optional(),
+  tz: z.string().optional(),
+  incident: count('--incident'),
+  'nginx-conf': z.string().optional(),
+  compose: z.string().optional(),
+  k8s: z.array(z.string()).optional(),
+  systemd: z.string().optional(),
+  service: z.string().optional(),
+  image: z.string().optional(),
+  'time-to-ready': z.string().optional(),
+  'lost-posts': count('--lost-posts'),
+  'lost-writes': count('--lost-writes'),
+  'health-path': z.string().startsWith('/', '--health-path must start with /').optional(),
+  fix: z.array(z.string()).optional(),
+  apply: z.boolean().optional(),
+  json: z.boolean().optional(),
+});
+
+/** Where the incident values come from when `--log` is given instead of `--upstream`. */
+export interface FixFromLog {
+  logs: string[];
+  events: string | null;
+  containers: string | null;
+  tz: string | null;
+  incident: number | null;
+}
+
+export function parseFixArgs(argv: string[], cwd: string): FixInput & { apply: boolean; json: boolean; help: boolean; fromLog: FixFromLog | null } {
+  let values: Record<string, unknown>;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        upstream: { type: 'string' },
+        log: { type: 'string', multiple: true },
+        events: { type: 'string' },
+        containers: { type: 'string' },
+        tz: { type: 'string' },
+        incident: { type: 'string' },
+        'nginx-conf': { type: 'string' },
+        compose: { type: 'string' },
+        k8s: { type: 'string', multiple: true },
+        systemd: { type: 'string' },
+        service: { type: 'string' },
+        image: { type: 'string' },
+        'time-to-ready': { type: 'string' },
+        'lost-posts': { type: 'string' },
+        'lost-writes': { type: 'string' },
+        'health-path': { type: 'string' },
+        fix: { type: 'string', multiple: true },
+        apply: { type: 'boolean' },
+        json: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (err) {
+    throw new UsageError(`fix: ${(err as Error).message.split('\n')[0]}`, 'run `restartdoctor fix --help`');
+  }
+  if (values.help) return { help: true, apply: false, json: false, fromLog: null } as ReturnType<typeof parseFixArgs>;
+  const parsed = FlagsSchema.safeParse(values);
+  if (!parsed.success) throw new UsageError(`fix: ${parsed.error.issues[0]?.message ?? 'invalid flags'}`, 'run `restartdoctor fix --help`');
+  const f = parsed.data;
+  if (!f.upstream && !f.log) throw new UsageError('fix: pass --upstream HOST:PORT, or --log FILE to take it from the diagnosed incident', 'run `restartdoctor fix --help`');
+  const fromLog: FixFromLog | null = f.log
+    ? { logs: f.log, events: f.events ?? null, containers: f.containers ?? null, tz: f.tz ?? null, incident: f.incident ?? null }
+    : null;
+  const upstreamText = f.upstream ?? '0.0.0.0:1'; // replaced by the incident's upstream when fromLog
+  const address = parseAddress(upstreamText.replace(/^https?:\/\//, '').replace(/\/.*$/, ''));
+  if (!address) throw new UsageError(`fix: --upstream: expected HOST:PORT or an upstream name, got "${f.upstream}"`);
+  let timeToReadyMs: number | null = null;
+  if (f['time-to-ready'] !== undefined) {
+    timeToReadyMs = parseDuration(f['time-to-ready']);
+    if (timeToReadyMs === null) throw new UsageError(`fix: --time-to-ready: expected a duration like 8s, 1500ms or 1m, got "${f['time-to-ready']}"`);
+  }
+  // By default, the fixes for the files given (all of them, as advice, when no file is given).
+  const given = DEFAULT_FIXES.filter((id) =>
+    id.startsWith('nginx-') ? !!f['nginx-conf'] : id.startsWith('compose-') ? !!f.compose : id === 'k8s-probes' ? (f.k8s ?? []).length > 0 : !!f.systemd,
+  );
+  const fixIds = (f.fix ?? (given.length > 0 ? given : DEFAULT_FIXES)).flatMap((x) => x.split(',')).map((x) => x.trim()).filter(Boolean);
+  const lostPosts = f['lost-posts'] ?? 0;
+  return {
+    help: false,
+    fromLog,
+    apply: f.apply ?? false,
+    json: f.json ?? false,
+    fixIds,
+    upstream: { host: address.host, port: address.port },
+    upstreamKey: address.port === null ? address.host : `${address.host}:${address.port}`,
+    service: f.service ?? null,
+    container: f.service ?? null,
+    image: f.image ?? null,
+    timeToReadyMs,
+    notRetriedLost: lostPosts,
+    writesLost: Math.max(f['lost-writes'] ?? 0, lostPosts),
+    nginxConf: f['nginx-conf'] ?? null,
+    compose: f.compose ?? null,
+    k8s: f.k8s ?? [],
+    systemdUnit: f.systemd ?? null,
+    healthPath: f['health-path'] ?? null,
+    cwd,
+  };
+}
+
+export function formatProposal(p: FixProposal): string {
+  const out: string[] = [];
+  for (const file of p.files) {
+    out.push(file.diff ? file.diff.replace(/\n?$/, '\n') : `${file.path}: no change needed\n`);
+    for (const n of file.notes) out.push(`  note: ${n}\n`);
+    out.push('\n');
+  }
+  for (const a of p.advice) out.push(`advice: ${a}\n`);
+  for (const w of p.warnings) out.push(`warning: ${w}\n`);
+  return out.join('');
+}
+
+/**
+ * The incident's measured values (upstream, service, image, time to ready, lost requests, the
+ * diagnosis's fix ids) with the user's config paths and explicit flags on top.
+ */
+async function inputFromIncident(from: FixFromLog, flags: FixInput, argv: string[], io: CliIo): Promise<FixInput> {
+  const tz = from.tz ?? io.env.TZ ?? systemTimeZone();
+  const { incidents } = await analyze({ logs: from.logs, stdin: io.stdin, events: from.events, containers: from.containers, tz, patterns: loadPatternsOrExplain(null) });
+  if (incidents.length === 0) throw new UserError(`fix: no incident found in ${from.logs.join(', ')}: nothing to fix`, null, EXIT.ok);
+  const n = from.incident ?? incidents.length;
+  const incident = incidents[n - 1];
+  if (!incident) throw new UsageError(`fix: --incident ${n}: the log has ${incidents.length} incident(s)`);
+  io.stderr.write(`restartdoctor fix: incident ${n} of ${incidents.length}: ${incident.diagnosis.patternId} on ${incident.burst.upstreamKey}\n`);
+  const fromIncident = fixInputFor(incident, { nginxConf: flags.nginxConf ?? null, compose: flags.compose ?? null, k8s: flags.k8s ?? [], systemd: flags.systemdUnit ?? null, healthPath: flags.healthPath ?? null });
+  const given = (flag: string) => argv.some((a) => a === flag || a.startsWith(`${flag}=`));
+  return {
+    ...fromIncident,
+    cwd: flags.cwd,
+    image: given('--image') ? flags.image : fromIncident.image,
+    service: given('--service') ? flags.service : fromIncident.service,
+    timeToReadyMs: given('--time-to-ready') ? flags.timeToReadyMs : fromIncident.timeToReadyMs,
+    fixIds: given('--fix') ? flags.fixIds : fromIncident.fixIds,
+  };
+}
+
+export const fixCommand: Command = async (argv: string[], io: CliIo): Promise<number> => {
+  const args = parseFixArgs(argv, io.cwd);
+  if (args.help) {
+    io.stdout.write(`${FIX_USAGE}\n`);
+    return EXIT.ok;
+  }
+  if (!args.nginxConf && !args.compose && (args.k8s ?? []).length === 0 && !args.systemdUnit) {
+    io.stderr.write('restartdoctor fix: no config file given; printing advice only (pass --nginx-conf/--compose/--k8s for diffs)\n');
+  }
+  const { apply, json, help: _help, fromLog, ...flags } = args;
+  const input = fromLog ? await inputFromIncident(fromLog, flags, argv, io) : flags;
+  const proposal = await proposeFix(input);
+  if (json) io.stdout.write(`${JSON.stringify(proposal, null, 2)}\n`);
+  else io.stdout.write(formatProposal(proposal));
+  if (!apply) return EXIT.ok;
+  const result = await applyFix(proposal, { backup: true, nginxConf: input.nginxConf ? path.resolve(io.cwd, input.nginxConf) : null });
+  for (const r of result.files) io.stderr.write(`${r.status}: ${r.path}: ${r.message}\n`);
+  return result.ok ? EXIT.ok : EXIT.found;
+};

@@ -1,0 +1,90 @@
+/**
+ * proposeFix: the one entry point the engine calls. Splits the diagnosis's fix ids between the
+ * file planners (nginx, compose, Kubernetes, systemd) and advice, and gathers their diffs, notes
+ * and warnings into one FixProposal. Reads files; never writes (see apply.ts).
+ */
+import path from 'node:path';
+import type { FixProposal } from '../model/incident.js';
+import { adviceOnly, configAdvice } from './advice.js';
+import { planCompose } from './compose/plan.js';
+import { planK8s } from './k8s.js';
+import { nginxFacts, planNginx } from './nginx/plan.js';
+import { planSystemd } from './systemd.js';
+import { DEFAULT_TIME_TO_READY_MS, timing } from './timing.js';
+import { isKnownFixId, type FixInput, type PlanResult } from './types.js';
+
+const NGINX_IDS = ['nginx-retry', 'nginx-keepalive', 'nginx-backup-peer'];
+const COMPOSE_IDS = ['compose-healthcheck', 'compose-depends-on-healthy', 'compose-restart-policy'];
+const ADVICE_IDS = ['app-sigterm', 'memory-limit', 'crash-investigate', 'nginx-timeouts', 'nginx-resolve'];
+/** Fixes whose values come from the time to ready (the others do not need it). */
+const SIZED_IDS = new Set(['nginx-retry', ...COMPOSE_IDS.slice(0, 1), 'k8s-probes', 'supervisor-grace']);
+
+export async function proposeFix(given: FixInput): Promise<FixProposal> {
+  const cwd = given.cwd ?? process.cwd();
+  // Relative paths are the caller's, relative to its cwd (not necessarily this process's).
+  const at = (p: string | null | undefined): string | null => (p ? path.resolve(cwd, p) : null);
+  const input: FixInput = {
+    ...given,
+    nginxConf: at(given.nginxConf),
+    compose: at(given.compose),
+    systemdUnit: at(given.systemdUnit),
+    k8s: (given.k8s ?? []).map((p) => path.resolve(cwd, p)),
+  };
+  const t = timing(input.timeToReadyMs);
+  const proposal: FixProposal = { fixIds: [], advice: [], files: [], warnings: [] };
+  const ids = new Set<string>();
+  for (const id of input.fixIds) {
+    if (isKnownFixId(id)) ids.add(id);
+    else proposal.warnings.push(`unknown fix id "${id}" ignored.`);
+  }
+  proposal.fixIds = [...ids];
+  const merge = (r: PlanResult): void => {
+    proposal.files.push(...r.files);
+    proposal.warnings.push(...r.warnings);
+    proposal.advice.push(...r.advice);
+  };
+  const adviseFor = (list: string[]): void => {
+    for (const id of list) if (ids.has(id)) proposal.advice.push(...configAdvice(id, input, t));
+  };
+
+  if (!t.measured && [...ids].some((id) => SIZED_IDS.has(id))) {
+    proposal.warnings.push(
+      `time to ready unknown: timeouts and probes are sized for ${DEFAULT_TIME_TO_READY_MS / 1000}s; pass the measured value (--time-to-ready) for tighter ones.`,
+    );
+  }
+
+  if (NGINX_IDS.some((id) => ids.has(id))) {
+    if (input.nginxConf) merge(planNginx(input, t, ids, cwd));
+    else adviseFor(NGINX_IDS);
+  }
+  if (input.notRetriedLost > 0) proposal.warnings.push(nonIdempotentWarning(input.notRetriedLost, input.writesLost));
+
+  if (COMPOSE_IDS.some((id) => ids.has(id))) {
+    if (input.compose) merge(planCompose(input, t, ids, cwd));
+    else adviseFor(COMPOSE_IDS);
+  }
+  if (ids.has('k8s-probes')) {
+    if (input.k8s && input.k8s.length > 0) for (const file of input.k8s) merge(planK8s(file, input, t, cwd));
+    else adviseFor(['k8s-probes']);
+  }
+  if (ids.has('supervisor-grace')) {
+    if (input.systemdUnit) merge(planSystemd(input, t, cwd));
+    else adviseFor(['supervisor-grace']);
+  }
+  const wantsAdvice = ADVICE_IDS.filter((id) => ids.has(id));
+  if (wantsAdvice.length > 0) {
+    const facts = input.nginxConf ? nginxFacts(input, cwd) : { readTimeout: null, hostLines: [] };
+    for (const id of wantsAdvice) proposal.advice.push(...adviceOnly(id, input, t, facts));
+  }
+  return proposal;
+}
+
+export function nonIdempotentWarning(notRetried: number, writes: number): string {
+  const others = writes > notRetried ? ` (${writes} writes in all; nginx retries PUT/DELETE like GETs)` : '';
+  return (
+    `${notRetried} POST/PATCH/LOCK request(s) got a 502 during the restart${others}. nginx never passes these to another peer ` +
+    'unless `proxy_next_upstream … non_idempotent` is set, and it was NOT added: if the first attempt reached the app before the ' +
+    'connection failed, a retry submits it twice (a double order, a double charge). Add non_idempotent only where those endpoints ' +
+    'are idempotent (idempotency keys); otherwise the clients must retry those writes.'
+  );
+}

@@ -1,0 +1,42 @@
+/**
+ * Live mode without a TTY (`--no-tui`, piped, CI, journald): one self-contained line per
+ * incident and per checklist result, key=value after a fixed prefix so `grep`/`awk` work.
+ */
+import type { ChecklistResult, Incident } from '../model/incident.js';
+import { formatTime } from './format.js';
+import { sanitizeForTerminal as safe } from './sanitize.js';
+
+/** Values with spaces are quoted; everything is terminal-safe. */
+function kv(key: string, value: string | number): string {
+  const v = safe(String(value));
+  return `${key}=${/[\s"]/.test(v) ? JSON.stringify(v) : v}`;
+}
+
+export function incidentLine(i: Incident, tz: string): string {
+  const b = i.burst;
+  const d = i.diagnosis;
+  return [
+    formatTime(b.last, tz),
+    b.closed ? 'INCIDENT' : 'INCIDENT(open)',
+    d.patternId,
+    kv('confidence', `${d.confidenceLabel}:${d.confidence.toFixed(2)}`),
+    kv('upstream', b.upstreamKey),
+    kv('container', i.match?.name ?? '-'),
+    kv('errors', b.count),
+    kv('writes', b.writes),
+    kv('not_retried', b.notRetried),
+    kv('from', formatTime(b.first, tz)),
+    kv('to', formatTime(b.last, tz)),
+    '—',
+    safe(d.summary),
+  ].join(' ');
+}
+
+export function checklistLinesLive(i: Incident, r: ChecklistResult, tz: string): string[] {
+  const at = formatTime(r.ranAt, tz);
+  const lines = r.checks.map((c) =>
+    [at, 'CHECK', c.id, c.status.toUpperCase(), kv('upstream', `${r.target.host}:${r.target.port}`), kv('incident', i.diagnosis.patternId), '—', safe(c.evidence), '—', safe(c.meaning)].join(' '),
+  );
+  lines.push([at, 'VERDICT', kv('upstream', `${r.target.host}:${r.target.port}`), kv('container', r.target.container ?? '-'), '—', safe(r.conclusion)].join(' '));
+  return lines;
+}
