@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { jsonError } from '../report/jsonReport.js';
 import { toolVersion } from '../util/version.js';
 import { checkCommand } from './commands/check.js';
+import { drillCommand } from './commands/drill.js';
 import { fixCommand } from './commands/fix.js';
 import { lintCommand } from './commands/lint.js';
 import { runPostmortem } from './commands/postmortem.js';
@@ -21,6 +22,7 @@ const SUBCOMMANDS: Record<string, Command> = {
   check: checkCommand,
   fix: fixCommand,
   lint: lintCommand,
+  drill: drillCommand,
 };
 
 export async function main(argv: string[], io: CliIo): Promise<number> {

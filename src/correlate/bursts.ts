@@ -4,7 +4,7 @@
  * memory is one accumulator per upstream with an open burst, plus bounded evidence.
  */
 import type { Burst, EvidenceLine } from '../model/incident.js';
-import { NOT_RETRIED_METHODS, WRITE_METHODS, type LogRecord, type UpstreamAddress, type UpstreamErrorKind } from '../model/logRecord.js';
+import { NOT_RETRIED_METHODS, REQUEST_SENT_ACTIONS, WRITE_METHODS, type LogRecord, type UpstreamAddress, type UpstreamErrorKind } from '../model/logRecord.js';
 import { upstreamKey } from '../parse/nginxLine.js';
 
 const EVIDENCE_HEAD = 5;
@@ -60,7 +60,7 @@ class OpenBurst {
     if (method) {
       this.methods[method] = (this.methods[method] ?? 0) + 1;
       if (WRITE_METHODS.has(method)) this.writes++;
-      if (NOT_RETRIED_METHODS.has(method)) this.notRetried++;
+      if (NOT_RETRIED_METHODS.has(method) && r.action !== null && REQUEST_SENT_ACTIONS.has(r.action)) this.notRetried++;
     }
     if (r.server && this.servers.size < MAX_DISTINCT) this.servers.add(r.server);
     if (r.host && this.hosts.size < MAX_DISTINCT) this.hosts.add(r.host);

@@ -28,7 +28,7 @@ export interface Burst {
   methods: Record<string, number>;
   /** POST/PUT/PATCH/DELETE that got an error: writes the client may have lost. */
   writes: number;
-  /** POST/PATCH/LOCK: requests nginx will not retry on another peer. */
+  /** POST/PATCH/LOCK that failed after nginx sent them: it will not retry these on another peer. */
   notRetried: number;
   servers: string[];
   hosts: string[];

@@ -88,10 +88,23 @@ export interface UnparsedLine {
 export type ParsedLine = { ok: true; record: LogRecord } | { ok: false; unparsed: UnparsedLine };
 
 /**
- * Methods nginx never passes to the next upstream unless `proxy_next_upstream non_idempotent`
- * is set (ngx_http_upstream.c tests POST|LOCK|PATCH). PUT and DELETE are idempotent to nginx.
+ * Methods nginx never passes to the next upstream once the request was sent, unless
+ * `proxy_next_upstream non_idempotent` is set (ngx_http_upstream_next tests
+ * `u->request_sent && method & (POST|LOCK|PATCH)`). PUT and DELETE are idempotent to nginx.
  */
 export const NOT_RETRIED_METHODS: ReadonlySet<string> = new Set(['POST', 'LOCK', 'PATCH']);
+
+/**
+ * `while …` actions after nginx began sending the request (u->request_sent). A failure while
+ * connecting or SSL handshaking happened before: nginx retries even a POST then, since the
+ * backend never saw it.
+ */
+export const REQUEST_SENT_ACTIONS: ReadonlySet<string> = new Set([
+  'sending request to upstream',
+  'reading response header from upstream',
+  'reading upstream',
+  'proxying upgraded connection',
+]);
 
 /** State-changing requests: a 502 on one of these may mean a lost write the client must repeat. */
 export const WRITE_METHODS: ReadonlySet<string> = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);

@@ -25,7 +25,7 @@ export function kindsSummary(kinds: Burst['kinds']): string {
 export function impactLine(b: Burst): string {
   const parts = [`${b.count} failed request${b.count === 1 ? '' : 's'} (${kindsSummary(b.kinds)})`];
   parts.push(`${b.writes} write${b.writes === 1 ? '' : 's'} (POST/PUT/PATCH/DELETE)`);
-  parts.push(`${b.notRetried} POST/PATCH not retried by nginx`);
+  parts.push(`${b.notRetried} POST/PATCH cut after sending (nginx never retries those)`);
   parts.push(`${b.rate}/s over ${formatDuration(b.last - b.first)}`);
   return parts.join(', ');
 }

@@ -25,7 +25,7 @@ function incidentMarkdown(i: Incident, n: number, tz: string): string[] {
   out.push(`| Window | ${formatTime(b.first, tz)} → ${formatTime(b.last, tz, false)} (${md(formatDuration(b.last - b.first))}, ${md(tz)}) |`);
   out.push(`| Failed requests | ${b.count} (${md(kindsSummary(b.kinds))}) |`);
   out.push(`| Writes at risk (POST/PUT/PATCH/DELETE) | ${b.writes} |`);
-  out.push(`| Not retried by nginx (POST/PATCH/LOCK) | ${b.notRetried} |`);
+  out.push(`| Cut after sending, never retried by nginx (POST/PATCH/LOCK) | ${b.notRetried} |`);
   out.push(`| Peak rate | ${b.rate} errors/s |`, '');
   out.push('### Timeline', '');
   out.push('| Time | Event | Subject | Detail |', '|---|---|---|---|');

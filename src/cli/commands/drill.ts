@@ -1,0 +1,35 @@
+/**
+ * `restartdoctor drill --container NAME --url http://127.0.0.1:PORT/PATH [options]`
+ * Restarts (or stop+starts, or crash-kills) a container under bounded traffic and reports what
+ * the clients saw. Exit 0 when failures ≤ --max-failures and the app answered again, 1 when not,
+ * 2 on usage or setup errors (thrown as UserError for the top-level handler to print).
+ */
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { parseDrillArgs, DRILL_USAGE } from '../../drill/options.js';
+import { renderMarkdown, renderText } from '../../drill/report.js';
+import { runDrill } from '../../drill/run.js';
+import { InputError } from '../errors.js';
+import { EXIT } from '../exitCodes.js';
+import type { Command } from '../io.js';
+
+export const drillCommand: Command = async (argv, io) => {
+  const args = parseDrillArgs(argv, io.env);
+  if (args.kind === 'help') {
+    io.stdout.write(DRILL_USAGE + '\n');
+    return EXIT.ok;
+  }
+  const o = args.options;
+  const report = await runDrill(o, { now: io.now });
+
+  if (o.export) {
+    const file = path.resolve(io.cwd, o.export);
+    try {
+      await writeFile(file, renderMarkdown(report));
+    } catch (err) {
+      throw new InputError(`--export: cannot write ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+    }
+  }
+  io.stdout.write(o.json ? JSON.stringify(report, null, 2) + '\n' : renderText(report));
+  return report.pass ? EXIT.ok : EXIT.found;
+};

@@ -1,0 +1,172 @@
+/**
+ * `restartdoctor drill` flags: util.parseArgs for the shape, zod for the values. Every bad value
+ * becomes one UsageError line naming the flag.
+ */
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { UsageError } from '../cli/errors.js';
+import { checkTargetUrl } from './urlPolicy.js';
+
+export const DRILL_ACTIONS = ['restart', 'stop-start', 'kill'] as const;
+export type DrillAction = (typeof DRILL_ACTIONS)[number];
+
+const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
+
+export interface DrillOptions {
+  container: string;
+  url: URL;
+  requests: number;
+  ratePerSec: number;
+  methods: string[];
+  action: DrillAction;
+  /** Seconds Docker waits after SIGTERM before SIGKILL; null: the container's own (default 10 s). */
+  stopTimeoutS: number | null;
+  log: string | null;
+  /** unix:///var/run/docker.sock, tcp://host:port or http://host:port. */
+  docker: string;
+  /** Bound on the whole drill (traffic, action, waiting for the container), ms. */
+  timeoutMs: number;
+  /** Bound on one request, ms (never more than the drill's timeout). */
+  requestTimeoutMs: number;
+  export: string | null;
+  json: boolean;
+  maxFailures: number;
+  allowHosts: string[];
+}
+
+/** `--help` short-circuits validation: it must work with no other flag. */
+export type DrillArgs = { kind: 'help' } | { kind: 'run'; options: DrillOptions };
+
+export const DRILL_USAGE = `usage: restartdoctor drill --container NAME --url http://127.0.0.1:PORT/PATH [options]
+
+Restarts a container while sending a bounded number of requests through nginx, and measures
+what the clients saw: failures, the failure window, and the time until the app answered again.
+
+  --container NAME      container name (or compose service with one container)
+  --url URL             the URL to send requests to, through the proxy (loopback only,
+                        unless the host is listed with --allow-host)
+  --requests N          requests to send (default 200, at most 100000)
+  --rate N              requests per second (default 50, at most 1000)
+  --method LIST         methods to cycle, e.g. GET,POST (default GET)
+  --action ACTION       restart (default) | stop-start | kill (SIGKILL the app's process and
+                        let the container's restart policy bring it back; daemon on this host)
+  --stop-timeout S      seconds between SIGTERM and SIGKILL (default: the container's own)
+  --log FILE            nginx error log to watch during the drill
+  --docker URL          Docker endpoint (default $DOCKER_HOST or unix:///var/run/docker.sock)
+  --timeout DURATION    bound on the whole drill, e.g. 60s, 2m (default 60s)
+  --request-timeout DURATION  bound on one request (default 5s)
+  --max-failures N      failures allowed for a pass (default 0)
+  --allow-host HOST     also allow this host in --url (repeatable)
+  --export FILE.md      write the drill's report as markdown
+  --json                print the report as JSON
+Exit: 0 pass, 1 fail, 2 usage or setup error.`;
+
+/** `60s`, `500ms`, `2m`, or a bare number of seconds. */
+export function parseDuration(text: string, flag: string): number {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(text.trim());
+  if (!m) throw new UsageError(`--${flag}: "${text}" is not a duration (use 500ms, 30s, 2m)`);
+  const n = Number(m[1]);
+  const ms = m[2] === 'ms' ? n : m[2] === 'm' ? n * 60_000 : n * 1000;
+  if (ms <= 0) throw new UsageError(`--${flag}: must be more than 0`);
+  return ms;
+}
+
+function intIn(flag: string, min: number, max: number) {
+  return z
+    .string()
+    .regex(/^\d+$/, `--${flag}: expected a whole number`)
+    .transform(Number)
+    .refine((n) => n >= min && n <= max, `--${flag}: must be between ${min} and ${max}`);
+}
+
+const flagSchema = z.object({
+  container: z
+    .string({ error: '--container is required' })
+    .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,254}$/, '--container: not a valid container name'),
+  url: z.string({ error: '--url is required' }),
+  requests: intIn('requests', 1, 100_000).default(200),
+  rate: z
+    .string()
+    .regex(/^\d+(\.\d+)?$/, '--rate: expected a number')
+    .transform(Number)
+    .refine((n) => n > 0 && n <= 1000, '--rate: must be more than 0 and at most 1000')
+    .default(50),
+  method: z
+    .string()
+    .transform((s) => s.split(',').map((m) => m.trim().toUpperCase()))
+    .refine((ms) => ms.length > 0 && ms.every((m) => (METHODS as readonly string[]).includes(m)), {
+      message: `--method: use a comma-separated list of ${METHODS.join(', ')}`,
+    })
+    .default(['GET']),
+  action: z.enum(DRILL_ACTIONS, { error: `--action: use ${DRILL_ACTIONS.join(', ')}` }).default('restart'),
+  'stop-timeout': intIn('stop-timeout', 0, 3600).optional(),
+  log: z.string().min(1, '--log: empty path').optional(),
+  docker: z.string().optional(),
+  timeout: z.string().default('60s'),
+  'request-timeout': z.string().default('5s'),
+  export: z.string().min(1, '--export: empty path').optional(),
+  json: z.boolean().default(false),
+  'max-failures': intIn('max-failures', 0, 100_000).default(0),
+  'allow-host': z.array(z.string().min(1)).default([]),
+  help: z.boolean().default(false),
+});
+
+export function parseDrillArgs(argv: string[], env: NodeJS.ProcessEnv): DrillArgs {
+  let values: Record<string, unknown>;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        container: { type: 'string' },
+        url: { type: 'string' },
+        requests: { type: 'string' },
+        rate: { type: 'string' },
+        method: { type: 'string' },
+        action: { type: 'string' },
+        'stop-timeout': { type: 'string' },
+        log: { type: 'string' },
+        docker: { type: 'string' },
+        timeout: { type: 'string' },
+        'request-timeout': { type: 'string' },
+        export: { type: 'string' },
+        json: { type: 'boolean' },
+        'max-failures': { type: 'string' },
+        'allow-host': { type: 'string', multiple: true },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (err) {
+    // parseArgs messages are one line already ("Unknown option '--foo'…").
+    throw new UsageError(`drill: ${(err as Error).message.split('\n')[0]}`, 'run `restartdoctor drill --help` for usage');
+  }
+  if (values.help === true) return { kind: 'help' };
+
+  const parsed = flagSchema.safeParse(values);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new UsageError(`drill: ${issue?.message ?? 'invalid flags'}`, 'run `restartdoctor drill --help` for usage');
+  }
+  const f = parsed.data;
+  const timeoutMs = parseDuration(f.timeout, 'timeout');
+  const allowHosts = f['allow-host'].map((h) => h.toLowerCase());
+  const options: DrillOptions = {
+    container: f.container,
+    url: checkTargetUrl(f.url, allowHosts),
+    requests: f.requests,
+    ratePerSec: f.rate,
+    methods: f.method,
+    action: f.action,
+    stopTimeoutS: f['stop-timeout'] ?? null,
+    log: f.log ?? null,
+    docker: f.docker ?? (env.DOCKER_HOST || 'unix:///var/run/docker.sock'),
+    timeoutMs,
+    requestTimeoutMs: Math.min(parseDuration(f['request-timeout'], 'request-timeout'), timeoutMs),
+    export: f.export ?? null,
+    json: f.json,
+    maxFailures: f['max-failures'],
+    allowHosts,
+  };
+  return { kind: 'run', options };
+}
