@@ -7,8 +7,10 @@ import type Dockerode from 'dockerode';
 import type { ContainerInfo, HealthcheckConfig } from '../model/container.js';
 import type { CheckResult } from '../model/incident.js';
 import { decodeContainerInspect } from '../parse/containerInspect.js';
+import { classifyDockerError, type DockerFailureKind } from '../sources/dockerEndpoint.js';
+import { dockerLooksInstalled } from '../sources/dockerLive.js';
 
-export type DockerFailureKind = 'socket-not-found' | 'permission-denied' | 'not-running' | 'no-such-container' | 'error';
+export type { DockerFailureKind };
 
 export type InspectOutcome =
   | { ok: true; info: ContainerInfo; durationMs: number }
@@ -16,19 +18,7 @@ export type InspectOutcome =
 
 /** Turns a dockerode / socket error into a kind and one sentence a person can act on. */
 export function describeDockerError(err: unknown, endpoint = 'the Docker socket'): { kind: DockerFailureKind; reason: string } {
-  const e = err as { code?: string; statusCode?: number; message?: string };
-  if (e.statusCode === 404) return { kind: 'no-such-container', reason: 'no such container' };
-  switch (e.code) {
-    case 'ENOENT':
-      return { kind: 'socket-not-found', reason: `${endpoint} not found: Docker is not installed here or uses another socket (--docker)` };
-    case 'EACCES':
-    case 'EPERM':
-      return { kind: 'permission-denied', reason: `permission denied on ${endpoint}: run as root or as a member of the docker group` };
-    case 'ECONNREFUSED':
-      return { kind: 'not-running', reason: `${endpoint} exists but no daemon answers: Docker is not running` };
-    default:
-      return { kind: 'error', reason: `Docker API error: ${(e.message ?? String(err)).split('\n')[0]}` };
-  }
+  return classifyDockerError(err, endpoint, dockerLooksInstalled());
 }
 
 /** GET /containers/{nameOrId}/json → ContainerInfo, or why it could not be had. Never throws. */

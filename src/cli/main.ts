@@ -11,6 +11,7 @@ import { checkCommand } from './commands/check.js';
 import { drillCommand } from './commands/drill.js';
 import { fixCommand } from './commands/fix.js';
 import { lintCommand } from './commands/lint.js';
+import { runLive } from './commands/live.js';
 import { runPostmortem } from './commands/postmortem.js';
 import { oneLine, UserError } from './errors.js';
 import { EXIT } from './exitCodes.js';
@@ -39,7 +40,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       io.stdout.write(`restartdoctor ${toolVersion()}\n`);
       return EXIT.ok;
     }
-    return await runPostmortem(o, io);
+    return o.mode === 'postmortem' ? await runPostmortem(o, io) : await runLive(o, io);
   } catch (err) {
     const user = err instanceof UserError ? err : null;
     const message = oneLine(err);

@@ -96,10 +96,13 @@ const valuesSchema = z.object({
  * "yesterday 14:00". --until may be relative to --since ("1 hour later").
  */
 export function parseHumanTime(flag: string, text: string, tz: string, ref: number): number {
-  const timezone = Math.round(zoneOffsetMs(ref, tz) / 60_000);
-  const d = chrono.parseDate(text, { instant: new Date(ref), timezone });
-  if (!d) throw new UsageError(`${flag} "${text}": not a time I can read`, 'try "2024-01-15 03:00", "2 hours ago" or "yesterday 14:00"');
-  return d.getTime();
+  const parseAt = (offsetAt: number): Date | null =>
+    chrono.parseDate(text, { instant: new Date(ref), timezone: Math.round(zoneOffsetMs(offsetAt, tz) / 60_000) });
+  const first = parseAt(ref);
+  if (!first) throw new UsageError(`${flag} "${text}": not a time I can read`, 'try "2024-01-15 03:00", "2 hours ago" or "yesterday 14:00"');
+  // The zone's offset at the date being read, not at `ref`: a summer date read in winter differs by an hour.
+  const second = parseAt(first.getTime());
+  return (second ?? first).getTime();
 }
 
 export function parseMainOptions(argv: string[], io: CliIo): MainOptions {
@@ -163,7 +166,8 @@ export function parseMainOptions(argv: string[], io: CliIo): MainOptions {
     docker: v.docker ?? DEFAULT_DOCKER,
     replay: v.replay ?? null,
     speed: checked.data.speed ?? 1,
-    noTui: v['no-tui'] === true || io.stdout.isTTY !== true || (io.env.CI !== undefined && io.env.CI !== '' && io.env.CI !== 'false'),
+    // Decided once: the full screen needs a terminal on stdout (a CI job, a pipe, journald get lines).
+    noTui: v['no-tui'] === true || io.stdout.isTTY !== true,
     color: !noColor && io.stdout.isTTY === true,
     progress: v.progress === true,
     help: v.help === true,

@@ -16,6 +16,9 @@ export interface CorrelationWindow {
 
 export const DEFAULT_WINDOW: CorrelationWindow = { beforeMs: 60_000, afterMs: 30_000 };
 
+/** How long before the first error a start (with no stop before it) still counts as its cause. */
+export const FRESH_START_LOOKBACK_MS = 30_000;
+
 function isSignal(signal: string | null, num: number, name: string): boolean {
   return signal === String(num) || signal === name || signal === name.replace('SIG', '');
 }
@@ -75,7 +78,9 @@ export function computeFacts(burst: Burst, events: ContainerEvent[], info: Conta
   else if (info) finalState = info.running || info.restarting ? 'running' : 'exited';
   if (lastState?.action === 'kill' && info) finalState = info.running ? 'running' : 'exited';
   const firstStop = ev.find((e) => e.action === 'die' || e.action === 'stop' || e.action === 'kill');
-  const failureFrom = firstStop ? firstStop.time : burst.first - 5_000;
+  // Without a stop, a start shortly before the first error still explains it (a deploy whose
+  // first request came some seconds after the container started).
+  const failureFrom = firstStop ? firstStop.time : burst.first - FRESH_START_LOOKBACK_MS;
   const startAfterFailure = starts.some((s) => s.time >= failureFrom);
   const crashExit = !deliberate && dies.some((d) => d.exitCode !== null && d.exitCode !== 0);
   const lastHealth = [...ev].reverse().find((e) => e.action === 'health_status');

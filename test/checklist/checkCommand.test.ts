@@ -128,7 +128,7 @@ describe('restartdoctor check: Docker unavailable is not a crash', () => {
     expect(code).toBe(EXIT.ok);
     const docker = r.checks.find((c) => c.id === 'docker-state');
     expect(docker).toMatchObject({ status: 'unknown' });
-    expect(docker!.evidence).toMatch(/^\/tmp\/rd-chk-no-such\.sock not found/);
+    expect(docker!.evidence).toMatch(/^no socket at \/tmp\/rd-chk-no-such\.sock: the Docker daemon is not running/);
     expect(r.checks.find((c) => c.id === 'http-health')?.status).toBe('pass');
   });
 
@@ -149,7 +149,7 @@ describe('restartdoctor check: Docker unavailable is not a crash', () => {
     const script = "const D=require('dockerode');new D({socketPath:'/var/run/docker.sock'}).getContainer('x').inspect().catch(e=>{console.log(JSON.stringify({code:e.code,statusCode:e.statusCode,message:e.message}))})";
     const { stdout } = await promisify(execFile)(process.execPath, ['-e', script], { uid: 65534, gid: 65534, cwd: process.cwd() });
     const d = describeDockerError(JSON.parse(stdout), '/var/run/docker.sock');
-    expect(d).toEqual({ kind: 'permission-denied', reason: 'permission denied on /var/run/docker.sock: run as root or as a member of the docker group' });
+    expect(d).toEqual({ kind: 'permission-denied', reason: 'permission denied on /var/run/docker.sock: run with sudo or add your user to the docker group' });
   });
 });
 

@@ -1,0 +1,247 @@
+/**
+ * Live mode and replay: sources → engine → the full-screen UI, or, without a TTY (`--no-tui`,
+ * piped, CI), one line per incident and per checklist result. The engine is fed by the sources
+ * and ticked on a timer; the UI only ever sees snapshots taken by the SnapshotStore.
+ *
+ * Exit codes: an incident was detected → EXIT.found, none → EXIT.ok (as the postmortem);
+ * a SIGINT/SIGTERM that ends a session without a key to quit → EXIT.interrupted.
+ */
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import Dockerode from 'dockerode';
+import { IncidentEngine } from '../../engine/incidentEngine.js';
+import { fixInputFor } from '../../engine/enrich.js';
+import { proposeFix } from '../../fix/index.js';
+import { runChecklist } from '../../checklist/runChecklist.js';
+import { isProbeAllowed } from '../../checklist/probeSafety.js';
+import type { ContainerInfo } from '../../model/container.js';
+import type { Incident } from '../../model/incident.js';
+import type { EngineSnapshot } from '../../model/snapshot.js';
+import { decodeContainerInspect } from '../../parse/containerInspect.js';
+import { markdownReport } from '../../report/markdownReport.js';
+import { checklistLinesLive, incidentLine } from '../../report/liveLines.js';
+import { connectDocker } from '../../sources/dockerLive.js';
+import { dockerSocketPath } from '../../sources/dockerEndpoint.js';
+import { followLog } from '../../sources/tailLog.js';
+import { recordingFiles, replay } from '../../sources/replay.js';
+import { streamLines } from '../../sources/readInput.js';
+import type { SourceHandle } from '../../sources/types.js';
+import { SnapshotStore } from '../../ui/store.js';
+import { runTui } from '../../ui/run.js';
+import { toolVersion } from '../../util/version.js';
+import { InputError, oneLine } from '../errors.js';
+import { EXIT } from '../exitCodes.js';
+import type { CliIo, Command } from '../io.js';
+import { parseMainOptions, type MainOptions } from '../mainOptions.js';
+import { loadPatternsOrExplain } from '../patternsOption.js';
+
+/** How often idle bursts are closed and new incidents announced. */
+const TICK_MS = 250;
+
+export const liveCommand: Command = async (argv, io) => runLive(parseMainOptions(argv, io), io);
+
+/** Default export file name, in the working directory: `restartdoctor-20240115-031244.md`. */
+export function exportFileName(now: number): string {
+  const d = new Date(now);
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `restartdoctor-${d.getFullYear()}${p(d.getMonth() + 1)}${p(d.getDate())}-${p(d.getHours())}${p(d.getMinutes())}${p(d.getSeconds())}.md`;
+}
+
+function decodeAll(raws: unknown[]): ContainerInfo[] {
+  const out: ContainerInfo[] = [];
+  for (const raw of raws) {
+    try {
+      out.push(decodeContainerInspect(raw));
+    } catch {
+      // One odd container must not hide the others; the engine still sees its events.
+    }
+  }
+  return out;
+}
+
+export async function runLive(o: MainOptions, io: CliIo): Promise<number> {
+  const patterns = loadPatternsOrExplain(o.patternsDir);
+  const isReplay = o.mode === 'replay' && o.replay !== null;
+  const files = isReplay ? recordingFiles(o.replay!) : null;
+  const tz = files?.tz ?? o.tz;
+  const engine = new IncidentEngine({ tz, patterns, since: o.since, until: isReplay ? o.until : null, burstGapMs: o.burstGapMs, minErrors: o.minErrors });
+  // Replay runs on the data's clock (the engine's last tick); live on the wall clock.
+  const now = (): number | undefined => (isReplay ? undefined : io.now());
+  const store = new SnapshotStore({ produce: () => engine.snapshot(now()) });
+  // Lines mode draws nothing: no snapshot is ever taken for it.
+  const invalidate = o.noTui ? () => {} : () => store.invalidate();
+  const sources: SourceHandle[] = [];
+  const abort = new AbortController();
+  const docker = isReplay ? null : dockerSocketPath(o.docker);
+
+  // ---- enrichment: fix proposals for every announced incident, checklist live only ----------
+  const printLines = o.noTui;
+  const lines: string[] = [];
+  const emit = (text: string): void => {
+    if (printLines) io.stdout.write(`${text}\n`);
+    else lines.push(text);
+  };
+  // One enrichment at a time: probes and config reads never pile up under a burst of incidents.
+  let chain: Promise<unknown> = Promise.resolve();
+  const serial = <T>(job: () => Promise<T>): Promise<T> => {
+    const run = chain.then(job, job);
+    chain = run.catch(() => undefined);
+    return run;
+  };
+  const dockerClient = docker ? new Dockerode({ socketPath: docker }) : null;
+  const checklistFor = async (i: Incident): Promise<string> => {
+    const { host, port } = i.burst.upstream;
+    if (port === null) return 'no port to probe for this upstream';
+    const containers = engine.containerViews().flatMap((v) => (v.info ? [v.info] : []));
+    const upstreams = new Set(engine.snapshot(now()).upstreams.map((u) => u.key));
+    if (!isProbeAllowed(host, port, { upstreams, containers })) return `not probed: ${host}:${port} is neither an upstream of this nginx nor a local container`;
+    const result = await runChecklist({ host, port, container: i.match?.name ?? null, healthPath: o.healthPath }, { docker: dockerClient, dockerEndpoint: docker ?? undefined });
+    engine.attachChecklist(i.id, result);
+    invalidate();
+    for (const l of checklistLinesLive(i, result, tz)) emit(l);
+    return result.conclusion;
+  };
+  const enrich = (i: Incident): Promise<void> =>
+    serial(async () => {
+      engine.attachFix(i.id, await proposeFix(fixInputFor(i, o)));
+      invalidate();
+      // Probing a recording's addresses would probe whatever runs there today: never in replay.
+      if (!isReplay && !i.checklist) await checklistFor(i);
+    }).catch((err: unknown) => emit(`restartdoctor: enrichment of incident ${i.id} failed: ${oneLine(err)}`));
+
+  const announce = (): void => {
+    for (const i of engine.takeAnnouncements()) {
+      emit(incidentLine(i, tz));
+      void enrich(i);
+    }
+  };
+
+  // ---- sources ---------------------------------------------------------------------------------
+  const onStatus = engine.setSourceStatus.bind(engine);
+  const sink = (source: string, lineNo: number, text: string): void => {
+    engine.ingestLine(source, lineNo, text);
+    invalidate();
+  };
+  let replayDone: Promise<void> | null = null;
+  if (isReplay) {
+    replayDone = replay({ dir: o.replay!, files: files!, engine, tz, speed: o.speed, signal: abort.signal, onStatus: (s) => (onStatus(s), invalidate()) });
+  } else {
+    for (const log of o.logs) {
+      if (log === '-') {
+        onStatus({ id: '-', kind: 'stdin', label: 'stdin', state: 'ok', detail: null, itemsRead: 0, lagMs: null });
+        void streamLines('-', io.stdin, sink).then(() => onStatus({ id: '-', kind: 'stdin', label: 'stdin', state: 'ended', detail: null, itemsRead: 0, lagMs: null }));
+        continue;
+      }
+      const h = followLog(log, sink, { fromStart: o.since !== null, onStatus });
+      sources.push(h);
+      onStatus(h.status());
+    }
+    const d = connectDocker({
+      socketPath: docker!,
+      ...(o.since !== null ? { since: o.since } : {}),
+      onEvent: (raw) => {
+        engine.ingestEvent(raw);
+        invalidate();
+      },
+      onContainers: (raws) => {
+        engine.setContainers(decodeAll(raws));
+        invalidate();
+      },
+      onStatus: (s) => (onStatus(s), invalidate()),
+      clock: io.now,
+    });
+    sources.push(d);
+    onStatus(d.status());
+  }
+
+  const ticker = setInterval(() => {
+    if (!isReplay) engine.tick(io.now());
+    // Live health (lag, counts) is read from the handles, not only from their status callbacks.
+    for (const s of sources) onStatus(s.status());
+    announce();
+  }, TICK_MS);
+
+  // ---- ending ----------------------------------------------------------------------------------
+  let interrupted = false;
+  let stopUi: (() => void) | null = null;
+  let wake: () => void = () => {};
+  const stopped = new Promise<void>((r) => (wake = r));
+  const onSignal = (): void => {
+    interrupted = true;
+    stopUi?.();
+    wake();
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+
+  const writeExport = (snapshot: EngineSnapshot | null): string => {
+    const file = path.resolve(io.cwd, o.exportPath ?? exportFileName(io.now()));
+    const incidents = snapshot?.incidents ?? engine.incidents();
+    const notes = isReplay ? [`replay of ${o.replay} at ×${o.speed}`] : ['live session'];
+    try {
+      writeFileSync(
+        file,
+        markdownReport({
+          tool: { name: 'restartdoctor', version: toolVersion() },
+          generatedAt: io.now(),
+          tz,
+          inputs: { logs: files ? [files.log] : o.logs, events: files?.events ?? null, containers: files?.containers ?? null },
+          window: { since: o.since, until: o.until },
+          counters: engine.counts(),
+          incidents,
+          notes,
+        }),
+      );
+    } catch (err) {
+      throw new InputError(`cannot write ${file} (${(err as NodeJS.ErrnoException).code ?? oneLine(err)})`);
+    }
+    return file;
+  };
+
+  try {
+    if (o.noTui) {
+      // Lines mode: until the replay ends, or until a signal for a live session.
+      await (replayDone ? Promise.race([replayDone, stopped]) : stopped);
+    } else {
+      store.start();
+      const tui = runTui({
+        feed: store,
+        color: o.color,
+        stdout: io.stdout as NodeJS.WriteStream,
+        stdin: io.stdin as NodeJS.ReadStream,
+        stderr: io.stderr as NodeJS.WriteStream,
+        actions: {
+          exportMarkdown: async (snapshot) => writeExport(snapshot),
+          ...(isReplay
+            ? {}
+            : {
+                rerunChecklist: (id: string) =>
+                  serial(async () => {
+                    const i = engine.incidents().find((x) => x.id === id) ?? engine.openIncidents().find((x) => x.id === id);
+                    if (!i) throw new Error('that incident is no longer kept');
+                    return checklistFor(i);
+                  }),
+              }),
+        },
+      });
+      stopUi = tui.stop;
+      await tui.done;
+    }
+  } finally {
+    clearInterval(ticker);
+    store.stop();
+    abort.abort();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await Promise.all(sources.map((s) => s.close()));
+  }
+  if (isReplay) await replayDone;
+  engine.finish();
+  if (o.noTui) announce();
+  await chain;
+  if (o.noTui && o.exportPath) io.stdout.write(`markdown summary written to ${writeExport(null)}\n`);
+  // After the screen is gone: what happened, for the scrollback.
+  if (!o.noTui) for (const l of lines.slice(-20)) io.stdout.write(`${l}\n`);
+  if (interrupted) return EXIT.interrupted;
+  return engine.incidents().length > 0 ? EXIT.found : EXIT.ok;
+}

@@ -1,0 +1,196 @@
+/**
+ * The live Docker source: a `GET /containers/json?all=1` + inspect snapshot, then the Engine's
+ * `/events` stream from the start-up time (so nothing between the snapshot and the subscription
+ * is lost). When the daemon goes away it reports `reconnecting` and retries with exponential
+ * backoff; on return it pushes a fresh snapshot (containers changed while it was down) and
+ * resumes `/events` from the last event's second, dropping what it has already delivered.
+ * It pushes raw objects only: decoding belongs to parse/dockerEvent.ts and parse/containerInspect.ts.
+ */
+import fs from 'node:fs';
+import Docker from 'dockerode';
+import { classifyDockerError } from './dockerEndpoint.js';
+import type { SourceState, SourceStatus } from '../model/snapshot.js';
+import type { RawEventSink, RawInspectSink, SourceHandle } from './types.js';
+import { EventDeduper, JsonObjectSplitter } from './jsonStream.js';
+
+export const DEFAULT_DOCKER_SOCKET = '/var/run/docker.sock';
+/** Snapshot requests only; the event stream has no timeout (it is idle between events). */
+const REQUEST_TIMEOUT_MS = 5000;
+const INSPECT_CONCURRENCY = 8;
+
+export interface ConnectDockerOptions {
+  socketPath: string;
+  /** Epoch ms to replay events from (`--since`); default: the start-up time. */
+  since?: number;
+  onEvent: RawEventSink;
+  onContainers: RawInspectSink;
+  onStatus?: (status: SourceStatus) => void;
+  clock?: () => number;
+  /** Whether Docker looks installed on this host, to tell "not running" from "not found". */
+  dockerInstalled?: () => boolean;
+  backoff?: { initialMs: number; maxMs: number };
+  id?: string;
+}
+
+export interface DockerHandle extends SourceHandle {
+  /** Settles after the first attempt (connected, or failed with the reason in the status). */
+  ready: Promise<void>;
+}
+
+const DOCKER_INSTALL_MARKERS = [
+  '/usr/bin/dockerd',
+  '/usr/sbin/dockerd',
+  '/usr/local/bin/dockerd',
+  '/usr/bin/docker',
+  '/usr/local/bin/docker',
+  '/var/lib/docker',
+];
+
+export function dockerLooksInstalled(): boolean {
+  return DOCKER_INSTALL_MARKERS.some((p) => fs.existsSync(p));
+}
+
+/** One sentence for the header: why Docker data is missing. */
+export function describeDockerError(err: unknown, socketPath: string, installed: boolean): string {
+  return classifyDockerError(err, socketPath, installed).reason;
+}
+
+/** Docker's `since` with sub-second precision: `seconds.nanoseconds`. */
+function sinceParam(epochMs: number): string {
+  const sec = Math.floor(epochMs / 1000);
+  const nanos = Math.floor((epochMs - sec * 1000) * 1e6);
+  return `${sec}.${String(nanos).padStart(9, '0')}`;
+}
+
+async function mapLimit<T, R>(items: T[], limit: number, fn: (t: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}
+
+export function connectDocker(opts: ConnectDockerOptions): DockerHandle {
+  const clock = opts.clock ?? Date.now;
+  const installed = opts.dockerInstalled ?? dockerLooksInstalled;
+  const { initialMs, maxMs } = opts.backoff ?? { initialMs: 500, maxMs: 10_000 };
+  const api = new Docker({ socketPath: opts.socketPath, timeout: REQUEST_TIMEOUT_MS });
+  const events = new Docker({ socketPath: opts.socketPath });
+  const status: SourceStatus = {
+    id: opts.id ?? 'docker',
+    kind: 'docker',
+    label: `docker ${opts.socketPath}`,
+    state: 'waiting',
+    detail: 'connecting',
+    itemsRead: 0,
+    lagMs: null,
+  };
+  const dedupe = new EventDeduper();
+  const firstSinceMs = opts.since ?? clock();
+  let sinceMs = firstSinceMs;
+  let lastEventMs: number | null = null;
+  let connectedOnce = false;
+  let closed = false;
+  let delay = initialMs;
+  let timer: NodeJS.Timeout | null = null;
+  let stream: (NodeJS.ReadableStream & { destroy?: () => void }) | null = null;
+  let markReady: () => void = () => {};
+  const ready = new Promise<void>((resolve) => (markReady = resolve));
+
+  const setStatus = (state: SourceState, detail: string | null): void => {
+    if (status.state === state && status.detail === detail) return;
+    status.state = state;
+    status.detail = detail;
+    opts.onStatus?.(snapshotStatus());
+  };
+  const snapshotStatus = (): SourceStatus => ({ ...status, lagMs: lastEventMs === null ? null : Math.max(0, clock() - lastEventMs) });
+
+  const scheduleRetry = (reason: string): void => {
+    if (closed) return;
+    // Never connected: Docker is unavailable (an error the header explains); afterwards: a loss.
+    setStatus(connectedOnce ? 'reconnecting' : 'error', connectedOnce ? `${reason}; retrying in ${fmtDelay(delay)}` : reason);
+    timer = setTimeout(() => void attempt(), delay);
+    delay = Math.min(delay * 2, maxMs);
+  };
+
+  const onStreamGone = (s: unknown, reason: string): void => {
+    if (closed || s !== stream) return;
+    stream = null;
+    scheduleRetry(reason);
+  };
+
+  const attempt = async (): Promise<void> => {
+    timer = null;
+    try {
+      const list = await api.listContainers({ all: true });
+      const inspected = await mapLimit(list, INSPECT_CONCURRENCY, (c) =>
+        api.getContainer(c.Id).inspect().catch((err: { statusCode?: number }) => {
+          if (err?.statusCode === 404) return null; // removed between list and inspect
+          throw err;
+        }),
+      );
+      if (closed) return;
+      opts.onContainers(inspected.filter((x) => x !== null));
+      // `since` is typed as a number by @types/dockerode; the API takes `sec.nanos` as a string.
+      const s = (await events.getEvents({
+        since: sinceParam(sinceMs) as unknown as number,
+        filters: { type: ['container'] },
+      })) as NodeJS.ReadableStream & { destroy?: () => void };
+      if (closed) {
+        s.destroy?.();
+        return;
+      }
+      stream = s;
+      const splitter = new JsonObjectSplitter();
+      s.on('data', (chunk: Buffer | string) => {
+        for (const raw of splitter.push(chunk.toString())) deliver(raw);
+      });
+      s.on('end', () => onStreamGone(s, 'the Docker daemon closed the event stream'));
+      s.on('close', () => onStreamGone(s, 'the Docker daemon closed the event stream'));
+      s.on('error', (err: unknown) => onStreamGone(s, describeDockerError(err, opts.socketPath, installed())));
+      connectedOnce = true;
+      delay = initialMs;
+      setStatus('ok', null);
+      markReady();
+    } catch (err) {
+      if (closed) return;
+      scheduleRetry(describeDockerError(err, opts.socketPath, installed()));
+      markReady();
+    }
+  };
+
+  const deliver = (raw: unknown): void => {
+    if (closed || !dedupe.accept(raw)) return;
+    const ms = EventDeduper.timeMs(raw);
+    if (ms !== null) lastEventMs = lastEventMs === null ? ms : Math.max(lastEventMs, ms);
+    // A reconnection replays from a little before the newest event; the deduper drops repeats.
+    // Never earlier than the first `since`: events before it were never asked for.
+    sinceMs = Math.max(firstSinceMs, dedupe.resumeFromMs() ?? sinceMs);
+    status.itemsRead++;
+    opts.onEvent(raw);
+  };
+
+  void attempt();
+
+  return {
+    ready,
+    status: snapshotStatus,
+    async close() {
+      if (closed) return;
+      closed = true;
+      if (timer) clearTimeout(timer);
+      stream?.destroy?.();
+      stream = null;
+      setStatus('ended', null);
+    },
+  };
+}
+
+function fmtDelay(ms: number): string {
+  return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(ms % 1000 ? 1 : 0)} s`;
+}

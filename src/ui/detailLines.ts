@@ -1,0 +1,82 @@
+/**
+ * The detail pane's content as lines (text + tone), built from one incident. Kept apart from the
+ * view so scrolling is a slice and the content is tested without rendering.
+ */
+import type { Incident } from '../model/incident.js';
+import { clean, clockTime, formatDuration, offset } from './format.js';
+import { timelineOf } from './select.js';
+import { CHECK_MARK, checkTone, type Tone } from './theme.js';
+import type { DetailMode } from './state.js';
+
+export interface Line {
+  text: string;
+  tone: Tone;
+  bold?: boolean;
+}
+
+const EVIDENCE_SHOWN = 6;
+
+export function detailLines(i: Incident, mode: DetailMode, tz: string): Line[] {
+  return mode === 'fix' ? fixLines(i) : summaryLines(i, tz);
+}
+
+function summaryLines(i: Incident, tz: string): Line[] {
+  const d = i.diagnosis;
+  const out: Line[] = [];
+  out.push({ text: `${clean(d.title)} — confidence ${d.confidenceLabel} (${Math.round(d.confidence * 100)}%)`, tone: 'accent', bold: true });
+  const who = i.match ? `${clean(i.match.name)}${i.match.service ? ` (service ${clean(i.match.service)})` : ''}` : 'no container matched';
+  out.push({ text: `${clean(i.burst.upstreamKey)} → ${who}`, tone: 'plain' });
+  if (i.match) out.push({ text: `  ${clean(i.match.explanation)}`, tone: 'dim' });
+  out.push({ text: clean(d.summary), tone: 'plain' });
+  for (const r of d.reasons) out.push({ text: `  · ${clean(r)}`, tone: 'dim' });
+
+  out.push({ text: 'Timeline', tone: 'plain', bold: true });
+  for (const t of timelineOf(i)) {
+    out.push({ text: `  ${clockTime(t.time, tz, true)} ${offset(t.time - i.burst.first).padStart(9)}  ${t.text}`, tone: t.kind === 'error' ? 'bad' : 'warn' });
+  }
+
+  const ev = i.burst.evidence;
+  out.push({ text: `Evidence (${ev.length} of ${i.burst.count} lines kept)`, tone: 'plain', bold: true });
+  for (const e of ev.slice(0, EVIDENCE_SHOWN)) out.push({ text: `  ${clean(e.source)}:${e.line}  ${clean(e.raw)}`, tone: 'dim' });
+  if (ev.length > EVIDENCE_SHOWN) out.push({ text: `  … ${ev.length - EVIDENCE_SHOWN} more`, tone: 'dim' });
+
+  const c = i.checklist;
+  if (!c) {
+    out.push({ text: 'Checklist: not run yet (c runs it)', tone: 'dim', bold: true });
+  } else {
+    out.push({ text: `Checklist — ${clean(c.conclusion)}`, tone: 'plain', bold: true });
+    for (const ch of c.checks) {
+      out.push({ text: `  ${CHECK_MARK[ch.status]} ${clean(ch.title)}: ${clean(ch.evidence)}`, tone: checkTone(ch.status) });
+    }
+    if (c.timeToListenMs !== null) out.push({ text: `  start → listening ${formatDuration(c.timeToListenMs)}`, tone: 'dim' });
+    if (c.timeToHealthyMs !== null) out.push({ text: `  start → healthy ${formatDuration(c.timeToHealthyMs)}`, tone: 'dim' });
+  }
+
+  const f = i.fix;
+  if (!f) {
+    out.push({ text: 'Fix: none proposed', tone: 'dim', bold: true });
+  } else {
+    out.push({ text: `Fix (f shows the diff): ${f.fixIds.map(clean).join(', ')}`, tone: 'plain', bold: true });
+    for (const a of f.advice) out.push({ text: `  ${clean(a)}`, tone: 'plain' });
+  }
+  return out;
+}
+
+function fixLines(i: Incident): Line[] {
+  const f = i.fix;
+  if (!f) return [{ text: 'No fix proposed for this incident (f goes back).', tone: 'dim' }];
+  const out: Line[] = [{ text: `Fix: ${f.fixIds.map(clean).join(', ')}  (f goes back)`, tone: 'accent', bold: true }];
+  for (const w of f.warnings) out.push({ text: `! ${clean(w)}`, tone: 'warn' });
+  for (const a of f.advice) out.push({ text: clean(a), tone: 'plain' });
+  for (const file of f.files) {
+    out.push({ text: `${clean(file.path)} (${file.kind})`, tone: 'plain', bold: true });
+    if (!file.diff) out.push({ text: '  already holds the fix', tone: 'ok' });
+    for (const l of file.diff.split('\n')) {
+      if (l === '') continue;
+      const tone: Tone = l.startsWith('+++') || l.startsWith('---') ? 'plain' : l.startsWith('+') ? 'ok' : l.startsWith('-') ? 'bad' : l.startsWith('@@') ? 'accent' : 'dim';
+      out.push({ text: clean(l), tone });
+    }
+    for (const n of file.notes) out.push({ text: `  note: ${clean(n)}`, tone: 'dim' });
+  }
+  return out;
+}

@@ -1,0 +1,50 @@
+/**
+ * Text helpers for the screen. `clean` is the only way text from outside (log lines, container
+ * names, label values, health output, diffs of user files) reaches a component: it runs the
+ * shared sanitiser, so no escape sequence or control character is ever drawn.
+ */
+import { sanitizeForTerminal } from '../report/sanitize.js';
+import { formatDuration } from '../util/duration.js';
+
+export function clean(text: string | null | undefined): string {
+  return text ? sanitizeForTerminal(text) : '';
+}
+
+/** Cuts to `width` columns with an ellipsis (code points; the sanitiser already removed controls). */
+export function fit(text: string, width: number): string {
+  if (width <= 0) return '';
+  const chars = [...text];
+  if (chars.length <= width) return text;
+  return width === 1 ? '…' : `${chars.slice(0, width - 1).join('')}…`;
+}
+
+export function pad(text: string, width: number): string {
+  const t = fit(text, width);
+  const len = [...t].length;
+  return len >= width ? t : t + ' '.repeat(width - len);
+}
+
+const clockFormats = new Map<string, Intl.DateTimeFormat>();
+
+/** `HH:MM:SS` (or with milliseconds) of an epoch-ms time in the given zone. */
+export function clockTime(ms: number, tz: string, withMs = false): string {
+  let f = clockFormats.get(tz);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-GB', { timeZone: tz, hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' });
+    clockFormats.set(tz, f);
+  }
+  const base = f.format(new Date(ms));
+  if (!withMs) return base;
+  return `${base}.${String(Math.floor(((ms % 1000) + 1000) % 1000)).padStart(3, '0')}`;
+}
+
+/** `+1.2 s` / `-450 ms`, relative to an incident's first error. */
+export function offset(ms: number): string {
+  return `${ms >= 0 ? '+' : '-'}${formatDuration(Math.abs(ms))}`;
+}
+
+export function count(n: number): string {
+  return n.toLocaleString('en-US');
+}
+
+export { formatDuration };

@@ -1,0 +1,73 @@
+/**
+ * The one input listener: maps keys through the keymap to reducer actions or to the callbacks
+ * (checklist, export, quit). Inactive when raw mode is unsupported (stdin is not a TTY and no
+ * /dev/tty was found): ink would throw, and keys cannot be read anyway.
+ */
+import { useInput, useStdin } from 'ink';
+import type { Dispatch } from 'react';
+import { commandFor, type UiCommand } from './keymap.js';
+import type { UiAction, UiState } from './state.js';
+
+export interface InputContext {
+  /** The current UI state, including actions dispatched since the last render. */
+  state: () => UiState;
+  dispatch: Dispatch<UiAction>;
+  /** Visible incident ids, newest first. */
+  ids: readonly string[];
+  pageRows: number;
+  run: (command: Extract<UiCommand, 'checklist' | 'export' | 'quit'>) => void;
+}
+
+export function useUiInput(ctx: InputContext): void {
+  const { isRawModeSupported } = useStdin();
+  useInput(
+    (input, key) => {
+      const { dispatch } = ctx;
+      const state = ctx.state();
+      if (state.filterDraft !== null) {
+        if (key.return) dispatch({ type: 'filter-commit' });
+        else if (key.escape) dispatch({ type: 'filter-cancel' });
+        else if (key.backspace || key.delete) dispatch({ type: 'filter-backspace' });
+        else if (key.ctrl && input === 'c') ctx.run('quit');
+        else if (input && !key.ctrl && !key.meta) dispatch({ type: 'filter-input', text: input });
+        return;
+      }
+      if (key.escape) {
+        if (state.help) dispatch({ type: 'toggle-help' });
+        else dispatch({ type: 'filter-cancel' });
+        return;
+      }
+      const command = commandFor(input, key);
+      if (command) handle(command, ctx);
+    },
+    { isActive: isRawModeSupported === true },
+  );
+}
+
+export function handle(command: UiCommand, ctx: InputContext): void {
+  const { dispatch, ids } = ctx;
+  switch (command) {
+    case 'up':
+      return dispatch({ type: 'move', delta: -1, ids });
+    case 'down':
+      return dispatch({ type: 'move', delta: 1, ids });
+    case 'pageUp':
+      return dispatch({ type: 'move', delta: -Math.max(1, ctx.pageRows - 1), ids });
+    case 'pageDown':
+      return dispatch({ type: 'move', delta: Math.max(1, ctx.pageRows - 1), ids });
+    case 'switchPane':
+      return dispatch({ type: 'switch-pane' });
+    case 'filter':
+      return dispatch({ type: 'filter-start' });
+    case 'pause':
+      return dispatch({ type: 'toggle-pause' });
+    case 'fix':
+      return dispatch({ type: 'toggle-fix' });
+    case 'help':
+      return dispatch({ type: 'toggle-help' });
+    case 'checklist':
+    case 'export':
+    case 'quit':
+      return ctx.run(command);
+  }
+}

@@ -1,0 +1,94 @@
+/**
+ * Selectors: what the screen shows, derived from an EngineSnapshot and the UI state. Pure, so
+ * filtering and the timeline are tested without rendering.
+ */
+import type { ContainerView, Incident } from '../model/incident.js';
+import type { EngineSnapshot, UpstreamStat } from '../model/snapshot.js';
+import type { ContainerEvent } from '../model/container.js';
+import { clean } from './format.js';
+
+function has(haystack: (string | null | undefined)[], needle: string): boolean {
+  return haystack.some((h) => !!h && h.toLowerCase().includes(needle));
+}
+
+export function incidentMatches(i: Incident, filter: string): boolean {
+  const f = filter.toLowerCase();
+  if (!f) return true;
+  return has(
+    [
+      i.burst.upstreamKey,
+      i.burst.upstream.url,
+      i.match?.name,
+      i.match?.service,
+      i.match?.project,
+      i.diagnosis.title,
+      i.diagnosis.patternId,
+      ...i.burst.evidence.map((e) => e.raw),
+    ],
+    f,
+  );
+}
+
+export function upstreamMatches(u: UpstreamStat, filter: string): boolean {
+  const f = filter.toLowerCase();
+  return !f || has([u.key, u.upstream.url, u.container], f);
+}
+
+export function containerMatches(c: ContainerView, filter: string): boolean {
+  const f = filter.toLowerCase();
+  return !f || has([c.name, c.info?.service, c.info?.project, c.info?.image, c.state], f);
+}
+
+/** Incidents to list, newest first. */
+export function visibleIncidents(s: EngineSnapshot, filter: string): Incident[] {
+  return s.incidents.filter((i) => incidentMatches(i, filter)).reverse();
+}
+
+/** Upstreams with the most recent errors first. */
+export function visibleUpstreams(s: EngineSnapshot, filter: string): UpstreamStat[] {
+  return s.upstreams.filter((u) => upstreamMatches(u, filter)).sort((a, b) => (b.lastErrorAt ?? 0) - (a.lastErrorAt ?? 0));
+}
+
+/** Containers with something happening first: not running, then by most recent event. */
+export function visibleContainers(s: EngineSnapshot, filter: string): ContainerView[] {
+  const rank = (c: ContainerView) => (c.state === 'running' && c.health !== 'unhealthy' ? 1 : 0);
+  return s.containers
+    .filter((c) => containerMatches(c, filter))
+    .sort((a, b) => rank(a) - rank(b) || (b.lastEvent?.time ?? 0) - (a.lastEvent?.time ?? 0) || a.name.localeCompare(b.name));
+}
+
+export function isOpen(s: EngineSnapshot, i: Incident): boolean {
+  return s.openBursts.some((b) => b.id === i.burst.id);
+}
+
+export interface TimelineItem {
+  time: number;
+  kind: 'error' | 'event';
+  text: string;
+}
+
+export function describeEvent(e: ContainerEvent): string {
+  const name = clean(e.name);
+  switch (e.action) {
+    case 'die':
+      return `${name} died${e.exitCode === null ? '' : ` (exit ${e.exitCode})`}`;
+    case 'kill':
+      return `${name} kill${e.signal ? ` (signal ${clean(e.signal)})` : ''}`;
+    case 'health_status':
+      return `${name} health: ${e.health ?? '?'}`;
+    case 'oom':
+      return `${name} out of memory (oom)`;
+    default:
+      return `${name} ${e.action}`;
+  }
+}
+
+/** The incident's story: its first and last errors merged with its container's events. */
+export function timelineOf(i: Incident): TimelineItem[] {
+  const b = i.burst;
+  const kinds = Object.keys(b.kinds).join(', ');
+  const items: TimelineItem[] = [{ time: b.first, kind: 'error', text: `first error on ${clean(b.upstreamKey)} (${kinds})` }];
+  for (const e of i.facts.events) items.push({ time: e.time, kind: 'event', text: describeEvent(e) });
+  if (b.last > b.first) items.push({ time: b.last, kind: 'error', text: `last error — ${b.count} in ${Math.max(0, Math.round((b.last - b.first) / 100) / 10)} s` });
+  return items.sort((x, y) => x.time - y.time);
+}

@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { commandFor, footerHelp, KEYMAP } from '../../src/ui/keymap.js';
+
+describe('keymap', () => {
+  it('maps every documented key to its command', () => {
+    expect(commandFor('', { upArrow: true })).toBe('up');
+    expect(commandFor('k', {})).toBe('up');
+    expect(commandFor('', { downArrow: true })).toBe('down');
+    expect(commandFor('j', {})).toBe('down');
+    expect(commandFor('', { return: true })).toBe('switchPane');
+    expect(commandFor('', { tab: true })).toBe('switchPane');
+    expect(commandFor('/', {})).toBe('filter');
+    expect(commandFor('p', {})).toBe('pause');
+    expect(commandFor('c', {})).toBe('checklist');
+    expect(commandFor('f', {})).toBe('fix');
+    expect(commandFor('e', {})).toBe('export');
+    expect(commandFor('?', {})).toBe('help');
+    expect(commandFor('q', {})).toBe('quit');
+    expect(commandFor('x', {})).toBeNull();
+  });
+
+  it('reads Ctrl-C as quit, never as `c`, and ignores other Ctrl keys', () => {
+    expect(commandFor('c', { ctrl: true })).toBe('quit');
+    expect(commandFor('e', { ctrl: true })).toBeNull();
+  });
+
+  it('has one binding per command', () => {
+    const commands = KEYMAP.map((b) => b.command);
+    expect(new Set(commands).size).toBe(commands.length);
+  });
+
+  it('fits the whole footer in 80 columns and cuts it cleanly when narrower', () => {
+    const full = footerHelp(80);
+    expect([...full].length).toBeLessThanOrEqual(80);
+    expect(full).toContain('q quit');
+    expect(full).toContain('e export');
+    const narrow = footerHelp(30);
+    expect([...narrow].length).toBeLessThanOrEqual(30);
+    expect(narrow.startsWith('↑↓ select')).toBe(true);
+  });
+});

@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { PassThrough, Writable } from 'node:stream';
+import { exportFileName, liveCommand } from '../../src/cli/commands/live.js';
+import type { CliIo } from '../../src/cli/io.js';
+import { EXIT } from '../../src/cli/exitCodes.js';
+
+function capture(): Writable & { text: () => string; isTTY: boolean } {
+  const chunks: string[] = [];
+  const w = new Writable({
+    write(chunk, _enc, cb) {
+      chunks.push(String(chunk));
+      cb();
+    },
+  }) as Writable & { text: () => string; isTTY: boolean };
+  w.text = () => chunks.join('');
+  w.isTTY = false;
+  return w;
+}
+
+function io(cwd: string): CliIo & { stdout: ReturnType<typeof capture>; stderr: ReturnType<typeof capture> } {
+  const stdin = new PassThrough() as PassThrough & { isTTY?: boolean };
+  stdin.isTTY = true;
+  return { stdin, stdout: capture(), stderr: capture(), env: {}, cwd, now: () => Date.now() };
+}
+
+const RECORDING = path.resolve('fixtures/incidents/restart-race');
+
+describe('live command without a TTY (lines mode)', () => {
+  it('replays a recorded incident and prints one line per incident, then exits with "found"', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rd-live-'));
+    try {
+      const x = io(dir);
+      const code = await liveCommand(['--replay', RECORDING, '--speed', '2000', '--no-tui', '--export', 'out.md'], x);
+      const out = x.stdout.text();
+      expect(code).toBe(EXIT.found);
+      const incidents = out.split('\n').filter((l) => /\bINCIDENT\b/.test(l));
+      expect(incidents.length).toBeGreaterThanOrEqual(1);
+      expect(incidents[0]).toMatch(/INCIDENT restart-race .*upstream=172\.18\.0\.5:3000 container=shop-backend-1 /);
+      expect(out).toContain(`markdown summary written to ${path.join(dir, 'out.md')}`);
+      expect(fs.readFileSync(path.join(dir, 'out.md'), 'utf8')).toMatch(/^# Incident: /);
+      // a replay never probes a recording's addresses
+      expect(out).not.toMatch(/\bCHECK\b/);
+      // eslint-disable-next-line no-control-regex
+      expect(out).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f]/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+
+  it('refuses a remote --docker endpoint in one line', async () => {
+    const x = io(os.tmpdir());
+    await expect(liveCommand(['--follow', '--log', '/nonexistent/error.log', '--docker', 'tcp://10.0.0.1:2375', '--no-tui'], x)).rejects.toThrow(
+      /only local unix sockets/,
+    );
+  });
+
+  it('names export files by local time', () => {
+    expect(exportFileName(new Date(2024, 0, 15, 3, 12, 44).getTime())).toBe('restartdoctor-20240115-031244.md');
+  });
+});
