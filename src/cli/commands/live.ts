@@ -37,6 +37,8 @@ import { loadPatternsOrExplain } from '../patternsOption.js';
 
 /** How often idle bursts are closed and new incidents announced. */
 const TICK_MS = 250;
+/** How long the checklist watches a restarted app for readiness before judging it. */
+const WATCH_READY_MS = 60_000;
 
 export const liveCommand: Command = async (argv, io) => runLive(parseMainOptions(argv, io), io);
 
@@ -89,30 +91,51 @@ export async function runLive(o: MainOptions, io: CliIo): Promise<number> {
     return run;
   };
   const dockerClient = docker ? new Dockerode({ socketPath: docker }) : null;
-  const checklistFor = async (i: Incident): Promise<string> => {
+  const probed = new Set<string>();
+  const checklistFor = async (i: Incident, watchFrom: number | null = null): Promise<string> => {
+    probed.add(i.id);
     const { host, port } = i.burst.upstream;
     if (port === null) return 'no port to probe for this upstream';
     const containers = engine.containerViews().flatMap((v) => (v.info ? [v.info] : []));
     const upstreams = new Set(engine.snapshot(now()).upstreams.map((u) => u.key));
     if (!isProbeAllowed(host, port, { upstreams, containers })) return `not probed: ${host}:${port} is neither an upstream of this nginx nor a local container`;
-    const result = await runChecklist({ host, port, container: i.match?.name ?? null, healthPath: o.healthPath }, { docker: dockerClient, dockerEndpoint: docker ?? undefined });
+    // Started while the app comes back: watch it get ready, timed from the container's start event.
+    const watch = watchFrom !== null ? { waitReadyMs: WATCH_READY_MS, startMs: watchFrom } : {};
+    const result = await runChecklist({ host, port, container: i.match?.name ?? null, healthPath: o.healthPath }, { docker: dockerClient, dockerEndpoint: docker ?? undefined, ...watch });
     engine.attachChecklist(i.id, result);
     invalidate();
     for (const l of checklistLinesLive(i, result, tz)) emit(l);
     return result.conclusion;
   };
-  const enrich = (i: Incident): Promise<void> =>
+  const enrich = (announced: Incident): Promise<void> =>
     serial(async () => {
+      // Probing a recording's addresses would probe whatever runs there today: never in replay.
+      if (!isReplay && !probed.has(announced.id)) await checklistFor(announced);
+      // The engine's current view: the checklist that ran has measured the time to ready.
+      const i = engine.incidents().find((x) => x.id === announced.id) ?? announced;
       engine.attachFix(i.id, await proposeFix(fixInputFor(i, o)));
       invalidate();
-      // Probing a recording's addresses would probe whatever runs there today: never in replay.
-      if (!isReplay && !i.checklist) await checklistFor(i);
-    }).catch((err: unknown) => emit(`restartdoctor: enrichment of incident ${i.id} failed: ${oneLine(err)}`));
+    }).catch((err: unknown) => emit(`restartdoctor: enrichment of incident ${announced.id} failed: ${oneLine(err)}`));
 
   const announce = (): void => {
     for (const i of engine.takeAnnouncements()) {
       emit(incidentLine(i, tz));
       void enrich(i);
+    }
+  };
+
+  /**
+   * As soon as a growing burst's container starts again, run the checklist and watch the app
+   * become ready: the moment that measures the time to ready the fix is sized from.
+   */
+  const watchRestarts = (): void => {
+    if (isReplay) return;
+    for (const i of engine.openIncidents()) {
+      if (probed.has(i.id) || !i.match || !i.facts.startAfterFailure) continue;
+      const start = [...i.facts.events].reverse().find((e) => e.action === 'start');
+      if (!start) continue;
+      probed.add(i.id);
+      void serial(() => checklistFor(i, start.time)).catch((err: unknown) => emit(`restartdoctor: checklist for ${i.id} failed: ${oneLine(err)}`));
     }
   };
 
@@ -158,6 +181,7 @@ export async function runLive(o: MainOptions, io: CliIo): Promise<number> {
     if (!isReplay) engine.tick(io.now());
     // Live health (lag, counts) is read from the handles, not only from their status callbacks.
     for (const s of sources) onStatus(s.status());
+    watchRestarts();
     announce();
   }, TICK_MS);
 
