@@ -7,30 +7,26 @@ import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { jsonError } from '../report/jsonReport.js';
 import { toolVersion } from '../util/version.js';
-import { checkCommand } from './commands/check.js';
-import { drillCommand } from './commands/drill.js';
-import { fixCommand } from './commands/fix.js';
-import { lintCommand } from './commands/lint.js';
-import { runLive } from './commands/live.js';
-import { runPostmortem } from './commands/postmortem.js';
 import { oneLine, UserError } from './errors.js';
 import { EXIT } from './exitCodes.js';
 import { MAIN_HELP } from './help.js';
 import { processIo, type CliIo, type Command } from './io.js';
 import { parseMainOptions } from './mainOptions.js';
 
-const SUBCOMMANDS: Record<string, Command> = {
-  check: checkCommand,
-  fix: fixCommand,
-  lint: lintCommand,
-  drill: drillCommand,
+// Commands load on demand: ink, react and dockerode cost a second of start-up that a postmortem
+// of a piped log, or `--version`, should not pay.
+const SUBCOMMANDS: Record<string, () => Promise<Command>> = {
+  check: async () => (await import('./commands/check.js')).checkCommand,
+  fix: async () => (await import('./commands/fix.js')).fixCommand,
+  lint: async () => (await import('./commands/lint.js')).lintCommand,
+  drill: async () => (await import('./commands/drill.js')).drillCommand,
 };
 
 export async function main(argv: string[], io: CliIo): Promise<number> {
   const wantsJson = argv.includes('--json');
   try {
-    const sub = argv[0] !== undefined ? SUBCOMMANDS[argv[0]] : undefined;
-    if (sub) return await sub(argv.slice(1), io);
+    const load = argv[0] !== undefined ? SUBCOMMANDS[argv[0]] : undefined;
+    if (load) return await (await load())(argv.slice(1), io);
     const o = parseMainOptions(argv, io);
     if (o.help) {
       io.stdout.write(MAIN_HELP);
@@ -40,7 +36,8 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       io.stdout.write(`restartdoctor ${toolVersion()}\n`);
       return EXIT.ok;
     }
-    return o.mode === 'postmortem' ? await runPostmortem(o, io) : await runLive(o, io);
+    if (o.mode === 'postmortem') return await (await import('./commands/postmortem.js')).runPostmortem(o, io);
+    return await (await import('./commands/live.js')).runLive(o, io);
   } catch (err) {
     const user = err instanceof UserError ? err : null;
     const message = oneLine(err);

@@ -3,7 +3,7 @@
  * zod for the values, chrono-node for human times. Every problem is one UsageError line.
  */
 import { parseArgs } from 'node:util';
-import * as chrono from 'chrono-node';
+import { createRequire } from 'node:module';
 import { z } from 'zod';
 import { assertTimeZone, systemTimeZone, zoneOffsetMs } from '../parse/localTime.js';
 import { parseDuration } from '../util/duration.js';
@@ -96,6 +96,8 @@ const valuesSchema = z.object({
  * "yesterday 14:00". --until may be relative to --since ("1 hour later").
  */
 export function parseHumanTime(flag: string, text: string, tz: string, ref: number): number {
+  // Loaded only when a time is given: chrono's locale tables cost half a second of start-up.
+  const chrono = createRequire(import.meta.url)('chrono-node') as typeof import('chrono-node');
   const parseAt = (offsetAt: number): Date | null =>
     chrono.parseDate(text, { instant: new Date(ref), timezone: Math.round(zoneOffsetMs(offsetAt, tz) / 60_000) });
   const first = parseAt(ref);

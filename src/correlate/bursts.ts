@@ -28,6 +28,10 @@ export function countsAsFailedRequest(kind: UpstreamErrorKind): boolean {
   return kind !== 'disabled';
 }
 
+function evidenceOf(r: LogRecord): EvidenceLine {
+  return { source: r.source, line: r.line, time: r.time, raw: r.raw.slice(0, 4096) };
+}
+
 class OpenBurst {
   count = 0;
   kinds: Partial<Record<UpstreamErrorKind, number>> = {};
@@ -40,7 +44,9 @@ class OpenBurst {
   clients = new Set<string>();
   clientOverflow = 0;
   head: EvidenceLine[] = [];
-  tail: EvidenceLine[] = [];
+  /** The last EVIDENCE_TAIL records after the head, as a ring (evidence is built when asked for). */
+  private readonly tail: LogRecord[] = [];
+  private tailNext = 0;
   last: number;
 
   constructor(
@@ -69,12 +75,19 @@ class OpenBurst {
       if (this.clients.size < 10_000) this.clients.add(r.client);
       else if (!this.clients.has(r.client)) this.clientOverflow++;
     }
-    const ev: EvidenceLine = { source: r.source, line: r.line, time: r.time, raw: r.raw.slice(0, 4096) };
-    if (this.head.length < EVIDENCE_HEAD) this.head.push(ev);
+    if (this.head.length < EVIDENCE_HEAD) this.head.push(evidenceOf(r));
     else {
-      this.tail.push(ev);
-      if (this.tail.length > EVIDENCE_TAIL) this.tail.shift();
+      // No object per error: remember the record in a ring of EVIDENCE_TAIL.
+      this.tail[this.tailNext] = r;
+      this.tailNext = (this.tailNext + 1) % EVIDENCE_TAIL;
     }
+  }
+
+  private tailEvidence(): EvidenceLine[] {
+    const n = this.tail.length;
+    const out: EvidenceLine[] = [];
+    for (let k = 0; k < n; k++) out.push(evidenceOf(this.tail[(this.tailNext + k) % n]!));
+    return out;
   }
 
   toBurst(closed: boolean): Burst {
@@ -95,7 +108,7 @@ class OpenBurst {
       hosts: [...this.hosts],
       clients: this.clients.size + this.clientOverflow,
       rate: Math.round((this.count / durationS) * 100) / 100,
-      evidence: [...this.head, ...this.tail],
+      evidence: [...this.head, ...this.tailEvidence()],
       closed,
     };
   }
@@ -118,12 +131,13 @@ export class BurstDetector {
 
   constructor(private readonly opts: BurstDetectorOptions) {}
 
-  /** Adds one upstream failure; returns the burst it closed, if the gap before it was too long. */
-  add(record: LogRecord): Burst | null {
+  /**
+   * Adds one upstream failure; returns the burst it closed, if the gap before it was too long.
+   * `upstream`/`key`: upstreamOf(record) and its key, when the caller has them already.
+   */
+  add(record: LogRecord, upstream: UpstreamAddress = upstreamOf(record), key: string = upstreamKey(upstream)): Burst | null {
     const kind = record.kind;
     if (kind === null || !countsAsFailedRequest(kind)) return null;
-    const upstream = upstreamOf(record);
-    const key = upstreamKey(upstream);
     const current = this.open.get(key);
     let closed: Burst | null = null;
     if (current && record.time - current.last > this.opts.gapMs) {

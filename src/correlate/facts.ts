@@ -23,7 +23,11 @@ function isSignal(signal: string | null, num: number, name: string): boolean {
   return signal === String(num) || signal === name || signal === name.replace('SIG', '');
 }
 
-export function computeFacts(burst: Burst, events: ContainerEvent[], info: ContainerInfo | null, matched: boolean): BurstFacts {
+/**
+ * `recovered`: the log went on for longer than the burst gap after the burst's last error, with no
+ * more errors on this upstream, so requests to it were served again.
+ */
+export function computeFacts(burst: Burst, events: ContainerEvent[], info: ContainerInfo | null, matched: boolean, recovered = false): BurstFacts {
   const ev = [...events].sort((a, b) => a.time - b.time);
   const kindShare: BurstFacts['kindShare'] = {};
   let dominantKind: UpstreamErrorKind | null = null;
@@ -105,6 +109,7 @@ export function computeFacts(burst: Burst, events: ContainerEvent[], info: Conta
     freshStart,
     startAfterFailure,
     crashExit,
+    recovered,
     finalState,
     finalHealth,
     healthcheckDefined: info ? info.healthcheck !== null : null,

@@ -83,6 +83,12 @@ function evaluate(when: PatternWhen, f: BurstFacts, match: ContainerMatch | null
         : `${name} did not start again after it went down${f.finalState === 'exited' ? ' (it is exited)' : ''}`,
     });
   }
+  if (when.recovered !== undefined) {
+    out.push({
+      holds: f.recovered === when.recovered,
+      reason: f.recovered ? 'the errors stopped while the log went on: the upstream was serving again' : 'the errors went on to the end of the log: the upstream did not recover',
+    });
+  }
   if (when.minTimeToReady !== undefined) {
     const ttr = inferredTimeToReady(f);
     const min = parseDuration(when.minTimeToReady)!;

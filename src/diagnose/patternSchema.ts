@@ -40,6 +40,7 @@ export const whenSchema = z.strictObject({
   crashExit: z.boolean().optional(),
   freshStart: z.boolean().optional(),
   startAfterFailure: z.boolean().optional(),
+  recovered: z.boolean().optional(),
   /** The app took at least this long from `start` to the last error (or to healthy). */
   minTimeToReady: duration.optional(),
   finalState: z.array(z.enum(['running', 'exited', 'unknown'])).min(1).optional(),

@@ -103,7 +103,8 @@ export async function analyze(o: AnalyzeOptions): Promise<Analysis> {
   engine.setContainers(containers);
   if (o.events) await feedEventsFile(o.events, engine);
 
-  const sink = (source: string, lineNo: number, text: string) => engine.ingestLine(source, lineNo, text);
+  // The engine itself is the sink: it takes lines as bytes and decodes only the ones that matter.
+  const sink = engine;
   let doneBytes = 0;
   for (const p of o.logs) {
     const progress = o.onProgress ? (b: number) => o.onProgress!(doneBytes + b) : undefined;

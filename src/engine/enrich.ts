@@ -3,12 +3,9 @@
  * incident, attached to the engine so every report shows them. Side effects live in the modules
  * it calls; this file only decides what to run for which incident.
  */
-import Dockerode from 'dockerode';
-import { isProbeAllowed } from '../checklist/probeSafety.js';
-import { runChecklist } from '../checklist/runChecklist.js';
-import type { Incident } from '../model/incident.js';
+import type { ChecklistResult, Incident } from '../model/incident.js';
 import { inferredTimeToReady } from '../diagnose/diagnose.js';
-import { proposeFix, type FixInput } from '../fix/index.js';
+import type { FixInput } from '../fix/index.js';
 import type { IncidentEngine } from './incidentEngine.js';
 import { dockerOptionsFromUrl } from '../sources/dockerEndpoint.js';
 
@@ -28,8 +25,14 @@ export async function runChecklists(engine: IncidentEngine, incidents: Incident[
   const notes: string[] = [];
   const containers = engine.containerViews().flatMap((v) => (v.info ? [v.info] : []));
   const upstreams = new Set(incidents.map((i) => i.burst.upstreamKey));
+  // Probing is rare in a postmortem: its modules (and dockerode) load only when asked for.
+  const [{ default: Dockerode }, { isProbeAllowed }, { runChecklist }] = await Promise.all([
+    import('dockerode'),
+    import('../checklist/probeSafety.js'),
+    import('../checklist/runChecklist.js'),
+  ]);
   const docker = new Dockerode(dockerOptionsFromUrl(o.docker));
-  const done = new Map<string, Awaited<ReturnType<typeof runChecklist>>>();
+  const done = new Map<string, ChecklistResult>();
   for (const i of incidents) {
     const { host, port } = i.burst.upstream;
     if (port === null) continue;
@@ -71,6 +74,7 @@ export function fixInputFor(i: Incident, o: Pick<EnrichOptions, 'nginxConf' | 'c
 }
 
 export async function proposeFixes(engine: IncidentEngine, o: EnrichOptions): Promise<void> {
+  const { proposeFix } = await import('../fix/index.js');
   for (const i of engine.incidents()) engine.attachFix(i.id, await proposeFix(fixInputFor(i, o)));
 }
 

@@ -26,7 +26,10 @@ import { diagnose } from '../diagnose/diagnose.js';
 import type { Pattern } from '../diagnose/patternSchema.js';
 import { decodeDockerEvent } from '../parse/dockerEvent.js';
 import { LocalClock } from '../parse/localTime.js';
-import { parseNginxLine, upstreamKey } from '../parse/nginxLine.js';
+import { NginxByteScanner, parseNginxLine, quickScanLine, SCAN_OTHER, SCAN_UNPARSED, scanned, upstreamKey } from '../parse/nginxLine.js';
+import { LINE_CONTROL, LINE_NEEDLE, LINE_UNSCANNED } from '../sources/lineSplitter.js';
+
+const UPSTREAM_NEEDLE = Buffer.from('upstream');
 
 export interface EngineOptions {
   tz: string;
@@ -125,8 +128,12 @@ export class IncidentEngine {
   private version = 0;
   /** Newest data time seen: the engine's notion of "now" when no clock is given. */
   private latest = 0;
+  /** Newest log-line time: did the log go on after a burst (it recovered) or end with it? */
+  private latestLog = 0;
   /** Latest wall-clock time given to tick(): the lag reference in live mode. */
   private lastTick: number | null = null;
+  /** Byte-level line checker of ingestLineBytes (created on first use). */
+  private byteScanner: NginxByteScanner | null = null;
 
   constructor(options: EngineOptions) {
     this.tz = options.tz;
@@ -143,9 +150,22 @@ export class IncidentEngine {
 
   // ---- input ---------------------------------------------------------------------------------
 
-  ingestLine(source: string, lineNo: number, text: string): void {
+  ingestLine(source: string, lineNo: number, text: string, screened = false): void {
     this.counters.linesRead++;
-    const parsed = parseNginxLine(text, source, lineNo, this.clock);
+    // Most lines are not upstream failures: decide that without building a record (same answer
+    // as parseNginxLine, test/perf/equivalence.test.ts), and parse fully only the others.
+    // `screened`: ingestLineBytes found this line may be a failure and has no control byte
+    // (skip the screen and the binary check).
+    if (!screened) {
+      const q = quickScanLine(text, this.clock);
+      if (q === SCAN_OTHER) return this.countOtherLine(scanned.time);
+      if (q === SCAN_UNPARSED) {
+        const r = scanned.reason;
+        this.counters.unparsed[r] = (this.counters.unparsed[r] ?? 0) + 1;
+        return;
+      }
+    }
+    const parsed = parseNginxLine(text, source, lineNo, this.clock, screened);
     if (!parsed.ok) {
       const r = parsed.unparsed.reason;
       this.counters.unparsed[r] = (this.counters.unparsed[r] ?? 0) + 1;
@@ -154,12 +174,50 @@ export class IncidentEngine {
     this.ingestRecord(parsed.record);
   }
 
+  /** Lines whose bytes contain this are decoded and parsed; the others only need their header checked. */
+  get needle(): Buffer {
+    return UPSTREAM_NEEDLE;
+  }
+
+  /**
+   * One line as bytes (LineSplitter's byte mode, used by postmortems): a clean line without
+   * `upstream` is checked on its bytes with no string made; any other line goes to ingestLine.
+   */
+  ingestLineBytes(source: string, lineNo: number, buf: Buffer, start: number, end: number, flags: number): void {
+    if ((flags & ~LINE_NEEDLE) === 0) {
+      const q = (this.byteScanner ??= new NginxByteScanner(this.clock)).scan(buf, start, end, flags !== 0);
+      if (q === SCAN_OTHER) {
+        this.counters.linesRead++;
+        return this.countOtherLine(scanned.time);
+      }
+      if (q === SCAN_UNPARSED) {
+        this.counters.linesRead++;
+        const r = scanned.reason;
+        this.counters.unparsed[r] = (this.counters.unparsed[r] ?? 0) + 1;
+        return;
+      }
+    }
+    this.ingestLine(source, lineNo, buf.toString('utf8', start, end), (flags & (LINE_CONTROL | LINE_UNSCANNED)) === 0);
+  }
+
+  /** A valid line that is not an upstream failure: what ingestRecord does with a `kind: null` record. */
+  private countOtherLine(time: number): void {
+    if ((this.since !== null && time < this.since) || (this.until !== null && time > this.until)) {
+      this.counters.outsideWindow++;
+      return;
+    }
+    if (time > this.latest) this.latest = time;
+    if (time > this.latestLog) this.latestLog = time;
+    this.counters.otherLines++;
+  }
+
   ingestRecord(record: LogRecord): void {
     if ((this.since !== null && record.time < this.since) || (this.until !== null && record.time > this.until)) {
       this.counters.outsideWindow++;
       return;
     }
     if (record.time > this.latest) this.latest = record.time;
+    if (record.time > this.latestLog) this.latestLog = record.time;
     const kind = record.kind;
     if (kind === null) {
       this.counters.otherLines++;
@@ -175,7 +233,7 @@ export class IncidentEngine {
     }
     acc.add(record.time, kind);
     if (!countsAsFailedRequest(kind)) return;
-    const closed = this.detector.add(record);
+    const closed = this.detector.add(record, upstream, key);
     if (closed) this.keepBurst(closed);
   }
 
@@ -344,7 +402,7 @@ export class IncidentEngine {
     const match = this.matchFor(b.upstream, windowEvents, claimed);
     const own = match ? eventsOf(match, windowEvents) : [];
     const info = match ? (this.containers.find((c) => c.name === match.name) ?? null) : null;
-    const facts = computeFacts(b, own, info, match !== null);
+    const facts = computeFacts(b, own, info, match !== null, this.latestLog - b.last > this.gapMs);
     return {
       id: b.id,
       burst: b,

@@ -90,6 +90,8 @@ export interface BurstFacts {
   startAfterFailure: boolean;
   /** A die with a non-zero exit code and no kill before it: the process ended on its own. */
   crashExit: boolean;
+  /** The log went on past the burst (longer than the gap) with no more errors on this upstream. */
+  recovered: boolean;
   /** State after the window: from the last event, else the inspect snapshot. */
   finalState: 'running' | 'exited' | 'unknown';
   finalHealth: string | null;

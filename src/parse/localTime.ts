@@ -59,10 +59,15 @@ export function localToEpoch(
   tz: string,
 ): number {
   const wall = Date.UTC(year, month - 1, day, hour, minute, second);
-  let epoch = wall - zoneOffsetMs(wall, tz);
-  const second_ = wall - zoneOffsetMs(epoch, tz);
-  if (second_ !== epoch) epoch = Math.min(epoch, second_);
-  return epoch;
+  // The zone's offsets a day before and a day after: around a DST change they differ. A candidate
+  // instant is valid only if the zone really has that offset at that instant.
+  const before = zoneOffsetMs(wall - 86_400_000, tz);
+  const after = zoneOffsetMs(wall + 86_400_000, tz);
+  const valid = [wall - before, wall - after].filter((e) => zoneOffsetMs(e, tz) === wall - e);
+  if (valid.length > 0) return Math.min(...valid); // repeated hour: the earlier instant
+  // Skipped hour (the wall time never existed): read it with the offset from before the jump,
+  // which lands after the jump, as the clocks did.
+  return wall - before;
 }
 
 /**
@@ -76,8 +81,20 @@ export class LocalClock {
     assertTimeZone(tz);
   }
 
+  private lastStamp = '';
+  private lastEpoch = NaN;
+
   /** `stamp` is the 19-character `2024/01/15 03:12:44`; returns NaN when it is not a valid time. */
   toEpoch(stamp: string): number {
+    // Consecutive lines mostly share their second: one string compare instead of slices and a lookup.
+    if (stamp === this.lastStamp) return this.lastEpoch;
+    const epoch = this.compute(stamp);
+    this.lastStamp = stamp;
+    this.lastEpoch = epoch;
+    return epoch;
+  }
+
+  private compute(stamp: string): number {
     const hourKey = stamp.slice(0, 13);
     let base = this.hourCache.get(hourKey);
     if (base === undefined) {
@@ -85,7 +102,8 @@ export class LocalClock {
       const mo = Number(stamp.slice(5, 7));
       const d = Number(stamp.slice(8, 10));
       const h = Number(stamp.slice(11, 13));
-      if (!(mo >= 1 && mo <= 12 && d >= 1 && d <= 31 && h <= 23)) return NaN;
+      // Day checked against the month's length: `2024/02/30` is not a time (Date.UTC would roll it to March 1).
+      if (!(mo >= 1 && mo <= 12 && d >= 1 && d <= new Date(Date.UTC(y, mo, 0)).getUTCDate() && h <= 23)) return NaN;
       base = localToEpoch(y, mo, d, h, 0, 0, this.tz);
       if (this.hourCache.size > 10_000) this.hourCache.clear();
       this.hourCache.set(hourKey, base);

@@ -33,10 +33,49 @@ function isDigit(code: number): boolean {
 /** `YYYY/MM/DD HH:MM:SS [` at the start, checked by position (cheaper than a regex per line). */
 export function hasNginxHeader(text: string): boolean {
   if (text.length < 24) return false;
-  for (const i of [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18]) if (!isDigit(text.charCodeAt(i))) return false;
   return (
-    text[4] === '/' && text[7] === '/' && text[10] === ' ' && text[13] === ':' && text[16] === ':' && text[19] === ' ' && text[20] === '['
+    isDigit(text.charCodeAt(0)) &&
+    isDigit(text.charCodeAt(1)) &&
+    isDigit(text.charCodeAt(2)) &&
+    isDigit(text.charCodeAt(3)) &&
+    text.charCodeAt(4) === 47 &&
+    isDigit(text.charCodeAt(5)) &&
+    isDigit(text.charCodeAt(6)) &&
+    text.charCodeAt(7) === 47 &&
+    isDigit(text.charCodeAt(8)) &&
+    isDigit(text.charCodeAt(9)) &&
+    text.charCodeAt(10) === 32 &&
+    isDigit(text.charCodeAt(11)) &&
+    isDigit(text.charCodeAt(12)) &&
+    text.charCodeAt(13) === 58 &&
+    isDigit(text.charCodeAt(14)) &&
+    isDigit(text.charCodeAt(15)) &&
+    text.charCodeAt(16) === 58 &&
+    isDigit(text.charCodeAt(17)) &&
+    isDigit(text.charCodeAt(18)) &&
+    text.charCodeAt(19) === 32 &&
+    text.charCodeAt(20) === 91
   );
+}
+
+/**
+ * Number(text.slice(from, to)) when that is an integer, else NaN, without the slice for the
+ * usual case of 1-15 plain digits (exact in a double); anything else goes through Number().
+ */
+function intAt(text: string, from: number, to: number): number {
+  const n = to - from;
+  if (n > 0 && n <= 15) {
+    let v = 0;
+    let k = from;
+    for (; k < to; k++) {
+      const c = text.charCodeAt(k);
+      if (c < 48 || c > 57) break;
+      v = v * 10 + (c - 48);
+    }
+    if (k === to) return v;
+  }
+  const v = Number(text.slice(from, to));
+  return Number.isInteger(v) ? v : NaN;
 }
 
 // NUL and most C0 bytes mean a binary file, not text nginx wrote. ESC and invalid UTF-8 (decoded
@@ -50,40 +89,74 @@ function looksBinary(text: string): boolean {
   return false;
 }
 
-export function parseNginxLine(text: string, source: string, lineNo: number, clock: LocalClock): ParsedLine {
-  if (text.length === 0) return unparsed(source, lineNo, 'empty', text);
-  if (text.length > MAX_LINE_CHARS) return unparsed(source, lineNo, 'too-long', text);
-  if (!hasNginxHeader(text)) return unparsed(source, lineNo, looksBinary(text) ? 'binary' : 'not-nginx', text);
+/** What the header of a valid line holds; filled by `parseHead` (one shared scratch object, no per-line allocation). */
+interface Head {
+  level: string;
+  pid: number;
+  tid: number;
+  conn: number | null;
+  /** Where the message starts. */
+  msgAt: number;
+  stamp: string;
+  time: number;
+}
+const HEAD: Head = { level: '', pid: 0, tid: 0, conn: null, msgAt: 0, stamp: '', time: 0 };
+
+/**
+ * Everything before the message: the reason a line is not a valid nginx line, or null with
+ * HEAD filled. Shared by `parseNginxLine` and `quickScanLine` so both decide validity identically.
+ */
+function parseHead(text: string, clock: LocalClock, knownClean = false): UnparsedLine['reason'] | null {
+  if (text.length === 0) return 'empty';
+  if (text.length > MAX_LINE_CHARS) return 'too-long';
+  if (!hasNginxHeader(text)) return looksBinary(text) ? 'binary' : 'not-nginx';
 
   const levelEnd = text.indexOf(']', 21);
-  if (levelEnd < 0 || levelEnd > 30) return unparsed(source, lineNo, 'not-nginx', text);
+  if (levelEnd < 0 || levelEnd > 30) return 'not-nginx';
   const level = text.slice(21, levelEnd);
-  if (!LEVEL_SET.has(level)) return unparsed(source, lineNo, 'not-nginx', text);
+  if (!LEVEL_SET.has(level)) return 'not-nginx';
 
   // " PID#TID: "
   let i = levelEnd + 2;
   const hash = text.indexOf('#', i);
   const colon = hash < 0 ? -1 : text.indexOf(': ', hash);
-  if (hash < 0 || colon < 0 || colon - i > 24) return unparsed(source, lineNo, 'not-nginx', text);
-  const pid = Number(text.slice(i, hash));
-  const tid = Number(text.slice(hash + 1, colon));
-  if (!Number.isInteger(pid) || !Number.isInteger(tid)) return unparsed(source, lineNo, 'not-nginx', text);
+  if (hash < 0 || colon < 0 || colon - i > 24) return 'not-nginx';
+  const pid = intAt(text, i, hash);
+  const tid = intAt(text, hash + 1, colon);
+  if (Number.isNaN(pid) || Number.isNaN(tid)) return 'not-nginx';
   i = colon + 2;
 
   let conn: number | null = null;
   if (text.charCodeAt(i) === 42 /* * */) {
     const sp = text.indexOf(' ', i);
-    const n = Number(text.slice(i + 1, sp < 0 ? undefined : sp));
-    if (sp > 0 && Number.isInteger(n)) {
-      conn = n;
-      i = sp + 1;
+    if (sp > 0) {
+      const n = intAt(text, i + 1, sp);
+      if (!Number.isNaN(n)) {
+        conn = n;
+        i = sp + 1;
+      }
     }
   }
 
   const stamp = text.slice(0, 19);
   const time = clock.toEpoch(stamp);
-  if (Number.isNaN(time)) return unparsed(source, lineNo, 'bad-time', text);
-  if (looksBinary(text)) return unparsed(source, lineNo, 'binary', text);
+  if (Number.isNaN(time)) return 'bad-time';
+  if (!knownClean && looksBinary(text)) return 'binary';
+  HEAD.level = level;
+  HEAD.pid = pid;
+  HEAD.tid = tid;
+  HEAD.conn = conn;
+  HEAD.msgAt = i;
+  HEAD.stamp = stamp;
+  HEAD.time = time;
+  return null;
+}
+
+/** `knownClean`: the caller found no control byte in the line's bytes (the binary check is skipped; same result). */
+export function parseNginxLine(text: string, source: string, lineNo: number, clock: LocalClock, knownClean = false): ParsedLine {
+  const bad = parseHead(text, clock, knownClean);
+  if (bad !== null) return unparsed(source, lineNo, bad, text);
+  const { level, pid, tid, conn, msgAt: i, stamp, time } = HEAD;
 
   const fieldsAt = text.indexOf(', client: ', i);
   const message = fieldsAt < 0 ? text.slice(i) : text.slice(i, fieldsAt);
@@ -119,6 +192,224 @@ export function parseNginxLine(text: string, source: string, lineNo: number, clo
   return { ok: true, record };
 }
 
+// ---- fast paths (results identical to parseNginxLine; test/perf/equivalence.test.ts) ----------
+
+/** `quickScanLine` / `NginxByteScanner.scan` results: a valid line that is certainly not an upstream failure … */
+export const SCAN_OTHER = 0;
+/** … a line that may be an upstream failure (or is unusual): run parseNginxLine on it … */
+export const SCAN_FULL = 1;
+/** … or not a valid line: `scanReason` says why. */
+export const SCAN_UNPARSED = 2;
+export type ScanResult = typeof SCAN_OTHER | typeof SCAN_FULL | typeof SCAN_UNPARSED;
+
+/** Side results of the last scan (no object per line): the time of an OTHER line, the reason of an UNPARSED one. */
+export const scanned: { time: number; reason: UnparsedLine['reason'] } = { time: 0, reason: 'empty' };
+
+/**
+ * What parseNginxLine would decide about `text`, without building the record: the header is
+ * checked by the same code, and a line only counts as OTHER when classifyUpstreamFailure is
+ * null for it even if it had an upstream field (null with the field implies null without it).
+ */
+export function quickScanLine(text: string, clock: LocalClock): ScanResult {
+  const bad = parseHead(text, clock);
+  if (bad !== null) {
+    scanned.reason = bad;
+    return SCAN_UNPARSED;
+  }
+  const i = HEAD.msgAt;
+  scanned.time = HEAD.time;
+  const up = text.indexOf('upstream', i);
+  if (up < 0) return SCAN_OTHER;
+  // The client leaving: classifyUpstreamFailure's first answer (null), whatever else the line says.
+  if (text.startsWith('client prematurely closed', i) || text.startsWith('client timed out', i)) return SCAN_OTHER;
+  const fieldsAt = text.indexOf(', client: ', i);
+  const message = fieldsAt < 0 ? text.slice(i) : text.slice(i, fieldsAt);
+  if (!message.includes('upstream') && !text.includes('upstream: "', fieldsAt < 0 ? i : fieldsAt)) return SCAN_OTHER;
+  const { errno, action } = splitMessage(message);
+  return classifyUpstreamFailure(message, errno, action, true) === null ? SCAN_OTHER : SCAN_FULL;
+}
+
+const LEVEL_BYTES: readonly Buffer[] = LEVELS.map((l) => Buffer.from(l, 'latin1'));
+const CLIENT_CLOSED = Buffer.from('client prematurely closed');
+const CLIENT_TIMED_OUT = Buffer.from('client timed out');
+const B_CLIENT_FIELD = Buffer.from(', client: ');
+const B_WHILE = Buffer.from(' while ');
+const B_UPSTREAM_SP = Buffer.from('upstream ');
+const B_NO_LIVE = Buffer.from('no live upstreams');
+const B_CONNECT_UNIX = Buffer.from('connect() to unix:');
+const B_HOST_NOT_FOUND = Buffer.from('host not found in upstream');
+const B_NOT_RESOLVED = Buffer.from('could not be resolved');
+const B_SSL_HANDSHAKING = Buffer.from('SSL handshaking');
+
+/**
+ * True when classifyUpstreamFailure is certainly null for the line whose message follows
+ * `PID#TID: ` at `at` (bytes), whatever the line's fields: the cases it recognises are tested
+ * conservatively (any `upstream …` or `no live upstreams` head, a resolver phrase, an SSL
+ * handshake, a unix socket, or an errno group before ` while ` all answer false).
+ */
+function notAFailure(buf: Buffer, at: number, end: number): boolean {
+  let i = at;
+  if (buf[i] === 42 /* * */) {
+    const connFrom = ++i;
+    while (i < end && buf[i]! >= 48 && buf[i]! <= 57) i++;
+    if (i === connFrom || i - connFrom > 15 || i >= end || buf[i] !== 32) return false;
+    i++;
+  }
+  if (startsWithBytes(buf, i, end, CLIENT_CLOSED) || startsWithBytes(buf, i, end, CLIENT_TIMED_OUT)) return true;
+  if (startsWithBytes(buf, i, end, B_UPSTREAM_SP) || startsWithBytes(buf, i, end, B_NO_LIVE) || startsWithBytes(buf, i, end, B_CONNECT_UNIX)) return false;
+  // One pass over the message (it ends at the first `, client: `): the phrases that make a
+  // failure, and the last ` while ` (splitMessage's split point). No native call per line.
+  let lastWhile = -1;
+  let k = i;
+  for (; k < end; k++) {
+    const b = buf[k]!;
+    if (b === 44 /* , */) {
+      if (startsWithBytes(buf, k, end, B_CLIENT_FIELD)) break;
+    } else if (b === 32 /* space */) {
+      if (buf[k + 1] === 119 /* w */ && startsWithBytes(buf, k, end, B_WHILE)) lastWhile = k;
+    } else if (b === 104 /* h */) {
+      if (startsWithBytes(buf, k, end, B_HOST_NOT_FOUND)) return false;
+    } else if (b === 99 /* c */) {
+      if (startsWithBytes(buf, k, end, B_NOT_RESOLVED)) return false;
+    } else if (b === 83 /* S */) {
+      if (startsWithBytes(buf, k, end, B_SSL_HANDSHAKING)) return false;
+    }
+  }
+  // splitMessage: an errno group is a `(N: …)` that ends the message before its last ` while `.
+  const headEnd = lastWhile >= 0 ? lastWhile : k;
+  return !(headEnd > i && buf[headEnd - 1] === 41 /* ) */);
+}
+
+function startsWithBytes(buf: Buffer, at: number, end: number, prefix: Buffer): boolean {
+  if (end - at < prefix.length) return false;
+  for (let k = 0; k < prefix.length; k++) if (buf[at + k] !== prefix[k]) return false;
+  return true;
+}
+
+/**
+ * The same decision on raw bytes, for lines the splitter found free of control bytes and of the
+ * bytes `upstream` (LineSplitter's byte mode): such a line, if valid, is OTHER, so all that is
+ * left is the header check and the time. Anything unusual in the header (non-ASCII, signs or
+ * spaces in PID#TID) answers FULL, and the string path decides. The time is cached per stamp.
+ */
+export class NginxByteScanner {
+  private readonly lastStamp = Buffer.alloc(19);
+  private lastTime = NaN;
+  private haveStamp = false;
+
+  constructor(private readonly clock: LocalClock) {}
+
+  /**
+   * `buf[start, end)`: one line without its newline (CR already dropped) and without control
+   * bytes. `needle`: the line contains `upstream`; it can then only be OTHER when it is a
+   * client leaving (classifyUpstreamFailure's first rule), everything else is FULL.
+   */
+  scan(buf: Buffer, start: number, end: number, needle: boolean): ScanResult {
+    const len = end - start;
+    if (len === 0) {
+      scanned.reason = 'empty';
+      return SCAN_UNPARSED;
+    }
+    if (len > 65536) return SCAN_FULL;
+    // The stamp of the last valid header again (most lines): its 19 bytes are known good.
+    const sameAsLast = this.haveStamp && len >= 24 && sameStamp(buf, start, this.lastStamp);
+    // hasNginxHeader: `YYYY/MM/DD HH:MM:SS [` (24+ characters: the rest is checked below).
+    if (
+      !sameAsLast &&
+      (len < 24 ||
+        buf[start + 4] !== 47 ||
+        buf[start + 7] !== 47 ||
+        buf[start + 10] !== 32 ||
+        buf[start + 13] !== 58 ||
+        buf[start + 16] !== 58 ||
+        !digits(buf, start, 0, 4) ||
+        !digits(buf, start, 5, 7) ||
+        !digits(buf, start, 8, 10) ||
+        !digits(buf, start, 11, 13) ||
+        !digits(buf, start, 14, 16) ||
+        !digits(buf, start, 17, 19))
+    ) {
+      return this.notHeader(buf, start, end);
+    }
+    if (buf[start + 19] !== 32 || buf[start + 20] !== 91) return this.notHeader(buf, start, end);
+    // `[level]`
+    let p = start + 21;
+    const lim = Math.min(end, start + 31);
+    while (p < lim && buf[p] !== 93) {
+      if (buf[p]! >= 128) return SCAN_FULL;
+      p++;
+    }
+    if (p >= lim) return this.notNginxIfAscii(buf, start, end);
+    if (!isLevel(buf, start + 21, p)) return this.notNginxIfAscii(buf, start, end);
+    // ` PID#TID: ` as plain digits; anything else goes to the string path (Number() has many cases).
+    let i = p + 2;
+    const from = i;
+    while (i < end && buf[i]! >= 48 && buf[i]! <= 57) i++;
+    if (i === from || i >= end || buf[i] !== 35) return SCAN_FULL;
+    i++;
+    const tidFrom = i;
+    while (i < end && buf[i]! >= 48 && buf[i]! <= 57) i++;
+    if (i === tidFrom || i + 1 >= end || buf[i] !== 58 || buf[i + 1] !== 32 || i - from > 24) return SCAN_FULL;
+    if (needle && !notAFailure(buf, i + 2, end)) return SCAN_FULL;
+    // The time: same stamp as the last line → same result.
+    if (!sameAsLast) {
+      buf.copy(this.lastStamp, 0, start, start + 19);
+      this.lastTime = this.clock.toEpoch(buf.toString('latin1', start, start + 19));
+      this.haveStamp = true;
+    }
+    if (Number.isNaN(this.lastTime)) {
+      scanned.reason = 'bad-time';
+      return SCAN_UNPARSED;
+    }
+    scanned.time = this.lastTime;
+    return SCAN_OTHER;
+  }
+
+  private notHeader(buf: Buffer, start: number, end: number): ScanResult {
+    // A non-ASCII byte could make the decoded text differ in length: let the string path decide.
+    if (end - start < 24) return this.notNginx();
+    return hasHighByte(buf, start, start + 24) ? SCAN_FULL : this.notNginx();
+  }
+
+  private notNginx(): ScanResult {
+    scanned.reason = 'not-nginx';
+    return SCAN_UNPARSED;
+  }
+
+  private notNginxIfAscii(buf: Buffer, start: number, end: number): ScanResult {
+    return hasHighByte(buf, start, Math.min(end, start + 40)) ? SCAN_FULL : this.notNginx();
+  }
+}
+
+function digits(buf: Buffer, start: number, from: number, to: number): boolean {
+  for (let k = start + from; k < start + to; k++) {
+    const c = buf[k]!;
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
+}
+
+function hasHighByte(buf: Buffer, start: number, end: number): boolean {
+  for (let k = start; k < end; k++) if (buf[k]! >= 128) return true;
+  return false;
+}
+
+function isLevel(buf: Buffer, from: number, to: number): boolean {
+  const n = to - from;
+  for (const l of LEVEL_BYTES) {
+    if (l.length !== n) continue;
+    let k = 0;
+    while (k < n && buf[from + k] === l[k]) k++;
+    if (k === n) return true;
+  }
+  return false;
+}
+
+function sameStamp(buf: Buffer, start: number, last: Buffer): boolean {
+  for (let k = 18; k >= 0; k--) if (buf[start + k] !== last[k]) return false;
+  return true;
+}
+
 /** `connect() failed (111: Connection refused) while connecting to upstream` → errno, strerror, action. */
 export function splitMessage(message: string): { errno: number | null; strerror: string | null; action: string | null } {
   const whileAt = message.lastIndexOf(' while ');
@@ -140,6 +431,9 @@ export function splitMessage(message: string): { errno: number | null; strerror:
  * followed by the next field marker (or the end of the line), so a quote inside an attacker's
  * request line or referrer does not shift the fields after it.
  */
+const FIELD_MARKERS: readonly string[] = FIELD_KEYS.map((k) => `, ${k}: `);
+const QUOTE_MARKERS: readonly string[] = FIELD_KEYS.map((k) => `", ${k}: `);
+
 function parseFields(text: string, start: number): Partial<Record<FieldKey, string>> {
   const out: Partial<Record<FieldKey, string>> = {};
   let pos = start;
@@ -148,9 +442,8 @@ function parseFields(text: string, start: number): Partial<Record<FieldKey, stri
     // Find which key comes next at `pos` (", key: ").
     let found: FieldKey | null = null;
     for (let k = keyIndex; k < FIELD_KEYS.length; k++) {
-      const key = FIELD_KEYS[k]!;
-      if (text.startsWith(`, ${key}: `, pos)) {
-        found = key;
+      if (text.startsWith(FIELD_MARKERS[k]!, pos)) {
+        found = FIELD_KEYS[k]!;
         keyIndex = k + 1;
         break;
       }
@@ -162,7 +455,7 @@ function parseFields(text: string, start: number): Partial<Record<FieldKey, stri
     if (QUOTED.has(found) && text.charCodeAt(valueStart) === 34 /* " */) {
       // Closing quote: the first `", key: ` for a later key, else the last quote on the line.
       for (let k = keyIndex; k < FIELD_KEYS.length && valueEnd < 0; k++) {
-        const at = text.indexOf(`", ${FIELD_KEYS[k]}: `, valueStart + 1);
+        const at = text.indexOf(QUOTE_MARKERS[k]!, valueStart + 1);
         if (at >= 0) valueEnd = at;
       }
       if (valueEnd < 0) valueEnd = text.endsWith('"') ? text.length - 1 : text.length;
@@ -170,7 +463,7 @@ function parseFields(text: string, start: number): Partial<Record<FieldKey, stri
       next = valueEnd + 1;
     } else {
       for (let k = keyIndex; k < FIELD_KEYS.length && valueEnd < 0; k++) {
-        const at = text.indexOf(`, ${FIELD_KEYS[k]}: `, valueStart);
+        const at = text.indexOf(FIELD_MARKERS[k]!, valueStart);
         if (at >= 0) valueEnd = at;
       }
       if (valueEnd < 0) valueEnd = text.length;

@@ -56,6 +56,11 @@ export interface NginxHandle {
   url(p?: string): string;
   /** Writes a new config, checks it with `nginx -t`, reloads, and waits until the new one serves. */
   reload(cfg: NginxConfig): Promise<void>;
+  /**
+   * Reloads the config file as it is on disk now (edited by someone else, e.g. `restartdoctor fix
+   * --apply`): bumps the generation marker, checks with `nginx -t`, reloads, waits until it serves.
+   */
+  reloadEdited(): Promise<void>;
   /** `-s quit`, then SIGKILL if the master is still there after 3 s. Idempotent. */
   stop(): Promise<void>;
 }
@@ -191,6 +196,14 @@ export async function startNginx(cfg: NginxConfig): Promise<NginxHandle> {
       if (next.port !== cfg.port) throw new Error('reload cannot move nginx to another port');
       generation++;
       writeFileSync(confPath, renderNginxConf(prefix, next, generation));
+      await testConfig(confPath, prefix);
+      child.kill('SIGHUP');
+      await waitForGeneration(cfg.port, generation, child, errorLog);
+    },
+    async reloadEdited() {
+      generation++;
+      const text = readFileSync(confPath, 'utf8').replace(/return 200 "\d+";/, `return 200 "${generation}";`);
+      writeFileSync(confPath, text);
       await testConfig(confPath, prefix);
       child.kill('SIGHUP');
       await waitForGeneration(cfg.port, generation, child, errorLog);

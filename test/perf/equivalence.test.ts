@@ -1,0 +1,254 @@
+/**
+ * The fast paths (byte-mode splitting, NginxByteScanner, quickScanLine) must decide exactly what
+ * the straightforward path decides: every line through parseNginxLine, records into ingestRecord.
+ * Same generated log (bench/gen.ts, a few MB) plus hand-written odd lines, compared on every
+ * counter, every upstream-failure record, the incidents, and with a --since/--until window.
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, appendFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generate } from '../../bench/gen.js';
+import { loadPatterns } from '../../src/diagnose/loadPatterns.js';
+import { IncidentEngine, type EngineOptions } from '../../src/engine/incidentEngine.js';
+import type { LogRecord, UnparsedReason } from '../../src/model/logRecord.js';
+import { LocalClock } from '../../src/parse/localTime.js';
+import { parseNginxLine } from '../../src/parse/nginxLine.js';
+import { LineSplitter } from '../../src/sources/lineSplitter.js';
+import { streamFileLines, streamLines } from '../../src/sources/readInput.js';
+
+const patterns = loadPatterns();
+let dir: string;
+let log: string;
+let events: string;
+
+const T = '2024/03/10 00:30:00';
+/** Lines that probe each branch of the header check, the time cache, binary and non-ASCII handling. */
+const ODD_LINES = [
+  '',
+  '\r',
+  `${T} [error] 1#1: *5 connect() failed (111: Connection refused) while connecting to upstream, client: 1.2.3.4, server: a, request: "GET / HTTP/1.1", upstream: "http://10.0.0.1:80/", host: "a"\r`,
+  `${T} [error] 1#1: *5 access forbidden by rule, client: 1.2.3.4, server: a\r`,
+  `${T} [error] #1: *5 empty pid counts as 0`,
+  `${T} [error] 0x1f#1: *5 hex pid`,
+  `${T} [error] -3#1: *5 negative pid`,
+  `${T} [error]  12#1: *5 space before pid`,
+  `${T} [error] 1#1:*5 no space after colon`,
+  `${T} [error] 1234567890123456789012345#1: *5 pid too long`,
+  `${T} [error] 12345678901234567890#1: *5 twenty digit pid`,
+  `${T} [error]x1#1: *5 no space after level`,
+  `${T} [errorr] 1#1: *5 bad level`,
+  `${T} [error 1#1: *5 no closing bracket at all`,
+  `${T} [informationalxxxxx] 1#1: *5 level too long`,
+  `${T} [é] 1#1: *5 non-ASCII level`,
+  `${T} [error]é1#1: *5 non-ASCII before pid`,
+  `${T} [error] 1#1: *5 upstream timed out (110: Connection timed out) while reading response header from upstream, client: 1.2.3.4, server: é, request: "POST /ü HTTP/1.1", upstream: "http://10.0.0.2:81/ü", host: "a"`,
+  `${T} [error] 1#1: *x5 client prematurely closed connection while reading upstream, client: 1.2.3.4, server: a, upstream: "http://10.0.0.1:80/"`,
+  `${T} [info] 1#1: *5 client prematurely closed connection while reading upstream, client: 1.2.3.4, server: a, upstream: "http://10.0.0.1:80/"`,
+  `${T} [info] 1#1: client prematurely closed connection while reading upstream`,
+  `${T} [info] 1#1: *5 client timed out (110: Connection timed out) while reading upstream, client: 1.2.3.4, server: a`,
+  `${T} [info] 1#1: *5 client prematurely closed, client: 1.2.3.4, server: a`,
+  `${T} [error] 1#1: *5 upstream`,
+  `${T} [error] 1#1: *5 upstream sent invalid header: "x" while reading response header from upstream, client: 1.2.3.4, server: a, upstream: "http://10.0.0.1:80/"`,
+  `${T} [error] 1#1: *5 SSL_do_handshake() failed (SSL: error) while SSL handshaking to upstream, client: 1.2.3.4, server: a, upstream: "https://10.0.0.1:443/"`,
+  `${T} [warn] 1#1: *5 an upstream response is buffered to a temporary file /tmp/x (13: Permission denied) while reading upstream, client: 1.2.3.4, server: a, upstream: "http://10.0.0.1:80/"`,
+  `${T} [emerg] 1#1: host not found in upstream "backend:8080" in /etc/nginx/conf.d/default.conf:12`,
+  `${T} [error] 1#1: *5 shop could not be resolved (3: Host not found), client: 1.2.3.4, server: a`,
+  `${T} [error] 1#1: *5 connect() to unix:/run/app.sock failed (2: No such file or directory) while connecting to upstream, client: 1.2.3.4, server: a, upstream: "http://unix:/run/app.sock:/"`,
+  `${T} [error] 1#1: *5 control \u0001 byte`,
+  `${T} [error] 1#1: *5 control \u001a byte with upstream`,
+  `${T} [error] 1#1: *5 escape \u001b and tab\tare fine`,
+  `\u0000\u0001binary junk`,
+  '2024/03/10 24:00:00 [error] 1#1: *5 bad hour',
+  '2024/13/10 00:00:00 [error] 1#1: *5 bad month',
+  '2024/03/10 00:61:00 [error] 1#1: *5 bad minute',
+  '2024/03/10 00:30:60 [error] 1#1: *5 leap second',
+  '2024/03/10 00:30:0 [error] 1#1: short stamp',
+  'ü024/03/10 00:30:00 [error] 1#1: *5 non-ASCII first byte',
+  '2024/03/10 00:30:00 [',
+  '2024/03/10 00:30:00 [error] 1#1',
+  'short',
+  'ééééééééééééééé',
+  `${T} [error] 1#1: *5 ${'x'.repeat(70_000)}`,
+  `${T} [error] 1#1: *5 ${'é'.repeat(40_000)} upstream`,
+  `${T} [error] 1#1: *5 ${'y'.repeat(1024 * 1024 + 10)}`,
+  'no newline at the end',
+];
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'rd-equiv-'));
+  const g = generate(dir, 3_000_000, 7);
+  log = g.log;
+  events = g.events;
+  appendFileSync(log, `${ODD_LINES.join('\n')}`);
+});
+
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+interface Outcome {
+  counts: ReturnType<IncidentEngine['counts']>;
+  failures: LogRecord[];
+  incidents: string;
+  latest: number;
+}
+
+function engineOptions(extra: Partial<EngineOptions>): EngineOptions {
+  return { tz: 'UTC', patterns, ...extra };
+}
+
+/** The straightforward path: text-mode splitting, parseNginxLine per line, ingestRecord per record. */
+async function reference(extra: Partial<EngineOptions>): Promise<Outcome> {
+  const engine = new IncidentEngine(engineOptions(extra));
+  const clock = new LocalClock('UTC');
+  const unparsed: Partial<Record<UnparsedReason, number>> = {};
+  const failures: LogRecord[] = [];
+  let lines = 0;
+  const splitter = new LineSplitter(log, (source, lineNo, text) => {
+    lines++;
+    const p = parseNginxLine(text, source, lineNo, clock);
+    if (!p.ok) {
+      unparsed[p.unparsed.reason] = (unparsed[p.unparsed.reason] ?? 0) + 1;
+      return;
+    }
+    if (p.record.kind !== null) failures.push(p.record);
+    engine.ingestRecord(p.record);
+  });
+  splitter.push(readFileSync(log));
+  splitter.end();
+  engine.finish();
+  const counts = { ...engine.counts(), linesRead: lines, unparsed };
+  return { counts, failures, incidents: JSON.stringify(engine.incidents()), latest: engine.latestDataTime() };
+}
+
+/** An engine whose ingestRecord calls are recorded (failure records only). */
+function spiedEngine(extra: Partial<EngineOptions>): { engine: IncidentEngine; failures: LogRecord[] } {
+  const engine = new IncidentEngine(engineOptions(extra));
+  const failures: LogRecord[] = [];
+  const orig = engine.ingestRecord.bind(engine);
+  engine.ingestRecord = (r: LogRecord) => {
+    if (r.kind !== null) failures.push(r);
+    orig(r);
+  };
+  return { engine, failures };
+}
+
+function outcome(engine: IncidentEngine, failures: LogRecord[]): Outcome {
+  engine.finish();
+  return { counts: engine.counts(), failures, incidents: JSON.stringify(engine.incidents()), latest: engine.latestDataTime() };
+}
+
+async function bytePath(extra: Partial<EngineOptions>): Promise<Outcome> {
+  const { engine, failures } = spiedEngine(extra);
+  await streamFileLines(log, engine);
+  return outcome(engine, failures);
+}
+
+async function stringPath(extra: Partial<EngineOptions>): Promise<Outcome> {
+  const { engine, failures } = spiedEngine(extra);
+  await streamFileLines(log, (s, n, t) => engine.ingestLine(s, n, t));
+  return outcome(engine, failures);
+}
+
+/** Byte mode fed odd-sized, oddly aligned chunks (word-scan head/tail, lines across chunks). */
+async function oddChunks(extra: Partial<EngineOptions>, sizes: number[]): Promise<Outcome> {
+  const { engine, failures } = spiedEngine(extra);
+  const data = readFileSync(log);
+  const parts: Buffer[] = [];
+  for (let at = 0, k = 0; at < data.length; k++) {
+    const n = sizes[k % sizes.length]!;
+    // Copy into a buffer at an odd offset so the chunk's byteOffset is not word-aligned.
+    const shift = k % 4;
+    const backing = Buffer.alloc(n + shift);
+    data.copy(backing, shift, at, at + n);
+    parts.push(backing.subarray(shift, shift + Math.min(n, data.length - at)));
+    at += n;
+  }
+  await streamLines(log, Readable.from(parts), engine);
+  return outcome(engine, failures);
+}
+
+function expectSame(a: Outcome, b: Outcome): void {
+  expect(b.counts).toEqual(a.counts);
+  expect(b.failures.length).toBe(a.failures.length);
+  for (let i = 0; i < a.failures.length; i++) expect(b.failures[i]).toEqual(a.failures[i]);
+  expect(b.latest).toBe(a.latest);
+  expect(b.incidents).toBe(a.incidents);
+}
+
+describe('fast paths are equivalent to parseNginxLine line by line', () => {
+  it('the sample covers every kind of line', async () => {
+    const ref = await reference({});
+    expect(ref.counts.upstreamErrors).toBeGreaterThan(500);
+    expect(ref.counts.otherLines).toBeGreaterThan(5000);
+    for (const r of ['empty', 'not-nginx', 'binary', 'bad-time', 'too-long'] as const) expect(ref.counts.unparsed[r] ?? 0).toBeGreaterThan(0);
+    const kinds = new Set(ref.failures.map((f) => f.kind));
+    for (const k of ['refused', 'timeout', 'reset', 'no-route', 'no-live-upstreams', 'premature-close', 'invalid-header', 'ssl-handshake'] as const)
+      expect([...kinds]).toContain(k);
+    expect((JSON.parse(ref.incidents) as unknown[]).length).toBeGreaterThan(2);
+  });
+
+  it('byte mode (postmortem path)', async () => {
+    expectSame(await reference({}), await bytePath({}));
+  });
+
+  it('string mode (live path: quickScanLine)', async () => {
+    expectSame(await reference({}), await stringPath({}));
+  });
+
+  it('byte mode with odd chunk sizes and alignments', async () => {
+    const ref = await reference({});
+    expectSame(ref, await oddChunks({}, [1, 7, 4099, 65_537, 3, 250_001]));
+    expectSame(ref, await oddChunks({}, [1024 * 1024 + 1]));
+  });
+
+  it('with a --since/--until window (outside-window counts)', async () => {
+    const since = Date.UTC(2024, 2, 10, 0, 20, 0);
+    const until = Date.UTC(2024, 2, 10, 1, 10, 0);
+    const ref = await reference({ since, until });
+    expect(ref.counts.outsideWindow).toBeGreaterThan(1000);
+    expectSame(ref, await bytePath({ since, until }));
+    expectSame(ref, await stringPath({ since, until }));
+  });
+
+  it('in another time zone (the stamp cache)', async () => {
+    // Same file, read as Berlin local time: the times change, the equivalence must not.
+    const extra = { tz: 'Europe/Berlin' };
+    const ref = await (async () => {
+      const engine = new IncidentEngine(engineOptions(extra));
+      const clock = new LocalClock('Europe/Berlin');
+      let n = 0;
+      const failures: LogRecord[] = [];
+      const unparsed: Partial<Record<UnparsedReason, number>> = {};
+      const splitter = new LineSplitter(log, (s, l, t) => {
+        n++;
+        const p = parseNginxLine(t, s, l, clock);
+        if (!p.ok) unparsed[p.unparsed.reason] = (unparsed[p.unparsed.reason] ?? 0) + 1;
+        else {
+          if (p.record.kind !== null) failures.push(p.record);
+          engine.ingestRecord(p.record);
+        }
+      });
+      splitter.push(readFileSync(log));
+      splitter.end();
+      engine.finish();
+      return { counts: { ...engine.counts(), linesRead: n, unparsed }, failures, incidents: JSON.stringify(engine.incidents()), latest: engine.latestDataTime() };
+    })();
+    expectSame(ref, await bytePath(extra));
+  });
+
+  it('a file of only odd lines, CRLF endings and no final newline', async () => {
+    const saved = log;
+    log = join(dir, 'odd.log');
+    writeFileSync(log, ODD_LINES.join('\r\n'));
+    try {
+      expectSame(await reference({}), await bytePath({}));
+      expectSame(await reference({}), await stringPath({}));
+      expectSame(await reference({}), await oddChunks({}, [5, 13, 1021]));
+    } finally {
+      log = saved;
+    }
+  });
+});
