@@ -84,7 +84,8 @@ function intAt(text: string, from: number, to: number): number {
 function looksBinary(text: string): boolean {
   for (let i = 0; i < text.length && i < 4096; i++) {
     const c = text.charCodeAt(i);
-    if (c < 9 || (c > 13 && c < 27)) return true;
+    // BEL (7) is allowed: it ends OSC 8 hyperlinks a client can put in its Referer.
+    if (c < 7 || c === 8 || (c > 13 && c < 27)) return true;
   }
   return false;
 }
@@ -434,6 +435,21 @@ export function splitMessage(message: string): { errno: number | null; strerror:
 const FIELD_MARKERS: readonly string[] = FIELD_KEYS.map((k) => `, ${k}: `);
 const QUOTE_MARKERS: readonly string[] = FIELD_KEYS.map((k) => `", ${k}: `);
 
+/**
+ * The request line is the client's text, so it may itself hold `", upstream: "http://…`. nginx
+ * accepts a request line only if the HTTP version is its last token, so the real end is the first
+ * candidate whose value ends in ` HTTP/x.y`; without one (HTTP/0.9), the last candidate, since the
+ * real field follows the request.
+ */
+function requestEnd(text: string, valueStart: number, first: number, marker: string): number {
+  let last = first;
+  for (let at = first; at >= 0; at = text.indexOf(marker, at + 1)) {
+    if (/ HTTP\/\d(\.\d)?$/.test(text.slice(Math.max(valueStart, at - 9), at))) return at;
+    last = at;
+  }
+  return last;
+}
+
 function parseFields(text: string, start: number): Partial<Record<FieldKey, string>> {
   const out: Partial<Record<FieldKey, string>> = {};
   let pos = start;
@@ -456,7 +472,7 @@ function parseFields(text: string, start: number): Partial<Record<FieldKey, stri
       // Closing quote: the first `", key: ` for a later key, else the last quote on the line.
       for (let k = keyIndex; k < FIELD_KEYS.length && valueEnd < 0; k++) {
         const at = text.indexOf(QUOTE_MARKERS[k]!, valueStart + 1);
-        if (at >= 0) valueEnd = at;
+        if (at >= 0) valueEnd = found === 'request' ? requestEnd(text, valueStart + 1, at, QUOTE_MARKERS[k]!) : at;
       }
       if (valueEnd < 0) valueEnd = text.endsWith('"') ? text.length - 1 : text.length;
       out[found] = text.slice(valueStart + 1, valueEnd);
@@ -494,8 +510,9 @@ export function parseUpstreamUrl(url: string): UpstreamAddress {
   const rest = schemeEnd > 0 ? url.slice(schemeEnd + 3) : url;
   if (rest.startsWith('unix:')) {
     // nginx writes unix upstreams as `unix:/path/to.sock:/uri`
+    // (`fastcgi://unix:/run/php.sock:` when the uri is empty)
     const uriAt = rest.indexOf(':/', 5);
-    const host = uriAt > 0 ? rest.slice(0, uriAt) : rest;
+    const host = uriAt > 0 ? rest.slice(0, uriAt) : rest.replace(/:$/, '');
     return { url, scheme, host, port: null, path: uriAt > 0 ? rest.slice(uriAt + 1) : '' };
   }
   const slash = rest.indexOf('/');

@@ -270,10 +270,8 @@ describe('every upstream failure variant and its level', () => {
     expect(r.upstream?.host.startsWith('unix:/run/php/php-fpm.sock')).toBe(true);
   });
 
-  // BUG (src/parse/nginxLine.ts parseUpstreamUrl): nginx writes a fastcgi unix peer as
-  // `fastcgi://unix:/run/php/php-fpm.sock:` (empty uri after the colon); the trailing colon stays
-  // in the host, so the burst key and the report read `unix:/run/php/php-fpm.sock:`.
-  it.fails('a fastcgi unix upstream keys on the socket path without the trailing colon', () => {
+  // nginx writes a fastcgi unix peer as `fastcgi://unix:/run/php/php-fpm.sock:` (empty uri).
+  it('a fastcgi unix upstream keys on the socket path without the trailing colon', () => {
     expect(parseUpstreamUrl('fastcgi://unix:/run/php/php-fpm.sock:').host).toBe('unix:/run/php/php-fpm.sock');
   });
 
@@ -333,10 +331,9 @@ describe('hostile request lines do not shift the fields after them', () => {
     expect(r.referrer).toBe('https://x/", host: "evil');
   });
 
-  // BUG (src/parse/nginxLine.ts parseFields): the request value ends at the FIRST `", upstream: "`,
-  // so a client that puts `", upstream: "http://10.9.9.9:1/` into its URI moves the burst to an
-  // upstream of its choice (and the real peer is lost). nginx writes the request line verbatim.
-  it.fails('an injected `", upstream: "` inside the request line', () => {
+  // nginx writes the request line verbatim: a client that puts `", upstream: "http://10.9.9.9:1/`
+  // into its URI must not move the burst to an upstream of its choice.
+  it('an injected `", upstream: "` inside the request line', () => {
     const r = parse(
       nginxLine({ time: EPOCH, msg: REFUSED, request: 'GET /x", upstream: "http://10.9.9.9:1/ HTTP/1.1', upstream: 'http://172.18.0.5:3000/x', host: 'shop.example.com' }),
     );
