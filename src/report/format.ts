@@ -33,7 +33,7 @@ export function impactLine(b: Burst): string {
 export function matchLine(i: Incident): string {
   if (!i.match) return 'no container linked (pass --containers and --events, or run on the Docker host)';
   const m = i.match;
-  return `container ${m.name}${m.service ? ` (compose service ${m.service})` : ''}, matched by ${m.method} — ${m.explanation}`;
+  return `${m.name}${m.service ? ` (compose service ${m.service})` : ''}, matched by ${m.method}: ${m.explanation}`;
 }
 
 export function countersLine(c: EngineCounters & { isolatedErrors?: number }): string {

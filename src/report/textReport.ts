@@ -21,7 +21,7 @@ export function incidentText(i: Incident, n: number, tz: string): string[] {
   out.push(`INCIDENT ${n}  ${d.title}`);
   out.push(`  diagnosis   ${d.patternId} — ${d.confidenceLabel} confidence (${d.confidence.toFixed(2)})`);
   out.push(`  summary     ${safe(d.summary)}`);
-  out.push(`  upstream    ${safe(b.upstream.url || b.upstreamKey)}`);
+  out.push(`  upstream    ${safe(b.upstreamKey)}${b.upstream.scheme ? ` (${safe(b.upstream.scheme)})` : ''}${b.servers.length ? `, server ${b.servers.map(safe).join(', ')}` : ''}`);
   out.push(`  container   ${safe(matchLine(i))}`);
   out.push(`  when        ${formatTime(b.first, tz)} → ${formatTime(b.last, tz, false)} (${formatDuration(b.last - b.first)}, ${tz})`);
   out.push(`  impact      ${impactLine(b)}`);

@@ -46,6 +46,8 @@ export function incidentTimeline(incident: Incident): TimelineRow[] {
   if (burst.last !== burst.first) {
     rows.push({ time: burst.last, what: burst.closed ? 'last error' : 'latest error', subject: burst.upstreamKey, detail: `${burst.count} errors in all`, source: 'nginx' });
   }
-  // Stable: on equal times Docker's event comes first (a die at :41 explains the error at :41).
-  return rows.sort((a, b) => a.time - b.time || (a.source === b.source ? 0 : a.source === 'docker' ? -1 : 1));
+  // nginx stamps whole seconds: a line at :41 happened somewhere in :41.000–:41.999, so it sorts
+  // at the middle of its second (a die at :41.02 comes before it, a start at :41.8 after).
+  const order = (r: TimelineRow) => (r.source === 'nginx' ? r.time + 500 : r.time);
+  return rows.sort((a, b) => order(a) - order(b));
 }

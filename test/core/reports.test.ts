@@ -102,8 +102,8 @@ describe('text report', () => {
     expect(out).toMatch(/^restartdoctor 0\.1\.0 — 1 incident found in error\.log \(log times read as UTC\)/);
     expect(out).toContain('INCIDENT 1');
     expect(out).toMatch(/diagnosis\s+restart-race — high confidence \(0\.90\)/);
-    expect(out).toContain('container   container shop-backend-1 (compose service backend), matched by container-ip');
-    expect(out).toContain('upstream    http://172.18.0.5:3000/');
+    expect(out).toContain('container   shop-backend-1 (compose service backend), matched by container-ip');
+    expect(out).toContain('upstream    172.18.0.5:3000 (http)');
     expect(out).toMatch(/impact\s+31 failed requests \(connection refused \(111\) ×21, connection reset \(104\) ×10\), 30 writes \(POST\/PUT\/PATCH\/DELETE\), 10 POST\/PATCH/);
     expect(out).toMatch(/03:12:40(\.\d)?\s+kill\s+shop-backend-1\s+signal 15/);
     expect(out).toContain('note: checklist not run');
