@@ -20,6 +20,9 @@ export interface RecordingFiles {
   containers: string | null;
   /** Zone the log was written in, from `recording.json` when the folder has one. */
   tz: string | null;
+  /** The recorded host's configs, when the folder holds them: the fix is a diff of these. */
+  nginxConf: string | null;
+  compose: string | null;
 }
 
 /** The files of a recorded incident folder; a folder without error.log is a usage error. */
@@ -45,6 +48,8 @@ export function recordingFiles(dir: string): RecordingFiles {
     events: existsSync(at('docker-events.jsonl')) ? at('docker-events.jsonl') : null,
     containers: existsSync(at('inspect.json')) ? at('inspect.json') : null,
     tz,
+    nginxConf: existsSync(at('nginx.conf')) ? at('nginx.conf') : null,
+    compose: existsSync(at('docker-compose.yml')) ? at('docker-compose.yml') : null,
   };
 }
 

@@ -32,6 +32,13 @@ describe('components (ink-testing-library, 100 columns)', () => {
     expect(mixed).toContain('PAUSED');
   });
 
+  it('Header says REPLAY, not LIVE, when a recording is playing', () => {
+    const s = snapshot({ sources: [{ id: 'replay', kind: 'replay', label: 'replay fixtures/incidents/restart-race ×20', state: 'ok', detail: null, itemsRead: 10, lagMs: 0 }] });
+    const f = frame(themed(<Header snapshot={s} paused={false} width={120} />));
+    expect(f).toContain('restartdoctor REPLAY 03:13:05 UTC');
+    expect(f).not.toContain('LIVE');
+  });
+
   it('UpstreamPanel draws a sparkline, total, owner and kinds per upstream', () => {
     const s = snapshot();
     const f = frame(themed(<UpstreamPanel upstreams={s.upstreams} width={100} height={4} />));

@@ -75,6 +75,8 @@ export async function runLive(o: MainOptions, io: CliIo): Promise<number> {
   const sources: SourceHandle[] = [];
   const abort = new AbortController();
   const docker = isReplay ? null : dockerSocketPath(o.docker);
+  // A recording folder's own nginx.conf / docker-compose.yml are the configs its fix diffs, unless named.
+  const configs = { ...o, nginxConf: o.nginxConf ?? files?.nginxConf ?? null, compose: o.compose ?? files?.compose ?? null };
 
   // ---- enrichment: fix proposals for every announced incident, checklist live only ----------
   const printLines = o.noTui;
@@ -113,7 +115,7 @@ export async function runLive(o: MainOptions, io: CliIo): Promise<number> {
       if (!isReplay && !probed.has(announced.id)) await checklistFor(announced);
       // The engine's current view: the checklist that ran has measured the time to ready.
       const i = engine.incidents().find((x) => x.id === announced.id) ?? announced;
-      engine.attachFix(i.id, await proposeFix(fixInputFor(i, o)));
+      engine.attachFix(i.id, await proposeFix(fixInputFor(i, configs)));
       invalidate();
     }).catch((err: unknown) => emit(`restartdoctor: enrichment of incident ${announced.id} failed: ${oneLine(err)}`));
 

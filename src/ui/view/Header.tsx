@@ -31,7 +31,8 @@ export function orderedSources(sources: SourceStatus[]): SourceStatus[] {
 export function Header({ snapshot, paused, width }: { snapshot: EngineSnapshot; paused: boolean; width: number }) {
   const theme = useTheme();
   const c = snapshot.counters;
-  const mode = paused ? 'PAUSED' : 'LIVE';
+  // A replay says so: its clock is the recording's, not the wall's.
+  const mode = paused ? 'PAUSED' : snapshot.sources.some((s) => s.kind === 'replay') ? 'REPLAY' : 'LIVE';
   const stats = `${clockTime(snapshot.now, snapshot.tz)} ${clean(snapshot.tz)}  ${count(c.linesRead)} lines  ${count(c.upstreamErrors)} errors  ${count(c.dockerEvents)} events  ${snapshot.incidents.length} incidents`;
   // The name gives way to the numbers on a narrow terminal.
   const name = width >= 100 ? 'restartdoctor ' : '';
