@@ -253,6 +253,11 @@ export class IncidentEngine {
     this.counters.invalidEvents++;
   }
 
+  /** Counts an events-file line rejected before decoding (parse/dockerEvent.ts isIgnoredEventLine): what ingestEvent counts it as. */
+  countIgnoredEvent(): void {
+    this.counters.ignoredEvents++;
+  }
+
   addEvent(event: ContainerEvent): void {
     if ((this.since !== null && event.time < this.since - this.window.beforeMs) || (this.until !== null && event.time > this.until + this.window.afterMs)) {
       this.counters.ignoredEvents++;

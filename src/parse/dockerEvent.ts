@@ -100,6 +100,50 @@ export function decodeDockerEvent(raw: unknown): DecodedEvent {
   };
 }
 
+/**
+ * Fast reject for an events file (most of a real stream is healthcheck `exec_*` events): true when
+ * the raw JSON line is, by a string check alone, an event decodeDockerEvent would answer
+ * `ignored` for, i.e. a `container` event whose Action starts with `exec_`, or an event of another
+ * Type; then neither JSON.parse nor the schema runs. Only the keys before `"Actor":` are looked
+ * at (Docker writes Type and Action there; Actor.Attributes holds user labels, which may be named
+ * anything), each must occur once there with a plain string value, and the line must look whole
+ * (`{…}` ending in Docker's `"time":N,"timeNano":N}`): a truncated line still goes to JSON.parse
+ * and counts as invalid. Anything unusual
+ * answers false and takes the full path. (A line with that exact head that is otherwise not
+ * valid JSON counts as ignored, not invalid.)
+ */
+export function isIgnoredEventLine(line: string): boolean {
+  const n = line.length;
+  if (n < 20 || line.charCodeAt(0) !== 123 /* { */ || line.charCodeAt(n - 1) !== 125 /* } */) return false;
+  const actor = line.indexOf('"Actor":');
+  if (actor < 0) return false;
+  const type = keyValueBefore(line, '"Type":"', actor);
+  if (type === null || type === '') return false;
+  const action = keyValueBefore(line, '"Action":"', actor);
+  if (action === null || action.trim() === '') return false;
+  if (type !== 'container') return hasDockerTail(line);
+  return action.startsWith('exec_') && hasDockerTail(line);
+}
+
+/** Docker's last fields, `"time":N,"timeNano":N}` (N may be quoted in timeNano): a schema-valid time, a whole line. */
+const DOCKER_TAIL = /"time":\d+,"timeNano":(?:\d+|"\d+")\}$/;
+function hasDockerTail(line: string): boolean {
+  return DOCKER_TAIL.test(line.length > 80 ? line.slice(-80) : line);
+}
+
+/** The plain string value of the one `key` (`"Name":"`) before `limit`, or null (absent, repeated, escaped). */
+function keyValueBefore(line: string, key: string, limit: number): string | null {
+  const at = line.indexOf(key);
+  if (at < 0 || at > limit) return null;
+  const again = line.indexOf(key, at + key.length);
+  if (again >= 0 && again < limit) return null;
+  const from = at + key.length;
+  const end = line.indexOf('"', from);
+  if (end < 0 || end > limit) return null;
+  const value = line.slice(from, end);
+  return value.includes('\\') ? null : value;
+}
+
 /** One JSON-lines line → decoded event; a line that is not JSON is reported, not thrown. */
 export function decodeDockerEventLine(line: string): DecodedEvent {
   const trimmed = line.trim();

@@ -137,6 +137,8 @@ describe('live mode against a real restart (nginx + Docker Engine)', () => {
     const verdict = lines.find((l) => / VERDICT /.test(l.text))!.text;
     expect(verdict).toContain('restart race');
 
+    // What an operator's terminal showed, for the CI log.
+    console.log(lines.map((l) => l.text).join('\n'));
     live.kill('SIGINT');
     expect(await exited).toBe(130);
     expect(stderr).not.toMatch(/^\s+at /m);
