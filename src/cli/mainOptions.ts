@@ -7,6 +7,7 @@ import { createRequire } from 'node:module';
 import { z } from 'zod';
 import { assertTimeZone, systemTimeZone, zoneOffsetMs } from '../parse/localTime.js';
 import { parseDuration } from '../util/duration.js';
+import type { EnrichOptions } from '../engine/enrich.js';
 import { UsageError } from './errors.js';
 import type { CliIo } from './io.js';
 
@@ -41,7 +42,8 @@ export const MAIN_FLAGS = {
 
 export type Mode = 'postmortem' | 'live' | 'replay';
 
-export interface MainOptions {
+/** The flags of the main command; the config paths, probing and Docker endpoint are enrich's. */
+export interface MainOptions extends EnrichOptions {
   mode: Mode;
   logs: string[];
   events: string | null;
@@ -54,13 +56,6 @@ export interface MainOptions {
   patternsDir: string | null;
   json: boolean;
   exportPath: string | null;
-  nginxConf: string | null;
-  compose: string | null;
-  k8s: string[];
-  systemd: string | null;
-  probe: boolean;
-  healthPath: string | null;
-  docker: string;
   replay: string | null;
   speed: number;
   noTui: boolean;
