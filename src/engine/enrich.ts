@@ -53,6 +53,7 @@ export async function runChecklists(engine: IncidentEngine, incidents: Incident[
 
 /** What the fix generator needs from an incident: the measured values, not the whole model. */
 export function fixInputFor(i: Incident, o: Pick<EnrichOptions, 'nginxConf' | 'compose' | 'k8s' | 'systemd' | 'healthPath'>): FixInput {
+  const measured = i.checklist?.timeToListenMs ?? i.checklist?.timeToHealthyMs ?? null;
   return {
     fixIds: i.diagnosis.fixIds,
     upstream: { host: i.burst.upstream.host, port: i.burst.upstream.port, url: i.burst.upstream.url },
@@ -61,7 +62,8 @@ export function fixInputFor(i: Incident, o: Pick<EnrichOptions, 'nginxConf' | 'c
     container: i.match?.name ?? null,
     image: i.facts.events.find((e) => e.image)?.image ?? null,
     // Measured by the checklist when it ran, else what the log and events show (start → last error / healthy).
-    timeToReadyMs: i.checklist?.timeToListenMs ?? i.checklist?.timeToHealthyMs ?? inferredTimeToReady(i.facts),
+    timeToReadyMs: measured ?? inferredTimeToReady(i.facts),
+    timeToReadySource: measured !== null ? 'checklist' : 'log',
     notRetriedLost: i.burst.notRetried,
     writesLost: i.burst.writes,
     nginxConf: o.nginxConf,

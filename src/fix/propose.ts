@@ -30,7 +30,7 @@ export async function proposeFix(given: FixInput): Promise<FixProposal> {
     systemdUnit: at(given.systemdUnit),
     k8s: (given.k8s ?? []).map((p) => path.resolve(cwd, p)),
   };
-  const t = timing(input.timeToReadyMs);
+  const t = timing(input.timeToReadyMs, input.timeToReadySource);
   const proposal: FixProposal = { fixIds: [], advice: [], files: [], warnings: [] };
   const ids = new Set<string>();
   for (const id of input.fixIds) {

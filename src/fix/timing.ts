@@ -9,6 +9,7 @@ export const DEFAULT_TIME_TO_READY_MS = 30_000;
 export interface Timing {
   readyMs: number;
   measured: boolean;
+  source: ReadySource;
   /** Time to ready plus a margin (half of it, at least 2 s): what every window must cover. */
   coverS: number;
   /** proxy_next_upstream_timeout: the retry window covers the restart. */
@@ -29,7 +30,10 @@ export interface Timing {
 
 const clamp = (v: number, lo: number, hi: number): number => Math.min(hi, Math.max(lo, v));
 
-export function timing(timeToReadyMs: number | null): Timing {
+/** Where the time to ready came from: reports say so, since a log only bounds it. */
+export type ReadySource = 'checklist' | 'log' | 'given';
+
+export function timing(timeToReadyMs: number | null, source: ReadySource = 'given'): Timing {
   const measured = timeToReadyMs !== null && Number.isFinite(timeToReadyMs) && timeToReadyMs >= 0;
   const readyMs = measured ? timeToReadyMs : DEFAULT_TIME_TO_READY_MS;
   const readyS = readyMs / 1000;
@@ -40,6 +44,7 @@ export function timing(timeToReadyMs: number | null): Timing {
   return {
     readyMs,
     measured,
+    source,
     coverS,
     nextUpstreamTimeoutS: coverS,
     connectTimeoutS,
@@ -55,7 +60,10 @@ export function timing(timeToReadyMs: number | null): Timing {
 
 export function describeReady(t: Timing): string {
   const s = (t.readyMs / 1000).toFixed(t.readyMs % 1000 === 0 ? 0 : 1);
-  return t.measured ? `measured time to ready ${s}s` : `time to ready unknown, sized for ${s}s`;
+  if (!t.measured) return `time to ready unknown, sized for ${s}s`;
+  if (t.source === 'checklist') return `measured time to ready ${s}s`;
+  if (t.source === 'log') return `time to ready ${s}s (start event → last refused request in the log)`;
+  return `time to ready ${s}s`;
 }
 
 export { parseDuration } from '../util/duration.js';

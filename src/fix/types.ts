@@ -1,5 +1,6 @@
 /** The fix generator's input: what the diagnosis measured, and the user's config files. */
 import type { FixFile } from '../model/incident.js';
+import type { ReadySource } from './timing.js';
 
 // The fix vocabulary is the patterns' (patterns/*.json name these ids); one list for both.
 import { FIX_IDS as KNOWN_FIX_IDS, type FixId } from '../diagnose/patternSchema.js';
@@ -14,6 +15,8 @@ export interface FixInput {
   image: string | null;
   /** Start → ready, ms; null = unknown (safe defaults are used and said). */
   timeToReadyMs: number | null;
+  /** How it was obtained (said in the notes): watched by the checklist, read off the log, or given. */
+  timeToReadySource?: ReadySource;
   /** POST/PATCH/LOCK that got a 502 (nginx never retries them without non_idempotent). */
   notRetriedLost: number;
   /** POST/PUT/PATCH/DELETE that got a 502. */

@@ -59,6 +59,7 @@ export function input(over: Partial<FixInput>): FixInput {
     container: null,
     image: null,
     timeToReadyMs: 8000,
+    timeToReadySource: 'checklist',
     notRetriedLost: 0,
     writesLost: 0,
     ...over,

@@ -209,6 +209,7 @@ async function inputFromIncident(from: FixFromLog, flags: FixInput, argv: string
     image: given('--image') ? flags.image : fromIncident.image,
     service: given('--service') ? flags.service : fromIncident.service,
     timeToReadyMs: given('--time-to-ready') ? flags.timeToReadyMs : fromIncident.timeToReadyMs,
+    timeToReadySource: given('--time-to-ready') ? 'given' : fromIncident.timeToReadySource,
     fixIds: given('--fix') ? flags.fixIds : fromIncident.fixIds,
   };
 }
