@@ -26,10 +26,11 @@ import { diagnose } from '../diagnose/diagnose.js';
 import type { Pattern } from '../diagnose/patternSchema.js';
 import { decodeDockerEvent } from '../parse/dockerEvent.js';
 import { LocalClock } from '../parse/localTime.js';
-import { NginxByteScanner, parseNginxLine, quickScanLine, SCAN_OTHER, SCAN_UNPARSED, scanned, upstreamKey } from '../parse/nginxLine.js';
+import { NginxByteScanner, parseNginxLine, RESOLVE_FAILURE, quickScanLine, SCAN_OTHER, SCAN_UNPARSED, scanned, upstreamKey } from '../parse/nginxLine.js';
 import { LINE_CONTROL, LINE_NEEDLE, LINE_UNSCANNED } from '../sources/lineSplitter.js';
 
-const UPSTREAM_NEEDLE = Buffer.from('upstream');
+// Bytes that make a line worth decoding: every upstream failure holds one of them.
+const NEEDLES: readonly Buffer[] = [Buffer.from('upstream'), Buffer.from(RESOLVE_FAILURE)];
 
 export interface EngineOptions {
   tz: string;
@@ -174,9 +175,9 @@ export class IncidentEngine {
     this.ingestRecord(parsed.record);
   }
 
-  /** Lines whose bytes contain this are decoded and parsed; the others only need their header checked. */
-  get needle(): Buffer {
-    return UPSTREAM_NEEDLE;
+  /** Lines whose bytes contain one of these are decoded and parsed; the others only need their header checked. */
+  get needles(): readonly Buffer[] {
+    return NEEDLES;
   }
 
   /**

@@ -163,7 +163,7 @@ export function parseNginxLine(text: string, source: string, lineNo: number, clo
   const message = fieldsAt < 0 ? text.slice(i) : text.slice(i, fieldsAt);
   const { errno, strerror, action } = splitMessage(message);
   // Field extraction only where it can matter: an upstream failure, or a line naming an upstream.
-  const mayBeUpstream = message.includes('upstream') || text.includes('upstream: "', fieldsAt < 0 ? i : fieldsAt);
+  const mayBeUpstream = mentionsUpstream(text, message, i, fieldsAt);
   const fields = fieldsAt >= 0 && mayBeUpstream ? parseFields(text, fieldsAt) : null;
   const upstream = fields?.upstream ? parseUpstreamUrl(fields.upstream) : null;
   const kind = mayBeUpstream ? classifyUpstreamFailure(message, errno, action, upstream !== null) : null;
@@ -203,6 +203,17 @@ export const SCAN_FULL = 1;
 export const SCAN_UNPARSED = 2;
 export type ScanResult = typeof SCAN_OTHER | typeof SCAN_FULL | typeof SCAN_UNPARSED;
 
+/**
+ * A run-time resolver failure (`api.internal could not be resolved (3: Host not found)`) names no
+ * upstream and has no `upstream:` field: nginx has no peer yet. It is an upstream failure all the same.
+ */
+export const RESOLVE_FAILURE = 'could not be resolved';
+
+/** Can this line be an upstream failure at all (so its fields are worth cutting)? */
+function mentionsUpstream(text: string, message: string, msgAt: number, fieldsAt: number): boolean {
+  return message.includes('upstream') || message.includes(RESOLVE_FAILURE) || text.includes('upstream: "', fieldsAt < 0 ? msgAt : fieldsAt);
+}
+
 /** Side results of the last scan (no object per line): the time of an OTHER line, the reason of an UNPARSED one. */
 export const scanned: { time: number; reason: UnparsedLine['reason'] } = { time: 0, reason: 'empty' };
 
@@ -219,13 +230,12 @@ export function quickScanLine(text: string, clock: LocalClock): ScanResult {
   }
   const i = HEAD.msgAt;
   scanned.time = HEAD.time;
-  const up = text.indexOf('upstream', i);
-  if (up < 0) return SCAN_OTHER;
+  if (text.indexOf('upstream', i) < 0 && text.indexOf(RESOLVE_FAILURE, i) < 0) return SCAN_OTHER;
   // The client leaving: classifyUpstreamFailure's first answer (null), whatever else the line says.
   if (text.startsWith('client prematurely closed', i) || text.startsWith('client timed out', i)) return SCAN_OTHER;
   const fieldsAt = text.indexOf(', client: ', i);
   const message = fieldsAt < 0 ? text.slice(i) : text.slice(i, fieldsAt);
-  if (!message.includes('upstream') && !text.includes('upstream: "', fieldsAt < 0 ? i : fieldsAt)) return SCAN_OTHER;
+  if (!mentionsUpstream(text, message, i, fieldsAt)) return SCAN_OTHER;
   const { errno, action } = splitMessage(message);
   return classifyUpstreamFailure(message, errno, action, true) === null ? SCAN_OTHER : SCAN_FULL;
 }
@@ -302,7 +312,7 @@ export class NginxByteScanner {
 
   /**
    * `buf[start, end)`: one line without its newline (CR already dropped) and without control
-   * bytes. `needle`: the line contains `upstream`; it can then only be OTHER when it is a
+   * bytes. `needle`: the line contains `upstream` or RESOLVE_FAILURE; it can then only be OTHER when it is a
    * client leaving (classifyUpstreamFailure's first rule), everything else is FULL.
    */
   scan(buf: Buffer, start: number, end: number, needle: boolean): ScanResult {

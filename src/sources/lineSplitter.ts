@@ -24,7 +24,8 @@ export const LINE_UNSCANNED = 4;
  * buffer): decode what must be kept. CR before LF is already dropped, as in text mode.
  */
 export interface ByteLineConsumer {
-  readonly needle: Buffer;
+  /** A line holding any of these is flagged LINE_NEEDLE (found per chunk with native Buffer.indexOf). */
+  readonly needles: readonly Buffer[];
   ingestLineBytes(source: string, lineNo: number, buf: Buffer, start: number, end: number, flags: number): void;
 }
 
@@ -44,8 +45,8 @@ export class LineSplitter {
   private lineNo = 0;
 
   private readonly bytes: ByteLineConsumer | null;
-  /** Position of the next needle at or after the scan position in the current chunk (-1: none left). */
-  private needleAt = -1;
+  /** Per needle, its next position at or after the scan position in the current chunk (-1: none left). */
+  private needleAt: number[] = [];
 
   constructor(
     private readonly source: string,
@@ -84,8 +85,7 @@ export class LineSplitter {
 
   private pushBytes(chunk: Buffer, c: ByteLineConsumer): void {
     const n = chunk.length;
-    const needle = c.needle;
-    this.needleAt = chunk.indexOf(needle, 0);
+    this.needleAt = c.needles.map((needle) => chunk.indexOf(needle, 0));
     let lineStart = 0;
     let control = 0;
     // Unaligned head and tail byte by byte, the aligned middle a 32-bit word at a time.
@@ -144,19 +144,28 @@ export class LineSplitter {
       this.carryBytes = 0;
       this.overlong = false;
       if (all.length > 0 && all[all.length - 1] === 13) all = all.subarray(0, all.length - 1);
-      if (this.needleAt >= 0 && this.needleAt < end) this.needleAt = chunk.indexOf(c.needle, end + 1);
+      this.passNeedles(c, chunk, end);
       this.lineNo++;
       c.ingestLineBytes(this.source, this.lineNo, all, 0, all.length, LINE_UNSCANNED);
       return;
     }
-    let flags = control;
-    if (this.needleAt >= 0 && this.needleAt < end) {
-      flags |= LINE_NEEDLE; // (a needle has no newline, so it ends inside this line too)
-      this.needleAt = chunk.indexOf(c.needle, end + 1);
-    }
+    const flags = control | this.passNeedles(c, chunk, end);
     const stop = end > start && chunk[end - 1] === 13 ? end - 1 : end;
     this.lineNo++;
     c.ingestLineBytes(this.source, this.lineNo, chunk, start, stop, flags);
+  }
+
+  /** LINE_NEEDLE when a needle starts before `end` (a needle has no newline, so it is inside this line); moves past them. */
+  private passNeedles(c: ByteLineConsumer, chunk: Buffer, end: number): number {
+    let flag = 0;
+    for (let n = 0; n < this.needleAt.length; n++) {
+      const at = this.needleAt[n]!;
+      if (at >= 0 && at < end) {
+        flag = LINE_NEEDLE;
+        this.needleAt[n] = chunk.indexOf(c.needles[n]!, end + 1);
+      }
+    }
+    return flag;
   }
 
   private hold(part: Buffer): void {

@@ -279,10 +279,8 @@ describe('every upstream failure variant and its level', () => {
     expect(parseUpstreamUrl('http://unix:/run/app.sock:/api/x')).toEqual({ url: 'http://unix:/run/app.sock:/api/x', scheme: 'http', host: 'unix:/run/app.sock', port: null, path: '/api/x' });
   });
 
-  // BUG (src/parse/nginxLine.ts, the `mayBeUpstream` gate): a run-time resolver failure names no
-  // upstream (nginx has no peer yet, so there is no `upstream:` field and the message does not say
-  // "upstream"), so the classifier is never called and the line counts as "other".
-  it.fails('X could not be resolved (3: Host not found) at run time is a resolve failure', () => {
+  // A run-time resolver failure names no upstream and has no `upstream:` field.
+  it('X could not be resolved (3: Host not found) at run time is a resolve failure', () => {
     const r = parse(nginxLine({ time: EPOCH, msg: 'api.internal could not be resolved (3: Host not found)', request: 'GET /api/cart HTTP/1.1', host: 'shop.example.com' }));
     expect(r.kind).toBe('resolve');
   });

@@ -47,6 +47,10 @@ const ODD_LINES = [
   `${T} [error] 1#1: *x5 client prematurely closed connection while reading upstream, client: 1.2.3.4, server: a, upstream: "http://10.0.0.1:80/"`,
   `${T} [info] 1#1: *5 client prematurely closed connection while reading upstream, client: 1.2.3.4, server: a, upstream: "http://10.0.0.1:80/"`,
   `${T} [info] 1#1: client prematurely closed connection while reading upstream`,
+  // A run-time resolver failure: no `upstream` anywhere in the line, still an upstream failure.
+  `${T} [error] 1#1: *9 api.internal could not be resolved (3: Host not found), client: 1.2.3.4, server: a, request: "GET / HTTP/1.1", host: "a"`,
+  `${T} [error] 1#1: *9 api.internal could not be resolved (3: Host not found), client: 1.2.3.4, server: a, request: "GET / HTTP/1.1", host: "a"`,
+  `${T} [error] 1#1: *9 api.internal could not be resolved (3: Host not found), client: 1.2.3.4, server: a, request: "GET / HTTP/1.1", host: "a"`,
   `${T} [info] 1#1: *5 client timed out (110: Connection timed out) while reading upstream, client: 1.2.3.4, server: a`,
   `${T} [info] 1#1: *5 client prematurely closed, client: 1.2.3.4, server: a`,
   `${T} [error] 1#1: *5 upstream`,
