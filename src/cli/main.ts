@@ -37,6 +37,10 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       return EXIT.ok;
     }
     if (o.mode === 'postmortem') return await (await import('./commands/postmortem.js')).runPostmortem(o, io);
+    // ink switches its live renderer off when CI is set (read once, when ink loads). Whether to
+    // draw is decided by mainOptions from the terminal itself, so a terminal gets the screen even
+    // in a shell that exports CI.
+    if (!o.noTui) for (const key of ['CI', 'CONTINUOUS_INTEGRATION']) delete process.env[key];
     return await (await import('./commands/live.js')).runLive(o, io);
   } catch (err) {
     const user = err instanceof UserError ? err : null;

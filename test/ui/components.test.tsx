@@ -1,4 +1,16 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
+
+// ink renders nothing until unmount when CI is set (is-in-ci, read when ink loads): these tests
+// look at live frames, as a person at a terminal would, so ink must load without it.
+const savedCi = vi.hoisted(() => {
+  const saved = { CI: process.env.CI, CONTINUOUS_INTEGRATION: process.env.CONTINUOUS_INTEGRATION };
+  delete process.env.CI;
+  delete process.env.CONTINUOUS_INTEGRATION;
+  return saved;
+});
+afterAll(() => {
+  for (const [k, v] of Object.entries(savedCi)) if (v !== undefined) process.env[k] = v;
+});
 import { cleanup, render } from 'ink-testing-library';
 import type { ReactElement } from 'react';
 import { makeTheme, ThemeProvider } from '../../src/ui/theme.js';
