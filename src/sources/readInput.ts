@@ -6,7 +6,7 @@
  * Errors become one-line InputErrors that say what to do (missing, a directory, no permission).
  */
 import { statSync } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { InputError } from '../cli/errors.js';
 import { LineSplitter, type ByteLineConsumer } from './lineSplitter.js';
@@ -67,29 +67,42 @@ export async function streamLines(source: string, stream: Readable, sink: LineSi
 export async function streamFileLines(path: string, sink: LineSink | ByteLineConsumer, onProgress?: StreamProgress): Promise<number> {
   assertReadableFile(path);
   const splitter = new LineSplitter(path, sink);
-  // One buffer for the whole file: the splitter copies the only bytes it keeps (a partial line).
-  const buf = Buffer.allocUnsafeSlow(CHUNK);
+  // Two buffers in turn: the next read runs (in libuv's thread pool) while this chunk is split
+  // and parsed, so the disk/page-cache copy overlaps the CPU work. The splitter copies the only
+  // bytes it keeps (a partial line), so a buffer can be refilled once its chunk is pushed.
+  const bufs = [Buffer.allocUnsafeSlow(CHUNK), Buffer.allocUnsafeSlow(CHUNK)];
   let bytes = 0;
-  let fh;
+  let fh: FileHandle;
   try {
     fh = await open(path, 'r');
   } catch (err) {
     throw describeFsError(path, err);
   }
-  try {
-    for (;;) {
-      let n: number;
-      try {
-        ({ bytesRead: n } = await fh.read(buf, 0, CHUNK, null));
-      } catch (err) {
+  const read = (b: Buffer): Promise<number> =>
+    fh.read(b, 0, CHUNK, null).then(
+      (r) => r.bytesRead,
+      (err: unknown) => {
         throw describeFsError(path, err);
-      }
+      },
+    );
+  let pending: Promise<number> = Promise.resolve(0);
+  try {
+    let turn = 0;
+    pending = read(bufs[0]!);
+    for (;;) {
+      const n = await pending;
       if (n <= 0) break;
+      const buf = bufs[turn]!;
+      turn ^= 1;
+      // Reads on one FileHandle without a position run in order: this one continues after `n`.
+      pending = read(bufs[turn]!);
       bytes += n;
       splitter.push(n === CHUNK ? buf : buf.subarray(0, n));
       onProgress?.(bytes);
     }
   } finally {
+    // A read may still be in flight (EOF reached, or the consumer threw): settle it before closing.
+    await pending.catch(() => 0);
     await fh.close().catch(() => undefined);
   }
   splitter.end();
