@@ -6,13 +6,13 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI } from '../support/cli.js';
 import { BUSYBOX_IMAGE, docker, ensureBusyboxImage, removeContainers, requireDocker } from '../support/docker.js';
 import { readAccessLog, requireNginx, startNginx, type NginxHandle } from '../support/nginx.js';
+import { httpStatus, sleep } from '../support/scenario.js';
 import { startTraffic } from '../support/traffic.js';
 
 const CONTAINER = 'rd-e2e-live';
@@ -29,21 +29,6 @@ const work = mkdtempSync(path.join(os.tmpdir(), 'rd-e2e-live-'));
 interface Line {
   at: number;
   text: string;
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
-}
-
-function status(url: string): Promise<number> {
-  return new Promise((resolve) => {
-    const req = http.get(url, { agent: false, timeout: 1000 }, (res) => {
-      res.resume();
-      resolve(res.statusCode ?? 0);
-    });
-    req.on('timeout', () => req.destroy());
-    req.on('error', () => resolve(0));
-  });
 }
 
 async function until(ok: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
@@ -69,7 +54,7 @@ beforeAll(async () => {
     '-v', `${www}:/www:ro`, BUSYBOX_IMAGE,
     'sh', '-c', `trap "exit 0" TERM; sleep ${START_DELAY_S}; httpd -f -p ${BACKEND_PORT} -h /www & wait`,
   );
-  await until(async () => (await status(`http://127.0.0.1:${BACKEND_PORT}/health`)) === 200, 15_000, 'the backend');
+  await until(async () => (await httpStatus(`http://127.0.0.1:${BACKEND_PORT}/health`)) === 200, 15_000, 'the backend');
   nginx = await startNginx({ port: NGINX_PORT, peers: [{ port: BACKEND_PORT }] });
 });
 
@@ -104,7 +89,7 @@ describe('live mode against a real restart (nginx + Docker Engine)', () => {
     await sleep(1000);
     const restartAt = Date.now();
     await docker('restart', '-t', '3', CONTAINER);
-    await until(async () => (await status(`http://127.0.0.1:${BACKEND_PORT}/health`)) === 200, 20_000, 'the backend to answer again');
+    await until(async () => (await httpStatus(`http://127.0.0.1:${BACKEND_PORT}/health`)) === 200, 20_000, 'the backend to answer again');
     const shown = () => `\nstdout:\n${lines.map((l) => l.text).join('\n')}\nstderr:\n${stderr}`;
     const seen = (re: RegExp) => lines.some((l) => re.test(l.text));
     await until(() => seen(/ VERDICT /) && seen(/ INCIDENT(\(open\))? /), 30_000, 'the incident and the checklist verdict').catch((err: Error) => {

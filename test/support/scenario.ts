@@ -116,11 +116,12 @@ function writeWww(dir: string): string {
   return www;
 }
 
-function sleep(ms: number): Promise<void> {
+export function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
 
-function httpStatus(url: string): Promise<number> {
+/** The status of a GET, 0 when nothing answered within a second: for waiting on a backend. */
+export function httpStatus(url: string): Promise<number> {
   return new Promise((resolve) => {
     const req = http.get(url, { agent: false, timeout: 1000 }, (res) => {
       res.resume();
