@@ -43,13 +43,17 @@ async function runApp(name: string, port: number, startDelayS: number, extra: st
   );
 }
 
-async function waitReady(port: number): Promise<void> {
-  for (let i = 0; i < 100; i++) {
-    const ok200 = await fetch(`http://127.0.0.1:${port}/health`).then((r) => r.status === 200, () => false);
+/** Bounded wait for the backend; on a timeout the error carries the container's state and logs. */
+async function waitReady(port: number, name: string): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    const ok200 = await fetch(`http://127.0.0.1:${port}/health`, { signal: AbortSignal.timeout(1000) }).then((r) => r.status === 200, () => false);
     if (ok200) return;
     await new Promise((r) => setTimeout(r, 100));
   }
-  throw new Error(`backend ${port} not ready`);
+  const state = await docker('inspect', '-f', '{{.State.Status}} exit={{.State.ExitCode}} {{.State.Error}}', name).catch((e: Error) => e.message);
+  const logs = await docker('logs', '--tail', '5', name).catch((e: Error) => e.message);
+  throw new Error(`backend ${name} on ${port} not ready within 30 s: ${state}; logs: ${logs}`);
 }
 
 async function drill(args: string[]): Promise<{ code: number; out: string; err: string }> {
@@ -83,7 +87,7 @@ beforeAll(async () => {
     runApp(SPARE, SPARE_PORT, 0),
     runApp(CRASHY, CRASHY_PORT, 1, ['--restart', 'unless-stopped']),
   ]);
-  await Promise.all([waitReady(PRIMARY_PORT), waitReady(SPARE_PORT), waitReady(CRASHY_PORT)]);
+  await Promise.all([waitReady(PRIMARY_PORT, PRIMARY), waitReady(SPARE_PORT, SPARE), waitReady(CRASHY_PORT, CRASHY)]);
   [nginx, nginxKill] = await Promise.all([
     startNginx({ port: NGINX_PORT, peers: [{ port: PRIMARY_PORT }] }),
     startNginx({ port: NGINX_KILL_PORT, peers: [{ port: CRASHY_PORT }] }),
@@ -144,7 +148,7 @@ describe('restartdoctor drill against real nginx and a real container', () => {
       peers: [{ port: PRIMARY_PORT, maxFails: 1, failTimeout: '10s' }, { port: SPARE_PORT, backup: true }],
       nextUpstream: 'error timeout http_502 http_503',
     });
-    await waitReady(PRIMARY_PORT);
+    await waitReady(PRIMARY_PORT, PRIMARY);
     const r = await drill(baseArgs(n.url('/health'), n.errorLog));
     console.log(`[drill after the fix: backup peer + proxy_next_upstream error timeout http_502 http_503]\n${r.out}`);
     const failures = Number(/^failures +(\d+):/m.exec(r.out)?.[1]);
@@ -166,7 +170,7 @@ describe('restartdoctor drill against real nginx and a real container', () => {
       peers: [{ port: PRIMARY_PORT, maxFails: 1, failTimeout: '10s' }, { port: SPARE_PORT, backup: true }],
       nextUpstream: 'error timeout http_502 http_503 non_idempotent',
     });
-    await waitReady(PRIMARY_PORT);
+    await waitReady(PRIMARY_PORT, PRIMARY);
     const r = await drill(baseArgs(n.url('/health'), n.errorLog));
     console.log(`[drill after the fix + non_idempotent]\n${r.out}`);
     expect(r.out).toMatch(/^failures +0:/m);
