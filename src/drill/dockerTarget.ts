@@ -130,8 +130,23 @@ export async function performAction(
     if (action === 'restart') {
       await c.restart(t);
     } else if (action === 'stop-start') {
-      await c.stop(t);
-      await c.start();
+      // Ctrl-C (or a SIGTERM) between the stop and the start must not leave the user's container
+      // down: start it again, then end as interrupted. (A restart is one call the daemon finishes.)
+      const restore = (): void => {
+        void c
+          .start()
+          .catch(() => undefined)
+          .finally(() => process.exit(EXIT.interrupted));
+      };
+      process.once('SIGINT', restore);
+      process.once('SIGTERM', restore);
+      try {
+        await c.stop(t);
+        await c.start();
+      } finally {
+        process.off('SIGINT', restore);
+        process.off('SIGTERM', restore);
+      }
     } else {
       // `docker kill` through the API marks the container as stopped by hand and no restart
       // policy brings it back (measured on Engine 20.10). A crash is the app's process dying

@@ -6,7 +6,9 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLI } from '../support/cli.js';
 import { drillCommand } from '../../src/cli/commands/drill.js';
 import { UserError } from '../../src/cli/errors.js';
 import { EXIT } from '../../src/cli/exitCodes.js';
@@ -213,4 +215,28 @@ describe('restartdoctor drill against real nginx and a real container', () => {
       expect((err as UserError).exitCode).toBe(EXIT.usage);
     }
   });
+
+  it('Ctrl-C during --action stop-start starts the container again before exiting (130)', async (ctx) => {
+    if (!ok) ctx.skip();
+    const STUBBORN = 'rd-drill-stubborn';
+    const STUBBORN_PORT = 39623;
+    await removeContainers(STUBBORN);
+    // Ignores SIGTERM: `docker stop -t 4` takes 4 s, a wide window for the interrupt.
+    await docker(
+      'run', '-d', '--name', STUBBORN, '--network', 'host', '-v', `${path.join(work, 'www')}:/www:ro`, BUSYBOX_IMAGE,
+      'sh', '-c', `trap '' TERM; exec httpd -f -p ${STUBBORN_PORT} -h /www`,
+    );
+    try {
+      await waitReady(STUBBORN_PORT, STUBBORN);
+      const child = spawn(process.execPath, [CLI, 'drill', '--container', STUBBORN, '--url', `http://127.0.0.1:${STUBBORN_PORT}/health`, '--action', 'stop-start', '--stop-timeout', '4', '--requests', '40', '--rate', '10'], { stdio: 'ignore' });
+      const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+      // Interrupt once the stop is under way (the container is still running while it waits out -t 4).
+      await new Promise((r) => setTimeout(r, 2000));
+      child.kill('SIGINT');
+      expect(await exited).toBe(EXIT.interrupted);
+      expect(await docker('inspect', '-f', '{{.State.Running}}', STUBBORN)).toBe('true');
+    } finally {
+      await removeContainers(STUBBORN);
+    }
+  }, 60_000);
 });
