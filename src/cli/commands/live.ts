@@ -263,7 +263,8 @@ export async function runLive(o: MainOptions, io: CliIo): Promise<number> {
   }
   if (isReplay) await replayDone;
   engine.finish();
-  if (o.noTui) announce();
+  // Bursts still open at the end are incidents too: printed now, or kept for the scrollback below.
+  announce();
   await chain;
   if (o.noTui && o.exportPath) io.stdout.write(`markdown summary written to ${writeExport(null)}\n`);
   // After the screen is gone: what happened, for the scrollback.
