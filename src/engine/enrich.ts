@@ -23,8 +23,6 @@ export interface EnrichOptions {
 /** Runs the checklist once per probed upstream; returns notes for the report. */
 export async function runChecklists(engine: IncidentEngine, incidents: Incident[], o: Pick<EnrichOptions, 'healthPath' | 'docker'>): Promise<string[]> {
   const notes: string[] = [];
-  const containers = engine.containerViews().flatMap((v) => (v.info ? [v.info] : []));
-  const upstreams = new Set(incidents.map((i) => i.burst.upstreamKey));
   // Probing is rare in a postmortem: its modules (and dockerode) load only when asked for.
   const [{ default: Dockerode }, { isProbeAllowed }, { runChecklist }] = await Promise.all([
     import('dockerode'),
@@ -37,7 +35,7 @@ export async function runChecklists(engine: IncidentEngine, incidents: Incident[
     const { host, port } = i.burst.upstream;
     if (port === null) continue;
     const key = `${host}:${port}`;
-    if (!isProbeAllowed(host, port, { upstreams, containers })) {
+    if (!isProbeAllowed(host, port, engine.probeAllowList())) {
       notes.push(`checklist skipped for ${key}: not an upstream of this nginx nor a local container's address`);
       continue;
     }

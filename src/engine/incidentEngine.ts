@@ -332,7 +332,8 @@ export class IncidentEngine {
    * announced ones that grew since. A line printer calls this after each tick.
    */
   takeAnnouncements(now: number = this.lastTick ?? this.latest): Incident[] {
-    const ready = [...this.incidents(), ...this.openIncidents().filter((i) => this.settled(i.burst, now))];
+    const claimed = this.addressClaims();
+    const ready = [...this.incidents(claimed), ...this.openIncidents(claimed).filter((i) => this.settled(i.burst, now))];
     const out: Incident[] = [];
     for (const i of ready) {
       if (this.announced.get(i.id) === i.burst.count) continue;
@@ -347,14 +348,12 @@ export class IncidentEngine {
   }
 
   /** Every kept incident, oldest first, diagnosed against all events known now. */
-  incidents(): Incident[] {
-    const claimed = this.addressClaims();
+  incidents(claimed: ReadonlySet<string> = this.addressClaims()): Incident[] {
     return this.bursts.map((b) => this.incidentFor(b, claimed));
   }
 
   /** Open bursts big enough to be incidents, diagnosed provisionally (live view). */
-  openIncidents(): Incident[] {
-    const claimed = this.addressClaims();
+  openIncidents(claimed: ReadonlySet<string> = this.addressClaims()): Incident[] {
     return this.detector.openBursts().map((b) => this.diagnoseBurst(b, claimed));
   }
 
@@ -389,14 +388,27 @@ export class IncidentEngine {
     return out;
   }
 
+  /** The container each upstream's address links to (IP, published port, name), by upstream key. */
+  private addressOwners(): Map<string, string> {
+    const owners = new Map<string, string>();
+    for (const [key, acc] of this.upstreams) {
+      const m = matchBySnapshot(acc.upstream, this.containers);
+      if (m) owners.set(key, m.name);
+    }
+    return owners;
+  }
+
   /** Containers that some upstream's address already links to: not candidates for a time-only match. */
   private addressClaims(): Set<string> {
-    const claimed = new Set<string>();
-    for (const acc of this.upstreams.values()) {
-      const m = matchBySnapshot(acc.upstream, this.containers);
-      if (m) claimed.add(m.name);
-    }
-    return claimed;
+    return new Set(this.addressOwners().values());
+  }
+
+  /**
+   * What the checklist may probe: the upstreams this nginx logged and the known containers
+   * (checklist/probeSafety.ts decides from these; never an address from a request).
+   */
+  probeAllowList(): { upstreams: Set<string>; containers: ContainerInfo[] } {
+    return { upstreams: new Set(this.upstreams.keys()), containers: this.containers };
   }
 
   private matchFor(upstream: UpstreamAddress, windowEvents: ContainerEvent[], claimed: ReadonlySet<string>): ContainerMatch | null {
@@ -467,7 +479,8 @@ export class IncidentEngine {
   }
 
   snapshot(now: number = this.lastTick ?? this.latest): EngineSnapshot {
-    const claimed = this.addressClaims();
+    const owners = this.addressOwners();
+    const claimed = new Set(owners.values());
     const upstreams: UpstreamStat[] = [...this.upstreams.entries()].map(([key, acc]) => ({
       key,
       upstream: acc.upstream,
@@ -475,10 +488,10 @@ export class IncidentEngine {
       kinds: { ...acc.kinds },
       perSecond: acc.perSecond(now),
       lastErrorAt: acc.lastErrorAt,
-      container: matchBySnapshot(acc.upstream, this.containers)?.name ?? null,
+      container: owners.get(key) ?? null,
     }));
-    const closed = this.bursts.map((b) => this.incidentFor(b, claimed));
-    const open = this.openIncidents();
+    const closed = this.incidents(claimed);
+    const open = this.openIncidents(claimed);
     return {
       now,
       tz: this.tz,

@@ -98,9 +98,7 @@ export async function runLive(o: MainOptions, io: CliIo): Promise<number> {
     probed.add(i.id);
     const { host, port } = i.burst.upstream;
     if (port === null) return 'no port to probe for this upstream';
-    const containers = engine.containerViews().flatMap((v) => (v.info ? [v.info] : []));
-    const upstreams = new Set(engine.snapshot(now()).upstreams.map((u) => u.key));
-    if (!isProbeAllowed(host, port, { upstreams, containers })) return `not probed: ${host}:${port} is neither an upstream of this nginx nor a local container`;
+    if (!isProbeAllowed(host, port, engine.probeAllowList())) return `not probed: ${host}:${port} is neither an upstream of this nginx nor a local container`;
     // Started while the app comes back: watch it get ready, timed from the container's start event.
     const watch = watchFrom !== null ? { waitReadyMs: WATCH_READY_MS, startMs: watchFrom } : {};
     const result = await runChecklist({ host, port, container: i.match?.name ?? null, healthPath: o.healthPath }, { docker: dockerClient, dockerEndpoint: docker ?? undefined, ...watch });
