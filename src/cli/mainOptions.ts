@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { assertTimeZone, systemTimeZone, zoneOffsetMs } from '../parse/localTime.js';
 import { parseDuration } from '../util/duration.js';
 import type { EnrichOptions } from '../engine/enrich.js';
+import { DEFAULT_DOCKER_ENDPOINT } from '../sources/dockerEndpoint.js';
 import { UsageError } from './errors.js';
 import type { CliIo } from './io.js';
 
@@ -66,7 +67,6 @@ export interface MainOptions extends EnrichOptions {
 }
 
 export const DEFAULT_LOG = '/var/log/nginx/error.log';
-export const DEFAULT_DOCKER = 'unix:///var/run/docker.sock';
 
 const durationFlag = (flag: string) =>
   z
@@ -160,7 +160,7 @@ export function parseMainOptions(argv: string[], io: CliIo): MainOptions {
     systemd: v.systemd ?? null,
     probe: v.probe === true,
     healthPath: v['health-path'] ?? null,
-    docker: v.docker ?? DEFAULT_DOCKER,
+    docker: v.docker ?? DEFAULT_DOCKER_ENDPOINT,
     replay: v.replay ?? null,
     speed: checked.data.speed ?? 1,
     // Decided once: the full screen needs a terminal on stdout (a CI job, a pipe, journald get lines).

@@ -5,6 +5,7 @@
 import Docker from 'dockerode';
 import { readFile } from 'node:fs/promises';
 import { UsageError, UserError } from '../cli/errors.js';
+import { parseDockerEndpoint } from '../sources/dockerEndpoint.js';
 import { EXIT } from '../cli/exitCodes.js';
 import type { ContainerEvent } from '../model/container.js';
 import { decodeDockerEvent } from '../parse/dockerEvent.js';
@@ -26,22 +27,10 @@ function setupError(message: string, hint: string | null = null): UserError {
   return new UserError(message, hint, EXIT.usage);
 }
 
-/** unix:///path, tcp://host:port, http://host:port → a dockerode client with a bounded request time. */
+/** `--docker` (sources/dockerEndpoint.ts) → a dockerode client with a bounded request time; local = a unix socket. */
 export function connectDocker(endpoint: string, timeoutMs: number): { docker: Docker; local: boolean } {
-  let url: URL;
-  try {
-    url = new URL(endpoint);
-  } catch {
-    throw new UsageError(`--docker: "${endpoint}" is not an endpoint (use unix:///var/run/docker.sock or tcp://host:2375)`);
-  }
-  if (url.protocol === 'unix:') {
-    return { docker: new Docker({ socketPath: url.pathname, timeout: timeoutMs }), local: true };
-  }
-  if (url.protocol === 'tcp:' || url.protocol === 'http:') {
-    const port = Number(url.port || 2375);
-    return { docker: new Docker({ host: url.hostname, port, protocol: 'http', timeout: timeoutMs }), local: false };
-  }
-  throw new UsageError(`--docker: unsupported scheme ${url.protocol} (use unix:// or tcp://)`);
+  const { options } = parseDockerEndpoint(endpoint);
+  return { docker: new Docker({ ...options, timeout: timeoutMs }), local: options.socketPath !== undefined };
 }
 
 function errCode(err: unknown): string {

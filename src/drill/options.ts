@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { UsageError } from '../cli/errors.js';
 import { checkTargetUrl } from './urlPolicy.js';
+import { DEFAULT_DOCKER_ENDPOINT } from '../sources/dockerEndpoint.js';
 
 export const DRILL_ACTIONS = ['restart', 'stop-start', 'kill'] as const;
 export type DrillAction = (typeof DRILL_ACTIONS)[number];
@@ -160,7 +161,7 @@ export function parseDrillArgs(argv: string[], env: NodeJS.ProcessEnv): DrillArg
     action: f.action,
     stopTimeoutS: f['stop-timeout'] ?? null,
     log: f.log ?? null,
-    docker: f.docker ?? (env.DOCKER_HOST || 'unix:///var/run/docker.sock'),
+    docker: f.docker ?? (env.DOCKER_HOST || DEFAULT_DOCKER_ENDPOINT),
     timeoutMs,
     requestTimeoutMs: Math.min(parseDuration(f['request-timeout'], 'request-timeout'), timeoutMs),
     export: f.export ?? null,

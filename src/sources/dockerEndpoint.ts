@@ -5,6 +5,9 @@
 import type Dockerode from 'dockerode';
 import { UsageError } from '../cli/errors.js';
 
+/** The Engine's socket when none is named. */
+export const DEFAULT_DOCKER_ENDPOINT = 'unix:///var/run/docker.sock';
+
 export interface DockerEndpoint {
   options: Dockerode.DockerOptions;
   /** How to name it in messages. */
@@ -18,8 +21,9 @@ export function parseDockerEndpoint(text: string): DockerEndpoint {
     return { options: { socketPath }, label: socketPath };
   }
   if (text.startsWith('/')) return { options: { socketPath: text }, label: text };
-  const m = /^(?:tcp|http):\/\/([^:/]+):(\d+)\/?$/.exec(text);
-  if (m) return { options: { host: m[1], port: Number(m[2]), protocol: 'http' }, label: text };
+  // Docker's own default TCP port when none is written (`tcp://host`).
+  const m = /^(?:tcp|http):\/\/([^:/]+)(?::(\d+))?\/?$/.exec(text);
+  if (m) return { options: { host: m[1], port: Number(m[2] ?? 2375), protocol: 'http' }, label: text };
   throw new UsageError(`--docker: expected unix:///path/to/docker.sock or tcp://HOST:PORT, got "${text}"`);
 }
 

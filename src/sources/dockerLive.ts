@@ -13,7 +13,6 @@ import type { SourceState, SourceStatus } from '../model/snapshot.js';
 import type { RawEventSink, RawInspectSink, SourceHandle } from './types.js';
 import { EventDeduper, JsonObjectSplitter } from './jsonStream.js';
 
-export const DEFAULT_DOCKER_SOCKET = '/var/run/docker.sock';
 /** Snapshot requests only; the event stream has no timeout (it is idle between events). */
 const REQUEST_TIMEOUT_MS = 5000;
 const INSPECT_CONCURRENCY = 8;

@@ -10,7 +10,7 @@ import Dockerode from 'dockerode';
 import { z } from 'zod';
 import { formatChecklist } from '../../checklist/format.js';
 import { runChecklist } from '../../checklist/runChecklist.js';
-import { parseDockerEndpoint } from '../../sources/dockerEndpoint.js';
+import { DEFAULT_DOCKER_ENDPOINT, parseDockerEndpoint } from '../../sources/dockerEndpoint.js';
 import { parseDuration } from '../../util/duration.js';
 import { UsageError } from '../errors.js';
 import { EXIT } from '../exitCodes.js';
@@ -30,7 +30,6 @@ socket on the host and inside the container, and read the container's state from
   -h, --help              show this help`;
 
 const MAX_WAIT_MS = 600_000;
-const DEFAULT_SOCKET = '/var/run/docker.sock';
 
 export interface Upstream {
   host: string;
@@ -117,7 +116,7 @@ export const checkCommand: Command = async (argv, io) => {
   let dockerEndpoint: string | undefined;
   if (container) {
     const envHost = io.env.DOCKER_HOST;
-    const endpoint = parseDockerEndpoint(args.docker ?? (envHost ? envHost : `unix://${DEFAULT_SOCKET}`));
+    const endpoint = parseDockerEndpoint(args.docker ?? (envHost ? envHost : DEFAULT_DOCKER_ENDPOINT));
     docker = new Dockerode(endpoint.options);
     dockerEndpoint = endpoint.label;
   }
