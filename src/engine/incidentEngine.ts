@@ -123,8 +123,12 @@ export class IncidentEngine {
   private readonly checklists = new Map<string, ChecklistResult>();
   private readonly fixes = new Map<string, FixProposal>();
   private readonly cache = new Map<string, CachedIncident>();
-  /** Incident id → error count when last announced: an incident is printed again only if it grew. */
-  private readonly announced = new Map<string, number>();
+  /**
+   * Incident id → what was last announced (count, diagnosis, container): an incident is printed
+   * again only if it grew or its verdict changed, e.g. the start event that turns "backend down"
+   * into "restart race" arriving after the first line.
+   */
+  private readonly announced = new Map<string, string>();
   /** Bumped on every change that can alter a diagnosis (events, containers, attachments). */
   private version = 0;
   /** Newest data time seen: the engine's notion of "now" when no clock is given. */
@@ -329,15 +333,17 @@ export class IncidentEngine {
 
   /**
    * Incidents to print since the last call: closed or settled ones not yet announced, and
-   * announced ones that grew since. A line printer calls this after each tick.
+   * announced ones that grew or were diagnosed differently since. A line printer calls this
+   * after each tick.
    */
   takeAnnouncements(now: number = this.lastTick ?? this.latest): Incident[] {
     const claimed = this.addressClaims();
     const ready = [...this.incidents(claimed), ...this.openIncidents(claimed).filter((i) => this.settled(i.burst, now))];
     const out: Incident[] = [];
     for (const i of ready) {
-      if (this.announced.get(i.id) === i.burst.count) continue;
-      this.announced.set(i.id, i.burst.count);
+      const said = `${i.burst.count} ${i.diagnosis.patternId} ${i.match?.name ?? '-'}`;
+      if (this.announced.get(i.id) === said) continue;
+      this.announced.set(i.id, said);
       out.push(i);
     }
     if (this.announced.size > this.maxIncidents * 2) {

@@ -10,7 +10,7 @@ import type { LogRecord } from '../../src/model/logRecord.js';
 import { LocalClock } from '../../src/parse/localTime.js';
 import { parseNginxLine } from '../../src/parse/nginxLine.js';
 import { IncidentEngine } from '../../src/engine/incidentEngine.js';
-import { failLine, failLines, nginxLine, patterns, runScenario, T0, TIMED_OUT } from './helpers.js';
+import { BACKEND, failLine, failLines, inspect, nginxLine, patterns, runScenario, seq, T0, TIMED_OUT } from './helpers.js';
 
 const clock = new LocalClock('UTC');
 
@@ -204,5 +204,29 @@ describe('in the engine', () => {
     engine.tick(last + 5001);
     expect(engine.incidents().map((i) => [i.burst.count, i.burst.closed])).toEqual([[4, true]]);
     expect(engine.openIncidents()).toHaveLength(0);
+  });
+});
+
+describe('live announcements', () => {
+  it('an announced incident is printed again when its verdict changes, not only when it grows', () => {
+    const engine = new IncidentEngine({ tz: 'UTC', patterns: patterns(), burstGapMs: 5000 });
+    engine.setContainers(inspect({ c: BACKEND, ip: '172.18.0.5' }));
+    const [kill, die, stop, start, restart] = seq.dockerRestart(BACKEND, T0 - 200);
+    for (const e of [kill, die, stop]) engine.ingestEvent(e);
+    failLines(T0, 3, 0).forEach((l, i) => engine.ingestLine('error.log', i + 1, l));
+    engine.tick(T0 + 1500);
+    const first = engine.takeAnnouncements();
+    expect(first.map((i) => [i.diagnosis.patternId, i.burst.count])).toEqual([['backend-down', 3]]);
+    // Nothing new: nothing printed.
+    engine.tick(T0 + 1750);
+    expect(engine.takeAnnouncements()).toEqual([]);
+    // The start arrives late (a loaded daemon): same three errors, a different verdict.
+    for (const e of [start, restart]) engine.ingestEvent(e);
+    engine.tick(T0 + 2000);
+    const second = engine.takeAnnouncements();
+    expect(second.map((i) => [i.diagnosis.patternId, i.burst.count])).toEqual([['restart-race', 3]]);
+    expect(second[0]!.id).toBe(first[0]!.id);
+    engine.tick(T0 + 2250);
+    expect(engine.takeAnnouncements()).toEqual([]);
   });
 });

@@ -128,13 +128,16 @@ export async function runLive(o: MainOptions, io: CliIo): Promise<number> {
    * As soon as a growing burst's container starts again, run the checklist and watch the app
    * become ready: the moment that measures the time to ready the fix is sized from.
    */
+  const watched = new Set<string>();
   const watchRestarts = (): void => {
     if (isReplay) return;
     for (const i of engine.openIncidents()) {
-      if (probed.has(i.id) || !i.match || !i.facts.startAfterFailure) continue;
+      // A checklist that ran before the start (the backend was down then) does not count: the
+      // restart is watched once, even if the incident was already probed.
+      if (watched.has(i.id) || !i.match || !i.facts.startAfterFailure) continue;
       const start = [...i.facts.events].reverse().find((e) => e.action === 'start');
       if (!start) continue;
-      probed.add(i.id);
+      watched.add(i.id);
       void serial(() => checklistFor(i, start.time)).catch((err: unknown) => emit(`restartdoctor: checklist for ${i.id} failed: ${oneLine(err)}`));
     }
   };
