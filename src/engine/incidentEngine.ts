@@ -27,7 +27,7 @@ import type { Pattern } from '../diagnose/patternSchema.js';
 import { decodeDockerEvent } from '../parse/dockerEvent.js';
 import { LocalClock } from '../parse/localTime.js';
 import { NginxByteScanner, parseNginxLine, RESOLVE_FAILURE, quickScanLine, SCAN_OTHER, SCAN_UNPARSED, scanned, upstreamKey } from '../parse/nginxLine.js';
-import { LINE_CONTROL, LINE_NEEDLE, LINE_UNSCANNED } from '../sources/lineSplitter.js';
+import { LINE_CONTROL, LINE_NEEDLE, LINE_SAME_HEAD, LINE_UNSCANNED } from '../sources/lineSplitter.js';
 
 // Bytes that make a line worth decoding: every upstream failure holds one of them.
 const NEEDLES: readonly Buffer[] = [Buffer.from('upstream'), Buffer.from(RESOLVE_FAILURE)];
@@ -139,6 +139,8 @@ export class IncidentEngine {
   private lastTick: number | null = null;
   /** Byte-level line checker of ingestLineBytes (created on first use). */
   private byteScanner: NginxByteScanner | null = null;
+  /** The time of the line ingestLineBytes took last, if it was OTHER (else NaN): what LINE_SAME_HEAD lines reuse. */
+  private prevOtherTime = NaN;
 
   constructor(options: EngineOptions) {
     this.tz = options.tz;
@@ -189,10 +191,20 @@ export class IncidentEngine {
    * `upstream` is checked on its bytes with no string made; any other line goes to ingestLine.
    */
   ingestLineBytes(source: string, lineNo: number, buf: Buffer, start: number, end: number, flags: number): void {
+    if (flags & LINE_SAME_HEAD) {
+      // Most lines of a busy log: the scan has checked this one against the line before it.
+      if (!Number.isNaN(this.prevOtherTime)) {
+        this.counters.linesRead++;
+        return this.countOtherLine(this.prevOtherTime);
+      }
+      flags &= ~LINE_SAME_HEAD;
+    }
+    this.prevOtherTime = NaN;
     if ((flags & ~LINE_NEEDLE) === 0) {
       const q = (this.byteScanner ??= new NginxByteScanner(this.clock)).scan(buf, start, end, flags !== 0);
       if (q === SCAN_OTHER) {
         this.counters.linesRead++;
+        this.prevOtherTime = scanned.time;
         return this.countOtherLine(scanned.time);
       }
       if (q === SCAN_UNPARSED) {

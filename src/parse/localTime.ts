@@ -6,8 +6,17 @@
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
+/**
+ * UTC needs no zone data: most servers log in it, and skipping Intl there saves its start-up
+ * (~30 ms) and a formatToParts per conversion.
+ */
+function isUtc(tz: string): boolean {
+  return tz === 'UTC' || tz === 'Etc/UTC';
+}
+
 /** Throws a one-line error for a zone name Intl does not know. */
 export function assertTimeZone(tz: string): void {
+  if (isUtc(tz)) return;
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: tz });
   } catch {
@@ -39,6 +48,7 @@ function formatterFor(tz: string): Intl.DateTimeFormat {
 
 /** Offset of `tz` from UTC at the instant `epochMs`, in ms (Berlin in winter: +3 600 000). */
 export function zoneOffsetMs(epochMs: number, tz: string): number {
+  if (isUtc(tz)) return 0;
   const parts = formatterFor(tz).formatToParts(new Date(epochMs));
   const get = (type: string) => Number(parts.find((p) => p.type === type)?.value ?? 0);
   const asUtc = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));
@@ -117,6 +127,11 @@ export class LocalClock {
 
 /** `2024/01/15 03:12:44` style rendering of an epoch in `tz`, for reports in the log's own terms. */
 export function formatLocal(epochMs: number, tz: string): string {
+  if (isUtc(tz)) {
+    // `2024-01-15T03:12:44.000Z` → `2024/01/15 03:12:44` (years 0-9999; Intl pads the same way).
+    const iso = new Date(epochMs).toISOString();
+    if (iso.length === 24) return `${iso.slice(0, 4)}/${iso.slice(5, 7)}/${iso.slice(8, 10)} ${iso.slice(11, 19)}`;
+  }
   const parts = formatterFor(tz).formatToParts(new Date(epochMs));
   const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '00';
   return `${get('year')}/${get('month')}/${get('day')} ${get('hour')}:${get('minute')}:${get('second')}`;

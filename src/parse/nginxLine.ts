@@ -454,14 +454,26 @@ const QUOTE_MARKERS: readonly string[] = FIELD_KEYS.map((k) => `", ${k}: `);
 function requestEnd(text: string, valueStart: number, first: number, marker: string): number {
   let last = first;
   for (let at = first; at >= 0; at = text.indexOf(marker, at + 1)) {
-    if (/ HTTP\/\d(\.\d)?$/.test(text.slice(Math.max(valueStart, at - 9), at))) return at;
+    if (endsWithHttpVersion(text, valueStart, at)) return at;
     last = at;
   }
   return last;
 }
 
-function parseFields(text: string, start: number): Partial<Record<FieldKey, string>> {
-  const out: Partial<Record<FieldKey, string>> = {};
+/** `text[from, to)` ends in ` HTTP/d` or ` HTTP/d.d` (what / HTTP\/\d(\.\d)?$/ tests, without a slice per line). */
+function endsWithHttpVersion(text: string, from: number, to: number): boolean {
+  let v = to - 1;
+  if (v >= from + 2 && isDigit(text.charCodeAt(v)) && text.charCodeAt(v - 1) === 46 /* . */ && isDigit(text.charCodeAt(v - 2))) v -= 2;
+  else if (!(v >= from && isDigit(text.charCodeAt(v)))) return false;
+  // v is the major digit: ` HTTP/` ends just before it.
+  return v - 6 >= from && text.startsWith(' HTTP/', v - 6);
+}
+
+type Fields = Record<FieldKey, string | undefined>;
+
+function parseFields(text: string, start: number): Fields {
+  // One shape for every line (no keys added one by one).
+  const out: Fields = { client: undefined, server: undefined, request: undefined, subrequest: undefined, upstream: undefined, host: undefined, referrer: undefined };
   let pos = start;
   let keyIndex = 0;
   while (pos < text.length && keyIndex < FIELD_KEYS.length) {

@@ -3,6 +3,7 @@ import type { Burst, Incident } from '../model/incident.js';
 import type { EngineCounters } from '../model/snapshot.js';
 import { formatLocal } from '../parse/localTime.js';
 import { kindLabel } from '../diagnose/diagnose.js';
+import { formatCount } from '../util/count.js';
 import { formatDuration } from '../util/duration.js';
 import type { UpstreamErrorKind } from '../model/logRecord.js';
 
@@ -42,9 +43,9 @@ export function countersLine(c: EngineCounters & { isolatedErrors?: number }): s
     .map(([r, n]) => `${n} ${r}`)
     .join(', ');
   const parts = [
-    `${c.linesRead.toLocaleString('en-US')} lines read`,
-    `${c.upstreamErrors.toLocaleString('en-US')} upstream errors`,
-    `${c.otherLines.toLocaleString('en-US')} other`,
+    `${formatCount(c.linesRead)} lines read`,
+    `${formatCount(c.upstreamErrors)} upstream errors`,
+    `${formatCount(c.otherLines)} other`,
     `${unparsed} unparsed${reasons ? ` (${reasons})` : ''}`,
   ];
   if (c.outsideWindow) parts.push(`${c.outsideWindow} outside --since/--until`);

@@ -13,9 +13,13 @@ const ESCAPE_SEQUENCES =
 // Any remaining C0 control (tab included: it breaks column layout), DEL and C1 control.
 // eslint-disable-next-line no-control-regex
 const CONTROLS = /[\x00-\x1f\x7f-\x9f]/g;
+// Every sequence above starts with a control, so text without one is already safe (most text).
+// eslint-disable-next-line no-control-regex
+const ANY_CONTROL = /[\x00-\x1f\x7f-\x9f]/;
 
 /** Text safe to draw on a terminal: escape sequences removed, other controls shown as `�`. */
 export function sanitizeForTerminal(text: string): string {
+  if (!ANY_CONTROL.test(text)) return text;
   return text.replace(ESCAPE_SEQUENCES, '').replace(CONTROLS, '\uFFFD');
 }
 

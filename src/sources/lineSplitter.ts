@@ -4,10 +4,12 @@
  * and a line longer than `maxLineBytes` is cut there and flagged, never buffered without bound.
  *
  * Byte mode (a ByteLineConsumer instead of a LineSink): no string is made at all. One pass over
- * each chunk, four bytes at a time, finds the newlines and the control bytes together, and one
- * Buffer.indexOf per hit finds the consumer's `needle`; each line is handed over as a byte range
- * with those two facts, and the consumer decodes only the lines it needs as text.
+ * each chunk finds the newlines, the control bytes and the consumer's needles together (in
+ * WebAssembly SIMD, lineScan.ts; where that is missing, a JS loop four bytes at a time plus one
+ * Buffer.indexOf per needle hit); each line is handed over as a byte range with those facts, and
+ * the consumer decodes only the lines it needs as text.
  */
+import { REGION_BYTES, SimdLineScanner, simdNeedlesMatch } from './lineScan.js';
 import type { LineSink } from './types.js';
 
 export const MAX_LINE_BYTES = 1024 * 1024;
@@ -18,6 +20,11 @@ export const LINE_CONTROL = 1;
 export const LINE_NEEDLE = 2;
 /** The line was put together from several chunks or cut at the bound: facts unknown, decode it. */
 export const LINE_UNSCANNED = 4;
+/**
+ * SIMD scan only (lineScan.wat): the line has the previous line's stamp and a header and message
+ * NginxByteScanner would pass as OTHER; if the previous line was OTHER, so is this one, at its time.
+ */
+export const LINE_SAME_HEAD = 8;
 
 /**
  * Takes lines as bytes. `buf[start, end)` is valid only during the call (the reader reuses its
@@ -37,6 +44,12 @@ export function isByteLineConsumer(x: unknown): x is ByteLineConsumer {
 const ONES_1B = 0x1b1b1b1b;
 const HIGH = 0x80808080 | 0;
 
+export interface SplitterOptions {
+  maxLineBytes?: number;
+  /** Byte mode: use the WebAssembly scanner when it loads (default true; false forces the JS loop). */
+  simd?: boolean;
+}
+
 export class LineSplitter {
   private carry: Buffer[] = [];
   private carryBytes = 0;
@@ -48,12 +61,26 @@ export class LineSplitter {
   /** Per needle, its next position at or after the scan position in the current chunk (-1: none left). */
   private needleAt: number[] = [];
 
+  private readonly maxLineBytes: number;
+  /** Byte mode's SIMD scanner, when it loaded and the consumer's needles are the ones compiled in. */
+  private readonly simd: SimdLineScanner | null;
+
   constructor(
     private readonly source: string,
     private readonly sink: LineSink | ByteLineConsumer,
-    private readonly maxLineBytes = MAX_LINE_BYTES,
+    options: SplitterOptions = {},
   ) {
+    this.maxLineBytes = options.maxLineBytes ?? MAX_LINE_BYTES;
     this.bytes = isByteLineConsumer(sink) ? sink : null;
+    this.simd = this.bytes && options.simd !== false && simdNeedlesMatch(this.bytes.needles) ? SimdLineScanner.create() : null;
+  }
+
+  /**
+   * Two buffers a file reader may fill in turn and push as they are (scanned in place, no copy),
+   * or null in text mode and without the SIMD scanner. A buffer can be refilled once its chunk is pushed.
+   */
+  readBuffers(): readonly [Buffer, Buffer] | null {
+    return this.simd?.regions ?? null;
   }
 
   get linesEmitted(): number {
@@ -62,7 +89,8 @@ export class LineSplitter {
 
   push(chunk: Buffer): void {
     if (this.bytes) {
-      this.pushBytes(chunk, this.bytes);
+      if (!this.simd) this.pushBytes(chunk, this.bytes);
+      else for (let at = 0; at < chunk.length; at += REGION_BYTES) this.pushScanned(chunk.subarray(at, at + REGION_BYTES), this.simd, this.bytes);
       return;
     }
     let start = 0;
@@ -83,6 +111,20 @@ export class LineSplitter {
     }
   }
 
+  /** Byte mode with the SIMD scanner: its table gives each line's end and flags. */
+  private pushScanned(chunk: Buffer, simd: SimdLineScanner, c: ByteLineConsumer): void {
+    const lines = simd.scan(chunk);
+    const table = simd.table;
+    let lineStart = 0;
+    for (let i = 0; i < lines; i++) {
+      const e = table[i]!;
+      const nl = e >>> 4;
+      this.emitBytes(c, chunk, lineStart, nl, e & 15);
+      lineStart = nl + 1;
+    }
+    if (lineStart < chunk.length) this.hold(chunk.subarray(lineStart));
+  }
+
   private pushBytes(chunk: Buffer, c: ByteLineConsumer): void {
     const n = chunk.length;
     this.needleAt = c.needles.map((needle) => chunk.indexOf(needle, 0));
@@ -98,7 +140,7 @@ export class LineSplitter {
       const b = bytes[k]!;
       if (b < 27) {
         if (b === 10) {
-          this.emitBytes(c, chunk, lineStart, k, control);
+          this.emitBytes(c, chunk, lineStart, k, control | this.passNeedles(c, chunk, k));
           lineStart = k + 1;
           control = 0;
         } else if (b < 9 || b > 13) control = LINE_CONTROL;
@@ -114,7 +156,7 @@ export class LineSplitter {
           const b = bytes[k]!;
           if (b < 27) {
             if (b === 10) {
-              this.emitBytes(c, chunk, lineStart, k, control);
+              this.emitBytes(c, chunk, lineStart, k, control | this.passNeedles(c, chunk, k));
               lineStart = k + 1;
               control = 0;
             } else if (b < 9 || b > 13) control = LINE_CONTROL;
@@ -126,7 +168,7 @@ export class LineSplitter {
       const b = bytes[k]!;
       if (b < 27) {
         if (b === 10) {
-          this.emitBytes(c, chunk, lineStart, k, control);
+          this.emitBytes(c, chunk, lineStart, k, control | this.passNeedles(c, chunk, k));
           lineStart = k + 1;
           control = 0;
         } else if (b < 9 || b > 13) control = LINE_CONTROL;
@@ -135,7 +177,8 @@ export class LineSplitter {
     if (lineStart < n) this.hold(chunk.subarray(lineStart));
   }
 
-  private emitBytes(c: ByteLineConsumer, chunk: Buffer, start: number, end: number, control: number): void {
+  /** `flags`: LINE_CONTROL and LINE_NEEDLE of the part of the line in this chunk. */
+  private emitBytes(c: ByteLineConsumer, chunk: Buffer, start: number, end: number, flags: number): void {
     if (this.carryBytes > 0 || this.overlong) {
       // A line that began in an earlier chunk: put it together (bounded, as in text mode).
       if (!this.overlong) this.hold(chunk.subarray(start, end));
@@ -144,12 +187,10 @@ export class LineSplitter {
       this.carryBytes = 0;
       this.overlong = false;
       if (all.length > 0 && all[all.length - 1] === 13) all = all.subarray(0, all.length - 1);
-      this.passNeedles(c, chunk, end);
       this.lineNo++;
       c.ingestLineBytes(this.source, this.lineNo, all, 0, all.length, LINE_UNSCANNED);
       return;
     }
-    const flags = control | this.passNeedles(c, chunk, end);
     const stop = end > start && chunk[end - 1] === 13 ? end - 1 : end;
     this.lineNo++;
     c.ingestLineBytes(this.source, this.lineNo, chunk, start, stop, flags);

@@ -9,10 +9,13 @@ import { statSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { InputError } from '../cli/errors.js';
-import { LineSplitter, type ByteLineConsumer } from './lineSplitter.js';
+import { LineSplitter, type ByteLineConsumer, type SplitterOptions } from './lineSplitter.js';
 import type { LineSink } from './types.js';
 
-const CHUNK = 4 * 1024 * 1024;
+import { REGION_BYTES } from './lineScan.js';
+
+/** The SIMD scanner's region size: a chunk read into one of its regions is scanned in place. */
+const CHUNK = REGION_BYTES;
 
 export function describeFsError(path: string, err: unknown): InputError {
   const code = (err as NodeJS.ErrnoException).code;
@@ -47,8 +50,8 @@ export interface StreamProgress {
 }
 
 /** Streams `stream` line by line into `sink`; resolves with the number of lines. */
-export async function streamLines(source: string, stream: Readable, sink: LineSink | ByteLineConsumer, onProgress?: StreamProgress): Promise<number> {
-  const splitter = new LineSplitter(source, sink);
+export async function streamLines(source: string, stream: Readable, sink: LineSink | ByteLineConsumer, onProgress?: StreamProgress, options?: SplitterOptions): Promise<number> {
+  const splitter = new LineSplitter(source, sink, options);
   let bytes = 0;
   try {
     for await (const chunk of stream) {
@@ -64,13 +67,14 @@ export async function streamLines(source: string, stream: Readable, sink: LineSi
   return splitter.linesEmitted;
 }
 
-export async function streamFileLines(path: string, sink: LineSink | ByteLineConsumer, onProgress?: StreamProgress): Promise<number> {
+export async function streamFileLines(path: string, sink: LineSink | ByteLineConsumer, onProgress?: StreamProgress, options?: SplitterOptions): Promise<number> {
   assertReadableFile(path);
-  const splitter = new LineSplitter(path, sink);
+  const splitter = new LineSplitter(path, sink, options);
   // Two buffers in turn: the next read runs (in libuv's thread pool) while this chunk is split
   // and parsed, so the disk/page-cache copy overlaps the CPU work. The splitter copies the only
   // bytes it keeps (a partial line), so a buffer can be refilled once its chunk is pushed.
-  const bufs = [Buffer.allocUnsafeSlow(CHUNK), Buffer.allocUnsafeSlow(CHUNK)];
+  // Its own buffers when it has them (the SIMD scanner's regions: no copy before the scan).
+  const bufs = splitter.readBuffers() ?? [Buffer.allocUnsafeSlow(CHUNK), Buffer.allocUnsafeSlow(CHUNK)];
   let bytes = 0;
   let fh: FileHandle;
   try {

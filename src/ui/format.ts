@@ -43,8 +43,6 @@ export function offset(ms: number): string {
   return `${ms >= 0 ? '+' : '-'}${formatDuration(Math.abs(ms))}`;
 }
 
-export function count(n: number): string {
-  return n.toLocaleString('en-US');
-}
+export { formatCount as count } from '../util/count.js';
 
 export { formatDuration };

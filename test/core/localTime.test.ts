@@ -67,4 +67,21 @@ describe('offsets and formatting', () => {
       expect(formatLocal(c.toEpoch(s), 'Europe/Berlin')).toBe(s);
     }
   });
+
+  it('UTC takes no zone data and formats exactly as Intl does', () => {
+    const intl = new Intl.DateTimeFormat('en-US', { timeZone: 'UTC', hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' });
+    const viaIntl = (t: number) => {
+      const p = intl.formatToParts(new Date(t));
+      const g = (type: string) => p.find((x) => x.type === type)!.value;
+      return `${g('year')}/${g('month')}/${g('day')} ${g('hour')}:${g('minute')}:${g('second')}`;
+    };
+    for (let t = Date.UTC(1969, 11, 31, 23, 0, 0); t < Date.UTC(2100, 0, 1); t += 86_400_000 * 97 + 3_723_456) {
+      expect(formatLocal(t, 'UTC')).toBe(viaIntl(t));
+      expect(formatLocal(t, 'Etc/UTC')).toBe(viaIntl(t));
+      expect(zoneOffsetMs(t, 'UTC')).toBe(0);
+    }
+    const c = new LocalClock('UTC');
+    expect(c.toEpoch('2024/01/15 03:12:44')).toBe(Date.UTC(2024, 0, 15, 3, 12, 44));
+    expect(c.toEpoch('2024/02/30 00:00:00')).toBeNaN();
+  });
 });

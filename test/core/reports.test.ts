@@ -12,6 +12,7 @@ import { escapeCodeBlock, escapeMarkdown, sanitizeForTerminal } from '../../src/
 import { textReport } from '../../src/report/textReport.js';
 import { incidentTimeline } from '../../src/report/timeline.js';
 import { BACKEND, failLines, inspect, nginxLine, runScenario, seq, T0, type Scenario } from './helpers.js';
+import { formatCount } from '../../src/util/count.js';
 
 const HOSTILE_REQUEST = 'GET /a|b`c`<script>alert(1)</script>```\n~~~ HTTP/1.1'.replace('\n', '');
 const HOSTILE_REFERRER = '\x1b]8;;https://evil.example/\x1b\\click me\x1b]8;;\x1b\\ \x1b[2J\x1b[31mred\x1b[0m \x1bP1$qm\x1b\\ \x9b6n \x1b]0;pwned\x1b\\';
@@ -223,5 +224,12 @@ describe('timeline', () => {
     const times = rows.map((r) => r.time);
     expect(times).toEqual([...times].sort((a, b) => a - b));
     expect(rows.find((r) => r.what === 'die')!.detail).toBe('exit code 143 (SIGTERM)');
+  });
+});
+
+describe('counts in reports', () => {
+  it('formatCount groups digits exactly as toLocaleString("en-US") does', () => {
+    for (const n of [0, 7, 12, 999, 1000, 1001, 12_345, 999_999, 1_000_000, 1_573_111, 400_000_000, 2 ** 53 - 1, -1, -1234, -1_000_000, 1.5, 1234.25])
+      expect(formatCount(n)).toBe(n.toLocaleString('en-US'));
   });
 });

@@ -15,7 +15,7 @@ import { IncidentEngine, type EngineOptions } from '../../src/engine/incidentEng
 import type { LogRecord, UnparsedReason } from '../../src/model/logRecord.js';
 import { LocalClock } from '../../src/parse/localTime.js';
 import { parseNginxLine } from '../../src/parse/nginxLine.js';
-import { LineSplitter } from '../../src/sources/lineSplitter.js';
+import { LineSplitter, type SplitterOptions } from '../../src/sources/lineSplitter.js';
 import { streamFileLines, streamLines } from '../../src/sources/readInput.js';
 
 const patterns = loadPatterns();
@@ -77,8 +77,36 @@ const ODD_LINES = [
   `${T} [error] 1#1: *5 ${'x'.repeat(70_000)}`,
   `${T} [error] 1#1: *5 ${'é'.repeat(40_000)} upstream`,
   `${T} [error] 1#1: *5 ${'y'.repeat(1024 * 1024 + 10)}`,
+  // The SIMD scan's same-head check (LINE_SAME_HEAD), each after a plain line with the same stamp:
+  `${T} [notice] 1#1: *5 client prematurely closed connection while reading upstream, client: 1.2.3.4, server: a`,
+  `${T} [warn] 1#1: client timed out (110: Connection timed out) while reading upstream, client: 1.2.3.4, server: a`,
+  `${T} [info] 1#1: *5 client prematurely closed`,
+  `${T} [info] 1#1: *1234567890123456 client prematurely closed connection while reading upstream`,
+  `${T} [info] 1#1: *123456789012345 client prematurely closed connection while reading upstream`,
+  `${T} [info] 1#1: * client prematurely closed connection while reading upstream`,
+  `${T} [info] 1#1: *5client prematurely closed connection while reading upstream`,
+  `${T} [info] 1#1: *5 client prematurely close upstream`,
+  `${T} [info] 1#1: *5 client timed ou upstream`,
+  `${T} [info] 1#1: *5 client timed out`,
+  `${T} [noticex] 1#1: *5 odd level`,
+  `${T} [notice]x1#1: *5 no space after the level`,
+  `${T} [warn]  1#1: *5 two spaces`,
+  `${T} [error] 1#1 : *5 space before the colon`,
+  `${T} [error] 1#: *5 empty tid`,
+  `${T} [error] 123456789012345678901234#1: *5 pid#tid over 24`,
+  `${T} [error] 12345678901#123456789012: *5 pid#tid exactly 24`,
+  `${T} [warn] 1#1: x`,
+  `${T} [crit] 1#1:`,
+  `${T} [emerg] 1#1: `,
+  `${T} [alert] 9#9: *5 upstream timed out (110: Connection timed out) while connecting to upstream, client: 1.2.3.4, server: a, upstream: "http://10.0.0.9:80/"`,
+  `${T} [debug] 9#9: *5 after a failure with the same stamp`,
+  '2024/03/10 24:00:00 [error] 1#1: *5 bad hour twice',
+  '2024/03/10 24:00:00 [error] 1#1: *5 bad hour twice',
   'no newline at the end',
 ];
+
+/** A plain OTHER line: put before each odd line, it makes the next one a same-stamp candidate. */
+const PLAIN = `${T} [error] 1#1: *5 access forbidden by rule, client: 1.2.3.4, server: a`;
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'rd-equiv-'));
@@ -106,7 +134,7 @@ function engineOptions(extra: Partial<EngineOptions>): EngineOptions {
 /** The straightforward path: text-mode splitting, parseNginxLine per line, ingestRecord per record. */
 async function reference(extra: Partial<EngineOptions>): Promise<Outcome> {
   const engine = new IncidentEngine(engineOptions(extra));
-  const clock = new LocalClock('UTC');
+  const clock = new LocalClock(extra.tz ?? 'UTC');
   const unparsed: Partial<Record<UnparsedReason, number>> = {};
   const failures: LogRecord[] = [];
   let lines = 0;
@@ -144,9 +172,10 @@ function outcome(engine: IncidentEngine, failures: LogRecord[]): Outcome {
   return { counts: engine.counts(), failures, incidents: JSON.stringify(engine.incidents()), latest: engine.latestDataTime() };
 }
 
-async function bytePath(extra: Partial<EngineOptions>): Promise<Outcome> {
+/** `simd: false`: the JS loop that runs where WebAssembly is missing (`node --jitless`). */
+async function bytePath(extra: Partial<EngineOptions>, options: SplitterOptions = {}): Promise<Outcome> {
   const { engine, failures } = spiedEngine(extra);
-  await streamFileLines(log, engine);
+  await streamFileLines(log, engine, undefined, options);
   return outcome(engine, failures);
 }
 
@@ -157,7 +186,7 @@ async function stringPath(extra: Partial<EngineOptions>): Promise<Outcome> {
 }
 
 /** Byte mode fed odd-sized, oddly aligned chunks (word-scan head/tail, lines across chunks). */
-async function oddChunks(extra: Partial<EngineOptions>, sizes: number[]): Promise<Outcome> {
+async function oddChunks(extra: Partial<EngineOptions>, sizes: number[], options: SplitterOptions = {}): Promise<Outcome> {
   const { engine, failures } = spiedEngine(extra);
   const data = readFileSync(log);
   const parts: Buffer[] = [];
@@ -170,7 +199,7 @@ async function oddChunks(extra: Partial<EngineOptions>, sizes: number[]): Promis
     parts.push(backing.subarray(shift, shift + Math.min(n, data.length - at)));
     at += n;
   }
-  await streamLines(log, Readable.from(parts), engine);
+  await streamLines(log, Readable.from(parts), engine, undefined, options);
   return outcome(engine, failures);
 }
 
@@ -198,6 +227,12 @@ describe('fast paths are equivalent to parseNginxLine line by line', () => {
     expectSame(await reference({}), await bytePath({}));
   });
 
+  it('byte mode without WebAssembly (the JS loop)', async () => {
+    const ref = await reference({});
+    expectSame(ref, await bytePath({}, { simd: false }));
+    expectSame(ref, await oddChunks({}, [1, 7, 4099, 65_537, 3, 250_001], { simd: false }));
+  });
+
   it('string mode (live path: quickScanLine)', async () => {
     expectSame(await reference({}), await stringPath({}));
   });
@@ -220,26 +255,8 @@ describe('fast paths are equivalent to parseNginxLine line by line', () => {
   it('in another time zone (the stamp cache)', async () => {
     // Same file, read as Berlin local time: the times change, the equivalence must not.
     const extra = { tz: 'Europe/Berlin' };
-    const ref = await (async () => {
-      const engine = new IncidentEngine(engineOptions(extra));
-      const clock = new LocalClock('Europe/Berlin');
-      let n = 0;
-      const failures: LogRecord[] = [];
-      const unparsed: Partial<Record<UnparsedReason, number>> = {};
-      const splitter = new LineSplitter(log, (s, l, t) => {
-        n++;
-        const p = parseNginxLine(t, s, l, clock);
-        if (!p.ok) unparsed[p.unparsed.reason] = (unparsed[p.unparsed.reason] ?? 0) + 1;
-        else {
-          if (p.record.kind !== null) failures.push(p.record);
-          engine.ingestRecord(p.record);
-        }
-      });
-      splitter.push(readFileSync(log));
-      splitter.end();
-      engine.finish();
-      return { counts: { ...engine.counts(), linesRead: n, unparsed }, failures, incidents: JSON.stringify(engine.incidents()), latest: engine.latestDataTime() };
-    })();
+    const ref = await reference(extra);
+    expect(ref.latest).not.toBe((await reference({})).latest);
     expectSame(ref, await bytePath(extra));
   });
 
@@ -249,8 +266,13 @@ describe('fast paths are equivalent to parseNginxLine line by line', () => {
     writeFileSync(log, ODD_LINES.join('\r\n'));
     try {
       expectSame(await reference({}), await bytePath({}));
+      writeFileSync(log, ODD_LINES.flatMap((l) => [PLAIN, l]).join('\n'));
+      expectSame(await reference({}), await bytePath({}));
+      expectSame(await reference({ tz: 'Europe/Berlin' }), await bytePath({ tz: 'Europe/Berlin' }));
+      writeFileSync(log, ODD_LINES.join('\r\n'));
       expectSame(await reference({}), await stringPath({}));
       expectSame(await reference({}), await oddChunks({}, [5, 13, 1021]));
+      expectSame(await reference({}), await bytePath({}, { simd: false }));
     } finally {
       log = saved;
     }

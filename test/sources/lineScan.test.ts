@@ -1,0 +1,105 @@
+/**
+ * The SIMD line scanner (lineScan.wat) against LineSplitter's JS loop: the same lines, bytes and
+ * flags on lines built to hit every lane, block edge and chunk edge with newlines, control bytes,
+ * CRs and both needles (whole, cut short, split by a newline), and on a chunk larger than a
+ * scan region. The committed module must be what lineScan.wat compiles to.
+ */
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { REGION_BYTES, SimdLineScanner } from '../../src/sources/lineScan.js';
+import { LineSplitter, type ByteLineConsumer } from '../../src/sources/lineSplitter.js';
+import { REPO } from '../core/helpers.js';
+
+const NEEDLES = [Buffer.from('upstream'), Buffer.from('could not be resolved')];
+
+/** `n:flags:text` per line; `mask` keeps the flags both loops compute (LINE_SAME_HEAD is the SIMD scan's alone). */
+function collect(chunks: Buffer[], simd: boolean, mask = 15): string[] {
+  const out: string[] = [];
+  const consumer: ByteLineConsumer = {
+    needles: NEEDLES,
+    ingestLineBytes: (_s, n, buf, start, end, flags) => out.push(`${n}:${flags & mask}:${buf.toString('latin1', start, end)}`),
+  };
+  const splitter = new LineSplitter('t', consumer, { simd });
+  for (const c of chunks) splitter.push(c);
+  splitter.end();
+  return out;
+}
+
+/** Deterministic pseudo-random lines over an alphabet that makes needle candidates common. */
+function corpus(bytes: number, seed: number): Buffer {
+  let x = seed;
+  const rnd = (n: number) => ((x = (Math.imul(x, 1103515245) + 12345) >>> 0) >>> 8) % n;
+  const pieces = ['upstream', 'could not be resolved', 'upstrea', 'could not be resolve', 'u', 'm', 'c', 'd', 'up\nstream', 'could\nnot be resolved', '\r', '\t', '\x1b', '\x00', '\x08', '\x0e', '\x1a', '\x1b[31m', 'é', ' ', 'x'];
+  const parts: string[] = [];
+  let n = 0;
+  while (n < bytes) {
+    let line = '';
+    const len = rnd(5) === 0 ? rnd(400) : rnd(40);
+    while (line.length < len) line += pieces[rnd(pieces.length)];
+    parts.push(line);
+    n += line.length + 1;
+  }
+  return Buffer.from(parts.join('\n'), 'latin1');
+}
+
+function chunked(data: Buffer, sizes: number[]): Buffer[] {
+  const out: Buffer[] = [];
+  for (let at = 0, k = 0; at < data.length; k++) {
+    const n = sizes[k % sizes.length]!;
+    out.push(data.subarray(at, at + n));
+    at += n;
+  }
+  return out;
+}
+
+describe('SIMD line scanner', () => {
+  it('loads on this Node', () => {
+    expect(SimdLineScanner.create()).not.toBeNull();
+  });
+
+  it('flags every line as the JS loop does, whatever the chunking', () => {
+    const data = corpus(600_000, 42);
+    const expected = collect([data], false);
+    expect(expected.length).toBeGreaterThan(10_000);
+    // The corpus reaches every flag combination.
+    for (const f of [0, 1, 2, 3]) expect(expected.some((l) => l.split(':')[1] === String(f))).toBe(true);
+    // A line carried over a chunk edge is flagged LINE_UNSCANNED by both: same chunks, same answer.
+    for (const sizes of [[data.length], [1], [15, 16, 17], [4099, 31, 65_537]]) {
+      const chunks = chunked(data, sizes);
+      expect(collect(chunks, true, 7)).toEqual(collect(chunks, false));
+    }
+    expect(collect([data], true, 7)).toEqual(expected);
+  });
+
+  it('a chunk larger than a scan region is scanned in pieces, lines across the seam intact', () => {
+    const data = corpus(REGION_BYTES * 2 + 1000, 7);
+    expect(data.length).toBeGreaterThan(REGION_BYTES * 2);
+    // As if the reader had cut it there: the line across each seam is put together (UNSCANNED).
+    const simd = collect([data], true, 7);
+    expect(simd).toEqual(collect(chunked(data, [REGION_BYTES]), false));
+    expect(simd.map((l) => l.slice(l.indexOf(':', l.indexOf(':') + 1) + 1)).join('\n')).toBe(data.toString('latin1').replace(/\r(?=\n|$)/g, ''));
+  });
+
+  it('marks a line LINE_SAME_HEAD only when it repeats the previous stamp with a header the byte scanner passes', () => {
+    const T = '2024/03/10 00:30:00';
+    const lines = [
+      `${T} [error] 1#1: *5 access forbidden by rule`, // first of the chunk: nothing before it
+      `${T} [warn] 12#3: *6 a plain line`, // same stamp
+      `${T} [info] 1#1: *7 client prematurely closed connection while reading upstream`, // needle, client leaving
+      `${T} [error] 1#1: *8 connect() failed (111: Connection refused) while connecting to upstream`, // needle, a failure
+      `2024/03/10 00:30:01 [error] 1#1: *9 next second`, // new stamp
+      `2024/03/10 00:30:01 [errorr] 1#1: *9 bad level`,
+      `2024/03/10 00:30:01 [notice] 1#1: *9 notice`,
+      `2024/03/10 00:30:01 [crit] 1#1:`, // ends at the colon
+      `2024/03/10 00:30:01 [crit] 1#1: \x01 control byte`,
+    ];
+    const got = collect([Buffer.from(lines.join('\n') + '\n', 'latin1')], true).map((l) => Number(l.split(':')[1]) & 8);
+    expect(got).toEqual([0, 8, 8, 0, 0, 0, 8, 0, 0]);
+  });
+
+  it('the committed module is what lineScan.wat compiles to', () => {
+    // Exits 1 with "out of date" when someone edits the .wat without `npm run build:wasm`.
+    expect(() => execFileSync(process.execPath, [path.join(REPO, 'scripts/build-wasm.mjs'), '--check'], { stdio: 'pipe' })).not.toThrow();
+  });
+});
