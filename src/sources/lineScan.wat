@@ -8,8 +8,8 @@
 ;;   2  LINE_NEEDLE     `upstream` or `could not be resolved`
 ;;   8  LINE_SAME_HEAD  no control byte; the same 19-byte stamp as the line before it in this
 ;;                      chunk; `[level] PID#TID: ` as NginxByteScanner accepts it; and no needle,
-;;                      or a needle in a message that starts with a client leaving. Such a line is
-;;                      OTHER with the previous line's time whenever the previous line was OTHER.
+;;                      or a needle in a message notAFailure (nginxLine.ts) calls no failure. Such
+;;                      a line is OTHER with the previous line's time whenever the previous line was OTHER.
 ;; It returns the number of lines. Bytes after the last `\n` are the caller's (a partial line).
 ;; The caller leaves 32 readable bytes after base+len: blocks and needle checks read past the end,
 ;; and what they find there is masked off (positions) or cannot matter (see below).
@@ -154,7 +154,46 @@
       (then (if (i32.and (i64.eq (i64.load (local.get $p)) (i64.const 0x7420746e65696c63))                 ;; "client t"
                          (i64.eq (i64.load offset=8 (local.get $p)) (i64.const 0x74756f2064656d69)))        ;; "imed out"
               (then (return (i32.const 1))))))
-    (i32.const 0))
+    ;; Messages that start as a failure does (`upstream …`, `no live upstreams`, `connect() to unix:`),
+    ;; judged on their first 8 bytes: stricter than the scanner, never looser.
+    (local.set $w (i64.load (local.get $p)))
+    (if (i32.or (i64.eq (local.get $w) (i64.const 0x6d61657274737075))                                 ;; "upstream"
+          (i32.or (i64.eq (local.get $w) (i64.const 0x206576696c206f6e))                               ;; "no live "
+                  (i64.eq (local.get $w) (i64.const 0x287463656e6e6f63))))                             ;; "connect("
+      (then (return (i32.const 0))))
+    (call $noFailurePhrase (local.get $p) (local.get $le)))
+
+  ;; notAFailure's pass over a message from `i`: no phrase that makes a failure before `, client: `,
+  ;; and no errno group `(N: …)` ending the text before its last ` while `. The phrases are
+  ;; matched on 8 bytes (`host not`, `could no`, `SSL hand`): a longer match is only stricter.
+  (func $noFailurePhrase (param $i i32) (param $le i32) (result i32)
+    (local $k i32) (local $b i32) (local $lastWhile i32) (local $w i64)
+    (local.set $k (local.get $i))
+    (local.set $lastWhile (i32.const -1))
+    (block $done
+      (loop $bytes
+        (br_if $done (i32.ge_u (local.get $k) (local.get $le)))
+        (local.set $b (i32.load8_u (local.get $k)))
+        (local.set $w (i64.load (local.get $k)))
+        (if (i32.eq (local.get $b) (i32.const 44))
+          (then (br_if $done (i32.and (i32.le_u (i32.add (local.get $k) (i32.const 10)) (local.get $le))
+                             (i32.and (i64.eq (local.get $w) (i64.const 0x746e65696c63202c))            ;; ", client"
+                                      (i32.eq (i32.load16_u offset=8 (local.get $k)) (i32.const 0x203a))))))) ;; ": "
+        (if (i32.eq (local.get $b) (i32.const 32))
+          (then (if (i32.and (i32.le_u (i32.add (local.get $k) (i32.const 7)) (local.get $le))
+                             (i64.eq (i64.and (local.get $w) (i64.const 0x00ffffffffffffff)) (i64.const 0x0020656c69687720))) ;; " while "
+                  (then (local.set $lastWhile (local.get $k))))))
+        (if (i32.or (i64.eq (local.get $w) (i64.const 0x746f6e2074736f68))                             ;; "host not"
+              (i32.or (i64.eq (local.get $w) (i64.const 0x6f6e20646c756f63))                           ;; "could no"
+                      (i64.eq (local.get $w) (i64.const 0x646e6168204c5353))))                         ;; "SSL hand"
+          (then (return (i32.const 0))))
+        (local.set $k (i32.add (local.get $k) (i32.const 1)))
+        (br $bytes)))
+    (if (i32.ge_s (local.get $lastWhile) (i32.const 0)) (then (local.set $k (local.get $lastWhile))))
+    (if (i32.gt_u (local.get $k) (local.get $i))
+      (then (if (i32.eq (i32.load8_u (i32.sub (local.get $k) (i32.const 1))) (i32.const 41))
+        (then (return (i32.const 0))))))
+    (i32.const 1))
 
   ;; The first position at or after `p` (before `le`) that is not an ASCII digit.
   (func $digits (param $p i32) (param $le i32) (result i32)
