@@ -3,6 +3,7 @@
  * incident and per checklist result, key=value after a fixed prefix so `grep`/`awk` work.
  */
 import type { ChecklistResult, Incident } from '../model/incident.js';
+import type { SourceStatus } from '../model/snapshot.js';
 import { formatTime } from './format.js';
 import { sanitizeForTerminal as safe } from './sanitize.js';
 
@@ -39,4 +40,22 @@ export function checklistLinesLive(i: Incident, r: ChecklistResult, tz: string):
   );
   lines.push([at, 'VERDICT', kv('upstream', `${r.target.host}:${r.target.port}`), kv('container', r.target.container ?? '-'), '—', safe(r.conclusion)].join(' '));
   return lines;
+}
+
+const ATTACHED: Record<SourceStatus['kind'], string> = {
+  log: 'following',
+  stdin: 'reading',
+  docker: 'connected: container events streaming',
+  'events-file': 'reading',
+  replay: 'replaying',
+};
+
+/**
+ * A source's health as one stderr line, for lines mode where no header shows it: said when a
+ * source attaches, waits, fails or reconnects (an operator tailing journald sees when the tool
+ * is really watching, and why it is not).
+ */
+export function sourceStatusLine(s: SourceStatus): string {
+  const what = s.state === 'ok' ? ATTACHED[s.kind] : `${s.state}${s.detail ? `: ${s.detail}` : ''}`;
+  return `restartdoctor: ${safe(s.label)}: ${safe(what)}`;
 }

@@ -94,11 +94,16 @@ function startLive() {
     const run = lines.slice((verdicts.at(-2) ?? -1) + 1, verdicts.at(-1)! + 1).map((l) => l.text);
     return { checks: run.filter((t) => / CHECK /.test(t)), verdict: run.at(-1) ?? '' };
   };
+  /** Both sources say on stderr that they are attached: the follower and the event stream are up. */
+  const attached = () =>
+    until(() => /error\.log: following$/m.test(out.stderr) && /docker \/var\/run\/docker\.sock: connected/m.test(out.stderr), 20_000, 'the sources to attach').catch((err: Error) => {
+      throw new Error(err.message + shown());
+    });
   const stop = async (): Promise<number | null> => {
     child.kill('SIGINT');
     return exited;
   };
-  return { lines, out, shown, seen, waitFor, lastChecklist, stop };
+  return { lines, out, shown, seen, waitFor, lastChecklist, attached, stop };
 }
 
 const backendAnswers = () => until(async () => (await httpStatus(`http://127.0.0.1:${BACKEND_PORT}/health`)) === 200, 20_000, 'the backend to answer again');
@@ -117,8 +122,8 @@ describe('live mode against a real restart (nginx + Docker Engine)', () => {
     if (!ready) ctx.skip();
     const session = startLive();
     const { lines } = session;
-    // Attached before anything happens: the follower and the event stream are up.
-    await sleep(1500);
+    // Attached before anything happens.
+    await session.attached();
 
     const traffic = startTraffic({ url: nginx!.url('/health'), count: 600, ratePerSec: 25, methods: ['GET', 'POST'], maxDurationMs: 24_000 });
     await sleep(1000);
@@ -162,7 +167,7 @@ describe('live mode against a real restart (nginx + Docker Engine)', () => {
     if (!ready) ctx.skip();
     const session = startLive();
     const { lines } = session;
-    await sleep(1500);
+    await session.attached();
 
     // A few failures, then silence while the container stays down: the incident settles and is
     // printed before any start event exists, as on a loaded daemon that starts the container late.

@@ -16,10 +16,10 @@ import { runChecklist } from '../../checklist/runChecklist.js';
 import { isProbeAllowed } from '../../checklist/probeSafety.js';
 import type { ContainerInfo } from '../../model/container.js';
 import type { Incident } from '../../model/incident.js';
-import type { EngineSnapshot } from '../../model/snapshot.js';
+import type { EngineSnapshot, SourceStatus } from '../../model/snapshot.js';
 import { decodeContainerInspect } from '../../parse/containerInspect.js';
 import { markdownReport } from '../../report/markdownReport.js';
-import { checklistLinesLive, incidentLine } from '../../report/liveLines.js';
+import { checklistLinesLive, incidentLine, sourceStatusLine } from '../../report/liveLines.js';
 import { connectDocker } from '../../sources/dockerLive.js';
 import { dockerSocketPath } from '../../sources/dockerEndpoint.js';
 import { followLog } from '../../sources/tailLog.js';
@@ -143,7 +143,16 @@ export async function runLive(o: MainOptions, io: CliIo): Promise<number> {
   };
 
   // ---- sources ---------------------------------------------------------------------------------
-  const onStatus = engine.setSourceStatus.bind(engine);
+  // Lines mode has no header: a source's state goes to stderr each time it changes.
+  const said = new Map<string, string>();
+  const onStatus = (s: SourceStatus): void => {
+    engine.setSourceStatus(s);
+    if (!printLines || s.state === 'ended') return;
+    const text = sourceStatusLine(s);
+    if (said.get(s.id) === text) return;
+    said.set(s.id, text);
+    io.stderr.write(`${text}\n`);
+  };
   const sink = (source: string, lineNo: number, text: string): void => {
     engine.ingestLine(source, lineNo, text);
     invalidate();
