@@ -117,9 +117,11 @@ export function isIgnoredEventLine(line: string): boolean {
   if (n < 20 || line.charCodeAt(0) !== 123 /* { */ || line.charCodeAt(n - 1) !== 125 /* } */) return false;
   const actor = line.indexOf('"Actor":');
   if (actor < 0) return false;
-  const type = keyValueBefore(line, '"Type":"', actor);
+  // Type and Action come before Actor: search that head only (a slice is a view, not a copy).
+  const head = line.slice(0, actor);
+  const type = keyValueBefore(head, '"Type":"');
   if (type === null || type === '') return false;
-  const action = keyValueBefore(line, '"Action":"', actor);
+  const action = keyValueBefore(head, '"Action":"');
   if (action === null || action.trim() === '') return false;
   if (type !== 'container') return hasDockerTail(line);
   return action.startsWith('exec_') && hasDockerTail(line);
@@ -131,16 +133,15 @@ function hasDockerTail(line: string): boolean {
   return DOCKER_TAIL.test(line.length > 80 ? line.slice(-80) : line);
 }
 
-/** The plain string value of the one `key` (`"Name":"`) before `limit`, or null (absent, repeated, escaped). */
-function keyValueBefore(line: string, key: string, limit: number): string | null {
-  const at = line.indexOf(key);
-  if (at < 0 || at > limit) return null;
-  const again = line.indexOf(key, at + key.length);
-  if (again >= 0 && again < limit) return null;
+/** The plain string value of the one `key` (`"Name":"`) in `head`, or null (absent, repeated, escaped). */
+function keyValueBefore(head: string, key: string): string | null {
+  const at = head.indexOf(key);
+  if (at < 0) return null;
+  if (head.indexOf(key, at + key.length) >= 0) return null;
   const from = at + key.length;
-  const end = line.indexOf('"', from);
-  if (end < 0 || end > limit) return null;
-  const value = line.slice(from, end);
+  const end = head.indexOf('"', from);
+  if (end < 0) return null;
+  const value = head.slice(from, end);
   return value.includes('\\') ? null : value;
 }
 
