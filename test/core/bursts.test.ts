@@ -133,6 +133,15 @@ describe('request accounting', () => {
     expect(b!.hosts).toEqual(['shop.example.com']);
   });
 
+  it('counts thousands of distinct clients exactly (kept as hashes, not strings)', () => {
+    const clients = Array.from({ length: 6000 }, (_, i) => (i % 2 ? `10.${i >> 16}.${(i >> 8) & 255}.${i & 255}` : `2001:db8::${i.toString(16)}`));
+    // Every client twice, out of order: duplicates must not count.
+    const lines = [...clients, ...clients.slice().reverse()].map((client, i) => failLine(T0 + Math.floor(i / 100), { client }));
+    const [b] = detect(lines).bursts;
+    expect(b!.count).toBe(12_000);
+    expect(b!.clients).toBe(6000);
+  });
+
   it('rate is errors per second over the burst, with a 1 s floor', () => {
     const [slow] = detect(failLines(T0, 11, 1000)).bursts;
     expect(slow!.rate).toBe(1.1); // 11 errors over 10 s
