@@ -1,12 +1,12 @@
 /**
  * Splits a byte stream into lines with constant memory: chunks are scanned for `\n` with
  * Buffer.indexOf (no readline, no per-chunk string of the whole chunk), CR before LF is dropped,
- * and a line longer than `maxLineBytes` is cut there and flagged, never buffered without bound.
+ * and a line longer than MAX_LINE_BYTES is cut there and flagged, never buffered without bound.
  *
  * Byte mode (a ByteLineConsumer instead of a LineSink): no string is made at all. One pass over
  * each chunk finds the newlines, the control bytes and the consumer's needles together (in
- * WebAssembly SIMD, lineScan.ts; where that is missing, a JS loop four bytes at a time plus one
- * Buffer.indexOf per needle hit); each line is handed over as a byte range with those facts, and
+ * WebAssembly SIMD, lineScan.ts; where that is missing, a plain JS loop plus one Buffer.indexOf
+ * per needle hit); each line is handed over as a byte range with those facts, and
  * the consumer decodes only the lines it needs as text.
  */
 import { REGION_BYTES, SimdLineScanner, simdNeedlesMatch } from './lineScan.js';
@@ -40,12 +40,7 @@ export function isByteLineConsumer(x: unknown): x is ByteLineConsumer {
   return typeof x === 'object' && x !== null && typeof (x as ByteLineConsumer).ingestLineBytes === 'function';
 }
 
-// Word-at-a-time test "some byte < 0x1B" (exact for the any-test on bytes < 0x80; bytes >= 0x80 never match).
-const ONES_1B = 0x1b1b1b1b;
-const HIGH = 0x80808080 | 0;
-
 export interface SplitterOptions {
-  maxLineBytes?: number;
   /** Byte mode: use the WebAssembly scanner when it loads (default true; false forces the JS loop). */
   simd?: boolean;
 }
@@ -61,7 +56,6 @@ export class LineSplitter {
   /** Per needle, its next position at or after the scan position in the current chunk (-1: none left). */
   private needleAt: number[] = [];
 
-  private readonly maxLineBytes: number;
   /** Byte mode's SIMD scanner, when it loaded and the consumer's needles are the ones compiled in. */
   private readonly simd: SimdLineScanner | null;
 
@@ -70,7 +64,6 @@ export class LineSplitter {
     private readonly sink: LineSink | ByteLineConsumer,
     options: SplitterOptions = {},
   ) {
-    this.maxLineBytes = options.maxLineBytes ?? MAX_LINE_BYTES;
     this.bytes = isByteLineConsumer(sink) ? sink : null;
     this.simd = this.bytes && options.simd !== false && simdNeedlesMatch(this.bytes.needles) ? SimdLineScanner.create() : null;
   }
@@ -125,54 +118,20 @@ export class LineSplitter {
     if (lineStart < chunk.length) this.hold(chunk.subarray(lineStart));
   }
 
+  /** Byte mode without the SIMD scanner: the same flags from a plain loop and Buffer.indexOf per needle. */
   private pushBytes(chunk: Buffer, c: ByteLineConsumer): void {
     const n = chunk.length;
     this.needleAt = c.needles.map((needle) => chunk.indexOf(needle, 0));
     let lineStart = 0;
     let control = 0;
-    // Unaligned head and tail byte by byte, the aligned middle a 32-bit word at a time.
-    const off = chunk.byteOffset;
-    const head = Math.min(n, (4 - (off & 3)) & 3);
-    const words = (n - head) >> 2;
-    const bytes = chunk; // local for the JIT
-    let k = 0;
-    for (; k < head; k++) {
-      const b = bytes[k]!;
-      if (b < 27) {
-        if (b === 10) {
-          this.emitBytes(c, chunk, lineStart, k, control | this.passNeedles(c, chunk, k));
-          lineStart = k + 1;
-          control = 0;
-        } else if (b < 9 || b > 13) control = LINE_CONTROL;
-      }
-    }
-    if (words > 0) {
-      const w32 = new Int32Array(chunk.buffer, off + head, words);
-      for (let w = 0; w < words; w++) {
-        const x = w32[w]!;
-        if ((((x - ONES_1B) | 0) & ~x & HIGH) === 0) continue;
-        const base = head + (w << 2);
-        for (k = base; k < base + 4; k++) {
-          const b = bytes[k]!;
-          if (b < 27) {
-            if (b === 10) {
-              this.emitBytes(c, chunk, lineStart, k, control | this.passNeedles(c, chunk, k));
-              lineStart = k + 1;
-              control = 0;
-            } else if (b < 9 || b > 13) control = LINE_CONTROL;
-          }
-        }
-      }
-    }
-    for (k = head + (words << 2); k < n; k++) {
-      const b = bytes[k]!;
-      if (b < 27) {
-        if (b === 10) {
-          this.emitBytes(c, chunk, lineStart, k, control | this.passNeedles(c, chunk, k));
-          lineStart = k + 1;
-          control = 0;
-        } else if (b < 9 || b > 13) control = LINE_CONTROL;
-      }
+    for (let k = 0; k < n; k++) {
+      const b = chunk[k]!;
+      if (b >= 27) continue;
+      if (b === 10) {
+        this.emitBytes(c, chunk, lineStart, k, control | this.passNeedles(c, chunk, k));
+        lineStart = k + 1;
+        control = 0;
+      } else if (b < 9 || b > 13) control = LINE_CONTROL;
     }
     if (lineStart < n) this.hold(chunk.subarray(lineStart));
   }
@@ -211,9 +170,9 @@ export class LineSplitter {
 
   private hold(part: Buffer): void {
     if (this.overlong) return;
-    if (this.carryBytes + part.length > this.maxLineBytes) {
+    if (this.carryBytes + part.length > MAX_LINE_BYTES) {
       // Keep exactly the bound (+1 byte so the parser sees it is too long), drop the rest.
-      const room = this.maxLineBytes + 1 - this.carryBytes;
+      const room = MAX_LINE_BYTES + 1 - this.carryBytes;
       if (room > 0) this.carry.push(Buffer.from(part.subarray(0, room)));
       this.carryBytes += Math.max(0, room);
       this.overlong = true;

@@ -1,6 +1,6 @@
 /**
  * Postmortem input: a whole file or stdin, streamed through LineSplitter. Files are read in
- * 4 MB chunks into one reused buffer (no allocation per chunk; memory flat whatever the size).
+ * 4 MB chunks into two reused buffers (no allocation per chunk; memory flat whatever the size).
  * The sink is a LineSink (one string per line) or a ByteLineConsumer (byte ranges; the engine's
  * fast path, which decodes only the lines that may be upstream failures).
  * Errors become one-line InputErrors that say what to do (missing, a directory, no permission).
@@ -9,10 +9,9 @@ import { statSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { InputError } from '../cli/errors.js';
+import { REGION_BYTES } from './lineScan.js';
 import { LineSplitter, type ByteLineConsumer, type SplitterOptions } from './lineSplitter.js';
 import type { LineSink } from './types.js';
-
-import { REGION_BYTES } from './lineScan.js';
 
 /** The SIMD scanner's region size: a chunk read into one of its regions is scanned in place. */
 const CHUNK = REGION_BYTES;

@@ -185,14 +185,14 @@ async function stringPath(extra: Partial<EngineOptions>): Promise<Outcome> {
   return outcome(engine, failures);
 }
 
-/** Byte mode fed odd-sized, oddly aligned chunks (word-scan head/tail, lines across chunks). */
+/** Byte mode fed odd-sized, oddly aligned chunks (unaligned buffers, lines across chunks). */
 async function oddChunks(extra: Partial<EngineOptions>, sizes: number[], options: SplitterOptions = {}): Promise<Outcome> {
   const { engine, failures } = spiedEngine(extra);
   const data = readFileSync(log);
   const parts: Buffer[] = [];
   for (let at = 0, k = 0; at < data.length; k++) {
     const n = sizes[k % sizes.length]!;
-    // Copy into a buffer at an odd offset so the chunk's byteOffset is not word-aligned.
+    // Copy into a buffer at an odd offset so the chunk's byteOffset is not aligned.
     const shift = k % 4;
     const backing = Buffer.alloc(n + shift);
     data.copy(backing, shift, at, at + n);
