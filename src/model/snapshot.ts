@@ -22,7 +22,7 @@ export type SourceState = 'ok' | 'waiting' | 'reconnecting' | 'error' | 'ended';
 
 export interface SourceStatus {
   id: string;
-  kind: 'log' | 'stdin' | 'docker' | 'events-file' | 'replay';
+  kind: 'log' | 'stdin' | 'docker' | 'replay';
   label: string;
   state: SourceState;
   /** Why it is not ok, in one sentence (permission denied, daemon not running, …). */

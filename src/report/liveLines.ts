@@ -46,7 +46,6 @@ const ATTACHED: Record<SourceStatus['kind'], string> = {
   log: 'following',
   stdin: 'reading',
   docker: 'connected: container events streaming',
-  'events-file': 'reading',
   replay: 'replaying',
 };
 

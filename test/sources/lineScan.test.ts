@@ -7,9 +7,10 @@
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { REGION_BYTES, SimdLineScanner } from '../../src/sources/lineScan.js';
+import { IncidentEngine } from '../../src/engine/incidentEngine.js';
+import { REGION_BYTES, SimdLineScanner, simdNeedlesMatch } from '../../src/sources/lineScan.js';
 import { LineSplitter, type ByteLineConsumer } from '../../src/sources/lineSplitter.js';
-import { REPO } from '../core/helpers.js';
+import { patterns, REPO } from '../core/helpers.js';
 
 const NEEDLES = [Buffer.from('upstream'), Buffer.from('could not be resolved')];
 
@@ -54,8 +55,9 @@ function chunked(data: Buffer, sizes: number[]): Buffer[] {
 }
 
 describe('SIMD line scanner', () => {
-  it('loads on this Node', () => {
+  it('loads on this Node, and the engine\'s needles are the ones compiled in (else postmortems silently take the JS loop)', () => {
     expect(SimdLineScanner.create()).not.toBeNull();
+    expect(simdNeedlesMatch(new IncidentEngine({ tz: 'UTC', patterns: patterns() }).needles)).toBe(true);
   });
 
   it('flags every line as the JS loop does, whatever the chunking', () => {
