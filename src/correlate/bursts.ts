@@ -4,54 +4,26 @@
  * memory is one accumulator per upstream with an open burst, plus bounded evidence.
  */
 import type { Burst, EvidenceLine } from '../model/incident.js';
-import { NOT_RETRIED_METHODS, REQUEST_SENT_ACTIONS, WRITE_METHODS, type LogRecord, type UpstreamAddress, type UpstreamErrorKind } from '../model/logRecord.js';
-import { upstreamKey } from '../parse/nginxLine.js';
+import { NOT_RETRIED_METHODS, WRITE_METHODS, type UpstreamAddress, type UpstreamErrorKind } from '../model/logRecord.js';
+import type { FailureSample } from '../parse/failureSample.js';
 
 const EVIDENCE_HEAD = 5;
 const EVIDENCE_TAIL = 5;
 const MAX_DISTINCT = 20; // servers/hosts kept per burst
-
-/** Where a failure line without an `upstream:` field points (start-up `host not found in upstream "x"`). */
-export function upstreamOf(record: LogRecord): UpstreamAddress {
-  if (record.upstream) return record.upstream;
-  const quoted = /upstream "([^"]+)"/.exec(record.message)?.[1] ?? /^(\S+) could not be resolved/.exec(record.message)?.[1];
-  const name = quoted ?? 'unknown';
-  const c = name.lastIndexOf(':');
-  const port = c > 0 ? Number(name.slice(c + 1)) : NaN;
-  return Number.isInteger(port)
-    ? { url: name, scheme: '', host: name.slice(0, c), port, path: '' }
-    : { url: name, scheme: '', host: name, port: null, path: '' };
-}
 
 /** Kinds that mark a failed request. `disabled` is nginx noting max_fails was reached, not a request. */
 export function countsAsFailedRequest(kind: UpstreamErrorKind): boolean {
   return kind !== 'disabled';
 }
 
-/**
- * Two 32-bit FNV-1a variants joined into 53 bits: for 10,000 distinct clients the chance that two
- * collide is about 1 in 10^8, so the distinct count stays exact in practice.
- */
-function hash53(s: string): number {
-  let a = 0x811c9dc5;
-  let b = 0x01000193;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    a = Math.imul(a ^ c, 0x01000193);
-    b = Math.imul(b ^ c, 0x5bd1e995);
-  }
-  return (a >>> 0) * 0x200000 + ((b >>> 0) & 0x1fffff);
-}
-
-function evidenceOf(r: LogRecord): EvidenceLine {
-  return { source: r.source, line: r.line, time: r.time, raw: r.raw.slice(0, 4096) };
-}
+const EVIDENCE_CHARS = 4096;
 
 class OpenBurst {
   count = 0;
-  kinds: Partial<Record<UpstreamErrorKind, number>> = {};
-  errnos: Record<string, number> = {};
-  methods: Record<string, number> = {};
+  // Maps, not objects: keys vary from burst to burst, which makes object property access slow.
+  private readonly kinds = new Map<UpstreamErrorKind, number>();
+  private readonly errnos = new Map<number, number>();
+  private readonly methods = new Map<string, number>();
   writes = 0;
   notRetried = 0;
   servers = new Set<string>();
@@ -60,8 +32,14 @@ class OpenBurst {
   clients = new Set<number>();
   clientOverflow = 0;
   head: EvidenceLine[] = [];
-  /** The last EVIDENCE_TAIL records after the head, as a ring (evidence is built when asked for). */
-  private readonly tail: LogRecord[] = [];
+  /**
+   * The last EVIDENCE_TAIL lines after the head, as a ring of their parts (samples are reused, and
+   * an object per error would be garbage): evidence is built when asked for.
+   */
+  private readonly tailSource: string[] = [];
+  private readonly tailLine: number[] = [];
+  private readonly tailTime: number[] = [];
+  private readonly tailRaw: string[] = [];
   private tailNext = 0;
   last: number;
 
@@ -73,37 +51,44 @@ class OpenBurst {
     this.last = first;
   }
 
-  add(r: LogRecord, kind: UpstreamErrorKind): void {
+  add(r: FailureSample): void {
+    const kind = r.kind;
     this.count++;
     this.last = Math.max(this.last, r.time);
-    this.kinds[kind] = (this.kinds[kind] ?? 0) + 1;
-    if (r.errno !== null) this.errnos[r.errno] = (this.errnos[r.errno] ?? 0) + 1;
-    const method = r.request?.method;
+    this.kinds.set(kind, (this.kinds.get(kind) ?? 0) + 1);
+    if (r.errno !== null) this.errnos.set(r.errno, (this.errnos.get(r.errno) ?? 0) + 1);
+    const method = r.method;
     if (method) {
-      this.methods[method] = (this.methods[method] ?? 0) + 1;
+      this.methods.set(method, (this.methods.get(method) ?? 0) + 1);
       if (WRITE_METHODS.has(method)) this.writes++;
-      if (NOT_RETRIED_METHODS.has(method) && r.action !== null && REQUEST_SENT_ACTIONS.has(r.action)) this.notRetried++;
+      if (r.requestSent && NOT_RETRIED_METHODS.has(method)) this.notRetried++;
     }
     if (r.server && this.servers.size < MAX_DISTINCT) this.servers.add(r.server);
     if (r.host && this.hosts.size < MAX_DISTINCT) this.hosts.add(r.host);
     // Distinct clients, counted exactly up to a bound (enough to say "1 client" vs "many").
-    if (r.client) {
-      const h = hash53(r.client);
+    if (r.clientHash >= 0) {
+      const h = r.clientHash;
       if (this.clients.size < 10_000) this.clients.add(h);
       else if (!this.clients.has(h)) this.clientOverflow++;
     }
-    if (this.head.length < EVIDENCE_HEAD) this.head.push(evidenceOf(r));
+    if (this.head.length < EVIDENCE_HEAD) this.head.push({ source: r.source, line: r.line, time: r.time, raw: r.raw.slice(0, EVIDENCE_CHARS) });
     else {
-      // No object per error: remember the record in a ring of EVIDENCE_TAIL.
-      this.tail[this.tailNext] = r;
-      this.tailNext = (this.tailNext + 1) % EVIDENCE_TAIL;
+      const k = this.tailNext;
+      this.tailSource[k] = r.source;
+      this.tailLine[k] = r.line;
+      this.tailTime[k] = r.time;
+      this.tailRaw[k] = r.raw;
+      this.tailNext = (k + 1) % EVIDENCE_TAIL;
     }
   }
 
   private tailEvidence(): EvidenceLine[] {
-    const n = this.tail.length;
+    const n = this.tailRaw.length;
     const out: EvidenceLine[] = [];
-    for (let k = 0; k < n; k++) out.push(evidenceOf(this.tail[(this.tailNext + k) % n]!));
+    for (let j = 0; j < n; j++) {
+      const k = (this.tailNext + j) % n;
+      out.push({ source: this.tailSource[k]!, line: this.tailLine[k]!, time: this.tailTime[k]!, raw: this.tailRaw[k]!.slice(0, EVIDENCE_CHARS) });
+    }
     return out;
   }
 
@@ -116,9 +101,9 @@ class OpenBurst {
       first: this.first,
       last: this.last,
       count: this.count,
-      kinds: { ...this.kinds },
-      errnos: { ...this.errnos },
-      methods: { ...this.methods },
+      kinds: Object.fromEntries(this.kinds),
+      errnos: Object.fromEntries(this.errnos),
+      methods: Object.fromEntries(this.methods),
       writes: this.writes,
       notRetried: this.notRetried,
       servers: [...this.servers],
@@ -150,23 +135,23 @@ export class BurstDetector {
 
   /**
    * Adds one upstream failure; returns the burst it closed, if the gap before it was too long.
-   * `upstream`/`key`: upstreamOf(record) and its key, when the caller has them already.
+   * Nothing of `sample` is kept by reference (the caller refills it for the next line).
    */
-  add(record: LogRecord, upstream: UpstreamAddress = upstreamOf(record), key: string = upstreamKey(upstream)): Burst | null {
-    const kind = record.kind;
-    if (kind === null || !countsAsFailedRequest(kind)) return null;
+  add(sample: FailureSample): Burst | null {
+    if (!countsAsFailedRequest(sample.kind)) return null;
+    const key = sample.key;
     const current = this.open.get(key);
     let closed: Burst | null = null;
-    if (current && record.time - current.last > this.opts.gapMs) {
+    if (current && sample.time - current.last > this.opts.gapMs) {
       closed = this.finish(current);
       this.open.delete(key);
     }
     let burst = this.open.get(key);
     if (!burst) {
-      burst = new OpenBurst(key, upstream, record.time);
+      burst = new OpenBurst(key, sample.address(), sample.time);
       this.open.set(key, burst);
     }
-    burst.add(record, kind);
+    burst.add(sample);
     return closed;
   }
 

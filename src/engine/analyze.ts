@@ -12,6 +12,7 @@ import { isIgnoredEventLine } from '../parse/dockerEvent.js';
 import type { Pattern } from '../diagnose/patternSchema.js';
 import { assertReadableFile, describeFsError, streamFileLines, streamLines } from '../sources/readInput.js';
 import { IncidentEngine } from './incidentEngine.js';
+import { SCREEN_MIN_BYTES, screenWorkerAvailable, streamFileScreened } from './screenedFile.js';
 
 export interface AnalyzeOptions {
   /** Log paths; `-` reads `stdin`. */
@@ -27,6 +28,11 @@ export interface AnalyzeOptions {
   minErrors?: number;
   /** Called with total bytes read so far across log files (progress bar). */
   onProgress?: (bytes: number) => void;
+  /**
+   * Read a log file on a second thread (screenedFile.ts): true or false, or by size when not
+   * given (files of SCREEN_MIN_BYTES and more, when the worker script is built).
+   */
+  readerThread?: boolean;
 }
 
 export interface Analysis {
@@ -118,8 +124,13 @@ export async function analyze(o: AnalyzeOptions): Promise<Analysis> {
       if (!o.stdin) throw new InputError('no standard input to read');
       await streamLines('-', o.stdin, sink, progress);
     } else {
-      await streamFileLines(p, sink, progress);
-      doneBytes += assertReadableFile(p);
+      const size = assertReadableFile(p);
+      if (o.readerThread ?? (size >= SCREEN_MIN_BYTES && screenWorkerAvailable())) {
+        await streamFileScreened(p, engine, { tz: o.tz, since: o.since ?? null, until: o.until ?? null }, progress);
+      } else {
+        await streamFileLines(p, sink, progress);
+      }
+      doneBytes += size;
     }
   }
   engine.finish();

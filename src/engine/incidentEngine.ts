@@ -17,20 +17,20 @@
  */
 import type { ContainerEvent, ContainerInfo } from '../model/container.js';
 import type { Burst, ChecklistResult, ContainerMatch, ContainerView, FixProposal, Incident } from '../model/incident.js';
-import type { LogRecord, UpstreamAddress, UpstreamErrorKind } from '../model/logRecord.js';
+import type { LogRecord, UnparsedReason, UpstreamAddress, UpstreamErrorKind } from '../model/logRecord.js';
+import { FailureSample } from '../parse/failureSample.js';
 import { SPARK_SECONDS, type EngineCounters, type EngineSnapshot, type SourceStatus, type UpstreamStat } from '../model/snapshot.js';
-import { BurstDetector, countsAsFailedRequest, upstreamOf } from '../correlate/bursts.js';
+import { BurstDetector } from '../correlate/bursts.js';
 import { eventsOf, matchByEventNames, matchBySnapshot, matchByTime } from '../correlate/containerMatch.js';
 import { computeFacts, DEFAULT_WINDOW, type CorrelationWindow } from '../correlate/facts.js';
 import { diagnose } from '../diagnose/diagnose.js';
 import type { Pattern } from '../diagnose/patternSchema.js';
 import { decodeDockerEvent } from '../parse/dockerEvent.js';
 import { LocalClock } from '../parse/localTime.js';
-import { NginxByteScanner, parseNginxLine, RESOLVE_FAILURE, quickScanLine, SCAN_OTHER, SCAN_UNPARSED, scanned, upstreamKey } from '../parse/nginxLine.js';
-import { LINE_CONTROL, LINE_NEEDLE, LINE_SAME_HEAD, LINE_UNSCANNED } from '../sources/lineSplitter.js';
+import { CUT, cutLine, quickScanLine, SCAN_OTHER, SCAN_UNPARSED, scanned } from '../parse/nginxLine.js';
+import { LineScreen, type LatestTimes, type LineTally } from './lineScreen.js';
+import { LINE_CONTROL, LINE_UNSCANNED } from '../sources/lineSplitter.js';
 
-// Bytes that make a line worth decoding: every upstream failure holds one of them.
-const NEEDLES: readonly Buffer[] = [Buffer.from('upstream'), Buffer.from(RESOLVE_FAILURE)];
 
 export interface EngineOptions {
   tz: string;
@@ -45,6 +45,12 @@ export interface EngineOptions {
   maxIncidents?: number;
   /** Container events kept for correlation. */
   maxEvents?: number;
+}
+
+/** What a LineScreen on another thread counted (every line it did not pass on): IncidentEngine.absorbScreened. */
+export interface ScreenedCounts extends LineTally {
+  /** The newest time of those lines (0: none). */
+  latest: number;
 }
 
 export const DEFAULT_BURST_GAP_MS = 5_000;
@@ -131,16 +137,17 @@ export class IncidentEngine {
   private readonly announced = new Map<string, string>();
   /** Bumped on every change that can alter a diagnosis (events, containers, attachments). */
   private version = 0;
-  /** Newest data time seen: the engine's notion of "now" when no clock is given. */
-  private latest = 0;
-  /** Newest log-line time: did the log go on after a burst (it recovered) or end with it? */
-  private latestLog = 0;
+  /**
+   * `latest`: newest data time seen, the engine's notion of "now" when no clock is given.
+   * `latestLog`: newest log-line time: did the log go on after a burst (it recovered) or end with it?
+   */
+  private readonly times: LatestTimes = { latest: 0, latestLog: 0 };
   /** Latest wall-clock time given to tick(): the lag reference in live mode. */
   private lastTick: number | null = null;
-  /** Byte-level line checker of ingestLineBytes (created on first use). */
-  private byteScanner: NginxByteScanner | null = null;
-  /** The time of the line ingestLineBytes took last, if it was OTHER (else NaN): what LINE_SAME_HEAD lines reuse. */
-  private prevOtherTime = NaN;
+  /** Byte mode's first look at each line: counts most lines itself, hands the rest to ingestFullLine. */
+  private readonly screen: LineScreen;
+  /** Refilled for every upstream failure: nothing is allocated per line that no burst keeps. */
+  private readonly sample = new FailureSample();
 
   constructor(options: EngineOptions) {
     this.tz = options.tz;
@@ -153,104 +160,100 @@ export class IncidentEngine {
     this.maxIncidents = options.maxIncidents ?? 1000;
     this.maxEvents = options.maxEvents ?? 50_000;
     this.detector = new BurstDetector({ gapMs: this.gapMs, minErrors: options.minErrors ?? DEFAULT_MIN_ERRORS });
+    this.screen = new LineScreen(this.counters, this.times, this.clock, this.since, this.until, (source, lineNo, buf, start, end, flags) =>
+      this.ingestFullLine(source, lineNo, buf, start, end, flags),
+    );
   }
 
   // ---- input ---------------------------------------------------------------------------------
 
   ingestLine(source: string, lineNo: number, text: string, screened = false): void {
+    this.takeLine(source, lineNo, text, screened);
+  }
+
+  /** ingestLine's work; returns the line's time, NaN when it is not a valid line. */
+  private takeLine(source: string, lineNo: number, text: string, screened: boolean): number {
     this.counters.linesRead++;
-    // Most lines are not upstream failures: decide that without building a record (same answer
-    // as parseNginxLine, test/perf/equivalence.test.ts), and parse fully only the others.
+    // Most lines are not upstream failures: decide that without cutting the line (same answer
+    // as parseNginxLine, test/perf/equivalence.test.ts), and cut only the others.
     // `screened`: ingestLineBytes found this line may be a failure and has no control byte
     // (skip the screen and the binary check).
     if (!screened) {
       const q = quickScanLine(text, this.clock);
       if (q === SCAN_OTHER) return this.countOtherLine(scanned.time);
-      if (q === SCAN_UNPARSED) {
-        const r = scanned.reason;
-        this.counters.unparsed[r] = (this.counters.unparsed[r] ?? 0) + 1;
-        return;
-      }
+      if (q === SCAN_UNPARSED) return this.countUnparsed(scanned.reason);
     }
-    const parsed = parseNginxLine(text, source, lineNo, this.clock, screened);
-    if (!parsed.ok) {
-      const r = parsed.unparsed.reason;
-      this.counters.unparsed[r] = (this.counters.unparsed[r] ?? 0) + 1;
-      return;
-    }
-    this.ingestRecord(parsed.record);
+    // cutLine decides as parseNginxLine does, into ranges: no record for a line no burst keeps.
+    const bad = cutLine(text, this.clock, screened);
+    if (bad !== null) return this.countUnparsed(bad);
+    const time = CUT.time;
+    if (CUT.kind === null) return this.countOtherLine(time);
+    this.ingestFailure(this.sample.fromCut(text, source, lineNo));
+    return time;
+  }
+
+  /** Returns NaN: the time of a line that is not valid. */
+  private countUnparsed(reason: UnparsedReason): number {
+    return this.screen.countUnparsed(reason);
   }
 
   /** Lines whose bytes contain one of these are decoded and parsed; the others only need their header checked. */
   get needles(): readonly Buffer[] {
-    return NEEDLES;
+    return this.screen.needles;
   }
 
-  /**
-   * One line as bytes (LineSplitter's byte mode, used by postmortems): a clean line without
-   * `upstream` is checked on its bytes with no string made; any other line goes to ingestLine.
-   */
+  /** One line as bytes (LineSplitter's byte mode, used by postmortems): see LineScreen. */
   ingestLineBytes(source: string, lineNo: number, buf: Buffer, start: number, end: number, flags: number): void {
-    if (flags & LINE_SAME_HEAD) {
-      // Most lines of a busy log: the scan has checked this one against the line before it.
-      if (!Number.isNaN(this.prevOtherTime)) {
-        this.counters.linesRead++;
-        return this.countOtherLine(this.prevOtherTime);
-      }
-      flags &= ~LINE_SAME_HEAD;
-    }
-    this.prevOtherTime = NaN;
-    if ((flags & ~LINE_NEEDLE) === 0) {
-      const q = (this.byteScanner ??= new NginxByteScanner(this.clock)).scan(buf, start, end, flags !== 0);
-      if (q === SCAN_OTHER) {
-        this.counters.linesRead++;
-        this.prevOtherTime = scanned.time;
-        return this.countOtherLine(scanned.time);
-      }
-      if (q === SCAN_UNPARSED) {
-        this.counters.linesRead++;
-        const r = scanned.reason;
-        this.counters.unparsed[r] = (this.counters.unparsed[r] ?? 0) + 1;
-        return;
-      }
-    }
-    this.ingestLine(source, lineNo, buf.toString('utf8', start, end), (flags & (LINE_CONTROL | LINE_UNSCANNED)) === 0);
+    this.screen.ingestLineBytes(source, lineNo, buf, start, end, flags);
   }
 
-  /** A valid line that is not an upstream failure: what ingestRecord does with a `kind: null` record. */
-  private countOtherLine(time: number): void {
+  ingestSameHeadRun(count: number): boolean {
+    return this.screen.ingestSameHeadRun(count);
+  }
+
+  /** A line ingestLineBytes (here or in a screening engine) found needs the full parse; returns its time, NaN when not valid. */
+  ingestFullLine(source: string, lineNo: number, buf: Buffer, start: number, end: number, flags: number): number {
+    return this.takeLine(source, lineNo, buf.toString('utf8', start, end), (flags & (LINE_CONTROL | LINE_UNSCANNED)) === 0);
+  }
+
+  /** Folds in what a screening engine counted (every line it did not forward). */
+  absorbScreened(c: ScreenedCounts): void {
+    this.counters.linesRead += c.linesRead;
+    this.counters.otherLines += c.otherLines;
+    this.counters.outsideWindow += c.outsideWindow;
+    for (const [reason, n] of Object.entries(c.unparsed) as [UnparsedReason, number][]) this.counters.unparsed[reason] = (this.counters.unparsed[reason] ?? 0) + n;
+    if (c.latest > this.times.latest) this.times.latest = c.latest;
+    if (c.latest > this.times.latestLog) this.times.latestLog = c.latest;
+  }
+
+  /** A valid line that is not an upstream failure (what ingestRecord does with a `kind: null` record); returns its time. */
+  private countOtherLine(time: number): number {
+    return this.screen.countOther(time);
+  }
+
+  /** One parsed line (the straightforward path: what ingestLine decides, from a LogRecord). */
+  ingestRecord(record: LogRecord): void {
+    if (record.kind === null) this.countOtherLine(record.time);
+    else this.ingestFailure(this.sample.fromRecord(record));
+  }
+
+  /** One upstream failure. `failure` is only read here (it is refilled for the next line). */
+  ingestFailure(failure: FailureSample): void {
+    const time = failure.time;
     if ((this.since !== null && time < this.since) || (this.until !== null && time > this.until)) {
       this.counters.outsideWindow++;
       return;
     }
-    if (time > this.latest) this.latest = time;
-    if (time > this.latestLog) this.latestLog = time;
-    this.counters.otherLines++;
-  }
-
-  ingestRecord(record: LogRecord): void {
-    if ((this.since !== null && record.time < this.since) || (this.until !== null && record.time > this.until)) {
-      this.counters.outsideWindow++;
-      return;
-    }
-    if (record.time > this.latest) this.latest = record.time;
-    if (record.time > this.latestLog) this.latestLog = record.time;
-    const kind = record.kind;
-    if (kind === null) {
-      this.counters.otherLines++;
-      return;
-    }
+    if (time > this.times.latest) this.times.latest = time;
+    if (time > this.times.latestLog) this.times.latestLog = time;
     this.counters.upstreamErrors++;
-    const upstream = upstreamOf(record);
-    const key = upstreamKey(upstream);
-    let acc = this.upstreams.get(key);
+    let acc = this.upstreams.get(failure.key);
     if (!acc) {
-      acc = new UpstreamAccumulator(upstream);
-      this.upstreams.set(key, acc);
+      acc = new UpstreamAccumulator(failure.address());
+      this.upstreams.set(failure.key, acc);
     }
-    acc.add(record.time, kind);
-    if (!countsAsFailedRequest(kind)) return;
-    const closed = this.detector.add(record, upstream, key);
+    acc.add(time, failure.kind);
+    const closed = this.detector.add(failure);
     if (closed) this.keepBurst(closed);
   }
 
@@ -285,7 +288,7 @@ export class IncidentEngine {
     if (last && event.time < last.time) this.eventsSorted = false;
     this.events.push(event);
     if (this.events.length > this.maxEvents * 1.25) this.events = this.sortedEvents().slice(-this.maxEvents);
-    if (event.time > this.latest) this.latest = event.time;
+    if (event.time > this.times.latest) this.times.latest = event.time;
     this.version++;
   }
 
@@ -348,7 +351,7 @@ export class IncidentEngine {
    * announced ones that grew or were diagnosed differently since. A line printer calls this
    * after each tick.
    */
-  takeAnnouncements(now: number = this.lastTick ?? this.latest): Incident[] {
+  takeAnnouncements(now: number = this.lastTick ?? this.times.latest): Incident[] {
     const claimed = this.addressClaims();
     const ready = [...this.incidents(claimed), ...this.openIncidents(claimed).filter((i) => this.settled(i.burst, now))];
     const out: Incident[] = [];
@@ -438,7 +441,7 @@ export class IncidentEngine {
     const match = this.matchFor(b.upstream, windowEvents, claimed);
     const own = match ? eventsOf(match, windowEvents) : [];
     const info = match ? (this.containers.find((c) => c.name === match.name) ?? null) : null;
-    const facts = computeFacts(b, own, info, match !== null, this.latestLog - b.last > this.gapMs);
+    const facts = computeFacts(b, own, info, match !== null, this.times.latestLog - b.last > this.gapMs);
     return {
       id: b.id,
       burst: b,
@@ -493,10 +496,10 @@ export class IncidentEngine {
 
   /** The newest time in the data (postmortem "now"). */
   latestDataTime(): number {
-    return this.latest;
+    return this.times.latest;
   }
 
-  snapshot(now: number = this.lastTick ?? this.latest): EngineSnapshot {
+  snapshot(now: number = this.lastTick ?? this.times.latest): EngineSnapshot {
     const owners = this.addressOwners();
     const claimed = new Set(owners.values());
     const upstreams: UpstreamStat[] = [...this.upstreams.entries()].map(([key, acc]) => ({

@@ -2,6 +2,9 @@
  * Which upstream failure a message is (DOMAIN.md "Upstream failures and their levels").
  * Errno-only matches (104, 110, 32) count only when the line is about an upstream: the same
  * errno `while reading client request line` is the client's problem, not the backend's.
+ *
+ * The message and the action are ranges of the line (no substring per line: this runs on every
+ * line that mentions an upstream, the hot path of a postmortem).
  */
 import type { UpstreamErrorKind } from '../model/logRecord.js';
 
@@ -15,33 +18,58 @@ const ERRNO_KIND: Record<number, UpstreamErrorKind> = {
   32: 'broken-pipe',
 };
 
+const INVALID_HEADER = [
+  'upstream sent invalid header',
+  'upstream sent no valid HTTP/1.0 header',
+  'upstream sent invalid chunked response',
+  'upstream sent too big header',
+  'upstream sent invalid status',
+];
+
+/** `text[from, to)` starts with `s`. */
+export function startsIn(text: string, s: string, from: number, to: number): boolean {
+  return from + s.length <= to && text.startsWith(s, from);
+}
+
+/** `text[from, to)` contains `s`. */
+export function includesIn(text: string, s: string, from: number, to: number): boolean {
+  const at = text.indexOf(s, from);
+  return at >= 0 && at + s.length <= to;
+}
+
+/** `text[from, to)` is exactly `s`. */
+export function equalsIn(text: string, s: string, from: number, to: number): boolean {
+  return to - from === s.length && text.startsWith(s, from);
+}
+
+/**
+ * The message is `text[msgAt, msgEnd)`; the `while …` action `text[actionAt, actionEnd)`, or
+ * actionAt -1 when there is none.
+ */
 export function classifyUpstreamFailure(
-  message: string,
+  text: string,
+  msgAt: number,
+  msgEnd: number,
   errno: number | null,
-  action: string | null,
+  actionAt: number,
+  actionEnd: number,
   hasUpstreamField: boolean,
 ): UpstreamErrorKind | null {
   // The client leaving is never an upstream failure, whatever else the line says.
-  if (message.startsWith('client prematurely closed') || message.startsWith('client timed out')) return null;
-  if (message.startsWith('no live upstreams')) return 'no-live-upstreams';
-  if (message.startsWith('upstream prematurely closed')) return 'premature-close';
-  if (message.startsWith('upstream timed out')) return 'timeout';
-  if (message.startsWith('upstream server temporarily disabled')) return 'disabled';
-  if (
-    message.startsWith('upstream sent invalid header') ||
-    message.startsWith('upstream sent no valid HTTP/1.0 header') ||
-    message.startsWith('upstream sent invalid chunked response') ||
-    message.startsWith('upstream sent too big header') ||
-    message.startsWith('upstream sent invalid status')
-  ) {
-    return 'invalid-header';
+  if (startsIn(text, 'client prematurely closed', msgAt, msgEnd) || startsIn(text, 'client timed out', msgAt, msgEnd)) return null;
+  if (startsIn(text, 'no live upstreams', msgAt, msgEnd)) return 'no-live-upstreams';
+  if (startsIn(text, 'upstream prematurely closed', msgAt, msgEnd)) return 'premature-close';
+  if (startsIn(text, 'upstream timed out', msgAt, msgEnd)) return 'timeout';
+  if (startsIn(text, 'upstream server temporarily disabled', msgAt, msgEnd)) return 'disabled';
+  if (startsIn(text, 'upstream sent ', msgAt, msgEnd)) {
+    for (const s of INVALID_HEADER) if (startsIn(text, s, msgAt, msgEnd)) return 'invalid-header';
   }
-  if (message.includes('host not found in upstream') || message.includes('could not be resolved')) return 'resolve';
+  if (includesIn(text, 'host not found in upstream', msgAt, msgEnd) || includesIn(text, 'could not be resolved', msgAt, msgEnd)) return 'resolve';
 
-  const aboutUpstream = hasUpstreamField || (action !== null && action.includes('upstream'));
+  const aboutUpstream = hasUpstreamField || (actionAt >= 0 && includesIn(text, 'upstream', actionAt, actionEnd));
   if (!aboutUpstream) return null;
-  if (action === 'SSL handshaking to upstream' || message.startsWith('upstream SSL certificate')) return 'ssl-handshake';
-  if (message.startsWith('connect() to unix:') && (errno === 2 || errno === 13 || errno === 111)) return 'unix-socket';
+  if ((actionAt >= 0 && equalsIn(text, 'SSL handshaking to upstream', actionAt, actionEnd)) || startsIn(text, 'upstream SSL certificate', msgAt, msgEnd)) return 'ssl-handshake';
+  if (startsIn(text, 'connect() to unix:', msgAt, msgEnd) && (errno === 2 || errno === 13 || errno === 111)) return 'unix-socket';
   if (errno !== null && ERRNO_KIND[errno]) return ERRNO_KIND[errno]!;
   return null;
 }

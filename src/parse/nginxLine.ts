@@ -7,9 +7,9 @@
  *   YYYY/MM/DD HH:MM:SS [level] PID#TID: [*CONN ]MSG[ (errno: strerror)][ while ACTION],
  *   client: IP, server: NAME[, request: "…"][, subrequest: "…"][, upstream: "…"][, host: "…"][, referrer: "…"]
  */
-import { LEVELS, type Level, type LogRecord, type ParsedLine, type RequestLine, type UnparsedLine, type UpstreamAddress } from '../model/logRecord.js';
+import { LEVELS, type Level, type LogRecord, type ParsedLine, type RequestLine, type UnparsedLine, type UpstreamAddress, type UpstreamErrorKind } from '../model/logRecord.js';
 import type { LocalClock } from './localTime.js';
-import { classifyUpstreamFailure } from './classify.js';
+import { classifyUpstreamFailure, includesIn } from './classify.js';
 
 /** Longer lines are counted as `too-long` and not parsed: nginx itself caps a line at 2 KB plus the request. */
 export const MAX_LINE_CHARS = 1024 * 1024;
@@ -19,8 +19,8 @@ const LEVEL_SET: ReadonlySet<string> = new Set(LEVELS);
 
 // Field markers in the order nginx writes them; each may be absent except client/server on request lines.
 const FIELD_KEYS = ['client', 'server', 'request', 'subrequest', 'upstream', 'host', 'referrer'] as const;
-type FieldKey = (typeof FIELD_KEYS)[number];
-const QUOTED: ReadonlySet<FieldKey> = new Set(['request', 'subrequest', 'upstream', 'host', 'referrer']);
+/** Per FIELD_KEYS entry: is its value quoted (everything but client and server)? */
+const QUOTED: readonly boolean[] = FIELD_KEYS.map((k) => k !== 'client' && k !== 'server');
 
 function unparsed(source: string, line: number, reason: UnparsedLine['reason'], text: string): ParsedLine {
   return { ok: false, unparsed: { source, line, reason, excerpt: text.slice(0, EXCERPT_CHARS) } };
@@ -153,21 +153,90 @@ function parseHead(text: string, clock: LocalClock, knownClean = false): Unparse
   return null;
 }
 
+// ---- cutting a valid line into ranges -------------------------------------------------------
+
+/** Field slots in `LineCut.fields`: value i is `text[fields[2i], fields[2i+1])`, absent when -1. */
+export const F_CLIENT = 0;
+export const F_SERVER = 1;
+export const F_REQUEST = 2;
+export const F_UPSTREAM = 4;
+export const F_HOST = 5;
+
+/**
+ * Where the parts of the last line `cutLine` accepted lie: positions, not substrings, so a line
+ * costs no allocation beyond its header until a consumer asks for a value. One shared object.
+ */
+export interface LineCut {
+  time: number;
+  /** Message: `text[msgAt, msgEnd)`, ending at the first `, client: ` (or the end of the line). */
+  msgAt: number;
+  msgEnd: number;
+  errno: number | null;
+  /** strerror: `text[strerrorAt, strerrorEnd)`, -1 when there is no errno group. */
+  strerrorAt: number;
+  strerrorEnd: number;
+  /** The `while …` action: `text[actionAt, msgEnd)`, -1 when there is none. */
+  actionAt: number;
+  /** Whether the fields were cut (the line may be about an upstream); else every slot is -1. */
+  mayBeUpstream: boolean;
+  kind: UpstreamErrorKind | null;
+  /** Start/end pairs in FIELD_KEYS order. */
+  readonly fields: Int32Array;
+}
+
+export const CUT: LineCut = {
+  time: 0,
+  msgAt: 0,
+  msgEnd: 0,
+  errno: null,
+  strerrorAt: -1,
+  strerrorEnd: -1,
+  actionAt: -1,
+  mayBeUpstream: false,
+  kind: null,
+  fields: new Int32Array(FIELD_KEYS.length * 2),
+};
+
+/**
+ * Checks `text` as parseNginxLine does and fills CUT (and HEAD): the reason it is not a valid
+ * line, or null. `knownClean`: the caller found no control byte in the line's bytes (the binary
+ * check is skipped; same result).
+ */
+export function cutLine(text: string, clock: LocalClock, knownClean = false): UnparsedLine['reason'] | null {
+  const bad = parseHead(text, clock, knownClean);
+  if (bad !== null) return bad;
+  const i = HEAD.msgAt;
+  const fieldsAt = text.indexOf(', client: ', i);
+  const msgEnd = fieldsAt < 0 ? text.length : fieldsAt;
+  CUT.time = HEAD.time;
+  CUT.msgAt = i;
+  CUT.msgEnd = msgEnd;
+  cutMessage(text, i, msgEnd);
+  // Field extraction only where it can matter: an upstream failure, or a line naming an upstream.
+  const mayBeUpstream = mentionsUpstream(text, i, msgEnd, fieldsAt);
+  CUT.mayBeUpstream = mayBeUpstream;
+  const f = CUT.fields;
+  if (fieldsAt >= 0 && mayBeUpstream) cutFields(text, fieldsAt, f);
+  else f.fill(-1);
+  const hasUpstream = f[2 * F_UPSTREAM + 1]! > f[2 * F_UPSTREAM]!;
+  CUT.kind = mayBeUpstream ? classifyUpstreamFailure(text, i, msgEnd, CUT.errno, CUT.actionAt, msgEnd, hasUpstream) : null;
+  return null;
+}
+
+/** The value in field slot `slot` of the last cut line, or null when the line has no such field. */
+export function cutField(text: string, slot: number): string | null {
+  const from = CUT.fields[2 * slot]!;
+  return from < 0 ? null : text.slice(from, CUT.fields[2 * slot + 1]!);
+}
+
 /** `knownClean`: the caller found no control byte in the line's bytes (the binary check is skipped; same result). */
 export function parseNginxLine(text: string, source: string, lineNo: number, clock: LocalClock, knownClean = false): ParsedLine {
-  const bad = parseHead(text, clock, knownClean);
+  const bad = cutLine(text, clock, knownClean);
   if (bad !== null) return unparsed(source, lineNo, bad, text);
-  const { level, pid, tid, conn, msgAt: i, stamp, time } = HEAD;
-
-  const fieldsAt = text.indexOf(', client: ', i);
-  const message = fieldsAt < 0 ? text.slice(i) : text.slice(i, fieldsAt);
-  const { errno, strerror, action } = splitMessage(message);
-  // Field extraction only where it can matter: an upstream failure, or a line naming an upstream.
-  const mayBeUpstream = mentionsUpstream(text, message, i, fieldsAt);
-  const fields = fieldsAt >= 0 && mayBeUpstream ? parseFields(text, fieldsAt) : null;
-  const upstream = fields?.upstream ? parseUpstreamUrl(fields.upstream) : null;
-  const kind = mayBeUpstream ? classifyUpstreamFailure(message, errno, action, upstream !== null) : null;
-
+  const { level, pid, tid, conn, stamp, time } = HEAD;
+  const { msgAt, msgEnd, strerrorAt, actionAt } = CUT;
+  const request = cutField(text, F_REQUEST);
+  const upstream = cutField(text, F_UPSTREAM);
   const record: LogRecord = {
     source,
     line: lineNo,
@@ -177,17 +246,17 @@ export function parseNginxLine(text: string, source: string, lineNo: number, clo
     pid,
     tid,
     conn,
-    message,
-    errno,
-    strerror,
-    action,
-    kind,
-    client: fields?.client ?? null,
-    server: fields?.server ?? null,
-    request: fields?.request ? parseRequestLine(fields.request) : null,
-    upstream,
-    host: fields?.host ?? null,
-    referrer: fields?.referrer ?? null,
+    message: text.slice(msgAt, msgEnd),
+    errno: CUT.errno,
+    strerror: strerrorAt < 0 ? null : text.slice(strerrorAt, CUT.strerrorEnd),
+    action: actionAt < 0 ? null : text.slice(actionAt, msgEnd),
+    kind: CUT.kind,
+    client: cutField(text, F_CLIENT),
+    server: cutField(text, F_SERVER),
+    request: request ? parseRequestLine(request) : null,
+    upstream: upstream ? parseUpstreamUrl(upstream) : null,
+    host: cutField(text, F_HOST),
+    referrer: cutField(text, 6),
     raw: text,
   };
   return { ok: true, record };
@@ -201,7 +270,9 @@ export const SCAN_OTHER = 0;
 export const SCAN_FULL = 1;
 /** … or not a valid line: `scanReason` says why. */
 export const SCAN_UNPARSED = 2;
-export type ScanResult = typeof SCAN_OTHER | typeof SCAN_FULL | typeof SCAN_UNPARSED;
+/** NginxByteScanner only: a valid line (its time in `scanned.time`) whose message may be an upstream failure: run parseNginxLine on it. */
+export const SCAN_CANDIDATE = 3;
+export type ScanResult = typeof SCAN_OTHER | typeof SCAN_FULL | typeof SCAN_UNPARSED | typeof SCAN_CANDIDATE;
 
 /**
  * A run-time resolver failure (`api.internal could not be resolved (3: Host not found)`) names no
@@ -209,16 +280,16 @@ export type ScanResult = typeof SCAN_OTHER | typeof SCAN_FULL | typeof SCAN_UNPA
  */
 export const RESOLVE_FAILURE = 'could not be resolved';
 
-/** Can this line be an upstream failure at all (so its fields are worth cutting)? */
-function mentionsUpstream(text: string, message: string, msgAt: number, fieldsAt: number): boolean {
-  return message.includes('upstream') || message.includes(RESOLVE_FAILURE) || text.includes('upstream: "', fieldsAt < 0 ? msgAt : fieldsAt);
+/** Can this line be an upstream failure at all (so its fields are worth cutting)? The message is `text[msgAt, msgEnd)`. */
+function mentionsUpstream(text: string, msgAt: number, msgEnd: number, fieldsAt: number): boolean {
+  return includesIn(text, 'upstream', msgAt, msgEnd) || includesIn(text, RESOLVE_FAILURE, msgAt, msgEnd) || text.includes('upstream: "', fieldsAt < 0 ? msgAt : fieldsAt);
 }
 
 /** Side results of the last scan (no object per line): the time of an OTHER line, the reason of an UNPARSED one. */
 export const scanned: { time: number; reason: UnparsedLine['reason'] } = { time: 0, reason: 'empty' };
 
 /**
- * What parseNginxLine would decide about `text`, without building the record: the header is
+ * What parseNginxLine would decide about `text`, without cutting its fields: the header is
  * checked by the same code, and a line only counts as OTHER when classifyUpstreamFailure is
  * null for it even if it had an upstream field (null with the field implies null without it).
  */
@@ -234,10 +305,10 @@ export function quickScanLine(text: string, clock: LocalClock): ScanResult {
   // The client leaving: classifyUpstreamFailure's first answer (null), whatever else the line says.
   if (text.startsWith('client prematurely closed', i) || text.startsWith('client timed out', i)) return SCAN_OTHER;
   const fieldsAt = text.indexOf(', client: ', i);
-  const message = fieldsAt < 0 ? text.slice(i) : text.slice(i, fieldsAt);
-  if (!mentionsUpstream(text, message, i, fieldsAt)) return SCAN_OTHER;
-  const { errno, action } = splitMessage(message);
-  return classifyUpstreamFailure(message, errno, action, true) === null ? SCAN_OTHER : SCAN_FULL;
+  const msgEnd = fieldsAt < 0 ? text.length : fieldsAt;
+  if (!mentionsUpstream(text, i, msgEnd, fieldsAt)) return SCAN_OTHER;
+  cutMessage(text, i, msgEnd);
+  return classifyUpstreamFailure(text, i, msgEnd, CUT.errno, CUT.actionAt, msgEnd, true) === null ? SCAN_OTHER : SCAN_FULL;
 }
 
 const LEVEL_BYTES: readonly Buffer[] = LEVELS.map((l) => Buffer.from(l, 'latin1'));
@@ -313,7 +384,7 @@ export class NginxByteScanner {
   /**
    * `buf[start, end)`: one line without its newline (CR already dropped) and without control
    * bytes. `needle`: the line contains `upstream` or RESOLVE_FAILURE; it can then only be OTHER when it is a
-   * client leaving (classifyUpstreamFailure's first rule), everything else is FULL.
+   * client leaving (classifyUpstreamFailure's first rule), everything else is CANDIDATE (or FULL when its header is unusual).
    */
   scan(buf: Buffer, start: number, end: number, needle: boolean): ScanResult {
     const len = end - start;
@@ -361,8 +432,8 @@ export class NginxByteScanner {
     const tidFrom = i;
     while (i < end && buf[i]! >= 48 && buf[i]! <= 57) i++;
     if (i === tidFrom || i + 1 >= end || buf[i] !== 58 || buf[i + 1] !== 32 || i - from > 24) return SCAN_FULL;
-    if (needle && !notAFailure(buf, i + 2, end)) return SCAN_FULL;
-    // The time: same stamp as the last line → same result.
+    // The time: same stamp as the last line → same result. (parseHead checks it before the
+    // message too, so a bad time is `bad-time` whatever the message.)
     if (!sameAsLast) {
       buf.copy(this.lastStamp, 0, start, start + 19);
       this.lastTime = this.clock.toEpoch(buf.toString('latin1', start, start + 19));
@@ -373,6 +444,7 @@ export class NginxByteScanner {
       return SCAN_UNPARSED;
     }
     scanned.time = this.lastTime;
+    if (needle && !notAFailure(buf, i + 2, end)) return SCAN_CANDIDATE;
     return SCAN_OTHER;
   }
 
@@ -421,20 +493,38 @@ function sameStamp(buf: Buffer, start: number, last: Buffer): boolean {
   return true;
 }
 
-/** `connect() failed (111: Connection refused) while connecting to upstream` → errno, strerror, action. */
-export function splitMessage(message: string): { errno: number | null; strerror: string | null; action: string | null } {
-  const whileAt = message.lastIndexOf(' while ');
-  const action = whileAt >= 0 ? message.slice(whileAt + 7) : null;
-  const head = whileAt >= 0 ? message.slice(0, whileAt) : message;
-  // The errno group is the last "(N: text)" before any "while".
-  const open = head.lastIndexOf(' (');
-  if (open >= 0 && head.endsWith(')')) {
-    const inner = head.slice(open + 2, -1);
-    const c = inner.indexOf(': ');
-    const n = c > 0 ? Number(inner.slice(0, c)) : NaN;
-    if (Number.isInteger(n) && n >= 0 && n < 1000) return { errno: n, strerror: inner.slice(c + 2), action };
+/** `occurrence of `s` lying wholly inside `text[from, to)`, the last one, or -1. */
+function lastIndexIn(text: string, s: string, from: number, to: number): number {
+  const last = to - s.length;
+  if (last < from) return -1;
+  const at = text.lastIndexOf(s, last);
+  return at >= from ? at : -1;
+}
+
+/**
+ * `connect() failed (111: Connection refused) while connecting to upstream` → errno, strerror,
+ * action, as ranges into CUT. The errno group is the last `(N: text)` before the last ` while `.
+ */
+function cutMessage(text: string, msgAt: number, msgEnd: number): void {
+  const whileAt = lastIndexIn(text, ' while ', msgAt, msgEnd);
+  CUT.actionAt = whileAt >= 0 ? whileAt + 7 : -1;
+  CUT.errno = null;
+  CUT.strerrorAt = -1;
+  CUT.strerrorEnd = -1;
+  const headEnd = whileAt >= 0 ? whileAt : msgEnd;
+  if (headEnd <= msgAt || text.charCodeAt(headEnd - 1) !== 41 /* ) */) return;
+  const open = lastIndexIn(text, ' (', msgAt, headEnd);
+  if (open < 0) return;
+  // `N: text` between `(` and `)`: its first `: `, after at least one character.
+  const innerAt = open + 2;
+  const c = text.indexOf(': ', innerAt);
+  if (c <= innerAt || c + 2 > headEnd - 1) return;
+  const n = intAt(text, innerAt, c);
+  if (Number.isInteger(n) && n >= 0 && n < 1000) {
+    CUT.errno = n;
+    CUT.strerrorAt = c + 2;
+    CUT.strerrorEnd = headEnd - 1;
   }
-  return { errno: null, strerror: null, action };
 }
 
 /**
@@ -444,6 +534,7 @@ export function splitMessage(message: string): { errno: number | null; strerror:
  */
 const FIELD_MARKERS: readonly string[] = FIELD_KEYS.map((k) => `, ${k}: `);
 const QUOTE_MARKERS: readonly string[] = FIELD_KEYS.map((k) => `", ${k}: `);
+const REQUEST = FIELD_KEYS.indexOf('request');
 
 /**
  * The request line is the client's text, so it may itself hold `", upstream: "http://…`. nginx
@@ -469,35 +560,35 @@ function endsWithHttpVersion(text: string, from: number, to: number): boolean {
   return v - 6 >= from && text.startsWith(' HTTP/', v - 6);
 }
 
-type Fields = Record<FieldKey, string | undefined>;
-
-function parseFields(text: string, start: number): Fields {
-  // One shape for every line (no keys added one by one).
-  const out: Fields = { client: undefined, server: undefined, request: undefined, subrequest: undefined, upstream: undefined, host: undefined, referrer: undefined };
+/** Fills `out` with each field's start/end (-1 for a field the line does not have). */
+function cutFields(text: string, start: number, out: Int32Array): void {
+  out.fill(-1);
   let pos = start;
   let keyIndex = 0;
   while (pos < text.length && keyIndex < FIELD_KEYS.length) {
     // Find which key comes next at `pos` (", key: ").
-    let found: FieldKey | null = null;
+    let found = -1;
     for (let k = keyIndex; k < FIELD_KEYS.length; k++) {
       if (text.startsWith(FIELD_MARKERS[k]!, pos)) {
-        found = FIELD_KEYS[k]!;
+        found = k;
         keyIndex = k + 1;
         break;
       }
     }
-    if (!found) break;
-    const valueStart = pos + found.length + 4;
+    if (found < 0) break;
+    const valueStart = pos + FIELD_MARKERS[found]!.length;
     let valueEnd = -1;
-    let next = text.length;
-    if (QUOTED.has(found) && text.charCodeAt(valueStart) === 34 /* " */) {
+    let next: number;
+    if (QUOTED[found] && text.charCodeAt(valueStart) === 34 /* " */) {
       // Closing quote: the first `", key: ` for a later key, else the last quote on the line.
       for (let k = keyIndex; k < FIELD_KEYS.length && valueEnd < 0; k++) {
         const at = text.indexOf(QUOTE_MARKERS[k]!, valueStart + 1);
-        if (at >= 0) valueEnd = found === 'request' ? requestEnd(text, valueStart + 1, at, QUOTE_MARKERS[k]!) : at;
+        if (at >= 0) valueEnd = found === REQUEST ? requestEnd(text, valueStart + 1, at, QUOTE_MARKERS[k]!) : at;
       }
       if (valueEnd < 0) valueEnd = text.endsWith('"') ? text.length - 1 : text.length;
-      out[found] = text.slice(valueStart + 1, valueEnd);
+      out[2 * found] = valueStart + 1;
+      // A lone `"` at the very end is an empty value (what slice gives for an end before the start).
+      out[2 * found + 1] = Math.max(valueStart + 1, valueEnd);
       next = valueEnd + 1;
     } else {
       for (let k = keyIndex; k < FIELD_KEYS.length && valueEnd < 0; k++) {
@@ -505,12 +596,12 @@ function parseFields(text: string, start: number): Fields {
         if (at >= 0) valueEnd = at;
       }
       if (valueEnd < 0) valueEnd = text.length;
-      out[found] = text.slice(valueStart, valueEnd);
+      out[2 * found] = valueStart;
+      out[2 * found + 1] = valueEnd;
       next = valueEnd;
     }
     pos = next;
   }
-  return out;
 }
 
 export function parseRequestLine(request: string): RequestLine | null {

@@ -9,7 +9,7 @@
 ;;   8  LINE_SAME_HEAD  no control byte; the same 19-byte stamp as the line before it in this
 ;;                      chunk; `[level] PID#TID: ` as NginxByteScanner accepts it; and no needle,
 ;;                      or a needle in a message notAFailure (nginxLine.ts) calls no failure. Such
-;;                      a line is OTHER with the previous line's time whenever the previous line was OTHER.
+;;                      a line is OTHER with the previous line's time whenever the previous line was valid.
 ;; It returns the number of lines. Bytes after the last `\n` are the caller's (a partial line).
 ;; The caller leaves 32 readable bytes after base+len: blocks and needle checks read past the end,
 ;; and what they find there is masked off (positions) or cannot matter (see below).
@@ -86,7 +86,7 @@
 
   ;; `[ls, le)` is one line without control bytes, `ps` the start of the line before it (-1: none).
   ;; True when NginxByteScanner.scan would answer OTHER with the previous line's time, given that
-  ;; the previous line was OTHER. Checks are as strict as the scanner's or stricter.
+  ;; the previous line was valid (its stamp, this one's, read as a time). Checks are as strict as the scanner's or stricter.
   (func $sameHead (param $ls i32) (param $le i32) (param $ps i32) (param $flags i32) (result i32)
     (local $p i32) (local $from i32) (local $w i64)
     (if (i32.lt_s (local.get $ps) (i32.const 0)) (then (return (i32.const 0))))

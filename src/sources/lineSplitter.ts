@@ -22,7 +22,7 @@ export const LINE_NEEDLE = 2;
 export const LINE_UNSCANNED = 4;
 /**
  * SIMD scan only (lineScan.wat): the line has the previous line's stamp and a header and message
- * NginxByteScanner would pass as OTHER; if the previous line was OTHER, so is this one, at its time.
+ * NginxByteScanner would pass as OTHER; if the previous line was valid, this one is OTHER at its time.
  */
 export const LINE_SAME_HEAD = 8;
 
@@ -34,6 +34,11 @@ export interface ByteLineConsumer {
   /** A line holding any of these is flagged LINE_NEEDLE (found per chunk with native Buffer.indexOf). */
   readonly needles: readonly Buffer[];
   ingestLineBytes(source: string, lineNo: number, buf: Buffer, start: number, end: number, flags: number): void;
+  /**
+   * `count` lines flagged LINE_SAME_HEAD (and maybe LINE_NEEDLE), right after the last line given: taken in bulk
+   * (true; most lines of a busy log), or refused (false) and then given one by one.
+   */
+  ingestSameHeadRun?(count: number): boolean;
 }
 
 export function isByteLineConsumer(x: unknown): x is ByteLineConsumer {
@@ -108,9 +113,28 @@ export class LineSplitter {
   private pushScanned(chunk: Buffer, simd: SimdLineScanner, c: ByteLineConsumer): void {
     const lines = simd.scan(chunk);
     const table = simd.table;
+    const bulk = c.ingestSameHeadRun !== undefined;
     let lineStart = 0;
     for (let i = 0; i < lines; i++) {
-      const e = table[i]!;
+      let e = table[i]!;
+      // A run of same-stamp lines (not one continuing a line held from the last chunk).
+      if (bulk && (e & LINE_SAME_HEAD) !== 0 && this.carryBytes === 0 && !this.overlong) {
+        let j = i + 1;
+        while (j < lines && (table[j]! & LINE_SAME_HEAD) !== 0) j++;
+        if (c.ingestSameHeadRun!(j - i)) {
+          this.lineNo += j - i;
+          lineStart = (table[j - 1]! >>> 4) + 1;
+          i = j - 1;
+          continue;
+        }
+        // Refused: the whole run one by one (not retried line by line, which could be quadratic).
+        for (; i < j - 1; i++) {
+          e = table[i]!;
+          this.emitBytes(c, chunk, lineStart, e >>> 4, e & 15);
+          lineStart = (e >>> 4) + 1;
+        }
+        e = table[i]!;
+      }
       const nl = e >>> 4;
       this.emitBytes(c, chunk, lineStart, nl, e & 15);
       lineStart = nl + 1;

@@ -4,7 +4,8 @@
  * `disabled` notes that are not failed requests.
  */
 import { describe, expect, it } from 'vitest';
-import { BurstDetector, upstreamOf } from '../../src/correlate/bursts.js';
+import { BurstDetector } from '../../src/correlate/bursts.js';
+import { FailureSample, upstreamOf } from '../../src/parse/failureSample.js';
 import type { Burst } from '../../src/model/incident.js';
 import type { LogRecord } from '../../src/model/logRecord.js';
 import { LocalClock } from '../../src/parse/localTime.js';
@@ -25,8 +26,11 @@ function records(lines: string[]): LogRecord[] {
 function detect(lines: string[], gapMs = 5000, minErrors = 3): { bursts: Burst[]; detector: BurstDetector } {
   const detector = new BurstDetector({ gapMs, minErrors });
   const bursts: Burst[] = [];
+  // One sample refilled per line, as the engine does: the detector must keep nothing of it by reference.
+  const sample = new FailureSample();
   for (const r of records(lines)) {
-    const closed = detector.add(r);
+    if (r.kind === null) continue;
+    const closed = detector.add(sample.fromRecord(r));
     if (closed) bursts.push(closed);
   }
   bursts.push(...detector.closeAll());

@@ -2,7 +2,8 @@
  * The fast paths (byte-mode splitting, NginxByteScanner, quickScanLine) must decide exactly what
  * the straightforward path decides: every line through parseNginxLine, records into ingestRecord.
  * Same generated log (bench/gen.ts, a few MB) plus hand-written odd lines, compared on every
- * counter, every upstream-failure record, the incidents, and with a --since/--until window.
+ * counter, every upstream failure as burst detection receives it (the fast paths hand it over
+ * cut from the line, the reference from the record), the incidents, and with a --since/--until window.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, appendFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,7 +13,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generate } from '../../bench/gen.js';
 import { loadPatterns } from '../../src/diagnose/loadPatterns.js';
 import { IncidentEngine, type EngineOptions } from '../../src/engine/incidentEngine.js';
-import type { LogRecord, UnparsedReason } from '../../src/model/logRecord.js';
+import type { UnparsedReason } from '../../src/model/logRecord.js';
+import type { FailureSample } from '../../src/parse/failureSample.js';
 import { LocalClock } from '../../src/parse/localTime.js';
 import { parseNginxLine } from '../../src/parse/nginxLine.js';
 import { LineSplitter, type SplitterOptions } from '../../src/sources/lineSplitter.js';
@@ -102,6 +104,36 @@ const ODD_LINES = [
   `${T} [debug] 9#9: *5 after a failure with the same stamp`,
   '2024/03/10 24:00:00 [error] 1#1: *5 bad hour twice',
   '2024/03/10 24:00:00 [error] 1#1: *5 bad hour twice',
+  // Failures whose parts take every branch of the cut (methods, fields, upstream URLs and their keys):
+  ...[
+    'http://[2001:db8::5]:8080/x',
+    'http://[2001:db8::5]/x',
+    'http://backend/api',
+    'http://backend:3000',
+    'https://10.0.0.4/',
+    'fastcgi://unix:/run/php.sock:',
+    'grpc://10.0.0.4:50051',
+    'http://10.0.0.4:99999/',
+    '10.0.0.4:80/no-scheme',
+    '://odd',
+    'http://',
+    '',
+  ].map((u) => `${T} [error] 1#1: *5 connect() failed (111: Connection refused) while connecting to upstream, client: 1.2.3.4, server: a, request: "GET / HTTP/1.1", upstream: "${u}", host: "a"`),
+  ...['PROPFIND /x HTTP/1.1', 'get / HTTP/1.1', 'M-_X /', ' GET /', 'GET', 'ABCDEFGHIJKLMNOPQRSTU /x HTTP/1.1', 'ABCDEFGHIJKLMNOPQRST /x HTTP/1.1', 'POST /a", upstream: "http://6.6.6.6:1/" HTTP/1.1', ''].map(
+    (r) => `${T} [error] 1#1: *5 upstream prematurely closed connection while reading response header from upstream, client: 1.2.3.4, server: a, request: "${r}", upstream: "http://10.0.0.5:80/", host: "a"`,
+  ),
+  `${T} [error] 1#1: *5 upstream timed out (110: Connection timed out) while sending request to upstream, client: , server: , request: "POST /pay HTTP/1.1", upstream: "http://10.0.0.5:80/pay", host: ""`,
+  `${T} [error] 1#1: *5 recv() failed (104: Connection reset by peer) while reading upstream, client: 1.2.3.4, server: a, request: "PATCH /x HTTP/1.1", subrequest: "/sub", upstream: "http://10.0.0.5:80/x", host: "a", referrer: "http://r/\"x"`,
+  `${T} [error] 1#1: *5 writev() failed (32: Broken pipe) while sending request to upstream, client: 1.2.3.4, server: a, request: "LOCK /x HTTP/1.1", upstream: "http://10.0.0.5:80/x", host: "a"`,
+  `${T} [error] 1#1: *5 connect() failed (111: Connection refused) while connecting to upstream while reading upstream, client: 1.2.3.4, server: a, request: "POST /x HTTP/1.1", upstream: "http://10.0.0.5:80/x"`,
+  `${T} [error] 1#1: *5 connect() failed ( 111: Connection refused) while connecting to upstream, client: 1.2.3.4, server: a, upstream: "http://10.0.0.5:80/x"`,
+  `${T} [error] 1#1: *5 connect() failed (0x6f: hex) while connecting to upstream, client: 1.2.3.4, server: a, upstream: "http://10.0.0.5:80/x"`,
+  `${T} [error] 1#1: *5 connect() failed (111:) while connecting to upstream, client: 1.2.3.4, server: a, upstream: "http://10.0.0.5:80/x"`,
+  `${T} [error] 1#1: *5 connect() failed (: x) while connecting to upstream, client: 1.2.3.4, server: a, upstream: "http://10.0.0.5:80/x"`,
+  `${T} [error] 1#1: *5 no live upstreams while connecting to upstream, client: 1.2.3.4, server: a, request: "DELETE /x HTTP/1.1", upstream: "http://backend/x", host: "a"`,
+  `${T} [warn] 1#1: *5 upstream server temporarily disabled while connecting to upstream, client: 1.2.3.4, server: a, request: "GET /x HTTP/1.1", upstream: "http://10.0.0.5:80/x", host: "a"`,
+  `${T} [error] 1#1: *5 connect() failed (113: No route to host) while connecting to upstream, client: 1.2.3.4, server: a, request: "GET /x HTTP/1.1", upstream: "http://10.0.0.5:80/x", host: "a`,
+  `${T} [error] 1#1: *5 connect() failed (113: No route to host) while connecting to upstream, client: 1.2.3.4, server: a, request: "GET /x HTTP/1.1", upstream: "`,
   'no newline at the end',
 ];
 
@@ -120,9 +152,19 @@ afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+/** Everything of a FailureSample that burst detection reads. */
+type Failure = Pick<FailureSample, 'source' | 'line' | 'time' | 'raw' | 'kind' | 'errno' | 'method' | 'requestSent' | 'server' | 'host' | 'clientHash' | 'key'> & {
+  address: ReturnType<FailureSample['address']>;
+};
+
+function copyOf(f: FailureSample): Failure {
+  const { source, line, time, raw, kind, errno, method, requestSent, server, host, clientHash, key } = f;
+  return { source, line, time, raw, kind, errno, method, requestSent, server, host, clientHash, key, address: f.address() };
+}
+
 interface Outcome {
   counts: ReturnType<IncidentEngine['counts']>;
-  failures: LogRecord[];
+  failures: Failure[];
   incidents: string;
   latest: number;
 }
@@ -133,11 +175,11 @@ function engineOptions(extra: Partial<EngineOptions>): EngineOptions {
 
 /** The straightforward path: text-mode splitting, parseNginxLine per line, ingestRecord per record. */
 async function reference(extra: Partial<EngineOptions>): Promise<Outcome> {
-  const engine = new IncidentEngine(engineOptions(extra));
+  const { engine, failures } = spiedEngine(extra);
   const clock = new LocalClock(extra.tz ?? 'UTC');
   const unparsed: Partial<Record<UnparsedReason, number>> = {};
-  const failures: LogRecord[] = [];
   let lines = 0;
+  let records = 0;
   const splitter = new LineSplitter(log, (source, lineNo, text) => {
     lines++;
     const p = parseNginxLine(text, source, lineNo, clock);
@@ -145,29 +187,30 @@ async function reference(extra: Partial<EngineOptions>): Promise<Outcome> {
       unparsed[p.unparsed.reason] = (unparsed[p.unparsed.reason] ?? 0) + 1;
       return;
     }
-    if (p.record.kind !== null) failures.push(p.record);
+    if (p.record.kind !== null) records++;
     engine.ingestRecord(p.record);
   });
   splitter.push(readFileSync(log));
   splitter.end();
   engine.finish();
   const counts = { ...engine.counts(), linesRead: lines, unparsed };
+  expect(failures.length).toBe(records);
   return { counts, failures, incidents: JSON.stringify(engine.incidents()), latest: engine.latestDataTime() };
 }
 
-/** An engine whose ingestRecord calls are recorded (failure records only). */
-function spiedEngine(extra: Partial<EngineOptions>): { engine: IncidentEngine; failures: LogRecord[] } {
+/** An engine whose upstream failures are recorded as burst detection receives them. */
+function spiedEngine(extra: Partial<EngineOptions>): { engine: IncidentEngine; failures: Failure[] } {
   const engine = new IncidentEngine(engineOptions(extra));
-  const failures: LogRecord[] = [];
-  const orig = engine.ingestRecord.bind(engine);
-  engine.ingestRecord = (r: LogRecord) => {
-    if (r.kind !== null) failures.push(r);
-    orig(r);
+  const failures: Failure[] = [];
+  const orig = engine.ingestFailure.bind(engine);
+  engine.ingestFailure = (f: FailureSample) => {
+    failures.push(copyOf(f));
+    orig(f);
   };
   return { engine, failures };
 }
 
-function outcome(engine: IncidentEngine, failures: LogRecord[]): Outcome {
+function outcome(engine: IncidentEngine, failures: Failure[]): Outcome {
   engine.finish();
   return { counts: engine.counts(), failures, incidents: JSON.stringify(engine.incidents()), latest: engine.latestDataTime() };
 }

@@ -1,0 +1,102 @@
+/**
+ * The first look at every line of a postmortem, on bytes: most lines are counted here without a
+ * string ever being made (not an upstream failure, or not a valid line), and the rest go to `full`
+ * for the real parse. Used by IncidentEngine on its own thread, and by screenWorker.ts on a second
+ * thread for big files; light on imports for that reason (no diagnosis, no zod).
+ */
+import type { UnparsedReason } from '../model/logRecord.js';
+import type { LocalClock } from '../parse/localTime.js';
+import { NginxByteScanner, RESOLVE_FAILURE, SCAN_CANDIDATE, SCAN_OTHER, SCAN_UNPARSED, scanned } from '../parse/nginxLine.js';
+import { LINE_NEEDLE, LINE_SAME_HEAD, type ByteLineConsumer } from '../sources/lineSplitter.js';
+
+// Bytes that make a line worth decoding: every upstream failure holds one of them.
+const NEEDLES: readonly Buffer[] = [Buffer.from('upstream'), Buffer.from(RESOLVE_FAILURE)];
+
+/** Line counts (IncidentEngine's counters hold these among others). */
+export interface LineTally {
+  linesRead: number;
+  otherLines: number;
+  outsideWindow: number;
+  unparsed: Partial<Record<UnparsedReason, number>>;
+}
+
+/** Newest data time and newest log-line time. */
+export interface LatestTimes {
+  latest: number;
+  latestLog: number;
+}
+
+/** A line that needs the full parse; returns its time, NaN when it is not a valid line. `time`: its time when the scan read it, else NaN. */
+export type FullLineHandler = (source: string, lineNo: number, buf: Buffer, start: number, end: number, flags: number, time: number) => number;
+
+export class LineScreen implements ByteLineConsumer {
+  readonly needles = NEEDLES;
+  private readonly scanner: NginxByteScanner;
+  /** The time of the last line, NaN when it was not a valid line: what LINE_SAME_HEAD lines reuse. */
+  private prevLineTime = NaN;
+
+  constructor(
+    readonly tally: LineTally,
+    readonly times: LatestTimes,
+    clock: LocalClock,
+    private readonly since: number | null,
+    private readonly until: number | null,
+    private readonly full: FullLineHandler,
+  ) {
+    this.scanner = new NginxByteScanner(clock);
+  }
+
+  ingestLineBytes(source: string, lineNo: number, buf: Buffer, start: number, end: number, flags: number): void {
+    if (flags & LINE_SAME_HEAD) {
+      // Most lines of a busy log: the scan has checked this one against the line before it.
+      if (!Number.isNaN(this.prevLineTime)) {
+        this.tally.linesRead++;
+        this.countOther(this.prevLineTime);
+        return;
+      }
+      flags &= ~LINE_SAME_HEAD;
+    }
+    let time = NaN;
+    if ((flags & ~LINE_NEEDLE) === 0) {
+      const q = this.scanner.scan(buf, start, end, flags !== 0);
+      if (q === SCAN_OTHER) {
+        this.tally.linesRead++;
+        this.prevLineTime = this.countOther(scanned.time);
+        return;
+      }
+      if (q === SCAN_UNPARSED) {
+        this.tally.linesRead++;
+        this.prevLineTime = this.countUnparsed(scanned.reason);
+        return;
+      }
+      if (q === SCAN_CANDIDATE) time = scanned.time;
+    }
+    this.prevLineTime = this.full(source, lineNo, buf, start, end, flags, time);
+  }
+
+  /** Lines with the stamp of the valid line before them, and no failure (LineSplitter's SIMD scan): all OTHER, at its time. */
+  ingestSameHeadRun(count: number): boolean {
+    if (Number.isNaN(this.prevLineTime)) return false;
+    this.tally.linesRead += count;
+    this.countOther(this.prevLineTime, count);
+    return true;
+  }
+
+  /** `count` valid lines that are not upstream failures, at `time`; returns `time`. */
+  countOther(time: number, count = 1): number {
+    if ((this.since !== null && time < this.since) || (this.until !== null && time > this.until)) {
+      this.tally.outsideWindow += count;
+      return time;
+    }
+    if (time > this.times.latest) this.times.latest = time;
+    if (time > this.times.latestLog) this.times.latestLog = time;
+    this.tally.otherLines += count;
+    return time;
+  }
+
+  /** One line that is not valid; returns NaN (its time). */
+  countUnparsed(reason: UnparsedReason): number {
+    this.tally.unparsed[reason] = (this.tally.unparsed[reason] ?? 0) + 1;
+    return NaN;
+  }
+}

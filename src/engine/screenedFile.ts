@@ -1,0 +1,97 @@
+/**
+ * A big log file read on two threads: screenWorker.ts reads and scans it and counts the lines that
+ * are not upstream failures; this thread parses the rest, in file order, into the engine. Same
+ * results as streamFileLines into the engine (test/perf/screenWorker.test.ts), in less time on a
+ * machine with a second core: the scan and the parse run side by side.
+ */
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { InputError } from '../cli/errors.js';
+import type { IncidentEngine, ScreenedCounts } from './incidentEngine.js';
+
+/** Smaller files are read on this thread: starting a thread costs more than it saves below this. */
+export const SCREEN_MIN_BYTES = 64 * 1024 * 1024;
+/** Batch slots: enough to keep both threads busy, few enough to bound memory. */
+const SLOTS = 4;
+/** Line bytes a slot holds: more than the longest line LineSplitter hands over (MAX_LINE_BYTES). */
+export const SLOT_DATA_BYTES = 2 * 1024 * 1024;
+/** Lines a slot holds ([lineNo, start, end, flags] each). */
+export const SLOT_LINES = 16 * 1024;
+const SLOT_BYTES = SLOT_DATA_BYTES + SLOT_LINES * 16;
+
+export interface ScreenJob {
+  path: string;
+  tz: string;
+  since: number | null;
+  until: number | null;
+  slots: number;
+  /** An Int32 of free slots (the worker takes one per batch, this thread gives it back), then the slots. */
+  shared: SharedArrayBuffer;
+}
+
+/** Slot `slot`'s line bytes and its [lineNo, start, end, flags] per line. */
+export function slotViews(shared: SharedArrayBuffer, slot: number): { data: Buffer; meta: Int32Array } {
+  const at = 8 + slot * SLOT_BYTES;
+  return { data: Buffer.from(shared, at, SLOT_DATA_BYTES), meta: new Int32Array(shared, at + SLOT_DATA_BYTES, SLOT_LINES * 4) };
+}
+
+export type ScreenMessage =
+  | { type: 'batch'; slot: number; lines: number; bytesRead: number }
+  | { type: 'done'; counts: ScreenedCounts; lines: number }
+  | { type: 'error'; message: string; hint: string | null };
+
+const workerUrl = new URL('./screenWorker.js', import.meta.url);
+
+/** The worker script ships next to this module once built; run from TypeScript sources it is absent. */
+export function screenWorkerAvailable(): boolean {
+  return workerUrl.protocol === 'file:' && existsSync(fileURLToPath(workerUrl));
+}
+
+export interface ScreenWindow {
+  tz: string;
+  since: number | null;
+  until: number | null;
+}
+
+/** Reads `path` into `engine` on two threads; resolves with the number of lines. */
+export function streamFileScreened(path: string, engine: IncidentEngine, window: ScreenWindow, onProgress?: (bytesRead: number) => void): Promise<number> {
+  const shared = new SharedArrayBuffer(8 + SLOTS * SLOT_BYTES);
+  const free = new Int32Array(shared, 0, 1);
+  // The worker starts on slot 0, which is taken.
+  free[0] = SLOTS - 1;
+  const views = Array.from({ length: SLOTS }, (_, k) => slotViews(shared, k));
+  const job: ScreenJob = { path, tz: window.tz, since: window.since, until: window.until, slots: SLOTS, shared };
+  return new Promise<number>((resolve, reject) => {
+    const worker = new Worker(workerUrl, { workerData: job });
+    let settled = false;
+    const fail = (err: Error) => {
+      if (settled) return;
+      settled = true;
+      void worker.terminate();
+      reject(err);
+    };
+    worker.on('message', (m: ScreenMessage) => {
+      if (settled) return;
+      try {
+        if (m.type === 'batch') {
+          const { data, meta } = views[m.slot]!;
+          for (let i = 0; i < m.lines; i++) engine.ingestFullLine(path, meta[4 * i]!, data, meta[4 * i + 1]!, meta[4 * i + 2]!, meta[4 * i + 3]!);
+          Atomics.add(free, 0, 1);
+          Atomics.notify(free, 0);
+          if (m.bytesRead >= 0) onProgress?.(m.bytesRead);
+        } else if (m.type === 'done') {
+          engine.absorbScreened(m.counts);
+          settled = true;
+          resolve(m.lines);
+        } else {
+          fail(new InputError(m.message, m.hint));
+        }
+      } catch (err) {
+        fail(err instanceof Error ? err : new Error(String(err)));
+      }
+    });
+    worker.on('error', (err) => fail(new InputError(`${path}: the reader thread failed (${err.message})`)));
+    worker.on('exit', (code) => fail(new InputError(`${path}: the reader thread stopped (exit code ${code}) before the end of the file`)));
+  });
+}

@@ -1,0 +1,192 @@
+/**
+ * What burst detection needs of one upstream-failure line. Filled in place, either from the line
+ * cutLine accepted last (the engine's path: one object reused for every failure of a postmortem,
+ * no record and no substring beyond the few values a burst keeps) or from a LogRecord.
+ */
+import { REQUEST_SENT_ACTIONS, type LogRecord, type UpstreamAddress, type UpstreamErrorKind } from '../model/logRecord.js';
+import { equalsIn } from './classify.js';
+import { CUT, F_CLIENT, F_HOST, F_REQUEST, F_SERVER, F_UPSTREAM, parseUpstreamUrl, upstreamKey } from './nginxLine.js';
+
+const SENT_ACTIONS: readonly string[] = [...REQUEST_SENT_ACTIONS];
+/** Methods returned as constants (no substring per line); any other valid method is sliced. */
+const COMMON_METHODS: readonly string[] = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'HEAD', 'OPTIONS'];
+
+export class FailureSample {
+  source = '';
+  /** 1-based line number within the source. */
+  line = 0;
+  time = 0;
+  /** The whole line, for evidence. */
+  raw = '';
+  kind: UpstreamErrorKind = 'refused';
+  errno: number | null = null;
+  /** The request's method when the request line is valid. */
+  method: string | null = null;
+  /** The failure came after nginx began sending the request (its `while …` action): it does not retry a POST then. */
+  requestSent = false;
+  /** Non-empty field values, else null. Interned: a value held by a burst does not keep its line alive. */
+  server: string | null = null;
+  host: string | null = null;
+  /** hashClient of the non-empty client address, else -1: bursts count distinct clients by it. */
+  clientHash = -1;
+  /** upstreamKey of the address. */
+  key = '';
+  private upstream: UpstreamAddress | null = null;
+  private urlAt = 0;
+  private urlEnd = 0;
+
+  /** The upstream's address, parsed when asked (a new burst or upstream): most lines need only the key. */
+  address(): UpstreamAddress {
+    return (this.upstream ??= parseUpstreamUrl(this.raw.slice(this.urlAt, this.urlEnd)));
+  }
+
+  /** From the line cutLine accepted last (`CUT.kind` not null). */
+  fromCut(text: string, source: string, lineNo: number): this {
+    const f = CUT.fields;
+    this.source = source;
+    this.line = lineNo;
+    this.time = CUT.time;
+    this.raw = text;
+    this.kind = CUT.kind!;
+    this.errno = CUT.errno;
+    this.method = methodAt(text, f[2 * F_REQUEST]!, f[2 * F_REQUEST + 1]!);
+    this.requestSent = CUT.actionAt >= 0 && isRequestSentAction(text, CUT.actionAt, CUT.msgEnd);
+    this.server = fieldNames.value(text, f[2 * F_SERVER]!, f[2 * F_SERVER + 1]!);
+    this.host = fieldNames.value(text, f[2 * F_HOST]!, f[2 * F_HOST + 1]!);
+    const clientAt = f[2 * F_CLIENT]!;
+    const clientEnd = f[2 * F_CLIENT + 1]!;
+    this.clientHash = clientEnd > clientAt ? hashClient(text, clientAt, clientEnd) : -1;
+    const urlAt = f[2 * F_UPSTREAM]!;
+    const urlEnd = f[2 * F_UPSTREAM + 1]!;
+    if (urlEnd > urlAt) {
+      this.upstream = null;
+      this.urlAt = urlAt;
+      this.urlEnd = urlEnd;
+      this.key = upstreamKeyAt(text, urlAt, urlEnd);
+    } else {
+      this.upstream = upstreamFromMessage(text.slice(CUT.msgAt, CUT.msgEnd));
+      this.key = upstreamKey(this.upstream);
+    }
+    return this;
+  }
+
+  /** From a parsed record whose kind is not null (the straightforward path, tests). */
+  fromRecord(r: LogRecord): this {
+    this.source = r.source;
+    this.line = r.line;
+    this.time = r.time;
+    this.raw = r.raw;
+    this.kind = r.kind!;
+    this.errno = r.errno;
+    this.method = r.request?.method ?? null;
+    this.requestSent = r.action !== null && REQUEST_SENT_ACTIONS.has(r.action);
+    this.server = r.server || null;
+    this.host = r.host || null;
+    this.clientHash = r.client ? hashClient(r.client, 0, r.client.length) : -1;
+    this.upstream = upstreamOf(r);
+    this.key = upstreamKey(this.upstream);
+    return this;
+  }
+}
+
+/** Where a failure line points: its `upstream:` field, else the name in its message. */
+export function upstreamOf(record: LogRecord): UpstreamAddress {
+  return record.upstream ?? upstreamFromMessage(record.message);
+}
+
+/** Where a failure line without an `upstream:` field points (start-up `host not found in upstream "x"`, a resolver failure). */
+export function upstreamFromMessage(message: string): UpstreamAddress {
+  const quoted = /upstream "([^"]+)"/.exec(message)?.[1] ?? /^(\S+) could not be resolved/.exec(message)?.[1];
+  const name = quoted ?? 'unknown';
+  const c = name.lastIndexOf(':');
+  const port = c > 0 ? Number(name.slice(c + 1)) : NaN;
+  return Number.isInteger(port)
+    ? { url: name, scheme: '', host: name.slice(0, c), port, path: '' }
+    : { url: name, scheme: '', host: name, port: null, path: '' };
+}
+
+/**
+ * Two 32-bit FNV-1a variants over `text[from, to)` joined into 53 bits: for 10,000 distinct clients
+ * the chance that two collide is about 1 in 10^8, so a distinct count stays exact in practice.
+ */
+export function hashClient(text: string, from: number, to: number): number {
+  let a = 0x811c9dc5;
+  let b = 0x01000193;
+  for (let i = from; i < to; i++) {
+    const c = text.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul(b ^ c, 0x5bd1e995);
+  }
+  return (a >>> 0) * 0x200000 + ((b >>> 0) & 0x1fffff);
+}
+
+/**
+ * Server and host names seen before, found again by their characters: the usual line costs no
+ * substring, and a name a burst keeps is a string of its own, not a slice that holds its whole
+ * log line in memory for as long as the burst lives.
+ */
+class NameInterner {
+  private readonly byHash = new Map<number, string>();
+
+  /** `text[from, to)` as an interned string; null when empty or absent (-1). */
+  value(text: string, from: number, to: number): string | null {
+    if (to <= from) return null;
+    let h = 0x811c9dc5;
+    for (let i = from; i < to; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+    h &= 0x3fffffff; // a small integer key
+    const known = this.byHash.get(h);
+    if (known !== undefined && known.length === to - from && text.startsWith(known, from)) return known;
+    // A copy, not a slice of the line (a slice of 13+ characters points into its parent).
+    const own = JSON.parse(JSON.stringify(text.slice(from, to))) as string;
+    if (known === undefined) {
+      if (this.byHash.size >= 4096) this.byHash.clear();
+      this.byHash.set(h, own);
+    }
+    return own;
+  }
+}
+
+const fieldNames = new NameInterner();
+
+function isRequestSentAction(text: string, from: number, to: number): boolean {
+  for (const a of SENT_ACTIONS) if (equalsIn(text, a, from, to)) return true;
+  return false;
+}
+
+/** parseRequestLine(text[from, to))?.method, without the substrings. */
+function methodAt(text: string, from: number, to: number): string | null {
+  if (from < 0 || to <= from) return null;
+  const sp = text.indexOf(' ', from);
+  if (sp <= from || sp >= to) return null;
+  // /^[A-Z][A-Z_-]{0,19}$/
+  if (sp - from > 20) return null;
+  for (let k = from; k < sp; k++) {
+    const c = text.charCodeAt(k);
+    const upper = c >= 65 && c <= 90;
+    if (!(upper || (k > from && (c === 95 || c === 45)))) return null;
+  }
+  for (const m of COMMON_METHODS) if (equalsIn(text, m, from, sp)) return m;
+  return text.slice(from, sp);
+}
+
+/** Keys of `scheme://authority` prefixes: the key depends on nothing else of the URL. */
+const keyCache = new Map<string, string>();
+
+/** upstreamKey(parseUpstreamUrl(text[from, to))), from a cache for the usual `scheme://authority/…` URL. */
+export function upstreamKeyAt(text: string, from: number, to: number): string {
+  const schemeEnd = text.indexOf('://', from);
+  // A unix socket's path holds slashes: those URLs (and scheme-less ones) are parsed whole.
+  if (schemeEnd > from && schemeEnd + 3 <= to && !text.startsWith('unix:', schemeEnd + 3)) {
+    let slash = text.indexOf('/', schemeEnd + 3);
+    if (slash < 0 || slash > to) slash = to;
+    const prefix = text.slice(from, slash);
+    let key = keyCache.get(prefix);
+    if (key === undefined) {
+      key = upstreamKey(parseUpstreamUrl(prefix));
+      if (keyCache.size >= 1024) keyCache.clear();
+      keyCache.set(prefix, key);
+    }
+    return key;
+  }
+  return upstreamKey(parseUpstreamUrl(text.slice(from, to)));
+}

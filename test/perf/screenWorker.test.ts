@@ -1,0 +1,113 @@
+/**
+ * A big log read on two threads (engine/screenedFile.ts + screenWorker.ts) must give exactly what
+ * the one-thread read gives: every counter, every upstream failure as burst detection receives
+ * it, in order, the incidents, the newest time; with a --since/--until window and in another time
+ * zone too. A worker runs a built JavaScript file, so this test drives the build in dist/ (npm
+ * test builds first), the same code the CLI runs.
+ */
+import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generate } from '../../bench/gen.js';
+
+const dist = join(__dirname, '..', '..', 'dist', 'src');
+type Analyze = typeof import('../../src/engine/analyze.js');
+type Engine = typeof import('../../src/engine/incidentEngine.js');
+type Screened = typeof import('../../src/engine/screenedFile.js');
+type Sample = import('../../src/parse/failureSample.js').FailureSample;
+
+let analyzeMod: Analyze;
+let engineMod: Engine;
+let screenedMod: Screened;
+let patterns: ReturnType<typeof import('../../src/diagnose/loadPatterns.js')['loadPatterns']>;
+let dir: string;
+let log: string;
+let events: string;
+
+const T = '2024/03/10 00:30:00';
+
+beforeAll(async () => {
+  analyzeMod = (await import(join(dist, 'engine', 'analyze.js'))) as Analyze;
+  engineMod = (await import(join(dist, 'engine', 'incidentEngine.js'))) as Engine;
+  screenedMod = (await import(join(dist, 'engine', 'screenedFile.js'))) as Screened;
+  patterns = ((await import(join(dist, 'diagnose', 'loadPatterns.js'))) as typeof import('../../src/diagnose/loadPatterns.js')).loadPatterns();
+  dir = mkdtempSync(join(tmpdir(), 'rd-screen-'));
+  const g = generate(dir, 6_000_000, 11);
+  log = g.log;
+  events = g.events;
+  // Lines that take the unusual ways through a batch: a line cut at the 1 MB bound (bigger than
+  // any ordinary batch), binary bytes, CRLF, non-ASCII, and a failure right after each.
+  const fail = `${T} [error] 1#1: *5 connect() failed (111: Connection refused) while connecting to upstream, client: 1.2.3.4, server: a, request: "POST / HTTP/1.1", upstream: "http://10.9.9.9:80/", host: "a"`;
+  appendFileSync(log, [`${T} [error] 1#1: *5 upstream ${'z'.repeat(1024 * 1024 + 100)}`, fail, '\u0000\u0001 binary', fail, `${fail}\r`, `${T} [error] 1#1: *5 upstream timed out (110: Connection timed out) while reading upstream, client: 1.2.3.4, server: é, upstream: "http://10.9.9.9:80/ü"`, fail, ''].join('\n'));
+});
+
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+interface Outcome {
+  counts: unknown;
+  failures: unknown[];
+  incidents: string;
+  latest: number;
+}
+
+/** analyze() on one or two threads, with every upstream failure recorded as the engine takes it. */
+async function run(readerThread: boolean, extra: { since?: number; until?: number; tz?: string }): Promise<Outcome> {
+  const proto = engineMod.IncidentEngine.prototype;
+  const orig = proto.ingestFailure;
+  const failures: unknown[] = [];
+  proto.ingestFailure = function (this: InstanceType<Engine['IncidentEngine']>, f: Sample) {
+    failures.push({ line: f.line, time: f.time, raw: f.raw, kind: f.kind, key: f.key, method: f.method, requestSent: f.requestSent, server: f.server, host: f.host, clientHash: f.clientHash });
+    orig.call(this, f);
+  };
+  try {
+    const { engine, incidents } = await analyzeMod.analyze({ logs: [log], events, tz: extra.tz ?? 'UTC', patterns, since: extra.since ?? null, until: extra.until ?? null, readerThread });
+    return { counts: engine.counts(), failures, incidents: JSON.stringify(incidents), latest: engine.latestDataTime() };
+  } finally {
+    proto.ingestFailure = orig;
+  }
+}
+
+async function expectSame(extra: { since?: number; until?: number; tz?: string }): Promise<Outcome> {
+  const one = await run(false, extra);
+  const two = await run(true, extra);
+  expect(two.counts).toEqual(one.counts);
+  expect(two.failures.length).toBe(one.failures.length);
+  for (let i = 0; i < one.failures.length; i++) expect(two.failures[i]).toEqual(one.failures[i]);
+  expect(two.latest).toBe(one.latest);
+  expect(two.incidents).toBe(one.incidents);
+  return one;
+}
+
+describe('reading a big log on a second thread', () => {
+  it('the built worker script is there (the CLI uses it for files of 64 MB and more)', () => {
+    expect(screenedMod.screenWorkerAvailable()).toBe(true);
+    expect(screenedMod.SCREEN_MIN_BYTES).toBe(64 * 1024 * 1024);
+  });
+
+  it('gives the same counts, failures, incidents and times as one thread', async () => {
+    const one = await expectSame({});
+    expect(one.failures.length).toBeGreaterThan(1000);
+    expect((JSON.parse(one.incidents) as unknown[]).length).toBeGreaterThan(2);
+    expect(one.counts).toMatchObject({ unparsed: { 'not-nginx': expect.any(Number), binary: expect.any(Number), empty: expect.any(Number) } });
+  });
+
+  it('with a --since/--until window', async () => {
+    const one = await expectSame({ since: Date.UTC(2024, 2, 10, 0, 20, 0), until: Date.UTC(2024, 2, 10, 1, 30, 0) });
+    expect((one.counts as { outsideWindow: number }).outsideWindow).toBeGreaterThan(1000);
+  });
+
+  it('in another time zone', async () => {
+    await expectSame({ tz: 'Europe/Berlin' });
+  });
+
+  it('an error in the reader thread becomes the same one-line error', async () => {
+    const engine = new engineMod.IncidentEngine({ tz: 'UTC', patterns });
+    await expect(screenedMod.streamFileScreened(dir, engine, { tz: 'UTC', since: null, until: null })).rejects.toMatchObject({
+      name: 'InputError',
+      message: `${dir}: is a directory, not a log file`,
+    });
+  });
+});
