@@ -44,11 +44,39 @@ class OpenBurst {
   last: number;
 
   constructor(
-    readonly key: string,
-    readonly upstream: UpstreamAddress,
-    readonly first: number,
+    public key: string,
+    public upstream: UpstreamAddress,
+    public first: number,
   ) {
     this.last = first;
+  }
+
+  /**
+   * This object, emptied for a new burst: BurstDetector reuses closed ones, since thousands of
+   * short bursts would otherwise each leave Maps and Sets for the old generation to collect.
+   */
+  reset(key: string, upstream: UpstreamAddress, first: number): this {
+    this.key = key;
+    this.upstream = upstream;
+    this.first = first;
+    this.last = first;
+    this.count = 0;
+    this.kinds.clear();
+    this.errnos.clear();
+    this.methods.clear();
+    this.writes = 0;
+    this.notRetried = 0;
+    this.servers.clear();
+    this.hosts.clear();
+    this.clients.clear();
+    this.clientOverflow = 0;
+    this.head = [];
+    this.tailSource.length = 0;
+    this.tailLine.length = 0;
+    this.tailTime.length = 0;
+    this.tailRaw.length = 0;
+    this.tailNext = 0;
+    return this;
   }
 
   add(r: FailureSample): void {
@@ -128,6 +156,8 @@ export interface BurstDetectorOptions {
  */
 export class BurstDetector {
   private readonly open = new Map<string, OpenBurst>();
+  /** Closed bursts kept for reuse (OpenBurst.reset). */
+  private readonly spare: OpenBurst[] = [];
   /** Bursts that closed below minErrors: isolated failures. */
   isolatedErrors = 0;
 
@@ -148,7 +178,7 @@ export class BurstDetector {
     }
     let burst = this.open.get(key);
     if (!burst) {
-      burst = new OpenBurst(key, sample.address(), sample.time);
+      burst = this.spare.pop()?.reset(key, sample.address(), sample.time) ?? new OpenBurst(key, sample.address(), sample.time);
       this.open.set(key, burst);
     }
     burst.add(sample);
@@ -184,11 +214,12 @@ export class BurstDetector {
     return [...this.open.values()].filter((b) => b.count >= this.opts.minErrors).map((b) => b.toBurst(false));
   }
 
+  /** The closed burst's result (null below minErrors); `b` is kept for reuse. */
   private finish(b: OpenBurst): Burst | null {
-    if (b.count < this.opts.minErrors) {
-      this.isolatedErrors += b.count;
-      return null;
-    }
-    return b.toBurst(true);
+    let done: Burst | null = null;
+    if (b.count < this.opts.minErrors) this.isolatedErrors += b.count;
+    else done = b.toBurst(true);
+    if (this.spare.length < 64) this.spare.push(b);
+    return done;
   }
 }

@@ -110,28 +110,43 @@ export async function analyze(o: AnalyzeOptions): Promise<Analysis> {
     ...(o.minErrors !== undefined ? { minErrors: o.minErrors } : {}),
   });
   // Fail fast on every unreadable input before any long read starts.
-  for (const p of o.logs) if (p !== '-') assertReadableFile(p);
+  const sizes = o.logs.map((p) => (p === '-' ? 0 : assertReadableFile(p)));
+  if (o.events) assertReadableFile(o.events);
   const containers = o.containers ? readContainersFile(o.containers) : [];
   engine.setContainers(containers);
-  if (o.events) await feedEventsFile(o.events, engine);
+
+  const window = { tz: o.tz, since: o.since ?? null, until: o.until ?? null };
+  const onThread = (i: number) => o.logs[i] !== '-' && (o.readerThread ?? (sizes[i]! >= SCREEN_MIN_BYTES && screenWorkerAvailable()));
+  let doneBytes = 0;
+  const progressFrom = (base: number) => (o.onProgress ? (b: number) => o.onProgress!(base + b) : undefined);
+  // A big first log starts on its reader thread now, so the events file is read while it is
+  // scanned: the engine takes lines and events in any order (events join bursts at the end).
+  const stop = new AbortController();
+  const first = o.logs.length > 0 && onThread(0) ? streamFileScreened(o.logs[0]!, engine, window, progressFrom(0), stop.signal) : null;
+  first?.catch(() => undefined); // awaited below; this only keeps it from counting as unhandled meanwhile
+  try {
+    if (o.events) await feedEventsFile(o.events, engine);
+  } catch (err) {
+    stop.abort();
+    throw err;
+  }
 
   // The engine itself is the sink: it takes lines as bytes and decodes only the ones that matter.
   const sink = engine;
-  let doneBytes = 0;
-  for (const p of o.logs) {
-    const progress = o.onProgress ? (b: number) => o.onProgress!(doneBytes + b) : undefined;
-    if (p === '-') {
+  for (let i = 0; i < o.logs.length; i++) {
+    const p = o.logs[i]!;
+    const progress = progressFrom(doneBytes);
+    if (i === 0 && first) {
+      await first;
+    } else if (p === '-') {
       if (!o.stdin) throw new InputError('no standard input to read');
       await streamLines('-', o.stdin, sink, progress);
+    } else if (onThread(i)) {
+      await streamFileScreened(p, engine, window, progress);
     } else {
-      const size = assertReadableFile(p);
-      if (o.readerThread ?? (size >= SCREEN_MIN_BYTES && screenWorkerAvailable())) {
-        await streamFileScreened(p, engine, { tz: o.tz, since: o.since ?? null, until: o.until ?? null }, progress);
-      } else {
-        await streamFileLines(p, sink, progress);
-      }
-      doneBytes += size;
+      await streamFileLines(p, sink, progress);
     }
+    doneBytes += sizes[i]!;
   }
   engine.finish();
   return { engine, incidents: engine.incidents(), containers };

@@ -31,7 +31,6 @@ import { CUT, cutLine, quickScanLine, SCAN_OTHER, SCAN_UNPARSED, scanned } from 
 import { LineScreen, type LatestTimes, type LineTally } from './lineScreen.js';
 import { LINE_CONTROL, LINE_UNSCANNED } from '../sources/lineSplitter.js';
 
-
 export interface EngineOptions {
   tz: string;
   patterns: Pattern[];
@@ -92,7 +91,8 @@ class UpstreamAccumulator {
 }
 
 interface CachedIncident {
-  version: number;
+  readonly version: number;
+  /** Replaced (not mutated) when a checklist or fix is attached. */
   incident: Incident;
 }
 
@@ -135,7 +135,7 @@ export class IncidentEngine {
    * into "restart race" arriving after the first line.
    */
   private readonly announced = new Map<string, string>();
-  /** Bumped on every change that can alter a diagnosis (events, containers, attachments). */
+  /** Bumped on every change that can alter every diagnosis (events, containers). */
   private version = 0;
   /**
    * `latest`: newest data time seen, the engine's notion of "now" when no clock is given.
@@ -301,14 +301,21 @@ export class IncidentEngine {
     this.sources.set(status.id, status);
   }
 
+  // An attachment changes nothing a diagnosis reads: the cached incident only takes it on (a fix
+  // attached to each of 1,000 incidents would otherwise re-diagnose all of them 1,000 times).
   attachChecklist(incidentId: string, result: ChecklistResult): void {
     this.checklists.set(incidentId, result);
-    this.version++;
+    this.refreshAttachments(incidentId);
   }
 
   attachFix(incidentId: string, fix: FixProposal): void {
     this.fixes.set(incidentId, fix);
-    this.version++;
+    this.refreshAttachments(incidentId);
+  }
+
+  private refreshAttachments(incidentId: string): void {
+    const cached = this.cache.get(incidentId);
+    if (cached) cached.incident = { ...cached.incident, checklist: this.checklists.get(incidentId) ?? null, fix: this.fixes.get(incidentId) ?? null };
   }
 
   // ---- time ----------------------------------------------------------------------------------

@@ -54,8 +54,8 @@ export interface ScreenWindow {
   until: number | null;
 }
 
-/** Reads `path` into `engine` on two threads; resolves with the number of lines. */
-export function streamFileScreened(path: string, engine: IncidentEngine, window: ScreenWindow, onProgress?: (bytesRead: number) => void): Promise<number> {
+/** Reads `path` into `engine` on two threads; resolves with the number of lines. `signal` stops the reader thread. */
+export function streamFileScreened(path: string, engine: IncidentEngine, window: ScreenWindow, onProgress?: (bytesRead: number) => void, signal?: AbortSignal): Promise<number> {
   const shared = new SharedArrayBuffer(8 + SLOTS * SLOT_BYTES);
   const free = new Int32Array(shared, 0, 1);
   // The worker starts on slot 0, which is taken.
@@ -91,6 +91,7 @@ export function streamFileScreened(path: string, engine: IncidentEngine, window:
         fail(err instanceof Error ? err : new Error(String(err)));
       }
     });
+    signal?.addEventListener('abort', () => fail(new InputError(`${path}: reading stopped`)), { once: true });
     worker.on('error', (err) => fail(new InputError(`${path}: the reader thread failed (${err.message})`)));
     worker.on('exit', (code) => fail(new InputError(`${path}: the reader thread stopped (exit code ${code}) before the end of the file`)));
   });

@@ -85,7 +85,8 @@ export function localToEpoch(
  * holds thousands of lines per hour and the offset can only change on an hour boundary in practice.
  */
 export class LocalClock {
-  private readonly hourCache = new Map<string, number>();
+  /** Epoch of each local hour, keyed YYYYMMDDHH as a number. */
+  private readonly hourCache = new Map<number, number>();
 
   constructor(readonly tz: string) {
     assertTimeZone(tz);
@@ -105,24 +106,36 @@ export class LocalClock {
   }
 
   private compute(stamp: string): number {
-    const hourKey = stamp.slice(0, 13);
+    // Read digit by digit (no substrings: this runs once per new second of a log).
+    const y = digitsAt(stamp, 0, 4);
+    const mo = digitsAt(stamp, 5, 2);
+    const d = digitsAt(stamp, 8, 2);
+    const h = digitsAt(stamp, 11, 2);
+    const hourKey = ((y * 100 + mo) * 100 + d) * 100 + h;
     let base = this.hourCache.get(hourKey);
     if (base === undefined) {
-      const y = Number(stamp.slice(0, 4));
-      const mo = Number(stamp.slice(5, 7));
-      const d = Number(stamp.slice(8, 10));
-      const h = Number(stamp.slice(11, 13));
       // Day checked against the month's length: `2024/02/30` is not a time (Date.UTC would roll it to March 1).
       if (!(mo >= 1 && mo <= 12 && d >= 1 && d <= new Date(Date.UTC(y, mo, 0)).getUTCDate() && h <= 23)) return NaN;
       base = localToEpoch(y, mo, d, h, 0, 0, this.tz);
       if (this.hourCache.size > 10_000) this.hourCache.clear();
       this.hourCache.set(hourKey, base);
     }
-    const mi = Number(stamp.slice(14, 16));
-    const s = Number(stamp.slice(17, 19));
+    const mi = digitsAt(stamp, 14, 2);
+    const s = digitsAt(stamp, 17, 2);
     if (!(mi <= 59 && s <= 60)) return NaN;
     return base + mi * 60_000 + s * 1000;
   }
+}
+
+/** The `n` decimal digits at `at` as a number; NaN if one of them is not a digit. */
+function digitsAt(text: string, at: number, n: number): number {
+  let v = 0;
+  for (let k = at; k < at + n; k++) {
+    const c = text.charCodeAt(k) - 48;
+    if (!(c >= 0 && c <= 9)) return NaN;
+    v = v * 10 + c;
+  }
+  return v;
 }
 
 /** `2024/01/15 03:12:44` style rendering of an epoch in `tz`, for reports in the log's own terms. */
