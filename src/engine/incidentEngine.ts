@@ -7,6 +7,8 @@
  * API used by the edges:
  *   new IncidentEngine(options)
  *   ingestLine(source, lineNo, text)       one raw log line (parsed here)
+ *   ingestLineBytes(…) / ingestSameHeadRun one line / a run of lines as bytes (LineSplitter's byte mode)
+ *   ingestFullLine(…) / absorbScreened(c)  a log read on the reader thread (engine/screenedFile.ts)
  *   ingestEvent(raw)                       one raw Docker event object (validated here)
  *   setContainers(infos)                   a decoded inspect snapshot (replaces the previous one)
  *   setSourceStatus(status)                health of a source, for the header
@@ -18,7 +20,6 @@
 import type { ContainerEvent, ContainerInfo } from '../model/container.js';
 import type { Burst, ChecklistResult, ContainerMatch, ContainerView, FixProposal, Incident } from '../model/incident.js';
 import type { LogRecord, UnparsedReason, UpstreamAddress, UpstreamErrorKind } from '../model/logRecord.js';
-import { FailureSample } from '../parse/failureSample.js';
 import { SPARK_SECONDS, type EngineCounters, type EngineSnapshot, type SourceStatus, type UpstreamStat } from '../model/snapshot.js';
 import { BurstDetector } from '../correlate/bursts.js';
 import { eventsOf, matchByEventNames, matchBySnapshot, matchByTime } from '../correlate/containerMatch.js';
@@ -26,10 +27,11 @@ import { computeFacts, DEFAULT_WINDOW, type CorrelationWindow } from '../correla
 import { diagnose } from '../diagnose/diagnose.js';
 import type { Pattern } from '../diagnose/patternSchema.js';
 import { decodeDockerEvent } from '../parse/dockerEvent.js';
+import { FailureSample } from '../parse/failureSample.js';
 import { LocalClock } from '../parse/localTime.js';
 import { CUT, cutLine, quickScanLine, SCAN_OTHER, SCAN_UNPARSED, scanned } from '../parse/nginxLine.js';
-import { LineScreen, type LatestTimes, type LineTally } from './lineScreen.js';
 import { LINE_CONTROL, LINE_UNSCANNED } from '../sources/lineSplitter.js';
+import { LineScreen, type LatestTimes, type LineTally } from './lineScreen.js';
 
 export interface EngineOptions {
   tz: string;
@@ -207,16 +209,17 @@ export class IncidentEngine {
     this.screen.ingestLineBytes(source, lineNo, buf, start, end, flags);
   }
 
+  /** Lines with the stamp of the valid line before them (LineSplitter's SIMD scan): see LineScreen. */
   ingestSameHeadRun(count: number): boolean {
     return this.screen.ingestSameHeadRun(count);
   }
 
-  /** A line ingestLineBytes (here or in a screening engine) found needs the full parse; returns its time, NaN when not valid. */
+  /** A line the byte screen (here, or on the reader thread) found needs the full parse; returns its time, NaN when not valid. */
   ingestFullLine(source: string, lineNo: number, buf: Buffer, start: number, end: number, flags: number): number {
     return this.takeLine(source, lineNo, buf.toString('utf8', start, end), (flags & (LINE_CONTROL | LINE_UNSCANNED)) === 0);
   }
 
-  /** Folds in what a screening engine counted (every line it did not forward). */
+  /** Folds in what the reader thread's LineScreen counted (every line it did not pass on). */
   absorbScreened(c: ScreenedCounts): void {
     this.counters.linesRead += c.linesRead;
     this.counters.otherLines += c.otherLines;
