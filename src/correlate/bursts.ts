@@ -6,6 +6,7 @@
 import type { Burst, EvidenceLine } from '../model/incident.js';
 import { NOT_RETRIED_METHODS, WRITE_METHODS, type UpstreamAddress, type UpstreamErrorKind } from '../model/logRecord.js';
 import type { FailureSample } from '../parse/failureSample.js';
+import { DistinctHashes, SmallCounts, SmallSet } from './tallies.js';
 
 const EVIDENCE_HEAD = 5;
 const EVIDENCE_TAIL = 5;
@@ -20,17 +21,16 @@ const EVIDENCE_CHARS = 4096;
 
 class OpenBurst {
   count = 0;
-  // Maps, not objects: keys vary from burst to burst, which makes object property access slow.
-  private readonly kinds = new Map<UpstreamErrorKind, number>();
-  private readonly errnos = new Map<number, number>();
-  private readonly methods = new Map<string, number>();
+  // Not objects: keys vary from burst to burst, which makes object property access slow.
+  private readonly kinds = new SmallCounts<UpstreamErrorKind>();
+  private readonly errnos = new SmallCounts<number>();
+  private readonly methods = new SmallCounts<string>();
   writes = 0;
   notRetried = 0;
-  servers = new Set<string>();
-  hosts = new Set<string>();
-  /** Client addresses as 53-bit hashes: a string here would keep its whole log line alive. */
-  clients = new Set<number>();
-  clientOverflow = 0;
+  private readonly servers = new SmallSet(MAX_DISTINCT);
+  private readonly hosts = new SmallSet(MAX_DISTINCT);
+  /** Client addresses as 53-bit hashes (a string here would keep its whole log line alive), counted exactly up to 10,000. */
+  private readonly clients = new DistinctHashes(10_000);
   head: EvidenceLine[] = [];
   /**
    * The last EVIDENCE_TAIL lines after the head, as a ring of their parts (samples are reused, and
@@ -69,7 +69,6 @@ class OpenBurst {
     this.servers.clear();
     this.hosts.clear();
     this.clients.clear();
-    this.clientOverflow = 0;
     this.head = [];
     this.tailSource.length = 0;
     this.tailLine.length = 0;
@@ -83,22 +82,18 @@ class OpenBurst {
     const kind = r.kind;
     this.count++;
     this.last = Math.max(this.last, r.time);
-    this.kinds.set(kind, (this.kinds.get(kind) ?? 0) + 1);
-    if (r.errno !== null) this.errnos.set(r.errno, (this.errnos.get(r.errno) ?? 0) + 1);
+    this.kinds.add(kind);
+    if (r.errno !== null) this.errnos.add(r.errno);
     const method = r.method;
     if (method) {
-      this.methods.set(method, (this.methods.get(method) ?? 0) + 1);
+      this.methods.add(method);
       if (WRITE_METHODS.has(method)) this.writes++;
       if (r.requestSent && NOT_RETRIED_METHODS.has(method)) this.notRetried++;
     }
-    if (r.server && this.servers.size < MAX_DISTINCT) this.servers.add(r.server);
-    if (r.host && this.hosts.size < MAX_DISTINCT) this.hosts.add(r.host);
+    if (r.server) this.servers.add(r.server);
+    if (r.host) this.hosts.add(r.host);
     // Distinct clients, counted exactly up to a bound (enough to say "1 client" vs "many").
-    if (r.clientHash >= 0) {
-      const h = r.clientHash;
-      if (this.clients.size < 10_000) this.clients.add(h);
-      else if (!this.clients.has(h)) this.clientOverflow++;
-    }
+    if (r.clientHash >= 0) this.clients.add(r.clientHash);
     if (this.head.length < EVIDENCE_HEAD) this.head.push({ source: r.source, line: r.line, time: r.time, raw: r.raw.slice(0, EVIDENCE_CHARS) });
     else {
       const k = this.tailNext;
@@ -129,14 +124,14 @@ class OpenBurst {
       first: this.first,
       last: this.last,
       count: this.count,
-      kinds: Object.fromEntries(this.kinds),
-      errnos: Object.fromEntries(this.errnos),
-      methods: Object.fromEntries(this.methods),
+      kinds: this.kinds.toRecord(),
+      errnos: this.errnos.toRecord(),
+      methods: this.methods.toRecord(),
       writes: this.writes,
       notRetried: this.notRetried,
-      servers: [...this.servers],
-      hosts: [...this.hosts],
-      clients: this.clients.size + this.clientOverflow,
+      servers: this.servers.toArray(),
+      hosts: this.hosts.toArray(),
+      clients: this.clients.count,
       rate: Math.round((this.count / durationS) * 100) / 100,
       evidence: [...this.head, ...this.tailEvidence()],
       closed,

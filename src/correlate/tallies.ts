@@ -1,0 +1,115 @@
+/**
+ * What an open burst counts, in structures reused from burst to burst (BurstDetector keeps closed
+ * bursts for reuse): emptying them allocates nothing. Maps and Sets allocate a new table on every
+ * clear() and box each 53-bit hash, and a long burst promotes all of it to the old generation,
+ * which then has megabytes of garbage to collect per hundred MB of log.
+ */
+
+const EMPTY = -1;
+const SMALL = 16;
+
+/** A count of distinct hashes (non-negative integers up to 2^53) in one Float64Array: open addressing, linear probing. */
+export class DistinctHashes {
+  private table = new Float64Array(SMALL).fill(EMPTY);
+  /** Distinct values stored. */
+  private stored = 0;
+  /** Distinct values seen after `limit` was reached (not stored, so counted once per sighting that misses the table). */
+  private overflow = 0;
+
+  constructor(private readonly limit: number) {}
+
+  /** Distinct values stored, plus sightings after the limit that were not among them. */
+  get count(): number {
+    return this.stored + this.overflow;
+  }
+
+  add(h: number): void {
+    const table = this.table;
+    const mask = table.length - 1;
+    let i = (h >>> 0) & mask;
+    for (let v = table[i]!; v !== EMPTY; v = table[i]!) {
+      if (v === h) return;
+      i = (i + 1) & mask;
+    }
+    if (this.stored >= this.limit) {
+      this.overflow++;
+      return;
+    }
+    table[i] = h;
+    this.stored++;
+    if (this.stored * 2 > table.length) this.grow();
+  }
+
+  clear(): void {
+    if (this.table.length > 1024) this.table = new Float64Array(SMALL);
+    this.table.fill(EMPTY);
+    this.stored = 0;
+    this.overflow = 0;
+  }
+
+  private grow(): void {
+    const old = this.table;
+    const table = new Float64Array(old.length * 2).fill(EMPTY);
+    const mask = table.length - 1;
+    for (const v of old) {
+      if (v === EMPTY) continue;
+      let i = (v >>> 0) & mask;
+      while (table[i] !== EMPTY) i = (i + 1) & mask;
+      table[i] = v;
+    }
+    this.table = table;
+  }
+}
+
+/** Counts per key for the few keys a burst sees (kinds, errnos, methods), in first-seen order. */
+export class SmallCounts<K extends string | number> {
+  private readonly keys: K[] = [];
+  private readonly counts: number[] = [];
+  /** Entries in use: the arrays keep their length, so emptying allocates nothing. */
+  private n = 0;
+
+  add(key: K): void {
+    for (let i = 0; i < this.n; i++) {
+      if (this.keys[i] === key) {
+        this.counts[i]!++;
+        return;
+      }
+    }
+    this.keys[this.n] = key;
+    this.counts[this.n] = 1;
+    this.n++;
+  }
+
+  clear(): void {
+    this.n = 0;
+  }
+
+  /** As an object, keys in first-seen order (integer keys in ascending order, as objects have them). */
+  toRecord(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (let i = 0; i < this.n; i++) out[String(this.keys[i])] = this.counts[i]!;
+    return out;
+  }
+}
+
+/** Distinct strings, first-seen order, at most `limit` of them (server and host names). */
+export class SmallSet {
+  private readonly values: string[] = [];
+  private n = 0;
+
+  constructor(private readonly limit: number) {}
+
+  add(value: string): void {
+    if (this.n >= this.limit) return;
+    for (let i = 0; i < this.n; i++) if (this.values[i] === value) return;
+    this.values[this.n++] = value;
+  }
+
+  clear(): void {
+    this.n = 0;
+  }
+
+  toArray(): string[] {
+    return this.values.slice(0, this.n);
+  }
+}
