@@ -80,8 +80,8 @@ export class FailureSample {
     this.errno = r.errno;
     this.method = r.request?.method ?? null;
     this.requestSent = r.action !== null && REQUEST_SENT_ACTIONS.has(r.action);
-    this.server = r.server || null;
-    this.host = r.host || null;
+    this.server = r.server ? fieldNames.value(r.server, 0, r.server.length) : null;
+    this.host = r.host ? fieldNames.value(r.host, 0, r.host.length) : null;
     this.clientHash = r.client ? hashClient(r.client, 0, r.client.length) : -1;
     this.upstream = upstreamOf(r);
     this.key = upstreamKey(this.upstream);

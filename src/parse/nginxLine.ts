@@ -161,6 +161,7 @@ export const F_SERVER = 1;
 export const F_REQUEST = 2;
 export const F_UPSTREAM = 4;
 export const F_HOST = 5;
+export const F_REFERRER = 6;
 
 /**
  * Where the parts of the last line `cutLine` accepted lie: positions, not substrings, so a line
@@ -177,7 +178,7 @@ export interface LineCut {
   strerrorEnd: number;
   /** The `while …` action: `text[actionAt, msgEnd)`, -1 when there is none. */
   actionAt: number;
-  /** Whether the fields were cut (the line may be about an upstream); else every slot is -1. */
+  /** The line may be about an upstream: only then are its fields cut (else every slot is -1). */
   mayBeUpstream: boolean;
   kind: UpstreamErrorKind | null;
   /** Start/end pairs in FIELD_KEYS order. */
@@ -256,7 +257,7 @@ export function parseNginxLine(text: string, source: string, lineNo: number, clo
     request: request ? parseRequestLine(request) : null,
     upstream: upstream ? parseUpstreamUrl(upstream) : null,
     host: cutField(text, F_HOST),
-    referrer: cutField(text, 6),
+    referrer: cutField(text, F_REFERRER),
     raw: text,
   };
   return { ok: true, record };
