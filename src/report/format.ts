@@ -40,19 +40,19 @@ export function matchLine(i: Incident): string {
 export function countersLine(c: EngineCounters & { isolatedErrors?: number }): string {
   const unparsed = Object.values(c.unparsed).reduce((s, n) => s + (n ?? 0), 0);
   const reasons = Object.entries(c.unparsed)
-    .map(([r, n]) => `${n} ${r}`)
+    .map(([r, n]) => `${formatCount(n ?? 0)} ${r}`)
     .join(', ');
   const parts = [
     `${formatCount(c.linesRead)} lines read`,
     `${formatCount(c.upstreamErrors)} upstream errors`,
     `${formatCount(c.otherLines)} other`,
-    `${unparsed} unparsed${reasons ? ` (${reasons})` : ''}`,
+    `${formatCount(unparsed)} unparsed${reasons ? ` (${reasons})` : ''}`,
   ];
-  if (c.outsideWindow) parts.push(`${c.outsideWindow} outside --since/--until`);
-  if (c.isolatedErrors) parts.push(`${c.isolatedErrors} isolated errors below the burst minimum`);
+  if (c.outsideWindow) parts.push(`${formatCount(c.outsideWindow)} outside --since/--until`);
+  if (c.isolatedErrors) parts.push(`${formatCount(c.isolatedErrors)} isolated errors below the burst minimum`);
   return parts.join(', ');
 }
 
 export function eventsLine(c: EngineCounters): string {
-  return `${c.dockerEvents} container lifecycle events used, ${c.ignoredEvents} other events ignored (exec, network, image…), ${c.invalidEvents} invalid`;
+  return `${formatCount(c.dockerEvents)} container lifecycle events used, ${formatCount(c.ignoredEvents)} other events ignored (exec, network, image…), ${formatCount(c.invalidEvents)} invalid`;
 }

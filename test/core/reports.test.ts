@@ -233,3 +233,24 @@ describe('counts in reports', () => {
       expect(formatCount(n)).toBe(n.toLocaleString('en-US'));
   });
 });
+
+describe('counter lines', () => {
+  it('group every count in thousands, unparsed reasons and events included', async () => {
+    const { countersLine, eventsLine } = await import('../../src/report/format.js');
+    const c = {
+      linesRead: 1_573_111,
+      otherLines: 1_452_075,
+      upstreamErrors: 114_667,
+      unparsed: { binary: 260_912, 'not-nginx': 11_475 },
+      outsideWindow: 12_345,
+      dockerEvents: 1_045,
+      ignoredEvents: 44_655,
+      invalidEvents: 0,
+      isolatedErrors: 20_085,
+    };
+    expect(countersLine(c)).toBe(
+      '1,573,111 lines read, 114,667 upstream errors, 1,452,075 other, 272,387 unparsed (260,912 binary, 11,475 not-nginx), 12,345 outside --since/--until, 20,085 isolated errors below the burst minimum',
+    );
+    expect(eventsLine(c)).toBe('1,045 container lifecycle events used, 44,655 other events ignored (exec, network, image…), 0 invalid');
+  });
+});
