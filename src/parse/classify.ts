@@ -27,7 +27,7 @@ const INVALID_HEADER = [
 ];
 
 /** `text[from, to)` starts with `s`. */
-export function startsIn(text: string, s: string, from: number, to: number): boolean {
+function startsIn(text: string, s: string, from: number, to: number): boolean {
   return from + s.length <= to && text.startsWith(s, from);
 }
 

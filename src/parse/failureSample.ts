@@ -27,7 +27,7 @@ export class FailureSample {
   /** Non-empty field values, else null. Interned: a value held by a burst does not keep its line alive. */
   server: string | null = null;
   host: string | null = null;
-  /** hashClient of the non-empty client address, else -1: bursts count distinct clients by it. */
+  /** hashRange of the non-empty client address, else -1: bursts count distinct clients by it. */
   clientHash = -1;
   /** upstreamKey of the address. */
   key = '';
@@ -55,7 +55,7 @@ export class FailureSample {
     this.host = fieldNames.value(text, f[2 * F_HOST]!, f[2 * F_HOST + 1]!);
     const clientAt = f[2 * F_CLIENT]!;
     const clientEnd = f[2 * F_CLIENT + 1]!;
-    this.clientHash = clientEnd > clientAt ? hashClient(text, clientAt, clientEnd) : -1;
+    this.clientHash = clientEnd > clientAt ? hashRange(text, clientAt, clientEnd) : -1;
     const urlAt = f[2 * F_UPSTREAM]!;
     const urlEnd = f[2 * F_UPSTREAM + 1]!;
     if (urlEnd > urlAt) {
@@ -82,7 +82,7 @@ export class FailureSample {
     this.requestSent = r.action !== null && REQUEST_SENT_ACTIONS.has(r.action);
     this.server = r.server ? fieldNames.value(r.server, 0, r.server.length) : null;
     this.host = r.host ? fieldNames.value(r.host, 0, r.host.length) : null;
-    this.clientHash = r.client ? hashClient(r.client, 0, r.client.length) : -1;
+    this.clientHash = r.client ? hashRange(r.client, 0, r.client.length) : -1;
     this.upstream = upstreamOf(r);
     this.key = upstreamKey(this.upstream);
     return this;
@@ -95,7 +95,7 @@ export function upstreamOf(record: LogRecord): UpstreamAddress {
 }
 
 /** Where a failure line without an `upstream:` field points (start-up `host not found in upstream "x"`, a resolver failure). */
-export function upstreamFromMessage(message: string): UpstreamAddress {
+function upstreamFromMessage(message: string): UpstreamAddress {
   const quoted = /upstream "([^"]+)"/.exec(message)?.[1] ?? /^(\S+) could not be resolved/.exec(message)?.[1];
   const name = quoted ?? 'unknown';
   const c = name.lastIndexOf(':');
@@ -109,7 +109,7 @@ export function upstreamFromMessage(message: string): UpstreamAddress {
  * Two 32-bit FNV-1a variants over `text[from, to)` joined into 53 bits: for 10,000 distinct clients
  * the chance that two collide is about 1 in 10^8, so a distinct count stays exact in practice.
  */
-export function hashClient(text: string, from: number, to: number): number {
+function hashRange(text: string, from: number, to: number): number {
   let a = 0x811c9dc5;
   let b = 0x01000193;
   for (let i = from; i < to; i++) {
@@ -131,9 +131,7 @@ class NameInterner {
   /** `text[from, to)` as an interned string; null when empty or absent (-1). */
   value(text: string, from: number, to: number): string | null {
     if (to <= from) return null;
-    let h = 0x811c9dc5;
-    for (let i = from; i < to; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
-    h &= 0x3fffffff; // a small integer key
+    const h = hashRange(text, from, to) % 0x40000000; // a small integer key
     const known = this.byHash.get(h);
     if (known !== undefined && known.length === to - from && text.startsWith(known, from)) return known;
     // A copy, not a slice of the line (a slice of 13+ characters points into its parent).
@@ -173,7 +171,7 @@ function methodAt(text: string, from: number, to: number): string | null {
 const keyCache = new Map<string, string>();
 
 /** upstreamKey(parseUpstreamUrl(text[from, to))), from a cache for the usual `scheme://authority/…` URL. */
-export function upstreamKeyAt(text: string, from: number, to: number): string {
+function upstreamKeyAt(text: string, from: number, to: number): string {
   const schemeEnd = text.indexOf('://', from);
   // A unix socket's path holds slashes: those URLs (and scheme-less ones) are parsed whole.
   if (schemeEnd > from && schemeEnd + 3 <= to && !text.startsWith('unix:', schemeEnd + 3)) {

@@ -225,7 +225,7 @@ export function cutLine(text: string, clock: LocalClock, knownClean = false): Un
 }
 
 /** The value in field slot `slot` of the last cut line, or null when the line has no such field. */
-export function cutField(text: string, slot: number): string | null {
+function cutField(text: string, slot: number): string | null {
   const from = CUT.fields[2 * slot]!;
   return from < 0 ? null : text.slice(from, CUT.fields[2 * slot + 1]!);
 }

@@ -114,11 +114,13 @@ export class LineSplitter {
     const lines = simd.scan(chunk);
     const table = simd.table;
     const bulk = c.ingestSameHeadRun !== undefined;
+    // A refused run is given line by line up to here, not offered again from each of its lines (quadratic).
+    let refusedUntil = 0;
     let lineStart = 0;
     for (let i = 0; i < lines; i++) {
-      let e = table[i]!;
+      const e = table[i]!;
       // A run of same-stamp lines (not one continuing a line held from the last chunk).
-      if (bulk && (e & LINE_SAME_HEAD) !== 0 && this.carryBytes === 0 && !this.overlong) {
+      if (bulk && i >= refusedUntil && (e & LINE_SAME_HEAD) !== 0 && this.carryBytes === 0 && !this.overlong) {
         let j = i + 1;
         while (j < lines && (table[j]! & LINE_SAME_HEAD) !== 0) j++;
         if (c.ingestSameHeadRun!(j - i)) {
@@ -127,13 +129,7 @@ export class LineSplitter {
           i = j - 1;
           continue;
         }
-        // Refused: the whole run one by one (not retried line by line, which could be quadratic).
-        for (; i < j - 1; i++) {
-          e = table[i]!;
-          this.emitBytes(c, chunk, lineStart, e >>> 4, e & 15);
-          lineStart = (e >>> 4) + 1;
-        }
-        e = table[i]!;
+        refusedUntil = j;
       }
       const nl = e >>> 4;
       this.emitBytes(c, chunk, lineStart, nl, e & 15);

@@ -4,19 +4,8 @@
  * first-seen order, and at most `limit` distinct names; and be empty again after clear().
  */
 import { describe, expect, it } from 'vitest';
+import { rng } from '../../bench/gen.js';
 import { DistinctHashes, SmallCounts, SmallSet } from '../../src/correlate/tallies.js';
-
-/** mulberry32, for a reproducible mix of repeats and new values. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** What OpenBurst counted before: a Set up to the limit, then each sighting not in it. */
 function reference(values: number[], limit: number): number {
