@@ -54,7 +54,12 @@ beforeAll(async () => {
     '-v', `${www}:/www:ro`, BUSYBOX_IMAGE,
     'sh', '-c', `trap "exit 0" TERM; sleep ${START_DELAY_S}; httpd -f -p ${BACKEND_PORT} -h /www & wait`,
   );
-  await until(async () => (await httpStatus(`http://127.0.0.1:${BACKEND_PORT}/health`)) === 200, 15_000, 'the backend');
+  await until(async () => (await httpStatus(`http://127.0.0.1:${BACKEND_PORT}/health`)) === 200, 15_000, 'the backend').catch(async (err: Error) => {
+    // Say why: the container's state and output, not only that it never answered.
+    const state = await docker('inspect', '-f', '{{.State.Status}} exit={{.State.ExitCode}} started={{.State.StartedAt}} error={{.State.Error}}', CONTAINER).catch((e: Error) => e.message);
+    const logs = await docker('logs', '--tail', '20', CONTAINER).catch((e: Error) => e.message);
+    throw new Error(`${err.message}: container ${state}; output: ${logs || '(none)'}`);
+  });
   nginx = await startNginx({ port: NGINX_PORT, peers: [{ port: BACKEND_PORT }] });
 });
 
