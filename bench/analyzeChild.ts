@@ -2,7 +2,7 @@
  * The postmortem pipeline in-process, as `analyze()` runs it for the CLI (parse every line,
  * classify, bursts, correlation), plus the text report, in a child of its own so its peak RSS
  * is its own. Prints one JSON line: elapsed, CPU, peak RSS, counters.
- * Usage: node dist/bench/analyzeChild.js LOG EVENTS
+ * Usage: node --max-semi-space-size=1 --heap-growing-percent=15 dist/bench/analyzeChild.js LOG EVENTS (bench.ts adds the flags: src/cli/nodeFlags.ts)
  */
 import { analyze } from '../src/engine/analyze.js';
 import { loadPatterns } from '../src/diagnose/loadPatterns.js';

@@ -10,14 +10,17 @@
  *   --live            live mode instead: --rate 20000 lines/s, --duration 30 s, --events-rate 10 /s
  *
  * Postmortem: generates (or reuses) a deterministic error log + docker events, warms the page
- * cache, then times grep, `analyze()` + text report in a child process, and the built CLI
- * (`node dist/src/cli/main.js --log … --events … --tz UTC`) as a child; peak RSS is each child's
- * own (process.resourceUsage().maxRSS at exit).
+ * cache, then times grep, `analyze()` + text report in a child process under the CLI's own V8
+ * flags (src/cli/nodeFlags.ts), and the built CLI as a user runs it (`sh dist/src/cli/main.js
+ * --log … --events … --tz UTC`, which execs Node with those flags) as a child; peak RSS is each
+ * child's own (process.resourceUsage().maxRSS at exit). Live mode runs in a copy of this process
+ * started with the same flags.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, readSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { NODE_FLAGS } from '../src/cli/nodeFlags.js';
 import { generate } from './gen.js';
 import { runLive, type LiveOptions } from './live.js';
 
@@ -114,15 +117,20 @@ function timeGrep(log: string, runs: number): Measure {
   return { name: "grep -c '111: Connection refused'", elapsedS: Math.min(...all), allS: all, cpuS: null, peakRssMB: null, detail: { matches: Number(count) } };
 }
 
-/** Runs `node args…` as a child; wall time from spawn to exit, RSS/CPU from the probe file. */
-function runNodeChild(args: string[], probe: string): Promise<{ wallS: number; stdout: string; code: number | null; rssKB: number; cpuMs: number }> {
+/**
+ * Runs a Node child (`node FLAGS script args…`, or `sh script args…` for the CLI's launcher
+ * line); wall time from spawn to exit, RSS/CPU from the probe file it loads.
+ */
+function runNodeChild(how: 'node' | 'sh', args: string[], probe: string): Promise<{ wallS: number; stdout: string; code: number | null; rssKB: number; cpuMs: number }> {
   return new Promise((resolveP, reject) => {
     rmSync(probe, { force: true });
     const t0 = performance.now();
-    const child = spawn(process.execPath, ['--import', pathToFileURL(join(here, 'rssProbe.js')).href, ...args], {
-      env: { ...process.env, BENCH_PROBE_FILE: probe, NO_COLOR: '1' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const probeImport = `--import=${pathToFileURL(join(here, 'rssProbe.js')).href}`;
+    const env = { ...process.env, BENCH_PROBE_FILE: probe, NO_COLOR: '1' };
+    const child =
+      how === 'node'
+        ? spawn(process.execPath, [...NODE_FLAGS, probeImport, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] })
+        : spawn('sh', args, { env: { ...env, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} ${probeImport}`.trim() }, stdio: ['ignore', 'pipe', 'pipe'] });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on('data', (d: Buffer) => out.push(d));
@@ -149,7 +157,7 @@ async function timeInProcess(log: string, events: string, runs: number, probe: s
   let best: ChildResult | null = null;
   let peak = 0;
   for (let i = 0; i < runs; i++) {
-    const r = await runNodeChild([join(here, 'analyzeChild.js'), log, events], probe);
+    const r = await runNodeChild('node', [join(here, 'analyzeChild.js'), log, events], probe);
     if (r.code !== 0) throw new Error(`analyzeChild exited ${r.code}`);
     const j = JSON.parse(r.stdout.trim().split('\n').pop()!) as ChildResult;
     all.push(j.elapsedMs / 1000);
@@ -174,7 +182,7 @@ async function timeCli(log: string, events: string, runs: number, probe: string)
   let code: number | null = null;
   let incidents: number | null = null;
   for (let i = 0; i < runs; i++) {
-    const r = await runNodeChild([main, '--log', log, '--events', events, '--tz', 'UTC', '--json'], probe);
+    const r = await runNodeChild('sh', [main, '--log', log, '--events', events, '--tz', 'UTC', '--json'], probe);
     all.push(r.wallS);
     peak = Math.max(peak, r.rssKB);
     cpu = Math.min(cpu, r.cpuMs);
@@ -187,7 +195,7 @@ async function timeCli(log: string, events: string, runs: number, probe: string)
     }
   }
   return {
-    name: 'CLI child (node startup included)',
+    name: 'CLI child (sh main.js, with start-up)',
     elapsedS: Math.min(...all),
     allS: all,
     cpuS: cpu / 1000,
@@ -284,6 +292,12 @@ async function postmortem(a: Args): Promise<void> {
 async function main(): Promise<void> {
   const a = parseArgs(process.argv.slice(2));
   if (a.live) {
+    // Live mode is measured in this process: it must run under the CLI's V8 flags, as the CLI does.
+    if (!NODE_FLAGS.every((f) => process.execArgv.includes(f))) {
+      const r = spawnSync(process.execPath, [...NODE_FLAGS, ...process.execArgv, fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: 'inherit' });
+      process.exitCode = r.status ?? 1;
+      return;
+    }
     await runLive(a.out, a.liveOpts, a.json);
     return;
   }

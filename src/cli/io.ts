@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import type { Readable, Writable } from 'node:stream';
 
 /**
@@ -26,3 +27,11 @@ export function processIo(): CliIo {
 
 /** A subcommand: parses its own argv (after the subcommand name) and returns an exit code. */
 export type Command = (argv: string[], io: CliIo) => Promise<number>;
+
+/**
+ * Writes `parts` in turn, waiting whenever the stream's buffer is full: to a pipe Node queues
+ * what the reader has not taken yet, so a big report written at once would sit in memory twice.
+ */
+export async function writeParts(out: Writable, parts: Iterable<string>): Promise<void> {
+  for (const part of parts) if (!out.write(part)) await once(out, 'drain');
+}

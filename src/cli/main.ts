@@ -1,7 +1,13 @@
-#!/usr/bin/env node
+#!/bin/sh
+//usr/bin/env true; exec node --max-semi-space-size=1 --heap-growing-percent=15 "$0" "$@"
 /**
  * Entry point: picks the command, runs it, and turns any error into one line (or one JSON
  * object under --json) and an exit code from the EXIT table. No stack trace reaches a user.
+ *
+ * The two lines above start it: run as a program, `sh` reads the second line (`//usr/bin/env` is
+ * a path to it) and execs Node with the heap flags of nodeFlags.ts, which Node takes only at
+ * start-up (why they matter is there). To Node that line is a comment, so `node main.js` runs the
+ * same code, without the flags.
  */
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';

@@ -6,8 +6,12 @@ import type { ReportContext } from './reportContext.js';
 
 export const JSON_SCHEMA_VERSION = 1;
 
-export function jsonReport(ctx: ReportContext): string {
-  const doc = {
+/**
+ * The document in parts, byte for byte what `JSON.stringify(doc, null, 2)` prints: everything
+ * but the incidents, then one part per incident (written as made: see textReportParts).
+ */
+export function* jsonReportParts(ctx: ReportContext): Generator<string> {
+  const head = {
     schemaVersion: JSON_SCHEMA_VERSION,
     tool: ctx.tool,
     generatedAt: new Date(ctx.generatedAt).toISOString(),
@@ -19,12 +23,24 @@ export function jsonReport(ctx: ReportContext): string {
     },
     counters: ctx.counters,
     notes: ctx.notes,
-    incidents: ctx.incidents.map((i) => ({
-      ...i,
-      burst: { ...i.burst, firstIso: new Date(i.burst.first).toISOString(), lastIso: new Date(i.burst.last).toISOString() },
-    })),
   };
-  return JSON.stringify(doc, null, 2) + '\n';
+  // `incidents` is the last key: the head's closing brace makes room for it.
+  const open = JSON.stringify(head, null, 2).replace(/\n\}$/, '');
+  if (ctx.incidents.length === 0) {
+    yield `${open},\n  "incidents": []\n}\n`;
+    return;
+  }
+  yield `${open},\n  "incidents": [\n`;
+  for (const [idx, i] of ctx.incidents.entries()) {
+    const doc = { ...i, burst: { ...i.burst, firstIso: new Date(i.burst.first).toISOString(), lastIso: new Date(i.burst.last).toISOString() } };
+    // Two levels deep; JSON strings hold no raw newline, so every newline is a line break.
+    yield `${idx === 0 ? '' : ',\n'}    ${JSON.stringify(doc, null, 2).replace(/\n/g, '\n    ')}`;
+  }
+  yield '\n  ]\n}\n';
+}
+
+export function jsonReport(ctx: ReportContext): string {
+  return [...jsonReportParts(ctx)].join('');
 }
 
 /** The one-line JSON error printed under --json when the run cannot go on. */

@@ -54,7 +54,8 @@ function incidentMarkdown(i: Incident, n: number, tz: string): string[] {
   return out;
 }
 
-export function markdownReport(ctx: ReportContext): string {
+/** The summary in parts: everything before the first incident, then one part per incident (see textReportParts). */
+export function* markdownReportParts(ctx: ReportContext): Generator<string> {
   const n = ctx.incidents.length;
   const first = ctx.incidents[0];
   const title = first
@@ -71,6 +72,10 @@ export function markdownReport(ctx: ReportContext): string {
   out.push('', `${md(countersLine(ctx.counters))}.${ctx.inputs.events ? ` ${md(eventsLine(ctx.counters))}.` : ''}`);
   for (const note of ctx.notes) out.push('', `> ${md(note)}`);
   out.push('');
-  ctx.incidents.forEach((i, idx) => out.push(...incidentMarkdown(i, idx + 1, ctx.tz)));
-  return out.join('\n') + '\n';
+  yield `${out.join('\n')}\n`;
+  for (const [idx, i] of ctx.incidents.entries()) yield `${incidentMarkdown(i, idx + 1, ctx.tz).join('\n')}\n`;
+}
+
+export function markdownReport(ctx: ReportContext): string {
+  return [...markdownReportParts(ctx)].join('');
 }

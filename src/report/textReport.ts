@@ -54,19 +54,24 @@ export function incidentText(i: Incident, n: number, tz: string): string[] {
   return out;
 }
 
-export function textReport(ctx: ReportContext): string {
-  const out: string[] = [];
+/**
+ * The report in parts: the header, then one part per incident. The CLI writes each part as it is
+ * made, so a report of 1,000 incidents (~5 MB) never sits in memory whole.
+ */
+export function* textReportParts(ctx: ReportContext): Generator<string> {
+  const head: string[] = [];
   const n = ctx.incidents.length;
-  out.push(`restartdoctor ${ctx.tool.version} — ${n === 0 ? 'no incident found' : `${n} incident${n === 1 ? '' : 's'} found`} in ${ctx.inputs.logs.map(safe).join(', ')} (log times read as ${ctx.tz})`);
-  out.push(`  ${countersLine(ctx.counters)}`);
-  if (ctx.inputs.events) out.push(`  ${eventsLine(ctx.counters)}`);
-  else out.push('  no Docker events given (--events): diagnoses rely on the log alone');
-  for (const note of ctx.notes) out.push(`  note: ${safe(note)}`);
-  ctx.incidents.forEach((i, idx) => {
-    out.push('');
-    out.push(...incidentText(i, idx + 1, ctx.tz));
-  });
-  return out.join('\n') + '\n';
+  head.push(`restartdoctor ${ctx.tool.version} — ${n === 0 ? 'no incident found' : `${n} incident${n === 1 ? '' : 's'} found`} in ${ctx.inputs.logs.map(safe).join(', ')} (log times read as ${ctx.tz})`);
+  head.push(`  ${countersLine(ctx.counters)}`);
+  if (ctx.inputs.events) head.push(`  ${eventsLine(ctx.counters)}`);
+  else head.push('  no Docker events given (--events): diagnoses rely on the log alone');
+  for (const note of ctx.notes) head.push(`  note: ${safe(note)}`);
+  yield `${head.join('\n')}\n`;
+  for (const [idx, i] of ctx.incidents.entries()) yield `\n${incidentText(i, idx + 1, ctx.tz).join('\n')}\n`;
+}
+
+export function textReport(ctx: ReportContext): string {
+  return [...textReportParts(ctx)].join('');
 }
 
 /** Greedy word wrap for prose paragraphs. */

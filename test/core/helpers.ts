@@ -380,7 +380,7 @@ export interface CliResult {
 
 export function runCli(args: string[], o: { stdin?: string | Buffer; env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
+    const child = spawn('sh', [CLI, ...args], {
       cwd: o.cwd ?? REPO,
       env: { ...process.env, NO_COLOR: '1', TZ: 'UTC', RESTARTDOCTOR_DEBUG: '', ...o.env },
       stdio: ['pipe', 'pipe', 'pipe'],

@@ -5,11 +5,11 @@
  * out inert in every format.
  */
 import { describe, expect, it } from 'vitest';
-import { jsonError, jsonReport } from '../../src/report/jsonReport.js';
-import { markdownReport } from '../../src/report/markdownReport.js';
+import { jsonError, jsonReport, jsonReportParts } from '../../src/report/jsonReport.js';
+import { markdownReport, markdownReportParts } from '../../src/report/markdownReport.js';
 import type { ReportContext } from '../../src/report/reportContext.js';
 import { escapeCodeBlock, escapeMarkdown, sanitizeForTerminal } from '../../src/report/sanitize.js';
-import { textReport } from '../../src/report/textReport.js';
+import { textReport, textReportParts } from '../../src/report/textReport.js';
 import { incidentTimeline } from '../../src/report/timeline.js';
 import { BACKEND, failLines, inspect, nginxLine, runScenario, seq, T0, type Scenario } from './helpers.js';
 import { formatCount } from '../../src/util/count.js';
@@ -141,6 +141,18 @@ describe('JSON report', () => {
     expect(i.burst.evidence.some((e: { raw: string }) => e.raw.includes('\x1b]8;;'))).toBe(true);
   });
 
+  it('comes in parts, one per incident, that join to exactly what JSON.stringify(doc, null, 2) prints', () => {
+    const base = context();
+    for (const incidents of [[], base.incidents, [...base.incidents, ...base.incidents, ...base.incidents]]) {
+      const parts = [...jsonReportParts({ ...base, incidents })];
+      expect(parts).toHaveLength(incidents.length === 0 ? 1 : incidents.length + 2);
+      const text = parts.join('');
+      // Re-printing the parsed document gives the same bytes: indentation and separators are JSON.stringify's own.
+      expect(text).toBe(`${JSON.stringify(JSON.parse(text), null, 2)}\n`);
+      expect((JSON.parse(text) as { incidents: unknown[] }).incidents).toHaveLength(incidents.length);
+    }
+  });
+
   it('an error is one JSON line with the same schema version', () => {
     const line = jsonError('no such file', 'check the path', 2);
     expect(line.trim().split('\n')).toHaveLength(1);
@@ -213,6 +225,19 @@ describe('markdown export', () => {
     const doc = markdownReport(context({ lines: [] }));
     expect(doc).toMatch(/^# No upstream incident found/);
     expect(doc).toContain('No burst of upstream errors reached the incident threshold.');
+  });
+});
+
+describe('reports in parts', () => {
+  it('text and markdown: a head, then one part per incident, each ending a line', () => {
+    const base = context();
+    const incidents = [...base.incidents, ...base.incidents];
+    for (const parts of [[...textReportParts({ ...base, incidents })], [...markdownReportParts({ ...base, incidents })]]) {
+      expect(parts).toHaveLength(3);
+      for (const p of parts) expect(p.endsWith('\n')).toBe(true);
+    }
+    expect([...textReportParts({ ...base, incidents })][1]).toMatch(/^\nINCIDENT 1 /);
+    expect([...markdownReportParts({ ...base, incidents })][2]).toMatch(/^## 2\. /);
   });
 });
 

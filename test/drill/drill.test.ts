@@ -228,7 +228,7 @@ describe('restartdoctor drill against real nginx and a real container', () => {
     );
     try {
       await waitReady(STUBBORN_PORT, STUBBORN);
-      const child = spawn(process.execPath, [CLI, 'drill', '--container', STUBBORN, '--url', `http://127.0.0.1:${STUBBORN_PORT}/health`, '--action', 'stop-start', '--stop-timeout', '4', '--requests', '40', '--rate', '10'], { stdio: 'ignore' });
+      const child = spawn('sh', [CLI, 'drill', '--container', STUBBORN, '--url', `http://127.0.0.1:${STUBBORN_PORT}/health`, '--action', 'stop-start', '--stop-timeout', '4', '--requests', '40', '--rate', '10'], { stdio: 'ignore' });
       const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
       // Interrupt once the stop is under way (the container is still running while it waits out -t 4).
       await new Promise((r) => setTimeout(r, 2000));

@@ -47,7 +47,7 @@ describe('live mode in a real 80×24 terminal (tmux)', () => {
     }
     expect(fs.existsSync(BUILT), `${BUILT} missing: run npm run build first`).toBe(true);
     const exitFile = path.join(work, 'exit-code');
-    const cmd = `cd ${work} && node ${BUILT} --replay ${RECORDING} --speed 100; echo $? > ${exitFile}; sleep 60`;
+    const cmd = `cd ${work} && sh ${BUILT} --replay ${RECORDING} --speed 100; echo $? > ${exitFile}; sleep 60`;
     await tmux('new-session', '-d', '-s', SESSION, '-x', '80', '-y', '24', cmd);
 
     const screen = await until((s) => s.includes('Restart race') && s.includes('shop-backend-1'), 'the diagnosed incident');

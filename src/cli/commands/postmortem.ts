@@ -2,18 +2,18 @@
  * Postmortem mode: the engine over recorded files (or a piped log), then a report. Text on
  * stdout, or JSON with --json; --export writes the markdown summary as well.
  */
-import { statSync, writeFileSync } from 'node:fs';
+import { closeSync, openSync, statSync, writeSync } from 'node:fs';
 import { analyze } from '../../engine/analyze.js';
 import { enrichIncidents } from '../../engine/enrich.js';
-import { jsonReport } from '../../report/jsonReport.js';
-import { markdownReport } from '../../report/markdownReport.js';
+import { jsonReportParts } from '../../report/jsonReport.js';
+import { markdownReportParts } from '../../report/markdownReport.js';
 import { PROGRESS_MIN_BYTES, ProgressBar } from '../../report/progress.js';
 import type { ReportContext } from '../../report/reportContext.js';
-import { textReport } from '../../report/textReport.js';
+import { textReportParts } from '../../report/textReport.js';
 import { toolVersion } from '../../util/version.js';
 import { InputError } from '../errors.js';
 import { EXIT } from '../exitCodes.js';
-import type { CliIo } from '../io.js';
+import { writeParts, type CliIo } from '../io.js';
 import type { MainOptions } from '../mainOptions.js';
 import { loadPatternsOrExplain } from '../patternsOption.js';
 
@@ -28,6 +28,18 @@ function totalLogBytes(logs: string[]): number {
     }
   }
   return total;
+}
+
+function writeExport(path: string, parts: Iterable<string>): void {
+  let fd: number | null = null;
+  try {
+    fd = openSync(path, 'w');
+    for (const part of parts) writeSync(fd, part);
+  } catch (err) {
+    throw new InputError(`--export ${path}: cannot write (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+  } finally {
+    if (fd !== null) closeSync(fd);
+  }
 }
 
 export async function runPostmortem(o: MainOptions, io: CliIo): Promise<number> {
@@ -70,14 +82,9 @@ export async function runPostmortem(o: MainOptions, io: CliIo): Promise<number> 
     incidents: engine.incidents(),
     notes,
   };
-  if (o.exportPath) {
-    try {
-      writeFileSync(o.exportPath, markdownReport(ctx));
-    } catch (err) {
-      throw new InputError(`--export ${o.exportPath}: cannot write (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
-    }
-  }
-  io.stdout.write(o.json ? jsonReport(ctx) : textReport(ctx));
+  if (o.exportPath) writeExport(o.exportPath, markdownReportParts(ctx));
+  // An incident at a time: a report of 1,000 incidents is never whole in memory.
+  await writeParts(io.stdout, o.json ? jsonReportParts(ctx) : textReportParts(ctx));
   if (o.exportPath && !o.json) io.stdout.write(`markdown summary written to ${o.exportPath}\n`);
   return incidents.length > 0 ? EXIT.found : EXIT.ok;
 }
