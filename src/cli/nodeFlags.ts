@@ -1,6 +1,6 @@
 /**
- * The V8 flags `restartdoctor` runs under: the second line of main.ts (a line `sh` runs and
- * JavaScript reads as a string and a comment) execs Node with them, since Node takes heap sizes
+ * The V8 flags `restartdoctor` runs under: the second line of main.ts (a command to `sh`, a
+ * comment to JavaScript) execs Node with them, since Node takes heap sizes
  * only at start-up, and a test keeps that line and this list equal. The benchmark starts its
  * measured children with them too.
  *

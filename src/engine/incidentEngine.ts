@@ -243,12 +243,7 @@ export class IncidentEngine {
   /** One upstream failure. `failure` is only read here (it is refilled for the next line). */
   ingestFailure(failure: FailureSample): void {
     const time = failure.time;
-    if ((this.since !== null && time < this.since) || (this.until !== null && time > this.until)) {
-      this.counters.outsideWindow++;
-      return;
-    }
-    if (time > this.times.latest) this.times.latest = time;
-    if (time > this.times.latestLog) this.times.latestLog = time;
+    if (!this.screen.admit(time)) return;
     this.counters.upstreamErrors++;
     let acc = this.upstreams.get(failure.key);
     if (!acc) {

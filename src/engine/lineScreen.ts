@@ -82,15 +82,23 @@ export class LineScreen implements ByteLineConsumer {
     return true;
   }
 
-  /** `count` valid lines that are not upstream failures, at `time`; returns `time`. */
-  countOther(time: number, count = 1): number {
+  /**
+   * `count` valid lines at `time`: inside --since/--until they move the newest times and the
+   * answer is true; outside they are counted as such and the answer is false.
+   */
+  admit(time: number, count = 1): boolean {
     if ((this.since !== null && time < this.since) || (this.until !== null && time > this.until)) {
       this.tally.outsideWindow += count;
-      return time;
+      return false;
     }
     if (time > this.times.latest) this.times.latest = time;
     if (time > this.times.latestLog) this.times.latestLog = time;
-    this.tally.otherLines += count;
+    return true;
+  }
+
+  /** `count` valid lines that are not upstream failures, at `time`; returns `time`. */
+  countOther(time: number, count = 1): number {
+    if (this.admit(time, count)) this.tally.otherLines += count;
     return time;
   }
 
