@@ -56,11 +56,17 @@ function evaluate(when: PatternWhen, f: BurstFacts, match: ContainerMatch | null
   if (when.minDies !== undefined) out.push({ holds: f.dies >= when.minDies, reason: `${name} died ${f.dies} times around the burst (exit codes ${f.exitCodes.join(', ') || 'n/a'})` });
   if (when.maxDies !== undefined) out.push({ holds: f.dies <= when.maxDies, reason: null });
   if (when.minStarts !== undefined) out.push({ holds: f.starts >= when.minStarts, reason: `${name} started ${f.starts} times around the burst` });
+  // A fact nothing shows (events began after the burst, no inspect): its clause never holds.
+  const unknown = (fact: string): boolean => f.unknown?.includes(fact) === true;
   if (when.deliberate !== undefined) {
     const kill = f.events.find((e) => e.action === 'kill');
     out.push({
-      holds: f.deliberate === when.deliberate,
-      reason: f.deliberate ? `${name} was asked to stop (kill signal ${kill?.signal ?? '?'}) before it died: a deliberate restart or stop` : null,
+      holds: !unknown('deliberate') && f.deliberate === when.deliberate,
+      reason: !f.deliberate
+        ? null
+        : kill
+          ? `${name} was asked to stop (kill signal ${kill.signal ?? '?'}) before it died: a deliberate restart or stop`
+          : `${name} was stopped and started again with RestartCount 0 (docker inspect): restarted on request, not by its restart policy`,
     });
   }
   if (when.stopTimeoutKill !== undefined) {
@@ -73,11 +79,11 @@ function evaluate(when: PatternWhen, f: BurstFacts, match: ContainerMatch | null
   if (when.crashExit !== undefined) {
     out.push({ holds: f.crashExit === when.crashExit, reason: f.crashExit ? `${name} exited on its own with code ${f.exitCodes.filter((c) => c !== 0).join(', ')} (no kill before it)` : null });
   }
-  if (when.freshStart !== undefined) out.push({ holds: f.freshStart === when.freshStart, reason: f.freshStart ? `${name} was freshly started (no stop before it): a deploy or first boot` : null });
+  if (when.freshStart !== undefined) out.push({ holds: !unknown('freshStart') && f.freshStart === when.freshStart, reason: f.freshStart ? `${name} was freshly started (no stop before it): a deploy or first boot` : null });
   if (when.startAfterFailure !== undefined) {
     const ttr = inferredTimeToReady(f);
     out.push({
-      holds: f.startAfterFailure === when.startAfterFailure,
+      holds: !unknown('startAfterFailure') && f.startAfterFailure === when.startAfterFailure,
       reason: f.startAfterFailure
         ? `${name} started again${ttr !== null ? ` and errors stopped ${formatDuration(Math.max(0, f.startToLastError ?? ttr))} later: the app was not listening yet` : ''}`
         : `${name} did not start again after it went down${f.finalState === 'exited' ? ' (it is exited)' : ''}`,
@@ -94,7 +100,7 @@ function evaluate(when: PatternWhen, f: BurstFacts, match: ContainerMatch | null
     const min = parseDuration(when.minTimeToReady)!;
     out.push({ holds: ttr !== null && ttr >= min, reason: ttr !== null ? `the app took ${formatDuration(ttr)} from start to ready (≥ ${formatDuration(min)})` : null });
   }
-  if (when.finalState) out.push({ holds: when.finalState.includes(f.finalState), reason: `${name} is ${f.finalState} at the end of the window` });
+  if (when.finalState) out.push({ holds: !unknown('finalState') && when.finalState.includes(f.finalState), reason: `${name} is ${f.finalState} at the end of the window` });
   return out;
 }
 

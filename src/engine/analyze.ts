@@ -8,7 +8,7 @@ import { InputError } from '../cli/errors.js';
 import type { ContainerInfo } from '../model/container.js';
 import type { Incident } from '../model/incident.js';
 import { decodeInspectFile } from '../parse/containerInspect.js';
-import { isIgnoredEventLine } from '../parse/dockerEvent.js';
+import { eventLineTime, isIgnoredEventLine } from '../parse/dockerEvent.js';
 import type { Pattern } from '../diagnose/patternSchema.js';
 import { assertReadableFile, describeFsError, streamFileLines, streamLines } from '../sources/readInput.js';
 import { IncidentEngine } from './incidentEngine.js';
@@ -78,12 +78,22 @@ export async function feedEventsFile(path: string, engine: IncidentEngine): Prom
     } catch {
       throw new InputError(`${path}: starts like a JSON array but is not valid JSON`);
     }
-    for (const raw of arr as unknown[]) engine.ingestEvent(raw);
+    const list = Array.isArray(arr) ? arr : [];
+    const from = list.length > 0 ? eventLineTime(JSON.stringify(list[0])) : null;
+    if (from !== null) engine.noteEventsFrom(from);
+    for (const raw of list) engine.ingestEvent(raw);
     return;
   }
+  let first = true;
   await streamFileLines(path, (_source, _line, text) => {
     const t = text.trim();
     if (t === '') return;
+    // The recording reaches back to its first line, whatever kind of event that is.
+    if (first) {
+      first = false;
+      const from = eventLineTime(t);
+      if (from !== null) engine.noteEventsFrom(from);
+    }
     // ~95% of a real stream (healthcheck exec_*, networks, images): counted as ignored without JSON.parse + zod.
     if (isIgnoredEventLine(t)) {
       engine.countIgnoredEvent();

@@ -23,12 +23,13 @@ import type { LogRecord, UnparsedReason, UpstreamAddress, UpstreamErrorKind } fr
 import { SPARK_SECONDS, type EngineCounters, type EngineSnapshot, type SourceStatus, type UpstreamStat } from '../model/snapshot.js';
 import { BurstDetector } from '../correlate/bursts.js';
 import { eventsOf, matchByEventNames, matchBySnapshot, matchByTime } from '../correlate/containerMatch.js';
-import { computeFacts, DEFAULT_WINDOW, type CorrelationWindow } from '../correlate/facts.js';
+import { DEFAULT_WINDOW, type CorrelationWindow } from '../correlate/facts.js';
+import { lifecycleFacts } from '../correlate/coverage.js';
 import { diagnose } from '../diagnose/diagnose.js';
 import type { Pattern } from '../diagnose/patternSchema.js';
 import { decodeDockerEvent } from '../parse/dockerEvent.js';
 import { FailureSample } from '../parse/failureSample.js';
-import { LocalClock } from '../parse/localTime.js';
+import { formatLocal, LocalClock } from '../parse/localTime.js';
 import { CUT, cutLine, quickScanLine, SCAN_OTHER, SCAN_UNPARSED, scanned } from '../parse/nginxLine.js';
 import { LINE_CONTROL, LINE_UNSCANNED } from '../sources/lineSplitter.js';
 import { LineScreen, type LatestTimes, type LineTally } from './lineScreen.js';
@@ -126,6 +127,8 @@ export class IncidentEngine {
   private droppedBursts = 0;
   private events: ContainerEvent[] = [];
   private eventsSorted = true;
+  /** Earliest time every Docker event is known from: the oldest one seen, or what a source says (noteEventsFrom). */
+  private eventsFrom: number | null = null;
   private containers: ContainerInfo[] = [];
   private readonly sources = new Map<string, SourceStatus>();
   private readonly checklists = new Map<string, ChecklistResult>();
@@ -282,11 +285,22 @@ export class IncidentEngine {
       return;
     }
     this.counters.dockerEvents++;
+    this.noteEventsFrom(event.time);
     const last = this.events[this.events.length - 1];
     if (last && event.time < last.time) this.eventsSorted = false;
     this.events.push(event);
     if (this.events.length > this.maxEvents * 1.25) this.events = this.sortedEvents().slice(-this.maxEvents);
     if (event.time > this.times.latest) this.times.latest = event.time;
+    this.version++;
+  }
+
+  /**
+   * A source's word on how far back its events reach (the first line of an events file, even an
+   * ignored one; the live stream's history): bursts that began earlier get inspect's facts.
+   */
+  noteEventsFrom(time: number): void {
+    if (this.eventsFrom !== null && time >= this.eventsFrom) return;
+    this.eventsFrom = time;
     this.version++;
   }
 
@@ -446,13 +460,18 @@ export class IncidentEngine {
     const match = this.matchFor(b.upstream, windowEvents, claimed);
     const own = match ? eventsOf(match, windowEvents) : [];
     const info = match ? (this.containers.find((c) => c.name === match.name) ?? null) : null;
-    const facts = computeFacts(b, own, info, match !== null, this.times.latestLog - b.last > this.gapMs);
+    const recovered = this.times.latestLog - b.last > this.gapMs;
+    const lc = lifecycleFacts({ burst: b, own, info, matched: match !== null, recovered, eventsFrom: this.eventsFrom, window: this.window, clock: (t) => formatLocal(t, this.tz).slice(11) });
+    const facts = lc.coverage.unknown.length > 0 ? { ...lc.facts, unknown: lc.coverage.unknown } : lc.facts;
+    const diagnosis = diagnose(this.patterns, b, facts, match);
+    if (lc.note) diagnosis.reasons.unshift(lc.note);
     return {
       id: b.id,
       burst: b,
       match,
       facts,
-      diagnosis: diagnose(this.patterns, b, facts, match),
+      coverage: lc.coverage,
+      diagnosis,
       checklist: this.checklists.get(b.id) ?? null,
       fix: this.fixes.get(b.id) ?? null,
     };

@@ -97,6 +97,8 @@ export interface BurstFacts {
   finalHealth: string | null;
   healthcheckDefined: boolean | null;
   durationMs: number;
+  /** Facts nothing shows (see EventCoverage.unknown): a clause on them never holds. */
+  unknown?: string[];
 }
 
 export type ConfidenceLabel = 'high' | 'medium' | 'low';
@@ -153,11 +155,27 @@ export interface FixProposal {
   warnings: string[];
 }
 
+/**
+ * Whether the Docker events held reach back to the burst's start (correlate/coverage.ts), and
+ * where the container's lifecycle facts come from when they do not.
+ */
+export interface EventCoverage {
+  /** Epoch ms from which every Docker event is known to be held; null when there were none. */
+  eventsFrom: number | null;
+  eventsCoverBurst: boolean;
+  /** `events`: Docker events; `inspect`: (also) recovered from `docker inspect`; `none`: neither. */
+  source: 'events' | 'inspect' | 'none';
+  /** Facts nothing shows (`startAfterFailure`, `deliberate`, `freshStart`, `finalState`): never stated. */
+  unknown: string[];
+}
+
 export interface Incident {
   id: string;
   burst: Burst;
   match: ContainerMatch | null;
   facts: BurstFacts;
+  /** Absent on incidents made before coverage was measured (older JSON). */
+  coverage?: EventCoverage;
   diagnosis: Diagnosis;
   checklist: ChecklistResult | null;
   fix: FixProposal | null;

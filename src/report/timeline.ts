@@ -37,7 +37,12 @@ export function describeEvent(e: ContainerEvent): { what: string; detail: string
 
 export function incidentTimeline(incident: Incident): TimelineRow[] {
   const { burst, facts } = incident;
-  const rows: TimelineRow[] = facts.events.map((e) => ({ time: e.time, subject: e.name, source: 'docker' as const, ...describeEvent(e) }));
+  const rows: TimelineRow[] = facts.events.map((e) => {
+    const d = describeEvent(e);
+    // Recovered from `docker inspect` (correlate/coverage.ts), not seen as an event: said so.
+    if (e.attributes.source === 'inspect') d.detail = `${d.detail ? `${d.detail} ` : ''}(docker inspect ${e.attributes.field ?? ''})`.trim();
+    return { time: e.time, subject: e.name, source: 'docker' as const, ...d };
+  });
   const kinds = Object.entries(burst.kinds)
     .sort((a, b) => b[1] - a[1])
     .map(([k, n]) => `${kindLabel(k as Parameters<typeof kindLabel>[0])} ×${n}`)

@@ -170,8 +170,10 @@ describe('no start after the failure → backend-down', () => {
   });
 
   it('111s with no Docker events at all: backend down, linked by container IP', () => {
-    const i = one({ lines: refusedFor(T0, 10_000), containers: backendSnapshot({ running: false, exitCode: 1 }) });
+    // Exited before the burst and not started since: inspect's StartedAt/FinishedAt say so.
+    const i = one({ lines: refusedFor(T0, 10_000), containers: backendSnapshot({ running: false, exitCode: 1, startedAt: '2024-01-15T02:00:00Z', finishedAt: new Date(T0 - 200).toISOString() }) });
     expect(i.diagnosis.patternId).toBe('backend-down');
+    expect(i.coverage).toMatchObject({ eventsFrom: null, eventsCoverBurst: false, source: 'inspect' });
     expect(i.diagnosis.confidenceLabel).toBe('high');
   });
 
