@@ -20,6 +20,10 @@ import type { EngineSnapshot, SourceStatus } from '../../model/snapshot.js';
 import { decodeContainerInspect } from '../../parse/containerInspect.js';
 import { markdownReport } from '../../report/markdownReport.js';
 import { checklistLinesLive, incidentLine, sourceStatusLine } from '../../report/liveLines.js';
+import { formatTime } from '../../report/format.js';
+import { sanitizeForTerminal as safe } from '../../report/sanitize.js';
+import { lineTimeIn } from '../../parse/lineTime.js';
+import { formatDuration } from '../../util/duration.js';
 import { connectDocker } from '../../sources/dockerLive.js';
 import { dockerSocketPath } from '../../sources/dockerEndpoint.js';
 import { followLog } from '../../sources/tailLog.js';
@@ -39,6 +43,8 @@ import { loadPatternsOrExplain } from '../patternsOption.js';
 const TICK_MS = 250;
 /** How long the checklist watches a restarted app for readiness before judging it. */
 const WATCH_READY_MS = 60_000;
+/** Live mode reads back this much of the log and of Docker's events before following (`--since` overrides). */
+export const DEFAULT_HISTORY_MS = 15 * 60_000;
 
 export const liveCommand: Command = async (argv, io) => runLive(parseMainOptions(argv, io), io);
 
@@ -66,7 +72,9 @@ export async function runLive(o: MainOptions, io: CliIo): Promise<number> {
   const isReplay = o.mode === 'replay' && o.replay !== null;
   const files = isReplay ? recordingFiles(o.replay!) : null;
   const tz = files?.tz ?? o.tz;
-  const engine = new IncidentEngine({ tz, patterns, since: o.since, until: isReplay ? o.until : null, burstGapMs: o.burstGapMs, minErrors: o.minErrors });
+  // History first: live mode starts from what happened in the last `--since` (a page comes after the restart).
+  const historySince = isReplay ? null : (o.since ?? io.now() - DEFAULT_HISTORY_MS);
+  const engine = new IncidentEngine({ tz, patterns, since: isReplay ? o.since : historySince, until: isReplay ? o.until : null, burstGapMs: o.burstGapMs, minErrors: o.minErrors });
   // Replay runs on the data's clock (the engine's last tick); live on the wall clock.
   const now = (): number | undefined => (isReplay ? undefined : io.now());
   const store = new SnapshotStore({ produce: () => engine.snapshot(now()) });
@@ -145,8 +153,10 @@ export async function runLive(o: MainOptions, io: CliIo): Promise<number> {
   // ---- sources ---------------------------------------------------------------------------------
   // Lines mode has no header: a source's state goes to stderr each time it changes.
   const said = new Map<string, string>();
+  // How far back each source reaches, shown beside its healthy state in the header.
+  const reach = new Map<string, string>();
   const onStatus = (s: SourceStatus): void => {
-    engine.setSourceStatus(s);
+    engine.setSourceStatus(s.state === 'ok' && reach.has(s.id) ? { ...s, detail: reach.get(s.id)! } : s);
     if (!printLines || s.state === 'ended') return;
     const text = sourceStatusLine(s);
     if (said.get(s.id) === text) return;
@@ -155,6 +165,13 @@ export async function runLive(o: MainOptions, io: CliIo): Promise<number> {
   };
   const sink = (source: string, lineNo: number, text: string): void => {
     engine.ingestLine(source, lineNo, text);
+    invalidate();
+  };
+  /** One stderr line per source in lines mode (the header shows it in the TUI): how far back it reaches. */
+  const sayHistory = (id: string, text: string, short: string): void => {
+    const from = `history from ${formatTime(Math.floor(historySince! / 1000) * 1000, tz, false)} (${formatDuration(io.now() - historySince!)})`;
+    reach.set(id, short || from);
+    if (printLines) io.stderr.write(`restartdoctor: ${safe(`${from}: ${text}`)}\n`);
     invalidate();
   };
   let replayDone: Promise<void> | null = null;
@@ -167,13 +184,29 @@ export async function runLive(o: MainOptions, io: CliIo): Promise<number> {
         void streamLines('-', io.stdin, sink).then(() => onStatus({ id: '-', kind: 'stdin', label: 'stdin', state: 'ended', detail: null, itemsRead: 0, lagMs: null }));
         continue;
       }
-      const h = followLog(log, sink, { fromStart: o.since !== null, onStatus });
+      const h = followLog(log, sink, {
+        onStatus,
+        history: {
+          since: historySince!,
+          timeOf: lineTimeIn(tz),
+          onRead: (n) => sayHistory(log, `${log}: ${n} line${n === 1 ? '' : 's'} read back`, ''),
+        },
+      });
       sources.push(h);
       onStatus(h.status());
     }
     const d = connectDocker({
       socketPath: docker!,
-      ...(o.since !== null ? { since: o.since } : {}),
+      since: historySince!,
+      onHistory: (h) => {
+        engine.noteEventsFrom(h.eventsFrom);
+        const from = formatTime(Math.floor(h.eventsFrom / 1000) * 1000, tz, false);
+        sayHistory(
+          d.status().id,
+          h.truncated ? `Docker events kept by the daemon from ${from} (${h.replayed} replayed; older ones are gone)` : `Docker events from ${from} (${h.replayed} replayed)`,
+          h.truncated ? `events kept by the daemon from ${from}` : `events from ${from}`,
+        );
+      },
       onEvent: (raw) => {
         engine.ingestEvent(raw);
         invalidate();

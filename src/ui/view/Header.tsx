@@ -13,7 +13,8 @@ const LAG_SHOWN_MS = 2000;
 export function sourceText(s: SourceStatus): string {
   const lag = s.lagMs !== null && s.lagMs >= LAG_SHOWN_MS ? `, lag ${formatDuration(s.lagMs)}` : '';
   const what = s.kind === 'docker' ? 'events' : 'lines';
-  if (s.state === 'ok') return `${shortLabel(s)} ok ${count(s.itemsRead)} ${what}${lag}`;
+  // A healthy source's detail is how far back it reaches (live mode's history).
+  if (s.state === 'ok') return `${shortLabel(s)} ok ${count(s.itemsRead)} ${what}${lag}${s.detail ? ` (${clean(s.detail)})` : ''}`;
   const detail = s.detail ? `: ${clean(s.detail)}` : '';
   return `${shortLabel(s)} ${s.state}${detail} (${count(s.itemsRead)} ${what}${lag})`;
 }
