@@ -32,6 +32,7 @@ export const MAIN_FLAGS = {
   'health-path': { type: 'string' },
   follow: { type: 'boolean' },
   docker: { type: 'string' },
+  'nginx-container': { type: 'string' },
   replay: { type: 'string' },
   speed: { type: 'string' },
   'no-tui': { type: 'boolean' },
@@ -58,6 +59,8 @@ export interface MainOptions extends EnrichOptions {
   json: boolean;
   exportPath: string | null;
   replay: string | null;
+  /** `--nginx-container NAME`: nginx's log read through the Docker API instead of a file. */
+  nginxContainer: string | null;
   speed: number;
   noTui: boolean;
   color: boolean;
@@ -127,8 +130,8 @@ export function parseMainOptions(argv: string[], io: CliIo): MainOptions {
   const live = Boolean(v.follow || v.docker) || (!v.log && !stdinPiped && !v.replay && !v.events);
   const mode: Mode = v.replay ? 'replay' : live ? 'live' : 'postmortem';
   let logs = v.log ?? [];
-  if (logs.length === 0) logs = mode === 'postmortem' ? (stdinPiped ? ['-'] : []) : mode === 'live' ? [DEFAULT_LOG] : [];
-  if (mode === 'postmortem' && logs.length === 0 && !v.help && !v.version) {
+  if (logs.length === 0 && !v['nginx-container']) logs = mode === 'postmortem' ? (stdinPiped ? ['-'] : []) : mode === 'live' ? [DEFAULT_LOG] : [];
+  if (mode === 'postmortem' && logs.length === 0 && !v['nginx-container'] && !v.help && !v.version) {
     throw new UsageError('no log to read', 'pass --log FILE, or pipe a log: cat error.log | restartdoctor');
   }
 
@@ -162,6 +165,7 @@ export function parseMainOptions(argv: string[], io: CliIo): MainOptions {
     healthPath: v['health-path'] ?? null,
     docker: v.docker ?? DEFAULT_DOCKER_ENDPOINT,
     replay: v.replay ?? null,
+    nginxContainer: v['nginx-container'] ?? null,
     speed: checked.data.speed ?? 1,
     // Decided once: the full screen needs a terminal on stdout (a CI job, a pipe, journald get lines).
     noTui: v['no-tui'] === true || io.stdout.isTTY !== true,

@@ -6,7 +6,7 @@
  * Exit codes: an incident was detected → EXIT.found, none → EXIT.ok (as the postmortem);
  * a SIGINT/SIGTERM that ends a session without a key to quit → EXIT.interrupted.
  */
-import { writeFileSync } from 'node:fs';
+import { accessSync, constants, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import Dockerode from 'dockerode';
 import { IncidentEngine } from '../../engine/incidentEngine.js';
@@ -27,6 +27,7 @@ import { formatDuration } from '../../util/duration.js';
 import { connectDocker } from '../../sources/dockerLive.js';
 import { dockerSocketPath } from '../../sources/dockerEndpoint.js';
 import { followLog } from '../../sources/tailLog.js';
+import { nginxContainers, readContainerLog } from '../../sources/containerLog.js';
 import { recordingFiles, replay } from '../../sources/replay.js';
 import { streamLines } from '../../sources/readInput.js';
 import type { SourceHandle } from '../../sources/types.js';
@@ -36,7 +37,7 @@ import { toolVersion } from '../../util/version.js';
 import { InputError, oneLine } from '../errors.js';
 import { EXIT } from '../exitCodes.js';
 import type { CliIo, Command } from '../io.js';
-import { parseMainOptions, type MainOptions } from '../mainOptions.js';
+import { DEFAULT_LOG, parseMainOptions, type MainOptions } from '../mainOptions.js';
 import { loadPatternsOrExplain } from '../patternsOption.js';
 
 /** How often idle bursts are closed and new incidents announced. */
@@ -65,6 +66,26 @@ function decodeAll(raws: unknown[]): ContainerInfo[] {
     }
   }
   return out;
+}
+
+/**
+ * Live mode with no log named: when the host's error log is not there or not readable, the
+ * running nginx/openresty containers (by image or command) are the log sources.
+ */
+async function autoContainers(logs: string[], docker: Dockerode | null, io: CliIo): Promise<{ name: string; why: string | null }[]> {
+  if (!docker || logs.length !== 1 || logs[0] !== DEFAULT_LOG) return [];
+  try {
+    accessSync(DEFAULT_LOG, constants.R_OK);
+    return [];
+  } catch {
+    // not there, or not readable: look for nginx in a container
+  }
+  try {
+    return nginxContainers(await docker.listContainers());
+  } catch (err) {
+    io.stderr.write(`restartdoctor: ${DEFAULT_LOG} is not readable and the Docker daemon could not be asked for nginx containers: ${oneLine(err)}\n`);
+    return [];
+  }
 }
 
 export async function runLive(o: MainOptions, io: CliIo): Promise<number> {
@@ -178,7 +199,19 @@ export async function runLive(o: MainOptions, io: CliIo): Promise<number> {
   if (isReplay) {
     replayDone = replay({ dir: o.replay!, files: files!, engine, tz, speed: o.speed, signal: abort.signal, onStatus: (s) => (onStatus(s), invalidate()) });
   } else {
-    for (const log of o.logs) {
+    // nginx in a container: named, or found when the host has no readable error log.
+    const containers = o.nginxContainer ? [{ name: o.nginxContainer, why: null as string | null }] : await autoContainers(o.logs, dockerClient, io);
+    for (const c of containers) {
+      const h = readContainerLog({ docker: dockerClient!, container: c.name, since: historySince, follow: true, sink, onStatus, endpoint: docker! });
+      sources.push(h);
+      h.done.catch(() => undefined); // its status says why it stopped
+      const chosen = c.why ? `; chosen because ${DEFAULT_LOG} is not readable here and its ${c.why} is nginx's` : '';
+      if (c.why) io.stderr.write(`restartdoctor: ${DEFAULT_LOG} is not readable here; reading nginx's log from container ${safe(c.name)} (${safe(c.why)}) through the Docker API\n`);
+      sayHistory(h.status().id, `container ${c.name}: its Docker log from then on${chosen}`, `${c.why ? `auto: ${c.why}; ` : ''}history from ${formatTime(Math.floor(historySince! / 1000) * 1000, tz, false)}`);
+      onStatus(h.status());
+    }
+    const logs = containers.length > 0 && !o.nginxContainer ? [] : o.logs;
+    for (const log of logs) {
       if (log === '-') {
         onStatus({ id: '-', kind: 'stdin', label: 'stdin', state: 'ok', detail: null, itemsRead: 0, lagMs: null });
         void streamLines('-', io.stdin, sink).then(() => onStatus({ id: '-', kind: 'stdin', label: 'stdin', state: 'ended', detail: null, itemsRead: 0, lagMs: null }));

@@ -11,7 +11,9 @@ import { PROGRESS_MIN_BYTES, ProgressBar } from '../../report/progress.js';
 import type { ReportContext } from '../../report/reportContext.js';
 import { textReportParts } from '../../report/textReport.js';
 import { toolVersion } from '../../util/version.js';
-import { InputError } from '../errors.js';
+import { InputError, oneLine } from '../errors.js';
+import { dockerOptionsFromUrl } from '../../sources/dockerEndpoint.js';
+import type { LineSink } from '../../sources/types.js';
 import { EXIT } from '../exitCodes.js';
 import { writeParts, type CliIo } from '../io.js';
 import type { MainOptions } from '../mainOptions.js';
@@ -42,13 +44,25 @@ function writeExport(path: string, parts: Iterable<string>): void {
   }
 }
 
+/** `--nginx-container NAME`: nginx's log read through the Docker API, within --since/--until. */
+async function containerLogSource(o: MainOptions): Promise<(sink: LineSink) => Promise<unknown>> {
+  const [{ default: Dockerode }, { readContainerLog }] = await Promise.all([import('dockerode'), import('../../sources/containerLog.js')]);
+  const docker = new Dockerode(dockerOptionsFromUrl(o.docker));
+  return (sink) =>
+    readContainerLog({ docker, container: o.nginxContainer!, since: o.since, until: o.until, follow: false, sink, endpoint: o.docker }).done.catch((err: unknown) => {
+      throw new InputError(`--nginx-container ${o.nginxContainer}: ${oneLine(err)}`, 'name a container of this Docker host (docker ps), or pass --docker');
+    });
+}
+
 export async function runPostmortem(o: MainOptions, io: CliIo): Promise<number> {
   const patterns = loadPatternsOrExplain(o.patternsDir);
   const total = totalLogBytes(o.logs);
   const showProgress = io.stderr.isTTY === true && (o.progress || total >= PROGRESS_MIN_BYTES) && total > 0;
   const bar = showProgress ? new ProgressBar(io.stderr, total, io.now) : null;
 
+  const lineSources = o.nginxContainer ? [await containerLogSource(o)] : [];
   const { engine, incidents } = await analyze({
+    lineSources,
     logs: o.logs,
     stdin: io.stdin,
     events: o.events,
@@ -76,7 +90,7 @@ export async function runPostmortem(o: MainOptions, io: CliIo): Promise<number> 
     tool: { name: 'restartdoctor', version: toolVersion() },
     generatedAt: io.now(),
     tz: o.tz,
-    inputs: { logs: o.logs, events: o.events, containers: o.containers },
+    inputs: { logs: o.nginxContainer ? [...o.logs, `container ${o.nginxContainer} (Docker API)`] : o.logs, events: o.events, containers: o.containers },
     window: { since: o.since, until: o.until },
     counters: engine.counts(),
     incidents: engine.incidents(),
