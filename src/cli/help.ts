@@ -5,7 +5,9 @@ Joins nginx upstream errors to Docker container restarts, diagnoses the incident
 root-cause checklist and proposes the config fix for your own nginx.conf / docker-compose.yml.
 
 Usage
-  restartdoctor                                   live: follow ${'/var/log/nginx/error.log'} + the local Docker daemon
+  restartdoctor                                   live: the last 15 min, then follow ${'/var/log/nginx/error.log'}
+                                                  (or the running nginx containers) + the local Docker daemon
+  restartdoctor --nginx-container NAME [--follow] nginx's log from its container, through the Docker API
   restartdoctor --follow --log FILE... [--docker unix:///var/run/docker.sock]
   restartdoctor --replay DIR [--speed 20]         replay a recorded incident folder live (the demo)
   restartdoctor --log FILE [--events FILE] [--containers FILE]   postmortem of recorded files
@@ -14,12 +16,15 @@ Usage
   restartdoctor fix --nginx-conf FILE [--compose FILE] --upstream HOST:PORT [--apply]
   restartdoctor lint nginx.conf docker-compose.yml [k8s.yaml] [--format text|json|sarif]
   restartdoctor drill --container NAME --url http://127.0.0.1/health [--requests 200]
+  restartdoctor record DIR [--max-size 200MB]     keep the log, Docker events and inspect in DIR
 
 Input
   --log FILE            nginx error log (repeatable; "-" is stdin)
+  --nginx-container NAME  nginx's log from this container (Docker API: demultiplexed, timestamped)
   --events FILE         Docker events: \`docker events --since … --format '{{json .}}'\` or /events JSON
   --containers FILE     \`docker inspect\` output of the containers (port bindings, IPs, healthchecks)
-  --since TIME          only from TIME: "2024-01-15 03:00", "2 hours ago" (read in --tz)
+  --since TIME          only from TIME: "2024-01-15 03:00", "2 hours ago" (read in --tz);
+                        live mode reads back from then (default 15 minutes ago) before following
   --until TIME          only up to TIME; may be relative to --since: "1 hour later"
   --tz ZONE             zone the log's local times were written in (default: this machine's)
 

@@ -26,6 +26,7 @@ const SUBCOMMANDS: Record<string, () => Promise<Command>> = {
   fix: async () => (await import('./commands/fix.js')).fixCommand,
   lint: async () => (await import('./commands/lint.js')).lintCommand,
   drill: async () => (await import('./commands/drill.js')).drillCommand,
+  record: async () => (await import('./commands/record.js')).recordCommand,
 };
 
 export async function main(argv: string[], io: CliIo): Promise<number> {

@@ -45,7 +45,8 @@ export function recordingFiles(dir: string): RecordingFiles {
   }
   return {
     log,
-    events: existsSync(at('docker-events.jsonl')) ? at('docker-events.jsonl') : null,
+    // `restartdoctor record` writes events.jsonl; hand-made folders often docker-events.jsonl.
+    events: existsSync(at('docker-events.jsonl')) ? at('docker-events.jsonl') : existsSync(at('events.jsonl')) ? at('events.jsonl') : null,
     containers: existsSync(at('inspect.json')) ? at('inspect.json') : null,
     tz,
     nginxConf: existsSync(at('nginx.conf')) ? at('nginx.conf') : null,

@@ -190,4 +190,35 @@ describe('nginx in a container, read through the Docker API', () => {
     expect(text.stdout).toContain('(docker inspect State.StartedAt)');
     expect(text.stdout).not.toMatch(/did not start again|did not come back/);
   }, 60_000);
+
+  it('(d) record DIR keeps the log, the events and inspect while a restart happens; a postmortem of DIR diagnoses it', async (ctx) => {
+    if (!ready) ctx.skip();
+    const dir = path.join(work, 'recording');
+    const child = spawn('sh', [CLI, 'record', dir, '--nginx-container', NGINX, '--max-size', '10MB', '--inspect-every', '2s'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    children.push(child);
+    let stderr = '';
+    child.stderr!.on('data', (d) => (stderr += d));
+    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+    await until(() => /recording into /.test(stderr), 20_000, 'record to attach').catch((err: Error) => {
+      throw new Error(`${err.message}\nstderr:\n${stderr}`);
+    });
+    await restartUnderTraffic();
+    const file = (name: string) => path.join(dir, name);
+    const read = (name: string) => readFileSync(file(name), 'utf8');
+    await until(() => read('error.log').includes('(111: Connection refused)') && /"Action":"start".*rd-h15b-backend|rd-h15b-backend.*"Action":"start"/.test(read('events.jsonl')), 20_000, 'the restart in the recording');
+    child.kill('SIGINT');
+    expect(await exited).toBe(0);
+    expect(stderr).toMatch(/recording stopped: \d+ Docker events kept/);
+    // Docker's time prefix kept on every line: the postmortem gets the better time.
+    expect(read('error.log').split('\n')[0]).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d+Z /);
+    const inspect = JSON.parse(read('inspect.json')) as { Name: string }[];
+    expect(inspect.map((c) => c.Name)).toContain(`/${BACKEND}`);
+
+    const r = await runCli(['--log', file('error.log'), '--events', file('events.jsonl'), '--containers', file('inspect.json'), '--json', '--tz', 'UTC']);
+    expect(r.code, r.stderr).toBe(1);
+    const i = incidentsOf(r.stdout).at(-1)!;
+    expect(i.diagnosis.patternId).toBe('restart-race');
+    expect(i.match?.name).toBe(BACKEND);
+    expect(i.coverage).toMatchObject({ eventsCoverBurst: true, source: 'events' });
+  }, 90_000);
 });
