@@ -114,6 +114,7 @@ interface JsonIncident {
   burst: { upstreamKey: string; count: number };
   coverage: { eventsFrom: number | null; eventsCoverBurst: boolean; source: string };
   facts: { events: { action: string; attributes: Record<string, string> }[] };
+  fix: { files: { path: string; kind: string; diff: string; notes: string[] }[]; warnings: string[] } | null;
 }
 
 function incidentsOf(stdout: string): JsonIncident[] {
@@ -152,6 +153,14 @@ describe('nginx in a container, read through the Docker API', () => {
     expect(i.match?.name).toBe(BACKEND);
     expect(i.coverage).toMatchObject({ eventsCoverBurst: true, source: 'events' });
     expect(i.burst.count).toBeGreaterThanOrEqual(3);
+    // The fix is a diff of the container's own nginx.conf, fetched through the API, named as the container has it.
+    const nginxFix = i.fix?.files.find((f) => f.kind === 'nginx');
+    expect(nginxFix, JSON.stringify(i.fix)).toBeDefined();
+    expect(nginxFix!.path).toBe(`${NGINX}:/etc/nginx/nginx.conf`);
+    expect(nginxFix!.diff).toMatch(new RegExp(`^--- ${NGINX}:/etc/nginx/nginx.conf`, 'm'));
+    expect(nginxFix!.diff).toMatch(/^\+.*proxy_next_upstream/m);
+    expect(nginxFix!.notes.join(' ')).toMatch(/make the change in its image or in the file bind-mounted there/);
+    expect(i.fix!.warnings.join(' ')).not.toMatch(/cannot read|include .* skipped/);
   }, 60_000);
 
   it('(b) live mode started after the restart shows it, from the container-log source', async (ctx) => {

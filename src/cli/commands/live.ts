@@ -6,12 +6,12 @@
  * Exit codes: an incident was detected → EXIT.found, none → EXIT.ok (as the postmortem);
  * a SIGINT/SIGTERM that ends a session without a key to quit → EXIT.interrupted.
  */
-import { accessSync, constants, writeFileSync } from 'node:fs';
+import { accessSync, constants, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import Dockerode from 'dockerode';
 import { IncidentEngine } from '../../engine/incidentEngine.js';
-import { fixInputFor } from '../../engine/enrich.js';
-import { proposeFix } from '../../fix/index.js';
+import { fixFor, type EnrichOptions } from '../../engine/enrich.js';
 import { runChecklist } from '../../checklist/runChecklist.js';
 import { isProbeAllowed } from '../../checklist/probeSafety.js';
 import type { ContainerInfo } from '../../model/container.js';
@@ -28,6 +28,7 @@ import { connectDocker } from '../../sources/dockerLive.js';
 import { dockerSocketPath } from '../../sources/dockerEndpoint.js';
 import { followLog } from '../../sources/tailLog.js';
 import { nginxContainers, readContainerLog } from '../../sources/containerLog.js';
+import { fetchNginxConfig } from '../../sources/containerConfig.js';
 import { recordingFiles, replay } from '../../sources/replay.js';
 import { streamLines } from '../../sources/readInput.js';
 import type { SourceHandle } from '../../sources/types.js';
@@ -102,10 +103,11 @@ export async function runLive(o: MainOptions, io: CliIo): Promise<number> {
   // Lines mode draws nothing: no snapshot is ever taken for it.
   const invalidate = o.noTui ? () => {} : () => store.invalidate();
   const sources: SourceHandle[] = [];
+  const cleanups: (() => void)[] = [];
   const abort = new AbortController();
   const docker = isReplay ? null : dockerSocketPath(o.docker);
   // A recording folder's own nginx.conf / docker-compose.yml are the configs its fix diffs, unless named.
-  const configs = { ...o, nginxConf: o.nginxConf ?? files?.nginxConf ?? null, compose: o.compose ?? files?.compose ?? null };
+  const configs: EnrichOptions = { ...o, nginxConf: o.nginxConf ?? files?.nginxConf ?? null, compose: o.compose ?? files?.compose ?? null };
 
   // ---- enrichment: fix proposals for every announced incident, checklist live only ----------
   const printLines = o.noTui;
@@ -142,7 +144,7 @@ export async function runLive(o: MainOptions, io: CliIo): Promise<number> {
       if (!isReplay && !probed.has(announced.id)) await checklistFor(announced);
       // The engine's current view: the checklist that ran has measured the time to ready.
       const i = engine.incidents().find((x) => x.id === announced.id) ?? announced;
-      engine.attachFix(i.id, await proposeFix(fixInputFor(i, configs)));
+      engine.attachFix(i.id, await fixFor(i, configs));
       invalidate();
     }).catch((err: unknown) => emit(`restartdoctor: enrichment of incident ${announced.id} failed: ${oneLine(err)}`));
 
@@ -209,6 +211,16 @@ export async function runLive(o: MainOptions, io: CliIo): Promise<number> {
       if (c.why) io.stderr.write(`restartdoctor: ${DEFAULT_LOG} is not readable here; reading nginx's log from container ${safe(c.name)} (${safe(c.why)}) through the Docker API\n`);
       sayHistory(h.status().id, `container ${c.name}: its Docker log from then on${chosen}`, `${c.why ? `auto: ${c.why}; ` : ''}history from ${formatTime(Math.floor(historySince! / 1000) * 1000, tz, false)}`);
       onStatus(h.status());
+    }
+    // The container's own config feeds the fix, as the host's file would (unless one is named).
+    if (containers[0] && !configs.nginxConf) {
+      const root = mkdtempSync(path.join(os.tmpdir(), 'restartdoctor-config-'));
+      cleanups.push(() => rmSync(root, { recursive: true, force: true }));
+      const got = await fetchNginxConfig(dockerClient!, containers[0].name, root).catch((err: unknown) => {
+        io.stderr.write(`restartdoctor: could not read /etc/nginx from container ${safe(containers[0]!.name)} (${safe(oneLine(err))}): fixes will be advice, not diffs\n`);
+        return null;
+      });
+      if (got) Object.assign(configs, { nginxConf: got.mainFile, nginxRoot: got.root, nginxConfContainer: containers[0].name });
     }
     const logs = containers.length > 0 && !o.nginxContainer ? [] : o.logs;
     for (const log of logs) {
@@ -342,6 +354,7 @@ export async function runLive(o: MainOptions, io: CliIo): Promise<number> {
   // Bursts still open at the end are incidents too: printed now, or kept for the scrollback below.
   announce();
   await chain;
+  for (const c of cleanups) c();
   if (o.noTui && o.exportPath) io.stdout.write(`markdown summary written to ${writeExport(null)}\n`);
   // After the screen is gone: what happened, for the scrollback.
   if (!o.noTui) for (const l of lines.slice(-20)) io.stdout.write(`${l}\n`);

@@ -2,7 +2,10 @@
  * Postmortem mode: the engine over recorded files (or a piped log), then a report. Text on
  * stdout, or JSON with --json; --export writes the markdown summary as well.
  */
-import { closeSync, openSync, statSync, writeSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, rmSync, statSync, writeSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { FetchedConfig } from '../../sources/containerConfig.js';
 import { analyze } from '../../engine/analyze.js';
 import { enrichIncidents } from '../../engine/enrich.js';
 import { jsonReportParts } from '../../report/jsonReport.js';
@@ -54,6 +57,21 @@ async function containerLogSource(o: MainOptions): Promise<(sink: LineSink) => P
     });
 }
 
+/** The container's own nginx.conf (and what it includes), copied to a temp folder for the fix; or why not. */
+async function containerConfig(container: string, endpoint: string): Promise<FetchedConfig | { note: string }> {
+  const [{ default: Dockerode }, { fetchNginxConfig }] = await Promise.all([import('dockerode'), import('../../sources/containerConfig.js')]);
+  const root = mkdtempSync(path.join(os.tmpdir(), 'restartdoctor-config-'));
+  try {
+    const got = await fetchNginxConfig(new Dockerode(dockerOptionsFromUrl(endpoint)), container, root);
+    if (got) return got;
+    rmSync(root, { recursive: true, force: true });
+    return { note: `container ${container} has no /etc/nginx/nginx.conf: pass --nginx-conf for a diff of its config` };
+  } catch (err) {
+    rmSync(root, { recursive: true, force: true });
+    return { note: `could not read /etc/nginx from container ${container} (${oneLine(err)}): pass --nginx-conf for a diff of its config` };
+  }
+}
+
 export async function runPostmortem(o: MainOptions, io: CliIo): Promise<number> {
   const patterns = loadPatternsOrExplain(o.patternsDir);
   const total = totalLogBytes(o.logs);
@@ -77,8 +95,10 @@ export async function runPostmortem(o: MainOptions, io: CliIo): Promise<number> 
   });
   bar?.done();
 
+  const fetched = o.nginxContainer && !o.nginxConf && incidents.length > 0 ? await containerConfig(o.nginxContainer, o.docker) : null;
   const notes = await enrichIncidents(engine, incidents, {
-    nginxConf: o.nginxConf,
+    ...(fetched && 'mainFile' in fetched ? { nginxRoot: fetched.root, nginxConfContainer: o.nginxContainer } : {}),
+    nginxConf: fetched && 'mainFile' in fetched ? fetched.mainFile : o.nginxConf,
     compose: o.compose,
     k8s: o.k8s,
     systemd: o.systemd,
@@ -86,6 +106,8 @@ export async function runPostmortem(o: MainOptions, io: CliIo): Promise<number> 
     healthPath: o.healthPath,
     docker: o.docker,
   });
+  if (fetched && 'note' in fetched) notes.push(fetched.note);
+  if (fetched && 'mainFile' in fetched) rmSync(fetched.root, { recursive: true, force: true });
   const ctx: ReportContext = {
     tool: { name: 'restartdoctor', version: toolVersion() },
     generatedAt: io.now(),
