@@ -127,7 +127,7 @@ export function parseMainOptions(argv: string[], io: CliIo): MainOptions {
   }
 
   const stdinPiped = io.stdin.isTTY !== true;
-  const live = Boolean(v.follow || v.docker) || (!v.log && !stdinPiped && !v.replay && !v.events);
+  const live = Boolean(v.follow || v.docker) || (!v.log && !v['nginx-container'] && !stdinPiped && !v.replay && !v.events);
   const mode: Mode = v.replay ? 'replay' : live ? 'live' : 'postmortem';
   let logs = v.log ?? [];
   if (logs.length === 0 && !v['nginx-container']) logs = mode === 'postmortem' ? (stdinPiped ? ['-'] : []) : mode === 'live' ? [DEFAULT_LOG] : [];

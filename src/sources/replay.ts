@@ -9,8 +9,7 @@ import path from 'node:path';
 import type { IncidentEngine } from '../engine/incidentEngine.js';
 import { readContainersFile } from '../engine/analyze.js';
 import { InputError } from '../cli/errors.js';
-import { LocalClock } from '../parse/localTime.js';
-import { hasNginxHeader } from '../parse/nginxLine.js';
+import { lineTimeIn } from '../parse/lineTime.js';
 import type { SourceStatus } from '../model/snapshot.js';
 import { assertReadableFile, streamFileLines } from './readInput.js';
 
@@ -83,12 +82,13 @@ function rawEventTime(raw: unknown): number | null {
 }
 
 async function loadItems(files: RecordingFiles, tz: string): Promise<{ items: Item[]; invalidEvents: number }> {
-  const clock = new LocalClock(tz);
+  // nginx's stamp, or a collector's prefix (a `record` folder keeps Docker's): lineShape's time.
+  const timeOf = lineTimeIn(tz);
   const items: Item[] = [];
   let lastTime = -Infinity;
   await streamFileLines(files.log, (_s, lineNo, line) => {
     // Lines without a readable time (garbage) keep their place: they play with the line before.
-    const t = hasNginxHeader(line) ? clock.toEpoch(line.slice(0, 19)) : NaN;
+    const t = timeOf(line) ?? NaN;
     if (!Number.isNaN(t)) lastTime = t;
     items.push({ time: Number.isFinite(lastTime) ? lastTime : 0, line, lineNo });
   });
