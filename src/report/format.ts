@@ -48,7 +48,7 @@ export function countersLine(c: EngineCounters & { isolatedErrors?: number }): s
     `${formatCount(c.upstreamErrors)} upstream errors`,
     `${formatCount(c.otherLines)} other`,
   ];
-  if (c.accessLines) parts.push(`${formatCount(c.accessLines)} access-log lines`);
+  if (c.accessLines) parts.push(`${formatCount(c.accessLines)} access-log line${c.accessLines === 1 ? "" : "s"}`);
   if (c.untimed) parts.push(`${formatCount(c.untimed)} untimed (no date to place them)`);
   parts.push(`${formatCount(unparsed)} unparsed${reasons ? ` (${reasons})` : ''}`);
   if (c.outsideWindow) parts.push(`${formatCount(c.outsideWindow)} outside --since/--until`);

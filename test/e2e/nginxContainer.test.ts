@@ -12,14 +12,14 @@
  *      of DIR diagnoses it.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, runCli } from '../support/cli.js';
 import { BUSYBOX_IMAGE, docker, ensureBusyboxImage, removeContainers, requireDocker } from '../support/docker.js';
 import { requireNginx } from '../support/nginx.js';
-import { buildNginxImage, containerNginxConf } from '../support/nginxContainer.js';
+import { ensureNginxImage } from '../support/nginxContainer.js';
 import { httpStatus, sleep } from '../support/scenario.js';
 import { startTraffic } from '../support/traffic.js';
 
@@ -32,6 +32,47 @@ const PEER = `127.0.0.1:${BACKEND_PORT}`;
 const SOCKET = 'unix:///var/run/docker.sock';
 
 const work = mkdtempSync(path.join(os.tmpdir(), 'rd-h15b-e2e-'));
+
+/**
+ * The container's /etc/nginx, bind-mounted: nginx.conf (errors to stderr, access to stdout, as
+ * the official image logs) and the mime.types it includes by absolute path.
+ */
+function nginxConfDir(): string {
+  const dir = path.join(work, 'etc-nginx');
+  mkdirSync(dir, { recursive: true });
+  if (existsSync('/etc/nginx/mime.types')) copyFileSync('/etc/nginx/mime.types', path.join(dir, 'mime.types'));
+  else writeFileSync(path.join(dir, 'mime.types'), 'types { text/html html; }\n');
+  writeFileSync(
+    path.join(dir, 'nginx.conf'),
+    `user root;
+worker_processes 1;
+pid /run/nginx.pid;
+error_log /dev/stderr warn;
+events { worker_connections 256; }
+http {
+  include /etc/nginx/mime.types;
+  access_log /dev/stdout;
+  client_body_temp_path /tmp/client_body;
+  proxy_temp_path /tmp/proxy;
+  fastcgi_temp_path /tmp/fastcgi;
+  uwsgi_temp_path /tmp/uwsgi;
+  scgi_temp_path /tmp/scgi;
+  upstream backend {
+    server 127.0.0.1:${BACKEND_PORT};
+  }
+  server {
+    listen 127.0.0.1:${NGINX_PORT};
+    server_name rd-h15b;
+    location / {
+      proxy_pass http://backend;
+      proxy_connect_timeout 1s;
+    }
+  }
+}
+`,
+  );
+  return dir;
+}
 const eventsFile = path.join(work, 'events.jsonl');
 const inspectFile = path.join(work, 'inspect.json');
 let ready = false;
@@ -89,11 +130,12 @@ beforeAll(async () => {
   ready = (await requireDocker()) && requireNginx();
   if (!ready) return;
   await ensureBusyboxImage();
-  await buildNginxImage(IMAGE, containerNginxConf(NGINX_PORT, BACKEND_PORT));
+  await ensureNginxImage(IMAGE);
+  const conf = nginxConfDir();
   await removeContainers(NGINX, BACKEND);
   // `trap … TERM` + `wait`: stops at once on SIGTERM; listens 2 s after it starts (the race's window).
   await docker('run', '-d', '--name', BACKEND, '--network', 'host', '--expose', String(BACKEND_PORT), BUSYBOX_IMAGE, 'sh', '-c', `trap "exit 0" TERM; sleep 2; httpd -f -p ${BACKEND_PORT} -h /www & wait`);
-  await docker('run', '-d', '--name', NGINX, '--network', 'host', '--stop-signal', 'SIGQUIT', IMAGE);
+  await docker('run', '-d', '--name', NGINX, '--network', 'host', '--stop-signal', 'SIGQUIT', '-v', `${conf}:/etc/nginx:ro`, IMAGE);
   await backendAnswers();
   await until(async () => (await httpStatus(`http://127.0.0.1:${NGINX_PORT}/health`)) === 200, 20_000, 'nginx in its container to proxy');
 

@@ -1,11 +1,12 @@
 /**
- * nginx itself in a container of the test engine, made offline (../shared/README.md): the host's
- * /usr/sbin/nginx, every library `ldd` names, mime.types, a config that logs to stderr/stdout as
- * the official image does, imported with `docker import`. Run with `--network host`, its error log
- * is what `docker logs` and the Engine API's logs endpoint return, as on a real host.
+ * nginx itself in a container of the test engine, made offline (recipe: ../shared/README.md):
+ * the host's /usr/sbin/nginx and every library `ldd` names, a passwd/group with nobody, and the
+ * empty folders Debian's build expects. Its error log goes where the test's nginx.conf says
+ * (stderr for `docker logs`, a file, syslog…) and its access log to stdout, as the official image
+ * does: `docker logs` then returns both streams, as on a real host.
  */
 import { execFile, spawn } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -14,73 +15,64 @@ import { NGINX_BIN } from './nginx.js';
 
 const run = promisify(execFile);
 
-/** The config the image carries at /etc/nginx/nginx.conf: one peer, nginx's defaults otherwise. */
-export function containerNginxConf(listenPort: number, backendPort: number): string {
-  return `user root;
-worker_processes 1;
-pid /run/nginx.pid;
-error_log /dev/stderr warn;
-events { worker_connections 256; }
-http {
-  include /etc/nginx/mime.types;
-  access_log /dev/stdout;
-  client_body_temp_path /tmp/client_body;
-  proxy_temp_path /tmp/proxy;
-  fastcgi_temp_path /tmp/fastcgi;
-  uwsgi_temp_path /tmp/uwsgi;
-  scgi_temp_path /tmp/scgi;
-  upstream backend {
-    server 127.0.0.1:${backendPort};
-  }
-  server {
-    listen 127.0.0.1:${listenPort};
-    server_name rd-h15b;
-    location / {
-      proxy_pass http://backend;
-      proxy_connect_timeout 1s;
-    }
-  }
-}
-`;
-}
-
+/** Libraries the binary loads, as `ldd` prints them (`/lib/x86_64-linux-gnu/libc.so.6`, the loader). */
 async function libraries(bin: string): Promise<string[]> {
   const { stdout } = await run('ldd', [bin]);
   const out: string[] = [];
   for (const line of stdout.split('\n')) {
-    const m = /=>\s*(\/\S+)/.exec(line) ?? /^\s*(\/\S+)\s+\(/.exec(line);
-    if (m) out.push(m[1]!);
+    const m = /=>\s+(\/\S+)/.exec(line) ?? /^\s*(\/\S+)\s+\(/.exec(line);
+    if (m?.[1]) out.push(m[1]);
   }
   return out;
 }
 
-/** Builds IMAGE (once per process; reused when it exists) with the given config baked in. */
-export async function buildNginxImage(image: string, conf: string): Promise<void> {
-  const root = mkdtempSync(path.join(os.tmpdir(), 'rd-h15b-nginx-image-'));
-  const put = (src: string, dest = src): void => {
-    const target = path.join(root, dest);
-    mkdirSync(path.dirname(target), { recursive: true });
-    copyFileSync(src, target);
-  };
-  put(NGINX_BIN, '/usr/sbin/nginx');
-  chmodSync(path.join(root, 'usr/sbin/nginx'), 0o755);
-  for (const lib of await libraries(NGINX_BIN)) put(lib);
-  if (existsSync('/etc/nginx/mime.types')) put('/etc/nginx/mime.types');
-  else writeFileSync(path.join(root, 'etc/nginx/mime.types'), 'types { text/html html; }\n');
-  writeFileSync(path.join(root, 'etc/nginx/nginx.conf'), conf);
-  mkdirSync(path.join(root, 'etc'), { recursive: true });
-  writeFileSync(path.join(root, 'etc/passwd'), 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n');
-  writeFileSync(path.join(root, 'etc/group'), 'root:x:0:\nnogroup:x:65534:\n');
-  writeFileSync(path.join(root, 'etc/nsswitch.conf'), 'passwd: files\ngroup: files\nhosts: files\n');
-  for (const d of ['tmp', 'var/lib/nginx', 'var/log/nginx', 'run']) mkdirSync(path.join(root, d), { recursive: true });
-  chmodSync(path.join(root, 'tmp'), 0o1777);
-  await docker('rmi', '-f', image).catch(() => '');
-  await new Promise<void>((resolve, reject) => {
-    const tar = spawn('tar', ['-C', root, '-c', '.']);
-    const imp = spawn('docker', ['import', '-c', 'CMD ["/usr/sbin/nginx","-g","daemon off;"]', '-', image]);
-    tar.stdout.pipe(imp.stdin);
-    let err = '';
-    imp.stderr.on('data', (d) => (err += d));
-    imp.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`docker import failed: ${err}`))));
-  });
+/** Builds `image` once (kept between runs: the same bytes every time). */
+export async function ensureNginxImage(image: string): Promise<string> {
+  if (await docker('images', '-q', image).catch(() => '')) return image;
+  const root = mkdtempSync(path.join(os.tmpdir(), 'rd-h15a-nginx-image-'));
+  try {
+    const put = (from: string, to = from) => {
+      mkdirSync(path.join(root, path.dirname(to)), { recursive: true });
+      copyFileSync(from, path.join(root, to)); // follows symlinks: the library itself
+    };
+    put(NGINX_BIN, '/usr/sbin/nginx');
+    chmodSync(path.join(root, 'usr/sbin/nginx'), 0o755);
+    for (const lib of await libraries(NGINX_BIN)) put(lib);
+    for (const d of ['etc/nginx', 'var/lib/nginx', 'var/log/nginx', 'run', 'logs', 'tmp']) mkdirSync(path.join(root, d), { recursive: true });
+    chmodSync(path.join(root, 'tmp'), 0o1777);
+    writeFileSync(path.join(root, 'etc/passwd'), 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n');
+    writeFileSync(path.join(root, 'etc/group'), 'root:x:0:\nnogroup:x:65534:\n');
+    writeFileSync(path.join(root, 'etc/nsswitch.conf'), 'passwd: files\ngroup: files\nhosts: files\n');
+    await new Promise<void>((resolve, reject) => {
+      const tar = spawn('tar', ['-C', root, '-c', '.']);
+      const imp = spawn('docker', ['import', '-c', 'CMD ["/usr/sbin/nginx","-g","daemon off;"]', '-', image]);
+      tar.stdout.pipe(imp.stdin);
+      let err = '';
+      imp.stderr.on('data', (d) => (err += d));
+      imp.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`docker import failed: ${err}`))));
+    });
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+  return image;
+}
+
+/**
+ * `docker logs [--timestamps] NAME` with the container's stdout and stderr into one file, in the
+ * order the daemon returns them (what `docker logs -t nginx >file 2>&1` writes). `streams`:
+ * 'stdout' for the access log alone.
+ */
+export async function dockerLogsToFile(name: string, file: string, opts: { timestamps: boolean; streams?: 'both' | 'stdout' }): Promise<void> {
+  const { openSync, closeSync } = await import('node:fs');
+  const fd = openSync(file, 'w');
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const args = ['logs', ...(opts.timestamps ? ['--timestamps'] : []), name];
+      const child = spawn('docker', args, { stdio: ['ignore', fd, opts.streams === 'stdout' ? 'ignore' : fd] });
+      child.on('error', reject);
+      child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`docker ${args.join(' ')} exited ${code}`))));
+    });
+  } finally {
+    closeSync(fd);
+  }
 }

@@ -7,6 +7,9 @@ import os from 'node:os';
 import path from 'node:path';
 import type { FetchedConfig } from '../../sources/containerConfig.js';
 import { analyze } from '../../engine/analyze.js';
+import { judgeInput } from '../../engine/inputQuality.js';
+import { sanitizeForTerminal as safe } from '../../report/sanitize.js';
+import { expandLogArgs } from '../../sources/logSet.js';
 import { enrichIncidents } from '../../engine/enrich.js';
 import { jsonReportParts } from '../../report/jsonReport.js';
 import { markdownReportParts } from '../../report/markdownReport.js';
@@ -74,14 +77,16 @@ async function containerConfig(container: string, endpoint: string): Promise<Fet
 
 export async function runPostmortem(o: MainOptions, io: CliIo): Promise<number> {
   const patterns = loadPatternsOrExplain(o.patternsDir);
-  const total = totalLogBytes(o.logs);
+  // Rotated sets, patterns and directories as the files they name, oldest first.
+  const logs = expandLogArgs(o.logs);
+  const total = totalLogBytes(logs);
   const showProgress = io.stderr.isTTY === true && (o.progress || total >= PROGRESS_MIN_BYTES) && total > 0;
   const bar = showProgress ? new ProgressBar(io.stderr, total, io.now) : null;
 
   const lineSources = o.nginxContainer ? [await containerLogSource(o)] : [];
-  const { engine, incidents } = await analyze({
+  const { engine, incidents, files, inputNotes } = await analyze({
     lineSources,
-    logs: o.logs,
+    logs,
     stdin: io.stdin,
     events: o.events,
     containers: o.containers,
@@ -94,6 +99,12 @@ export async function runPostmortem(o: MainOptions, io: CliIo): Promise<number> 
     ...(bar ? { onProgress: (b: number) => bar.update(b) } : {}),
   });
   bar?.done();
+
+  // A loud "can't tell" instead of a quiet "no incident found" (engine/inputQuality.ts).
+  const verdict = judgeInput({ files, counters: engine.counts(), span: engine.logSpan(), since: o.since, until: o.until, tz: o.tz });
+  if (verdict.fatal) throw new InputError(verdict.fatal.message, verdict.fatal.hint);
+  const warnings = [...inputNotes, ...verdict.warnings];
+  for (const w of warnings) io.stderr.write(`restartdoctor: warning: ${safe(w)}\n`);
 
   const fetched = o.nginxContainer && !o.nginxConf && incidents.length > 0 ? await containerConfig(o.nginxContainer, o.docker) : null;
   const notes = await enrichIncidents(engine, incidents, {
@@ -112,11 +123,11 @@ export async function runPostmortem(o: MainOptions, io: CliIo): Promise<number> 
     tool: { name: 'restartdoctor', version: toolVersion() },
     generatedAt: io.now(),
     tz: o.tz,
-    inputs: { logs: o.nginxContainer ? [...o.logs, `container ${o.nginxContainer} (Docker API)`] : o.logs, events: o.events, containers: o.containers },
+    inputs: { logs: o.nginxContainer ? [...files, `container ${o.nginxContainer} (Docker API)`] : files, events: o.events, containers: o.containers },
     window: { since: o.since, until: o.until },
     counters: engine.counts(),
     incidents: engine.incidents(),
-    notes,
+    notes: [...warnings, ...notes],
   };
   if (o.exportPath) writeExport(o.exportPath, markdownReportParts(ctx));
   // An incident at a time: a report of 1,000 incidents is never whole in memory.
