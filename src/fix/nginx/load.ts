@@ -51,6 +51,11 @@ export function loadNginxConfig(mainPath: string, readText: (p: string) => strin
       const absolute = path.isAbsolute(pattern) ? (hostRoot ? path.join(hostRoot, pattern) : pattern) : path.join(prefix, pattern);
       const targets = hasMagic(pattern) ? expandGlob(absolute) : [absolute];
       for (const target of targets) {
+        // A container's config never reads this host's files (`include /../../etc/…`).
+        if (hostRoot && !path.resolve(target).startsWith(path.resolve(hostRoot) + path.sep)) {
+          warnings.push({ file: d.file, line: d.line, message: `include ${pattern} skipped: outside the container's files` });
+          continue;
+        }
         if (stack.includes(target) || stack.length > MAX_INCLUDE_DEPTH) {
           warnings.push({ file: d.file, line: d.line, message: `include of ${target} skipped: include cycle` });
           continue;
