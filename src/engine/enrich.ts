@@ -97,7 +97,11 @@ export function containerFix(fix: FixProposal, o: Pick<EnrichOptions, 'nginxRoot
         : {
             ...f,
             path: inside(f.path),
-            diff: f.diff.replace(/^(---|\+\+\+) (\S+)/gm, (_m, mark: string, p: string) => `${mark} ${p.includes(root) ? `${name}:${p.slice(p.indexOf(root) + root.length)}` : p}`),
+            // The header may name the copy relative to the working directory (run from /tmp).
+            diff: f.diff.replace(/^(---|\+\+\+) (\S+)/gm, (_m, mark: string, p: string) => {
+              const at = p.indexOf(`${root.slice(root.lastIndexOf('/') + 1)}/`);
+              return `${mark} ${at === -1 ? p : `${name}:${p.slice(at + root.length - root.lastIndexOf('/') - 1)}`}`;
+            }),
             notes: [...f.notes, `this is the config inside container ${name} (read through the Docker API): make the change in its image or in the file bind-mounted there, then reload nginx (docker kill -s HUP ${name})`],
           },
     ),
