@@ -30,9 +30,11 @@ Detection
 
 Output
   --json                machine-readable report (schemaVersion 1, see README)
-  --export FILE.md      write a markdown incident summary
+  --export FILE.md      also write the incident summary as markdown for a postmortem doc
   --nginx-conf FILE, --compose FILE, --k8s FILE, --systemd FILE
                         propose the fix as a diff of these files
+  --all-platforms       fix advice for every platform (default: nginx, plus compose, Kubernetes or
+                        systemd only when the container's labels or the files given show them)
   --probe               postmortem: also run the checklist against the live upstream (off by default)
   --health-path PATH    path for the HTTP probe (default: the container healthcheck's, else /health)
   --progress            progress bar on stderr (automatic for logs over 50 MB on a terminal)

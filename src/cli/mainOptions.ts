@@ -28,6 +28,7 @@ export const MAIN_FLAGS = {
   compose: { type: 'string' },
   k8s: { type: 'string', multiple: true },
   systemd: { type: 'string' },
+  'all-platforms': { type: 'boolean' },
   probe: { type: 'boolean' },
   'health-path': { type: 'string' },
   follow: { type: 'boolean' },
@@ -61,6 +62,8 @@ export interface MainOptions extends EnrichOptions {
   speed: number;
   noTui: boolean;
   color: boolean;
+  /** Fix advice for every platform, not only those the evidence shows. */
+  allPlatforms: boolean;
   progress: boolean;
   help: boolean;
   version: boolean;
@@ -140,7 +143,7 @@ export function parseMainOptions(argv: string[], io: CliIo): MainOptions {
   }
   if (v.export !== undefined && v.export.trim() === '') throw new UsageError('--export needs a file name, e.g. --export incident.md');
 
-  const noColor = v['no-color'] === true || (io.env.NO_COLOR !== undefined && io.env.NO_COLOR !== '') || io.env.TERM === 'dumb';
+  const noColor = v['no-color'] === true || v.json === true || (io.env.NO_COLOR !== undefined && io.env.NO_COLOR !== '') || io.env.TERM === 'dumb';
   return {
     mode,
     logs,
@@ -166,6 +169,7 @@ export function parseMainOptions(argv: string[], io: CliIo): MainOptions {
     // Decided once: the full screen needs a terminal on stdout (a CI job, a pipe, journald get lines).
     noTui: v['no-tui'] === true || io.stdout.isTTY !== true,
     color: !noColor && io.stdout.isTTY === true,
+    allPlatforms: v['all-platforms'] === true,
     progress: v.progress === true,
     help: v.help === true,
     version: v.version === true,

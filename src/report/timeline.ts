@@ -1,10 +1,11 @@
 /**
- * One merged timeline per incident: the container's lifecycle events and the burst's first and
- * last errors, in time order. Text, markdown and the TUI all draw these rows.
+ * One merged timeline per incident: its own container's lifecycle events and the burst's first and
+ * last errors, in time order. The text and markdown reports both draw these rows.
  */
 import type { ContainerEvent } from '../model/container.js';
 import type { Incident } from '../model/incident.js';
 import { kindLabel } from '../diagnose/diagnose.js';
+import { workloadKey } from './incidentGroups.js';
 
 export interface TimelineRow {
   time: number;
@@ -35,9 +36,30 @@ export function describeEvent(e: ContainerEvent): { what: string; detail: string
   }
 }
 
-export function incidentTimeline(incident: Incident): TimelineRow[] {
-  const { burst, facts } = incident;
-  const rows: TimelineRow[] = facts.events.map((e) => ({ time: e.time, subject: e.name, source: 'docker' as const, ...describeEvent(e) }));
+/** How far `t` lies from the incident's errors (0 inside its first → last error). */
+function distance(t: number, i: Incident): number {
+  return t < i.burst.first ? i.burst.first - t : t > i.burst.last ? t - i.burst.last : 0;
+}
+
+/**
+ * The incident's own events: its matched container's, and of those only the ones nearer to its
+ * errors than to another incident of the same workload in `all` (the correlation window reaches 60 s
+ * back and 30 s on, so in a run of restarts each incident's window holds its neighbours' restarts).
+ */
+export function ownEvents(incident: Incident, all: readonly Incident[] = []): ContainerEvent[] {
+  const m = incident.match;
+  if (!m) return [];
+  const key = workloadKey(incident);
+  const neighbours = all.filter((o) => o !== incident && o.id !== incident.id && workloadKey(o) === key);
+  return incident.facts.events.filter(
+    (e) => (e.name === m.name || m.containerIds.includes(e.containerId)) && neighbours.every((o) => distance(e.time, incident) <= distance(e.time, o)),
+  );
+}
+
+/** `all`: every incident of the report, so that each timeline leaves out its neighbours' events. */
+export function incidentTimeline(incident: Incident, all: readonly Incident[] = []): TimelineRow[] {
+  const { burst } = incident;
+  const rows: TimelineRow[] = ownEvents(incident, all).map((e) => ({ time: e.time, subject: e.name, source: 'docker' as const, ...describeEvent(e) }));
   const kinds = Object.entries(burst.kinds)
     .sort((a, b) => b[1] - a[1])
     .map(([k, n]) => `${kindLabel(k as Parameters<typeof kindLabel>[0])} ×${n}`)

@@ -226,6 +226,7 @@ export async function runLive(o: MainOptions, io: CliIo): Promise<number> {
           counters: engine.counts(),
           incidents,
           notes,
+          allPlatforms: o.allPlatforms,
         }),
       );
     } catch (err) {
