@@ -58,7 +58,7 @@ function incidentMarkdown(i: Incident, n: number, ctx: ReportContext, placement:
   out.push(`## ${n}. ${md(d.title)}`, '');
   out.push(`**Diagnosis:** ${codeSpan(d.patternId)}, ${d.confidenceLabel} confidence (${d.confidence.toFixed(2)}). ${prose(d.summary)}`, '');
   out.push('### Impact', '');
-  out.push('| | |', '|---|---|');
+  out.push('| Measure | Value |', '|---|---|');
   out.push(`| Upstream | ${codeSpan(b.upstreamKey, true)} |`);
   out.push(`| Container | ${i.match ? `${who(i)}, linked by ${md(i.match.method)}` : 'not linked'} |`);
   out.push(`| Window | ${formatTime(b.first, tz)} → ${formatTime(b.last, tz, false)} (${md(formatDuration(b.last - b.first))}, ${md(tz)}) |`);
