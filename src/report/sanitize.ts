@@ -61,6 +61,9 @@ function longestBacktickRun(text: string): number {
  */
 export function codeSpan(text: string, inTable = false): string {
   let t = sanitizeForTerminal(text.replace(/\r?\n/g, ' '));
+  // A backslash before a `|` cannot be written in a table's code span in a way every GFM parser
+  // reads alike (marked counts the backslashes, cmark-gfm does not): such text goes as escaped prose.
+  if (inTable && t.includes('\\|')) return escapeMarkdown(t);
   if (inTable) t = t.replace(/\|/g, '\\|');
   const ticks = '`'.repeat(longestBacktickRun(t) + 1);
   // One space each side is stripped by the parser: add it when the text starts or ends with a

@@ -265,6 +265,7 @@ describe('item 3: the markdown export renders as a postmortem doc', () => {
       '12. ordered?',
       '---',
       'a *b* _c_ `d` [e](javascript:alert(1)) <img src=x onerror=alert(1)> ~~f~~ &amp; https://evil.example www.evil.example \\ back',
+      'back\\|slash pipe \\\\| two | one',
     ];
     for (const text of texts) {
       const para = marked.parse(escapeMarkdown(text), { async: false });
