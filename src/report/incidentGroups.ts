@@ -13,6 +13,18 @@ export function workloadKey(i: Incident): string {
   return `container:${m.name}`;
 }
 
+/** The report's incidents by workload, each list in report order (computed once per report, not per incident). */
+export function byWorkload(incidents: readonly Incident[]): Map<string, Incident[]> {
+  const groups = new Map<string, Incident[]>();
+  for (const i of incidents) {
+    const key = workloadKey(i);
+    const list = groups.get(key);
+    if (list) list.push(i);
+    else groups.set(key, [i]);
+  }
+  return groups;
+}
+
 /** Where an incident's fix is printed: here (for these 1-based incident numbers), or at another incident. */
 export type FixPlacement = { show: FixProposal; incidents: number[] } | { sameAs: number } | null;
 

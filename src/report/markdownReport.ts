@@ -9,7 +9,7 @@ import { formatDuration } from '../util/duration.js';
 import { checklistLines } from './checkLines.js';
 import { diffLines } from './diffView.js';
 import { countersLine, eventsLine, formatTime, kindsSummary } from './format.js';
-import { fixPlacements, mostSevereIndex, type FixPlacement } from './incidentGroups.js';
+import { byWorkload, fixPlacements, mostSevereIndex, workloadKey, type FixPlacement } from './incidentGroups.js';
 import type { ReportContext } from './reportContext.js';
 import { codeSpan, escapeMarkdown as md, fencedBlock } from './sanitize.js';
 import { incidentTimeline } from './timeline.js';
@@ -50,7 +50,7 @@ function fixMarkdown(placement: FixPlacement, allPlatforms: boolean): string[] {
   return out;
 }
 
-function incidentMarkdown(i: Incident, n: number, ctx: ReportContext, placement: FixPlacement): string[] {
+function incidentMarkdown(i: Incident, n: number, ctx: ReportContext, placement: FixPlacement, sameWorkload: readonly Incident[]): string[] {
   const b = i.burst;
   const d = i.diagnosis;
   const tz = ctx.tz;
@@ -68,7 +68,7 @@ function incidentMarkdown(i: Incident, n: number, ctx: ReportContext, placement:
   out.push(`| Peak rate | ${b.rate} errors/s |`, '');
   out.push('### Timeline', '');
   out.push('| Time | Event | Subject | Detail |', '|---|---|---|---|');
-  for (const r of incidentTimeline(i, ctx.incidents)) {
+  for (const r of incidentTimeline(i, sameWorkload)) {
     const subject = r.source === 'nginx' ? codeSpan(r.subject, true) : md(r.subject);
     out.push(`| ${formatTime(r.time, tz, false)} | ${md(r.what)} | ${subject} | ${md(r.detail)} |`);
   }
@@ -123,7 +123,10 @@ export function* markdownReportParts(ctx: ReportContext): Generator<string> {
   out.push('');
   yield `${out.join('\n')}\n`;
   const fixes = fixPlacements(ctx.incidents);
-  for (const [idx, i] of ctx.incidents.entries()) yield `${incidentMarkdown(i, idx + 1, ctx, fixes[idx] ?? null).join('\n')}\n`;
+  const groups = byWorkload(ctx.incidents);
+  for (const [idx, i] of ctx.incidents.entries()) {
+    yield `${incidentMarkdown(i, idx + 1, ctx, fixes[idx] ?? null, groups.get(workloadKey(i)) ?? []).join('\n')}\n`;
+  }
 }
 
 export function markdownReport(ctx: ReportContext): string {

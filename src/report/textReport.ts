@@ -7,7 +7,7 @@ import { formatDuration } from '../util/duration.js';
 import { checklistLines } from './checkLines.js';
 import { diffForTerminal } from './diffView.js';
 import { countersLine, eventsLine, formatTime, impactLine, matchLine } from './format.js';
-import { fixPlacements, type FixPlacement } from './incidentGroups.js';
+import { byWorkload, fixPlacements, workloadKey, type FixPlacement } from './incidentGroups.js';
 import type { ReportContext } from './reportContext.js';
 import { sanitizeForTerminal as safe } from './sanitize.js';
 import { incidentTimeline } from './timeline.js';
@@ -18,7 +18,8 @@ function indent(lines: string[], by = '    '): string[] {
 
 /** What one incident's text needs from the whole report: its neighbours, where its fix is printed, colour. */
 interface IncidentTextView {
-  all: readonly Incident[];
+  /** The report's incidents of the same workload (its timeline leaves out their events). */
+  sameWorkload: readonly Incident[];
   fix: FixPlacement;
   color: boolean;
   allPlatforms: boolean;
@@ -40,7 +41,7 @@ function fixText(placement: FixPlacement, view: IncidentTextView): string[] {
   return out;
 }
 
-export function incidentText(i: Incident, n: number, tz: string, view: IncidentTextView = { all: [], fix: i.fix ? { show: i.fix, incidents: [n] } : null, color: false, allPlatforms: false }): string[] {
+export function incidentText(i: Incident, n: number, tz: string, view: IncidentTextView = { sameWorkload: [], fix: i.fix ? { show: i.fix, incidents: [n] } : null, color: false, allPlatforms: false }): string[] {
   const d = i.diagnosis;
   const b = i.burst;
   const out: string[] = [];
@@ -52,7 +53,7 @@ export function incidentText(i: Incident, n: number, tz: string, view: IncidentT
   out.push(`  when        ${formatTime(b.first, tz)} → ${formatTime(b.last, tz, false)} (${formatDuration(b.last - b.first)}, ${tz})`);
   out.push(`  impact      ${impactLine(b)}`);
   out.push('  timeline');
-  for (const r of incidentTimeline(i, view.all)) {
+  for (const r of incidentTimeline(i, view.sameWorkload)) {
     out.push(`    ${formatTime(r.time, tz, false).padEnd(11)} ${r.what.padEnd(16)} ${safe(r.subject)}${r.detail ? `  ${safe(r.detail)}` : ''}`);
   }
   out.push('  why');
@@ -87,10 +88,11 @@ export function* textReportParts(ctx: ReportContext): Generator<string> {
   for (const note of ctx.notes) head.push(`  note: ${safe(note)}`);
   yield `${head.join('\n')}\n`;
   const fixes = fixPlacements(ctx.incidents);
+  const groups = byWorkload(ctx.incidents);
   const color = ctx.color === true;
   const allPlatforms = ctx.allPlatforms === true;
   for (const [idx, i] of ctx.incidents.entries()) {
-    yield `\n${incidentText(i, idx + 1, ctx.tz, { all: ctx.incidents, fix: fixes[idx] ?? null, color, allPlatforms }).join('\n')}\n`;
+    yield `\n${incidentText(i, idx + 1, ctx.tz, { sameWorkload: groups.get(workloadKey(i)) ?? [], fix: fixes[idx] ?? null, color, allPlatforms }).join('\n')}\n`;
   }
 }
 

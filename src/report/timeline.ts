@@ -43,23 +43,29 @@ function distance(t: number, i: Incident): number {
 
 /**
  * The incident's own events: its matched container's, and of those only the ones nearer to its
- * errors than to another incident of the same workload in `all` (the correlation window reaches 60 s
- * back and 30 s on, so in a run of restarts each incident's window holds its neighbours' restarts).
+ * errors than to another incident of the same workload in `sameWorkload` (the correlation window
+ * reaches 60 s back and 30 s on, so in a run of restarts each incident's window holds its
+ * neighbours' restarts).
  */
-export function ownEvents(incident: Incident, all: readonly Incident[] = []): ContainerEvent[] {
+export function ownEvents(incident: Incident, sameWorkload: readonly Incident[] = []): ContainerEvent[] {
   const m = incident.match;
   if (!m) return [];
-  const key = workloadKey(incident);
-  const neighbours = all.filter((o) => o !== incident && o.id !== incident.id && workloadKey(o) === key);
-  return incident.facts.events.filter(
-    (e) => (e.name === m.name || m.containerIds.includes(e.containerId)) && neighbours.every((o) => distance(e.time, incident) <= distance(e.time, o)),
-  );
+  const mine = incident.facts.events.filter((e) => e.name === m.name || m.containerIds.includes(e.containerId));
+  if (mine.length === 0 || sameWorkload.length < 2) return mine;
+  // Only a neighbour whose errors come within `reach` of these events can be nearer to one of them:
+  // a numeric pre-filter, so a report of many restarts of one container stays linear.
+  const reach = Math.max(...mine.map((e) => distance(e.time, incident)));
+  const from = mine[0]!.time - reach;
+  const to = mine[mine.length - 1]!.time + reach;
+  const neighbours = sameWorkload.filter((o) => o !== incident && o.id !== incident.id && o.burst.last >= from && o.burst.first <= to);
+  if (neighbours.length === 0) return mine;
+  return mine.filter((e) => neighbours.every((o) => distance(e.time, incident) <= distance(e.time, o)));
 }
 
-/** `all`: every incident of the report, so that each timeline leaves out its neighbours' events. */
-export function incidentTimeline(incident: Incident, all: readonly Incident[] = []): TimelineRow[] {
+/** `sameWorkload`: the report's incidents of the incident's workload (incidentGroups.byWorkload), whose events it leaves out. */
+export function incidentTimeline(incident: Incident, sameWorkload: readonly Incident[] = []): TimelineRow[] {
   const { burst } = incident;
-  const rows: TimelineRow[] = ownEvents(incident, all).map((e) => ({ time: e.time, subject: e.name, source: 'docker' as const, ...describeEvent(e) }));
+  const rows: TimelineRow[] = ownEvents(incident, sameWorkload).map((e) => ({ time: e.time, subject: e.name, source: 'docker' as const, ...describeEvent(e) }));
   const kinds = Object.entries(burst.kinds)
     .sort((a, b) => b[1] - a[1])
     .map(([k, n]) => `${kindLabel(k as Parameters<typeof kindLabel>[0])} ×${n}`)
