@@ -10,6 +10,7 @@ import path from 'node:path';
 import { marked } from 'marked';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { proposeFix } from '../../src/fix/index.js';
+import { fixPlacements } from '../../src/report/incidentGroups.js';
 import { markdownReport } from '../../src/report/markdownReport.js';
 import type { ReportContext } from '../../src/report/reportContext.js';
 import { codeSpan, escapeMarkdown, fencedBlock } from '../../src/report/sanitize.js';
@@ -183,6 +184,27 @@ describe('item 2: advice for the platforms the evidence shows', () => {
     const md = readFileSync(files.twice!, 'utf8');
     expect(md.match(/^```diff$/gm)).toHaveLength(2); // nginx.conf and docker-compose.yml, once
     expect(md).toContain('Same as incident 1');
+  });
+
+  it('a shared fix is the one sized for the slowest restart; another workload or other fix ids get their own', () => {
+    const { incidents } = runScenario({ lines: failLines(T0 + 1000, 30, 100), events: seq.dockerRestart(BACKEND, T0), containers: inspect({ c: BACKEND, ip: '172.18.0.5' }) });
+    const base = incidents[0]!;
+    const fix = (sizedForMs: number, fixIds = ['nginx-retry']) => ({ fixIds, advice: [`sized ${sizedForMs}`], files: [], warnings: [], sizedForMs });
+    const other = { ...base, id: 'other', match: { ...base.match!, name: 'shop-auth-1', service: 'auth' } };
+    const list = [
+      { ...base, id: 'a', fix: fix(5000) },
+      { ...other, fix: fix(3000) },
+      { ...base, id: 'b', fix: fix(9000) },
+      { ...base, id: 'c', fix: fix(7000, ['crash-investigate']) },
+      { ...base, id: 'd', fix: null },
+    ];
+    expect(fixPlacements(list)).toEqual([
+      { show: list[2]!.fix, incidents: [1, 3] },
+      { show: list[1]!.fix, incidents: [2] },
+      { sameAs: 1 },
+      { show: list[3]!.fix, incidents: [4] },
+      null,
+    ]);
   });
 
   it('each of the two incidents has its own restart in its timeline, not its neighbour\'s', () => {
