@@ -5,7 +5,6 @@
 import type { ContainerEvent } from '../model/container.js';
 import type { Incident } from '../model/incident.js';
 import { kindLabel } from '../diagnose/diagnose.js';
-import { workloadKey } from './incidentGroups.js';
 
 export interface TimelineRow {
   time: number;
@@ -53,7 +52,7 @@ export function ownEvents(incident: Incident, sameWorkload: readonly Incident[] 
   const mine = incident.facts.events.filter((e) => e.name === m.name || m.containerIds.includes(e.containerId));
   if (mine.length === 0 || sameWorkload.length < 2) return mine;
   // Only a neighbour whose errors come within `reach` of these events can be nearer to one of them:
-  // a numeric pre-filter, so a report of many restarts of one container stays linear.
+  // a numeric pre-filter, so a report of many restarts of one container compares few pairs.
   const reach = Math.max(...mine.map((e) => distance(e.time, incident)));
   const from = mine[0]!.time - reach;
   const to = mine[mine.length - 1]!.time + reach;
