@@ -13,7 +13,7 @@ const LAG_SHOWN_MS = 2000;
 export function sourceText(s: SourceStatus, now?: number, tz?: string): string {
   const behind = s.lagMs !== null && s.lagMs >= LAG_SHOWN_MS;
   // A connected event stream that is quiet is not late: Docker only speaks when a container changes.
-  const quiet = s.kind === 'docker' && now !== undefined && tz !== undefined;
+  const quiet = s.kind === 'docker' && s.state === 'ok' && now !== undefined && tz !== undefined;
   const lag = !behind ? '' : quiet ? `, no events since ${clockTime(now - s.lagMs!, tz)}` : `, lag ${formatDuration(s.lagMs!)}`;
   const what = s.kind === 'docker' ? 'events' : 'lines';
   // A replay that jumped says so first (its line count is on the row above).
