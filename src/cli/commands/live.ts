@@ -242,6 +242,8 @@ export async function runLive(o: MainOptions, io: CliIo): Promise<number> {
       // Lines mode: until the replay ends, or until a signal for a live session.
       await (replayDone ? Promise.race([replayDone, stopped]) : stopped);
     } else {
+      // The first frame shows what the sources delivered so far (a replay has its lead-up already), not an empty engine.
+      store.refresh();
       store.start();
       const tui = runTui({
         feed: store,
