@@ -7,7 +7,7 @@ root-cause checklist and proposes the config fix for your own nginx.conf / docke
 Usage
   restartdoctor                                   live: follow ${'/var/log/nginx/error.log'} + the local Docker daemon
   restartdoctor --follow --log FILE... [--docker unix:///var/run/docker.sock]
-  restartdoctor --replay DIR [--speed 20]         replay a recorded incident folder live (the demo)
+  restartdoctor --replay DIR [--speed 20] [--from TIME]   replay a recorded incident folder live (the demo)
   restartdoctor --log FILE [--events FILE] [--containers FILE]   postmortem of recorded files
   cat error.log | restartdoctor --events events.jsonl            postmortem of a piped log
   restartdoctor check --upstream HOST:PORT [--container NAME]    run the root-cause checklist now
@@ -22,6 +22,7 @@ Input
   --since TIME          only from TIME: "2024-01-15 03:00", "2 hours ago" (read in --tz)
   --until TIME          only up to TIME; may be relative to --since: "1 hour later"
   --tz ZONE             zone the log's local times were written in (default: this machine's)
+  --from TIME           --replay: start playing at TIME, e.g. "03:00" (default: 10 s before the first errors)
 
 Detection
   --burst-gap DUR       errors further apart than this start a new burst (default 5s)
