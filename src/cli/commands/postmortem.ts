@@ -80,7 +80,7 @@ export async function runPostmortem(o: MainOptions, io: CliIo): Promise<number> 
     window: { since: o.since, until: o.until },
     counters: engine.counts(),
     incidents: engine.incidents(),
-    notes,
+    notes: [...engine.notes(), ...notes],
   };
   if (o.exportPath) writeExport(o.exportPath, markdownReportParts(ctx));
   // An incident at a time: a report of 1,000 incidents is never whole in memory.
