@@ -57,6 +57,6 @@ export function eventsLine(c: EngineCounters): string {
   const reasons = Object.entries(c.invalidEventReasons ?? {})
     .map(([r, n]) => `${formatCount(n ?? 0)} ${r}`)
     .join(', ');
-  const repeats = c.duplicateEvents ? `, ${formatCount(c.duplicateEvents)} repeats counted once` : '';
+  const repeats = c.duplicateEvents ? `, ${formatCount(c.duplicateEvents)} repeat${c.duplicateEvents === 1 ? '' : 's'} counted once` : '';
   return `${formatCount(c.dockerEvents)} container lifecycle events used${repeats}, ${formatCount(c.ignoredEvents)} other events ignored (exec, network, image…), ${formatCount(c.invalidEvents)} invalid${reasons ? ` (${reasons})` : ''}`;
 }
