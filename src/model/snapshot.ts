@@ -46,6 +46,10 @@ export interface EngineCounters {
   ignoredEvents: number;
   /** Events that failed validation. */
   invalidEvents: number;
+  /** invalidEvents by reason: not-json, too-large, too-deep (checked before parsing), invalid-fields. */
+  invalidEventReasons: Partial<Record<'not-json' | 'too-large' | 'too-deep' | 'invalid-fields', number>>;
+  /** Repeats of an event already kept (same container, action, time and details): counted once. */
+  duplicateEvents: number;
 }
 
 export interface EngineSnapshot {

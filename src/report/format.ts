@@ -54,5 +54,9 @@ export function countersLine(c: EngineCounters & { isolatedErrors?: number }): s
 }
 
 export function eventsLine(c: EngineCounters): string {
-  return `${formatCount(c.dockerEvents)} container lifecycle events used, ${formatCount(c.ignoredEvents)} other events ignored (exec, network, image…), ${formatCount(c.invalidEvents)} invalid`;
+  const reasons = Object.entries(c.invalidEventReasons ?? {})
+    .map(([r, n]) => `${formatCount(n ?? 0)} ${r}`)
+    .join(', ');
+  const repeats = c.duplicateEvents ? `, ${formatCount(c.duplicateEvents)} repeat${c.duplicateEvents === 1 ? '' : 's'} counted once` : '';
+  return `${formatCount(c.dockerEvents)} container lifecycle events used${repeats}, ${formatCount(c.ignoredEvents)} other events ignored (exec, network, image…), ${formatCount(c.invalidEvents)} invalid${reasons ? ` (${reasons})` : ''}`;
 }

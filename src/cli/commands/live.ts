@@ -186,6 +186,8 @@ export async function runLive(o: MainOptions, io: CliIo): Promise<number> {
         invalidate();
       },
       onStatus: (s) => (onStatus(s), invalidate()),
+      onGap: (gap) => (engine.noteEventGap(gap), invalidate()),
+      onInvalid: (reason) => engine.countInvalidEvent(reason),
       clock: io.now,
     });
     sources.push(d);
