@@ -209,6 +209,10 @@ export async function runLive(o: MainOptions, io: CliIo): Promise<number> {
   };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
+  // Lines mode whose reader went away (`| head -1`: EPIPE destroys stdout) ends as a finished
+  // session, with its incident exit code, instead of printing into nothing for ever.
+  const onStdoutGone = (): void => wake();
+  if (printLines) io.stdout.once('close', onStdoutGone);
 
   const writeExport = (snapshot: EngineSnapshot | null): string => {
     const file = path.resolve(io.cwd, o.exportPath ?? exportFileName(io.now()));
@@ -269,6 +273,7 @@ export async function runLive(o: MainOptions, io: CliIo): Promise<number> {
     abort.abort();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    io.stdout.off('close', onStdoutGone);
     await Promise.all(sources.map((s) => s.close()));
   }
   if (isReplay) await replayDone;
