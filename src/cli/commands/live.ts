@@ -20,7 +20,7 @@ import type { Incident } from '../../model/incident.js';
 import type { EngineSnapshot, SourceStatus } from '../../model/snapshot.js';
 import { decodeContainerInspect } from '../../parse/containerInspect.js';
 import { markdownReport } from '../../report/markdownReport.js';
-import { checklistLinesLive, incidentLine, sourceStatusLine } from '../../report/liveLines.js';
+import { checklistLinesLive, incidentLine, sourceStatusLine, unrecoveredNote } from '../../report/liveLines.js';
 import { connectDocker } from '../../sources/dockerLive.js';
 import { dockerSocketPath } from '../../sources/dockerEndpoint.js';
 import { followLog } from '../../sources/tailLog.js';
@@ -221,6 +221,10 @@ export async function runLive(o: MainOptions, io: CliIo): Promise<number> {
     const file = path.resolve(io.cwd, o.exportPath ?? exportFileName(io.now()));
     const incidents = snapshot?.incidents ?? engine.incidents();
     const notes = isReplay ? [`replay of ${o.replay} at ×${o.speed}`] : ['live session'];
+    for (const s of sources) {
+      const lost = unrecoveredNote(s.status());
+      if (lost) notes.push(`${s.status().label}: ${lost}`);
+    }
     try {
       writeFileSync(
         file,

@@ -13,9 +13,11 @@ const LAG_SHOWN_MS = 2000;
 export function sourceText(s: SourceStatus): string {
   const lag = s.lagMs !== null && s.lagMs >= LAG_SHOWN_MS ? `, lag ${formatDuration(s.lagMs)}` : '';
   const what = s.kind === 'docker' ? 'events' : 'lines';
-  if (s.state === 'ok') return `${shortLabel(s)} ok ${count(s.itemsRead)} ${what}${lag}`;
+  // Bytes a copytruncate rotation took that no file holds (sources/copytruncate.ts).
+  const lost = s.unrecoveredBytes ? `, ~${count(s.unrecoveredBytes)} B lost in rotation` : '';
+  if (s.state === 'ok') return `${shortLabel(s)} ok ${count(s.itemsRead)} ${what}${lag}${lost}`;
   const detail = s.detail ? `: ${clean(s.detail)}` : '';
-  return `${shortLabel(s)} ${s.state}${detail} (${count(s.itemsRead)} ${what}${lag})`;
+  return `${shortLabel(s)} ${s.state}${detail} (${count(s.itemsRead)} ${what}${lag}${lost})`;
 }
 
 function shortLabel(s: SourceStatus): string {
