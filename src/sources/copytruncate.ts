@@ -65,13 +65,22 @@ function sameBytesAt(file: string, at: number, expected: Buffer): boolean {
   let fd: number | null = null;
   try {
     fd = fs.openSync(file, 'r');
+    return fdHoldsAt(fd, at, expected);
+  } catch {
+    return false;
+  } finally {
+    if (fd !== null) fs.closeSync(fd);
+  }
+}
+
+/** Whether the open file holds `expected` at offset `at` (false when it cannot be read). */
+export function fdHoldsAt(fd: number, at: number, expected: Buffer): boolean {
+  try {
     const got = Buffer.alloc(expected.length);
     const n = fs.readSync(fd, got, 0, got.length, at);
     return n === expected.length && got.equals(expected);
   } catch {
     return false;
-  } finally {
-    if (fd !== null) fs.closeSync(fd);
   }
 }
 

@@ -9,8 +9,8 @@
  *   and its truncate are in neither file: no reader can get them back. The part of them this
  *   reader knows existed (it saw the file's size beyond the copy's end) is counted in the
  *   source's status (`unrecoveredBytes`), shown in the header, on stderr and in the export.
- * Limit worth knowing (shared by every tailer, `tail -F` included): a file that regrows past the
- * old offset before the next change event is not seen as truncated.
+ * A file truncated and written past the old read position again before the truncation was
+ * noticed is recognised too: the bytes before that position are no longer the ones read.
  *
  * Line numbers are the line's number in the file being read: counted from the file's start
  * when following from its end, and reset to 1 after a rotation or a truncation.
@@ -25,7 +25,7 @@ import path from 'node:path';
 import { createRequire } from 'node:module';
 import { StringDecoder } from 'node:string_decoder';
 import type { SourceState, SourceStatus } from '../model/snapshot.js';
-import { findCopy, keepTail, readRange } from './copytruncate.js';
+import { fdHoldsAt, findCopy, keepTail, readRange } from './copytruncate.js';
 import type { LineSink, SourceHandle } from './types.js';
 
 export const MAX_LINE_CHARS = 1024 * 1024;
@@ -92,16 +92,34 @@ type TailCtor = (new (filename: string, options: Record<string, unknown>) => Tai
 };
 const Tail = createRequire(import.meta.url)('tail-file') as TailCtor;
 
-/** Before reading on, note the held file's size when the read position has caught up with it. */
+/**
+ * Before reading on, when the read position has caught up with the held file's known size: note
+ * its new size, and check that the bytes just before the read position are still the ones read.
+ * They are not when the file was truncated and written past that position again before the
+ * truncation was noticed (a small log rotated often, a stalled reader): reading on would take
+ * the middle of the new content for the continuation of the old. That is a truncation too.
+ */
 function sizeAwareReadStuff(this: TailInstance & Extra): void {
-  if (typeof this.fd === 'number' && typeof this.pos === 'number' && this.pos >= (this.knownEnd ?? 0)) {
+  if (typeof this.fd === 'number' && typeof this.pos === 'number' && !this.reading && this.pos >= (this.knownEnd ?? 0)) {
     try {
-      this.knownEnd = Math.max(this.knownEnd ?? 0, fs.fstatSync(this.fd).size);
+      const size = fs.fstatSync(this.fd).size;
+      const tail = this.tailBytes;
+      if (size > this.pos && tail && tail.length > 0 && !fdHoldsAt(this.fd, this.pos - tail.length, tail)) return restartTruncated(this);
+      this.knownEnd = Math.max(this.knownEnd ?? 0, size);
     } catch {
       // a closed descriptor: tail-file's own read reports it
     }
   }
   Tail.prototype.readStuff.call(this);
+}
+
+/** The held file was truncated: recover from its copy (onTruncated), then read it again from 0. */
+function restartTruncated(t: TailInstance & Extra): void {
+  t.onTruncated?.(t, t.pos as number);
+  t._stop();
+  t.setBytePos(0);
+  t.emit('restart', 'TRUNCATE');
+  t.start();
 }
 
 /** tail-file's read callback, keeping the last bytes read. */
@@ -133,11 +151,7 @@ function truncationAwareEnd(this: TailInstance & Extra): void {
         return this.start();
       }
     } else if (!err && this.started && typeof this.pos === 'number' && st.size < this.pos) {
-      this.onTruncated?.(this, this.pos);
-      this._stop();
-      this.setBytePos(0);
-      this.emit('restart', 'TRUNCATE');
-      return this.start();
+      return restartTruncated(this);
     }
     if (this.readable) return this.readStuff();
     this.emit('eof', this.pos);

@@ -97,6 +97,27 @@ describe('copytruncate: what the file held is read from the copy', () => {
   });
 });
 
+describe('copytruncate noticed late', () => {
+  it('a file truncated and written past the old read position again is read from 0, not from the middle', async () => {
+    const file = tmpLog();
+    fs.writeFileSync(file, '');
+    const got: string[] = [];
+    const h = followLog(file, (_s, _n, text) => got.push(text));
+    handles.push(h);
+    await h.ready;
+    fs.appendFileSync(file, Array.from({ length: 100 }, (_, i) => `${numbered(i + 1)}\n`).join(''));
+    await waitFor(() => got.length, (n) => n === 100, { what: 'the first 100 lines' });
+    // All in one turn of this process's event loop, so the follower sees none of it happen:
+    // copy, truncate, and 300 new lines, far past where it had read to.
+    fs.copyFileSync(file, `${file}.1`);
+    fs.truncateSync(file, 0);
+    fs.appendFileSync(file, Array.from({ length: 300 }, (_, i) => `${numbered(101 + i)}\n`).join(''));
+    await waitFor(() => got.length, (n) => n >= 400, { what: 'the 300 new lines' });
+    expect(got.map(numberOf)).toEqual(Array.from({ length: 400 }, (_, i) => i + 1));
+    expect(h.status().unrecoveredBytes ?? 0).toBe(0);
+  });
+});
+
 const WRITER = `
 const fs = require('fs');
 const [file, rate, seconds, doneFile] = process.argv.slice(1);
