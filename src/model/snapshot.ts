@@ -30,6 +30,11 @@ export interface SourceStatus {
   itemsRead: number;
   /** now − time of the newest item read, when known. */
   lagMs: number | null;
+  /**
+   * Log files: bytes a copytruncate rotation took that are in neither file (written between
+   * logrotate's copy and its truncate), as far as the reader saw them. Absent when none.
+   */
+  unrecoveredBytes?: number;
 }
 
 export interface EngineCounters {
