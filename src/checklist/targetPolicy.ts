@@ -29,18 +29,18 @@ export function bareAddress(host: string): string {
   return h;
 }
 
+const REFUSED = REFUSED_RANGES.map((r) => {
+  const list = new net.BlockList();
+  list.addSubnet(r.address, r.prefix, r.family);
+  return { ...r, list };
+});
+
 /** The refused range an IP falls in ('multicast', …), or null. */
 export function refusedKind(ip: string): string | null {
   const a = bareAddress(ip);
   const family = net.isIPv4(a) ? 'ipv4' : net.isIPv6(a) ? 'ipv6' : null;
   if (!family) return null;
-  for (const r of REFUSED_RANGES) {
-    if (r.family !== family) continue;
-    const list = new net.BlockList();
-    list.addSubnet(r.address, r.prefix, r.family);
-    if (list.check(a, family)) return r.kind;
-  }
-  return null;
+  return REFUSED.find((r) => r.family === family && r.list.check(a, family))?.kind ?? null;
 }
 
 export interface TargetPolicyDeps {

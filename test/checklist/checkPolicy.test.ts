@@ -149,5 +149,10 @@ describe('check --upstream: the refusal comes before any connection', () => {
     const doc = JSON.parse(json.stdout) as { error: { message: string; exitCode: number } };
     expect(doc.error.exitCode).toBe(EXIT.usage);
     expect(doc.error.message).toMatch(/^check: refusing to probe metadata\.google\.internal:80: metadata\.google\.internal does not resolve/);
+
+    // A number the system resolver reads as an IPv4 address is judged by that address.
+    const decimal = await cli(['--upstream', '2852039166:80']);
+    expect(decimal.code).toBe(EXIT.usage);
+    expect(decimal.stderr).toMatch(/^restartdoctor: check: refusing to probe 2852039166:80: 2852039166 resolves to 169\.254\.169\.254, which is link-local/);
   });
 });
