@@ -452,11 +452,11 @@ export class IncidentEngine {
   }
 
   /**
-   * What the checklist may probe: the upstreams this nginx logged and the known containers
-   * (checklist/probeSafety.ts decides from these; never an address from a request).
+   * The containers whose addresses the checklist may probe (engine/probeTargets.ts adds the nginx
+   * config's peers). Not the upstreams the log names: a client can forge those fields.
    */
-  probeAllowList(): { upstreams: Set<string>; containers: ContainerInfo[] } {
-    return { upstreams: new Set(this.upstreams.keys()), containers: this.containers };
+  probeContainers(): ContainerInfo[] {
+    return this.containers;
   }
 
   private matchFor(upstream: UpstreamAddress, windowEvents: ContainerEvent[], claimed: ReadonlySet<string>): ContainerMatch | null {

@@ -48,6 +48,8 @@ test('bad flags are usage errors (exit 2)', () => {
   const a = parseFixArgs(['--upstream', 'backend', '--fix', 'nginx-retry,nginx-keepalive'], '/');
   expect(a.upstreamKey).toBe('backend');
   expect(a.fixIds).toEqual(['nginx-retry', 'nginx-keepalive']);
+  expect(a.force).toBe(false);
+  expect(parseFixArgs(['--upstream', 'a:1', '--apply', '--force'], '/').force).toBe(true);
 });
 
 test('unreadable nginx config: one-line input error', async () => {

@@ -44,7 +44,9 @@ Kubernetes probes, a systemd readiness wait. Prints; writes only with --apply.
   --lost-writes N          POST/PUT/PATCH/DELETE that got a 502
   --health-path PATH       the app's health endpoint (default: / for HTTP checks, TCP for probes)
   --fix ID                 only these fixes (repeatable; default: every config fix)
-  --apply                  write the changes (with .restartdoctor.bak backups, nginx -t checked)
+  --apply                  write the changes: atomically, with a backup in .restartdoctor/ beside each
+                           file, checked by nginx -t; any failure puts every file back as it was
+  --force                  with --apply: replace a backup of the same name that already exists
   --json                   print the proposal as JSON
   -h, --help               show this help
 
@@ -87,6 +89,7 @@ const FlagsSchema = z.object({
   'health-path': z.string().startsWith('/', '--health-path must start with /').optional(),
   fix: z.array(z.string()).optional(),
   apply: z.boolean().optional(),
+  force: z.boolean().optional(),
   json: z.boolean().optional(),
 });
 
@@ -99,7 +102,7 @@ export interface FixFromLog {
   incident: number | null;
 }
 
-export function parseFixArgs(argv: string[], cwd: string): FixInput & { apply: boolean; json: boolean; help: boolean; fromLog: FixFromLog | null } {
+export function parseFixArgs(argv: string[], cwd: string): FixInput & { apply: boolean; force: boolean; json: boolean; help: boolean; fromLog: FixFromLog | null } {
   let values: Record<string, unknown>;
   try {
     ({ values } = parseArgs({
@@ -125,6 +128,7 @@ export function parseFixArgs(argv: string[], cwd: string): FixInput & { apply: b
         'health-path': { type: 'string' },
         fix: { type: 'string', multiple: true },
         apply: { type: 'boolean' },
+        force: { type: 'boolean' },
         json: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -132,7 +136,7 @@ export function parseFixArgs(argv: string[], cwd: string): FixInput & { apply: b
   } catch (err) {
     throw new UsageError(`fix: ${(err as Error).message.split('\n')[0]}`, 'run `restartdoctor fix --help`');
   }
-  if (values.help) return { help: true, apply: false, json: false, fromLog: null } as ReturnType<typeof parseFixArgs>;
+  if (values.help) return { help: true, apply: false, force: false, json: false, fromLog: null } as ReturnType<typeof parseFixArgs>;
   const parsed = FlagsSchema.safeParse(values);
   if (!parsed.success) throw new UsageError(`fix: ${parsed.error.issues[0]?.message ?? 'invalid flags'}`, 'run `restartdoctor fix --help`');
   const f = parsed.data;
@@ -158,6 +162,7 @@ export function parseFixArgs(argv: string[], cwd: string): FixInput & { apply: b
     help: false,
     fromLog,
     apply: f.apply ?? false,
+    force: f.force ?? false,
     json: f.json ?? false,
     fixIds,
     upstream: { host: address.host, port: address.port },
@@ -224,13 +229,13 @@ export const fixCommand: Command = async (argv: string[], io: CliIo): Promise<nu
   if (!args.nginxConf && !args.compose && (args.k8s ?? []).length === 0 && !args.systemdUnit) {
     io.stderr.write('restartdoctor fix: no config file given; printing advice only (pass --nginx-conf/--compose/--k8s for diffs)\n');
   }
-  const { apply, json, help: _help, fromLog, ...flags } = args;
+  const { apply, force, json, help: _help, fromLog, ...flags } = args;
   const input = fromLog ? await inputFromIncident(fromLog, flags, argv, io) : flags;
   const proposal = await proposeFix(input);
   if (json) io.stdout.write(`${JSON.stringify(proposal, null, 2)}\n`);
   else io.stdout.write(formatProposal(proposal));
   if (!apply) return EXIT.ok;
-  const result = await applyFix(proposal, { backup: true, nginxConf: input.nginxConf ? path.resolve(io.cwd, input.nginxConf) : null });
+  const result = await applyFix(proposal, { backup: true, force, now: io.now, nginxConf: input.nginxConf ? path.resolve(io.cwd, input.nginxConf) : null });
   for (const r of result.files) io.stderr.write(`${r.status}: ${r.path}: ${r.message}\n`);
   return result.ok ? EXIT.ok : EXIT.found;
 };

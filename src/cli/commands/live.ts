@@ -14,7 +14,7 @@ import { IncidentEngine } from '../../engine/incidentEngine.js';
 import { fixInputFor } from '../../engine/enrich.js';
 import { proposeFix } from '../../fix/index.js';
 import { runChecklist } from '../../checklist/runChecklist.js';
-import { isProbeAllowed } from '../../checklist/probeSafety.js';
+import { probeTargetRefusal } from '../../engine/probeTargets.js';
 import type { ContainerInfo } from '../../model/container.js';
 import type { Incident } from '../../model/incident.js';
 import type { EngineSnapshot, SourceStatus } from '../../model/snapshot.js';
@@ -99,7 +99,11 @@ export async function runLive(o: MainOptions, io: CliIo): Promise<number> {
     probed.add(i.id);
     const { host, port } = i.burst.upstream;
     if (port === null) return 'no port to probe for this upstream';
-    if (!isProbeAllowed(host, port, engine.probeAllowList())) return `not probed: ${host}:${port} is neither an upstream of this nginx nor a local container`;
+    const refusal = probeTargetRefusal(host, port, engine.probeContainers(), configs.nginxConf);
+    if (refusal) {
+      emit(refusal);
+      return refusal;
+    }
     // Started while the app comes back: watch it get ready, timed from the container's start event.
     const watch = watchFrom !== null ? { waitReadyMs: WATCH_READY_MS, startMs: watchFrom } : {};
     const result = await runChecklist({ host, port, container: i.match?.name ?? null, healthPath: o.healthPath }, { docker: dockerClient, dockerEndpoint: docker ?? undefined, ...watch });
