@@ -35,3 +35,9 @@ export type Command = (argv: string[], io: CliIo) => Promise<number>;
 export async function writeParts(out: Writable, parts: Iterable<string>): Promise<void> {
   for (const part of parts) if (!out.write(part)) await once(out, 'drain');
 }
+
+/** Colour is decided once, for every command: a terminal, and neither --no-color, NO_COLOR nor TERM=dumb. */
+export function wantsColor(noColorFlag: boolean, io: Pick<CliIo, 'env' | 'stdout'>): boolean {
+  const noColor = noColorFlag || (io.env.NO_COLOR !== undefined && io.env.NO_COLOR !== '') || io.env.TERM === 'dumb';
+  return !noColor && io.stdout.isTTY === true;
+}

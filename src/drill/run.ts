@@ -29,7 +29,7 @@ export async function runDrill(o: DrillOptions, env: DrillEnv): Promise<DrillRep
   const startedAt = now();
   const deadline = startedAt + o.timeoutMs;
   const { docker, local } = connectDocker(o.docker, o.timeoutMs);
-  await pingDaemon(docker, o.docker, Math.min(5000, o.timeoutMs));
+  await pingDaemon(docker, o.docker.label, Math.min(5000, o.timeoutMs));
   const target = await findContainer(docker, o.container);
   if (o.action === 'kill') {
     if (!target.restartPolicy || target.restartPolicy === 'no') {

@@ -1,33 +1,26 @@
 /**
  * `restartdoctor check --upstream HOST:PORT [--container NAME] [--health-path /health]
- *  [--docker unix:///var/run/docker.sock] [--json] [--wait-ready 60s]`
- * Runs the root-cause checklist once against one upstream and prints it. Exit 0 when every check
- * passes, 1 when any fails (unknown is not a failure), 2 on bad usage.
+ *  [--docker URL] [--json] [--wait-ready 60s] [--strict]`
+ * Runs the root-cause checklist once against one upstream and prints it. Exit 0 when nothing
+ * fails (a warning such as a missing healthcheck fails only with --strict), 1 when a check
+ * fails (unknown is not a failure), 2 on bad usage. Flags: commandFlags.ts's CHECK_FLAGS.
  */
 import net from 'node:net';
-import { parseArgs } from 'node:util';
 import Dockerode from 'dockerode';
 import { z } from 'zod';
+import { checklistTally } from '../../checklist/conclusion.js';
 import { formatChecklist } from '../../checklist/format.js';
 import { runChecklist } from '../../checklist/runChecklist.js';
-import { DEFAULT_DOCKER_ENDPOINT, parseDockerEndpoint } from '../../sources/dockerEndpoint.js';
-import { parseDuration } from '../../util/duration.js';
+import { JSON_SCHEMA_VERSION } from '../../report/jsonReport.js';
+import { resolveDockerEndpoint } from '../../sources/dockerEndpoint.js';
+import { CHECK_FLAGS } from '../commandFlags.js';
 import { UsageError } from '../errors.js';
-import { EXIT } from '../exitCodes.js';
+import { EXIT, verdictExit } from '../exitCodes.js';
+import { parseFlags } from '../flags.js';
+import { commandHelp } from '../help.js';
 import type { CliIo, Command } from '../io.js';
-
-export const CHECK_USAGE = `usage: restartdoctor check --upstream HOST:PORT [options]
-
-Runs the root-cause checklist against one upstream: GET its health URL, look for a listening
-socket on the host and inside the container, and read the container's state from Docker.
-
-  --upstream HOST:PORT    the upstream nginx fails to reach (127.0.0.1:3000, [::1]:3000)
-  --container NAME        the container behind it (name or id)
-  --health-path PATH      health URL path (default: the container healthcheck's, else /health)
-  --docker URL            Docker endpoint: unix:///var/run/docker.sock (default, or $DOCKER_HOST), tcp://host:2375
-  --wait-ready DURATION   poll until listening and healthy, up to DURATION (500ms, 60s, 2m; max 10m)
-  --json                  print the result as JSON
-  -h, --help              show this help`;
+import { countOf } from '../../util/plural.js';
+import { readDuration } from '../values.js';
 
 const MAX_WAIT_MS = 600_000;
 
@@ -50,10 +43,7 @@ export function parseUpstream(text: string): Upstream {
 
 /** A --wait-ready style duration → ms, bounded to 10 minutes. */
 export function parseWaitDuration(text: string, flag: string): number {
-  const ms = parseDuration(text);
-  if (ms === null) throw new UsageError(`${flag}: expected a duration like 500ms, 60s or 2m, got "${text}"`);
-  if (ms <= 0 || ms > MAX_WAIT_MS) throw new UsageError(`${flag}: must be more than 0 and at most 10m, got "${text}"`);
-  return ms;
+  return readDuration(flag, text, MAX_WAIT_MS);
 }
 
 const ArgsSchema = z.object({
@@ -66,31 +56,12 @@ const ArgsSchema = z.object({
   docker: z.string().min(1, '--docker: must not be empty').optional(),
   'wait-ready': z.string().optional(),
   json: z.boolean().optional(),
+  strict: z.boolean().optional(),
   help: z.boolean().optional(),
 });
 
 function readArgs(argv: string[]): z.infer<typeof ArgsSchema> {
-  let values: Record<string, unknown>;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      allowPositionals: false,
-      strict: true,
-      options: {
-        upstream: { type: 'string' },
-        container: { type: 'string' },
-        'health-path': { type: 'string' },
-        docker: { type: 'string' },
-        'wait-ready': { type: 'string' },
-        json: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }));
-  } catch (err) {
-    // node's messages are multi-sentence; the first one names the flag.
-    const first = ((err as Error).message.split('\n')[0] ?? '').replace(/\. To specify.*$/, '');
-    throw new UsageError(`check: ${first}`);
-  }
+  const { values } = parseFlags(argv, CHECK_FLAGS, { command: 'check' });
   if (values.help) return { upstream: '-', help: true };
   const parsed = ArgsSchema.safeParse(values);
   if (!parsed.success) throw new UsageError(`check: ${parsed.error.issues[0]?.message ?? 'invalid arguments'}`);
@@ -104,7 +75,7 @@ function write(stream: CliIo['stdout'], lines: string[]): void {
 export const checkCommand: Command = async (argv, io) => {
   const args = readArgs(argv);
   if (args.help) {
-    write(io.stdout, [CHECK_USAGE]);
+    io.stdout.write(commandHelp('check'));
     return EXIT.ok;
   }
   const upstream = parseUpstream(args.upstream);
@@ -115,8 +86,7 @@ export const checkCommand: Command = async (argv, io) => {
   let docker: Dockerode | null = null;
   let dockerEndpoint: string | undefined;
   if (container) {
-    const envHost = io.env.DOCKER_HOST;
-    const endpoint = parseDockerEndpoint(args.docker ?? (envHost ? envHost : DEFAULT_DOCKER_ENDPOINT));
+    const endpoint = resolveDockerEndpoint(args.docker, io.env);
     docker = new Dockerode(endpoint.options);
     dockerEndpoint = endpoint.label;
   }
@@ -126,7 +96,14 @@ export const checkCommand: Command = async (argv, io) => {
     { docker, dockerEndpoint, waitReadyMs },
   );
 
-  if (args.json) write(io.stdout, [JSON.stringify(result, null, 2)]);
-  else write(io.stdout, formatChecklist(result, { ascii: io.env.TERM === 'dumb' }));
-  return result.checks.some((c) => c.status === 'fail') ? EXIT.found : EXIT.ok;
+  const { failures, warnings } = checklistTally(result.checks);
+  const strict = args.strict === true;
+  if (args.json) write(io.stdout, [JSON.stringify({ schemaVersion: JSON_SCHEMA_VERSION, ...result, failures, warnings, strict }, null, 2)]);
+  else {
+    const lines = formatChecklist(result, { ascii: io.env.TERM === 'dumb' });
+    const warned = warnings.length > 0 ? `, ${countOf(warnings.length, 'warning')} (${warnings.join(', ')})${strict ? ', failing under --strict' : ': not failing without --strict'}` : '';
+    lines.push(`${countOf(failures.length, 'failure')}${warned}`);
+    write(io.stdout, lines);
+  }
+  return verdictExit(failures.length, warnings.length, strict);
 };
