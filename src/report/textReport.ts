@@ -2,6 +2,7 @@
  * The plain-text postmortem report (stdout when not a TTY, or on request). Every string that
  * came from a log or a container passes through sanitizeForTerminal before it is written.
  */
+import { countOf } from '../util/plural.js';
 import type { Incident } from '../model/incident.js';
 import { formatDuration } from '../util/duration.js';
 import { checklistLines } from './checkLines.js';
@@ -61,7 +62,7 @@ export function incidentText(i: Incident, n: number, tz: string): string[] {
 export function* textReportParts(ctx: ReportContext): Generator<string> {
   const head: string[] = [];
   const n = ctx.incidents.length;
-  head.push(`restartdoctor ${ctx.tool.version} — ${n === 0 ? 'no incident found' : `${n} incident${n === 1 ? '' : 's'} found`} in ${ctx.inputs.logs.map(safe).join(', ')} (log times read as ${ctx.tz})`);
+  head.push(`restartdoctor ${ctx.tool.version} — ${n === 0 ? 'no incident found' : `${countOf(n, 'incident')} found`} in ${ctx.inputs.logs.map(safe).join(', ')} (log times read as ${ctx.tz})`);
   head.push(`  ${countersLine(ctx.counters)}`);
   if (ctx.inputs.events) head.push(`  ${eventsLine(ctx.counters)}`);
   else head.push('  no Docker events given (--events): diagnoses rely on the log alone');

@@ -139,12 +139,14 @@ function io(cwd: string): CliIo & { out: () => string } {
   return { stdin: new PassThrough(), stdout, stderr: new PassThrough(), env: {}, cwd, now: () => 0, out: () => text };
 }
 
-test('lint command: exit 1 on findings, 0 clean, 2 on unreadable input; json output', async () => {
+test('lint command: warnings exit 0 (1 with --strict), errors 1, 2 on unreadable input; json output', async () => {
   const bad = io(REPO);
-  expect(await lintCommand(['fixtures/configs/nginx/single-peer/nginx.conf'], bad)).toBe(1);
+  expect(await lintCommand(['fixtures/configs/nginx/single-peer/nginx.conf'], bad)).toBe(0);
   expect(bad.out()).toMatch(/nginx\.conf:\d+: warning RD-NGX-001/);
+  expect(await lintCommand(['--strict', 'fixtures/configs/nginx/single-peer/nginx.conf'], io(REPO))).toBe(1);
   const clean = io(REPO);
-  expect(await lintCommand(['fixtures/configs/nginx/already-fixed/nginx.conf', 'fixtures/configs/compose/existing-healthcheck.yml'], clean)).toBe(1);
+  expect(await lintCommand(['fixtures/configs/nginx/already-fixed/nginx.conf', 'fixtures/configs/compose/existing-healthcheck.yml'], clean)).toBe(0);
+  expect(await lintCommand(['--strict', 'fixtures/configs/nginx/already-fixed/nginx.conf', 'fixtures/configs/compose/existing-healthcheck.yml'], io(REPO))).toBe(1);
   const ok = io(REPO);
   expect(await lintCommand(['fixtures/configs/nginx/already-fixed/nginx.conf'], ok)).toBe(0);
   const json = io(REPO);
