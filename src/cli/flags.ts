@@ -87,6 +87,20 @@ function unknownFlag(raw: string, table: FlagTable, ctx: ParseContext): UsageErr
   return new UsageError(`unknown flag ${raw}${where}${list ? `; the short flags are ${list}` : ''} — see ${helpRef(ctx.command)}`, null);
 }
 
+function strayWord(word: string, ctx: ParseContext): UsageError {
+  const where = isMain(ctx.command) ? '' : `${ctx.command}: `;
+  const others = Object.keys(ctx.others ?? {}).filter((c) => !isMain(c));
+  if (isMain(ctx.command) && others.includes(word)) {
+    return new UsageError(`"${word}" is a command: put it first, or after the global flags only (restartdoctor ${word} …)`, `see restartdoctor help ${word}`);
+  }
+  const guess = isMain(ctx.command) && !word.includes('/') && !word.includes('.') ? nearest(word, others) : null;
+  if (guess) return new UsageError(`unknown command "${word}" (did you mean ${guess}?) — see restartdoctor --help`, null);
+  return new UsageError(
+    `${where}unexpected argument "${word}"`,
+    isMain(ctx.command) ? 'logs are passed with --log FILE (or piped on stdin); commands are check, fix, lint, drill, help' : `see ${helpRef(ctx.command)}`,
+  );
+}
+
 /** `--since TIME` / `--log FILE`: how a flag with a value is written, for messages. */
 export function usageOf(name: string, spec: FlagSpec): string {
   return spec.type === 'string' ? `--${name} ${spec.arg ?? 'VALUE'}` : `--${name}`;
@@ -108,6 +122,8 @@ export function parseFlags<T extends FlagTable>(argv: string[], table: T, ctx: P
   for (const token of tokens) {
     if (token.kind === 'option-terminator') continue;
     if (token.kind === 'positional') {
+      // A stray word is reported where it stands: `chek --upstream …` is a typo of a command first.
+      if (!ctx.positionals) throw strayWord(token.value, ctx);
       positionals.push(token.value);
       continue;
     }
@@ -133,19 +149,6 @@ export function parseFlags<T extends FlagTable>(argv: string[], table: T, ctx: P
       if (before !== undefined && before !== value) throw new UsageError(`${where}--${token.name} is given twice ("${String(before)}" and "${value}"): give it once`, null);
       values[token.name] = value;
     }
-  }
-  if (!ctx.positionals && positionals.length > 0) {
-    const word = positionals[0]!;
-    const others = Object.keys(ctx.others ?? {}).filter((c) => !isMain(c));
-    if (isMain(ctx.command) && others.includes(word)) {
-      throw new UsageError(`"${word}" is a command: put it first, or after the global flags only (restartdoctor ${word} …)`, `see restartdoctor help ${word}`);
-    }
-    const guess = isMain(ctx.command) && !word.includes('/') && !word.includes('.') ? nearest(word, others) : null;
-    if (guess) throw new UsageError(`unknown command "${word}" (did you mean ${guess}?) — see restartdoctor --help`, null);
-    throw new UsageError(
-      `${where}unexpected argument "${word}"`,
-      isMain(ctx.command) ? 'logs are passed with --log FILE (or piped on stdin); commands are check, fix, lint, drill, help' : `see ${helpRef(ctx.command)}`,
-    );
   }
   return { values: values as FlagValues<T & typeof GLOBAL_FLAGS>, positionals };
 }

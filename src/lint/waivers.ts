@@ -80,13 +80,12 @@ export function applyWaivers(findings: Finding[], ignored: ReadonlySet<string>, 
   const waived: WaivedFinding[] = [];
   for (const f of findings) {
     const { within, ...finding } = f;
-    if (f.ruleId !== RULES.waiver.id && ignored.has(f.ruleId)) {
-      waived.push({ ...finding, waivedBy: '--ignore' });
-      continue;
-    }
+    // The waiver comment is named when there is one: it is the more precise of the two.
     const comments = commentsOf(f.file);
     const by = [f.line, ...(within ?? [])].flatMap((line) => comments.get(line) ?? []).find((c) => c.rules.some((r) => r.id === f.ruleId));
-    if (by && f.ruleId !== RULES.waiver.id) waived.push({ ...finding, waivedBy: `comment at ${f.file}:${by.at}` });
+    if (f.ruleId === RULES.waiver.id) kept.push(finding);
+    else if (by) waived.push({ ...finding, waivedBy: `comment at ${f.file}:${by.at}` });
+    else if (ignored.has(f.ruleId)) waived.push({ ...finding, waivedBy: '--ignore' });
     else kept.push(finding);
   }
   return { kept, waived };

@@ -28,6 +28,9 @@ export function lintCompose(shown: string, text: string): Finding[] {
     const deps = service.depends_on;
     if (deps === undefined) continue;
     const depNode = isMap(node?.value) ? node.value.get('depends_on', true) : null;
+    const depKey = isMap(node?.value) ? node.value.items.find((p) => (p.key as { value?: unknown } | null)?.value === 'depends_on')?.key : undefined;
+    // A waiver on the service or on its `depends_on:` line covers each entry.
+    const within = depKey ? [line, lineOf(lc, depKey)] : [line];
     if (Array.isArray(deps)) {
       out.push({
         ruleId: RULES.dependsOnHealthy.id,
@@ -35,7 +38,7 @@ export function lintCompose(shown: string, text: string): Finding[] {
         file: shown,
         line: lineOf(lc, depNode) || line,
         message: `service ${name}: depends_on ${deps.join(', ')} (list form) only waits for the container to start, not to be healthy.`,
-        within: [line],
+        within,
       });
       continue;
     }
@@ -49,7 +52,7 @@ export function lintCompose(shown: string, text: string): Finding[] {
         severity: RULES.dependsOnHealthy.severity,
         file: shown,
         line: lineOf(lc, entry?.key ?? depNode),
-        within: [line, lineOf(lc, depNode)],
+        within,
         message: `service ${name}: depends_on ${dep} has condition ${String(condition ?? 'service_started (default)')}, not service_healthy.`,
       });
     }

@@ -102,7 +102,8 @@ export const checkCommand: Command = async (argv, io) => {
   else {
     const lines = formatChecklist(result, { ascii: io.env.TERM === 'dumb' });
     const warned = warnings.length > 0 ? `, ${countOf(warnings.length, 'warning')} (${warnings.join(', ')})${strict ? ', failing under --strict' : ': not failing without --strict'}` : '';
-    lines.push(`${countOf(failures.length, 'failure')}${warned}`);
+    // Before the conclusion, which stays the last word.
+    lines.splice(lines.length - 1, 0, `${countOf(failures.length, 'failure')}${warned}`);
     write(io.stdout, lines);
   }
   return verdictExit(failures.length, warnings.length, strict);
