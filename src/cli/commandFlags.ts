@@ -5,6 +5,7 @@
  */
 import { DRILL_FLAGS, DRILL_INTRO } from '../drill/options.js';
 import { KNOWN_FIX_IDS } from '../fix/types.js';
+import { RULE_LIST } from '../lint/rules.js';
 import type { FlagTable } from './flags.js';
 
 export const CHECK_FLAGS = {
@@ -81,7 +82,7 @@ content) for the settings that turn a backend restart into 502s. A finding is wa
 comment \`# restartdoctor: ignore RULE\` on its line or the line above (the directive, block,
 service or key), or by --ignore RULE; waived findings are counted and listed.`,
     flags: LINT_FLAGS,
-    outro: 'Exit 1 on errors, 0 on warnings and notes (1 with --strict), 2 on unreadable input.',
+    outro: `Rules (id, name, severity):\n${RULE_LIST.map((r) => `  ${r.id}  ${r.name} (${r.severity})`).join('\n')}\nExit 1 on errors, 0 on warnings and notes (1 with --strict), 2 on unreadable input.`,
   },
   drill: { summary: 'restart a container under bounded traffic and measure what clients saw', intro: DRILL_INTRO, flags: DRILL_FLAGS, outro: 'Exit: 0 pass, 1 fail, 2 usage or setup error.' },
 };

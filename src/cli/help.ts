@@ -6,13 +6,16 @@ import { COMMANDS } from './commandFlags.js';
 import { EXIT_TABLE } from './exitCodes.js';
 import { GLOBAL_FLAGS, usageOf, type FlagSpec, type FlagTable } from './flags.js';
 import { DEFAULT_LOG, MAIN_FLAGS } from './mainOptions.js';
+import { wrap } from '../report/textReport.js';
 
 const COLUMN = 26;
+/** Help lines fit a 100-column terminal. */
+const WIDTH = 100;
 
 function flagLines(entries: Array<[string, FlagSpec]>): string[] {
   return entries.map(([name, spec]) => {
     const left = `  ${spec.short ? `-${spec.short}, ` : ''}${usageOf(name, spec)}`;
-    const help = spec.help ?? '';
+    const help = wrap(spec.help ?? '', WIDTH - COLUMN).join(`\n${' '.repeat(COLUMN)}`);
     return left.length + 2 > COLUMN ? `${left}\n${' '.repeat(COLUMN)}${help}`.trimEnd() : `${left.padEnd(COLUMN)}${help}`.trimEnd();
   });
 }
@@ -27,7 +30,7 @@ function grouped(table: FlagTable, fallback: string): string[] {
   return [...groups].flatMap(([g, entries]) => ['', g, ...flagLines(entries)]);
 }
 
-const exitLines = (): string[] => ['', 'Exit codes', ...EXIT_TABLE.map((e) => `  ${String(e.code).padEnd(4)}${e.meaning}`)];
+const exitLines = (): string[] => ['', 'Exit codes', ...EXIT_TABLE.map((e) => `  ${String(e.code).padEnd(4)}${wrap(e.meaning, WIDTH - 6).join(`\n${' '.repeat(6)}`)}`)];
 
 export function mainHelp(): string {
   const lines = [
@@ -37,7 +40,8 @@ export function mainHelp(): string {
     'root-cause checklist and proposes the config fix for your own nginx.conf / docker-compose.yml.',
     '',
     'Usage',
-    `  restartdoctor                                   live: follow ${DEFAULT_LOG} + the local Docker daemon`,
+    `  restartdoctor                                   live: follow ${DEFAULT_LOG}`,
+    '                                                  and the local Docker daemon',
     '  restartdoctor --follow --log FILE... [--docker unix:///var/run/docker.sock]',
     '  restartdoctor --replay DIR [--speed 20]         replay a recorded incident folder live (the demo)',
     '  restartdoctor --log FILE [--events FILE] [--containers FILE]   postmortem of recorded files',
@@ -59,6 +63,6 @@ export function commandHelp(command: string): string {
   const c = COMMANDS[command];
   if (!c) return mainHelp();
   const lines = [c.intro, '', 'Flags', ...flagLines(Object.entries(c.flags)), '', 'Global flags', ...flagLines(Object.entries(GLOBAL_FLAGS))];
-  if (c.outro) lines.push('', c.outro);
+  if (c.outro) lines.push('', ...c.outro.split('\n').flatMap((l) => (l.length > WIDTH ? wrap(l, WIDTH) : [l])));
   return `${lines.join('\n')}\n`;
 }

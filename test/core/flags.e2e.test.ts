@@ -257,3 +257,13 @@ describe('DOCKER_HOST', () => {
     expect(stderr).toMatch(/^restartdoctor: docker \/tmp\/rd-h17c-no-such\.sock: /m);
   });
 });
+
+describe('plural forms', () => {
+  it('"1 line read", "1 upstream error", "1 failed request" — and plurals for more', async () => {
+    const one = t.file('one.log', 'not an nginx line\n');
+    expect((await runMain(['--log', one])).stdout).toContain('  1 line read, 0 upstream errors, 0 other, 1 unparsed');
+    const r = await runMain(['--log', log]);
+    expect(r.stdout).toContain('12 lines read, 12 upstream errors');
+    expect(r.stdout).toMatch(/2 incidents found/);
+  });
+});
