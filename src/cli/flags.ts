@@ -74,12 +74,14 @@ function unknownFlag(raw: string, table: FlagTable, ctx: ParseContext): UsageErr
   const name = flagName(raw);
   const where = isMain(ctx.command) ? '' : ` for ${ctx.command}`;
   if (raw.startsWith('--')) {
-    const owner = Object.entries(ctx.others ?? {}).find(([, t]) => Object.hasOwn(t, name))?.[0];
-    if (owner) {
-      const that = isMain(owner) ? 'the main command (restartdoctor --log …, live, --replay)' : `restartdoctor ${owner}`;
-      return new UsageError(`--${name} is not a flag${where || ' of the main command'}: it belongs to ${that} — see ${helpRef(owner)}`, null);
-    }
+    const owners = Object.entries(ctx.others ?? {}).filter(([, t]) => Object.hasOwn(t, name)).map(([c]) => c);
     const guess = nearest(name, Object.keys(table));
+    if (owners.length > 0) {
+      const named = owners.map((o) => (isMain(o) ? 'the main command (restartdoctor --log …, live, --replay)' : `restartdoctor ${o}`)).join(' and ');
+      // `--container` to the main command is more likely a typo of its --containers than a misplaced check flag.
+      if (guess) return new UsageError(`unknown flag --${name}${where} (did you mean --${guess}? --${name} belongs to ${named}) — see ${helpRef(ctx.command)}`, null);
+      return new UsageError(`--${name} is not a flag${where || ' of the main command'}: it belongs to ${named} — see ${helpRef(owners[0]!)}`, null);
+    }
     return new UsageError(`unknown flag --${name}${where}${guess ? ` (did you mean --${guess}?)` : ''} — see ${helpRef(ctx.command)}`, null);
   }
   const shorts = Object.entries(table).filter(([, s]) => s.short !== undefined);

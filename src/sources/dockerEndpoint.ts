@@ -118,7 +118,7 @@ export function classifyDockerError(err: unknown, endpoint: string, installed = 
 
 /** The socket path of a local endpoint; live mode follows a local daemon only. */
 export function dockerSocketPath(spec: string): string {
-  const { options } = parseDockerEndpoint(spec.trim());
-  if (!options.socketPath) throw new UsageError(`--docker ${spec}: only local unix sockets are supported here (unix:///path or a plain path)`);
+  const { options } = parseDockerEndpoint(spec.trim(), 'Docker endpoint');
+  if (!options.socketPath) throw new UsageError(`Docker endpoint ${spec} (--docker or DOCKER_HOST): live mode follows only local unix sockets (unix:///path or a plain path)`);
   return options.socketPath;
 }

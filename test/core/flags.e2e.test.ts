@@ -128,7 +128,9 @@ describe('unknown and misplaced flags', () => {
   it('in a command, with its own nearest flag; a flag of another command is named as misplaced', async () => {
     oneLineError(await runMain(['check', '--contaner', 'x']), 'restartdoctor: unknown flag --contaner for check (did you mean --container?) — see restartdoctor help check');
     oneLineError(await runMain(['lint', '--ignor', 'RD-DC-001', compose]), /^restartdoctor: unknown flag --ignor for lint \(did you mean --ignore\?\)/);
-    oneLineError(await runMain(['--upstream', '127.0.0.1:1']), 'restartdoctor: --upstream is not a flag of the main command: it belongs to restartdoctor check — see restartdoctor help check');
+    oneLineError(await runMain(['--upstream', '127.0.0.1:1']), 'restartdoctor: --upstream is not a flag of the main command: it belongs to restartdoctor check and restartdoctor fix — see restartdoctor help check');
+    // Near one of its own flags, a typo is the likelier reading.
+    oneLineError(await runMain(['--container', 'x']), 'restartdoctor: unknown flag --container (did you mean --containers? --container belongs to restartdoctor check and restartdoctor drill) — see restartdoctor --help');
     oneLineError(await runMain(['check', '--follow']), /^restartdoctor: --follow is not a flag for check: it belongs to the main command/);
     oneLineError(await runMain(['--frobnicate']), 'restartdoctor: unknown flag --frobnicate — see restartdoctor --help');
     oneLineError(await runMain(['-x']), /^restartdoctor: unknown flag -x; the short flags are -h \(--help\), -V \(--version\)/);
