@@ -1,6 +1,6 @@
 /**
- * `restartdoctor drill` flags: util.parseArgs for the shape, zod for the values. Every bad value
- * becomes one UsageError line naming the flag.
+ * `restartdoctor drill` flags: a table (DRILL_FLAGS) read by cli/flags.ts, zod for the values, the one
+ * duration grammar for --timeout. Every bad value becomes one UsageError line naming the flag.
  */
 import { z } from 'zod';
 import { UsageError } from '../cli/errors.js';
