@@ -200,7 +200,8 @@ describe('restartdoctor check: warnings, --strict and DOCKER_HOST (real daemon)'
   it('DOCKER_HOST alone names the daemon: a socket path reached only through it, a bogus one named in the evidence; --docker wins', async (ctx) => {
     if (!dockerOk) ctx.skip();
     const dir = mkdtempSync(path.join(os.tmpdir(), 'rd-h17c-dh-'));
-    const { symlinkSync } = await import('node:fs');
+    const { rmSync, symlinkSync } = await import('node:fs');
+    ctx.onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
     symlinkSync('/var/run/docker.sock', path.join(dir, 'docker.sock'));
     const viaEnv = testIo({ DOCKER_HOST: `unix://${dir}/docker.sock` });
     expect(await checkCommand([...args(), '--json'], viaEnv.io)).toBe(EXIT.ok);

@@ -2,15 +2,26 @@
  * The one reader of DOCKER_HOST / DOCKER_TLS_VERIFY / DOCKER_CERT_PATH (sources/dockerEndpoint.ts):
  * the env is injected, TLS material is loaded into dockerode's options, and nothing here connects.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Dockerode from 'dockerode';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { dockerHostSpec, parseDockerEndpoint, resolveDockerEndpoint } from '../../src/sources/dockerEndpoint.js';
 
+const made: string[] = [];
+afterAll(() => {
+  for (const dir of made) rmSync(dir, { recursive: true, force: true });
+});
+
+function tempDir(prefix: string): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
+  made.push(dir);
+  return dir;
+}
+
 function certDir(): string {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'rd-h17c-certs-'));
+  const dir = tempDir('rd-h17c-certs-');
   for (const name of ['ca.pem', 'cert.pem', 'key.pem']) writeFileSync(path.join(dir, name), `-----BEGIN ${name}-----\n`);
   return dir;
 }
@@ -44,7 +55,7 @@ describe('the Docker endpoint', () => {
   });
 
   it('a missing certificate is one line naming the file', () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'rd-h17c-nocerts-'));
+    const dir = tempDir('rd-h17c-nocerts-');
     expect(() => resolveDockerEndpoint(undefined, { DOCKER_HOST: 'tcp://127.0.0.1:2376', DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: dir })).toThrow(
       `DOCKER_CERT_PATH: cannot read ${path.join(dir, 'ca.pem')} (ENOENT)`,
     );
