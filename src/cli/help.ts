@@ -6,7 +6,7 @@ import { COMMANDS } from './commandFlags.js';
 import { EXIT_TABLE } from './exitCodes.js';
 import { GLOBAL_FLAGS, usageOf, type FlagSpec, type FlagTable } from './flags.js';
 import { DEFAULT_LOG, MAIN_FLAGS } from './mainOptions.js';
-import { wrap } from '../report/textReport.js';
+import { wrap } from '../util/wrap.js';
 
 const COLUMN = 26;
 /** Help lines fit a 100-column terminal. */

@@ -3,6 +3,7 @@
  * came from a log or a container passes through sanitizeForTerminal before it is written.
  */
 import { countOf } from '../util/plural.js';
+import { wrap } from '../util/wrap.js';
 import type { Incident } from '../model/incident.js';
 import { formatDuration } from '../util/duration.js';
 import { checklistLines } from './checkLines.js';
@@ -73,18 +74,4 @@ export function* textReportParts(ctx: ReportContext): Generator<string> {
 
 export function textReport(ctx: ReportContext): string {
   return [...textReportParts(ctx)].join('');
-}
-
-/** Greedy word wrap for prose paragraphs. */
-export function wrap(text: string, width: number): string[] {
-  const lines: string[] = [];
-  let line = '';
-  for (const word of text.split(/\s+/)) {
-    if (line && line.length + word.length + 1 > width) {
-      lines.push(line);
-      line = word;
-    } else line = line ? `${line} ${word}` : word;
-  }
-  if (line) lines.push(line);
-  return lines;
 }
