@@ -3,7 +3,6 @@
  * gathered. Fixed strings (not free text) so the fix proposal, reports and tests can switch on them.
  */
 import type { ContainerInfo } from '../model/container.js';
-import type { CheckResult } from '../model/incident.js';
 import { classifyExit, parseDockerTime, type DockerFailureKind } from './dockerState.js';
 import { CONNECT_TIMEOUT, RESPONSE_TIMEOUT, type HttpProbeResult } from './httpProbe.js';
 import type { TimeToReadyResult } from './timeToReady.js';
@@ -87,31 +86,4 @@ export function concludeChecklist(f: ConclusionFacts): Conclusion {
     return CONCLUSIONS.unreachable;
   }
   return CONCLUSIONS.backendDown;
-}
-
-/**
- * Checks whose failure is advice rather than a cause: a container without a healthcheck can be
- * perfectly healthy, it only makes restarts unsafe. They are warnings, which fail `check` (and are
- * marked so in every report) only when the user asks for it with --strict.
- */
-export const WARNING_CHECKS: ReadonlySet<string> = new Set(['healthcheck-defined']);
-
-export type CheckLevel = 'failure' | 'warning';
-
-/** A failed check's level; null for a pass or an unknown. */
-export function checkLevel(c: Pick<CheckResult, 'id' | 'status'>): CheckLevel | null {
-  if (c.status !== 'fail') return null;
-  return WARNING_CHECKS.has(c.id) ? 'warning' : 'failure';
-}
-
-/** The failed checks of a run, failures and warnings apart (what `check`'s exit code is made of). */
-export function checklistTally(checks: ReadonlyArray<Pick<CheckResult, 'id' | 'status'>>): { failures: string[]; warnings: string[] } {
-  const failures: string[] = [];
-  const warnings: string[] = [];
-  for (const c of checks) {
-    const level = checkLevel(c);
-    if (level === 'failure') failures.push(c.id);
-    else if (level === 'warning') warnings.push(c.id);
-  }
-  return { failures, warnings };
 }

@@ -5,7 +5,7 @@
  */
 import type { CheckStatus, ChecklistResult } from '../model/incident.js';
 import { sanitizeForTerminal } from '../report/sanitize.js';
-import { checkLevel } from './conclusion.js';
+import { checkLevel } from './checkLevel.js';
 import { formatHostPort } from './httpProbe.js';
 
 export interface FormatOptions {

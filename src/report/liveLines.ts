@@ -2,7 +2,7 @@
  * Live mode without a TTY (`--no-tui`, piped, CI, journald): one self-contained line per
  * incident and per checklist result, key=value after a fixed prefix so `grep`/`awk` work.
  */
-import { checkLevel } from '../checklist/conclusion.js';
+import { checkLevel } from '../checklist/checkLevel.js';
 import type { ChecklistResult, Incident } from '../model/incident.js';
 import type { SourceStatus } from '../model/snapshot.js';
 import { formatTime } from './format.js';

@@ -8,7 +8,7 @@
 import net from 'node:net';
 import Dockerode from 'dockerode';
 import { z } from 'zod';
-import { checklistTally } from '../../checklist/conclusion.js';
+import { checklistTally } from '../../checklist/checkLevel.js';
 import { formatChecklist } from '../../checklist/format.js';
 import { runChecklist } from '../../checklist/runChecklist.js';
 import { JSON_SCHEMA_VERSION } from '../../report/jsonReport.js';
