@@ -44,3 +44,9 @@ export async function writeParts(out: Writable, parts: Iterable<string>): Promis
     if (!(await Promise.race([drained, closed]))) return;
   }
 }
+
+/** Colour is decided once, for every command: a terminal, and neither --no-color, NO_COLOR nor TERM=dumb. */
+export function wantsColor(noColorFlag: boolean, io: Pick<CliIo, 'env' | 'stdout'>): boolean {
+  const noColor = noColorFlag || (io.env.NO_COLOR !== undefined && io.env.NO_COLOR !== '') || io.env.TERM === 'dumb';
+  return !noColor && io.stdout.isTTY === true;
+}

@@ -3,6 +3,7 @@
  * file planners (nginx, compose, Kubernetes, systemd) and advice, and gathers their diffs, notes
  * and warnings into one FixProposal. Reads files; never writes (see apply.ts).
  */
+import { countOf } from '../util/plural.js';
 import path from 'node:path';
 import type { FixProposal } from '../model/incident.js';
 import { adviceOnly, configAdvice, type Platform } from './advice.js';
@@ -99,7 +100,7 @@ export function evidencedPlatforms(input: Pick<FixInput, 'service' | 'compose' |
 export function nonIdempotentWarning(notRetried: number, writes: number): string {
   const others = writes > notRetried ? ` (${writes} writes in all; nginx retries PUT/DELETE like GETs)` : '';
   return (
-    `${notRetried} POST/PATCH/LOCK request(s) got a 502 during the restart${others}. nginx never passes these to another peer ` +
+    `${countOf(notRetried, 'POST/PATCH/LOCK request')} got a 502 during the restart${others}. nginx never passes these to another peer ` +
     'unless `proxy_next_upstream … non_idempotent` is set, and it was NOT added: if the first attempt reached the app before the ' +
     'connection failed, a retry submits it twice (a double order, a double charge). Add non_idempotent only where those endpoints ' +
     'are idempotent (idempotency keys); otherwise the clients must retry those writes.'

@@ -2,6 +2,7 @@
  * Live mode without a TTY (`--no-tui`, piped, CI, journald): one self-contained line per
  * incident and per checklist result, key=value after a fixed prefix so `grep`/`awk` work.
  */
+import { checkLevel } from '../checklist/checkLevel.js';
 import type { ChecklistResult, Incident } from '../model/incident.js';
 import type { SourceStatus } from '../model/snapshot.js';
 import { formatCount } from '../util/count.js';
@@ -37,7 +38,7 @@ export function incidentLine(i: Incident, tz: string): string {
 export function checklistLinesLive(i: Incident, r: ChecklistResult, tz: string): string[] {
   const at = formatTime(r.ranAt, tz);
   const lines = r.checks.map((c) =>
-    [at, 'CHECK', c.id, c.status.toUpperCase(), kv('upstream', `${r.target.host}:${r.target.port}`), kv('incident', i.diagnosis.patternId), '—', safe(c.evidence), '—', safe(c.meaning)].join(' '),
+    [at, 'CHECK', c.id, checkLevel(c) === 'warning' ? 'WARN' : c.status.toUpperCase(), kv('upstream', `${r.target.host}:${r.target.port}`), kv('incident', i.diagnosis.patternId), '—', safe(c.evidence), '—', safe(c.meaning)].join(' '),
   );
   lines.push([at, 'VERDICT', kv('upstream', `${r.target.host}:${r.target.port}`), kv('container', r.target.container ?? '-'), '—', safe(r.conclusion)].join(' '));
   return lines;

@@ -2,6 +2,8 @@
  * The plain-text postmortem report (stdout when not a TTY, or on request). Every string that
  * came from a log or a container passes through sanitizeForTerminal before it is written.
  */
+import { countOf } from '../util/plural.js';
+import { wrap } from '../util/wrap.js';
 import type { Incident } from '../model/incident.js';
 import { formatDuration } from '../util/duration.js';
 import { checklistLines } from './checkLines.js';
@@ -81,7 +83,7 @@ export function incidentText(i: Incident, n: number, tz: string, view: IncidentT
 export function* textReportParts(ctx: ReportContext): Generator<string> {
   const head: string[] = [];
   const n = ctx.incidents.length;
-  head.push(`restartdoctor ${ctx.tool.version} — ${n === 0 ? 'no incident found' : `${n} incident${n === 1 ? '' : 's'} found`} in ${ctx.inputs.logs.map(safe).join(', ')} (log times read as ${ctx.tz})`);
+  head.push(`restartdoctor ${ctx.tool.version} — ${n === 0 ? 'no incident found' : `${countOf(n, 'incident')} found`} in ${ctx.inputs.logs.map(safe).join(', ')} (log times read as ${ctx.tz})`);
   head.push(`  ${countersLine(ctx.counters)}`);
   if (ctx.inputs.events) head.push(`  ${eventsLine(ctx.counters)}`);
   else head.push('  no Docker events given (--events): diagnoses rely on the log alone');
@@ -98,18 +100,4 @@ export function* textReportParts(ctx: ReportContext): Generator<string> {
 
 export function textReport(ctx: ReportContext): string {
   return [...textReportParts(ctx)].join('');
-}
-
-/** Greedy word wrap for prose paragraphs. */
-export function wrap(text: string, width: number): string[] {
-  const lines: string[] = [];
-  let line = '';
-  for (const word of text.split(/\s+/)) {
-    if (line && line.length + word.length + 1 > width) {
-      lines.push(line);
-      line = word;
-    } else line = line ? `${line} ${word}` : word;
-  }
-  if (line) lines.push(line);
-  return lines;
 }

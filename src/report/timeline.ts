@@ -2,6 +2,7 @@
  * One merged timeline per incident: its own container's lifecycle events and the burst's first and
  * last errors, in time order. The text and markdown reports both draw these rows.
  */
+import { countOf } from '../util/plural.js';
 import type { ContainerEvent } from '../model/container.js';
 import type { Incident } from '../model/incident.js';
 import { kindLabel } from '../diagnose/diagnose.js';
@@ -71,7 +72,7 @@ export function incidentTimeline(incident: Incident, sameWorkload: readonly Inci
     .join(', ');
   rows.push({ time: burst.first, what: 'first error', subject: burst.upstreamKey, detail: kinds, source: 'nginx' });
   if (burst.last !== burst.first) {
-    rows.push({ time: burst.last, what: burst.closed ? 'last error' : 'latest error', subject: burst.upstreamKey, detail: `${burst.count} errors in all`, source: 'nginx' });
+    rows.push({ time: burst.last, what: burst.closed ? 'last error' : 'latest error', subject: burst.upstreamKey, detail: `${countOf(burst.count, 'error')} in all`, source: 'nginx' });
   }
   // nginx stamps whole seconds: a line at :41 happened somewhere in :41.000–:41.999, so it sorts
   // at the middle of its second (a die at :41.02 comes before it, a start at :41.8 after).

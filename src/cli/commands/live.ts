@@ -33,7 +33,8 @@ import { toolVersion } from '../../util/version.js';
 import { InputError, oneLine } from '../errors.js';
 import { EXIT } from '../exitCodes.js';
 import type { CliIo, Command } from '../io.js';
-import { parseHumanTime, parseMainOptions, type MainOptions } from '../mainOptions.js';
+import { parseMainOptions, type MainOptions } from '../mainOptions.js';
+import { readTime } from '../values.js';
 import { loadPatternsOrExplain } from '../patternsOption.js';
 
 /** How often idle bursts are closed and new incidents announced. */
@@ -166,7 +167,7 @@ export async function runLive(o: MainOptions, io: CliIo): Promise<number> {
   if (isReplay) {
     const recording = await loadRecording(files!, tz, { gapMs: o.burstGapMs, minErrors: o.minErrors });
     // A time of day means the recording's day: read against its first line, not today.
-    const from = o.replayFrom !== null && recording.start !== null ? parseHumanTime('--from', o.replayFrom, tz, recording.start) : null;
+    const from = o.replayFrom !== null && recording.start !== null ? readTime('--from', o.replayFrom, tz, recording.start, recording.start) : null;
     replayDone = replay({ dir: o.replay!, files: files!, engine, tz, speed: o.speed, recording, from, signal: abort.signal, onStatus: (s) => (onStatus(s), invalidate()) });
   } else {
     for (const log of o.logs) {
