@@ -6,7 +6,7 @@
 import type { Incident } from '../model/incident.js';
 import { formatDuration } from '../util/duration.js';
 import { checklistLines } from './checkLines.js';
-import { countersLine, eventsLine, formatTime, kindsSummary } from './format.js';
+import { countersLine, eventsLine, formatTime, kindsSummary, shapeLines } from './format.js';
 import type { ReportContext } from './reportContext.js';
 import { escapeCodeBlock as code, escapeMarkdown as md } from './sanitize.js';
 import { incidentTimeline } from './timeline.js';
@@ -70,6 +70,7 @@ export function* markdownReportParts(ctx: ReportContext): Generator<string> {
   }
   out.push('', `Input: ${ctx.inputs.logs.map(md).join(', ')}${ctx.inputs.events ? `; events ${md(ctx.inputs.events)}` : ''}${ctx.inputs.containers ? `; containers ${md(ctx.inputs.containers)}` : ''}.`);
   out.push('', `${md(countersLine(ctx.counters))}.${ctx.inputs.events ? ` ${md(eventsLine(ctx.counters))}.` : ''}`);
+  for (const line of shapeLines(ctx.counters)) out.push('', `${md(line)}.`);
   for (const note of ctx.notes) out.push('', `> ${md(note)}`);
   out.push('');
   yield `${out.join('\n')}\n`;
