@@ -16,7 +16,8 @@ Usage
   restartdoctor drill --container NAME --url http://127.0.0.1/health [--requests 200]
 
 Input
-  --log FILE            nginx error log (repeatable; "-" is stdin)
+  --log FILE            nginx error log (repeatable; "-" is stdin); 'DIR/error.log*' or DIR: a rotated set, oldest
+                        first; gzip read as is; docker/compose/kubectl/journald/syslog lines too (README: Sources)
   --events FILE         Docker events: \`docker events --since … --format '{{json .}}'\` or /events JSON
   --containers FILE     \`docker inspect\` output of the containers (port bindings, IPs, healthchecks)
   --since TIME          only from TIME: "2024-01-15 03:00", "2 hours ago" (read in --tz)
