@@ -28,12 +28,14 @@ export const MAIN_FLAGS = {
   compose: { type: 'string' },
   k8s: { type: 'string', multiple: true },
   systemd: { type: 'string' },
+  'all-platforms': { type: 'boolean' },
   probe: { type: 'boolean' },
   'health-path': { type: 'string' },
   follow: { type: 'boolean' },
   docker: { type: 'string' },
   replay: { type: 'string' },
   speed: { type: 'string' },
+  from: { type: 'string' },
   'no-tui': { type: 'boolean' },
   'no-color': { type: 'boolean' },
   progress: { type: 'boolean' },
@@ -59,8 +61,12 @@ export interface MainOptions extends EnrichOptions {
   exportPath: string | null;
   replay: string | null;
   speed: number;
+  /** `--from TIME` of a replay, read against the recording's own date once it is loaded. */
+  replayFrom: string | null;
   noTui: boolean;
   color: boolean;
+  /** Fix advice for every platform, not only those the evidence shows. */
+  allPlatforms: boolean;
   progress: boolean;
   help: boolean;
   version: boolean;
@@ -138,9 +144,10 @@ export function parseMainOptions(argv: string[], io: CliIo): MainOptions {
   if (since !== null && until !== null && until <= since) {
     throw new UsageError(`--until (${new Date(until).toISOString()}) is not after --since (${new Date(since).toISOString()})`);
   }
+  if (v.from !== undefined && !v.replay) throw new UsageError('--from only applies to --replay DIR', 'to read a log from a time use --since TIME');
   if (v.export !== undefined && v.export.trim() === '') throw new UsageError('--export needs a file name, e.g. --export incident.md');
 
-  const noColor = v['no-color'] === true || (io.env.NO_COLOR !== undefined && io.env.NO_COLOR !== '') || io.env.TERM === 'dumb';
+  const noColor = v['no-color'] === true || v.json === true || (io.env.NO_COLOR !== undefined && io.env.NO_COLOR !== '') || io.env.TERM === 'dumb';
   return {
     mode,
     logs,
@@ -163,9 +170,11 @@ export function parseMainOptions(argv: string[], io: CliIo): MainOptions {
     docker: v.docker ?? DEFAULT_DOCKER_ENDPOINT,
     replay: v.replay ?? null,
     speed: checked.data.speed ?? 1,
+    replayFrom: v.from ?? null,
     // Decided once: the full screen needs a terminal on stdout (a CI job, a pipe, journald get lines).
     noTui: v['no-tui'] === true || io.stdout.isTTY !== true,
     color: !noColor && io.stdout.isTTY === true,
+    allPlatforms: v['all-platforms'] === true,
     progress: v.progress === true,
     help: v.help === true,
     version: v.version === true,

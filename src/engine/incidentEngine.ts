@@ -24,6 +24,7 @@ import { SPARK_SECONDS, type EngineCounters, type EngineSnapshot, type SourceSta
 import { BurstDetector } from '../correlate/bursts.js';
 import { eventsOf, matchByEventNames, matchBySnapshot, matchByTime } from '../correlate/containerMatch.js';
 import { computeFacts, DEFAULT_WINDOW, type CorrelationWindow } from '../correlate/facts.js';
+import { restartsByContainer } from '../correlate/restarts.js';
 import { diagnose } from '../diagnose/diagnose.js';
 import type { Pattern } from '../diagnose/patternSchema.js';
 import { decodeDockerEvent } from '../parse/dockerEvent.js';
@@ -490,7 +491,8 @@ export class IncidentEngine {
         lastExitCode: info.exitCode,
       });
     }
-    for (const e of this.sortedEvents()) {
+    const events = this.sortedEvents();
+    for (const e of events) {
       let v = byName.get(e.name);
       if (!v) {
         v = { name: e.name, info: null, lastEvent: null, state: 'unknown', health: null, restarts: 0, lastExitCode: null };
@@ -503,14 +505,16 @@ export class IncidentEngine {
         v.lastExitCode = e.exitCode;
       } else if (e.action === 'start') {
         v.state = 'running';
-        if (v.info === null) v.restarts++;
       } else if (e.action === 'stop' || e.action === 'kill' || e.action === 'oom') v.state = e.action === 'stop' ? 'exited' : v.state;
       else if (e.action === 'destroy') v.state = 'removed';
       else if (e.action === 'pause') v.state = 'paused';
       else if (e.action === 'unpause') v.state = 'running';
     }
-    // A container counted from events alone: its first start is a start, not a restart.
-    for (const v of byName.values()) if (v.info === null && v.restarts > 0) v.restarts--;
+    // Restarts seen in the events (inspect's RestartCount misses `docker restart`); the larger wins.
+    for (const [name, n] of restartsByContainer(events)) {
+      const v = byName.get(name);
+      if (v) v.restarts = Math.max(v.restarts, n);
+    }
     return [...byName.values()];
   }
 

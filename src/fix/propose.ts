@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import type { FixProposal } from '../model/incident.js';
-import { adviceOnly, configAdvice } from './advice.js';
+import { adviceOnly, configAdvice, type Platform } from './advice.js';
 import { planCompose } from './compose/plan.js';
 import { planK8s } from './k8s.js';
 import { nginxFacts, planNginx } from './nginx/plan.js';
@@ -31,7 +31,7 @@ export async function proposeFix(given: FixInput): Promise<FixProposal> {
     k8s: (given.k8s ?? []).map((p) => path.resolve(cwd, p)),
   };
   const t = timing(input.timeToReadyMs, input.timeToReadySource);
-  const proposal: FixProposal = { fixIds: [], advice: [], files: [], warnings: [] };
+  const proposal: FixProposal = { fixIds: [], advice: [], otherPlatformAdvice: [], files: [], warnings: [], sizedForMs: t.readyMs };
   const ids = new Set<string>();
   for (const id of input.fixIds) {
     if (isKnownFixId(id)) ids.add(id);
@@ -43,8 +43,12 @@ export async function proposeFix(given: FixInput): Promise<FixProposal> {
     proposal.warnings.push(...r.warnings);
     proposal.advice.push(...r.advice);
   };
+  const shown = evidencedPlatforms(input);
   const adviseFor = (list: string[]): void => {
-    for (const id of list) if (ids.has(id)) proposal.advice.push(...configAdvice(id, input, t));
+    for (const id of list) {
+      if (!ids.has(id)) continue;
+      for (const a of configAdvice(id, input, t)) (shown.has(a.platform) ? proposal.advice : proposal.otherPlatformAdvice!).push(a.text);
+    }
   };
 
   if (!t.measured && [...ids].some((id) => SIZED_IDS.has(id))) {
@@ -77,6 +81,19 @@ export async function proposeFix(given: FixInput): Promise<FixProposal> {
     for (const id of wantsAdvice) proposal.advice.push(...adviceOnly(id, input, t, facts));
   }
   return proposal;
+}
+
+/**
+ * The platforms the evidence shows, whose advice every report prints: nginx always (its errors are
+ * the input); compose when the matched container carries compose labels (a service name) or a
+ * compose file was given; Kubernetes and systemd only when their manifest or unit was given.
+ */
+export function evidencedPlatforms(input: Pick<FixInput, 'service' | 'compose' | 'k8s' | 'systemdUnit'>): Set<Platform> {
+  const on = new Set<Platform>(['nginx']);
+  if (input.service || input.compose) on.add('compose');
+  if ((input.k8s ?? []).length > 0) on.add('kubernetes');
+  if (input.systemdUnit) on.add('systemd');
+  return on;
 }
 
 export function nonIdempotentWarning(notRetried: number, writes: number): string {

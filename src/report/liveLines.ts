@@ -55,6 +55,8 @@ const ATTACHED: Record<SourceStatus['kind'], string> = {
  * is really watching, and why it is not).
  */
 export function sourceStatusLine(s: SourceStatus): string {
-  const what = s.state === 'ok' ? ATTACHED[s.kind] : `${s.state}${s.detail ? `: ${s.detail}` : ''}`;
+  // A replay that skipped its quiet start says so here as on the screen's header.
+  const skipped = s.kind === 'replay' && s.detail ? ` (${s.detail})` : '';
+  const what = s.state === 'ok' ? `${ATTACHED[s.kind]}${skipped}` : `${s.state}${s.detail ? `: ${s.detail}` : ''}`;
   return `restartdoctor: ${safe(s.label)}: ${safe(what)}`;
 }

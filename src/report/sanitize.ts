@@ -23,10 +23,63 @@ export function sanitizeForTerminal(text: string): string {
   return text.replace(ESCAPE_SEQUENCES, '').replace(CONTROLS, '\uFFFD');
 }
 
-/** Text safe inside a markdown table cell or paragraph: terminal-safe, markdown syntax escaped. */
+// Markdown (CommonMark + GFM) that changes the rendering wherever it stands in a line: escapes,
+// code spans, emphasis, links and images, raw HTML, strikethrough, table cell pipes, entities.
+// Nothing else is escaped: `127.0.0.1`, `nc-api` and `max_fails` (an `_` inside a word never
+// starts emphasis) stay as they are.
+const INLINE_SYNTAX = /[\\`*[\]<|~]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])|&(?=#?\w+;)/g;
+// …and what makes a line a block when it starts one: heading, block quote, list item, thematic break.
+const BLOCK_START = /^(\s*)([#>]|[-+](?=\s|$)|\d{1,9}(?=[.)](?:\s|$))|-(?=(?:\s*-){2,}\s*$))/;
+// GFM turns a bare URL into a link; a log-derived one must stay text.
+const AUTOLINK = /:\/\/|\bwww\./gi;
+
+/**
+ * Text for a markdown paragraph, list item or table cell: terminal-safe, on one line, with only the
+ * characters escaped that markdown would read as syntax (a backslash before ASCII punctuation
+ * always renders as the punctuation, so escaping is never visible).
+ */
 export function escapeMarkdown(text: string): string {
   // Line breaks first: sanitizeForTerminal would turn them into U+FFFD.
-  return sanitizeForTerminal(text.replace(/\r?\n/g, ' ')).replace(/[\\`*_{}[\]()#+\-.!|<>~]/g, (c) => `\\${c}`);
+  const flat = sanitizeForTerminal(text.replace(/\r?\n/g, ' '));
+  return flat
+    .replace(INLINE_SYNTAX, (c) => (c === '&' ? '\\&' : `\\${c}`))
+    .replace(AUTOLINK, (m) => (m === '://' ? '\\://' : `${m.slice(0, 3)}\\.`))
+    .replace(BLOCK_START, (_m, space: string, mark: string) => (/^\d/.test(mark) ? `${space}${mark}\\` : `${space}\\${mark}`));
+}
+
+/** The longest run of backticks in `text` (a fence or code span must be longer to hold it). */
+function longestBacktickRun(text: string): number {
+  let longest = 0;
+  for (const run of text.match(/`+/g) ?? []) longest = Math.max(longest, run.length);
+  return longest;
+}
+
+/**
+ * An inline code span holding `text` verbatim: no backslash escapes (they would show), delimited by
+ * a backtick run longer than any inside. In a GFM table cell a `|` still ends the cell even inside
+ * a code span, so `inTable` writes it as `\|`, the one escape GFM reads there.
+ */
+export function codeSpan(text: string, inTable = false): string {
+  let t = sanitizeForTerminal(text.replace(/\r?\n/g, ' '));
+  // A backslash before a `|` cannot be written in a table's code span in a way every GFM parser
+  // reads alike (marked counts the backslashes, cmark-gfm does not): such text goes as escaped prose.
+  if (inTable && t.includes('\\|')) return escapeMarkdown(t);
+  if (inTable) t = t.replace(/\|/g, '\\|');
+  const ticks = '`'.repeat(longestBacktickRun(t) + 1);
+  // One space each side is stripped by the parser: add it when the text starts or ends with a
+  // backtick, or with spaces on both sides it would otherwise lose.
+  const pad = /^`|`$/.test(t) || (/^ .* $/.test(t) && t.trim() !== '') || t === '' ? ' ' : '';
+  return `${ticks}${pad}${t}${pad}${ticks}`;
+}
+
+/**
+ * A fenced code block holding `lines` verbatim (terminal-safe, no escaping): the fence is a backtick
+ * run longer than any inside, so no line can close it.
+ */
+export function fencedBlock(lines: readonly string[], lang = 'text'): string[] {
+  const safe = lines.map((l) => sanitizeForTerminal(l));
+  const fence = '`'.repeat(Math.max(3, ...safe.map((l) => longestBacktickRun(l) + 1)));
+  return [`${fence}${lang}`, ...safe, fence];
 }
 
 /** Text for a fenced code block: terminal-safe, and unable to close the fence. */

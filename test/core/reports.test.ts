@@ -86,8 +86,9 @@ describe('sanitizeForTerminal', () => {
 });
 
 describe('escapeMarkdown and escapeCodeBlock', () => {
-  it('escapes markdown syntax and HTML so it renders as the literal text', () => {
-    expect(escapeMarkdown('a|b `c` <script>*d*</script> [l](http://x)')).toBe('a\\|b \\`c\\` \\<script\\>\\*d\\*\\</script\\> \\[l\\]\\(http://x\\)');
+  it('escapes markdown syntax and HTML so it renders as the literal text, and nothing else', () => {
+    expect(escapeMarkdown('a|b `c` <script>*d*</script> [l](http://x)')).toBe('a\\|b \\`c\\` \\<script>\\*d\\*\\</script> \\[l\\](http\\://x)');
+    expect(escapeMarkdown('nc-api on 127.0.0.1:8080 (max_fails=3)')).toBe('nc-api on 127.0.0.1:8080 (max_fails=3)');
     expect(escapeMarkdown('line1\nline2')).toBe('line1 line2');
   });
 
@@ -160,9 +161,9 @@ describe('JSON report', () => {
   });
 });
 
-/** Markdown outside fenced code blocks. */
+/** Markdown outside fenced code blocks (a fence is 3 or more backticks, closed by the same run). */
 function outsideFences(md: string): string {
-  return md.split(/^```[a-z]*$[\s\S]*?^```$/m).join('\n');
+  return md.replace(/^(`{3,})[a-z]*$[\s\S]*?^\1$/gm, '\n');
 }
 
 /** Unescaped `|` in a line (GFM splits cells on them, even inside code spans). */
@@ -175,8 +176,8 @@ describe('markdown export', () => {
 
   it('has title, impact, timeline, why, fix and evidence sections', () => {
     expect(md).toMatch(/^# Incident: Restart race/);
-    for (const h of ['## Summary', '### Impact', '### Timeline', '### Why', '### Proposed fix', '### Evidence']) expect(md).toContain(h);
-    expect(md).toContain('| Failed requests | 31 (connection refused \\(111\\) ×21, connection reset \\(104\\) ×10) |');
+    for (const h of ['## Impact', '### Impact', '### Timeline', '### Why', '### Proposed fix', '### Evidence']) expect(md).toContain(h);
+    expect(md).toContain('| Failed requests | 31 (connection refused (111) ×21, connection reset (104) ×10) |');
     expect(md).toMatch(/^\| Writes at risk[^|\n]*\| 30 \|$/m);
     expect(md).toMatch(/^\| [^|\n]*retr[^|\n]*\| 10 \|$/m);
     expect(md).toContain('**Diagnosis:** `restart-race`, high confidence (0.90).');
@@ -188,12 +189,14 @@ describe('markdown export', () => {
     expect(md).not.toContain('https://evil.example/');
   });
 
-  it('keeps the hostile line inside the evidence fence, with the fence unbreakable', () => {
+  it('keeps the hostile line inside the evidence fence, verbatim, with the fence unbreakable', () => {
     const evidence = md.slice(md.indexOf('### Evidence'));
-    const block = /```text\n([\s\S]*?)\n```/.exec(evidence)?.[1] ?? '';
-    expect(block).toContain('<script>alert(1)</script>'); // literal text inside code: inert
+    const [, fence = '', block = ''] = /^(`{3,})text\n([\s\S]*?)\n\1$/m.exec(evidence) ?? [];
+    expect(block).toContain('<script>alert(1)</script>```~~~'); // literal text inside code: inert
     expect(block).toContain('click me');
-    expect(block).not.toMatch(/```/);
+    // No run of backticks inside as long as the fence: nothing can close it early.
+    expect(fence.length).toBeGreaterThan(3);
+    expect(block).not.toContain(fence);
     expect(block.split('\n').every((l) => /^error\.log:\d+ {2}/.test(l))).toBe(true);
   });
 

@@ -184,7 +184,8 @@ export function formatProposal(p: FixProposal): string {
     for (const n of file.notes) out.push(`  note: ${n}\n`);
     out.push('\n');
   }
-  for (const a of p.advice) out.push(`advice: ${a}\n`);
+  // `fix` prints the advice for every platform: the fix ids asked for are the filter here.
+  for (const a of [...p.advice, ...(p.otherPlatformAdvice ?? [])]) out.push(`advice: ${a}\n`);
   for (const w of p.warnings) out.push(`warning: ${w}\n`);
   return out.join('');
 }

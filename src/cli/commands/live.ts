@@ -23,7 +23,7 @@ import { checklistLinesLive, incidentLine, sourceStatusLine } from '../../report
 import { connectDocker } from '../../sources/dockerLive.js';
 import { dockerSocketPath } from '../../sources/dockerEndpoint.js';
 import { followLog } from '../../sources/tailLog.js';
-import { recordingFiles, replay } from '../../sources/replay.js';
+import { loadRecording, recordingFiles, replay } from '../../sources/replay.js';
 import { streamLines } from '../../sources/readInput.js';
 import type { SourceHandle } from '../../sources/types.js';
 import { SnapshotStore } from '../../ui/store.js';
@@ -32,7 +32,7 @@ import { toolVersion } from '../../util/version.js';
 import { InputError, oneLine } from '../errors.js';
 import { EXIT } from '../exitCodes.js';
 import type { CliIo, Command } from '../io.js';
-import { parseMainOptions, type MainOptions } from '../mainOptions.js';
+import { parseHumanTime, parseMainOptions, type MainOptions } from '../mainOptions.js';
 import { loadPatternsOrExplain } from '../patternsOption.js';
 
 /** How often idle bursts are closed and new incidents announced. */
@@ -159,7 +159,10 @@ export async function runLive(o: MainOptions, io: CliIo): Promise<number> {
   };
   let replayDone: Promise<void> | null = null;
   if (isReplay) {
-    replayDone = replay({ dir: o.replay!, files: files!, engine, tz, speed: o.speed, signal: abort.signal, onStatus: (s) => (onStatus(s), invalidate()) });
+    const recording = await loadRecording(files!, tz, { gapMs: o.burstGapMs, minErrors: o.minErrors });
+    // A time of day means the recording's day: read against its first line, not today.
+    const from = o.replayFrom !== null && recording.start !== null ? parseHumanTime('--from', o.replayFrom, tz, recording.start) : null;
+    replayDone = replay({ dir: o.replay!, files: files!, engine, tz, speed: o.speed, recording, from, signal: abort.signal, onStatus: (s) => (onStatus(s), invalidate()) });
   } else {
     for (const log of o.logs) {
       if (log === '-') {
@@ -226,6 +229,7 @@ export async function runLive(o: MainOptions, io: CliIo): Promise<number> {
           counters: engine.counts(),
           incidents,
           notes,
+          allPlatforms: o.allPlatforms,
         }),
       );
     } catch (err) {
@@ -239,6 +243,8 @@ export async function runLive(o: MainOptions, io: CliIo): Promise<number> {
       // Lines mode: until the replay ends, or until a signal for a live session.
       await (replayDone ? Promise.race([replayDone, stopped]) : stopped);
     } else {
+      // The first frame shows what the sources delivered so far (a replay has its lead-up already), not an empty engine.
+      store.refresh();
       store.start();
       const tui = runTui({
         feed: store,
