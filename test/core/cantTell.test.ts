@@ -30,6 +30,9 @@ beforeAll(async () => {
   f.binary = path.join(t.dir, 'nginx.bin');
   copyFileSync('/bin/ls', f.binary); // an ELF binary, as someone may pass by mistake
   f.gz = t.file('error.log.gz', gzipSync(log));
+  // A gzip cut short (copied while it was being written): what was read is used, with a warning.
+  const gz = gzipSync(log);
+  f.truncated = t.file('error.log.1.gz', gz.subarray(0, Math.floor(gz.length * 0.9)));
   f.xz = t.file('error.log.xz', Buffer.concat([Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]), Buffer.alloc(64)]));
   // Mostly garbage: three lines of noise for each line of the incident's log.
   const noise = readFileSync('/etc/services', 'utf8').split('\n').filter(Boolean);
@@ -41,6 +44,7 @@ beforeAll(async () => {
     xz: ['--log', f.xz],
     after: ['--log', path.join(FIXTURE, 'error.log'), '--tz', 'UTC', '--since', '2024-01-15 05:00'],
     afterJson: ['--log', path.join(FIXTURE, 'error.log'), '--tz', 'UTC', '--since', '2024-01-15 05:00', '--json'],
+    truncated: ['--log', f.truncated, ...EVENTS, '--tz', 'UTC', '--json'],
     garbage: ['--log', f.garbage, ...EVENTS, '--tz', 'UTC'],
     garbageJson: ['--log', f.garbage, ...EVENTS, '--tz', 'UTC', '--json'],
     before: ['--log', path.join(FIXTURE, 'error.log'), ...EVENTS, '--tz', 'UTC', '--since', '2024-01-15 02:00', '--json'],
@@ -95,6 +99,15 @@ describe('a partly usable input: diagnosed, with a warning', () => {
     expect(r.garbage!.code).toBe(1);
     expect(r.garbage!.stdout).toMatch(/diagnosis\s+restart-race/);
     expect(r.garbage!.stderr).toMatch(/^restartdoctor: warning: .*mostly-garbage\.log: [\d,]+ of [\d,]+ lines are not nginx error-log lines \([\d,]+ not-nginx.*\); diagnosed from the 2,197 that are\n$/);
+  });
+
+  it('a gzip cut short: the lines before the cut are diagnosed, with a warning', () => {
+    expect(r.truncated!.code).toBe(1);
+    expect(r.truncated!.stderr).toMatch(/^restartdoctor: warning: .*error\.log\.1\.gz: the gzip stream ends early \(truncated\?\): the lines before the cut were read\n$/);
+    const doc = JSON.parse(r.truncated!.stdout);
+    expect(doc.counters.linesRead).toBeGreaterThan(1000);
+    expect(doc.incidents[0].diagnosis.patternId).toBe('restart-race');
+    expect(doc.notes[0]).toMatch(/ends early/);
   });
 
   it('the same warning is in the JSON notes', () => {
