@@ -8,5 +8,7 @@ export const EXIT = {
   usage: 2,
   /** Interrupted by SIGINT (128 + 2), by convention. */
   interrupted: 130,
+  /** Ended by SIGTERM (128 + 15), by the same convention. */
+  terminated: 143,
 } as const;
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];

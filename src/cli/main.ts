@@ -73,10 +73,10 @@ function isEntryPoint(): boolean {
 }
 
 if (isEntryPoint()) {
-  // A closed pipe (`| head`) is a normal end for a report writer, not a crash.
-  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-    if (err.code === 'EPIPE') process.exit(EXIT.ok);
-  });
+  // A closed pipe (`| head`) is a normal end for a report writer, not a crash: the stream is
+  // destroyed, writers stop (writeParts), and the command's exit code (1 when an incident was
+  // found) stands. Exiting here with 0 would tell a script `restartdoctor … | head -1` found nothing.
+  process.stdout.on('error', () => {});
   main(process.argv.slice(2), processIo()).then(
     (code) => {
       process.exitCode = code;

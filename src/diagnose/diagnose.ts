@@ -98,7 +98,7 @@ function evaluate(when: PatternWhen, f: BurstFacts, match: ContainerMatch | null
   return out;
 }
 
-function confidenceLabel(c: number): ConfidenceLabel {
+export function confidenceLabel(c: number): ConfidenceLabel {
   return c >= 0.75 ? 'high' : c >= 0.5 ? 'medium' : 'low';
 }
 

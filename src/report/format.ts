@@ -62,5 +62,9 @@ export function shapeLines(c: EngineCounters): string[] {
 }
 
 export function eventsLine(c: EngineCounters): string {
-  return `${formatCount(c.dockerEvents)} container lifecycle events used, ${formatCount(c.ignoredEvents)} other events ignored (exec, network, image…), ${formatCount(c.invalidEvents)} invalid`;
+  const reasons = Object.entries(c.invalidEventReasons ?? {})
+    .map(([r, n]) => `${formatCount(n ?? 0)} ${r}`)
+    .join(', ');
+  const repeats = c.duplicateEvents ? `, ${formatCount(c.duplicateEvents)} repeat${c.duplicateEvents === 1 ? '' : 's'} counted once` : '';
+  return `${formatCount(c.dockerEvents)} container lifecycle events used${repeats}, ${formatCount(c.ignoredEvents)} other events ignored (exec, network, image…), ${formatCount(c.invalidEvents)} invalid${reasons ? ` (${reasons})` : ''}`;
 }

@@ -4,6 +4,7 @@
  */
 import type { ChecklistResult, Incident } from '../model/incident.js';
 import type { SourceStatus } from '../model/snapshot.js';
+import { formatCount } from '../util/count.js';
 import { formatTime } from './format.js';
 import { sanitizeForTerminal as safe } from './sanitize.js';
 
@@ -58,5 +59,12 @@ export function sourceStatusLine(s: SourceStatus): string {
   // A replay that skipped its quiet start says so here as on the screen's header.
   const skipped = s.kind === 'replay' && s.detail ? ` (${s.detail})` : '';
   const what = s.state === 'ok' ? `${ATTACHED[s.kind]}${skipped}` : `${s.state}${s.detail ? `: ${s.detail}` : ''}`;
-  return `restartdoctor: ${safe(s.label)}: ${safe(what)}`;
+  const lost = unrecoveredNote(s);
+  return `restartdoctor: ${safe(s.label)}: ${safe(what)}${lost ? `; ${lost}` : ''}`;
+}
+
+/** What copytruncate rotations took from a log that no file holds any more, or null. */
+export function unrecoveredNote(s: SourceStatus): string | null {
+  if (!s.unrecoveredBytes) return null;
+  return `copytruncate: ~${formatCount(s.unrecoveredBytes)} bytes written between copy and truncate could not be recovered`;
 }

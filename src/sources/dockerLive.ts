@@ -24,6 +24,14 @@ export interface ConnectDockerOptions {
   onEvent: RawEventSink;
   onContainers: RawInspectSink;
   onStatus?: (status: SourceStatus) => void;
+  /**
+   * An interval the event stream was lost (`to` null: still lost; reported again with `to` on
+   * reconnection). The replay from the last event's second recovers what the daemon still holds,
+   * but whether a daemon that was down saw anything cannot be known: incidents then say so.
+   */
+  onGap?: (gap: { from: number; to: number | null; reason: string }) => void;
+  /** A stream object that was dropped unparsed (over 1 MB, or not JSON): counted by the engine. */
+  onInvalid?: (reason: 'too-large' | 'not-json') => void;
   clock?: () => number;
   /** Whether Docker looks installed on this host, to tell "not running" from "not found". */
   dockerInstalled?: () => boolean;
@@ -94,6 +102,9 @@ export function connectDocker(opts: ConnectDockerOptions): DockerHandle {
   let sinceMs = firstSinceMs;
   let lastEventMs: number | null = null;
   let connectedOnce = false;
+  /** When the stream was lost (null: connected, or never connected) and why. */
+  let lostAt: number | null = null;
+  let lostReason = '';
   let closed = false;
   let delay = initialMs;
   let timer: NodeJS.Timeout | null = null;
@@ -120,6 +131,9 @@ export function connectDocker(opts: ConnectDockerOptions): DockerHandle {
   const onStreamGone = (s: unknown, reason: string): void => {
     if (closed || s !== stream) return;
     stream = null;
+    lostAt = clock();
+    lostReason = reason;
+    opts.onGap?.({ from: lostAt, to: null, reason });
     scheduleRetry(reason);
   };
 
@@ -147,12 +161,17 @@ export function connectDocker(opts: ConnectDockerOptions): DockerHandle {
       stream = s;
       const splitter = new JsonObjectSplitter();
       s.on('data', (chunk: Buffer | string) => {
+        const before = { ...splitter.droppedBy };
         for (const raw of splitter.push(chunk.toString())) deliver(raw);
+        for (let n = splitter.droppedBy.tooLarge - before.tooLarge; n > 0; n--) opts.onInvalid?.('too-large');
+        for (let n = splitter.droppedBy.notJson - before.notJson; n > 0; n--) opts.onInvalid?.('not-json');
       });
       s.on('end', () => onStreamGone(s, 'the Docker daemon closed the event stream'));
       s.on('close', () => onStreamGone(s, 'the Docker daemon closed the event stream'));
       s.on('error', (err: unknown) => onStreamGone(s, describeDockerError(err, opts.socketPath, installed())));
       connectedOnce = true;
+      if (lostAt !== null) opts.onGap?.({ from: lostAt, to: clock(), reason: lostReason });
+      lostAt = null;
       delay = initialMs;
       setStatus('ok', null);
       markReady();

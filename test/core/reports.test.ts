@@ -5,7 +5,7 @@
  * out inert in every format.
  */
 import { describe, expect, it } from 'vitest';
-import { jsonError, jsonReport, jsonReportParts } from '../../src/report/jsonReport.js';
+import { escapeJsonText, jsonError, jsonReport, jsonReportParts } from '../../src/report/jsonReport.js';
 import { markdownReport, markdownReportParts } from '../../src/report/markdownReport.js';
 import type { ReportContext } from '../../src/report/reportContext.js';
 import { escapeCodeBlock, escapeMarkdown, sanitizeForTerminal } from '../../src/report/sanitize.js';
@@ -149,9 +149,33 @@ describe('JSON report', () => {
       expect(parts).toHaveLength(incidents.length === 0 ? 1 : incidents.length + 2);
       const text = parts.join('');
       // Re-printing the parsed document gives the same bytes: indentation and separators are JSON.stringify's own.
-      expect(text).toBe(`${JSON.stringify(JSON.parse(text), null, 2)}\n`);
+      expect(text).toBe(`${escapeJsonText(JSON.stringify(JSON.parse(text), null, 2))}\n`);
       expect((JSON.parse(text) as { incidents: unknown[] }).incidents).toHaveLength(incidents.length);
     }
+  });
+
+  it('escapes C0, DEL, C1, U+2028/2029 and bidi controls as \\u00XX, and parses back to the same strings', () => {
+    const nasty = 'a\x07b\x1bc\x7fd\x85e\x9b6n\x9cf\u2028g\u2029h\u202eevil\u202ci\u2066j\u2069k\u200el\u200fm\u061cn';
+    const line = nginxLine({
+      time: T0 + 1000,
+      msg: 'connect() failed (111: Connection refused) while connecting to upstream',
+      request: 'GET / HTTP/1.1',
+      upstream: 'http://172.18.0.5:3000/',
+      host: 'shop.example.com',
+      referrer: nasty,
+    });
+    const base = context();
+    const { incidents } = runScenario({ lines: [line, ...failLines(T0 + 1000, 5, 200)], events: seq.dockerRestart(BACKEND, T0), containers: inspect({ c: BACKEND, ip: '172.18.0.5' }) });
+    const text = jsonReport({ ...base, incidents });
+    // eslint-disable-next-line no-control-regex
+    expect(text.replace(/\n/g, '')).not.toMatch(/[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/);
+    for (const esc of ['\\u0007', '\\u001b', '\\u007f', '\\u0085', '\\u009b', '\\u009c', '\\u2028', '\\u2029', '\\u202e', '\\u202c', '\\u2066', '\\u2069', '\\u200e', '\\u200f', '\\u061c']) {
+      expect(text).toContain(esc);
+    }
+    const raws = (JSON.parse(text) as { incidents: { burst: { evidence: { raw: string }[] } }[] }).incidents.flatMap((i) => i.burst.evidence.map((e) => e.raw));
+    expect(raws.some((r) => r.includes(nasty))).toBe(true);
+    expect(JSON.parse(jsonError(`bad ${nasty}`, null, 2)).error.message).toBe(`bad ${nasty}`);
+    expect(jsonError(`bad ${nasty}`, null, 2)).not.toMatch(/[\x7f-\x9f\u202e]/);
   });
 
   it('an error is one JSON line with the same schema version', () => {

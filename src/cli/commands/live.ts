@@ -4,7 +4,8 @@
  * and ticked on a timer; the UI only ever sees snapshots taken by the SnapshotStore.
  *
  * Exit codes: an incident was detected → EXIT.found, none → EXIT.ok (as the postmortem);
- * a SIGINT/SIGTERM that ends a session without a key to quit → EXIT.interrupted.
+ * a SIGINT that ends a session without a key to quit → EXIT.interrupted (130), a SIGTERM →
+ * EXIT.terminated (143); either way the screen is restored and the sources closed first.
  */
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -19,7 +20,7 @@ import type { Incident } from '../../model/incident.js';
 import type { EngineSnapshot, SourceStatus } from '../../model/snapshot.js';
 import { decodeContainerInspect } from '../../parse/containerInspect.js';
 import { markdownReport } from '../../report/markdownReport.js';
-import { checklistLinesLive, incidentLine, sourceStatusLine } from '../../report/liveLines.js';
+import { checklistLinesLive, incidentLine, sourceStatusLine, unrecoveredNote } from '../../report/liveLines.js';
 import { connectDocker } from '../../sources/dockerLive.js';
 import { dockerSocketPath } from '../../sources/dockerEndpoint.js';
 import { followLog } from '../../sources/tailLog.js';
@@ -186,6 +187,8 @@ export async function runLive(o: MainOptions, io: CliIo): Promise<number> {
         invalidate();
       },
       onStatus: (s) => (onStatus(s), invalidate()),
+      onGap: (gap) => (engine.noteEventGap(gap), invalidate()),
+      onInvalid: (reason) => engine.countInvalidEvent(reason),
       clock: io.now,
     });
     sources.push(d);
@@ -201,22 +204,32 @@ export async function runLive(o: MainOptions, io: CliIo): Promise<number> {
   }, TICK_MS);
 
   // ---- ending ----------------------------------------------------------------------------------
-  let interrupted = false;
+  let interruptedBy: NodeJS.Signals | null = null;
   let stopUi: (() => void) | null = null;
   let wake: () => void = () => {};
   const stopped = new Promise<void>((r) => (wake = r));
-  const onSignal = (): void => {
-    interrupted = true;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    interruptedBy ??= signal;
     stopUi?.();
     wake();
   };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  // `on`, not `once`, until the session is over: ink's signal-exit re-raises a signal (and the
+  // process dies on the spot, still in the alternate screen) when its handler is the only one left.
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  // Lines mode whose reader went away (`| head -1`: EPIPE destroys stdout) ends as a finished
+  // session, with its incident exit code, instead of printing into nothing for ever.
+  const onStdoutGone = (): void => wake();
+  if (printLines) io.stdout.once('close', onStdoutGone);
 
   const writeExport = (snapshot: EngineSnapshot | null): string => {
     const file = path.resolve(io.cwd, o.exportPath ?? exportFileName(io.now()));
     const incidents = snapshot?.incidents ?? engine.incidents();
     const notes = isReplay ? [`replay of ${o.replay} at ×${o.speed}`] : ['live session'];
+    for (const s of sources) {
+      const lost = unrecoveredNote(s.status());
+      if (lost) notes.push(`${s.status().label}: ${lost}`);
+    }
     try {
       writeFileSync(
         file,
@@ -275,6 +288,7 @@ export async function runLive(o: MainOptions, io: CliIo): Promise<number> {
     abort.abort();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    io.stdout.off('close', onStdoutGone);
     await Promise.all(sources.map((s) => s.close()));
   }
   if (isReplay) await replayDone;
@@ -285,6 +299,6 @@ export async function runLive(o: MainOptions, io: CliIo): Promise<number> {
   if (o.noTui && o.exportPath) io.stdout.write(`markdown summary written to ${writeExport(null)}\n`);
   // After the screen is gone: what happened, for the scrollback.
   if (!o.noTui) for (const l of lines.slice(-20)) io.stdout.write(`${l}\n`);
-  if (interrupted) return EXIT.interrupted;
+  if (interruptedBy !== null) return interruptedBy === 'SIGTERM' ? EXIT.terminated : EXIT.interrupted;
   return engine.incidents().length > 0 ? EXIT.found : EXIT.ok;
 }

@@ -91,7 +91,7 @@ export async function runPostmortem(o: MainOptions, io: CliIo): Promise<number> 
     window: { since: o.since, until: o.until },
     counters: engine.counts(),
     incidents: engine.incidents(),
-    notes: [...warnings, ...notes],
+    notes: [...warnings, ...engine.notes(), ...notes],
     color: o.color,
     allPlatforms: o.allPlatforms,
   };

@@ -16,11 +16,13 @@ export function sourceText(s: SourceStatus, now?: number, tz?: string): string {
   const quiet = s.kind === 'docker' && s.state === 'ok' && now !== undefined && tz !== undefined;
   const lag = !behind ? '' : quiet ? `, no events since ${clockTime(now - s.lagMs!, tz)}` : `, lag ${formatDuration(s.lagMs!)}`;
   const what = s.kind === 'docker' ? 'events' : 'lines';
+  // Bytes a copytruncate rotation took that no file holds (sources/copytruncate.ts).
+  const lost = s.unrecoveredBytes ? `, ~${count(s.unrecoveredBytes)} B lost in rotation` : '';
   // A replay that jumped says so first (its line count is on the row above).
   if (s.state === 'ok' && s.kind === 'replay' && s.detail) return `${shortLabel(s)}: ${clean(s.detail)}`;
-  if (s.state === 'ok') return `${shortLabel(s)} ok ${count(s.itemsRead)} ${what}${lag}`;
+  if (s.state === 'ok') return `${shortLabel(s)} ok ${count(s.itemsRead)} ${what}${lag}${lost}`;
   const detail = s.detail ? `: ${clean(s.detail)}` : '';
-  return `${shortLabel(s)} ${s.state}${detail} (${count(s.itemsRead)} ${what}${lag})`;
+  return `${shortLabel(s)} ${s.state}${detail} (${count(s.itemsRead)} ${what}${lag}${lost})`;
 }
 
 function shortLabel(s: SourceStatus): string {
