@@ -17,7 +17,7 @@ export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 export const EXIT_TABLE: ReadonlyArray<{ code: ExitCode; meaning: string }> = [
   { code: EXIT.ok, meaning: 'no incident found; check/lint: no failure (warnings do not fail unless --strict); drill passed' },
   { code: EXIT.found, meaning: 'an incident was found; check: a check failed; lint: an error (or a warning with --strict); drill failed' },
-  { code: EXIT.usage, meaning: 'usage or input error: one line on stderr saying what and what to do (JSON on stdout under --json)' },
+  { code: EXIT.usage, meaning: 'usage or input error, or an input that cannot answer (an access log, a window with no line): one line on stderr saying what and what to do (JSON on stdout under --json)' },
   { code: EXIT.interrupted, meaning: 'interrupted (SIGINT); live mode restores the terminal first' },
   { code: EXIT.terminated, meaning: 'ended by SIGTERM; live mode restores the terminal first' },
 ];

@@ -14,7 +14,7 @@ import { wantsColor, type CliIo } from './io.js';
 import { readDuration, readTime } from './values.js';
 
 export const MAIN_FLAGS = {
-  log: { type: 'string', multiple: true, arg: 'FILE', group: 'Input', help: 'nginx error log (repeatable; "-" is stdin)' },
+  log: { type: 'string', multiple: true, arg: 'FILE', group: 'Input', help: 'nginx error log (repeatable; "-" is stdin); \'DIR/error.log*\' or DIR: a rotated set, oldest first; gzip read as is; docker/compose/kubectl/journald/syslog lines too (README: Sources)' },
   events: { type: 'string', arg: 'FILE', group: 'Input', help: "Docker events: `docker events --since … --format '{{json .}}'` or /events JSON" },
   containers: { type: 'string', arg: 'FILE', group: 'Input', help: '`docker inspect` output of the containers (port bindings, IPs, healthchecks)' },
   since: { type: 'string', arg: 'TIME', group: 'Input', help: 'only from TIME: 10m, 2h, 1d (ago), RFC 3339, epoch seconds, "2 hours ago", "2024-01-15 03:00" (read in --tz)' },

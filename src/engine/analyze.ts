@@ -9,6 +9,8 @@ import type { ContainerInfo } from '../model/container.js';
 import type { Incident } from '../model/incident.js';
 import { decodeInspectFile } from '../parse/containerInspect.js';
 import type { Pattern } from '../diagnose/patternSchema.js';
+import { sniffFile } from '../sources/compression.js';
+import { expandLogArgs } from '../sources/logSet.js';
 import { assertReadableFile, describeFsError, streamFileLines, streamLines } from '../sources/readInput.js';
 import { feedEventsFile } from './eventsFile.js';
 import { IncidentEngine } from './incidentEngine.js';
@@ -41,6 +43,10 @@ export interface Analysis {
   engine: IncidentEngine;
   incidents: Incident[];
   containers: ContainerInfo[];
+  /** The log files read, in the order read (rotated sets and directories expanded, oldest first). */
+  files: string[];
+  /** What the reader must know about the inputs themselves (a truncated gzip…). */
+  inputNotes: string[];
 }
 
 export function readContainersFile(path: string): ContainerInfo[] {
@@ -68,20 +74,25 @@ export async function analyze(o: AnalyzeOptions): Promise<Analysis> {
     ...(o.burstGapMs !== undefined ? { burstGapMs: o.burstGapMs } : {}),
     ...(o.minErrors !== undefined ? { minErrors: o.minErrors } : {}),
   });
+  // Rotated sets, patterns and directories become files, oldest first (sources/logSet.ts).
+  const logs = expandLogArgs(o.logs);
+  const inputNotes: string[] = [];
+  const read = { onNote: (note: string) => inputNotes.push(note) };
   // Fail fast on every unreadable input before any long read starts.
-  const sizes = o.logs.map((p) => (p === '-' ? 0 : assertReadableFile(p)));
+  const sizes = logs.map((p) => (p === '-' ? 0 : assertReadableFile(p)));
   if (o.events) assertReadableFile(o.events);
   const containers = o.containers ? readContainersFile(o.containers) : [];
   engine.setContainers(containers);
 
   const window = { tz: o.tz, since: o.since ?? null, until: o.until ?? null };
-  const onThread = (i: number) => o.logs[i] !== '-' && (o.readerThread ?? (sizes[i]! >= SCREEN_MIN_BYTES && screenWorkerAvailable()));
+  // A compressed file is read as a stream on this thread (the reader thread scans raw bytes).
+  const onThread = (i: number) => logs[i] !== '-' && (o.readerThread ?? (sizes[i]! >= SCREEN_MIN_BYTES && screenWorkerAvailable())) && sniffFile(logs[i]!) === null;
   let doneBytes = 0;
   const progressFrom = (base: number) => (o.onProgress ? (b: number) => o.onProgress!(base + b) : undefined);
   // A big first log starts on its reader thread now, so the events file is read while it is
   // scanned: the engine takes lines and events in any order (events join bursts at the end).
   const stop = new AbortController();
-  const first = o.logs.length > 0 && onThread(0) ? streamFileScreened(o.logs[0]!, engine, window, progressFrom(0), stop.signal) : null;
+  const first = logs.length > 0 && onThread(0) ? streamFileScreened(logs[0]!, engine, window, progressFrom(0), stop.signal) : null;
   first?.catch(() => undefined); // awaited below; this only keeps it from counting as unhandled meanwhile
   try {
     if (o.events) await feedEventsFile(o.events, engine);
@@ -92,21 +103,21 @@ export async function analyze(o: AnalyzeOptions): Promise<Analysis> {
 
   // The engine itself is the sink: it takes lines as bytes and decodes only the ones that matter.
   const sink = engine;
-  for (let i = 0; i < o.logs.length; i++) {
-    const p = o.logs[i]!;
+  for (let i = 0; i < logs.length; i++) {
+    const p = logs[i]!;
     const progress = progressFrom(doneBytes);
     if (i === 0 && first) {
       await first;
     } else if (p === '-') {
       if (!o.stdin) throw new InputError('no standard input to read');
-      await streamLines('-', o.stdin, sink, progress);
+      await streamLines('-', o.stdin, sink, progress, read);
     } else if (onThread(i)) {
       await streamFileScreened(p, engine, window, progress);
     } else {
-      await streamFileLines(p, sink, progress);
+      await streamFileLines(p, sink, progress, read);
     }
     doneBytes += sizes[i]!;
   }
   engine.finish();
-  return { engine, incidents: engine.incidents(), containers };
+  return { engine, incidents: engine.incidents(), containers, files: logs, inputNotes };
 }

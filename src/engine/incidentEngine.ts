@@ -36,7 +36,8 @@ import { FailureSample } from '../parse/failureSample.js';
 import { LocalClock } from '../parse/localTime.js';
 import { CUT, cutLine, quickScanLine, SCAN_OTHER, SCAN_UNPARSED, scanned } from '../parse/nginxLine.js';
 import { LINE_CONTROL, LINE_UNSCANNED } from '../sources/lineSplitter.js';
-import { LineScreen, type LatestTimes, type LineTally } from './lineScreen.js';
+import { newForeignCounters, takeForeignLine, type ForeignCounters, type ForeignLineTarget } from './foreignLine.js';
+import { LineScreen, newLatestTimes, type LatestTimes, type LineTally } from './lineScreen.js';
 
 export interface EngineOptions {
   tz: string;
@@ -60,6 +61,9 @@ export const MAX_UPSTREAMS = 10_000;
 export interface ScreenedCounts extends LineTally {
   /** The newest time of those lines (0: none). */
   latest: number;
+  /** The oldest and newest valid line, --since/--until or not (LatestTimes). */
+  firstLine: number;
+  lastLine: number;
 }
 
 export const DEFAULT_BURST_GAP_MS = 5_000;
@@ -128,7 +132,7 @@ export class IncidentEngine {
   private readonly maxIncidents: number;
   private readonly detector: BurstDetector;
 
-  private readonly counters: EngineCounters = {
+  private readonly counters: EngineCounters & ForeignCounters = {
     linesRead: 0,
     otherLines: 0,
     upstreamErrors: 0,
@@ -139,6 +143,7 @@ export class IncidentEngine {
     invalidEvents: 0,
     invalidEventReasons: {},
     duplicateEvents: 0,
+    ...newForeignCounters(),
   };
   /** What the bounded per-key tables folded away (counters.foldedKeys). */
   private readonly folded: FoldedKeys = { upstreams: 0, bursts: 0 };
@@ -166,13 +171,19 @@ export class IncidentEngine {
    * `latest`: newest data time seen, the engine's notion of "now" when no clock is given.
    * `latestLog`: newest log-line time: did the log go on after a burst (it recovered) or end with it?
    */
-  private readonly times: LatestTimes = { latest: 0, latestLog: 0 };
+  private readonly times: LatestTimes = newLatestTimes();
   /** Latest wall-clock time given to tick(): the lag reference in live mode. */
   private lastTick: number | null = null;
   /** Byte mode's first look at each line: counts most lines itself, hands the rest to ingestFullLine. */
   private readonly screen: LineScreen;
   /** Refilled for every upstream failure: nothing is allocated per line that no burst keeps. */
   private readonly sample = new FailureSample();
+  /** Where foreignLine.ts hands what it read in a line without nginx's header. */
+  private readonly foreign: ForeignLineTarget = {
+    countOther: (time) => this.countOtherLine(time),
+    countUnparsed: (reason) => this.countUnparsed(reason),
+    ingestFailure: (sample) => this.ingestFailure(sample),
+  };
 
   constructor(options: EngineOptions) {
     this.tz = options.tz;
@@ -206,15 +217,21 @@ export class IncidentEngine {
     if (!screened) {
       const q = quickScanLine(text, this.clock);
       if (q === SCAN_OTHER) return this.countOtherLine(scanned.time);
-      if (q === SCAN_UNPARSED) return this.countUnparsed(scanned.reason);
+      if (q === SCAN_UNPARSED) return this.notValid(scanned.reason, text, source, lineNo);
     }
     // cutLine decides as parseNginxLine does, into ranges: no record for a line no burst keeps.
     const bad = cutLine(text, this.clock, screened);
-    if (bad !== null) return this.countUnparsed(bad);
+    if (bad !== null) return this.notValid(bad, text, source, lineNo);
     const time = CUT.time;
     if (CUT.kind === null) return this.countOtherLine(time);
     this.ingestFailure(this.sample.fromCut(text, source, lineNo));
     return time;
+  }
+
+  /** A line that is not a plain nginx line: without nginx's header it may be prefixed (Docker, journald, syslog…) or an access line (foreignLine.ts). Returns NaN. */
+  private notValid(reason: UnparsedReason, text: string, source: string, lineNo: number): number {
+    if (reason === 'not-nginx') return takeForeignLine(text, source, lineNo, this.clock, this.counters, this.sample, this.foreign);
+    return this.countUnparsed(reason);
   }
 
   /** Returns NaN: the time of a line that is not valid. */
@@ -250,6 +267,8 @@ export class IncidentEngine {
     for (const [reason, n] of Object.entries(c.unparsed) as [UnparsedReason, number][]) this.counters.unparsed[reason] = (this.counters.unparsed[reason] ?? 0) + n;
     if (c.latest > this.times.latest) this.times.latest = c.latest;
     if (c.latest > this.times.latestLog) this.times.latestLog = c.latest;
+    this.times.firstLine = Math.min(this.times.firstLine, c.firstLine);
+    this.times.lastLine = Math.max(this.times.lastLine, c.lastLine);
   }
 
   /** A valid line that is not an upstream failure (what ingestRecord does with a `kind: null` record); returns its time. */
@@ -526,12 +545,18 @@ export class IncidentEngine {
     return {
       ...this.counters,
       unparsed: { ...this.counters.unparsed },
+      shapes: { ...this.counters.shapes },
       invalidEventReasons: { ...this.counters.invalidEventReasons },
       isolatedErrors: this.detector.isolatedErrors,
       droppedBursts: this.droppedBursts,
       foldedKeys: { ...this.folded, bursts: this.detector.foldedBursts },
       droppedEvents: this.events.dropped,
     };
+  }
+
+  /** The oldest and newest valid log line read, --since/--until or not; null when there was none. */
+  logSpan(): { first: number; last: number } | null {
+    return this.times.firstLine <= this.times.lastLine ? { first: this.times.firstLine, last: this.times.lastLine } : null;
   }
 
   /** What a reader of the report must know about this run's bounds and blind spots (report notes). */

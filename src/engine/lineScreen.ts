@@ -20,10 +20,16 @@ export interface LineTally {
   unparsed: Partial<Record<UnparsedReason, number>>;
 }
 
-/** Newest data time and newest log-line time. */
+/** Newest data time and newest log-line time; the oldest and newest valid line, --since/--until or not (Infinity/-Infinity: none). */
 export interface LatestTimes {
   latest: number;
   latestLog: number;
+  firstLine: number;
+  lastLine: number;
+}
+
+export function newLatestTimes(): LatestTimes {
+  return { latest: 0, latestLog: 0, firstLine: Infinity, lastLine: -Infinity };
 }
 
 /** A line that needs the full parse; returns its time, NaN when it is not a valid line. `time`: its time when the scan read it, else NaN. */
@@ -64,7 +70,8 @@ export class LineScreen implements ByteLineConsumer {
         this.prevLineTime = this.countOther(scanned.time);
         return;
       }
-      if (q === SCAN_UNPARSED) {
+      // Not nginx's header: maybe a shaped or access line, which the string path reads (lineShape.ts).
+      if (q === SCAN_UNPARSED && scanned.reason !== 'not-nginx') {
         this.tally.linesRead++;
         this.prevLineTime = this.countUnparsed(scanned.reason);
         return;
@@ -87,6 +94,8 @@ export class LineScreen implements ByteLineConsumer {
    * answer is true; outside they are counted as such and the answer is false.
    */
   admit(time: number, count = 1): boolean {
+    if (time < this.times.firstLine) this.times.firstLine = time;
+    if (time > this.times.lastLine) this.times.lastLine = time;
     if ((this.since !== null && time < this.since) || (this.until !== null && time > this.until)) {
       this.tally.outsideWindow += count;
       return false;

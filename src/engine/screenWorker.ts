@@ -12,7 +12,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { UserError } from '../cli/errors.js';
 import { LocalClock } from '../parse/localTime.js';
 import { streamFileLines } from '../sources/readInput.js';
-import { LineScreen, type LatestTimes, type LineTally } from './lineScreen.js';
+import { LineScreen, newLatestTimes, type LineTally } from './lineScreen.js';
 import { SLOT_DATA_BYTES, SLOT_LINES, slotViews, type ScreenJob, type ScreenMessage } from './screenedFile.js';
 
 const job = workerData as ScreenJob;
@@ -56,12 +56,12 @@ function flush(bytesRead: number): void {
 }
 
 const tally: LineTally = { linesRead: 0, otherLines: 0, outsideWindow: 0, unparsed: {} };
-const times: LatestTimes = { latest: 0, latestLog: 0 };
+const times = newLatestTimes();
 const screen = new LineScreen(tally, times, new LocalClock(job.tz), job.since, job.until, forward);
 try {
   const total = await streamFileLines(job.path, screen, (bytes) => flush(bytes));
   flush(-1);
-  const done: ScreenMessage = { type: 'done', counts: { ...tally, latest: times.latestLog }, lines: total };
+  const done: ScreenMessage = { type: 'done', counts: { ...tally, latest: times.latestLog, firstLine: times.firstLine, lastLine: times.lastLine }, lines: total };
   port.postMessage(done);
 } catch (err) {
   const failed: ScreenMessage = err instanceof UserError ? { type: 'error', message: err.message, hint: err.hint } : { type: 'error', message: err instanceof Error ? err.message : String(err), hint: null };

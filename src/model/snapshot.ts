@@ -46,6 +46,12 @@ export interface EngineCounters {
   unparsed: Partial<Record<UnparsedReason, number>>;
   /** Lines outside --since/--until. */
   outsideWindow: number;
+  /** nginx access-log lines (nginx in Docker writes both logs to one stream): recognised, not used. Always set by the engine. */
+  accessLines?: number;
+  /** Lines with no time that can be placed (nginx's undated stderr, a prefix without a stamp around a non-nginx line). Always set by the engine. */
+  untimed?: number;
+  /** Lines read in each prefixed shape, by parse/lineShape.ts's ShapeId; plain nginx lines are not counted here. Always set by the engine. */
+  shapes?: Partial<Record<string, number>>;
   dockerEvents: number;
   /** exec_*, image, network, volume events: counted, not used. */
   ignoredEvents: number;

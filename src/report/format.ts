@@ -1,6 +1,7 @@
 /** Small shared renderings for every report: times in the log's zone, impact, counts. */
 import type { Burst, Incident } from '../model/incident.js';
 import type { EngineCounters } from '../model/snapshot.js';
+import { LINE_SHAPES } from '../parse/lineShape.js';
 import { formatLocal } from '../parse/localTime.js';
 import { kindLabel } from '../diagnose/diagnose.js';
 import { formatCount } from '../util/count.js';
@@ -47,11 +48,18 @@ export function countersLine(c: EngineCounters & { isolatedErrors?: number }): s
     `${countOf(c.linesRead, 'line')} read`,
     `${countOf(c.upstreamErrors, 'upstream error')}`,
     `${formatCount(c.otherLines)} other`,
-    `${formatCount(unparsed)} unparsed${reasons ? ` (${reasons})` : ''}`,
   ];
+  if (c.accessLines) parts.push(`${formatCount(c.accessLines)} access-log line${c.accessLines === 1 ? "" : "s"}`);
+  if (c.untimed) parts.push(`${formatCount(c.untimed)} untimed (no date to place them)`);
+  parts.push(`${formatCount(unparsed)} unparsed${reasons ? ` (${reasons})` : ''}`);
   if (c.outsideWindow) parts.push(`${formatCount(c.outsideWindow)} outside --since/--until`);
   if (c.isolatedErrors) parts.push(`${countOf(c.isolatedErrors, 'isolated error')} below the burst minimum`);
   return parts.join(', ');
+}
+
+/** One sentence per prefixed shape read: `read as docker logs --timestamps lines (122): nginx time replaced by Docker's UTC stamp`. */
+export function shapeLines(c: EngineCounters): string[] {
+  return LINE_SHAPES.filter((s) => (c.shapes?.[s.id] ?? 0) > 0).map((s) => `read as ${s.label} lines (${formatCount(c.shapes![s.id]!)}): ${s.timeNote}`);
 }
 
 export function eventsLine(c: EngineCounters): string {

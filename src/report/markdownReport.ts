@@ -8,7 +8,7 @@ import type { FixProposal, Incident } from '../model/incident.js';
 import { formatDuration } from '../util/duration.js';
 import { checklistLines } from './checkLines.js';
 import { diffLines } from './diffView.js';
-import { countersLine, eventsLine, formatTime, kindsSummary } from './format.js';
+import { countersLine, eventsLine, formatTime, kindsSummary, shapeLines } from './format.js';
 import { byWorkload, fixPlacements, mostSevereIndex, workloadKey, type FixPlacement } from './incidentGroups.js';
 import type { ReportContext } from './reportContext.js';
 import { codeSpan, escapeMarkdown as md, fencedBlock } from './sanitize.js';
@@ -119,6 +119,7 @@ export function* markdownReportParts(ctx: ReportContext): Generator<string> {
   const input = `Input: ${ctx.inputs.logs.map((l) => codeSpan(l)).join(', ')}${ctx.inputs.events ? `; events ${codeSpan(ctx.inputs.events)}` : ''}${ctx.inputs.containers ? `; containers ${codeSpan(ctx.inputs.containers)}` : ''}.`;
   out.push('', input);
   out.push('', `${md(countersLine(ctx.counters))}.${ctx.inputs.events ? ` ${md(eventsLine(ctx.counters))}.` : ''}`);
+  for (const line of shapeLines(ctx.counters)) out.push('', `${md(line)}.`);
   for (const note of ctx.notes) out.push('', `> ${prose(note)}`);
   out.push('');
   yield `${out.join('\n')}\n`;

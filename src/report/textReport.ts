@@ -8,7 +8,7 @@ import type { Incident } from '../model/incident.js';
 import { formatDuration } from '../util/duration.js';
 import { checklistLines } from './checkLines.js';
 import { diffForTerminal } from './diffView.js';
-import { countersLine, eventsLine, formatTime, impactLine, matchLine } from './format.js';
+import { countersLine, eventsLine, formatTime, impactLine, matchLine, shapeLines } from './format.js';
 import { byWorkload, fixPlacements, workloadKey, type FixPlacement } from './incidentGroups.js';
 import type { ReportContext } from './reportContext.js';
 import { sanitizeForTerminal as safe } from './sanitize.js';
@@ -85,6 +85,7 @@ export function* textReportParts(ctx: ReportContext): Generator<string> {
   const n = ctx.incidents.length;
   head.push(`restartdoctor ${ctx.tool.version} — ${n === 0 ? 'no incident found' : `${countOf(n, 'incident')} found`} in ${ctx.inputs.logs.map(safe).join(', ')} (log times read as ${ctx.tz})`);
   head.push(`  ${countersLine(ctx.counters)}`);
+  for (const line of shapeLines(ctx.counters)) head.push(`  ${line}`);
   if (ctx.inputs.events) head.push(`  ${eventsLine(ctx.counters)}`);
   else head.push('  no Docker events given (--events): diagnoses rely on the log alone');
   for (const note of ctx.notes) head.push(`  note: ${safe(note)}`);

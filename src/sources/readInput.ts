@@ -4,11 +4,16 @@
  * The sink is a LineSink (one string per line) or a ByteLineConsumer (byte ranges; the engine's
  * fast path, which decodes only the lines that may be upstream failures).
  * Errors become one-line InputErrors that say what to do (missing, a directory, no permission).
+ * gzip (by its magic bytes, whatever the name) is read through node:zlib as a stream; another
+ * compression is refused with the command that reads it (compression.ts).
  */
-import { statSync } from 'node:fs';
+import { createReadStream, statSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createGunzip } from 'node:zlib';
 import { InputError } from '../cli/errors.js';
+import { SNIFF_BYTES, sniffCompression, sniffFile, type Compression } from './compression.js';
 import { REGION_BYTES } from './lineScan.js';
 import { LineSplitter, type ByteLineConsumer, type SplitterOptions } from './lineSplitter.js';
 import type { LineSink } from './types.js';
@@ -48,26 +53,90 @@ export interface StreamProgress {
   (bytesRead: number): void;
 }
 
-/** Streams `stream` line by line into `sink`; resolves with the number of lines. */
-export async function streamLines(source: string, stream: Readable, sink: LineSink | ByteLineConsumer, onProgress?: StreamProgress, options?: SplitterOptions): Promise<number> {
+export interface ReadOptions extends SplitterOptions {
+  /** Something the reader of the report must know about this input (a truncated gzip: what was read is used). */
+  onNote?: (note: string) => void;
+}
+
+function notReadHere(source: string, c: Compression): InputError {
+  const name = source === '-' ? 'standard input' : source;
+  return new InputError(`${name}: ${c.name}-compressed, which restartdoctor does not read itself (it reads gzip)`, `decompress it first: ${c.tool} ${source === '-' ? 'FILE' : source} | restartdoctor …`);
+}
+
+/**
+ * Decompresses `compressed` (gzip chunks) into `push`. A stream that ends early (a file still being
+ * written, a copy cut short) keeps what was read and says so through `onNote`; corrupt data is an error.
+ */
+async function gunzipInto(source: string, compressed: AsyncIterable<Buffer>, push: (b: Buffer) => void, options?: ReadOptions): Promise<void> {
+  try {
+    await pipeline(Readable.from(compressed), createGunzip(), async (out: AsyncIterable<Buffer>) => {
+      for await (const chunk of out) push(chunk);
+    });
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    const name = source === '-' ? 'standard input' : source;
+    if (e.code === 'Z_BUF_ERROR') {
+      options?.onNote?.(`${name}: the gzip stream ends early (truncated?): the lines before the cut were read`);
+      return;
+    }
+    if (typeof e.code === 'string' && e.code.startsWith('Z_')) throw new InputError(`${name}: gzip data is corrupt (${e.message})`, 'check the file with gzip -t');
+    throw describeFsError(source, err);
+  }
+}
+
+/** Streams `stream` line by line into `sink` (through gunzip when it is gzip); resolves with the number of lines. */
+export async function streamLines(source: string, stream: Readable, sink: LineSink | ByteLineConsumer, onProgress?: StreamProgress, options?: ReadOptions): Promise<number> {
   const splitter = new LineSplitter(source, sink, options);
   let bytes = 0;
+  const it = (stream as AsyncIterable<Buffer | string>)[Symbol.asyncIterator]();
+  const next = async (): Promise<Buffer | null> => {
+    const r = await it.next();
+    if (r.done) return null;
+    const buf = typeof r.value === 'string' ? Buffer.from(r.value) : r.value;
+    bytes += buf.length;
+    onProgress?.(bytes);
+    return buf;
+  };
   try {
-    for await (const chunk of stream) {
-      const buf = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
-      bytes += buf.length;
-      splitter.push(buf);
-      onProgress?.(bytes);
+    // The first bytes say whether it is compressed (a pipe may hand them over one at a time).
+    const head: Buffer[] = [];
+    let headBytes = 0;
+    let ended = false;
+    while (headBytes < SNIFF_BYTES) {
+      const b = await next();
+      if (b === null) {
+        ended = true;
+        break;
+      }
+      head.push(b);
+      headBytes += b.length;
+    }
+    const first = Buffer.concat(head);
+    const compression = sniffCompression(first);
+    if (compression && !compression.readable) throw notReadHere(source, compression);
+    if (compression) {
+      const all = async function* (): AsyncGenerator<Buffer> {
+        yield first;
+        for (let b = ended ? null : await next(); b !== null; b = await next()) yield b;
+      };
+      await gunzipInto(source, all(), (b) => splitter.push(b), options);
+    } else {
+      if (first.length > 0) splitter.push(first);
+      for (let b = ended ? null : await next(); b !== null; b = await next()) splitter.push(b);
     }
   } catch (err) {
+    if (err instanceof InputError) throw err;
     throw describeFsError(source, err);
   }
   splitter.end();
   return splitter.linesEmitted;
 }
 
-export async function streamFileLines(path: string, sink: LineSink | ByteLineConsumer, onProgress?: StreamProgress, options?: SplitterOptions): Promise<number> {
+export async function streamFileLines(path: string, sink: LineSink | ByteLineConsumer, onProgress?: StreamProgress, options?: ReadOptions): Promise<number> {
   assertReadableFile(path);
+  const compression = sniffFile(path);
+  if (compression && !compression.readable) throw notReadHere(path, compression);
+  if (compression) return streamLines(path, createReadStream(path, { highWaterMark: 1024 * 1024 }), sink, onProgress, options);
   const splitter = new LineSplitter(path, sink, options);
   // Two buffers in turn: the next read runs (in libuv's thread pool) while this chunk is split
   // and parsed, so the disk/page-cache copy overlaps the CPU work. The splitter copies the only

@@ -218,7 +218,8 @@ function checkOutputs(ctx: ReportContext): void {
 function accounted(engine: IncidentEngine): { read: number; sum: number } {
   const c = engine.counts();
   const unparsed = Object.values(c.unparsed).reduce((a: number, b) => a + (b ?? 0), 0);
-  return { read: c.linesRead, sum: c.upstreamErrors + c.otherLines + unparsed + c.outsideWindow };
+  // Access-log and untimed lines are counted on their own (src/engine/foreignLine.ts).
+  return { read: c.linesRead, sum: c.upstreamErrors + c.otherLines + unparsed + c.outsideWindow + (c.accessLines ?? 0) + (c.untimed ?? 0) };
 }
 
 function contextOf(engine: IncidentEngine): ReportContext {

@@ -4,6 +4,9 @@
  */
 import { closeSync, openSync, statSync, writeSync } from 'node:fs';
 import { analyze } from '../../engine/analyze.js';
+import { judgeInput } from '../../engine/inputQuality.js';
+import { sanitizeForTerminal as safe } from '../../report/sanitize.js';
+import { expandLogArgs } from '../../sources/logSet.js';
 import { enrichIncidents } from '../../engine/enrich.js';
 import { jsonReportParts } from '../../report/jsonReport.js';
 import { markdownReportParts } from '../../report/markdownReport.js';
@@ -44,12 +47,14 @@ function writeExport(path: string, parts: Iterable<string>): void {
 
 export async function runPostmortem(o: MainOptions, io: CliIo): Promise<number> {
   const patterns = loadPatternsOrExplain(o.patternsDir);
-  const total = totalLogBytes(o.logs);
+  // Rotated sets, patterns and directories as the files they name, oldest first.
+  const logs = expandLogArgs(o.logs);
+  const total = totalLogBytes(logs);
   const showProgress = io.stderr.isTTY === true && (o.progress || total >= PROGRESS_MIN_BYTES) && total > 0;
   const bar = showProgress ? new ProgressBar(io.stderr, total, io.now) : null;
 
-  const { engine, incidents } = await analyze({
-    logs: o.logs,
+  const { engine, incidents, files, inputNotes } = await analyze({
+    logs,
     stdin: io.stdin,
     events: o.events,
     containers: o.containers,
@@ -62,6 +67,12 @@ export async function runPostmortem(o: MainOptions, io: CliIo): Promise<number> 
     ...(bar ? { onProgress: (b: number) => bar.update(b) } : {}),
   });
   bar?.done();
+
+  // A loud "can't tell" instead of a quiet "no incident found" (engine/inputQuality.ts).
+  const verdict = judgeInput({ files, counters: engine.counts(), span: engine.logSpan(), since: o.since, until: o.until, tz: o.tz });
+  if (verdict.fatal) throw new InputError(verdict.fatal.message, verdict.fatal.hint);
+  const warnings = [...inputNotes, ...verdict.warnings];
+  for (const w of warnings) io.stderr.write(`restartdoctor: warning: ${safe(w)}\n`);
 
   const notes = await enrichIncidents(engine, incidents, {
     nginxConf: o.nginxConf,
@@ -76,11 +87,11 @@ export async function runPostmortem(o: MainOptions, io: CliIo): Promise<number> 
     tool: { name: 'restartdoctor', version: toolVersion() },
     generatedAt: io.now(),
     tz: o.tz,
-    inputs: { logs: o.logs, events: o.events, containers: o.containers },
+    inputs: { logs: files, events: o.events, containers: o.containers },
     window: { since: o.since, until: o.until },
     counters: engine.counts(),
     incidents: engine.incidents(),
-    notes: [...engine.notes(), ...notes],
+    notes: [...warnings, ...engine.notes(), ...notes],
     color: o.color,
     allPlatforms: o.allPlatforms,
   };
