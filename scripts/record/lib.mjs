@@ -475,3 +475,23 @@ export function stamp(timeline, start, what) {
   timeline.push({ at: +((Date.now() - start) / 1000).toFixed(2), iso: new Date().toISOString(), what });
   say(what);
 }
+
+/** A host nginx config: one upstream group in front of /api/ (the busybox CGI), plus a probe location. */
+export function hostConf(prefix, { port, upstream = 'backend', servers, groupExtra = '', locationExtra = '', extraLocations = '' }) {
+  return `${hostNginxHead(prefix)}  upstream ${upstream} {
+${servers.map((s) => `    server ${s};`).join('\n')}
+${groupExtra}  }
+  server {
+    listen 127.0.0.1:${port};
+    server_name shop.local;
+    location /api/ {
+      rewrite ^ /cgi-bin/api break;
+      proxy_pass http://${upstream};
+      proxy_connect_timeout 2s;
+      proxy_read_timeout 10s;
+${locationExtra}    }
+${extraLocations}    location = /nginx-health { access_log off; return 200 "ok"; }
+  }
+}
+`;
+}
