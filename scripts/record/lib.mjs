@@ -349,8 +349,11 @@ export function summarize(errorLogText) {
     flush();
   }
   bursts.sort((a, b) => a.first.localeCompare(b.first));
+  // Every upstream-failure line of the log, whatever its key: one incident spanning several keys.
+  const every = [...perKey.values()].flat().sort((a, b) => a.t - b.t);
+  const all = every.length ? burstOf('*', every) : null;
   const byKey = Object.fromEntries([...perKey].map(([k, v]) => [k, v.length]));
-  return { lines: lines.length, unparsed, kinds, byKey, other, bursts };
+  return { lines: lines.length, unparsed, kinds, byKey, other, bursts, all };
 }
 
 function burstOf(key, evs) {
