@@ -147,7 +147,7 @@ describe('fixes of configuration faults', () => {
     const proposal = await proposeFix(fixInputFor(i, { nginxConf: path.join(FIX, folder, 'nginx.conf'), compose: null, k8s: [], systemd: null, healthPath: null }));
     expect(proposal.files).toHaveLength(1);
     expect(proposal.files[0]!.diff).toMatch(diff);
-    const all = [...proposal.advice, ...(proposal.otherPlatformAdvice ?? []), ...proposal.files.flatMap((f) => [f.diff, ...f.notes])].join('\n');
+    const all = [...proposal.advice, ...(proposal.otherPlatformAdvice ?? []), ...proposal.warnings, ...proposal.files.flatMap((f) => [f.diff, ...f.notes])].join('\n');
     expect(all).not.toMatch(/healthcheck|restart|proxy_next_upstream|max_fails|backup|startupProbe/i);
   });
 
