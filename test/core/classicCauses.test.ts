@@ -170,6 +170,14 @@ describe('fixes of configuration faults', () => {
     }
   });
 
+  it('resolver advice is never given for a unix socket, even when a rule asks for it', async () => {
+    const base = { upstream: { host: 'unix:/run/app/app.sock', port: null }, upstreamKey: 'unix:/run/app/app.sock', service: null, container: null, image: null, timeToReadyMs: null, notRetriedLost: 0, writesLost: 0 };
+    const unix = await proposeFix({ ...base, fixIds: ['nginx-resolve'] });
+    expect(unix.advice.join('\n')).not.toMatch(/resolver|new IP/);
+    const tcp = await proposeFix({ ...base, fixIds: ['nginx-resolve'], upstream: { host: 'backend', port: 3000 }, upstreamKey: 'backend:3000' });
+    expect(tcp.advice.join('\n')).toMatch(/resolver 127\.0\.0\.11/);
+  });
+
   it('a single `[emerg] host not found in upstream` line is an incident: nginx did not start', () => {
     const i = only([`${stamp(T0)} [emerg] 40#40: host not found in upstream "backend:3000" in /etc/nginx/conf.d/default.conf:12`]);
     expect(i.diagnosis.patternId).toBe('host-not-found');
