@@ -3,6 +3,7 @@
  * decoded by `parse/containerInspect.ts`, and the pure checks derived from the snapshot. The
  * checks are pure so reports and tests can run them on a recorded inspect too.
  */
+import { countOf } from '../util/plural.js';
 import type Dockerode from 'dockerode';
 import type { ContainerInfo, HealthcheckConfig } from '../model/container.js';
 import type { CheckResult } from '../model/incident.js';
@@ -175,7 +176,7 @@ export function restartsCheck(info: ContainerInfo): CheckResult {
       'restarts',
       'fail',
       evidence,
-      `Docker restarted the container ${info.restartCount} time(s) under its restart policy: the process keeps dying`,
+      `Docker restarted the container ${countOf(info.restartCount, 'time')} under its restart policy: the process keeps dying`,
     );
   }
   const meaning =

@@ -5,6 +5,7 @@
  */
 import type { CheckStatus, ChecklistResult } from '../model/incident.js';
 import { sanitizeForTerminal } from '../report/sanitize.js';
+import { checkLevel } from './checkLevel.js';
 import { formatHostPort } from './httpProbe.js';
 
 export interface FormatOptions {
@@ -17,6 +18,8 @@ const MARKS: Record<CheckStatus, { unicode: string; ascii: string }> = {
   fail: { unicode: '✘ FAIL', ascii: '[FAIL]' },
   unknown: { unicode: '? unkn', ascii: '[ ?? ]' },
 };
+/** A failed check that is only advice (conclusion.ts's WARNING_CHECKS). */
+const WARN_MARK = { unicode: '! warn', ascii: '[warn]' };
 
 /** No escape sequences or line breaks from a container may reach the terminal. */
 export function sanitize(text: string): string {
@@ -30,7 +33,8 @@ export function formatChecklist(result: ChecklistResult, options: FormatOptions 
   const lines = [`check ${target}${result.target.container ? ` (container ${result.target.container})` : ''}`];
   const width = Math.max(0, ...result.checks.map((c) => c.id.length));
   for (const c of result.checks) {
-    const mark = options.ascii ? MARKS[c.status].ascii : MARKS[c.status].unicode;
+    const marks = checkLevel(c) === 'warning' ? WARN_MARK : MARKS[c.status];
+    const mark = options.ascii ? marks.ascii : marks.unicode;
     const evidence = sanitize(c.evidence);
     const meaning = sanitize(c.meaning);
     const ascii = (t: string) => t.replace(/→/g, arrow).replace(/⏎/g, '|').replace(/[^\x20-\x7e]/g, '?');

@@ -1,7 +1,8 @@
 /**
- * Which addresses the engine may probe on its own. Only what the user's own nginx log/config
- * names as an upstream, or what belongs to a local container. Never an address taken from a
- * request (Host header, request line): that would let a client make us connect anywhere.
+ * Which addresses the engine may probe on its own. Only what the user's own nginx config names
+ * as an upstream peer, or what belongs to a local container (from the daemon or the inspect file
+ * the user gave). Never an address taken from a log line: its fields (request line, Host, Referer,
+ * even an `upstream: "…"` field forged inside a Referer) are the client's to choose.
  */
 import net from 'node:net';
 import os from 'node:os';
@@ -9,8 +10,8 @@ import type { ContainerInfo } from '../model/container.js';
 import { healthcheckUrl } from './dockerState.js';
 
 export interface ProbeAllowList {
-  /** `host:port` of every upstream seen in the nginx log or config (`[::1]:3000` for IPv6; URLs accepted). */
-  upstreams: Set<string>;
+  /** `host:port` of every peer the nginx config names (`[::1]:3000` for IPv6; URLs accepted). Never the log's. */
+  upstreams: ReadonlySet<string>;
   containers: ContainerInfo[];
   /** This host's interface addresses; defaults to os.networkInterfaces(). */
   localAddresses?: string[];
@@ -83,4 +84,15 @@ export function isProbeAllowed(host: string, port: number, allowed: ProbeAllowLi
     if (c.networkMode === 'host' && isLoopback(h) && namesPort(c, port)) return true;
   }
   return false;
+}
+
+/**
+ * null when the address may be probed, else the one line the checklist shows instead of probing.
+ * `config` names the nginx config the peers were read from (null: none could be read).
+ */
+export function probeRefusal(host: string, port: number, allowed: ProbeAllowList, config: string | null): string | null {
+  if (isProbeAllowed(host, port, allowed)) return null;
+  const target = Number.isInteger(port) && port > 0 ? upstreamKey(host, port) : `${host}:${port}`;
+  const where = config ? `an upstream in ${config}` : 'an upstream of a readable nginx config (pass --nginx-conf)';
+  return `not probed: ${target} is not ${where} nor a container address`;
 }

@@ -3,6 +3,7 @@
  * ss inside the container, docker inspect), run without subprocesses and turned into verdicts.
  * It probes only the target it is given; the engine decides beforehand with `isProbeAllowed`.
  */
+import { countOf } from '../util/plural.js';
 import net from 'node:net';
 import os from 'node:os';
 import type Dockerode from 'dockerode';
@@ -123,7 +124,7 @@ async function containerPortCheck(info: ContainerInfo | null, reason: string, po
 
 function timeToReadyCheck(r: TimeToReadyResult, waitMs: number, startLabel: string, stepMs: number): CheckResult {
   const part = (label: string, ms: number | null): string => `${label} ${ms === null ? 'never' : `${ms} ms`}`;
-  const evidence = `${part('start→listening', r.timeToListenMs)}, ${part('start→healthy', r.timeToHealthyMs)} (start = ${startLabel}; ${r.polls} polls every ${stepMs} ms)`;
+  const evidence = `${part('start→listening', r.timeToListenMs)}, ${part('start→healthy', r.timeToHealthyMs)} (start = ${startLabel}; ${countOf(r.polls, 'poll')} every ${stepMs} ms)`;
   if (r.timedOut) {
     return {
       id: 'time-to-ready',

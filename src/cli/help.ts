@@ -1,49 +1,69 @@
-/** The usage text. Kept beside the flags it documents; README's "Usage" section mirrors it. */
-export const MAIN_HELP = `restartdoctor — why did nginx say "connect() failed (111: Connection refused)"?
+/**
+ * The help texts, generated from the flag tables (mainOptions.ts, commandFlags.ts, flags.ts's
+ * global flags) so a flag cannot exist without being listed. README's "Usage" section mirrors them.
+ */
+import { COMMANDS } from './commandFlags.js';
+import { EXIT_TABLE } from './exitCodes.js';
+import { GLOBAL_FLAGS, usageOf, type FlagSpec, type FlagTable } from './flags.js';
+import { DEFAULT_LOG, MAIN_FLAGS } from './mainOptions.js';
+import { wrap } from '../util/wrap.js';
 
-Joins nginx upstream errors to Docker container restarts, diagnoses the incident, runs the
-root-cause checklist and proposes the config fix for your own nginx.conf / docker-compose.yml.
+const COLUMN = 26;
+/** Help lines fit a 100-column terminal. */
+const WIDTH = 100;
 
-Usage
-  restartdoctor                                   live: the last 15 min, then follow ${'/var/log/nginx/error.log'}
-                                                  (or the running nginx containers) + the local Docker daemon
-  restartdoctor --nginx-container NAME [--follow] nginx's log from its container, through the Docker API
-  restartdoctor --follow --log FILE... [--docker unix:///var/run/docker.sock]
-  restartdoctor --replay DIR [--speed 20]         replay a recorded incident folder live (the demo)
-  restartdoctor --log FILE [--events FILE] [--containers FILE]   postmortem of recorded files
-  cat error.log | restartdoctor --events events.jsonl            postmortem of a piped log
-  restartdoctor check --upstream HOST:PORT [--container NAME]    run the root-cause checklist now
-  restartdoctor fix --nginx-conf FILE [--compose FILE] --upstream HOST:PORT [--apply]
-  restartdoctor lint nginx.conf docker-compose.yml [k8s.yaml] [--format text|json|sarif]
-  restartdoctor drill --container NAME --url http://127.0.0.1/health [--requests 200]
-  restartdoctor record DIR [--max-size 200MB]     keep the log, Docker events and inspect in DIR
+function flagLines(entries: Array<[string, FlagSpec]>): string[] {
+  return entries.map(([name, spec]) => {
+    const left = `  ${spec.short ? `-${spec.short}, ` : ''}${usageOf(name, spec)}`;
+    const help = wrap(spec.help ?? '', WIDTH - COLUMN).join(`\n${' '.repeat(COLUMN)}`);
+    return left.length + 2 > COLUMN ? `${left}\n${' '.repeat(COLUMN)}${help}`.trimEnd() : `${left.padEnd(COLUMN)}${help}`.trimEnd();
+  });
+}
 
-Input
-  --log FILE            nginx error log (repeatable; "-" is stdin)
-  --nginx-container NAME  nginx's log from this container (Docker API: demultiplexed, timestamped)
-  --events FILE         Docker events: \`docker events --since … --format '{{json .}}'\` or /events JSON
-  --containers FILE     \`docker inspect\` output of the containers (port bindings, IPs, healthchecks)
-  --since TIME          only from TIME: "2024-01-15 03:00", "2 hours ago" (read in --tz);
-                        live mode reads back from then (default 15 minutes ago) before following
-  --until TIME          only up to TIME; may be relative to --since: "1 hour later"
-  --tz ZONE             zone the log's local times were written in (default: this machine's)
+/** The flags of a table by their `group`, in the order the groups first appear (ungrouped last). */
+function grouped(table: FlagTable, fallback: string): string[] {
+  const groups = new Map<string, Array<[string, FlagSpec]>>();
+  for (const entry of Object.entries(table)) {
+    const g = entry[1].group ?? fallback;
+    groups.set(g, [...(groups.get(g) ?? []), entry]);
+  }
+  return [...groups].flatMap(([g, entries]) => ['', g, ...flagLines(entries)]);
+}
 
-Detection
-  --burst-gap DUR       errors further apart than this start a new burst (default 5s)
-  --min-errors N        smallest burst that is an incident (default 3)
-  --patterns DIR        diagnosis rules folder (default: the bundled patterns/)
+const exitLines = (): string[] => ['', 'Exit codes', ...EXIT_TABLE.map((e) => `  ${String(e.code).padEnd(4)}${wrap(e.meaning, WIDTH - 6).join(`\n${' '.repeat(6)}`)}`)];
 
-Output
-  --json                machine-readable report (schemaVersion 1, see README)
-  --export FILE.md      write a markdown incident summary
-  --nginx-conf FILE, --compose FILE, --k8s FILE, --systemd FILE
-                        propose the fix as a diff of these files
-  --probe               postmortem: also run the checklist against the live upstream (off by default)
-  --health-path PATH    path for the HTTP probe (default: the container healthcheck's, else /health)
-  --progress            progress bar on stderr (automatic for logs over 50 MB on a terminal)
-  --no-tui              live mode without the full-screen UI: one line per incident and check
-  --no-color            no colours (also NO_COLOR=1 or TERM=dumb)
-  -h, --help, -V, --version
+export function mainHelp(): string {
+  const lines = [
+    'restartdoctor — why did nginx say "connect() failed (111: Connection refused)"?',
+    '',
+    'Joins nginx upstream errors to Docker container restarts, diagnoses the incident, runs the',
+    'root-cause checklist and proposes the config fix for your own nginx.conf / docker-compose.yml.',
+    '',
+    'Usage',
+    `  restartdoctor                                   live: the last 15 min, then follow ${DEFAULT_LOG}`,
+    '                                                  (or the running nginx containers) and the local Docker daemon',
+    '  restartdoctor --nginx-container NAME [--follow] nginx\'s log from its container, through the Docker API',
+    '  restartdoctor --follow --log FILE... [--docker unix:///var/run/docker.sock]',
+    '  restartdoctor --replay DIR [--speed 20] [--from TIME]   replay a recorded incident folder live (the demo)',
+    '  restartdoctor --log FILE [--events FILE] [--containers FILE]   postmortem of recorded files',
+    '  cat error.log | restartdoctor --events events.jsonl            postmortem of a piped log',
+    `  restartdoctor COMMAND [flags]                   ${Object.keys(COMMANDS).join(', ')} (below)`,
+    '  restartdoctor help [COMMAND]                    this help, or a command\'s',
+    ...grouped(MAIN_FLAGS, 'Other'),
+    ...grouped(GLOBAL_FLAGS, 'Global'),
+    '  Global flags work anywhere on the line, before or after a command\'s name.',
+    '',
+    'Commands (restartdoctor help COMMAND lists its flags)',
+    ...Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(COLUMN - 2)}${c.summary}`),
+    ...exitLines(),
+  ];
+  return `${lines.join('\n')}\n`;
+}
 
-Exit codes: 0 no incident, 1 incident found (or a check failed), 2 usage or input error.
-`;
+export function commandHelp(command: string): string {
+  const c = COMMANDS[command];
+  if (!c) return mainHelp();
+  const lines = [c.intro, '', 'Flags', ...flagLines(Object.entries(c.flags)), '', 'Global flags', ...flagLines(Object.entries(GLOBAL_FLAGS))];
+  if (c.outro) lines.push('', ...c.outro.split('\n').flatMap((l) => (l.length > WIDTH ? wrap(l, WIDTH) : [l])));
+  return `${lines.join('\n')}\n`;
+}

@@ -31,7 +31,22 @@ export type Command = (argv: string[], io: CliIo) => Promise<number>;
 /**
  * Writes `parts` in turn, waiting whenever the stream's buffer is full: to a pipe Node queues
  * what the reader has not taken yet, so a big report written at once would sit in memory twice.
+ * A reader that went away (`| head -1`: EPIPE, the stream destroyed) ends the writing quietly:
+ * the report is cut where the reader wanted it cut, and the caller's exit code still stands.
  */
 export async function writeParts(out: Writable, parts: Iterable<string>): Promise<void> {
-  for (const part of parts) if (!out.write(part)) await once(out, 'drain');
+  for (const part of parts) {
+    if (out.destroyed) return;
+    if (out.write(part)) continue;
+    // 'drain' never comes to a destroyed stream: wait for whichever of the two happens.
+    const drained = once(out, 'drain').then(() => true, () => false);
+    const closed = once(out, 'close').then(() => false, () => false);
+    if (!(await Promise.race([drained, closed]))) return;
+  }
+}
+
+/** Colour is decided once, for every command: a terminal, and neither --no-color, NO_COLOR nor TERM=dumb. */
+export function wantsColor(noColorFlag: boolean, io: Pick<CliIo, 'env' | 'stdout'>): boolean {
+  const noColor = noColorFlag || (io.env.NO_COLOR !== undefined && io.env.NO_COLOR !== '') || io.env.TERM === 'dumb';
+  return !noColor && io.stdout.isTTY === true;
 }

@@ -13,11 +13,13 @@ import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { jsonError } from '../report/jsonReport.js';
 import { toolVersion } from '../util/version.js';
-import { oneLine, UserError } from './errors.js';
+import { oneLine, UsageError, UserError } from './errors.js';
 import { EXIT } from './exitCodes.js';
-import { MAIN_HELP } from './help.js';
+import { COMMAND_NAMES, COMMANDS } from './commandFlags.js';
+import { findCommand, nearest, parseFlags, wantsJson, type FlagTable } from './flags.js';
+import { commandHelp, mainHelp } from './help.js';
 import { processIo, type CliIo, type Command } from './io.js';
-import { parseMainOptions } from './mainOptions.js';
+import { MAIN_FLAGS, parseMainOptions } from './mainOptions.js';
 
 // Commands load on demand: ink, react and dockerode cost a second of start-up that a postmortem
 // of a piped log, or `--version`, should not pay.
@@ -29,14 +31,51 @@ const SUBCOMMANDS: Record<string, () => Promise<Command>> = {
   record: async () => (await import('./commands/record.js')).recordCommand,
 };
 
+/** Every command's flags but `command`'s own: a flag found there is misplaced, not unknown. */
+function othersThan(command: string): Record<string, FlagTable> {
+  const all: Record<string, FlagTable> = { restartdoctor: MAIN_FLAGS, ...Object.fromEntries(Object.entries(COMMANDS).map(([n, c]) => [n, c.flags])) };
+  delete all[command];
+  return all;
+}
+
+/** `restartdoctor help [COMMAND]`. */
+function help(words: string[], io: CliIo): number {
+  const topic = words.find((w) => !w.startsWith('-'));
+  if (topic === undefined || topic === 'help') {
+    io.stdout.write(mainHelp());
+    return EXIT.ok;
+  }
+  if (!COMMANDS[topic]) {
+    const guess = nearest(topic, Object.keys(COMMANDS));
+    throw new UsageError(`help: no command "${topic}"${guess ? ` (did you mean ${guess}?)` : ''}; the commands are ${Object.keys(COMMANDS).join(', ')}`, null);
+  }
+  io.stdout.write(commandHelp(topic));
+  return EXIT.ok;
+}
+
 export async function main(argv: string[], io: CliIo): Promise<number> {
-  const wantsJson = argv.includes('--json');
+  const json = wantsJson(argv);
   try {
-    const load = argv[0] !== undefined ? SUBCOMMANDS[argv[0]] : undefined;
-    if (load) return await (await load())(argv.slice(1), io);
-    const o = parseMainOptions(argv, io);
+    // Global flags may come before the command's name: `restartdoctor --json check …`.
+    const { command, rest } = findCommand(argv, COMMAND_NAMES);
+    if (command === 'help') return help(rest, io);
+    const load = command !== null ? SUBCOMMANDS[command] : undefined;
+    if (command !== null && load) {
+      // Read here first for --help/--version and one wording of every flag error; the command reads its values.
+      const { values } = parseFlags(rest, COMMANDS[command]!.flags, { command, positionals: COMMANDS[command]!.positionals === true, others: othersThan(command) });
+      if (values.help) {
+        io.stdout.write(commandHelp(command));
+        return EXIT.ok;
+      }
+      if (values.version) {
+        io.stdout.write(`restartdoctor ${toolVersion()}\n`);
+        return EXIT.ok;
+      }
+      return await (await load())(rest, io);
+    }
+    const o = parseMainOptions(argv, io, othersThan('restartdoctor'));
     if (o.help) {
-      io.stdout.write(MAIN_HELP);
+      io.stdout.write(mainHelp());
       return EXIT.ok;
     }
     if (o.version) {
@@ -53,7 +92,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     const user = err instanceof UserError ? err : null;
     const message = oneLine(err);
     const code = user ? user.exitCode : EXIT.usage;
-    if (wantsJson) io.stdout.write(jsonError(message, user?.hint ?? null, code));
+    if (json) io.stdout.write(jsonError(message, user?.hint ?? null, code));
     io.stderr.write(`restartdoctor: ${message}\n`);
     if (user?.hint) io.stderr.write(`  hint: ${user.hint}\n`);
     // Not a UserError: a bug. Say so in one line; the stack only with RESTARTDOCTOR_DEBUG.
@@ -74,10 +113,10 @@ function isEntryPoint(): boolean {
 }
 
 if (isEntryPoint()) {
-  // A closed pipe (`| head`) is a normal end for a report writer, not a crash.
-  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-    if (err.code === 'EPIPE') process.exit(EXIT.ok);
-  });
+  // A closed pipe (`| head`) is a normal end for a report writer, not a crash: the stream is
+  // destroyed, writers stop (writeParts), and the command's exit code (1 when an incident was
+  // found) stands. Exiting here with 0 would tell a script `restartdoctor … | head -1` found nothing.
+  process.stdout.on('error', () => {});
   main(process.argv.slice(2), processIo()).then(
     (code) => {
       process.exitCode = code;

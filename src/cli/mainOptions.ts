@@ -1,46 +1,43 @@
 /**
- * Flags of the main command (postmortem and live share them): util.parseArgs for the syntax,
- * zod for the values, chrono-node for human times. Every problem is one UsageError line.
+ * Flags of the main command (postmortem, live and replay share them): a table of data that
+ * flags.ts reads the line with and help.ts prints, zod for the values, values.ts for times and
+ * durations. Every problem is one UsageError line. The global flags (--json, --no-color, --tz,
+ * --docker, --help, --version) are flags.ts's GLOBAL_FLAGS.
  */
-import { parseArgs } from 'node:util';
-import { createRequire } from 'node:module';
 import { z } from 'zod';
-import { assertTimeZone, systemTimeZone, zoneOffsetMs } from '../parse/localTime.js';
-import { parseDuration } from '../util/duration.js';
+import { assertTimeZone, systemTimeZone } from '../parse/localTime.js';
 import type { EnrichOptions } from '../engine/enrich.js';
-import { DEFAULT_DOCKER_ENDPOINT } from '../sources/dockerEndpoint.js';
+import { dockerHostSpec } from '../sources/dockerEndpoint.js';
 import { UsageError } from './errors.js';
-import type { CliIo } from './io.js';
+import { parseFlags, type FlagTable } from './flags.js';
+import { wantsColor, type CliIo } from './io.js';
+import { readDuration, readTime } from './values.js';
 
 export const MAIN_FLAGS = {
-  log: { type: 'string', multiple: true },
-  events: { type: 'string' },
-  containers: { type: 'string' },
-  since: { type: 'string' },
-  until: { type: 'string' },
-  tz: { type: 'string' },
-  'burst-gap': { type: 'string' },
-  'min-errors': { type: 'string' },
-  patterns: { type: 'string' },
-  json: { type: 'boolean' },
-  export: { type: 'string' },
-  'nginx-conf': { type: 'string' },
-  compose: { type: 'string' },
-  k8s: { type: 'string', multiple: true },
-  systemd: { type: 'string' },
-  probe: { type: 'boolean' },
-  'health-path': { type: 'string' },
-  follow: { type: 'boolean' },
-  docker: { type: 'string' },
-  'nginx-container': { type: 'string' },
-  replay: { type: 'string' },
-  speed: { type: 'string' },
-  'no-tui': { type: 'boolean' },
-  'no-color': { type: 'boolean' },
-  progress: { type: 'boolean' },
-  help: { type: 'boolean', short: 'h' },
-  version: { type: 'boolean', short: 'V' },
-} as const;
+  log: { type: 'string', multiple: true, arg: 'FILE', group: 'Input', help: 'nginx error log (repeatable; "-" is stdin); \'DIR/error.log*\' or DIR: a rotated set, oldest first; gzip read as is; docker/compose/kubectl/journald/syslog lines too (README: Sources)' },
+  events: { type: 'string', arg: 'FILE', group: 'Input', help: "Docker events: `docker events --since … --format '{{json .}}'` or /events JSON" },
+  'nginx-container': { type: 'string', arg: 'NAME', group: 'Input', help: "nginx's log from this container, through the Docker API (demultiplexed, timestamped); a postmortem, or live with --follow/--docker; its /etc/nginx is the config the fix diffs" },
+  containers: { type: 'string', arg: 'FILE', group: 'Input', help: '`docker inspect` output of the containers (port bindings, IPs, healthchecks)' },
+  since: { type: 'string', arg: 'TIME', group: 'Input', help: 'only from TIME: 10m, 2h, 1d (ago), RFC 3339, epoch seconds, "2 hours ago", "2024-01-15 03:00" (read in --tz); live mode reads the log and Docker\'s events back from then (default 15 minutes ago) before following' },
+  until: { type: 'string', arg: 'TIME', group: 'Input', help: 'only up to TIME (same forms); may be relative to --since: "1 hour later"' },
+  'burst-gap': { type: 'string', arg: 'DUR', group: 'Detection', help: 'errors further apart than this start a new burst (default 5s)' },
+  'min-errors': { type: 'string', arg: 'N', group: 'Detection', help: 'smallest burst that is an incident (default 3)' },
+  patterns: { type: 'string', arg: 'DIR', group: 'Detection', help: 'own diagnosis rules, laid over the bundled patterns/ by id (same id replaces, a new id adds)' },
+  export: { type: 'string', arg: 'FILE.md', group: 'Output', help: 'write a markdown incident summary' },
+  'nginx-conf': { type: 'string', arg: 'FILE', group: 'Output', help: 'your nginx.conf: the fix is proposed as a diff of it' },
+  compose: { type: 'string', arg: 'FILE', group: 'Output', help: 'your docker-compose.yml: the fix is proposed as a diff of it' },
+  k8s: { type: 'string', multiple: true, arg: 'FILE', group: 'Output', help: 'a Kubernetes manifest to diff (repeatable)' },
+  systemd: { type: 'string', arg: 'FILE', group: 'Output', help: "the backend's systemd unit to diff" },
+  'all-platforms': { type: 'boolean', group: 'Output', help: 'fix advice for every platform (compose, Kubernetes, systemd, supervisord), not only those the evidence shows' },
+  probe: { type: 'boolean', group: 'Output', help: 'postmortem: also run the checklist against the live upstream (off by default)' },
+  'health-path': { type: 'string', arg: 'PATH', group: 'Output', help: "path for the HTTP probe (default: the container healthcheck's, else /health)" },
+  progress: { type: 'boolean', group: 'Output', help: 'progress bar on stderr (automatic for logs over 50 MB on a terminal)' },
+  follow: { type: 'boolean', group: 'Live and replay', help: 'live: follow --log FILE(s) and the Docker daemon (--docker) instead of reading them once' },
+  replay: { type: 'string', arg: 'DIR', group: 'Live and replay', help: 'replay a recorded incident folder live (the demo: fixtures/incidents/restart-race)' },
+  speed: { type: 'string', arg: 'N', group: 'Live and replay', help: 'replay speed factor (default 1, at most 10000)' },
+  from: { type: 'string', arg: 'TIME', group: 'Live and replay', help: 'replay: start at TIME (a time of day is read on the recording\'s date) instead of 10 s before the first burst' },
+  'no-tui': { type: 'boolean', group: 'Live and replay', help: 'live mode without the full-screen UI: one line per incident and check' },
+} as const satisfies FlagTable;
 
 export type Mode = 'postmortem' | 'live' | 'replay';
 
@@ -62,8 +59,12 @@ export interface MainOptions extends EnrichOptions {
   /** `--nginx-container NAME`: nginx's log read through the Docker API instead of a file. */
   nginxContainer: string | null;
   speed: number;
+  /** `--from TIME` of a replay, read against the recording's own date once it is loaded. */
+  replayFrom: string | null;
   noTui: boolean;
   color: boolean;
+  /** Fix advice for every platform, not only those the evidence shows. */
+  allPlatforms: boolean;
   progress: boolean;
   help: boolean;
   version: boolean;
@@ -71,51 +72,13 @@ export interface MainOptions extends EnrichOptions {
 
 export const DEFAULT_LOG = '/var/log/nginx/error.log';
 
-const durationFlag = (flag: string) =>
-  z
-    .string()
-    .transform((s, ctx) => {
-      const ms = parseDuration(s);
-      if (ms === null || ms <= 0) {
-        ctx.addIssue({ code: 'custom', message: `${flag} "${s}": expected a duration such as 5s, 500ms or 1m` });
-        return z.NEVER;
-      }
-      return ms;
-    });
-
 const valuesSchema = z.object({
-  'burst-gap': durationFlag('--burst-gap').optional(),
   'min-errors': z.coerce.number({ message: '--min-errors: expected a whole number ≥ 1' }).int('--min-errors: expected a whole number ≥ 1').min(1, '--min-errors: expected a whole number ≥ 1').optional(),
   speed: z.coerce.number({ message: '--speed: expected a number > 0' }).positive('--speed: expected a number > 0').max(10_000, '--speed: at most 10000').optional(),
 });
 
-/**
- * A human time for --since/--until, read in the log's zone: "2024-01-15 03:00", "2 hours ago",
- * "yesterday 14:00". --until may be relative to --since ("1 hour later").
- */
-export function parseHumanTime(flag: string, text: string, tz: string, ref: number): number {
-  // Loaded only when a time is given: chrono's locale tables cost half a second of start-up.
-  const chrono = createRequire(import.meta.url)('chrono-node') as typeof import('chrono-node');
-  const parseAt = (offsetAt: number): Date | null =>
-    chrono.parseDate(text, { instant: new Date(ref), timezone: Math.round(zoneOffsetMs(offsetAt, tz) / 60_000) });
-  const first = parseAt(ref);
-  if (!first) throw new UsageError(`${flag} "${text}": not a time I can read`, 'try "2024-01-15 03:00", "2 hours ago" or "yesterday 14:00"');
-  // The zone's offset at the date being read, not at `ref`: a summer date read in winter differs by an hour.
-  const second = parseAt(first.getTime());
-  return (second ?? first).getTime();
-}
-
-export function parseMainOptions(argv: string[], io: CliIo): MainOptions {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: argv, options: MAIN_FLAGS, allowPositionals: true, strict: true });
-  } catch (err) {
-    throw new UsageError((err as Error).message.split('\n')[0]!.replace(/^TypeError \[\w+\]: /, ''));
-  }
-  const v = parsed.values;
-  if (parsed.positionals.length > 0) {
-    throw new UsageError(`unexpected argument "${parsed.positionals[0]}"`, 'logs are passed with --log FILE (or piped on stdin)');
-  }
+export function parseMainOptions(argv: string[], io: CliIo, others: Readonly<Record<string, FlagTable>> = {}): MainOptions {
+  const v = parseFlags(argv, MAIN_FLAGS, { command: 'restartdoctor', others }).values;
   const checked = valuesSchema.safeParse(v);
   if (!checked.success) throw new UsageError(checked.error.issues[0]!.message);
 
@@ -136,14 +99,14 @@ export function parseMainOptions(argv: string[], io: CliIo): MainOptions {
   }
 
   const now = io.now();
-  const since = v.since ? parseHumanTime('--since', v.since, tz, now) : null;
-  const until = v.until ? parseHumanTime('--until', v.until, tz, since ?? now) : null;
+  const since = v.since !== undefined ? readTime('--since', v.since, tz, now) : null;
+  const until = v.until !== undefined ? readTime('--until', v.until, tz, now, since ?? now) : null;
   if (since !== null && until !== null && until <= since) {
     throw new UsageError(`--until (${new Date(until).toISOString()}) is not after --since (${new Date(since).toISOString()})`);
   }
+  if (v.from !== undefined && !v.replay) throw new UsageError('--from only applies to --replay DIR', 'to read a log from a time use --since TIME');
   if (v.export !== undefined && v.export.trim() === '') throw new UsageError('--export needs a file name, e.g. --export incident.md');
 
-  const noColor = v['no-color'] === true || (io.env.NO_COLOR !== undefined && io.env.NO_COLOR !== '') || io.env.TERM === 'dumb';
   return {
     mode,
     logs,
@@ -152,7 +115,7 @@ export function parseMainOptions(argv: string[], io: CliIo): MainOptions {
     since,
     until,
     tz,
-    burstGapMs: checked.data['burst-gap'] ?? 5_000,
+    burstGapMs: v['burst-gap'] !== undefined ? readDuration('--burst-gap', v['burst-gap']) : 5_000,
     minErrors: checked.data['min-errors'] ?? 3,
     patternsDir: v.patterns ?? null,
     json: v.json === true,
@@ -163,13 +126,16 @@ export function parseMainOptions(argv: string[], io: CliIo): MainOptions {
     systemd: v.systemd ?? null,
     probe: v.probe === true,
     healthPath: v['health-path'] ?? null,
-    docker: v.docker ?? DEFAULT_DOCKER_ENDPOINT,
+    docker: dockerHostSpec(v.docker, io.env),
     replay: v.replay ?? null,
     nginxContainer: v['nginx-container'] ?? null,
     speed: checked.data.speed ?? 1,
+    replayFrom: v.from ?? null,
     // Decided once: the full screen needs a terminal on stdout (a CI job, a pipe, journald get lines).
     noTui: v['no-tui'] === true || io.stdout.isTTY !== true,
-    color: !noColor && io.stdout.isTTY === true,
+    // --json is data: never coloured, whatever the terminal.
+    color: wantsColor(v['no-color'] === true || v.json === true, io),
+    allPlatforms: v['all-platforms'] === true,
     progress: v.progress === true,
     help: v.help === true,
     version: v.version === true,

@@ -6,11 +6,20 @@
 import type { Burst, EvidenceLine } from '../model/incident.js';
 import { NOT_RETRIED_METHODS, WRITE_METHODS, type UpstreamAddress, type UpstreamErrorKind } from '../model/logRecord.js';
 import type { FailureSample } from '../parse/failureSample.js';
+import { foldOldest, refillLevel } from './boundedKeys.js';
 import { DistinctHashes, SmallCounts, SmallSet } from './tallies.js';
 
 const EVIDENCE_HEAD = 5;
 const EVIDENCE_TAIL = 5;
 const MAX_DISTINCT = 20; // servers/hosts kept per burst
+
+/**
+ * Kinds that stop nginx itself (`[emerg] host not found in upstream` when it starts): nginx serves
+ * nothing then, so one such line is an incident, whatever --min-errors says.
+ */
+export function isFatal(kind: UpstreamErrorKind): boolean {
+  return kind === 'host-not-found';
+}
 
 /** Kinds that mark a failed request. `disabled` is nginx noting max_fails was reached, not a request. */
 export function countsAsFailedRequest(kind: UpstreamErrorKind): boolean {
@@ -27,6 +36,8 @@ class OpenBurst {
   private readonly methods = new SmallCounts<string>();
   writes = 0;
   notRetried = 0;
+  /** Holds a start-up failure (nginx did not start): an incident even as a single line. */
+  fatal = false;
   private readonly servers = new SmallSet(MAX_DISTINCT);
   private readonly hosts = new SmallSet(MAX_DISTINCT);
   /** Client addresses as 53-bit hashes (a string here would keep its whole log line alive), counted exactly up to 10,000. */
@@ -66,6 +77,7 @@ class OpenBurst {
     this.methods.clear();
     this.writes = 0;
     this.notRetried = 0;
+    this.fatal = false;
     this.servers.clear();
     this.hosts.clear();
     this.clients.clear();
@@ -83,6 +95,7 @@ class OpenBurst {
     this.count++;
     this.last = Math.max(this.last, r.time);
     this.kinds.add(kind);
+    if (isFatal(kind)) this.fatal = true;
     if (r.errno !== null) this.errnos.add(r.errno);
     const method = r.method;
     if (method) {
@@ -143,7 +156,15 @@ export interface BurstDetectorOptions {
   gapMs: number;
   /** Bursts with fewer errors are noise (an isolated failure), counted but not incidents. */
   minErrors: number;
+  /** Upstreams with an open burst at once (default MAX_OPEN_BURSTS): the bound on this detector's memory. */
+  maxOpen?: number;
 }
+
+/**
+ * Open bursts at once. Upstream names come from log lines (a resolver failure names the client's
+ * Host header), so without a bound a million names would be a million open bursts.
+ */
+export const MAX_OPEN_BURSTS = 4096;
 
 /**
  * Feed records in time order per upstream (a log is ordered; several logs may interleave, which
@@ -155,8 +176,29 @@ export class BurstDetector {
   private readonly spare: OpenBurst[] = [];
   /** Bursts that closed below minErrors: isolated failures. */
   isolatedErrors = 0;
+  /** Bursts closed before their gap had passed because `maxOpen` upstreams were failing at once. */
+  foldedBursts = 0;
+  /** Newest error time seen: a burst quiet for longer than the gap before it can be closed. */
+  private newest = -Infinity;
+  /** Bursts closed by a shed (shed()), waiting for takeShed(). */
+  private shed: Burst[] = [];
+  private readonly maxOpen: number;
 
-  constructor(private readonly opts: BurstDetectorOptions) {}
+  constructor(private readonly opts: BurstDetectorOptions) {
+    this.maxOpen = opts.maxOpen ?? MAX_OPEN_BURSTS;
+  }
+
+  /** True when a shed closed bursts that takeShed() has not handed over yet. */
+  get hasShed(): boolean {
+    return this.shed.length > 0;
+  }
+
+  /** Bursts closed by the bound since the last call, oldest first. */
+  takeShed(): Burst[] {
+    const out = this.shed;
+    this.shed = [];
+    return out.sort((a, b) => a.first - b.first);
+  }
 
   /**
    * Adds one upstream failure; returns the burst it closed, if the gap before it was too long.
@@ -171,13 +213,34 @@ export class BurstDetector {
       closed = this.finish(current);
       this.open.delete(key);
     }
+    if (sample.time > this.newest) this.newest = sample.time;
     let burst = this.open.get(key);
     if (!burst) {
+      if (this.open.size >= this.maxOpen) this.shedOpen();
       burst = this.spare.pop()?.reset(key, sample.address(), sample.time) ?? new OpenBurst(key, sample.address(), sample.time);
       this.open.set(key, burst);
     }
     burst.add(sample);
     return closed;
+  }
+
+  /**
+   * Makes room under maxOpen: first closes bursts quiet for longer than the gap before the newest
+   * error (in one time-ordered log no later error could have joined them: the same result as
+   * closing them at the end), then, if still full, the least recently failing ones (counted).
+   */
+  private shedOpen(): void {
+    for (const [key, b] of this.open) {
+      if (this.newest - b.last > this.opts.gapMs) {
+        const done = this.finish(b);
+        if (done) this.shed.push(done);
+        this.open.delete(key);
+      }
+    }
+    this.foldedBursts += foldOldest(this.open, refillLevel(this.maxOpen), (b) => b.last, (_key, b) => {
+      const done = this.finish(b);
+      if (done) this.shed.push(done);
+    });
   }
 
   /** Closes every burst whose last error is more than the gap before `now` (live ticks). */
@@ -206,15 +269,15 @@ export class BurstDetector {
 
   /** Bursts still growing that are already big enough to be incidents. */
   openBursts(): Burst[] {
-    return [...this.open.values()].filter((b) => b.count >= this.opts.minErrors).map((b) => b.toBurst(false));
+    return [...this.open.values()].filter((b) => b.count >= this.opts.minErrors || b.fatal).map((b) => b.toBurst(false));
   }
 
   /** The closed burst's result (null below minErrors); `b` is kept for reuse. */
   private finish(b: OpenBurst): Burst | null {
     let done: Burst | null = null;
-    if (b.count < this.opts.minErrors) this.isolatedErrors += b.count;
+    if (b.count < this.opts.minErrors && !b.fatal) this.isolatedErrors += b.count;
     else done = b.toBurst(true);
-    if (this.spare.length < 64) this.spare.push(b);
+    if (this.spare.length < 512) this.spare.push(b);
     return done;
   }
 }

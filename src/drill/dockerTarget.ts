@@ -5,7 +5,7 @@
 import Docker from 'dockerode';
 import { readFile } from 'node:fs/promises';
 import { UsageError, UserError } from '../cli/errors.js';
-import { parseDockerEndpoint } from '../sources/dockerEndpoint.js';
+import type { DockerEndpoint } from '../sources/dockerEndpoint.js';
 import { EXIT } from '../cli/exitCodes.js';
 import type { ContainerEvent } from '../model/container.js';
 import { decodeDockerEvent } from '../parse/dockerEvent.js';
@@ -27,9 +27,9 @@ function setupError(message: string, hint: string | null = null): UserError {
   return new UserError(message, hint, EXIT.usage);
 }
 
-/** `--docker` (sources/dockerEndpoint.ts) → a dockerode client with a bounded request time; local = a unix socket. */
-export function connectDocker(endpoint: string, timeoutMs: number): { docker: Docker; local: boolean } {
-  const { options } = parseDockerEndpoint(endpoint);
+/** The endpoint (sources/dockerEndpoint.ts) → a dockerode client with a bounded request time; local = a unix socket. */
+export function connectDocker(endpoint: DockerEndpoint, timeoutMs: number): { docker: Docker; local: boolean } {
+  const { options } = endpoint;
   return { docker: new Docker({ ...options, timeout: timeoutMs }), local: options.socketPath !== undefined };
 }
 

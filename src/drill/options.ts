@@ -1,12 +1,13 @@
 /**
- * `restartdoctor drill` flags: util.parseArgs for the shape, zod for the values. Every bad value
- * becomes one UsageError line naming the flag.
+ * `restartdoctor drill` flags: a table (DRILL_FLAGS) read by cli/flags.ts, zod for the values, the one
+ * duration grammar for --timeout. Every bad value becomes one UsageError line naming the flag.
  */
-import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { UsageError } from '../cli/errors.js';
+import { parseFlags, type FlagTable } from '../cli/flags.js';
+import { readDuration } from '../cli/values.js';
 import { checkTargetUrl } from './urlPolicy.js';
-import { DEFAULT_DOCKER_ENDPOINT } from '../sources/dockerEndpoint.js';
+import { resolveDockerEndpoint, type DockerEndpoint, type DockerEnv } from '../sources/dockerEndpoint.js';
 
 export const DRILL_ACTIONS = ['restart', 'stop-start', 'kill'] as const;
 export type DrillAction = (typeof DRILL_ACTIONS)[number];
@@ -23,8 +24,8 @@ export interface DrillOptions {
   /** Seconds Docker waits after SIGTERM before SIGKILL; null: the container's own (default 10 s). */
   stopTimeoutS: number | null;
   log: string | null;
-  /** unix:///var/run/docker.sock, tcp://host:port or http://host:port. */
-  docker: string;
+  /** --docker, else DOCKER_HOST, else the local socket. */
+  docker: DockerEndpoint;
   /** Bound on the whole drill (traffic, action, waiting for the container), ms. */
   timeoutMs: number;
   /** Bound on one request, ms (never more than the drill's timeout). */
@@ -38,39 +39,26 @@ export interface DrillOptions {
 /** `--help` short-circuits validation: it must work with no other flag. */
 export type DrillArgs = { kind: 'help' } | { kind: 'run'; options: DrillOptions };
 
-export const DRILL_USAGE = `usage: restartdoctor drill --container NAME --url http://127.0.0.1:PORT/PATH [options]
+export const DRILL_INTRO = `usage: restartdoctor drill --container NAME --url http://127.0.0.1:PORT/PATH [options]
 
 Restarts a container while sending a bounded number of requests through nginx, and measures
-what the clients saw: failures, the failure window, and the time until the app answered again.
+what the clients saw: failures, the failure window, and the time until the app answered again.`;
 
-  --container NAME      container name (or compose service with one container)
-  --url URL             the URL to send requests to, through the proxy (loopback only,
-                        unless the host is listed with --allow-host)
-  --requests N          requests to send (default 200, at most 100000)
-  --rate N              requests per second (default 50, at most 1000)
-  --method LIST         methods to cycle, e.g. GET,POST (default GET)
-  --action ACTION       restart (default) | stop-start | kill (SIGKILL the app's process and
-                        let the container's restart policy bring it back; daemon on this host)
-  --stop-timeout S      seconds between SIGTERM and SIGKILL (default: the container's own)
-  --log FILE            nginx error log to watch during the drill
-  --docker URL          Docker endpoint (default $DOCKER_HOST or unix:///var/run/docker.sock)
-  --timeout DURATION    bound on the whole drill, e.g. 60s, 2m (default 60s)
-  --request-timeout DURATION  bound on one request (default 5s)
-  --max-failures N      failures allowed for a pass (default 0)
-  --allow-host HOST     also allow this host in --url (repeatable)
-  --export FILE.md      write the drill's report as markdown
-  --json                print the report as JSON
-Exit: 0 pass, 1 fail, 2 usage or setup error.`;
-
-/** `60s`, `500ms`, `2m`, or a bare number of seconds. */
-export function parseDuration(text: string, flag: string): number {
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(text.trim());
-  if (!m) throw new UsageError(`--${flag}: "${text}" is not a duration (use 500ms, 30s, 2m)`);
-  const n = Number(m[1]);
-  const ms = m[2] === 'ms' ? n : m[2] === 'm' ? n * 60_000 : n * 1000;
-  if (ms <= 0) throw new UsageError(`--${flag}: must be more than 0`);
-  return ms;
-}
+export const DRILL_FLAGS = {
+  container: { type: 'string', arg: 'NAME', help: 'container name (or compose service with one container)' },
+  url: { type: 'string', arg: 'URL', help: 'the URL to send requests to, through the proxy (loopback only, unless --allow-host)' },
+  requests: { type: 'string', arg: 'N', help: 'requests to send (default 200, at most 100000)' },
+  rate: { type: 'string', arg: 'N', help: 'requests per second (default 50, at most 1000)' },
+  method: { type: 'string', arg: 'LIST', help: 'methods to cycle, e.g. GET,POST (default GET)' },
+  action: { type: 'string', arg: 'ACTION', help: "restart (default) | stop-start | kill (SIGKILL the app; the restart policy brings it back)" },
+  'stop-timeout': { type: 'string', arg: 'S', help: "seconds between SIGTERM and SIGKILL (default: the container's own)" },
+  log: { type: 'string', arg: 'FILE', help: 'nginx error log to watch during the drill' },
+  timeout: { type: 'string', arg: 'DUR', help: 'bound on the whole drill, e.g. 60s, 2m (default 60s)' },
+  'request-timeout': { type: 'string', arg: 'DUR', help: 'bound on one request (default 5s)' },
+  'max-failures': { type: 'string', arg: 'N', help: 'failures allowed for a pass (default 0)' },
+  'allow-host': { type: 'string', multiple: true, arg: 'HOST', help: 'also allow this host in --url (repeatable)' },
+  export: { type: 'string', arg: 'FILE.md', help: "write the drill's report as markdown" },
+} as const satisfies FlagTable;
 
 function intIn(flag: string, min: number, max: number) {
   return z
@@ -112,36 +100,8 @@ const flagSchema = z.object({
   help: z.boolean().default(false),
 });
 
-export function parseDrillArgs(argv: string[], env: NodeJS.ProcessEnv): DrillArgs {
-  let values: Record<string, unknown>;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        container: { type: 'string' },
-        url: { type: 'string' },
-        requests: { type: 'string' },
-        rate: { type: 'string' },
-        method: { type: 'string' },
-        action: { type: 'string' },
-        'stop-timeout': { type: 'string' },
-        log: { type: 'string' },
-        docker: { type: 'string' },
-        timeout: { type: 'string' },
-        'request-timeout': { type: 'string' },
-        export: { type: 'string' },
-        json: { type: 'boolean' },
-        'max-failures': { type: 'string' },
-        'allow-host': { type: 'string', multiple: true },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }));
-  } catch (err) {
-    // parseArgs messages are one line already ("Unknown option '--foo'…").
-    throw new UsageError(`drill: ${(err as Error).message.split('\n')[0]}`, 'run `restartdoctor drill --help` for usage');
-  }
+export function parseDrillArgs(argv: string[], env: DockerEnv): DrillArgs {
+  const { values } = parseFlags(argv, DRILL_FLAGS, { command: 'drill' });
   if (values.help === true) return { kind: 'help' };
 
   const parsed = flagSchema.safeParse(values);
@@ -150,7 +110,7 @@ export function parseDrillArgs(argv: string[], env: NodeJS.ProcessEnv): DrillArg
     throw new UsageError(`drill: ${issue?.message ?? 'invalid flags'}`, 'run `restartdoctor drill --help` for usage');
   }
   const f = parsed.data;
-  const timeoutMs = parseDuration(f.timeout, 'timeout');
+  const timeoutMs = readDuration('--timeout', f.timeout);
   const allowHosts = f['allow-host'].map((h) => h.toLowerCase());
   const options: DrillOptions = {
     container: f.container,
@@ -161,9 +121,9 @@ export function parseDrillArgs(argv: string[], env: NodeJS.ProcessEnv): DrillArg
     action: f.action,
     stopTimeoutS: f['stop-timeout'] ?? null,
     log: f.log ?? null,
-    docker: f.docker ?? (env.DOCKER_HOST || DEFAULT_DOCKER_ENDPOINT),
+    docker: resolveDockerEndpoint(f.docker, env),
     timeoutMs,
-    requestTimeoutMs: Math.min(parseDuration(f['request-timeout'], 'request-timeout'), timeoutMs),
+    requestTimeoutMs: Math.min(readDuration('--request-timeout', f['request-timeout']), timeoutMs),
     export: f.export ?? null,
     json: f.json,
     maxFailures: f['max-failures'],

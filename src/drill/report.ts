@@ -2,6 +2,7 @@
  * The drill's report: one object (also the `--json` output), its verdict, and its text and
  * markdown renderings. Everything that came from a log or the daemon is escaped where drawn.
  */
+import { countOf } from '../util/plural.js';
 import { escapeCodeBlock, escapeMarkdown, sanitizeForTerminal } from '../report/sanitize.js';
 import type { DrillMeasurement, DrillEventView } from './measure.js';
 import type { DrillAction } from './options.js';
@@ -79,7 +80,7 @@ export function renderText(r: DrillReport): string {
   const f = m.failures;
   const safe = sanitizeForTerminal;
   const lines = [
-    `drill: ${r.action} ${safe(r.container.name)} while sending ${r.plannedRequests} requests at ${r.ratePerSec}/s to ${safe(r.url)}`,
+    `drill: ${r.action} ${safe(r.container.name)} while sending ${countOf(r.plannedRequests, 'request')} at ${r.ratePerSec}/s to ${safe(r.url)}`,
     `requests   ${m.sent} sent (${kv(m.byMethod)}) in ${ms(Math.round(r.endedAt - r.startedAt))}${r.cutShort ? ', cut short by --timeout' : ''}`,
     `statuses   ${statusList(m.statuses) || 'none'}`,
     `failures   ${f.total}: 502 ${f.s502}, 503 ${f.s503}, 504 ${f.s504}, other 5xx ${f.otherServerErrors}, no answer ${f.noResponse}` +
@@ -107,7 +108,7 @@ export function renderMarkdown(r: DrillReport): string {
     `# Restart drill: ${md(r.container.name)} — ${r.pass ? 'PASS' : 'FAIL'}`,
     '',
     `${md(r.action)} of container ${md(r.container.name)} (${md(r.container.id.slice(0, 12))}, restart policy ${md(r.container.restartPolicy ?? 'none')}) ` +
-      `while sending ${r.plannedRequests} requests (${md(r.methods.join(', '))}) at ${r.ratePerSec}/s to ${md(r.url)}.`,
+      `while sending ${countOf(r.plannedRequests, 'request')} (${md(r.methods.join(', '))}) at ${r.ratePerSec}/s to ${md(r.url)}.`,
     '',
     '| measure | value |',
     '| --- | --- |',

@@ -3,6 +3,7 @@
  * action once the traffic has a baseline, then collect events and log lines and measure.
  * Every wait is bounded by --timeout.
  */
+import { countOf } from '../util/plural.js';
 import { UsageError } from '../cli/errors.js';
 import { systemTimeZone } from '../parse/localTime.js';
 import { assertRunning, connectDocker, fetchContainerEvents, findContainer, performAction, pingDaemon } from './dockerTarget.js';
@@ -29,7 +30,7 @@ export async function runDrill(o: DrillOptions, env: DrillEnv): Promise<DrillRep
   const startedAt = now();
   const deadline = startedAt + o.timeoutMs;
   const { docker, local } = connectDocker(o.docker, o.timeoutMs);
-  await pingDaemon(docker, o.docker, Math.min(5000, o.timeoutMs));
+  await pingDaemon(docker, o.docker.label, Math.min(5000, o.timeoutMs));
   const target = await findContainer(docker, o.container);
   if (o.action === 'kill') {
     if (!target.restartPolicy || target.restartPolicy === 'no') {
@@ -68,7 +69,7 @@ export async function runDrill(o: DrillOptions, env: DrillEnv): Promise<DrillRep
     throw err;
   }
   const result = await load.done;
-  if (result.cutShort) notes.push(`--timeout stopped the traffic after ${result.samples.length} of ${o.requests} requests`);
+  if (result.cutShort) notes.push(`--timeout stopped the traffic after ${result.samples.length} of ${countOf(o.requests, 'request')}`);
   if (outcome.endedAt > result.endedAt) notes.push('the action ended after the last request: raise --requests to see the recovery');
 
   // Let the daemon's last events of the window land before asking for them.

@@ -2,20 +2,22 @@
  * The postmortem pipeline as one call: read logs (files or stdin), events and an inspect
  * snapshot from disk, feed the engine, finish. Used by the postmortem CLI, `fix`, and tests.
  */
-import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { InputError } from '../cli/errors.js';
 import type { ContainerInfo } from '../model/container.js';
 import type { Incident } from '../model/incident.js';
 import { decodeInspectFile } from '../parse/containerInspect.js';
-import { eventLineTime, isIgnoredEventLine } from '../parse/dockerEvent.js';
 import type { Pattern } from '../diagnose/patternSchema.js';
 import { sniffFile } from '../sources/compression.js';
 import { expandLogArgs } from '../sources/logSet.js';
 import { assertReadableFile, describeFsError, streamFileLines, streamLines } from '../sources/readInput.js';
 import type { LineSink } from '../sources/types.js';
+import { feedEventsFile } from './eventsFile.js';
 import { IncidentEngine } from './incidentEngine.js';
 import { SCREEN_MIN_BYTES, screenWorkerAvailable, streamFileScreened } from './screenedFile.js';
+
+export { feedEventsFile };
 
 export interface AnalyzeOptions {
   /** Log paths; `-` reads `stdin`. */
@@ -67,59 +69,6 @@ export function readContainersFile(path: string): ContainerInfo[] {
   } catch (err) {
     throw new InputError(err instanceof Error ? err.message : String(err), 'pass the output of `docker inspect $(docker ps -aq)`');
   }
-}
-
-function firstNonSpaceChar(path: string): string | null {
-  const fd = openSync(path, 'r');
-  try {
-    const buf = Buffer.alloc(256);
-    const n = readSync(fd, buf, 0, buf.length, 0);
-    return buf.toString('utf8', 0, n).trimStart()[0] ?? null;
-  } finally {
-    closeSync(fd);
-  }
-}
-
-/** Events file: JSON lines (`docker events --format '{{json .}}'`) or one JSON array. */
-export async function feedEventsFile(path: string, engine: IncidentEngine): Promise<void> {
-  assertReadableFile(path);
-  if (firstNonSpaceChar(path) === '[') {
-    let arr: unknown;
-    try {
-      arr = JSON.parse(readFileSync(path, 'utf8'));
-    } catch {
-      throw new InputError(`${path}: starts like a JSON array but is not valid JSON`);
-    }
-    const list = Array.isArray(arr) ? arr : [];
-    const from = list.length > 0 ? eventLineTime(JSON.stringify(list[0])) : null;
-    if (from !== null) engine.noteEventsFrom(from);
-    for (const raw of list) engine.ingestEvent(raw);
-    return;
-  }
-  let first = true;
-  await streamFileLines(path, (_source, _line, text) => {
-    const t = text.trim();
-    if (t === '') return;
-    // The recording reaches back to its first line, whatever kind of event that is.
-    if (first) {
-      first = false;
-      const from = eventLineTime(t);
-      if (from !== null) engine.noteEventsFrom(from);
-    }
-    // ~95% of a real stream (healthcheck exec_*, networks, images): counted as ignored without JSON.parse + zod.
-    if (isIgnoredEventLine(t)) {
-      engine.countIgnoredEvent();
-      return;
-    }
-    let raw: unknown;
-    try {
-      raw = JSON.parse(t);
-    } catch {
-      engine.countInvalidEvent();
-      return;
-    }
-    engine.ingestEvent(raw);
-  });
 }
 
 export async function analyze(o: AnalyzeOptions): Promise<Analysis> {

@@ -27,22 +27,27 @@ export interface EnrichOptions {
 }
 
 /** Runs the checklist once per probed upstream; returns notes for the report. */
-export async function runChecklists(engine: IncidentEngine, incidents: Incident[], o: Pick<EnrichOptions, 'healthPath' | 'docker'>): Promise<string[]> {
+export async function runChecklists(engine: IncidentEngine, incidents: Incident[], o: Pick<EnrichOptions, 'healthPath' | 'docker' | 'nginxConf'>): Promise<string[]> {
   const notes: string[] = [];
   // Probing is rare in a postmortem: its modules (and dockerode) load only when asked for.
-  const [{ default: Dockerode }, { isProbeAllowed }, { runChecklist }] = await Promise.all([
+  const [{ default: Dockerode }, { readConfigPeers }, { probeRefusal }, { runChecklist }] = await Promise.all([
     import('dockerode'),
+    import('./probeTargets.js'),
     import('../checklist/probeSafety.js'),
     import('../checklist/runChecklist.js'),
   ]);
+  // Only the user's own config and containers say what may be probed, never the log's fields.
+  const { config, peers } = readConfigPeers(o.nginxConf);
+  const allowed = { upstreams: peers, containers: engine.probeContainers() };
   const docker = new Dockerode(dockerOptionsFromUrl(o.docker));
   const done = new Map<string, ChecklistResult>();
   for (const i of incidents) {
     const { host, port } = i.burst.upstream;
     if (port === null) continue;
     const key = `${host}:${port}`;
-    if (!isProbeAllowed(host, port, engine.probeAllowList())) {
-      notes.push(`checklist skipped for ${key}: not an upstream of this nginx nor a local container's address`);
+    const refusal = probeRefusal(host, port, allowed, config);
+    if (refusal) {
+      if (!notes.includes(refusal)) notes.push(refusal);
       continue;
     }
     let result = done.get(key);

@@ -9,7 +9,8 @@
  *   ingestLine(source, lineNo, text)       one raw log line (parsed here)
  *   ingestLineBytes(…) / ingestSameHeadRun one line / a run of lines as bytes (LineSplitter's byte mode)
  *   ingestFullLine(…) / absorbScreened(c)  a log read on the reader thread (engine/screenedFile.ts)
- *   ingestEvent(raw)                       one raw Docker event object (validated here)
+ *   ingestEvent(raw)                       one raw Docker event object (validated here), or a gap marker
+ *   noteEventGap(gap)                      an interval without Docker events (daemon outage)
  *   setContainers(infos)                   a decoded inspect snapshot (replaces the previous one)
  *   setSourceStatus(status)                health of a source, for the header
  *   tick(now) / finish()                   close idle bursts (live) / everything (end of input)
@@ -21,13 +22,17 @@ import type { ContainerEvent, ContainerInfo } from '../model/container.js';
 import type { Burst, ChecklistResult, ContainerMatch, ContainerView, FixProposal, Incident } from '../model/incident.js';
 import type { LogRecord, UnparsedReason, UpstreamAddress, UpstreamErrorKind } from '../model/logRecord.js';
 import { SPARK_SECONDS, type EngineCounters, type EngineSnapshot, type SourceStatus, type UpstreamStat } from '../model/snapshot.js';
-import { BurstDetector } from '../correlate/bursts.js';
+import { foldedNotes, foldOldest, refillLevel, type FoldedKeys } from '../correlate/boundedKeys.js';
+import { BurstDetector, MAX_OPEN_BURSTS } from '../correlate/bursts.js';
+import { EventStore, type EventGap } from '../correlate/eventStore.js';
 import { eventsOf, matchByEventNames, matchBySnapshot, matchByTime } from '../correlate/containerMatch.js';
 import { DEFAULT_WINDOW, type CorrelationWindow } from '../correlate/facts.js';
 import { lifecycleFacts } from '../correlate/coverage.js';
+import { restartsByContainer } from '../correlate/restarts.js';
 import { diagnose } from '../diagnose/diagnose.js';
+import { gapSentence, withEventGaps } from '../diagnose/eventGaps.js';
 import type { Pattern } from '../diagnose/patternSchema.js';
-import { decodeDockerEvent } from '../parse/dockerEvent.js';
+import { decodeDockerEvent, decodeEventGapMarker, eventObjectProblem, type InvalidEventReason } from '../parse/dockerEvent.js';
 import { FailureSample } from '../parse/failureSample.js';
 import { formatLocal, LocalClock } from '../parse/localTime.js';
 import { CUT, cutLine, quickScanLine, SCAN_OTHER, SCAN_UNPARSED, scanned } from '../parse/nginxLine.js';
@@ -46,9 +51,12 @@ export interface EngineOptions {
   until?: number | null;
   /** Bursts kept (oldest summarised away first): bounds memory in a long live session. */
   maxIncidents?: number;
-  /** Container events kept for correlation. */
+  /** Container events kept for correlation (in all; correlate/eventStore.ts also bounds each container). */
   maxEvents?: number;
 }
+
+/** Upstreams whose error tallies are kept (the live screen's list): the least recently failing are folded beyond it. */
+export const MAX_UPSTREAMS = 10_000;
 
 /** What a LineScreen on another thread counted (every line it did not pass on): IncidentEngine.absorbScreened. */
 export interface ScreenedCounts extends LineTally {
@@ -70,7 +78,18 @@ class UpstreamAccumulator {
   private readonly ring = new Array<number>(SPARK_SECONDS).fill(0);
   private headSecond = 0;
 
-  constructor(readonly upstream: UpstreamAddress) {}
+  constructor(public upstream: UpstreamAddress) {}
+
+  /** This accumulator, emptied for another upstream (a folded one is reused: no garbage per new name). */
+  reset(upstream: UpstreamAddress): this {
+    this.upstream = upstream;
+    this.total = 0;
+    this.kinds = {};
+    this.lastErrorAt = null;
+    this.ring.fill(0);
+    this.headSecond = 0;
+    return this;
+  }
 
   add(time: number, kind: UpstreamErrorKind): void {
     this.total++;
@@ -112,7 +131,6 @@ export class IncidentEngine {
   private readonly since: number | null;
   private readonly until: number | null;
   private readonly maxIncidents: number;
-  private readonly maxEvents: number;
   private readonly detector: BurstDetector;
 
   private readonly counters: EngineCounters & ForeignCounters = {
@@ -124,14 +142,19 @@ export class IncidentEngine {
     dockerEvents: 0,
     ignoredEvents: 0,
     invalidEvents: 0,
+    invalidEventReasons: {},
+    duplicateEvents: 0,
     ...newForeignCounters(),
   };
+  /** What the bounded per-key tables folded away (counters.foldedKeys). */
+  private readonly folded: FoldedKeys = { upstreams: 0, bursts: 0 };
   private readonly upstreams = new Map<string, UpstreamAccumulator>();
+  /** Accumulators of folded upstreams, for reuse. */
+  private readonly spareUpstreams: UpstreamAccumulator[] = [];
   private readonly bursts: Burst[] = [];
   /** Bursts dropped from memory by the bound, summarised as counts. */
   private droppedBursts = 0;
-  private events: ContainerEvent[] = [];
-  private eventsSorted = true;
+  private readonly events: EventStore;
   /** Earliest time every Docker event is known from: the oldest one seen, or what a source says (noteEventsFrom). */
   private eventsFrom: number | null = null;
   private containers: ContainerInfo[] = [];
@@ -174,7 +197,7 @@ export class IncidentEngine {
     this.since = options.since ?? null;
     this.until = options.until ?? null;
     this.maxIncidents = options.maxIncidents ?? 1000;
-    this.maxEvents = options.maxEvents ?? 50_000;
+    this.events = new EventStore(options.maxEvents !== undefined ? { total: options.maxEvents } : {});
     this.detector = new BurstDetector({ gapMs: this.gapMs, minErrors: options.minErrors ?? DEFAULT_MIN_ERRORS });
     this.screen = new LineScreen(this.counters, this.times, this.clock, this.since, this.until, (source, lineNo, buf, start, end, flags) =>
       this.ingestFullLine(source, lineNo, buf, start, end, flags),
@@ -269,28 +292,47 @@ export class IncidentEngine {
     this.counters.upstreamErrors++;
     let acc = this.upstreams.get(failure.key);
     if (!acc) {
-      acc = new UpstreamAccumulator(failure.address());
+      if (this.upstreams.size >= MAX_UPSTREAMS) this.folded.upstreams += foldOldest(this.upstreams, refillLevel(MAX_UPSTREAMS), (a) => a.lastErrorAt ?? 0, (_k, a) => this.spareUpstreams.push(a));
+      acc = this.spareUpstreams.pop()?.reset(failure.address()) ?? new UpstreamAccumulator(failure.address());
       this.upstreams.set(failure.key, acc);
     }
     acc.add(time, failure.kind);
     const closed = this.detector.add(failure);
     if (closed) this.keepBurst(closed);
+    if (this.detector.hasShed) for (const b of this.detector.takeShed()) this.keepBurst(b);
   }
 
   ingestEvent(raw: unknown): ContainerEvent | null {
+    const gap = decodeEventGapMarker(raw);
+    if (gap) {
+      this.noteEventGap({ ...gap, reason: 'marked in the events recording' });
+      return null;
+    }
+    const problem = eventObjectProblem(raw);
+    if (problem) {
+      this.countInvalidEvent(problem);
+      return null;
+    }
     const decoded = decodeDockerEvent(raw);
     if (!decoded.ok) {
       if (decoded.ignored) this.counters.ignoredEvents++;
-      else this.counters.invalidEvents++;
+      else this.countInvalidEvent('invalid-fields');
       return null;
     }
     this.addEvent(decoded.event);
     return decoded.event;
   }
 
-  /** Counts an events-file line that was not JSON (the reader cannot hand it over as an object). */
-  countInvalidEvent(): void {
+  /** Counts an event rejected before decoding (not JSON, too large, too deeply nested: parse/dockerEvent.ts). */
+  countInvalidEvent(reason: InvalidEventReason = 'not-json'): void {
     this.counters.invalidEvents++;
+    this.counters.invalidEventReasons[reason] = (this.counters.invalidEventReasons[reason] ?? 0) + 1;
+  }
+
+  /** An interval without Docker events (live: the stream was lost; a recording's marker). Incidents overlapping it say so. */
+  noteEventGap(gap: EventGap): void {
+    this.events.addGap(gap);
+    this.version++;
   }
 
   /** Counts an events-file line rejected before decoding (parse/dockerEvent.ts isIgnoredEventLine): what ingestEvent counts it as. */
@@ -303,12 +345,12 @@ export class IncidentEngine {
       this.counters.ignoredEvents++;
       return;
     }
+    if (!this.events.add(event)) {
+      this.counters.duplicateEvents++;
+      return;
+    }
     this.counters.dockerEvents++;
     this.noteEventsFrom(event.time);
-    const last = this.events[this.events.length - 1];
-    if (last && event.time < last.time) this.eventsSorted = false;
-    this.events.push(event);
-    if (this.events.length > this.maxEvents * 1.25) this.events = this.sortedEvents().slice(-this.maxEvents);
     if (event.time > this.times.latest) this.times.latest = event.time;
     this.version++;
   }
@@ -378,6 +420,8 @@ export class IncidentEngine {
     if (this.bursts.length > this.maxIncidents) {
       const old = this.bursts.shift()!;
       this.cache.delete(old.id);
+      this.checklists.delete(old.id);
+      this.fixes.delete(old.id);
       this.droppedBursts++;
     }
   }
@@ -424,28 +468,6 @@ export class IncidentEngine {
     return incident;
   }
 
-  private sortedEvents(): ContainerEvent[] {
-    if (!this.eventsSorted) {
-      this.events.sort((a, b) => a.time - b.time);
-      this.eventsSorted = true;
-    }
-    return this.events;
-  }
-
-  private eventsBetween(from: number, to: number): ContainerEvent[] {
-    const ev = this.sortedEvents();
-    // Binary search for the first event at or after `from`.
-    let lo = 0;
-    let hi = ev.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (ev[mid]!.time < from) lo = mid + 1;
-      else hi = mid;
-    }
-    const out: ContainerEvent[] = [];
-    for (let i = lo; i < ev.length && ev[i]!.time <= to; i++) out.push(ev[i]!);
-    return out;
-  }
 
   /** The container each upstream's address links to (IP, published port, name), by upstream key. */
   private addressOwners(): Map<string, string> {
@@ -463,11 +485,11 @@ export class IncidentEngine {
   }
 
   /**
-   * What the checklist may probe: the upstreams this nginx logged and the known containers
-   * (checklist/probeSafety.ts decides from these; never an address from a request).
+   * The containers whose addresses the checklist may probe (engine/probeTargets.ts adds the nginx
+   * config's peers). Not the upstreams the log names: a client can forge those fields.
    */
-  probeAllowList(): { upstreams: Set<string>; containers: ContainerInfo[] } {
-    return { upstreams: new Set(this.upstreams.keys()), containers: this.containers };
+  probeContainers(): ContainerInfo[] {
+    return this.containers;
   }
 
   private matchFor(upstream: UpstreamAddress, windowEvents: ContainerEvent[], claimed: ReadonlySet<string>): ContainerMatch | null {
@@ -475,7 +497,9 @@ export class IncidentEngine {
   }
 
   private diagnoseBurst(b: Burst, claimed: ReadonlySet<string>): Incident {
-    const windowEvents = this.eventsBetween(b.first - this.window.beforeMs, b.last + this.window.afterMs);
+    const from = b.first - this.window.beforeMs;
+    const to = b.last + this.window.afterMs;
+    const windowEvents = this.events.between(from, to);
     const match = this.matchFor(b.upstream, windowEvents, claimed);
     const own = match ? eventsOf(match, windowEvents) : [];
     const info = match ? (this.containers.find((c) => c.name === match.name) ?? null) : null;
@@ -490,7 +514,7 @@ export class IncidentEngine {
       match,
       facts,
       coverage: lc.coverage,
-      diagnosis,
+      diagnosis: withEventGaps(diagnosis, this.events.gapsOverlapping(from, to)),
       checklist: this.checklists.get(b.id) ?? null,
       fix: this.fixes.get(b.id) ?? null,
     };
@@ -509,7 +533,8 @@ export class IncidentEngine {
         lastExitCode: info.exitCode,
       });
     }
-    for (const e of this.sortedEvents()) {
+    const events = this.events.all();
+    for (const e of events) {
       let v = byName.get(e.name);
       if (!v) {
         v = { name: e.name, info: null, lastEvent: null, state: 'unknown', health: null, restarts: 0, lastExitCode: null };
@@ -522,24 +547,43 @@ export class IncidentEngine {
         v.lastExitCode = e.exitCode;
       } else if (e.action === 'start') {
         v.state = 'running';
-        if (v.info === null) v.restarts++;
       } else if (e.action === 'stop' || e.action === 'kill' || e.action === 'oom') v.state = e.action === 'stop' ? 'exited' : v.state;
       else if (e.action === 'destroy') v.state = 'removed';
       else if (e.action === 'pause') v.state = 'paused';
       else if (e.action === 'unpause') v.state = 'running';
     }
-    // A container counted from events alone: its first start is a start, not a restart.
-    for (const v of byName.values()) if (v.info === null && v.restarts > 0) v.restarts--;
+    // Restarts seen in the events (inspect's RestartCount misses `docker restart`); the larger wins.
+    for (const [name, n] of restartsByContainer(events)) {
+      const v = byName.get(name);
+      if (v) v.restarts = Math.max(v.restarts, n);
+    }
     return [...byName.values()];
   }
 
-  counts(): EngineCounters & { isolatedErrors: number; droppedBursts: number } {
-    return { ...this.counters, unparsed: { ...this.counters.unparsed }, shapes: { ...this.counters.shapes }, isolatedErrors: this.detector.isolatedErrors, droppedBursts: this.droppedBursts };
+  counts(): EngineCounters & { isolatedErrors: number; droppedBursts: number; foldedKeys: FoldedKeys; droppedEvents: number } {
+    return {
+      ...this.counters,
+      unparsed: { ...this.counters.unparsed },
+      shapes: { ...this.counters.shapes },
+      invalidEventReasons: { ...this.counters.invalidEventReasons },
+      isolatedErrors: this.detector.isolatedErrors,
+      droppedBursts: this.droppedBursts,
+      foldedKeys: { ...this.folded, bursts: this.detector.foldedBursts },
+      droppedEvents: this.events.dropped,
+    };
   }
 
   /** The oldest and newest valid log line read, --since/--until or not; null when there was none. */
   logSpan(): { first: number; last: number } | null {
     return this.times.firstLine <= this.times.lastLine ? { first: this.times.firstLine, last: this.times.lastLine } : null;
+  }
+
+  /** What a reader of the report must know about this run's bounds and blind spots (report notes). */
+  notes(): string[] {
+    const out = foldedNotes({ ...this.folded, bursts: this.detector.foldedBursts }, { upstreams: MAX_UPSTREAMS, bursts: MAX_OPEN_BURSTS });
+    if (this.events.dropped > 0) out.push(`${this.events.dropped.toLocaleString('en-US')} Docker events beyond the per-container bound were dropped (repeated health states first, then the oldest)`);
+    for (const g of this.events.allGaps()) out.push(gapSentence(g));
+    return out;
   }
 
   /** The newest time in the data (postmortem "now"). */

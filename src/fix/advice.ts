@@ -17,45 +17,56 @@ function address(input: FixInput): string {
   return input.upstream.port === null ? input.upstream.host : `${input.upstream.host}:${input.upstream.port}`;
 }
 
-/** Advice for a config fix id when its file was not given. */
-export function configAdvice(id: string, input: FixInput, t: Timing): string[] {
+/** Where a piece of config advice applies: reports show a platform only when the evidence points to it (propose.ts). */
+export type Platform = 'nginx' | 'compose' | 'kubernetes' | 'systemd' | 'supervisord';
+
+export interface PlatformAdvice {
+  platform: Platform;
+  text: string;
+}
+
+/** Advice for a config fix id when its file was not given, each line with the platform it configures. */
+export function configAdvice(id: string, input: FixInput, t: Timing): PlatformAdvice[] {
+  const on = (platform: Platform, lines: string[]): PlatformAdvice[] => lines.map((text) => ({ platform, text }));
   const addr = address(input);
   const port = input.upstream.port ?? 80;
   switch (id) {
     case 'nginx-retry':
-      return [
+      return on('nginx', [
         `nginx: in the upstream block holding ${addr}: \`server ${addr} max_fails=${MAX_FAILS} fail_timeout=${FAIL_TIMEOUT};\` (proxy_pass straight to the address? put it in an upstream block first).`,
         `nginx: in each location that proxies to it: \`proxy_next_upstream error timeout http_502 http_503; proxy_next_upstream_tries 2; ` +
           `proxy_next_upstream_timeout ${t.nextUpstreamTimeoutS}s; proxy_connect_timeout ${t.connectTimeoutS}s;\` (${describeReady(t)}).`,
         'nginx: retries only help with a second peer or a `backup` server: a one-server upstream is never marked unavailable.',
-      ];
+      ]);
     case 'nginx-keepalive':
-      return [
+      return on('nginx', [
         `nginx: \`keepalive ${KEEPALIVE_CONNECTIONS};\` in the upstream block, and \`proxy_http_version 1.1; proxy_set_header Connection "";\` in its locations (needed before nginx 1.29.7).`,
-      ];
+      ]);
     case 'nginx-backup-peer':
-      return [`nginx: run a second instance of ${who(input)} and add it to the upstream as \`server HOST:PORT backup;\` so nginx has a peer to retry on during a restart.`];
+      return on('nginx', [`nginx: run a second instance of ${who(input)} and add it to the upstream as \`server HOST:PORT backup;\` so nginx has a peer to retry on during a restart.`]);
     case 'compose-healthcheck':
-      return [
+      return on('compose', [
         `compose: on service ${input.service ?? who(input)}: healthcheck with test against http://127.0.0.1:${port}${input.healthPath ?? '/'}, ` +
           `interval: ${t.healthIntervalS}s, timeout: ${t.healthTimeoutS}s, retries: ${t.healthRetries}, start_period: ${t.healthStartPeriodS}s (${describeReady(t)}).`,
-      ];
+      ]);
     case 'compose-depends-on-healthy':
-      return [`compose: on the nginx service: \`depends_on: {${input.service ?? 'backend'}: {condition: service_healthy}}\`.`];
+      return on('compose', [`compose: on the nginx service: \`depends_on: {${input.service ?? 'backend'}: {condition: service_healthy}}\`.`]);
     case 'compose-restart-policy':
-      return [`compose: on service ${input.service ?? who(input)}: \`restart: unless-stopped\`.`];
+      return on('compose', [`compose: on service ${input.service ?? who(input)}: \`restart: unless-stopped\`.`]);
     case 'k8s-probes': {
       const p = probeLines(port, input.healthPath, t) as { startupProbe: { periodSeconds: number; failureThreshold: number } };
-      return [
+      return on('kubernetes', [
         `Kubernetes: on the container serving port ${port}: startupProbe (periodSeconds: ${p.startupProbe.periodSeconds}, failureThreshold: ${p.startupProbe.failureThreshold}, ` +
           `covering ${describeReady(t)}), readinessProbe (periodSeconds: 5), livenessProbe (periodSeconds: 10).`,
-      ];
+      ]);
     }
     case 'supervisor-grace':
       return [
-        `systemd: in the backend unit's [Service]: \`${waitLoop(port, input.healthPath ?? '/', t.coverS)}\` and \`TimeoutStartSec=${t.coverS * 2}s\` ` +
-          '(or Type=notify if the app calls sd_notify); order nginx After= it.',
-        `supervisord: \`startsecs=${Math.ceil(t.readyMs / 1000)}\` on the program, so a start counts only once it stayed up that long.`,
+        ...on('systemd', [
+          `systemd: in the backend unit's [Service]: \`${waitLoop(port, input.healthPath ?? '/', t.coverS)}\` and \`TimeoutStartSec=${t.coverS * 2}s\` ` +
+            '(or Type=notify if the app calls sd_notify); order nginx After= it.',
+        ]),
+        ...on('supervisord', [`supervisord: \`startsecs=${Math.ceil(t.readyMs / 1000)}\` on the program, so a start counts only once it stayed up that long.`]),
       ];
     default:
       return [];
@@ -90,6 +101,8 @@ export function adviceOnly(id: string, input: FixInput, t: Timing, nginxFacts: {
         `If slow is expected there, raise \`proxy_read_timeout\` in that location only (now ${nginxFacts.readTimeout ?? '60s, the default'}); raising it everywhere hides real hangs.`,
       ];
     case 'nginx-resolve': {
+      // A unix socket has no IP to go stale and no name to resolve.
+      if (input.upstream.host.startsWith('unix:')) return [];
       const addr = address(input);
       return [
         `nginx resolved ${input.upstream.host} once at start-up; after the container was recreated it got a new IP and nginx kept dialling the old one.`,

@@ -3,9 +3,11 @@
  * file planners (nginx, compose, Kubernetes, systemd) and advice, and gathers their diffs, notes
  * and warnings into one FixProposal. Reads files; never writes (see apply.ts).
  */
+import { countOf } from '../util/plural.js';
 import path from 'node:path';
 import type { FixProposal } from '../model/incident.js';
-import { adviceOnly, configAdvice } from './advice.js';
+import { adviceOnly, configAdvice, type Platform } from './advice.js';
+import { planClassic } from './classic.js';
 import { planCompose } from './compose/plan.js';
 import { planK8s } from './k8s.js';
 import { nginxFacts, planNginx } from './nginx/plan.js';
@@ -31,7 +33,7 @@ export async function proposeFix(given: FixInput): Promise<FixProposal> {
     k8s: (given.k8s ?? []).map((p) => path.resolve(cwd, p)),
   };
   const t = timing(input.timeToReadyMs, input.timeToReadySource);
-  const proposal: FixProposal = { fixIds: [], advice: [], files: [], warnings: [] };
+  const proposal: FixProposal = { fixIds: [], advice: [], otherPlatformAdvice: [], files: [], warnings: [], sizedForMs: t.readyMs };
   const ids = new Set<string>();
   for (const id of input.fixIds) {
     if (isKnownFixId(id)) ids.add(id);
@@ -43,8 +45,12 @@ export async function proposeFix(given: FixInput): Promise<FixProposal> {
     proposal.warnings.push(...r.warnings);
     proposal.advice.push(...r.advice);
   };
+  const shown = evidencedPlatforms(input);
   const adviseFor = (list: string[]): void => {
-    for (const id of list) if (ids.has(id)) proposal.advice.push(...configAdvice(id, input, t));
+    for (const id of list) {
+      if (!ids.has(id)) continue;
+      for (const a of configAdvice(id, input, t)) (shown.has(a.platform) ? proposal.advice : proposal.otherPlatformAdvice!).push(a.text);
+    }
   };
 
   if (!t.measured && [...ids].some((id) => SIZED_IDS.has(id))) {
@@ -57,7 +63,8 @@ export async function proposeFix(given: FixInput): Promise<FixProposal> {
     if (input.nginxConf) merge(planNginx(input, t, ids, cwd));
     else adviseFor(NGINX_IDS);
   }
-  if (input.notRetriedLost > 0) proposal.warnings.push(nonIdempotentWarning(input.notRetriedLost, input.writesLost));
+  // Only where a retry or second peer is proposed: for a configuration fault another peer fails the same way.
+  if (input.notRetriedLost > 0 && NGINX_IDS.some((id) => ids.has(id))) proposal.warnings.push(nonIdempotentWarning(input.notRetriedLost, input.writesLost));
 
   if (COMPOSE_IDS.some((id) => ids.has(id))) {
     if (input.compose) merge(planCompose(input, t, ids, cwd));
@@ -76,13 +83,28 @@ export async function proposeFix(given: FixInput): Promise<FixProposal> {
     const facts = input.nginxConf ? nginxFacts(input, cwd) : { readTimeout: null, hostLines: [] };
     for (const id of wantsAdvice) proposal.advice.push(...adviceOnly(id, input, t, facts));
   }
+  // Configuration and environment faults: their own diffs and advice (no restart or retry advice).
+  merge(planClassic(input, ids, cwd));
   return proposal;
+}
+
+/**
+ * The platforms the evidence shows, whose advice every report prints: nginx always (its errors are
+ * the input); compose when the matched container carries compose labels (a service name) or a
+ * compose file was given; Kubernetes and systemd only when their manifest or unit was given.
+ */
+export function evidencedPlatforms(input: Pick<FixInput, 'service' | 'compose' | 'k8s' | 'systemdUnit'>): Set<Platform> {
+  const on = new Set<Platform>(['nginx']);
+  if (input.service || input.compose) on.add('compose');
+  if ((input.k8s ?? []).length > 0) on.add('kubernetes');
+  if (input.systemdUnit) on.add('systemd');
+  return on;
 }
 
 export function nonIdempotentWarning(notRetried: number, writes: number): string {
   const others = writes > notRetried ? ` (${writes} writes in all; nginx retries PUT/DELETE like GETs)` : '';
   return (
-    `${notRetried} POST/PATCH/LOCK request(s) got a 502 during the restart${others}. nginx never passes these to another peer ` +
+    `${countOf(notRetried, 'POST/PATCH/LOCK request')} got a 502 during the incident${others}. nginx never passes these to another peer ` +
     'unless `proxy_next_upstream … non_idempotent` is set, and it was NOT added: if the first attempt reached the app before the ' +
     'connection failed, a retry submits it twice (a double order, a double charge). Add non_idempotent only where those endpoints ' +
     'are idempotent (idempotency keys); otherwise the clients must retry those writes.'

@@ -1,27 +1,33 @@
 /** Lint output: text (one line per finding), JSON, SARIF 2.1.0 (for code-scanning uploads). */
 import { RULE_LIST } from './rules.js';
-import type { Finding, LintResult, Severity } from './types.js';
+import { countOf } from '../util/plural.js';
+import type { Finding, LintResult, Severity, WaivedFinding } from './types.js';
 
 export type LintFormat = 'text' | 'json' | 'sarif';
 
-/** Findings that fail a CI run: notes are information only. */
-export function failing(findings: Finding[]): Finding[] {
-  return findings.filter((f) => f.severity !== 'note');
+/** Findings by severity: errors fail a run, warnings only with --strict, notes never. */
+export function lintTally(findings: Finding[]): Record<Severity, number> {
+  const n: Record<Severity, number> = { error: 0, warning: 0, note: 0 };
+  for (const f of findings) n[f.severity]++;
+  return n;
 }
 
 export function formatText(r: LintResult): string {
   const lines = r.findings.map((f) => `${f.file}:${f.line}: ${f.severity} ${f.ruleId} ${f.message}`);
-  const counts = (s: Severity) => r.findings.filter((f) => f.severity === s).length;
+  for (const w of r.waived) lines.push(`${w.file}:${w.line}: waived ${w.severity} ${w.ruleId} ${w.message} (by ${w.waivedBy})`);
+  const n = lintTally(r.findings);
+  const waived = r.waived.length > 0 ? `, ${countOf(r.waived.length, 'waived finding')}` : '';
+  const files = `${countOf(r.files.length, 'file')} checked`;
   lines.push(
     r.findings.length === 0
-      ? `${r.files.length} file(s) checked: no findings`
-      : `${r.files.length} file(s) checked: ${counts('error')} error(s), ${counts('warning')} warning(s), ${counts('note')} note(s)`,
+      ? `${files}: no findings${waived}`
+      : `${files}: ${countOf(n.error, 'error')}, ${countOf(n.warning, 'warning')}, ${countOf(n.note, 'note')}${waived}`,
   );
   return lines.join('\n') + '\n';
 }
 
-export function formatJson(r: LintResult): string {
-  return JSON.stringify({ files: r.files, findings: r.findings }, null, 2) + '\n';
+export function formatJson(r: LintResult, schemaVersion: number): string {
+  return JSON.stringify({ schemaVersion, files: r.files, counts: { ...lintTally(r.findings), waived: r.waived.length }, findings: r.findings, waived: r.waived }, null, 2) + '\n';
 }
 
 export function toSarif(r: LintResult, version: string): object {
@@ -46,7 +52,8 @@ export function toSarif(r: LintResult, version: string): object {
           },
         },
         artifacts: r.files.map((f) => ({ location: { uri: toUri(f.path) } })),
-        results: r.findings.map((f) => ({
+        // Waived findings stay in the log as suppressed results (SARIF's own notion of a waiver).
+        results: [...r.findings, ...r.waived].map((f) => ({
           ruleId: f.ruleId,
           ruleIndex: index.get(f.ruleId) ?? 0,
           level: f.severity,
@@ -59,10 +66,15 @@ export function toSarif(r: LintResult, version: string): object {
               },
             },
           ],
+          ...('waivedBy' in f ? { suppressions: [suppression(f)] } : {}),
         })),
       },
     ],
   };
+}
+
+function suppression(f: WaivedFinding): object {
+  return f.waivedBy === '--ignore' ? { kind: 'external', justification: 'restartdoctor lint --ignore' } : { kind: 'inSource', justification: `# restartdoctor: ignore (${f.waivedBy})` };
 }
 
 function toUri(p: string): string {

@@ -9,7 +9,13 @@ import type { Finding } from './types.js';
 export function lintNginx(file: string, cwd: string): Finding[] {
   const config = loadNginxConfig(file);
   const out: Finding[] = [];
-  const at = (d: Directive) => ({ file: displayPath(d.file, cwd), line: d.line });
+  // The blocks around a directive (in its own file): a waiver comment on them covers it too.
+  const within = (d: Directive): number[] => {
+    const lines: number[] = [];
+    for (let p = d.parent; p; p = p.parent) if (p.file === d.file) lines.push(p.line);
+    return lines;
+  };
+  const at = (d: Directive) => ({ file: displayPath(d.file, cwd), line: d.line, within: within(d) });
   for (const w of config.warnings) {
     out.push({ ruleId: RULES.parse.id, severity: RULES.parse.severity, file: displayPath(w.file, cwd), line: w.line, message: w.message });
   }

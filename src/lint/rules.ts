@@ -76,6 +76,13 @@ export const RULES = {
     description: 'A container has no startupProbe: a slow start is not covered (liveness may kill it, readiness flaps).',
     help: 'Add a startupProbe with failureThreshold × periodSeconds ≥ the time to ready.',
   },
+  waiver: {
+    id: 'RD-LINT-001',
+    name: 'waiver-unknown-rule',
+    severity: 'warning',
+    description: 'A `# restartdoctor: ignore` comment names no known rule, so it waives nothing.',
+    help: 'Name a rule by id (RD-DC-001) or name (compose-healthcheck); `restartdoctor lint --help` and the README list them.',
+  },
 } as const satisfies Record<string, Rule>;
 
 export const RULE_LIST: Rule[] = Object.values(RULES);

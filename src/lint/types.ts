@@ -9,6 +9,17 @@ export interface Finding {
   file: string;
   line: number;
   message: string;
+  /**
+   * Lines (same file) of the blocks around the finding, the upstream or service it is in: a
+   * waiver comment there covers it too. Not part of the output.
+   */
+  within?: number[];
+}
+
+/** A finding waived by `--ignore` or a `# restartdoctor: ignore` comment: counted and listed, not failing. */
+export interface WaivedFinding extends Omit<Finding, 'within'> {
+  /** `--ignore`, or `comment at FILE:LINE`. */
+  waivedBy: string;
 }
 
 export interface Rule {
@@ -29,4 +40,5 @@ export interface LintedFile {
 export interface LintResult {
   files: LintedFile[];
   findings: Finding[];
+  waived: WaivedFinding[];
 }

@@ -23,11 +23,14 @@ export function lintCompose(shown: string, text: string): Finding[] {
     const line = lineOf(lc, node?.key);
     const service = svc ?? {};
     if (service.healthcheck === undefined || service.healthcheck === null) {
-      out.push({ ruleId: RULES.healthcheck.id, severity: RULES.healthcheck.severity, file: shown, line, message: `service ${name} has no healthcheck.` });
+      out.push({ ruleId: RULES.healthcheck.id, severity: RULES.healthcheck.severity, file: shown, line, message: `service ${name} has no healthcheck.`, within: [line] });
     }
     const deps = service.depends_on;
     if (deps === undefined) continue;
     const depNode = isMap(node?.value) ? node.value.get('depends_on', true) : null;
+    const depKey = isMap(node?.value) ? node.value.items.find((p) => (p.key as { value?: unknown } | null)?.value === 'depends_on')?.key : undefined;
+    // A waiver on the service or on its `depends_on:` line covers each entry.
+    const within = depKey ? [line, lineOf(lc, depKey)] : [line];
     if (Array.isArray(deps)) {
       out.push({
         ruleId: RULES.dependsOnHealthy.id,
@@ -35,6 +38,7 @@ export function lintCompose(shown: string, text: string): Finding[] {
         file: shown,
         line: lineOf(lc, depNode) || line,
         message: `service ${name}: depends_on ${deps.join(', ')} (list form) only waits for the container to start, not to be healthy.`,
+        within,
       });
       continue;
     }
@@ -48,6 +52,7 @@ export function lintCompose(shown: string, text: string): Finding[] {
         severity: RULES.dependsOnHealthy.severity,
         file: shown,
         line: lineOf(lc, entry?.key ?? depNode),
+        within,
         message: `service ${name}: depends_on ${dep} has condition ${String(condition ?? 'service_started (default)')}, not service_healthy.`,
       });
     }
@@ -73,11 +78,12 @@ export function lintKubernetes(shown: string, text: string): Finding[] {
       const c = item.toJSON() as Js;
       const line = lineOf(lc, item);
       const label = `${name} container ${String(c.name ?? '?')}`;
+      const within = [lineOf(lc, doc.contents)];
       if (c.readinessProbe === undefined) {
-        out.push({ ruleId: RULES.readiness.id, severity: RULES.readiness.severity, file: shown, line, message: `${label} has no readinessProbe.` });
+        out.push({ ruleId: RULES.readiness.id, severity: RULES.readiness.severity, file: shown, line, message: `${label} has no readinessProbe.`, within });
       }
       if (c.startupProbe === undefined) {
-        out.push({ ruleId: RULES.startup.id, severity: RULES.startup.severity, file: shown, line, message: `${label} has no startupProbe.` });
+        out.push({ ruleId: RULES.startup.id, severity: RULES.startup.severity, file: shown, line, message: `${label} has no startupProbe.`, within });
       }
     });
   }

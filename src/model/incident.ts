@@ -99,6 +99,8 @@ export interface BurstFacts {
   durationMs: number;
   /** Facts nothing shows (see EventCoverage.unknown): a clause on them never holds. */
   unknown?: string[];
+  /** The upstream is a unix socket (`unix:/path`), not a TCP address: fixes differ (no IP, no resolver). */
+  unixSocket: boolean;
 }
 
 export type ConfidenceLabel = 'high' | 'medium' | 'low';
@@ -149,10 +151,18 @@ export interface FixFile {
 
 export interface FixProposal {
   fixIds: string[];
-  /** Generic guidance when no config file was given (what to change, with values). */
+  /** Generic guidance when no config file was given (what to change, with values), for nginx and the platforms the evidence shows. */
   advice: string[];
+  /**
+   * The same guidance for platforms the evidence does not show (Kubernetes without a manifest, systemd
+   * without a unit, supervisord, compose for a container without compose labels): reports print it
+   * only with --all-platforms.
+   */
+  otherPlatformAdvice?: string[];
   files: FixFile[];
   warnings: string[];
+  /** The time to ready the timeouts and probes were sized for (ms); a report sharing one fix between incidents picks the largest. */
+  sizedForMs?: number;
 }
 
 /**

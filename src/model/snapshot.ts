@@ -30,6 +30,11 @@ export interface SourceStatus {
   itemsRead: number;
   /** now − time of the newest item read, when known. */
   lagMs: number | null;
+  /**
+   * Log files: bytes a copytruncate rotation took that are in neither file (written between
+   * logrotate's copy and its truncate), as far as the reader saw them. Absent when none.
+   */
+  unrecoveredBytes?: number;
 }
 
 export interface EngineCounters {
@@ -52,6 +57,10 @@ export interface EngineCounters {
   ignoredEvents: number;
   /** Events that failed validation. */
   invalidEvents: number;
+  /** invalidEvents by reason: not-json, too-large, too-deep (checked before parsing), invalid-fields. */
+  invalidEventReasons: Partial<Record<'not-json' | 'too-large' | 'too-deep' | 'invalid-fields', number>>;
+  /** Repeats of an event already kept (same container, action, time and details): counted once. */
+  duplicateEvents: number;
 }
 
 export interface EngineSnapshot {

@@ -168,3 +168,68 @@ export function eventLineTime(line: string): number | null {
   const sec = /"time":\s*(\d{9,})[,}]/.exec(line);
   return sec ? Number(sec[1]) * 1000 : null;
 }
+
+/** Why an event was rejected before decoding (counters.invalidEventReasons). */
+export type InvalidEventReason = 'too-large' | 'too-deep' | 'not-json' | 'invalid-fields';
+
+/** A Docker event is a few KB (labels included): anything larger is not one. */
+export const MAX_EVENT_CHARS = 256 * 1024;
+/** A Docker event nests 3 levels (event → Actor → Attributes); label values are strings. */
+export const MAX_EVENT_DEPTH = 16;
+
+/**
+ * Checks an event's text before JSON.parse and the decoder see it: its size, and its nesting by
+ * counting brackets outside strings (a loop, not recursion, so 100,000 levels cost a scan, not
+ * the stack). Null when it may be decoded.
+ */
+export function eventTextProblem(text: string): InvalidEventReason | null {
+  if (text.length > MAX_EVENT_CHARS) return 'too-large';
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++;
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x7b || c === 0x5b) {
+      if (++depth > MAX_EVENT_DEPTH) return 'too-deep';
+    } else if (c === 0x7d || c === 0x5d) depth--;
+  }
+  return null;
+}
+
+/**
+ * The same check on an object already parsed (the live stream, a JSON array file): depth and
+ * size by an explicit stack, stopping at the first limit crossed.
+ */
+export function eventObjectProblem(raw: unknown): InvalidEventReason | null {
+  const stack: [unknown, number][] = [[raw, 1]];
+  let nodes = 0;
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop()!;
+    if (v === null || typeof v !== 'object') continue;
+    if (depth > MAX_EVENT_DEPTH) return 'too-deep';
+    for (const child of Object.values(v as object)) {
+      if (++nodes > MAX_EVENT_CHARS / 8) return 'too-large';
+      if (child !== null && typeof child === 'object') stack.push([child, depth + 1]);
+    }
+  }
+  return null;
+}
+
+/**
+ * A marker written into an events recording where the stream had a hole (a recorder that lost
+ * the daemon, or by hand): `{"restartdoctor":"events-gap","from":T,"to":T}` with epoch ms or
+ * ISO times; `to` may be absent (the hole lasted to the end of the recording). Null when `raw`
+ * is not such a marker.
+ */
+export function decodeEventGapMarker(raw: unknown): { from: number; to: number | null } | null {
+  const r = raw as { restartdoctor?: unknown; from?: unknown; to?: unknown } | null;
+  if (r === null || typeof r !== 'object' || r.restartdoctor !== 'events-gap') return null;
+  const time = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : typeof v === 'string' && Number.isFinite(Date.parse(v)) ? Date.parse(v) : null);
+  const from = time(r.from);
+  if (from === null) return null;
+  const to = r.to === undefined || r.to === null ? null : time(r.to);
+  return to !== null && to < from ? null : { from, to };
+}

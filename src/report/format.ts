@@ -5,6 +5,7 @@ import { LINE_SHAPES } from '../parse/lineShape.js';
 import { formatLocal } from '../parse/localTime.js';
 import { kindLabel } from '../diagnose/diagnose.js';
 import { formatCount } from '../util/count.js';
+import { countOf } from '../util/plural.js';
 import { formatDuration } from '../util/duration.js';
 import type { UpstreamErrorKind } from '../model/logRecord.js';
 
@@ -25,8 +26,8 @@ export function kindsSummary(kinds: Burst['kinds']): string {
 }
 
 export function impactLine(b: Burst): string {
-  const parts = [`${b.count} failed request${b.count === 1 ? '' : 's'} (${kindsSummary(b.kinds)})`];
-  parts.push(`${b.writes} write${b.writes === 1 ? '' : 's'} (POST/PUT/PATCH/DELETE)`);
+  const parts = [`${countOf(b.count, 'failed request')} (${kindsSummary(b.kinds)})`];
+  parts.push(`${countOf(b.writes, 'write')} (POST/PUT/PATCH/DELETE)`);
   parts.push(`${b.notRetried} POST/PATCH cut after sending (nginx never retries those)`);
   parts.push(`${b.rate}/s over ${formatDuration(b.last - b.first)}`);
   return parts.join(', ');
@@ -44,15 +45,15 @@ export function countersLine(c: EngineCounters & { isolatedErrors?: number }): s
     .map(([r, n]) => `${formatCount(n ?? 0)} ${r}`)
     .join(', ');
   const parts = [
-    `${formatCount(c.linesRead)} lines read`,
-    `${formatCount(c.upstreamErrors)} upstream errors`,
+    `${countOf(c.linesRead, 'line')} read`,
+    `${countOf(c.upstreamErrors, 'upstream error')}`,
     `${formatCount(c.otherLines)} other`,
   ];
   if (c.accessLines) parts.push(`${formatCount(c.accessLines)} access-log line${c.accessLines === 1 ? "" : "s"}`);
   if (c.untimed) parts.push(`${formatCount(c.untimed)} untimed (no date to place them)`);
   parts.push(`${formatCount(unparsed)} unparsed${reasons ? ` (${reasons})` : ''}`);
   if (c.outsideWindow) parts.push(`${formatCount(c.outsideWindow)} outside --since/--until`);
-  if (c.isolatedErrors) parts.push(`${formatCount(c.isolatedErrors)} isolated errors below the burst minimum`);
+  if (c.isolatedErrors) parts.push(`${countOf(c.isolatedErrors, 'isolated error')} below the burst minimum`);
   return parts.join(', ');
 }
 
@@ -62,5 +63,9 @@ export function shapeLines(c: EngineCounters): string[] {
 }
 
 export function eventsLine(c: EngineCounters): string {
-  return `${formatCount(c.dockerEvents)} container lifecycle events used, ${formatCount(c.ignoredEvents)} other events ignored (exec, network, image…), ${formatCount(c.invalidEvents)} invalid`;
+  const reasons = Object.entries(c.invalidEventReasons ?? {})
+    .map(([r, n]) => `${formatCount(n ?? 0)} ${r}`)
+    .join(', ');
+  const repeats = c.duplicateEvents ? `, ${countOf(c.duplicateEvents, 'repeat')} counted once` : '';
+  return `${countOf(c.dockerEvents, 'container lifecycle event')} used${repeats}, ${countOf(c.ignoredEvents, 'other event')} ignored (exec, network, image…), ${formatCount(c.invalidEvents)} invalid${reasons ? ` (${reasons})` : ''}`;
 }

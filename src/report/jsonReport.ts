@@ -6,11 +6,28 @@ import type { ReportContext } from './reportContext.js';
 
 export const JSON_SCHEMA_VERSION = 1;
 
+// What JSON.stringify leaves raw although a reader may act on it: DEL and the C1 controls (a
+// terminal takes U+009B as CSI), the line and paragraph separators (line breaks to JavaScript
+// before ES2019 and to some editors), and the bidi controls (they reorder what a human reads
+// around them). C0 is escaped by JSON.stringify itself. These can only occur inside strings.
+// eslint-disable-next-line no-control-regex
+const UNSAFE_IN_JSON = /[\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
+/** JSON text with every character above written as `\u00XX`: it parses to the same strings. */
+export function escapeJsonText(json: string): string {
+  return json.replace(UNSAFE_IN_JSON, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 /**
- * The document in parts, byte for byte what `JSON.stringify(doc, null, 2)` prints: everything
- * but the incidents, then one part per incident (written as made: see textReportParts).
+ * The document in parts, byte for byte what `JSON.stringify(doc, null, 2)` prints (with the
+ * characters of escapeJsonText escaped): everything but the incidents, then one part per
+ * incident (written as made: see textReportParts).
  */
 export function* jsonReportParts(ctx: ReportContext): Generator<string> {
+  for (const part of rawJsonReportParts(ctx)) yield escapeJsonText(part);
+}
+
+function* rawJsonReportParts(ctx: ReportContext): Generator<string> {
   const head = {
     schemaVersion: JSON_SCHEMA_VERSION,
     tool: ctx.tool,
@@ -45,5 +62,5 @@ export function jsonReport(ctx: ReportContext): string {
 
 /** The one-line JSON error printed under --json when the run cannot go on. */
 export function jsonError(message: string, hint: string | null, exitCode: number): string {
-  return JSON.stringify({ schemaVersion: JSON_SCHEMA_VERSION, error: { message, hint, exitCode } }) + '\n';
+  return escapeJsonText(JSON.stringify({ schemaVersion: JSON_SCHEMA_VERSION, error: { message, hint, exitCode } })) + '\n';
 }

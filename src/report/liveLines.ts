@@ -2,8 +2,10 @@
  * Live mode without a TTY (`--no-tui`, piped, CI, journald): one self-contained line per
  * incident and per checklist result, key=value after a fixed prefix so `grep`/`awk` work.
  */
+import { checkLevel } from '../checklist/checkLevel.js';
 import type { ChecklistResult, Incident } from '../model/incident.js';
 import type { SourceStatus } from '../model/snapshot.js';
+import { formatCount } from '../util/count.js';
 import { formatTime } from './format.js';
 import { sanitizeForTerminal as safe } from './sanitize.js';
 
@@ -36,7 +38,7 @@ export function incidentLine(i: Incident, tz: string): string {
 export function checklistLinesLive(i: Incident, r: ChecklistResult, tz: string): string[] {
   const at = formatTime(r.ranAt, tz);
   const lines = r.checks.map((c) =>
-    [at, 'CHECK', c.id, c.status.toUpperCase(), kv('upstream', `${r.target.host}:${r.target.port}`), kv('incident', i.diagnosis.patternId), '—', safe(c.evidence), '—', safe(c.meaning)].join(' '),
+    [at, 'CHECK', c.id, checkLevel(c) === 'warning' ? 'WARN' : c.status.toUpperCase(), kv('upstream', `${r.target.host}:${r.target.port}`), kv('incident', i.diagnosis.patternId), '—', safe(c.evidence), '—', safe(c.meaning)].join(' '),
   );
   lines.push([at, 'VERDICT', kv('upstream', `${r.target.host}:${r.target.port}`), kv('container', r.target.container ?? '-'), '—', safe(r.conclusion)].join(' '));
   return lines;
@@ -55,6 +57,15 @@ const ATTACHED: Record<SourceStatus['kind'], string> = {
  * is really watching, and why it is not).
  */
 export function sourceStatusLine(s: SourceStatus): string {
-  const what = s.state === 'ok' ? ATTACHED[s.kind] : `${s.state}${s.detail ? `: ${s.detail}` : ''}`;
-  return `restartdoctor: ${safe(s.label)}: ${safe(what)}`;
+  // A replay that skipped its quiet start says so here as on the screen's header.
+  const skipped = s.kind === 'replay' && s.detail ? ` (${s.detail})` : '';
+  const what = s.state === 'ok' ? `${ATTACHED[s.kind]}${skipped}` : `${s.state}${s.detail ? `: ${s.detail}` : ''}`;
+  const lost = unrecoveredNote(s);
+  return `restartdoctor: ${safe(s.label)}: ${safe(what)}${lost ? `; ${lost}` : ''}`;
+}
+
+/** What copytruncate rotations took from a log that no file holds any more, or null. */
+export function unrecoveredNote(s: SourceStatus): string | null {
+  if (!s.unrecoveredBytes) return null;
+  return `copytruncate: ~${formatCount(s.unrecoveredBytes)} bytes written between copy and truncate could not be recovered`;
 }

@@ -12,4 +12,8 @@ export interface ReportContext {
   incidents: Incident[];
   /** Things the reader must know about the run itself (probing off, partial Docker history…). */
   notes: string[];
+  /** Text report: colour the fix diffs (decided once by the CLI: MainOptions.color). */
+  color?: boolean;
+  /** Print fix advice for platforms the evidence does not show too (--all-platforms). */
+  allPlatforms?: boolean;
 }

@@ -1,7 +1,8 @@
 /**
- * One merged timeline per incident: the container's lifecycle events and the burst's first and
- * last errors, in time order. Text, markdown and the TUI all draw these rows.
+ * One merged timeline per incident: its own container's lifecycle events and the burst's first and
+ * last errors, in time order. The text and markdown reports both draw these rows.
  */
+import { countOf } from '../util/plural.js';
 import type { ContainerEvent } from '../model/container.js';
 import type { Incident } from '../model/incident.js';
 import { kindLabel } from '../diagnose/diagnose.js';
@@ -35,9 +36,36 @@ export function describeEvent(e: ContainerEvent): { what: string; detail: string
   }
 }
 
-export function incidentTimeline(incident: Incident): TimelineRow[] {
-  const { burst, facts } = incident;
-  const rows: TimelineRow[] = facts.events.map((e) => {
+/** How far `t` lies from the incident's errors (0 inside its first → last error). */
+function distance(t: number, i: Incident): number {
+  return t < i.burst.first ? i.burst.first - t : t > i.burst.last ? t - i.burst.last : 0;
+}
+
+/**
+ * The incident's own events: its matched container's, and of those only the ones nearer to its
+ * errors than to another incident of the same workload in `sameWorkload` (the correlation window
+ * reaches 60 s back and 30 s on, so in a run of restarts each incident's window holds its
+ * neighbours' restarts).
+ */
+export function ownEvents(incident: Incident, sameWorkload: readonly Incident[] = []): ContainerEvent[] {
+  const m = incident.match;
+  if (!m) return [];
+  const mine = incident.facts.events.filter((e) => e.name === m.name || m.containerIds.includes(e.containerId));
+  if (mine.length === 0 || sameWorkload.length < 2) return mine;
+  // Only a neighbour whose errors come within `reach` of these events can be nearer to one of them:
+  // a numeric pre-filter, so a report of many restarts of one container compares few pairs.
+  const reach = Math.max(...mine.map((e) => distance(e.time, incident)));
+  const from = mine[0]!.time - reach;
+  const to = mine[mine.length - 1]!.time + reach;
+  const neighbours = sameWorkload.filter((o) => o !== incident && o.id !== incident.id && o.burst.last >= from && o.burst.first <= to);
+  if (neighbours.length === 0) return mine;
+  return mine.filter((e) => neighbours.every((o) => distance(e.time, incident) <= distance(e.time, o)));
+}
+
+/** `sameWorkload`: the report's incidents of the incident's workload (incidentGroups.byWorkload), whose events it leaves out. */
+export function incidentTimeline(incident: Incident, sameWorkload: readonly Incident[] = []): TimelineRow[] {
+  const { burst } = incident;
+  const rows: TimelineRow[] = ownEvents(incident, sameWorkload).map((e) => {
     const d = describeEvent(e);
     // Recovered from `docker inspect` (correlate/coverage.ts), not seen as an event: said so.
     if (e.attributes.source === 'inspect') d.detail = `${d.detail ? `${d.detail} ` : ''}(docker inspect ${e.attributes.field ?? ''})`.trim();
@@ -49,7 +77,7 @@ export function incidentTimeline(incident: Incident): TimelineRow[] {
     .join(', ');
   rows.push({ time: burst.first, what: 'first error', subject: burst.upstreamKey, detail: kinds, source: 'nginx' });
   if (burst.last !== burst.first) {
-    rows.push({ time: burst.last, what: burst.closed ? 'last error' : 'latest error', subject: burst.upstreamKey, detail: `${burst.count} errors in all`, source: 'nginx' });
+    rows.push({ time: burst.last, what: burst.closed ? 'last error' : 'latest error', subject: burst.upstreamKey, detail: `${countOf(burst.count, 'error')} in all`, source: 'nginx' });
   }
   // nginx stamps whole seconds: a line at :41 happened somewhere in :41.000–:41.999, so it sorts
   // at the middle of its second (a die at :41.02 comes before it, a start at :41.8 after).

@@ -1,7 +1,11 @@
 /**
- * `--docker` values: `unix:///var/run/docker.sock`, a bare socket path, or `tcp://host:2375`
- * (plain HTTP). One parser for every command that talks to the Engine.
+ * Where the Docker Engine is: `--docker`, else `DOCKER_HOST` (with `DOCKER_TLS_VERIFY` and
+ * `DOCKER_CERT_PATH` for tcp://), else the local socket. This file is the one place that reads
+ * those variables, from an env it is given. Values: `unix:///var/run/docker.sock`, a bare socket
+ * path, `tcp://host:2375` (plain HTTP) or `tcp://host:2376` with TLS.
  */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import type Dockerode from 'dockerode';
 import { UsageError } from '../cli/errors.js';
 
@@ -14,17 +18,64 @@ export interface DockerEndpoint {
   label: string;
 }
 
-export function parseDockerEndpoint(text: string): DockerEndpoint {
+/** The variables read here, and only here. */
+export interface DockerEnv {
+  DOCKER_HOST?: string | undefined;
+  DOCKER_TLS_VERIFY?: string | undefined;
+  DOCKER_CERT_PATH?: string | undefined;
+  HOME?: string | undefined;
+}
+
+/**
+ * dockerode's modem fills in whatever an option leaves out from process.env (DOCKER_HOST, the
+ * certificates): every field is set here, so the endpoint chosen is the one used.
+ */
+const NOTHING_FROM_ENV = { socketPath: undefined, host: undefined, port: undefined, protocol: undefined, ca: undefined, cert: undefined, key: undefined };
+
+/** The endpoint's text: --docker, else $DOCKER_HOST, else the local socket. */
+export function dockerHostSpec(flag: string | null | undefined, env: DockerEnv): string {
+  return flag?.trim() || env.DOCKER_HOST?.trim() || DEFAULT_DOCKER_ENDPOINT;
+}
+
+/** `from` names where the text came from in messages (--docker or DOCKER_HOST). */
+export function parseDockerEndpoint(text: string, from = '--docker'): DockerEndpoint {
   if (text.startsWith('unix://')) {
     const socketPath = text.slice('unix://'.length);
-    if (!socketPath.startsWith('/')) throw new UsageError(`--docker: expected unix:///absolute/path, got "${text}"`);
-    return { options: { socketPath }, label: socketPath };
+    if (!socketPath.startsWith('/')) throw new UsageError(`${from}: expected unix:///absolute/path, got "${text}"`);
+    return { options: { ...NOTHING_FROM_ENV, socketPath, protocol: 'http' }, label: socketPath };
   }
-  if (text.startsWith('/')) return { options: { socketPath: text }, label: text };
+  if (text.startsWith('/')) return { options: { ...NOTHING_FROM_ENV, socketPath: text, protocol: 'http' }, label: text };
   // Docker's own default TCP port when none is written (`tcp://host`).
   const m = /^(?:tcp|http):\/\/([^:/]+)(?::(\d+))?\/?$/.exec(text);
-  if (m) return { options: { host: m[1], port: Number(m[2] ?? 2375), protocol: 'http' }, label: text };
-  throw new UsageError(`--docker: expected unix:///path/to/docker.sock or tcp://HOST:PORT, got "${text}"`);
+  if (m) return { options: { ...NOTHING_FROM_ENV, host: m[1], port: Number(m[2] ?? 2375), protocol: 'http' }, label: text };
+  throw new UsageError(`${from}: expected unix:///path/to/docker.sock or tcp://HOST:PORT, got "${text}"`);
+}
+
+/**
+ * The endpoint every command talks to, as the docker CLI picks it: `--docker`, else DOCKER_HOST;
+ * for tcp://, TLS when DOCKER_TLS_VERIFY is set or DOCKER_CERT_PATH names the certificates
+ * (ca.pem, cert.pem, key.pem; default ~/.docker). The server is always checked against ca.pem
+ * (the docker CLI skips that when only DOCKER_CERT_PATH is set; we do not talk to an unverified
+ * daemon). `read` is injected for tests; a missing file is one line naming it.
+ */
+export function resolveDockerEndpoint(flag: string | null | undefined, env: DockerEnv, read: (file: string) => Buffer = readFileSync): DockerEndpoint {
+  const from = flag?.trim() ? '--docker' : env.DOCKER_HOST?.trim() ? 'DOCKER_HOST' : '--docker';
+  const endpoint = parseDockerEndpoint(dockerHostSpec(flag, env), from);
+  const verify = (env.DOCKER_TLS_VERIFY ?? '') !== '';
+  if (endpoint.options.host === undefined || (!verify && !env.DOCKER_CERT_PATH)) return endpoint;
+  const dir = env.DOCKER_CERT_PATH || path.join(env.HOME ?? '', '.docker');
+  const load = (name: string): Buffer => {
+    const file = path.join(dir, name);
+    try {
+      return read(file);
+    } catch (err) {
+      throw new UsageError(`DOCKER_CERT_PATH: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`, 'TLS to a tcp:// Docker endpoint needs ca.pem, cert.pem and key.pem there');
+    }
+  };
+  // Written without a port, a TLS endpoint is Docker's 2376.
+  const port = /:\d+\/?$/.test(endpoint.label) ? endpoint.options.port : 2376;
+  const options: Dockerode.DockerOptions = { ...endpoint.options, port, protocol: 'https', ca: load('ca.pem'), cert: load('cert.pem'), key: load('key.pem') };
+  return { options, label: `${endpoint.label} (TLS)` };
 }
 
 export function dockerOptionsFromUrl(text: string): Dockerode.DockerOptions {
@@ -67,7 +118,7 @@ export function classifyDockerError(err: unknown, endpoint: string, installed = 
 
 /** The socket path of a local endpoint; live mode follows a local daemon only. */
 export function dockerSocketPath(spec: string): string {
-  const { options } = parseDockerEndpoint(spec.trim());
-  if (!options.socketPath) throw new UsageError(`--docker ${spec}: only local unix sockets are supported here (unix:///path or a plain path)`);
+  const { options } = parseDockerEndpoint(spec.trim(), 'Docker endpoint');
+  if (!options.socketPath) throw new UsageError(`Docker endpoint ${spec} (--docker or DOCKER_HOST): live mode follows only local unix sockets (unix:///path or a plain path)`);
   return options.socketPath;
 }

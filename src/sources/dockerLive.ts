@@ -42,6 +42,14 @@ export interface ConnectDockerOptions {
   /** Called once, before the first live event, after the history from `since` was read back. */
   onHistory?: (h: EventHistory) => void;
   onStatus?: (status: SourceStatus) => void;
+  /**
+   * An interval the event stream was lost (`to` null: still lost; reported again with `to` on
+   * reconnection). The replay from the last event's second recovers what the daemon still holds,
+   * but whether a daemon that was down saw anything cannot be known: incidents then say so.
+   */
+  onGap?: (gap: { from: number; to: number | null; reason: string }) => void;
+  /** A stream object that was dropped unparsed (over 1 MB, or not JSON): counted by the engine. */
+  onInvalid?: (reason: 'too-large' | 'not-json') => void;
   clock?: () => number;
   /** Whether Docker looks installed on this host, to tell "not running" from "not found". */
   dockerInstalled?: () => boolean;
@@ -113,6 +121,9 @@ export function connectDocker(opts: ConnectDockerOptions): DockerHandle {
   let lastEventMs: number | null = null;
   let connectedOnce = false;
   let historyRead = opts.since === undefined || opts.onHistory === undefined;
+  /** When the stream was lost (null: connected, or never connected) and why. */
+  let lostAt: number | null = null;
+  let lostReason = '';
   let closed = false;
   let delay = initialMs;
   let timer: NodeJS.Timeout | null = null;
@@ -139,6 +150,9 @@ export function connectDocker(opts: ConnectDockerOptions): DockerHandle {
   const onStreamGone = (s: unknown, reason: string): void => {
     if (closed || s !== stream) return;
     stream = null;
+    lostAt = clock();
+    lostReason = reason;
+    opts.onGap?.({ from: lostAt, to: null, reason });
     scheduleRetry(reason);
   };
 
@@ -155,7 +169,7 @@ export function connectDocker(opts: ConnectDockerOptions): DockerHandle {
       if (closed) return;
       opts.onContainers(inspected.filter((x) => x !== null));
       if (!historyRead) {
-        const h = await readHistory(events, firstSinceMs, clock(), deliver);
+        const h = await readHistory(events, firstSinceMs, clock(), deliver, opts.onInvalid);
         if (closed) return;
         historyRead = true;
         opts.onHistory?.(h);
@@ -172,12 +186,17 @@ export function connectDocker(opts: ConnectDockerOptions): DockerHandle {
       stream = s;
       const splitter = new JsonObjectSplitter();
       s.on('data', (chunk: Buffer | string) => {
+        const before = { ...splitter.droppedBy };
         for (const raw of splitter.push(chunk.toString())) deliver(raw);
+        for (let n = splitter.droppedBy.tooLarge - before.tooLarge; n > 0; n--) opts.onInvalid?.('too-large');
+        for (let n = splitter.droppedBy.notJson - before.notJson; n > 0; n--) opts.onInvalid?.('not-json');
       });
       s.on('end', () => onStreamGone(s, 'the Docker daemon closed the event stream'));
       s.on('close', () => onStreamGone(s, 'the Docker daemon closed the event stream'));
       s.on('error', (err: unknown) => onStreamGone(s, describeDockerError(err, opts.socketPath, installed())));
       connectedOnce = true;
+      if (lostAt !== null) opts.onGap?.({ from: lostAt, to: clock(), reason: lostReason });
+      lostAt = null;
       delay = initialMs;
       setStatus('ok', null);
       markReady();
@@ -219,19 +238,22 @@ export function connectDocker(opts: ConnectDockerOptions): DockerHandle {
  * `/events` from `since` to now, every type (the daemon's buffer holds them all, so only a count
  * of all of them tells whether it was full); container events are handed to `deliver`.
  */
-async function readHistory(api: Docker, since: number, now: number, deliver: (raw: unknown) => void): Promise<EventHistory> {
+async function readHistory(api: Docker, since: number, now: number, deliver: (raw: unknown) => void, onInvalid?: (reason: 'too-large' | 'not-json') => void): Promise<EventHistory> {
   const stream = (await api.getEvents({ since: sinceParam(since) as unknown as number, until: sinceParam(now) as unknown as number })) as NodeJS.ReadableStream;
   const splitter = new JsonObjectSplitter();
   let replayed = 0;
   let oldest: number | null = null;
   await new Promise<void>((resolve, reject) => {
     stream.on('data', (chunk: Buffer | string) => {
+      const before = { ...splitter.droppedBy };
       for (const raw of splitter.push(chunk.toString())) {
         replayed++;
         const ms = EventDeduper.timeMs(raw);
         if (ms !== null && (oldest === null || ms < oldest)) oldest = ms;
         if ((raw as { Type?: unknown }).Type === 'container') deliver(raw);
       }
+      for (let n = splitter.droppedBy.tooLarge - before.tooLarge; n > 0; n--) onInvalid?.('too-large');
+      for (let n = splitter.droppedBy.notJson - before.notJson; n > 0; n--) onInvalid?.('not-json');
     });
     stream.on('end', resolve);
     stream.on('close', resolve);

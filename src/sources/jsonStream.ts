@@ -18,6 +18,8 @@ export class JsonObjectSplitter {
   private start = -1;
   /** Objects that could not be parsed or were too large (counted, never thrown). */
   dropped = 0;
+  /** `dropped` by reason. */
+  readonly droppedBy = { tooLarge: 0, notJson: 0 };
 
   push(chunk: string): unknown[] {
     const out: unknown[] = [];
@@ -43,6 +45,7 @@ export class JsonObjectSplitter {
             out.push(JSON.parse(text));
           } catch {
             this.dropped++;
+            this.droppedBy.notJson++;
           }
           this.start = -1;
         }
@@ -66,6 +69,7 @@ export class JsonObjectSplitter {
     this.escaped = false;
     this.start = -1;
     this.dropped++;
+    this.droppedBy.tooLarge++;
   }
 }
 

@@ -1,7 +1,8 @@
 /**
  * Replays a recorded incident folder (error.log, docker-events.jsonl, inspect.json) into the
  * engine as if it were happening now, `speed` times faster, on a virtual clock that follows the
- * data. Long quiet stretches are skipped so a six-hour day replays in a minute. Because the
+ * data. Play starts 10 s before the first burst of errors (or at `--from`); what comes before is
+ * ingested at once, not waited for. Long quiet stretches are skipped so a six-hour day replays in a minute. Because the
  * engine only knows the data's time, a replay is the live code path, deterministic.
  */
 import { existsSync, readFileSync } from 'node:fs';
@@ -9,7 +10,11 @@ import path from 'node:path';
 import type { IncidentEngine } from '../engine/incidentEngine.js';
 import { readContainersFile } from '../engine/analyze.js';
 import { InputError } from '../cli/errors.js';
+import { readShape } from '../parse/lineShape.js';
 import { lineTimeIn } from '../parse/lineTime.js';
+import { LocalClock } from '../parse/localTime.js';
+import { hasNginxHeader, parseNginxLine, upstreamKey } from '../parse/nginxLine.js';
+import { formatDuration } from '../util/duration.js';
 import type { SourceStatus } from '../model/snapshot.js';
 import { assertReadableFile, streamFileLines } from './readInput.js';
 
@@ -55,12 +60,64 @@ export function recordingFiles(dir: string): RecordingFiles {
 
 type Item = { time: number; line: string; lineNo: number } | { time: number; event: unknown };
 
+/** A recording read into memory, in time order, with where its first burst of errors begins. */
+export interface Recording {
+  items: Item[];
+  invalidEvents: number;
+  /** Time of the first item (null when empty). */
+  start: number | null;
+  /** First error of the first run of ≥ minErrors upstream errors on one upstream (null: none). */
+  firstBurstAt: number | null;
+}
+
+/** Data time played before the first burst's first error, so the lead-up is seen. */
+export const LEAD_IN_MS = 10_000;
+
+/** Where play starts: `--from` when given, else `LEAD_IN_MS` before the first burst; `skippedMs` is the quiet part not played. */
+export function playStart(rec: Recording, from: number | null): { startAt: number; skippedMs: number } {
+  if (rec.start === null) return { startAt: 0, skippedMs: 0 };
+  const want = from ?? (rec.firstBurstAt === null ? rec.start : rec.firstBurstAt - LEAD_IN_MS);
+  const startAt = Math.max(rec.start, want);
+  return { startAt, skippedMs: startAt - rec.start };
+}
+
+/**
+ * The first error of the first burst: a stray error minutes earlier (another upstream, one
+ * refused connection) does not count, so the jump lands just before what the replay is about.
+ */
+function firstBurstAt(items: readonly Item[], clock: LocalClock, burst: BurstShape): number | null {
+  const runs = new Map<string, { first: number; last: number; count: number }>();
+  for (const it of items) {
+    if (!('line' in it) || !it.line.includes('upstream')) continue;
+    // A `record` folder keeps a collector's prefix (Docker's timestamp): nginx's line is inside it.
+    const text = hasNginxHeader(it.line) ? it.line : (readShape(it.line)?.inner ?? it.line);
+    const parsed = parseNginxLine(text, '', it.lineNo, clock);
+    if (!parsed.ok || parsed.record.kind === null) continue;
+    const r = parsed.record;
+    const key = r.upstream ? upstreamKey(r.upstream) : '-';
+    let run = runs.get(key);
+    if (!run || r.time - run.last > burst.gapMs) runs.set(key, (run = { first: r.time, last: r.time, count: 0 }));
+    run.last = r.time;
+    if (++run.count >= burst.minErrors) return run.first;
+  }
+  return null;
+}
+
+export interface BurstShape {
+  gapMs: number;
+  minErrors: number;
+}
+
 export interface ReplayOptions {
   dir: string;
   files: RecordingFiles;
   engine: IncidentEngine;
   tz: string;
   speed: number;
+  /** The folder already read (loadRecording); read here when absent. */
+  recording?: Recording;
+  /** `--from`: play from this data time instead of just before the first burst. */
+  from?: number | null;
   /** Quiet stretches longer than this (data time) are skipped. */
   maxIdleMs?: number;
   /** Wall-clock step of the player. */
@@ -79,6 +136,12 @@ function rawEventTime(raw: unknown): number | null {
     if (Number.isFinite(ns)) return ns / 1e6;
   }
   return typeof e.time === 'number' ? e.time * 1000 : null;
+}
+
+/** Reads the folder's log and events into time order (before any screen starts, so a bad file is a clean error). */
+export async function loadRecording(files: RecordingFiles, tz: string, burst: BurstShape): Promise<Recording> {
+  const { items, invalidEvents } = await loadItems(files, tz);
+  return { items, invalidEvents, start: items[0]?.time ?? null, firstBurstAt: firstBurstAt(items, new LocalClock(tz), burst) };
 }
 
 async function loadItems(files: RecordingFiles, tz: string): Promise<{ items: Item[]; invalidEvents: number }> {
@@ -118,34 +181,44 @@ export async function replay(o: ReplayOptions): Promise<void> {
   const sleep = o.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const step = o.stepMs ?? 50;
   const maxIdle = o.maxIdleMs ?? 3_000;
+  if (o.files.containers) o.engine.setContainers(readContainersFile(o.files.containers));
+  const rec = o.recording ?? (await loadRecording(o.files, o.tz, { gapMs: 5_000, minErrors: 3 }));
+  const { items, invalidEvents } = rec;
+  const { startAt, skippedMs } = playStart(rec, o.from ?? null);
+  // Said while it plays, in the header: the clock did not start where the recording does.
+  // Whole minutes past one: the line must fit an 80-column header.
+  const shown = skippedMs >= 60_000 ? Math.round(skippedMs / 60_000) * 60_000 : skippedMs;
+  const skipped = skippedMs >= 1_000 ? `skipped ${formatDuration(shown)} of quiet recording; --from to start earlier` : null;
   const status = (state: SourceStatus['state'], itemsRead: number, detail: string | null): void =>
     o.onStatus?.({ id: 'replay', kind: 'replay', label: `replay ${o.dir} ×${o.speed}`, state, detail, itemsRead, lagMs: 0 });
-
-  if (o.files.containers) o.engine.setContainers(readContainersFile(o.files.containers));
-  const { items, invalidEvents } = await loadItems(o.files, o.tz);
   for (let i = 0; i < invalidEvents; i++) o.engine.countInvalidEvent();
   if (items.length === 0) {
     status('ended', 0, 'the recording is empty');
     o.engine.finish();
     return;
   }
-  let v = items[0]!.time - 1_000;
   let next = 0;
-  status('ok', 0, null);
+  // The quiet part is not played in time but still ingested at once: state, counters and
+  // diagnoses are those of the whole recording, only the wait is gone.
+  while (next < items.length && items[next]!.time < startAt) ingest(o, items[next++]!);
+  let v = Math.max(items[0]!.time - 1_000, startAt);
+  if (next > 0) o.engine.tick(v);
+  status('ok', next, skipped);
   while (next < items.length) {
     if (o.signal?.aborted) return;
     const upcoming = items[next]!.time;
     if (upcoming - v > maxIdle) v = upcoming - 1_000; // skip the quiet stretch
     v += step * o.speed;
-    while (next < items.length && items[next]!.time <= v) {
-      const it = items[next++]!;
-      if ('line' in it) o.engine.ingestLine(o.files.log, it.lineNo, it.line);
-      else o.engine.ingestEvent(it.event);
-    }
+    while (next < items.length && items[next]!.time <= v) ingest(o, items[next++]!);
     o.engine.tick(v);
-    status('ok', next, null);
+    status('ok', next, skipped);
     await sleep(step);
   }
   o.engine.finish();
-  status('ended', next, 'replay finished');
+  status('ended', next, skipped ? `replay finished (${skipped.split(';')[0]})` : 'replay finished');
+}
+
+function ingest(o: ReplayOptions, it: Item): void {
+  if ('line' in it) o.engine.ingestLine(o.files.log, it.lineNo, it.line);
+  else o.engine.ingestEvent(it.event);
 }

@@ -2,10 +2,15 @@
  * Follows one nginx error log with `tail-file`, across logrotate's two styles:
  * - rename + create: tail-file reads the renamed file to its end (nginx keeps writing there
  *   until it reopens on USR1), then switches to the new file and reads it from its start;
- * - copytruncate: the size drops below the read position, tail-file restarts at offset 0.
- * Limits worth knowing (shared by every tailer, `tail -F` included): with copytruncate, lines
- * written between logrotate's copy and its truncate exist only in the copy, and a file that
- * regrows past the old offset before the next change event is not seen as truncated.
+ * - copytruncate: the size drops below the read position. Before tail-file restarts at offset 0,
+ *   what the file held past the read position is read from the copy logrotate made (`FILE.1`,
+ *   recognised by its bytes just before that position: copytruncate.ts), so nothing the file
+ *   still held when the truncation was noticed is lost. Lines written between logrotate's copy
+ *   and its truncate are in neither file: no reader can get them back. The part of them this
+ *   reader knows existed (it saw the file's size beyond the copy's end) is counted in the
+ *   source's status (`unrecoveredBytes`), shown in the header, on stderr and in the export.
+ * A file truncated and written past the old read position again before the truncation was
+ * noticed is recognised too: the bytes before that position are no longer the ones read.
  *
  * Line numbers are the line's number in the file being read: counted from the file's start
  * when following from its end, and reset to 1 after a rotation or a truncation.
@@ -18,7 +23,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
+import { StringDecoder } from 'node:string_decoder';
 import type { SourceState, SourceStatus } from '../model/snapshot.js';
+import { fdHoldsAt, findCopy, keepTail, readRange } from './copytruncate.js';
 import type { LineSink, SourceHandle } from './types.js';
 import { findHistoryStart, readLinesSync, type LineTime } from './historyStart.js';
 
@@ -46,6 +53,14 @@ export interface LogFollowHandle extends SourceHandle {
 
 /** The part of tail-file's instance this module uses (the package ships no types). */
 interface TailInstance {
+  filename: string;
+  started: string | null;
+  stopping: string | null;
+  backlog: string[];
+  ino: number | null;
+  reading: boolean;
+  readable: boolean;
+  startPos: number | string;
   txt: string;
   sepG: RegExp;
   posLast: number;
@@ -54,21 +69,106 @@ interface TailInstance {
   fd: number | string | undefined;
   onLine(err: Error | null, line?: string, pos?: number): void;
   readStuff(): void;
+  setBytePos(pos: number): void;
+  emit(event: string, ...args: unknown[]): boolean;
   on(event: string, listener: (...args: never[]) => void): TailInstance;
   removeAllListeners(): void;
   start(): void;
+  interrupt(): void;
   stop(): Promise<unknown>;
   _stop(): void;
   watcher?: fs.FSWatcher;
 }
-type TailCtor = new (filename: string, options: Record<string, unknown>) => TailInstance;
+/** What this module keeps on each instance, beside tail-file's own state. */
+interface Extra {
+  discarding?: boolean;
+  /** Largest size the held file was seen to have (fstat), for counting what a truncation took. */
+  knownEnd?: number;
+  /** The last bytes read from the held file (to recognise its copy). */
+  tailBytes?: Buffer;
+  /** Called when the held file was truncated, before tail-file reopens it at 0. */
+  onTruncated?: (t: TailInstance & Extra, pos: number) => void;
+}
+type TailCtor = (new (filename: string, options: Record<string, unknown>) => TailInstance) & {
+  prototype: {
+    readStuff(this: TailInstance): void;
+    append(this: TailInstance, err: Error | null, bytesRead: number, buf: Buffer): void;
+    onEndOfFileForTail(this: TailInstance): void;
+  };
+};
 const Tail = createRequire(import.meta.url)('tail-file') as TailCtor;
+
+/**
+ * Before reading on, when the read position has caught up with the held file's known size: note
+ * its new size, and check that the bytes just before the read position are still the ones read.
+ * They are not when the file was truncated and written past that position again before the
+ * truncation was noticed (a small log rotated often, a stalled reader): reading on would take
+ * the middle of the new content for the continuation of the old. That is a truncation too.
+ */
+function sizeAwareReadStuff(this: TailInstance & Extra): void {
+  if (typeof this.fd === 'number' && typeof this.pos === 'number' && !this.reading && this.pos >= (this.knownEnd ?? 0)) {
+    try {
+      const size = fs.fstatSync(this.fd).size;
+      const tail = this.tailBytes;
+      if (size > this.pos && tail && tail.length > 0 && !fdHoldsAt(this.fd, this.pos - tail.length, tail)) return restartTruncated(this);
+      this.knownEnd = Math.max(this.knownEnd ?? 0, size);
+    } catch {
+      // a closed descriptor: tail-file's own read reports it
+    }
+  }
+  Tail.prototype.readStuff.call(this);
+}
+
+/** The held file was truncated: recover from its copy (onTruncated), then read it again from 0. */
+function restartTruncated(t: TailInstance & Extra): void {
+  t.onTruncated?.(t, t.pos as number);
+  t._stop();
+  t.setBytePos(0);
+  t.emit('restart', 'TRUNCATE');
+  t.start();
+}
+
+/** tail-file's read callback, keeping the last bytes read. */
+function tailKeepingAppend(this: TailInstance & Extra, err: Error | null, bytesRead: number, buf: Buffer): void {
+  if (!err && bytesRead > 0) this.tailBytes = keepTail(this.tailBytes ?? Buffer.alloc(0), buf, bytesRead);
+  Tail.prototype.append.call(this, err, bytesRead, buf);
+}
+
+/**
+ * At the end of the held file, tail-file's own end-of-file logic (onEndOfFileForTail) with one
+ * step added: when the same file (same inode) is now shorter than what was read, it was
+ * truncated, and what it held past the read position is recovered from its copy (onTruncated)
+ * before the restart at 0. Replaced whole rather than wrapped: its stat is asynchronous, so a
+ * wrapper's own check could see the file before the truncate and tail-file's after it.
+ */
+function truncationAwareEnd(this: TailInstance & Extra): void {
+  if (!this.started) return;
+  if (this.stopping) return this.interrupt();
+  if (this.backlog.length > 0) return Tail.prototype.onEndOfFileForTail.call(this); // catch-up across files
+  this.reading = true;
+  fs.stat(this.filename, (err, st) => {
+    this.reading = false;
+    if (!err && st.ino !== this.ino) {
+      if (st.size) {
+        // rename + create: the old file was read to its end; the new one is read from its start
+        this._stop();
+        this.startPos = 'start';
+        this.emit('restart', 'NEWPRIME');
+        return this.start();
+      }
+    } else if (!err && this.started && typeof this.pos === 'number' && st.size < this.pos) {
+      return restartTruncated(this);
+    }
+    if (this.readable) return this.readStuff();
+    this.emit('eof', this.pos);
+  });
+}
 
 /**
  * tail-file's line splitter with a bound: its own keeps appending to `txt` until a separator
  * arrives. Installed per instance (tail-file copies options onto the instance by design).
  */
-function boundedGetLine(this: TailInstance & { discarding?: boolean }): void {
+function boundedGetLine(this: TailInstance & Extra): void {
   const found = this.sepG.exec(this.txt);
   if (!found) {
     if (this.txt.length > MAX_LINE_CHARS) {
@@ -156,6 +256,54 @@ export function followLog(file: string, sink: LineSink, opts: FollowLogOptions =
     sink(id, lineNo, text);
   };
 
+  /**
+   * The held file was truncated after `pos` bytes were read: deliver what it held past `pos` from
+   * its copy (lines, split and bounded as tail-file's are), then count the bytes it was seen to
+   * hold that are in neither file (written between logrotate's copy and its truncate).
+   */
+  const recoverTruncated = (t: TailInstance & Extra, pos: number): void => {
+    const knownEnd = Math.max(t.knownEnd ?? 0, pos);
+    let carry = t.txt; // a partial line: read, not yet ended by a newline
+    let discarding = t.discarding === true;
+    t.txt = '';
+    t.discarding = false;
+    const emitLine = (line: string): void => void t.emit('line', line.length > MAX_LINE_CHARS ? line.slice(0, MAX_LINE_CHARS) : line);
+    const feed = (text: string): void => {
+      carry += text;
+      let from = 0;
+      for (let nl = carry.indexOf('\n'); nl !== -1; nl = carry.indexOf('\n', from)) {
+        const line = carry.slice(from, nl);
+        from = nl + 1;
+        if (discarding) discarding = false;
+        else emitLine(line);
+      }
+      carry = carry.slice(from);
+      if (carry.length > MAX_LINE_CHARS) {
+        if (!discarding) emitLine(carry);
+        carry = '';
+        discarding = true;
+      }
+    };
+    const copy = typeof t.ino === 'number' ? findCopy(t.filename, t.ino, pos, t.tailBytes ?? Buffer.alloc(0)) : null;
+    let readTo = pos;
+    if (copy) {
+      const decoder = new StringDecoder('utf8');
+      try {
+        readTo += readRange(copy.path, pos, copy.size, (chunk) => feed(decoder.write(chunk)));
+      } catch {
+        // the copy went away while being read (compressed, removed): what was read stands
+      }
+      feed(decoder.end());
+    }
+    // Nothing will ever end this line now: deliver it as it is.
+    if (carry !== '' && !discarding) emitLine(carry);
+    const lost = knownEnd - readTo;
+    if (lost > 0) {
+      status.unrecoveredBytes = (status.unrecoveredBytes ?? 0) + lost;
+      opts.onStatus?.({ ...status });
+    }
+  };
+
   const start = (): void => {
     if (closed) return;
     // fs.watch on a missing directory throws inside tail-file's callbacks: poll for it instead.
@@ -172,6 +320,11 @@ export function followLog(file: string, sink: LineSink, opts: FollowLogOptions =
       // appears; named explicitly so tail-file never picks a `.gz` generation.
       secondary: `${path.resolve(file)}.1`,
       getLine: boundedGetLine,
+      readStuff: sizeAwareReadStuff,
+      append: tailKeepingAppend,
+      onEndOfFileForTail: truncationAwareEnd,
+      onTruncated: recoverTruncated,
+      _bufsize: 64 * 1024, // tail-file's 4 KiB means a read per 30 lines of a busy log
     });
     tail = t;
     t.on('ready', (fd: number) => {
@@ -197,6 +350,8 @@ export function followLog(file: string, sink: LineSink, opts: FollowLogOptions =
       onSecondary = true;
     });
     t.on('restart', () => {
+      (t as TailInstance & Extra).knownEnd = 0;
+      (t as TailInstance & Extra).tailBytes = Buffer.alloc(0);
       lineNo = 0;
       onSecondary = false;
     });

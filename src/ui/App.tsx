@@ -19,6 +19,7 @@ import { UpstreamPanel } from './view/UpstreamPanel.js';
 import { ContainerPanel } from './view/ContainerPanel.js';
 import { IncidentList } from './view/IncidentList.js';
 import { DetailPane } from './view/DetailPane.js';
+import { detailLines, wrapLines } from './detailLines.js';
 import { Footer } from './view/Footer.js';
 import { HelpScreen } from './view/HelpScreen.js';
 
@@ -88,6 +89,12 @@ function Screen({ feed, actions, initialState }: { feed: SnapshotFeed; actions: 
     focusDetail: view.pane === 'detail' || view.detailMode === 'fix',
   });
   const selected = incidents.find((i) => i.id === view.selectedId) ?? null;
+  const detailWidth = layout.bottomSideBySide ? layout.rightCols : layout.cols;
+  const detailRows = useMemo(
+    () => (selected ? wrapLines(detailLines(selected, view.detailMode, snapshot.tz), detailWidth) : []),
+    [selected, view.detailMode, snapshot.tz, detailWidth],
+  );
+  const maxScroll = Math.max(0, detailRows.length - (layout.detailRows - 1));
 
   const run = (command: 'checklist' | 'export' | 'quit'): void => {
     if (command === 'quit') {
@@ -113,7 +120,7 @@ function Screen({ feed, actions, initialState }: { feed: SnapshotFeed; actions: 
     );
   };
 
-  useUiInput({ state: () => latest.current, dispatch, ids, pageRows: view.pane === 'list' ? layout.listRows - 1 : layout.detailRows - 1, run });
+  useUiInput({ state: () => latest.current, dispatch, ids, pageRows: view.pane === 'list' ? layout.listRows - 1 : layout.detailRows - 1, maxScroll, run });
 
   const body = layout.rows - 1 - HEADER_ROWS - 2;
   return (
@@ -142,11 +149,11 @@ function Screen({ feed, actions, initialState }: { feed: SnapshotFeed; actions: 
             {layout.bottomSideBySide ? <Box width={1} /> : null}
             <DetailPane
               incident={selected}
+              rows={detailRows}
               mode={view.detailMode}
               scroll={view.detailScroll}
               focused={view.pane === 'detail'}
-              tz={snapshot.tz}
-              width={layout.bottomSideBySide ? layout.rightCols : layout.cols}
+              width={detailWidth}
               height={layout.detailRows}
             />
           </Box>

@@ -7,6 +7,7 @@ import { clean, clockTime, formatDuration, offset } from './format.js';
 import { timelineOf } from './select.js';
 import { CHECK_MARK, checkTone, type Tone } from './theme.js';
 import type { DetailMode } from './state.js';
+import { checklistVerdictText, verdictConflict } from './verdict.js';
 
 export interface Line {
   text: string;
@@ -24,6 +25,9 @@ function summaryLines(i: Incident, tz: string): Line[] {
   const d = i.diagnosis;
   const out: Line[] = [];
   out.push({ text: `${clean(d.title)} — confidence ${d.confidenceLabel} (${Math.round(d.confidence * 100)}%)`, tone: 'accent', bold: true });
+  // Never two causes side by side as if both were true: a disagreeing checklist is named as such.
+  const conflict = verdictConflict(i);
+  if (conflict) out.push({ text: `! ${clean(conflict)}`, tone: 'warn', bold: true });
   const who = i.match ? `${clean(i.match.name)}${i.match.service ? ` (service ${clean(i.match.service)})` : ''}` : 'no container matched';
   out.push({ text: `${clean(i.burst.upstreamKey)} → ${who}`, tone: 'plain' });
   if (i.match) out.push({ text: `  ${clean(i.match.explanation)}`, tone: 'dim' });
@@ -44,7 +48,8 @@ function summaryLines(i: Incident, tz: string): Line[] {
   if (!c) {
     out.push({ text: 'Checklist: not run yet (c runs it)', tone: 'dim', bold: true });
   } else {
-    out.push({ text: `Checklist — ${clean(c.conclusion)}`, tone: 'plain', bold: true });
+    const verdict = clean(checklistVerdictText(c.conclusion));
+    out.push({ text: `Checklist — ${verdict}${conflict ? ' (disagrees with the diagnosis above)' : ''}`, tone: conflict ? 'warn' : 'plain', bold: true });
     for (const ch of c.checks) {
       out.push({ text: `  ${CHECK_MARK[ch.status]} ${clean(ch.title)}: ${clean(ch.evidence)}`, tone: checkTone(ch.status) });
     }
@@ -77,6 +82,42 @@ function fixLines(i: Incident): Line[] {
       out.push({ text: clean(l), tone });
     }
     for (const n of file.notes) out.push({ text: `  note: ${clean(n)}`, tone: 'dim' });
+  }
+  return out;
+}
+
+/** Leading spaces plus a list mark (`· `, `! `, `✔ `…): continuation rows line up after it. */
+function hangingIndent(text: string): number {
+  const m = /^( *)(?:[·!✔✘•…?-] )?/u.exec(text);
+  return [...(m?.[0] ?? '')].length;
+}
+
+/**
+ * Lines wrapped to `width` columns at spaces (a longer word is cut hard), continuation rows
+ * indented under the line's text, so nothing ends in "…": every character is on some row.
+ */
+export function wrapLines(lines: readonly Line[], width: number): Line[] {
+  const w = Math.max(1, width);
+  const out: Line[] = [];
+  for (const line of lines) {
+    const chars = [...line.text];
+    if (chars.length <= w) {
+      out.push(line);
+      continue;
+    }
+    const indent = Math.min(hangingIndent(line.text), Math.floor(w / 2));
+    let rest = chars;
+    let first = true;
+    while (rest.length > 0) {
+      const room = first ? w : w - indent;
+      let take = rest.length <= room ? rest.length : rest.lastIndexOf(' ', room);
+      if (take <= 0) take = room; // no space to break at: cut the word
+      const row = rest.slice(0, take).join('');
+      out.push({ ...line, text: first ? row : ' '.repeat(indent) + row });
+      rest = rest.slice(take);
+      while (rest[0] === ' ') rest = rest.slice(1);
+      first = false;
+    }
   }
   return out;
 }

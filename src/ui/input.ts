@@ -15,6 +15,8 @@ export interface InputContext {
   /** Visible incident ids, newest first. */
   ids: readonly string[];
   pageRows: number;
+  /** The detail pane's last scroll position (its wrapped rows − its height). */
+  maxScroll: number;
   run: (command: Extract<UiCommand, 'checklist' | 'export' | 'quit'>) => void;
 }
 
@@ -45,16 +47,19 @@ export function useUiInput(ctx: InputContext): void {
 }
 
 export function handle(command: UiCommand, ctx: InputContext): void {
-  const { dispatch, ids } = ctx;
+  const { dispatch, ids, maxScroll } = ctx;
   switch (command) {
     case 'up':
-      return dispatch({ type: 'move', delta: -1, ids });
+      return dispatch({ type: 'move', delta: -1, ids, maxScroll });
     case 'down':
-      return dispatch({ type: 'move', delta: 1, ids });
+      return dispatch({ type: 'move', delta: 1, ids, maxScroll });
     case 'pageUp':
-      return dispatch({ type: 'move', delta: -Math.max(1, ctx.pageRows - 1), ids });
+      return dispatch({ type: 'move', delta: -Math.max(1, ctx.pageRows - 1), ids, maxScroll });
     case 'pageDown':
-      return dispatch({ type: 'move', delta: Math.max(1, ctx.pageRows - 1), ids });
+      return dispatch({ type: 'move', delta: Math.max(1, ctx.pageRows - 1), ids, maxScroll });
+    case 'top':
+    case 'bottom':
+      return dispatch({ type: 'detail-edge', edge: command, maxScroll });
     case 'switchPane':
       return dispatch({ type: 'switch-pane' });
     case 'filter':

@@ -17,7 +17,7 @@ export interface KeyPress {
   delete?: boolean;
 }
 
-export type UiCommand = 'up' | 'down' | 'pageUp' | 'pageDown' | 'switchPane' | 'filter' | 'pause' | 'checklist' | 'fix' | 'export' | 'help' | 'quit';
+export type UiCommand = 'up' | 'down' | 'pageUp' | 'pageDown' | 'top' | 'bottom' | 'switchPane' | 'filter' | 'pause' | 'checklist' | 'fix' | 'export' | 'help' | 'quit';
 
 export interface KeyBinding {
   command: UiCommand;
@@ -34,6 +34,8 @@ export const KEYMAP: readonly KeyBinding[] = [
   { command: 'down', label: '↓/j', help: 'select the next incident (scroll down in the detail pane)', footer: false, matches: (i, k) => !!k.downArrow || i === 'j' },
   { command: 'pageUp', label: 'PgUp', help: 'page up', footer: false, matches: (_i, k) => !!k.pageUp },
   { command: 'pageDown', label: 'PgDn', help: 'page down', footer: false, matches: (_i, k) => !!k.pageDown },
+  { command: 'top', label: 'g', help: 'top of the detail pane', footer: false, matches: (i) => i === 'g' },
+  { command: 'bottom', label: 'G', help: 'bottom of the detail pane (long lines wrap: nothing is cut)', footer: false, matches: (i) => i === 'G' },
   { command: 'switchPane', label: '⏎/⇥', help: 'switch between the incident list and the detail pane', footer: true, matches: (_i, k) => !!k.return || !!k.tab },
   { command: 'filter', label: '/', help: 'filter by upstream, container or any text (Esc clears)', footer: true, matches: (i) => i === '/' },
   { command: 'pause', label: 'p', help: 'pause / follow the live data', footer: true, matches: (i) => i === 'p' },

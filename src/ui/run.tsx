@@ -10,7 +10,8 @@ import { render } from 'ink';
 import { App, type AppActions, type SnapshotFeed } from './App.js';
 
 const ENTER_ALT_SCREEN = '\x1b[?1049h\x1b[H';
-const LEAVE_ALT_SCREEN = '\x1b[?1049l';
+// Leave the alternate screen and show the cursor (ink shows it on unmount too; a second time is harmless).
+const LEAVE_ALT_SCREEN = '\x1b[?1049l\x1b[?25h';
 
 export interface RunTuiOptions {
   feed: SnapshotFeed;
@@ -70,5 +71,13 @@ export function runTui(opts: RunTuiOptions): TuiHandle {
     process.off('exit', restore);
     if (keys?.owned) keys.stream.destroy();
   });
-  return { done, stop: () => instance.unmount() };
+  return {
+    done,
+    // Restored at once, not when `done` settles: after a signal the process may not get that far.
+    // unmount() draws ink's last frame, shows the cursor and leaves raw mode synchronously.
+    stop: () => {
+      instance.unmount();
+      restore();
+    },
+  };
 }

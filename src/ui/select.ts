@@ -44,9 +44,25 @@ export function visibleIncidents(s: EngineSnapshot, filter: string): Incident[] 
   return s.incidents.filter((i) => incidentMatches(i, filter)).reverse();
 }
 
-/** Upstreams with the most recent errors first. */
+/** Errors in the last minute (the sparkline's window). */
+export function lastMinuteErrors(u: UpstreamStat): number {
+  let n = 0;
+  for (const x of u.perSecond) n += x;
+  return n;
+}
+
+/**
+ * The failing upstreams first (those with an incident: a burst, not a stray error), each group by
+ * errors in the last minute, then errors overall, then the most recent. A single stray error on
+ * another upstream never pushes the failing one off a short panel.
+ */
 export function visibleUpstreams(s: EngineSnapshot, filter: string): UpstreamStat[] {
-  return s.upstreams.filter((u) => upstreamMatches(u, filter)).sort((a, b) => (b.lastErrorAt ?? 0) - (a.lastErrorAt ?? 0));
+  const failing = new Set(s.incidents.map((i) => i.burst.upstreamKey));
+  return s.upstreams
+    .filter((u) => upstreamMatches(u, filter))
+    .map((u) => ({ u, failing: failing.has(u.key) ? 1 : 0, recent: lastMinuteErrors(u) }))
+    .sort((a, b) => b.failing - a.failing || b.recent - a.recent || b.u.total - a.u.total || (b.u.lastErrorAt ?? 0) - (a.u.lastErrorAt ?? 0))
+    .map((x) => x.u);
 }
 
 /** Containers with something happening first: not running, then by most recent event. */

@@ -40,7 +40,9 @@ export const initialUiState: UiState = {
 
 export type UiAction =
   /** ↑/↓ (delta ±1) or a page (±n): moves the selection in the list pane, scrolls in the detail pane. */
-  | { type: 'move'; delta: number; ids: readonly string[] }
+  | { type: 'move'; delta: number; ids: readonly string[]; /** Last scroll position of the detail pane (its rows − its height). */ maxScroll?: number }
+  /** g / G: the detail pane's first or last page, whichever pane has the keys. */
+  | { type: 'detail-edge'; edge: 'top' | 'bottom'; maxScroll: number }
   | { type: 'switch-pane' }
   | { type: 'filter-start' }
   | { type: 'filter-input'; text: string }
@@ -60,7 +62,7 @@ export function uiReducer(state: UiState, action: UiAction): UiState {
   switch (action.type) {
     case 'move': {
       if (state.pane === 'detail') {
-        const detailScroll = Math.max(0, state.detailScroll + action.delta);
+        const detailScroll = Math.max(0, Math.min(action.maxScroll ?? Infinity, state.detailScroll + action.delta));
         return detailScroll === state.detailScroll ? state : { ...state, detailScroll };
       }
       const { ids } = action;
@@ -70,6 +72,10 @@ export function uiReducer(state: UiState, action: UiAction): UiState {
       const selectedId = ids[next] ?? null;
       // Back on the newest incident: follow new ones again.
       return { ...state, selectedId, follow: next === 0, detailScroll: selectedId === state.selectedId ? state.detailScroll : 0 };
+    }
+    case 'detail-edge': {
+      const detailScroll = action.edge === 'top' ? 0 : Math.max(0, action.maxScroll);
+      return detailScroll === state.detailScroll ? state : { ...state, detailScroll };
     }
     case 'switch-pane':
       return { ...state, pane: state.pane === 'list' ? 'detail' : 'list' };

@@ -1,15 +1,25 @@
-/** `500ms`, `5s`, `2m`, `1h`, `1m30s` → milliseconds; null when the text is not a duration. */
+/**
+ * The one duration grammar, for every flag that takes a duration (--burst-gap, --since 10m,
+ * --time-to-ready, --wait-ready, drill's --timeout…) and the patterns' durations: a number and a
+ * unit, repeated (`1m30s`, `1h 30m`), or a bare number of seconds. The units are Docker's and
+ * Go's (`docker events --since 10m`), which is what on-call people type.
+ */
+const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** How the grammar is named in messages. */
+export const DURATION_EXAMPLES = '90s, 10m, 2h, 1d, 500ms or 1m30s';
+
+/** `500ms`, `90s`, `10m`, `2h`, `1d`, `1m30s`, `45` (seconds) → milliseconds; null when the text is not a duration. */
 export function parseDuration(text: string): number | null {
-  const t = text.trim();
+  const t = text.trim().toLowerCase();
   if (t === '') return null;
   if (/^\d+(\.\d+)?$/.test(t)) return Math.round(Number(t) * 1000); // bare number: seconds
   let total = 0;
   let rest = t;
-  const unit: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
   while (rest.length > 0) {
-    const m = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)/.exec(rest);
+    const m = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)\s*/.exec(rest);
     if (!m) return null;
-    total += Number(m[1]) * unit[m[2]!]!;
+    total += Number(m[1]) * UNITS[m[2]!]!;
     rest = rest.slice(m[0].length);
   }
   return Math.round(total);

@@ -69,11 +69,11 @@ describe('restartdoctor check: usage', () => {
     expect(await usage([])).toBe('check: --upstream HOST:PORT is required');
     expect(await usage(['--upstream', '127.0.0.1'])).toBe('--upstream: expected HOST:PORT (or [IPv6]:PORT), got "127.0.0.1"');
     expect(await usage(['--upstream', '127.0.0.1:70000'])).toBe('--upstream: port must be 1-65535, got 70000');
-    expect(await usage(['--upstream', '127.0.0.1:1', '--bogus'])).toBe("check: Unknown option '--bogus'");
-    expect(await usage(['--upstream', '127.0.0.1:1', 'extra'])).toMatch(/^check: Unexpected argument 'extra'/);
+    expect(await usage(['--upstream', '127.0.0.1:1', '--bogus'])).toBe('unknown flag --bogus for check — see restartdoctor help check');
+    expect(await usage(['--upstream', '127.0.0.1:1', 'extra'])).toBe('check: unexpected argument "extra"');
     expect(await usage(['--upstream', '127.0.0.1:1', '--health-path', 'health'])).toBe('check: --health-path: must start with / and contain no spaces');
-    expect(await usage(['--upstream', '127.0.0.1:1', '--wait-ready', 'soon'])).toBe('--wait-ready: expected a duration like 500ms, 60s or 2m, got "soon"');
-    expect(await usage(['--upstream', '127.0.0.1:1', '--wait-ready', '11m'])).toBe('--wait-ready: must be more than 0 and at most 10m, got "11m"');
+    expect(await usage(['--upstream', '127.0.0.1:1', '--wait-ready', 'soon'])).toBe('--wait-ready: "soon" is not a duration (use 90s, 10m, 2h, 1d, 500ms or 1m30s)');
+    expect(await usage(['--upstream', '127.0.0.1:1', '--wait-ready', '11m'])).toBe('--wait-ready: "11m" is more than the 10 min allowed');
     expect(await usage(['--upstream', '127.0.0.1:1', '--container', 'x', '--docker', 'ftp://x'])).toMatch(/^--docker: expected unix:\/\//);
   });
 
@@ -90,6 +90,7 @@ describe('restartdoctor check: usage', () => {
     const t = testIo();
     expect(await checkCommand(['--help'], t.io)).toBe(EXIT.ok);
     expect(t.out()).toMatch(/^usage: restartdoctor check --upstream HOST:PORT/);
+    expect(t.out()).toContain('--strict');
   });
 });
 
@@ -162,5 +163,58 @@ describe('restartdoctor check: real container', () => {
     expect(t.out()).toMatch(/✔ pass  time-to-ready .* — the app was already listening when polling began, so these times are upper bounds/);
     expect(t.out()).not.toContain('FAIL');
     expect(code).toBe(EXIT.ok);
+  });
+});
+
+describe('restartdoctor check: warnings, --strict and DOCKER_HOST (real daemon)', () => {
+  const NOHC = 'rd-h17c-nohc';
+  const PORT_NOHC = 39287;
+  beforeAll(async () => {
+    if (!dockerOk) return;
+    await removeContainers(NOHC);
+    // A healthy app whose container defines no healthcheck.
+    await docker('run', '-d', '--network', 'host', '--name', NOHC, BUSYBOX_IMAGE, 'httpd', '-f', '-p', String(PORT_NOHC), '-h', '/www');
+    for (let i = 0; i < 100; i++) {
+      const ok = await fetch(`http://127.0.0.1:${PORT_NOHC}/health`).then((r) => r.ok, () => false);
+      if (ok) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  });
+  afterAll(async () => {
+    if (dockerOk) await removeContainers(NOHC);
+  });
+  const args = () => ['--upstream', `127.0.0.1:${PORT_NOHC}`, '--container', NOHC];
+
+  it('a missing healthcheck is a warning: exit 0, marked and counted; --strict makes it fail', async (ctx) => {
+    if (!dockerOk) ctx.skip();
+    const t = testIo();
+    expect(await checkCommand([...args(), '--docker', 'unix:///var/run/docker.sock'], t.io)).toBe(EXIT.ok);
+    expect(t.out()).toMatch(/^! warn  healthcheck-defined +rd-h17c-nohc: Config\.Healthcheck none/m);
+    expect(t.out()).toContain('0 failures, 1 warning (healthcheck-defined): not failing without --strict');
+    expect(t.out().trimEnd().split('\n').at(-1)).toBe('conclusion: healthy now: transient');
+    const strict = testIo();
+    expect(await checkCommand([...args(), '--strict', '--json'], strict.io)).toBe(EXIT.found);
+    expect(JSON.parse(strict.out())).toMatchObject({ schemaVersion: 1, failures: [], warnings: ['healthcheck-defined'], strict: true, conclusion: 'healthy now: transient' });
+  });
+
+  it('DOCKER_HOST alone names the daemon: a socket path reached only through it, a bogus one named in the evidence; --docker wins', async (ctx) => {
+    if (!dockerOk) ctx.skip();
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'rd-h17c-dh-'));
+    const { rmSync, symlinkSync } = await import('node:fs');
+    ctx.onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+    symlinkSync('/var/run/docker.sock', path.join(dir, 'docker.sock'));
+    const viaEnv = testIo({ DOCKER_HOST: `unix://${dir}/docker.sock` });
+    expect(await checkCommand([...args(), '--json'], viaEnv.io)).toBe(EXIT.ok);
+    const r = JSON.parse(viaEnv.out()) as ChecklistResult;
+    expect(r.checks.find((c) => c.id === 'docker-state')).toMatchObject({ status: 'pass', evidence: expect.stringMatching(/^rd-h17c-nohc: State\.Status=running/) });
+
+    const bogus = testIo({ DOCKER_HOST: 'unix:///tmp/rd-h17c-no-such.sock' });
+    await checkCommand([...args(), '--json'], bogus.io);
+    const b = JSON.parse(bogus.out()) as ChecklistResult;
+    expect(b.checks.find((c) => c.id === 'docker-state')).toMatchObject({ status: 'unknown', evidence: expect.stringMatching(/^no socket at \/tmp\/rd-h17c-no-such\.sock: /) });
+
+    const flagWins = testIo({ DOCKER_HOST: 'unix:///tmp/rd-h17c-no-such.sock' });
+    await checkCommand([...args(), '--docker', `unix://${dir}/docker.sock`, '--json'], flagWins.io);
+    expect((JSON.parse(flagWins.out()) as ChecklistResult).checks.find((c) => c.id === 'docker-state')?.status).toBe('pass');
   });
 });

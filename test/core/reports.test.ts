@@ -5,7 +5,7 @@
  * out inert in every format.
  */
 import { describe, expect, it } from 'vitest';
-import { jsonError, jsonReport, jsonReportParts } from '../../src/report/jsonReport.js';
+import { escapeJsonText, jsonError, jsonReport, jsonReportParts } from '../../src/report/jsonReport.js';
 import { markdownReport, markdownReportParts } from '../../src/report/markdownReport.js';
 import type { ReportContext } from '../../src/report/reportContext.js';
 import { escapeCodeBlock, escapeMarkdown, sanitizeForTerminal } from '../../src/report/sanitize.js';
@@ -86,8 +86,9 @@ describe('sanitizeForTerminal', () => {
 });
 
 describe('escapeMarkdown and escapeCodeBlock', () => {
-  it('escapes markdown syntax and HTML so it renders as the literal text', () => {
-    expect(escapeMarkdown('a|b `c` <script>*d*</script> [l](http://x)')).toBe('a\\|b \\`c\\` \\<script\\>\\*d\\*\\</script\\> \\[l\\]\\(http://x\\)');
+  it('escapes markdown syntax and HTML so it renders as the literal text, and nothing else', () => {
+    expect(escapeMarkdown('a|b `c` <script>*d*</script> [l](http://x)')).toBe('a\\|b \\`c\\` \\<script>\\*d\\*\\</script> \\[l\\](http\\://x)');
+    expect(escapeMarkdown('nc-api on 127.0.0.1:8080 (max_fails=3)')).toBe('nc-api on 127.0.0.1:8080 (max_fails=3)');
     expect(escapeMarkdown('line1\nline2')).toBe('line1 line2');
   });
 
@@ -148,9 +149,33 @@ describe('JSON report', () => {
       expect(parts).toHaveLength(incidents.length === 0 ? 1 : incidents.length + 2);
       const text = parts.join('');
       // Re-printing the parsed document gives the same bytes: indentation and separators are JSON.stringify's own.
-      expect(text).toBe(`${JSON.stringify(JSON.parse(text), null, 2)}\n`);
+      expect(text).toBe(`${escapeJsonText(JSON.stringify(JSON.parse(text), null, 2))}\n`);
       expect((JSON.parse(text) as { incidents: unknown[] }).incidents).toHaveLength(incidents.length);
     }
+  });
+
+  it('escapes C0, DEL, C1, U+2028/2029 and bidi controls as \\u00XX, and parses back to the same strings', () => {
+    const nasty = 'a\x07b\x1bc\x7fd\x85e\x9b6n\x9cf\u2028g\u2029h\u202eevil\u202ci\u2066j\u2069k\u200el\u200fm\u061cn';
+    const line = nginxLine({
+      time: T0 + 1000,
+      msg: 'connect() failed (111: Connection refused) while connecting to upstream',
+      request: 'GET / HTTP/1.1',
+      upstream: 'http://172.18.0.5:3000/',
+      host: 'shop.example.com',
+      referrer: nasty,
+    });
+    const base = context();
+    const { incidents } = runScenario({ lines: [line, ...failLines(T0 + 1000, 5, 200)], events: seq.dockerRestart(BACKEND, T0), containers: inspect({ c: BACKEND, ip: '172.18.0.5' }) });
+    const text = jsonReport({ ...base, incidents });
+    // eslint-disable-next-line no-control-regex
+    expect(text.replace(/\n/g, '')).not.toMatch(/[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/);
+    for (const esc of ['\\u0007', '\\u001b', '\\u007f', '\\u0085', '\\u009b', '\\u009c', '\\u2028', '\\u2029', '\\u202e', '\\u202c', '\\u2066', '\\u2069', '\\u200e', '\\u200f', '\\u061c']) {
+      expect(text).toContain(esc);
+    }
+    const raws = (JSON.parse(text) as { incidents: { burst: { evidence: { raw: string }[] } }[] }).incidents.flatMap((i) => i.burst.evidence.map((e) => e.raw));
+    expect(raws.some((r) => r.includes(nasty))).toBe(true);
+    expect(JSON.parse(jsonError(`bad ${nasty}`, null, 2)).error.message).toBe(`bad ${nasty}`);
+    expect(jsonError(`bad ${nasty}`, null, 2)).not.toMatch(/[\x7f-\x9f\u202e]/);
   });
 
   it('an error is one JSON line with the same schema version', () => {
@@ -160,9 +185,9 @@ describe('JSON report', () => {
   });
 });
 
-/** Markdown outside fenced code blocks. */
+/** Markdown outside fenced code blocks (a fence is 3 or more backticks, closed by the same run). */
 function outsideFences(md: string): string {
-  return md.split(/^```[a-z]*$[\s\S]*?^```$/m).join('\n');
+  return md.replace(/^(`{3,})[a-z]*$[\s\S]*?^\1$/gm, '\n');
 }
 
 /** Unescaped `|` in a line (GFM splits cells on them, even inside code spans). */
@@ -175,8 +200,8 @@ describe('markdown export', () => {
 
   it('has title, impact, timeline, why, fix and evidence sections', () => {
     expect(md).toMatch(/^# Incident: Restart race/);
-    for (const h of ['## Summary', '### Impact', '### Timeline', '### Why', '### Proposed fix', '### Evidence']) expect(md).toContain(h);
-    expect(md).toContain('| Failed requests | 31 (connection refused \\(111\\) ×21, connection reset \\(104\\) ×10) |');
+    for (const h of ['## Impact', '### Impact', '### Timeline', '### Why', '### Proposed fix', '### Evidence']) expect(md).toContain(h);
+    expect(md).toContain('| Failed requests | 31 (connection refused (111) ×21, connection reset (104) ×10) |');
     expect(md).toMatch(/^\| Writes at risk[^|\n]*\| 30 \|$/m);
     expect(md).toMatch(/^\| [^|\n]*retr[^|\n]*\| 10 \|$/m);
     expect(md).toContain('**Diagnosis:** `restart-race`, high confidence (0.90).');
@@ -188,12 +213,14 @@ describe('markdown export', () => {
     expect(md).not.toContain('https://evil.example/');
   });
 
-  it('keeps the hostile line inside the evidence fence, with the fence unbreakable', () => {
+  it('keeps the hostile line inside the evidence fence, verbatim, with the fence unbreakable', () => {
     const evidence = md.slice(md.indexOf('### Evidence'));
-    const block = /```text\n([\s\S]*?)\n```/.exec(evidence)?.[1] ?? '';
-    expect(block).toContain('<script>alert(1)</script>'); // literal text inside code: inert
+    const [, fence = '', block = ''] = /^(`{3,})text\n([\s\S]*?)\n\1$/m.exec(evidence) ?? [];
+    expect(block).toContain('<script>alert(1)</script>```~~~'); // literal text inside code: inert
     expect(block).toContain('click me');
-    expect(block).not.toMatch(/```/);
+    // No run of backticks inside as long as the fence: nothing can close it early.
+    expect(fence.length).toBeGreaterThan(3);
+    expect(block).not.toContain(fence);
     expect(block.split('\n').every((l) => /^error\.log:\d+ {2}/.test(l))).toBe(true);
   });
 

@@ -10,7 +10,8 @@ import type { ContainerEvent } from '../../src/model/container.js';
 import { startLoad, type RequestSample } from '../../src/drill/load.js';
 import { markLog, readSinceMark } from '../../src/drill/logDelta.js';
 import { measure, summarizeLog, timeToReady } from '../../src/drill/measure.js';
-import { parseDrillArgs, parseDuration } from '../../src/drill/options.js';
+import { parseDrillArgs } from '../../src/drill/options.js';
+import { parseDuration } from '../../src/util/duration.js';
 import { decide, renderMarkdown, renderText, type DrillReport } from '../../src/drill/report.js';
 import { actionDelayMs } from '../../src/drill/run.js';
 import { checkTargetUrl } from '../../src/drill/urlPolicy.js';
@@ -57,7 +58,7 @@ describe('drill flags', () => {
       timeoutMs: 60_000,
       requestTimeoutMs: 5000,
       maxFailures: 0,
-      docker: 'unix:///var/run/docker.sock',
+      docker: { label: '/var/run/docker.sock', options: { socketPath: '/var/run/docker.sock' } },
       json: false,
       log: null,
       export: null,
@@ -67,7 +68,7 @@ describe('drill flags', () => {
     expect(b.options.methods).toEqual(['GET', 'POST']);
     // A request never outlives the drill.
     expect(b.options.requestTimeoutMs).toBe(2000);
-    expect(b.options.docker).toBe('tcp://127.0.0.1:2375');
+    expect(b.options.docker).toMatchObject({ label: 'tcp://127.0.0.1:2375', options: { host: '127.0.0.1', port: 2375, protocol: 'http' } });
     expect(b.options.allowHosts).toEqual(['example.com']);
   });
 
@@ -85,18 +86,21 @@ describe('drill flags', () => {
       [[...base, '--method', 'GET,FETCH'], /--method: use a comma-separated list/],
       [[...base, '--action', 'reboot'], /--action: use restart, stop-start, kill/],
       [[...base, '--timeout', 'soon'], /--timeout: "soon" is not a duration/],
-      [[...base, '--bogus'], /Unknown option '--bogus'/],
-      [[...base, 'extra'], /positional/i],
+      [[...base, '--bogus'], /unknown flag --bogus for drill/],
+      [[...base, '--contaner', 'x'], /unknown flag --contaner for drill \(did you mean --container\?\)/],
+      [[...base, 'extra'], /unexpected argument "extra"/],
       [['--container', 'bad name!', '--url', 'http://127.0.0.1/'], /--container: not a valid container name/],
     ];
     for (const [args, re] of cases) expect(usage(() => parseDrillArgs(args, {})).message, args.join(' ')).toMatch(re);
   });
 
   it('reads durations', () => {
-    expect(parseDuration('500ms', 't')).toBe(500);
-    expect(parseDuration('30s', 't')).toBe(30_000);
-    expect(parseDuration('2m', 't')).toBe(120_000);
-    expect(parseDuration('3', 't')).toBe(3000);
+    // The one grammar (util/duration.ts) that every duration flag reads.
+    expect(parseDuration('500ms')).toBe(500);
+    expect(parseDuration('30s')).toBe(30_000);
+    expect(parseDuration('2m')).toBe(120_000);
+    expect(parseDuration('3')).toBe(3000);
+    expect(parseDuration('1h')).toBe(3_600_000);
   });
 
   it('acts after a baseline of a fifth of the traffic, at most 2 s', () => {

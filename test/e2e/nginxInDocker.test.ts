@@ -156,6 +156,8 @@ beforeAll(async () => {
     writeFileSync(files.crlf, stamped.join('\r\n') + '\r\n');
     files['syslog-3164'] = path.join(dir, 'syslog-3164.log');
     writeFileSync(files['syslog-3164'], syslog.map((s) => s.msg).join('\n') + '\n');
+    const sample = (l: string[]) => l.find((x) => x.includes('(111: Connection refused)'))?.slice(0, 140) ?? '(none)';
+    console.log(`[h15a docker] ${stamped.length} docker logs -t lines, ${syslog.length} syslog datagrams; e.g.\n  ${sample(stamped)}\n  ${sample(syslog.map((x) => x.msg))}`);
     files['syslog-5424'] = path.join(dir, 'syslog-5424.log');
     writeFileSync(files['syslog-5424'], syslog.map((s) => s.msg.replace(/^<(\d+)>\w{3} [ \d]\d \d\d:\d\d:\d\d (\S+) (\S+): /, (_m, pri: string, host: string, tag: string) => `<${pri}>1 ${new Date(s.at).toISOString()} ${host} ${tag} - - - `)).join('\n') + '\n');
   } finally {

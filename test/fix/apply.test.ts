@@ -1,8 +1,8 @@
 /** applyFix: backup, write, nginx -t validation, and roll-back on a change nginx rejects. */
-import { existsSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { applyFix, BACKUP_SUFFIX } from '../../src/fix/apply.js';
+import { applyFix, BACKUP_FOLDER } from '../../src/fix/apply.js';
 import { proposeFix } from '../../src/fix/propose.js';
 import type { FixProposal } from '../../src/model/incident.js';
 import { FIXTURES, NGINX, input, nginxGlobals, tempCopy } from './helpers.js';
@@ -20,7 +20,10 @@ describe.skipIf(!NGINX)('applyFix', () => {
     expect(result.ok).toBe(true);
     expect(result.files.map((f) => f.status)).toEqual(['written', 'written']);
     expect(result.files[0]!.message).toContain('nginx -t: ok');
-    expect(readFileSync(conf + BACKUP_SUFFIX, 'utf8')).toBe(original);
+    expect(result.files[0]!.message).toContain(`backup: ${path.join(dir, BACKUP_FOLDER)}/nginx.conf.`);
+    const backups = readdirSync(path.join(dir, BACKUP_FOLDER));
+    expect(backups).toEqual([expect.stringMatching(/^nginx\.conf\.\d{8}T\d{6}Z\.bak$/)]);
+    expect(readFileSync(path.join(dir, BACKUP_FOLDER, backups[0]!), 'utf8')).toBe(original);
     expect(readFileSync(conf, 'utf8')).toContain('keepalive 16;');
     expect(readFileSync(path.join(compose, 'basic.yml'), 'utf8')).toContain('healthcheck:');
   });
@@ -48,7 +51,7 @@ describe.skipIf(!NGINX)('applyFix', () => {
     expect(result.files[0]!.message).toMatch(/nginx -t failed.*unknown directive "no_such_directive"/);
     expect(result.files[0]!.message).not.toContain('\n');
     expect(readFileSync(conf, 'utf8')).toBe(original);
-    expect(existsSync(conf + BACKUP_SUFFIX)).toBe(false);
+    expect(readdirSync(path.join(dir, BACKUP_FOLDER))).toEqual([]);
   });
 
   test('a file changed since the proposal is not touched', async () => {

@@ -44,10 +44,12 @@ test('bad flags are usage errors (exit 2)', () => {
   expect(() => parseFixArgs(['--nginx-conf', 'x'], '/')).toThrow(/--upstream/);
   expect(() => parseFixArgs(['--upstream', 'a:1', '--time-to-ready', 'soon'], '/')).toThrow(/--time-to-ready/);
   expect(() => parseFixArgs(['--upstream', 'a:1', '--lost-posts', 'x'], '/')).toThrow(/whole number/);
-  expect(() => parseFixArgs(['--bogus'], '/')).toThrow(/Unknown option/);
+  expect(() => parseFixArgs(['--bogus'], '/')).toThrow(/unknown flag --bogus for fix/);
   const a = parseFixArgs(['--upstream', 'backend', '--fix', 'nginx-retry,nginx-keepalive'], '/');
   expect(a.upstreamKey).toBe('backend');
   expect(a.fixIds).toEqual(['nginx-retry', 'nginx-keepalive']);
+  expect(a.force).toBe(false);
+  expect(parseFixArgs(['--upstream', 'a:1', '--apply', '--force'], '/').force).toBe(true);
 });
 
 test('unreadable nginx config: one-line input error', async () => {

@@ -93,7 +93,7 @@ test('single-peer note, sizing note and the non_idempotent warning with the coun
   expect(notes).toContain('second peer or a `backup` server');
   expect(notes).toContain('measured time to ready 8s');
   const warnings = proposal.warnings.join('\n');
-  expect(warnings).toContain('7 POST/PATCH/LOCK request(s) got a 502');
+  expect(warnings).toContain('7 POST/PATCH/LOCK requests got a 502');
   expect(warnings).toContain('9 writes in all');
   expect(warnings).toContain('NOT added');
   expect(proposal.files[0]!.diff).not.toContain('non_idempotent');

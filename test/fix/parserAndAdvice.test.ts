@@ -74,6 +74,7 @@ test('advice without config files, unknown ids warned about', async () => {
     input({
       fixIds: ['nginx-retry', 'compose-healthcheck', 'app-sigterm', 'memory-limit', 'crash-investigate', 'nginx-timeouts', 'nginx-resolve', 'bogus'],
       container: 'shop-api-1',
+      service: 'api', // compose labels: compose advice is printed (propose.ts evidencedPlatforms)
       exitCodes: [137],
     }),
   );

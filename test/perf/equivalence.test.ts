@@ -16,6 +16,7 @@ import { IncidentEngine, type EngineOptions } from '../../src/engine/incidentEng
 import type { UnparsedReason } from '../../src/model/logRecord.js';
 import type { FailureSample } from '../../src/parse/failureSample.js';
 import { LocalClock } from '../../src/parse/localTime.js';
+import { bestTime, isAccessLine, isUndatedNginxLine, readShape } from '../../src/parse/lineShape.js';
 import { parseNginxLine } from '../../src/parse/nginxLine.js';
 import { LineSplitter, type SplitterOptions } from '../../src/sources/lineSplitter.js';
 import { streamFileLines, streamLines } from '../../src/sources/readInput.js';
@@ -134,6 +135,21 @@ const ODD_LINES = [
   `${T} [warn] 1#1: *5 upstream server temporarily disabled while connecting to upstream, client: 1.2.3.4, server: a, request: "GET /x HTTP/1.1", upstream: "http://10.0.0.5:80/x", host: "a"`,
   `${T} [error] 1#1: *5 connect() failed (113: No route to host) while connecting to upstream, client: 1.2.3.4, server: a, request: "GET /x HTTP/1.1", upstream: "http://10.0.0.5:80/x", host: "a`,
   `${T} [error] 1#1: *5 connect() failed (113: No route to host) while connecting to upstream, client: 1.2.3.4, server: a, request: "GET /x HTTP/1.1", upstream: "`,
+  // Real nginx 1.22 lines of the classic non-restart causes (fixtures/incidents/classic-*, scripts/record-classic.mjs):
+  `${T} [crit] 19971#19971: *2 connect() to 172.30.0.13:8080 failed (13: Permission denied) while connecting to upstream, client: 127.0.0.1, server: app.example.test, request: "GET /api/orders/1000 HTTP/1.1", upstream: "http://172.30.0.13:8080/api/orders/1000", host: "app.example.test"`,
+  `${T} [crit] 19792#19792: *2 connect() to unix:/tmp/rd-classic/unix-socket-permission/run/app.sock failed (13: Permission denied) while connecting to upstream, client: 127.0.0.1, server: app.example.test, request: "GET /api/orders/1000 HTTP/1.1", upstream: "http://unix:/tmp/rd-classic/unix-socket-permission/run/app.sock:/api/orders/1000", host: "app.example.test"`,
+  `${T} [error] 20867#20867: *4 connect() to unix:/tmp/rd-classic/unix-socket-backlog/run/php-fpm.sock failed (11: Resource temporarily unavailable) while connecting to upstream, client: 127.0.0.1, server: app.example.test, request: "POST /api/orders/2 HTTP/1.1", upstream: "http://unix:/tmp/rd-classic/unix-socket-backlog/run/php-fpm.sock:/api/orders/2", host: "app.example.test"`,
+  `${T} [error] 20867#20867: *2 upstream timed out (110: Connection timed out) while reading response header from upstream, client: 127.0.0.1, server: app.example.test, request: "GET /api/orders/0 HTTP/1.1", upstream: "http://unix:/tmp/rd-classic/unix-socket-backlog/run/php-fpm.sock/api/orders/0", host: "app.example.test"`,
+  `${T} [error] 20702#20702: *2 upstream sent too big header while reading response header from upstream, client: 127.0.0.1, server: app.example.test, request: "GET /api/orders/1000 HTTP/1.1", upstream: "http://127.0.0.1:40310/api/orders/1000", host: "app.example.test"`,
+  `${T} [error] 20573#20573: *2 SSL_do_handshake() failed (SSL: error:0A00010B:SSL routines::wrong version number) while SSL handshaking to upstream, client: 127.0.0.1, server: app.example.test, request: "GET /api/orders/1000 HTTP/1.1", upstream: "https://127.0.0.1:40310/api/orders/1000", host: "app.example.test"`,
+  `${T} [error] 20503#20503: *2 SSL_do_handshake() failed (SSL: error:0A00042E:SSL routines::tlsv1 alert protocol version:SSL alert number 70) while SSL handshaking to upstream, client: 127.0.0.1, server: app.example.test, request: "GET /api/orders/1000 HTTP/1.1", upstream: "https://127.0.0.1:40310/api/orders/1000", host: "app.example.test"`,
+  `${T} [emerg] 20086#20086: host not found in upstream "backend" in /tmp/rd-classic/host-not-found/nginx.conf:20`,
+  `${T} [error] 20632#20632: *2 upstream prematurely closed connection while reading response header from upstream, client: 127.0.0.1, server: app.example.test, request: "GET /api/orders/1000 HTTP/1.1", upstream: "http://127.0.0.1:40310/api/orders/1000", host: "app.example.test"`,
+  `${T} [crit] 20816#20816: *2 connect() to unix:/tmp/rd-classic/unix-socket-missing/run/gunicorn.sock failed (2: No such file or directory) while connecting to upstream, client: 127.0.0.1, server: app.example.test, request: "GET /api/orders/1000 HTTP/1.1", upstream: "http://unix:/tmp/rd-classic/unix-socket-missing/run/gunicorn.sock:/api/orders/1000", host: "app.example.test"`,
+  `${T} [error] 21043#21043: *2 connect() to 172.30.0.113:3000 failed (113: No route to host) while connecting to upstream, client: 127.0.0.1, server: app.example.test, request: "GET /api/orders/1000 HTTP/1.1", upstream: "http://172.30.0.113:3000/api/orders/1000", host: "app.example.test"`,
+  `${T} [error] 21142#21142: *2 api.internal could not be resolved (3: Host not found), client: 127.0.0.1, server: app.example.test, request: "GET /api/orders/1000 HTTP/1.1", host: "app.example.test"`,
+  `${T} [info] 1#1: *5 SSL_do_handshake() failed (SSL: error:0A00010B:SSL routines::wrong version number) while SSL handshaking, client: 1.2.3.4, server: 0.0.0.0:443`,
+  `${T} [crit] 1#1: *5 open() "/var/lib/nginx/proxy/1/00/0000000001" failed (13: Permission denied) while reading upstream, client: 1.2.3.4, server: a, upstream: "http://10.0.0.1:80/"`,
   'no newline at the end',
 ];
 
@@ -173,18 +189,32 @@ function engineOptions(extra: Partial<EngineOptions>): EngineOptions {
   return { tz: 'UTC', patterns, ...extra };
 }
 
-/** The straightforward path: text-mode splitting, parseNginxLine per line, ingestRecord per record. */
+/**
+ * The straightforward path: text-mode splitting, parseNginxLine per line, ingestRecord per record.
+ * A line nginx's parser calls not-nginx: its shape's prefix cut (lineShape.ts) and the inside
+ * parsed the same way, at the better time; else an access, untimed or not-nginx line.
+ */
 async function reference(extra: Partial<EngineOptions>): Promise<Outcome> {
   const { engine, failures } = spiedEngine(extra);
   const clock = new LocalClock(extra.tz ?? 'UTC');
   const unparsed: Partial<Record<UnparsedReason, number>> = {};
+  const other = { accessLines: 0, untimed: 0, shapes: {} as Record<string, number> };
   let lines = 0;
   let records = 0;
   const splitter = new LineSplitter(log, (source, lineNo, text) => {
     lines++;
-    const p = parseNginxLine(text, source, lineNo, clock);
+    let p = parseNginxLine(text, source, lineNo, clock);
+    const hit = !p.ok && p.unparsed.reason === 'not-nginx' ? readShape(text) : null;
+    if (hit) {
+      other.shapes[hit.shape.id] = (other.shapes[hit.shape.id] ?? 0) + 1;
+      p = parseNginxLine(hit.inner, source, lineNo, clock);
+      if (p.ok) p.record.time = bestTime(hit, p.record.time);
+    }
     if (!p.ok) {
-      unparsed[p.unparsed.reason] = (unparsed[p.unparsed.reason] ?? 0) + 1;
+      const inner = hit ? hit.inner : text;
+      if (p.unparsed.reason === 'not-nginx' && isAccessLine(inner)) other.accessLines++;
+      else if (p.unparsed.reason === 'not-nginx' && (isUndatedNginxLine(inner) || (hit && Number.isNaN(hit.time)))) other.untimed++;
+      else unparsed[p.unparsed.reason] = (unparsed[p.unparsed.reason] ?? 0) + 1;
       return;
     }
     if (p.record.kind !== null) records++;
@@ -193,7 +223,7 @@ async function reference(extra: Partial<EngineOptions>): Promise<Outcome> {
   splitter.push(readFileSync(log));
   splitter.end();
   engine.finish();
-  const counts = { ...engine.counts(), linesRead: lines, unparsed };
+  const counts = { ...engine.counts(), linesRead: lines, unparsed, ...other };
   expect(failures.length).toBe(records);
   return { counts, failures, incidents: JSON.stringify(engine.incidents()), latest: engine.latestDataTime() };
 }
@@ -261,7 +291,7 @@ describe('fast paths are equivalent to parseNginxLine line by line', () => {
     expect(ref.counts.otherLines).toBeGreaterThan(5000);
     for (const r of ['empty', 'not-nginx', 'binary', 'bad-time', 'too-long'] as const) expect(ref.counts.unparsed[r] ?? 0).toBeGreaterThan(0);
     const kinds = new Set(ref.failures.map((f) => f.kind));
-    for (const k of ['refused', 'timeout', 'reset', 'no-route', 'no-live-upstreams', 'premature-close', 'invalid-header', 'ssl-handshake'] as const)
+    for (const k of ['refused', 'timeout', 'reset', 'no-route', 'no-live-upstreams', 'premature-close', 'invalid-header', 'ssl-handshake', 'permission', 'backlog-full', 'header-too-big', 'ssl-wrong-version', 'host-not-found', 'resolve', 'unix-socket'] as const)
       expect([...kinds]).toContain(k);
     expect((JSON.parse(ref.incidents) as unknown[]).length).toBeGreaterThan(2);
   });
@@ -301,6 +331,48 @@ describe('fast paths are equivalent to parseNginxLine line by line', () => {
     const ref = await reference(extra);
     expect(ref.latest).not.toBe((await reference({})).latest);
     expectSame(ref, await bytePath(extra));
+  });
+
+  it('shaped lines (Docker, compose, kubectl, journald, syslog), access and undated lines, on every path', async () => {
+    const saved = log;
+    log = join(dir, 'shaped.log');
+    const shapes = [
+      (l: string) => `2024-03-10T00:30:00.250000000Z ${l}`,
+      (l: string) => `nginx-1  | ${l}`,
+      (l: string) => `nginx-1  | 2024-03-10T00:30:01.5Z ${l}`,
+      (l: string) => `[pod/web-1/nginx] ${l}`,
+      (l: string) => `Mar 10 00:30:00.750000 host nginx[1]: ${l}`,
+      (l: string) => `2024-03-10T01:30:00+0100 host nginx[1]: ${l}`,
+      (l: string) => `<187>Mar 10 00:30:00 host nginx: ${l}`,
+      (l: string) => `<187>1 2024-03-10T00:30:02.125Z host nginx - - - ${l}`,
+      (l: string) => JSON.stringify({ __REALTIME_TIMESTAMP: '1710030603000000', MESSAGE: l }),
+    ];
+    const generated = readFileSync(saved, 'utf8').split('\n').slice(0, 20_000);
+    const small = ODD_LINES.filter((l) => l.length < 60_000);
+    const extra = [
+      '127.0.0.1 - - [10/Mar/2024:00:30:00 +0000] "GET / HTTP/1.1" 502 157 "-" "curl/7.88"',
+      'nginx: [emerg] bind() to 0.0.0.0:80 failed (98: Address already in use)',
+      '/docker-entrypoint.sh: Configuration complete; ready for start up',
+      // Same 19 bytes, a space and a level, twice: the scan's same-stamp check must not take the second for nginx's.
+      `xxxxxxxxxxxxxxxxxxx [error] 1#1: *5 access forbidden by rule`,
+      `xxxxxxxxxxxxxxxxxxx [error] 1#1: *5 access forbidden by rule`,
+    ];
+    writeFileSync(log, [...generated, ...small, ...extra].flatMap((l, i) => [shapes[i % shapes.length]!(l), ...(i % 5 === 0 ? [l] : [])]).join('\n') + '\n');
+    try {
+      const ref = await reference({});
+      expect(ref.counts.upstreamErrors).toBeGreaterThan(500);
+      expect(ref.counts.accessLines).toBeGreaterThan(0);
+      expect(ref.counts.untimed).toBeGreaterThan(0);
+      expect(Object.keys(ref.counts.shapes ?? {}).sort()).toEqual(['compose', 'compose-t', 'docker', 'journal-json', 'journal-short-iso', 'journal-short-precise', 'kubectl', 'syslog-3164', 'syslog-5424']);
+      expectSame(ref, await bytePath({}));
+      expectSame(ref, await bytePath({}, { simd: false }));
+      expectSame(ref, await stringPath({}));
+      expectSame(ref, await oddChunks({}, [1, 7, 4099, 65_537, 3, 250_001]));
+      const since = Date.UTC(2024, 2, 10, 0, 30, 1);
+      expectSame(await reference({ since }), await bytePath({ since }));
+    } finally {
+      log = saved;
+    }
   });
 
   it('a file of only odd lines, CRLF endings and no final newline', async () => {

@@ -40,6 +40,8 @@ beforeAll(async () => {
   // any ordinary batch), binary bytes, CRLF, non-ASCII, and a failure right after each.
   const fail = `${T} [error] 1#1: *5 connect() failed (111: Connection refused) while connecting to upstream, client: 1.2.3.4, server: a, request: "POST / HTTP/1.1", upstream: "http://10.9.9.9:80/", host: "a"`;
   appendFileSync(log, [`${T} [error] 1#1: *5 upstream ${'z'.repeat(1024 * 1024 + 100)}`, fail, '\u0000\u0001 binary', fail, `${fail}\r`, `${T} [error] 1#1: *5 upstream timed out (110: Connection timed out) while reading upstream, client: 1.2.3.4, server: é, upstream: "http://10.9.9.9:80/ü"`, fail, ''].join('\n'));
+  // Shaped lines (parse/lineShape.ts) and access lines: the reader thread passes them on to be read as strings.
+  appendFileSync(log, [`2024-03-10T00:30:00.5Z ${fail}`, `nginx-1  | ${fail}`, `nginx-1  | 2024-03-10T00:30:01.5Z ${fail}`, '127.0.0.1 - - [10/Mar/2024:00:30:00 +0000] "GET / HTTP/1.1" 502 157 "-" "curl/7.88"', `<187>Mar 10 00:30:00 host nginx: ${fail}`, 'nginx-1  | /docker-entrypoint.sh: ready', ''].join('\n'));
 });
 
 afterAll(() => {
@@ -92,6 +94,7 @@ describe('reading a big log on a second thread', () => {
     expect(one.failures.length).toBeGreaterThan(1000);
     expect((JSON.parse(one.incidents) as unknown[]).length).toBeGreaterThan(2);
     expect(one.counts).toMatchObject({ unparsed: { 'not-nginx': expect.any(Number), binary: expect.any(Number), empty: expect.any(Number) } });
+    expect(one.counts).toMatchObject({ accessLines: 1, untimed: 1, shapes: { docker: 1, compose: 2, 'compose-t': 1, 'syslog-3164': 1 } });
   });
 
   it('with a --since/--until window', async () => {

@@ -134,7 +134,8 @@ describe('connectDocker across a daemon loss and return (a second, private docke
     if (!ok || !started) ctx.skip();
     const C = 'rd-live-d2';
     await d2.cli('run', '-d', '--name', C, '--network', 'host', '--stop-timeout', '1', BUSYBOX_IMAGE, 'sleep', '3600');
-    const { h, events, snapshots, statuses, of } = collect(d2.socket);
+    const gaps: { from: number; to: number | null; reason: string }[] = [];
+    const { h, events, snapshots, statuses, of } = collect(d2.socket, { onGap: (g) => gaps.push(g) });
     await h.ready;
     expect(h.status().state).toBe('ok');
     await d2.cli('restart', '-t', '1', C);
@@ -145,9 +146,17 @@ describe('connectDocker across a daemon loss and return (a second, private docke
     expect(lost.detail).toMatch(/closed the event stream|connection to the Docker daemon lost|not running/);
     expect(statuses.some((s) => s.state === 'reconnecting' && /retrying in/.test(s.detail ?? ''))).toBe(true);
 
+    // The loss is an interval without events: open while the daemon is away…
+    expect(gaps).toHaveLength(1);
+    expect(gaps[0]).toMatchObject({ to: null });
+    const lostAt = gaps[0]!.from;
     const before = events.length;
     await d2.start();
     await waitFor(() => h.status().state, (s) => s === 'ok', { timeoutMs: 30_000, what: 'reconnected' });
+    // …and closed, with the same start, on the return (the engine lowers the confidence of incidents in it).
+    expect(gaps).toHaveLength(2);
+    expect(gaps[1]!.from).toBe(lostAt);
+    expect(gaps[1]!.to).toBeGreaterThan(lostAt);
     expect(snapshots.length).toBeGreaterThanOrEqual(2); // a fresh inspect snapshot after the return
     await d2.cli('start', C);
     await d2.cli('restart', '-t', '1', C);

@@ -59,6 +59,9 @@ beforeAll(async () => {
     if (k < parts.length - 1) await run(LOGROTATE!, ['-f', '-s', path.join(dir, 'state'), conf]);
   }
   copyFileSync(path.join(logDir, 'error.log.2.gz'), path.join(dir, 'renamed.log'));
+  // The access log's own set beside it, as in /var/log/nginx: a directory is read as its error sets only.
+  writeFileSync(path.join(logDir, 'access.log'), '127.0.0.1 - - [15/Jan/2024:03:12:41 +0000] "GET / HTTP/1.1" 502 157 "-" "curl/8.5.0"\n');
+  writeFileSync(path.join(logDir, 'access.log.1'), '');
 
   const common = ['--events', path.join(FIXTURE, 'docker-events.jsonl'), '--containers', path.join(FIXTURE, 'inspect.json'), '--tz', 'UTC', '--json'];
   const runs: Record<string, () => Promise<CliResult>> = {

@@ -38,6 +38,31 @@ describe('clean (the UI edge of the shared sanitiser)', () => {
     expect(clean(null)).toBe('');
   });
 
+  // An unterminated string sequence loses only its introducer: a terminal would swallow the text
+  // up to some later terminator, so removing it all would hide the rest of an evidence line.
+  const unterminated: [string, string, string][] = [
+    ['OSC without BEL or ST', 'upstream: "x" \x1b]0;not a title, client: 1.2.3.4', 'upstream: "x" 0;not a title, client: 1.2.3.4'],
+    ['OSC 8 opened but never closed', 'a\x1b]8;;http://evil/click here', 'a8;;http://evil/click here'],
+    ['OSC whose BEL is on the next line', 'a\x1b]0;t\nb\x07c', 'a0;t\uFFFDb\uFFFDc'],
+    ['OSC cut by a control before its BEL', 'a\x1b]0;x\ty\x07z', 'a0;x\uFFFDy\uFFFDz'],
+    ['DCS without ST', 'a\x1bPq#0;2;0 visible', 'aq#0;2;0 visible'],
+    ['APC, PM, SOS without ST', '\x1b_apc \x1b^pm \x1bXsos', 'apc pm sos'],
+    ['C1 OSC without terminator', 'a\x9d0;t visible', 'a\uFFFD0;t visible'],
+    ['C1 DCS without terminator', 'a\x90q visible', 'a\uFFFDq visible'],
+    ['CSI cut by the end of the text', 'shown\x1b[12;3', 'shown12;3'],
+    ['CSI cut by a newline', 'a\x1b[12\nb', 'a12\uFFFDb'],
+  ];
+  for (const [name, input, out] of unterminated) {
+    it(`keeps the text after an unterminated sequence: ${name}`, () => expect(clean(input)).toBe(out));
+  }
+
+  it('neutralises bidi controls (embeddings, overrides, isolates, marks) with a visible placeholder', () => {
+    const bidi = ['\u202a', '\u202b', '\u202c', '\u202d', '\u202e', '\u2066', '\u2067', '\u2068', '\u2069', '\u200e', '\u200f', '\u061c'];
+    for (const c of bidi) expect(clean(`user${c}gpj.exe`)).toBe('user\uFFFDgpj.exe');
+    // Right-to-left text itself is data and stays.
+    expect(clean('שלום مرحبا')).toBe('שלום مرحبا');
+  });
+
   it('fits text to a width with an ellipsis', () => {
     expect(fit('abcdef', 4)).toBe('abc…');
     expect(fit('abc', 4)).toBe('abc');

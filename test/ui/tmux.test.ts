@@ -18,13 +18,13 @@ const RECORDING = path.resolve('fixtures/incidents/restart-race');
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'rd-tmux-'));
 
 const tmux = (...args: string[]) => run('tmux', ['-L', SERVER, ...args]).then((r) => r.stdout);
-const capture = () => tmux('capture-pane', '-p', '-t', SESSION);
+const capture = (session = SESSION) => tmux('capture-pane', '-p', '-t', session);
 
-async function until(ok: (screen: string) => boolean, what: string, timeoutMs = 60_000): Promise<string> {
+async function until(ok: (screen: string) => boolean, what: string, timeoutMs = 60_000, session = SESSION): Promise<string> {
   const deadline = Date.now() + timeoutMs;
   let screen = '';
   while (Date.now() < deadline) {
-    screen = await capture().catch(() => screen);
+    screen = await capture(session).catch(() => screen);
     if (ok(screen)) return screen;
     await new Promise((r) => setTimeout(r, 200));
   }
@@ -36,16 +36,20 @@ afterAll(async () => {
   fs.rmSync(work, { recursive: true, force: true });
 });
 
+function needTmux(ctx: { skip: () => void }): void {
+  try {
+    execFileSync('tmux', ['-V']);
+  } catch (err) {
+    if (process.env.CI) throw err;
+    console.warn('[skip] tmux is not installed (apt-get install -y tmux)');
+    ctx.skip();
+  }
+  expect(fs.existsSync(BUILT), `${BUILT} missing: run npm run build first`).toBe(true);
+}
+
 describe('live mode in a real 80×24 terminal (tmux)', () => {
   it('shows the diagnosis and the container, exports on e, quits cleanly on q', async (ctx) => {
-    try {
-      execFileSync('tmux', ['-V']);
-    } catch (err) {
-      if (process.env.CI) throw err;
-      console.warn('[skip] tmux is not installed (apt-get install -y tmux)');
-      ctx.skip();
-    }
-    expect(fs.existsSync(BUILT), `${BUILT} missing: run npm run build first`).toBe(true);
+    needTmux(ctx);
     const exitFile = path.join(work, 'exit-code');
     const cmd = `cd ${work} && sh ${BUILT} --replay ${RECORDING} --speed 100; echo $? > ${exitFile}; sleep 60`;
     await tmux('new-session', '-d', '-s', SESSION, '-x', '80', '-y', '24', cmd);
@@ -70,4 +74,58 @@ describe('live mode in a real 80×24 terminal (tmux)', () => {
     expect(after).not.toContain('↑↓ select'); // the alternate screen is gone
     expect(after).toMatch(/INCIDENT(\(open\))? restart-race/); // the summary lines stay in the scrollback
   }, 120_000);
+});
+
+/** The rows of the detail pane: below its title row, above the two footer rows, from its column (side by side at 160). */
+function detailRows(screen: string): string[] {
+  const rows = screen.replace(/\n$/, '').split('\n');
+  const title = rows.findIndex((r) => /(^| )[ ▌](Detail|Fix diff)\b/.test(r));
+  if (title < 0) return [];
+  const col = [...rows[title]!].join('').search(/[ ▌](Detail|Fix diff)\b/);
+  return rows.slice(title + 1, rows.length - 2).map((r) => [...r].slice(col).join(''));
+}
+
+describe('what a person looks for, in real tmux panes at 80×24 and 160×45 (replay at --speed 20)', () => {
+  for (const [cols, rows] of [
+    [80, 24],
+    [160, 45],
+  ] as const) {
+    it(`${cols}×${rows}: incident within seconds, failing upstream on top, rst ≥ 1, one cause, nothing cut with "…"`, async (ctx) => {
+      needTmux(ctx);
+      const session = `size-${cols}x${rows}`;
+      const started = Date.now();
+      await tmux('new-session', '-d', '-s', session, '-x', String(cols), '-y', String(rows), `cd ${work} && sh ${BUILT} --replay ${RECORDING} --speed 20; sleep 60`);
+      // The first frame of the replay is already next to the incident: no 12 quiet minutes first.
+      const first = await until((s) => /REPLAY \d\d:\d\d:\d\d/.test(s), 'the first replay frame', 60_000, session);
+      expect(/REPLAY (\d\d:\d\d:\d\d)/.exec(first)![1]! >= '03:12:30').toBe(true);
+      expect(first).toContain('skipped 12 min of quiet recording; --from to start earlier');
+      await until((s) => /Incidents \(1\)/.test(s), 'the incident', 60_000, session);
+      // A person sees the incident a few seconds after starting (it took 41 s before the skip).
+      expect(Date.now() - started).toBeLessThan(20_000);
+
+      const done = await until((s) => s.includes('Restart race') && /shop-backend-1\s+backend\s+\S+\s+\S+\s+[1-9]\d*\s+143/.test(s), 'the restart counted in rst', 60_000, session);
+      for (const r of done.replace(/\n$/, '').split('\n')) expect([...r].length).toBeLessThanOrEqual(cols);
+      // The failing upstream is the first row of the upstream panel (not a stray unix: socket).
+      const up = done.split('\n').findIndex((r) => r.includes('Upstreams'));
+      expect(done.split('\n')[up + 1]).toMatch(/^172\.18\.0\.5:3000 /);
+      // One cause: the diagnosis; the checklist (not run in a replay) names no other.
+      expect(done).not.toMatch(/Checklist — (?!.*restart race)(?!.*disagrees)/);
+
+      // Every detail row, top to bottom (Tab gives the pane the keys, G goes to its end): none cut.
+      const seen = [...detailRows(done)];
+      await tmux('send-keys', '-t', session, 'Tab');
+      for (let n = 0; n < 20; n++) {
+        await tmux('send-keys', '-t', session, 'PageDown');
+        seen.push(...detailRows(await capture(session)));
+      }
+      await tmux('send-keys', '-t', session, 'G');
+      const bottom = await until((s) => /Detail (\[[^\]↓]*\] )?—/.test(s), 'the end of the detail pane', 15_000, session);
+      seen.push(...detailRows(bottom));
+      expect(seen.length).toBeGreaterThan(5);
+      for (const r of seen) expect(r.trimEnd().endsWith('…'), `cut row: ${r}`).toBe(false);
+      const text = seen.map((r) => r.trim()).join(' ');
+      expect(text).toContain('Restart race: nginx sent traffic to the backend before it was listening again');
+      await tmux('send-keys', '-t', session, 'q');
+    }, 120_000);
+  }
 });

@@ -6,17 +6,18 @@
  */
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parseDrillArgs, DRILL_USAGE } from '../../drill/options.js';
+import { parseDrillArgs } from '../../drill/options.js';
 import { renderMarkdown, renderText } from '../../drill/report.js';
 import { runDrill } from '../../drill/run.js';
 import { InputError } from '../errors.js';
 import { EXIT } from '../exitCodes.js';
+import { commandHelp } from '../help.js';
 import type { Command } from '../io.js';
 
 export const drillCommand: Command = async (argv, io) => {
   const args = parseDrillArgs(argv, io.env);
   if (args.kind === 'help') {
-    io.stdout.write(DRILL_USAGE + '\n');
+    io.stdout.write(commandHelp('drill'));
     return EXIT.ok;
   }
   const o = args.options;

@@ -6,12 +6,10 @@
  * 2 on bad usage or an unreadable file.
  */
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { applyFix } from '../../fix/apply.js';
 import { proposeFix } from '../../fix/propose.js';
-import { parseDuration } from '../../fix/timing.js';
-import { KNOWN_FIX_IDS, type FixInput } from '../../fix/types.js';
+import type { FixInput } from '../../fix/types.js';
 import { parseAddress } from '../../fix/nginx/query.js';
 import type { FixProposal } from '../../model/incident.js';
 import { analyze } from '../../engine/analyze.js';
@@ -20,35 +18,13 @@ import { systemTimeZone } from '../../parse/localTime.js';
 import { UsageError, UserError } from '../errors.js';
 import { loadPatternsOrExplain } from '../patternsOption.js';
 import { EXIT } from '../exitCodes.js';
+import { FIX_FLAGS } from '../commandFlags.js';
+import { parseFlags } from '../flags.js';
+import { commandHelp } from '../help.js';
 import type { CliIo, Command } from '../io.js';
-
-export const FIX_USAGE = `usage: restartdoctor fix --upstream HOST:PORT [files] [options]
-       restartdoctor fix --log error.log [--events F] [--containers F] [--tz Z] [files] [options]
-
-Proposes config changes, as unified diffs of your own files, that stop a backend restart from
-turning into 502s: nginx retries/keepalive, a compose healthcheck + depends_on service_healthy,
-Kubernetes probes, a systemd readiness wait. Prints; writes only with --apply.
-
-  --upstream HOST:PORT     the failing upstream as nginx logged it (or an upstream group name)
-  --log FILE               or: take upstream, service, time to ready, lost POSTs and the fixes
-                           from the incident diagnosed in this log (with --events, --containers, --tz)
-  --incident N             which incident of the log (1 = first; default: the last one)
-  --nginx-conf FILE        the main nginx config (includes are followed)
-  --compose FILE           docker-compose.yml
-  --k8s FILE               a Kubernetes manifest (repeatable)
-  --systemd FILE           the backend's systemd unit
-  --service NAME           the compose service / container behind the upstream
-  --image NAME             its image (picks the healthcheck command)
-  --time-to-ready DUR      measured start → ready (8s, 1500ms, 1m); sizes timeouts and probes
-  --lost-posts N           POST/PATCH requests that got a 502 (for the non_idempotent warning)
-  --lost-writes N          POST/PUT/PATCH/DELETE that got a 502
-  --health-path PATH       the app's health endpoint (default: / for HTTP checks, TCP for probes)
-  --fix ID                 only these fixes (repeatable; default: every config fix)
-  --apply                  write the changes (with .restartdoctor.bak backups, nginx -t checked)
-  --json                   print the proposal as JSON
-  -h, --help               show this help
-
-fix ids: ${KNOWN_FIX_IDS.join(', ')}`;
+import { readDuration } from '../values.js';
+import { JSON_SCHEMA_VERSION } from '../../report/jsonReport.js';
+import { countOf } from '../../util/plural.js';
 
 const DEFAULT_FIXES = [
   'nginx-retry',
@@ -87,6 +63,7 @@ const FlagsSchema = z.object({
   'health-path': z.string().startsWith('/', '--health-path must start with /').optional(),
   fix: z.array(z.string()).optional(),
   apply: z.boolean().optional(),
+  force: z.boolean().optional(),
   json: z.boolean().optional(),
 });
 
@@ -99,40 +76,9 @@ export interface FixFromLog {
   incident: number | null;
 }
 
-export function parseFixArgs(argv: string[], cwd: string): FixInput & { apply: boolean; json: boolean; help: boolean; fromLog: FixFromLog | null } {
-  let values: Record<string, unknown>;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        upstream: { type: 'string' },
-        log: { type: 'string', multiple: true },
-        events: { type: 'string' },
-        containers: { type: 'string' },
-        tz: { type: 'string' },
-        incident: { type: 'string' },
-        'nginx-conf': { type: 'string' },
-        compose: { type: 'string' },
-        k8s: { type: 'string', multiple: true },
-        systemd: { type: 'string' },
-        service: { type: 'string' },
-        image: { type: 'string' },
-        'time-to-ready': { type: 'string' },
-        'lost-posts': { type: 'string' },
-        'lost-writes': { type: 'string' },
-        'health-path': { type: 'string' },
-        fix: { type: 'string', multiple: true },
-        apply: { type: 'boolean' },
-        json: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }));
-  } catch (err) {
-    throw new UsageError(`fix: ${(err as Error).message.split('\n')[0]}`, 'run `restartdoctor fix --help`');
-  }
-  if (values.help) return { help: true, apply: false, json: false, fromLog: null } as ReturnType<typeof parseFixArgs>;
+export function parseFixArgs(argv: string[], cwd: string): FixInput & { apply: boolean; force: boolean; json: boolean; help: boolean; fromLog: FixFromLog | null } {
+  const { values } = parseFlags(argv, FIX_FLAGS, { command: 'fix' });
+  if (values.help) return { help: true, apply: false, force: false, json: false, fromLog: null } as ReturnType<typeof parseFixArgs>;
   const parsed = FlagsSchema.safeParse(values);
   if (!parsed.success) throw new UsageError(`fix: ${parsed.error.issues[0]?.message ?? 'invalid flags'}`, 'run `restartdoctor fix --help`');
   const f = parsed.data;
@@ -144,10 +90,7 @@ export function parseFixArgs(argv: string[], cwd: string): FixInput & { apply: b
   const address = parseAddress(upstreamText.replace(/^https?:\/\//, '').replace(/\/.*$/, ''));
   if (!address) throw new UsageError(`fix: --upstream: expected HOST:PORT or an upstream name, got "${f.upstream}"`);
   let timeToReadyMs: number | null = null;
-  if (f['time-to-ready'] !== undefined) {
-    timeToReadyMs = parseDuration(f['time-to-ready']);
-    if (timeToReadyMs === null) throw new UsageError(`fix: --time-to-ready: expected a duration like 8s, 1500ms or 1m, got "${f['time-to-ready']}"`);
-  }
+  if (f['time-to-ready'] !== undefined) timeToReadyMs = readDuration('--time-to-ready', f['time-to-ready']);
   // By default, the fixes for the files given (all of them, as advice, when no file is given).
   const given = DEFAULT_FIXES.filter((id) =>
     id.startsWith('nginx-') ? !!f['nginx-conf'] : id.startsWith('compose-') ? !!f.compose : id === 'k8s-probes' ? (f.k8s ?? []).length > 0 : !!f.systemd,
@@ -158,6 +101,7 @@ export function parseFixArgs(argv: string[], cwd: string): FixInput & { apply: b
     help: false,
     fromLog,
     apply: f.apply ?? false,
+    force: f.force ?? false,
     json: f.json ?? false,
     fixIds,
     upstream: { host: address.host, port: address.port },
@@ -184,7 +128,8 @@ export function formatProposal(p: FixProposal): string {
     for (const n of file.notes) out.push(`  note: ${n}\n`);
     out.push('\n');
   }
-  for (const a of p.advice) out.push(`advice: ${a}\n`);
+  // `fix` prints the advice for every platform: the fix ids asked for are the filter here.
+  for (const a of [...p.advice, ...(p.otherPlatformAdvice ?? [])]) out.push(`advice: ${a}\n`);
   for (const w of p.warnings) out.push(`warning: ${w}\n`);
   return out.join('');
 }
@@ -199,7 +144,7 @@ async function inputFromIncident(from: FixFromLog, flags: FixInput, argv: string
   if (incidents.length === 0) throw new UserError(`fix: no incident found in ${from.logs.join(', ')}: nothing to fix`, null, EXIT.ok);
   const n = from.incident ?? incidents.length;
   const incident = incidents[n - 1];
-  if (!incident) throw new UsageError(`fix: --incident ${n}: the log has ${incidents.length} incident(s)`);
+  if (!incident) throw new UsageError(`fix: --incident ${n}: the log has ${countOf(incidents.length, 'incident')}`);
   io.stderr.write(`restartdoctor fix: incident ${n} of ${incidents.length}: ${incident.diagnosis.patternId} on ${incident.burst.upstreamKey}\n`);
   const fromIncident = fixInputFor(incident, { nginxConf: flags.nginxConf ?? null, compose: flags.compose ?? null, k8s: flags.k8s ?? [], systemd: flags.systemdUnit ?? null, healthPath: flags.healthPath ?? null });
   const given = (flag: string) => argv.some((a) => a === flag || a.startsWith(`${flag}=`));
@@ -217,19 +162,19 @@ async function inputFromIncident(from: FixFromLog, flags: FixInput, argv: string
 export const fixCommand: Command = async (argv: string[], io: CliIo): Promise<number> => {
   const args = parseFixArgs(argv, io.cwd);
   if (args.help) {
-    io.stdout.write(`${FIX_USAGE}\n`);
+    io.stdout.write(commandHelp('fix'));
     return EXIT.ok;
   }
   if (!args.nginxConf && !args.compose && (args.k8s ?? []).length === 0 && !args.systemdUnit) {
     io.stderr.write('restartdoctor fix: no config file given; printing advice only (pass --nginx-conf/--compose/--k8s for diffs)\n');
   }
-  const { apply, json, help: _help, fromLog, ...flags } = args;
+  const { apply, force, json, help: _help, fromLog, ...flags } = args;
   const input = fromLog ? await inputFromIncident(fromLog, flags, argv, io) : flags;
   const proposal = await proposeFix(input);
-  if (json) io.stdout.write(`${JSON.stringify(proposal, null, 2)}\n`);
+  if (json) io.stdout.write(`${JSON.stringify({ schemaVersion: JSON_SCHEMA_VERSION, ...proposal }, null, 2)}\n`);
   else io.stdout.write(formatProposal(proposal));
   if (!apply) return EXIT.ok;
-  const result = await applyFix(proposal, { backup: true, nginxConf: input.nginxConf ? path.resolve(io.cwd, input.nginxConf) : null });
+  const result = await applyFix(proposal, { backup: true, force, now: io.now, nginxConf: input.nginxConf ? path.resolve(io.cwd, input.nginxConf) : null });
   for (const r of result.files) io.stderr.write(`${r.status}: ${r.path}: ${r.message}\n`);
   return result.ok ? EXIT.ok : EXIT.found;
 };

@@ -1,46 +1,52 @@
 /**
- * `restartdoctor lint FILE... [--format text|json|sarif]`: the CI guard. Exit 1 when a finding of
- * severity warning or error is found (notes inform only), 0 when clean, 2 on usage or an
- * unreadable/unrecognised file.
+ * `restartdoctor lint FILE... [--format text|json|sarif] [--json] [--ignore RULE] [--strict]`:
+ * the CI guard. Exit 1 when an error is found (or a warning, with --strict), 0 otherwise (notes
+ * and waived findings never fail), 2 on usage or an unreadable/unrecognised file.
+ * Flags: commandFlags.ts's LINT_FLAGS.
  */
-import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { failing, formatJson, formatText, lintFiles, toSarif } from '../../lint/index.js';
+import { findRule, formatJson, formatText, lintFiles, lintTally, RULE_LIST, toSarif } from '../../lint/index.js';
+import { JSON_SCHEMA_VERSION } from '../../report/jsonReport.js';
 import { toolVersion } from '../../util/version.js';
+import { LINT_FLAGS } from '../commandFlags.js';
 import { UsageError } from '../errors.js';
-import { EXIT } from '../exitCodes.js';
+import { EXIT, verdictExit } from '../exitCodes.js';
+import { nearest, parseFlags } from '../flags.js';
+import { commandHelp } from '../help.js';
 import type { CliIo, Command } from '../io.js';
-
-export const LINT_USAGE = `usage: restartdoctor lint FILE... [--format text|json|sarif]
-
-Checks nginx configs, docker-compose files and Kubernetes manifests (kind detected from the
-content) for the settings that turn a backend restart into 502s.
-
-  --format text|json|sarif   output format (default text); sarif is SARIF 2.1.0
-  -h, --help                 show this help
-
-Exit 1 on warnings or errors, 0 when clean (notes do not fail), 2 on unreadable input.`;
 
 const Format = z.enum(['text', 'json', 'sarif'], { error: '--format must be text, json or sarif' });
 
-export const lintCommand: Command = async (argv: string[], io: CliIo): Promise<number> => {
-  const options = { format: { type: 'string' }, help: { type: 'boolean', short: 'h' } } as const;
-  let parsed: { values: { format?: string; help?: boolean }; positionals: string[] };
-  try {
-    parsed = parseArgs({ args: argv, allowPositionals: true, strict: true, options });
-  } catch (err) {
-    throw new UsageError(`lint: ${(err as Error).message.split('\n')[0]}`, 'run `restartdoctor lint --help`');
+/** --ignore's words (repeatable, or comma lists) → rule ids; an unknown one is an error with the nearest. */
+export function ignoredRules(words: string[]): Set<string> {
+  const ids = new Set<string>();
+  for (const word of words.flatMap((w) => w.split(',')).map((w) => w.trim()).filter(Boolean)) {
+    const rule = findRule(word);
+    if (!rule) {
+      const guess = nearest(word, RULE_LIST.flatMap((r) => [r.id, r.name]));
+      throw new UsageError(`lint: --ignore ${word}: no such rule${guess ? ` (did you mean ${guess}?)` : ''}`, `the rules: ${RULE_LIST.map((r) => r.id).join(', ')}`);
+    }
+    ids.add(rule.id);
   }
-  if (parsed.values.help) {
-    io.stdout.write(`${LINT_USAGE}\n`);
+  return ids;
+}
+
+export const lintCommand: Command = async (argv: string[], io: CliIo): Promise<number> => {
+  const { values, positionals } = parseFlags(argv, LINT_FLAGS, { command: 'lint', positionals: true });
+  if (values.help) {
+    io.stdout.write(commandHelp('lint'));
     return EXIT.ok;
   }
-  const format = Format.safeParse(parsed.values.format ?? 'text');
+  // --json is --format json, as for every other command.
+  if (values.json && values.format !== undefined && values.format !== 'json') throw new UsageError(`lint: --json and --format ${values.format} ask for two formats: give one`, null);
+  const format = Format.safeParse(values.json ? 'json' : (values.format ?? 'text'));
   if (!format.success) throw new UsageError(`lint: ${format.error.issues[0]?.message ?? 'bad --format'}`);
-  if (parsed.positionals.length === 0) throw new UsageError('lint: give at least one file (nginx.conf, docker-compose.yml, k8s.yaml)', 'run `restartdoctor lint --help`');
-  const result = lintFiles(parsed.positionals, io.cwd);
-  if (format.data === 'json') io.stdout.write(formatJson(result));
+  const ignore = ignoredRules(values.ignore ?? []);
+  if (positionals.length === 0) throw new UsageError('lint: give at least one file (nginx.conf, docker-compose.yml, k8s.yaml)', 'run `restartdoctor help lint`');
+  const result = lintFiles(positionals, io.cwd, ignore);
+  if (format.data === 'json') io.stdout.write(formatJson(result, JSON_SCHEMA_VERSION));
   else if (format.data === 'sarif') io.stdout.write(JSON.stringify(toSarif(result, toolVersion()), null, 2) + '\n');
   else io.stdout.write(formatText(result));
-  return failing(result.findings).length > 0 ? EXIT.found : EXIT.ok;
+  const n = lintTally(result.findings);
+  return verdictExit(n.error, n.warning, values.strict === true);
 };

@@ -4,7 +4,8 @@
  * and ticked on a timer; the UI only ever sees snapshots taken by the SnapshotStore.
  *
  * Exit codes: an incident was detected → EXIT.found, none → EXIT.ok (as the postmortem);
- * a SIGINT/SIGTERM that ends a session without a key to quit → EXIT.interrupted.
+ * a SIGINT that ends a session without a key to quit → EXIT.interrupted (130), a SIGTERM →
+ * EXIT.terminated (143); either way the screen is restored and the sources closed first.
  */
 import { accessSync, constants, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -13,13 +14,13 @@ import Dockerode from 'dockerode';
 import { IncidentEngine } from '../../engine/incidentEngine.js';
 import { fixFor, type EnrichOptions } from '../../engine/enrich.js';
 import { runChecklist } from '../../checklist/runChecklist.js';
-import { isProbeAllowed } from '../../checklist/probeSafety.js';
+import { probeTargetRefusal } from '../../engine/probeTargets.js';
 import type { ContainerInfo } from '../../model/container.js';
 import type { Incident } from '../../model/incident.js';
 import type { EngineSnapshot, SourceStatus } from '../../model/snapshot.js';
 import { decodeContainerInspect } from '../../parse/containerInspect.js';
 import { markdownReport } from '../../report/markdownReport.js';
-import { checklistLinesLive, incidentLine, sourceStatusLine } from '../../report/liveLines.js';
+import { checklistLinesLive, incidentLine, sourceStatusLine, unrecoveredNote } from '../../report/liveLines.js';
 import { formatTime } from '../../report/format.js';
 import { sanitizeForTerminal as safe } from '../../report/sanitize.js';
 import { lineTimeIn } from '../../parse/lineTime.js';
@@ -29,7 +30,7 @@ import { dockerSocketPath } from '../../sources/dockerEndpoint.js';
 import { followLog } from '../../sources/tailLog.js';
 import { nginxContainers, readContainerLog } from '../../sources/containerLog.js';
 import { fetchNginxConfig } from '../../sources/containerConfig.js';
-import { recordingFiles, replay } from '../../sources/replay.js';
+import { loadRecording, recordingFiles, replay } from '../../sources/replay.js';
 import { streamLines } from '../../sources/readInput.js';
 import type { SourceHandle } from '../../sources/types.js';
 import { SnapshotStore } from '../../ui/store.js';
@@ -39,6 +40,8 @@ import { InputError, oneLine } from '../errors.js';
 import { EXIT } from '../exitCodes.js';
 import type { CliIo, Command } from '../io.js';
 import { DEFAULT_LOG, parseMainOptions, type MainOptions } from '../mainOptions.js';
+import { readTime } from '../values.js';
+import { trapSignals, type SignalTrap } from '../signalTrap.js';
 import { loadPatternsOrExplain } from '../patternsOption.js';
 
 /** How often idle bursts are closed and new incidents announced. */
@@ -90,6 +93,16 @@ async function autoContainers(logs: string[], docker: Dockerode | null, io: CliI
 }
 
 export async function runLive(o: MainOptions, io: CliIo): Promise<number> {
+  // Before any source starts or anything is printed: a signal from here on ends the session cleanly.
+  const trap = trapSignals();
+  try {
+    return await runSession(o, io, trap);
+  } finally {
+    trap.release();
+  }
+}
+
+async function runSession(o: MainOptions, io: CliIo, trap: SignalTrap): Promise<number> {
   const patterns = loadPatternsOrExplain(o.patternsDir);
   const isReplay = o.mode === 'replay' && o.replay !== null;
   const files = isReplay ? recordingFiles(o.replay!) : null;
@@ -129,7 +142,11 @@ export async function runLive(o: MainOptions, io: CliIo): Promise<number> {
     probed.add(i.id);
     const { host, port } = i.burst.upstream;
     if (port === null) return 'no port to probe for this upstream';
-    if (!isProbeAllowed(host, port, engine.probeAllowList())) return `not probed: ${host}:${port} is neither an upstream of this nginx nor a local container`;
+    const refusal = probeTargetRefusal(host, port, engine.probeContainers(), configs.nginxConf);
+    if (refusal) {
+      emit(refusal);
+      return refusal;
+    }
     // Started while the app comes back: watch it get ready, timed from the container's start event.
     const watch = watchFrom !== null ? { waitReadyMs: WATCH_READY_MS, startMs: watchFrom } : {};
     const result = await runChecklist({ host, port, container: i.match?.name ?? null, healthPath: o.healthPath }, { docker: dockerClient, dockerEndpoint: docker ?? undefined, ...watch });
@@ -199,7 +216,10 @@ export async function runLive(o: MainOptions, io: CliIo): Promise<number> {
   };
   let replayDone: Promise<void> | null = null;
   if (isReplay) {
-    replayDone = replay({ dir: o.replay!, files: files!, engine, tz, speed: o.speed, signal: abort.signal, onStatus: (s) => (onStatus(s), invalidate()) });
+    const recording = await loadRecording(files!, tz, { gapMs: o.burstGapMs, minErrors: o.minErrors });
+    // A time of day means the recording's day: read against its first line, not today.
+    const from = o.replayFrom !== null && recording.start !== null ? readTime('--from', o.replayFrom, tz, recording.start, recording.start) : null;
+    replayDone = replay({ dir: o.replay!, files: files!, engine, tz, speed: o.speed, recording, from, signal: abort.signal, onStatus: (s) => (onStatus(s), invalidate()) });
   } else {
     // nginx in a container: named, or found when the host has no readable error log.
     const containers = o.nginxContainer ? [{ name: o.nginxContainer, why: null as string | null }] : await autoContainers(o.logs, dockerClient, io);
@@ -261,6 +281,8 @@ export async function runLive(o: MainOptions, io: CliIo): Promise<number> {
         invalidate();
       },
       onStatus: (s) => (onStatus(s), invalidate()),
+      onGap: (gap) => (engine.noteEventGap(gap), invalidate()),
+      onInvalid: (reason) => engine.countInvalidEvent(reason),
       clock: io.now,
     });
     sources.push(d);
@@ -276,22 +298,21 @@ export async function runLive(o: MainOptions, io: CliIo): Promise<number> {
   }, TICK_MS);
 
   // ---- ending ----------------------------------------------------------------------------------
-  let interrupted = false;
-  let stopUi: (() => void) | null = null;
-  let wake: () => void = () => {};
-  const stopped = new Promise<void>((r) => (wake = r));
-  const onSignal = (): void => {
-    interrupted = true;
-    stopUi?.();
-    wake();
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  // The signal handlers were set before anything started (runLive): `trap` says what came.
+  const stopped = trap.stopped;
+  // Lines mode whose reader went away (`| head -1`: EPIPE destroys stdout) ends as a finished
+  // session, with its incident exit code, instead of printing into nothing for ever.
+  const onStdoutGone = (): void => trap.wake();
+  if (printLines) io.stdout.once('close', onStdoutGone);
 
   const writeExport = (snapshot: EngineSnapshot | null): string => {
     const file = path.resolve(io.cwd, o.exportPath ?? exportFileName(io.now()));
     const incidents = snapshot?.incidents ?? engine.incidents();
     const notes = isReplay ? [`replay of ${o.replay} at ×${o.speed}`] : ['live session'];
+    for (const s of sources) {
+      const lost = unrecoveredNote(s.status());
+      if (lost) notes.push(`${s.status().label}: ${lost}`);
+    }
     try {
       writeFileSync(
         file,
@@ -304,6 +325,7 @@ export async function runLive(o: MainOptions, io: CliIo): Promise<number> {
           counters: engine.counts(),
           incidents,
           notes,
+          allPlatforms: o.allPlatforms,
         }),
       );
     } catch (err) {
@@ -313,10 +335,14 @@ export async function runLive(o: MainOptions, io: CliIo): Promise<number> {
   };
 
   try {
-    if (o.noTui) {
+    if (trap.signal() !== null) {
+      // Interrupted while the sources started: no screen to draw, end as interrupted.
+    } else if (o.noTui) {
       // Lines mode: until the replay ends, or until a signal for a live session.
       await (replayDone ? Promise.race([replayDone, stopped]) : stopped);
     } else {
+      // The first frame shows what the sources delivered so far (a replay has its lead-up already), not an empty engine.
+      store.refresh();
       store.start();
       const tui = runTui({
         feed: store,
@@ -338,15 +364,15 @@ export async function runLive(o: MainOptions, io: CliIo): Promise<number> {
               }),
         },
       });
-      stopUi = tui.stop;
+      trap.onSignal(tui.stop);
       await tui.done;
     }
   } finally {
     clearInterval(ticker);
     store.stop();
     abort.abort();
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    trap.release();
+    io.stdout.off('close', onStdoutGone);
     await Promise.all(sources.map((s) => s.close()));
   }
   if (isReplay) await replayDone;
@@ -358,6 +384,7 @@ export async function runLive(o: MainOptions, io: CliIo): Promise<number> {
   if (o.noTui && o.exportPath) io.stdout.write(`markdown summary written to ${writeExport(null)}\n`);
   // After the screen is gone: what happened, for the scrollback.
   if (!o.noTui) for (const l of lines.slice(-20)) io.stdout.write(`${l}\n`);
-  if (interrupted) return EXIT.interrupted;
+  const interruptedBy = trap.signal();
+  if (interruptedBy !== null) return interruptedBy === 'SIGTERM' ? EXIT.terminated : EXIT.interrupted;
   return engine.incidents().length > 0 ? EXIT.found : EXIT.ok;
 }

@@ -127,7 +127,9 @@ export async function runPostmortem(o: MainOptions, io: CliIo): Promise<number> 
     window: { since: o.since, until: o.until },
     counters: engine.counts(),
     incidents: engine.incidents(),
-    notes: [...warnings, ...notes],
+    notes: [...warnings, ...engine.notes(), ...notes],
+    color: o.color,
+    allPlatforms: o.allPlatforms,
   };
   if (o.exportPath) writeExport(o.exportPath, markdownReportParts(ctx));
   // An incident at a time: a report of 1,000 incidents is never whole in memory.

@@ -7,65 +7,44 @@
  * `restartdoctor --log DIR/error.log --events DIR/events.jsonl --containers DIR/inspect.json`.
  */
 import { accessSync, constants } from 'node:fs';
-import { parseArgs } from 'node:util';
+import path from 'node:path';
 import Dockerode from 'dockerode';
 import { connectDocker } from '../../sources/dockerLive.js';
-import { dockerSocketPath } from '../../sources/dockerEndpoint.js';
+import { dockerHostSpec, dockerSocketPath } from '../../sources/dockerEndpoint.js';
 import { nginxContainers, readContainerLog } from '../../sources/containerLog.js';
 import { openRecording, parseSize, RECORD_FILES, writeWhole } from '../../sources/recordDir.js';
 import { followLog } from '../../sources/tailLog.js';
 import type { SourceHandle } from '../../sources/types.js';
 import { systemTimeZone } from '../../parse/localTime.js';
 import { formatCount } from '../../util/count.js';
-import { parseDuration } from '../../util/duration.js';
+import { RECORD_FLAGS } from '../commandFlags.js';
 import { oneLine, UsageError } from '../errors.js';
 import { EXIT } from '../exitCodes.js';
-import type { CliIo, Command } from '../io.js';
+import { parseFlags } from '../flags.js';
+import { commandHelp } from '../help.js';
+import type { Command } from '../io.js';
 import { DEFAULT_LOG } from '../mainOptions.js';
-import path from 'node:path';
-
-export const RECORD_USAGE = `usage: restartdoctor record DIR [options]
-
-Keeps nginx's error log, the Docker event stream and docker inspect snapshots in DIR, bounded in
-size (oldest segments dropped), until interrupted. A later postmortem reads them:
-  restartdoctor --log DIR/error.log --events DIR/events.jsonl --containers DIR/inspect.json
-
-  --log FILE              nginx's error log (default ${DEFAULT_LOG}, or the running nginx containers when it is not readable)
-  --nginx-container NAME  nginx's log from this container, through the Docker API
-  --docker URL            Docker endpoint (default unix:///var/run/docker.sock)
-  --max-size SIZE         the folder's budget (default 200MB)
-  --inspect-every DUR     how often inspect.json is refreshed (default 60s)
-  -h, --help              show this help`;
-
-const FLAGS = {
-  log: { type: 'string' },
-  'nginx-container': { type: 'string' },
-  docker: { type: 'string' },
-  'max-size': { type: 'string' },
-  'inspect-every': { type: 'string' },
-  help: { type: 'boolean', short: 'h' },
-} as const;
+import { readDuration } from '../values.js';
 
 export const recordCommand: Command = async (argv, io) => {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: argv, options: FLAGS, allowPositionals: true, strict: true });
-  } catch (err) {
-    throw new UsageError(oneLine(err).replace(/^TypeError \[\w+\]: /, ''), 'run `restartdoctor record --help`');
-  }
-  const v = parsed.values;
+  const { values: v, positionals } = parseFlags(argv, RECORD_FLAGS, { command: 'record', positionals: true });
   if (v.help) {
-    io.stdout.write(`${RECORD_USAGE}\n`);
+    io.stdout.write(commandHelp('record'));
     return EXIT.ok;
   }
-  if (parsed.positionals.length !== 1) throw new UsageError('record needs one folder: restartdoctor record DIR', 'run `restartdoctor record --help`');
-  const dir = path.resolve(io.cwd, parsed.positionals[0]!);
+  if (positionals.length !== 1) throw new UsageError('record needs one folder: restartdoctor record DIR', 'see restartdoctor help record');
+  const dir = path.resolve(io.cwd, positionals[0]!);
   const maxBytes = parseSize(v['max-size'] ?? '200MB');
   if (maxBytes === null || maxBytes < 64 * 1024) throw new UsageError(`--max-size "${v['max-size']}": expected a size of at least 64KB, e.g. 200MB`);
-  const everyMs = parseDuration(v['inspect-every'] ?? '60s');
-  if (everyMs === null || everyMs < 1000) throw new UsageError(`--inspect-every "${v['inspect-every']}": expected a duration of at least 1s, e.g. 60s`);
+  const everyMs = v['inspect-every'] !== undefined ? readDuration('--inspect-every', v['inspect-every']) : 60_000;
+  if (everyMs < 1000) throw new UsageError(`--inspect-every "${v['inspect-every']}": at least 1s`);
   if (v.log && v['nginx-container']) throw new UsageError('give --log or --nginx-container, not both');
-  const socketPath = dockerSocketPath(v.docker ?? 'unix:///var/run/docker.sock');
+  // Before anything starts: a signal during set-up ends the recording cleanly, not by Node's default action.
+  const stopped = new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  const socketPath = dockerSocketPath(dockerHostSpec(v.docker, io.env));
   const docker = new Dockerode({ socketPath });
 
   let files;
@@ -76,7 +55,7 @@ export const recordCommand: Command = async (argv, io) => {
   }
   const startedAt = io.now();
   const meta = (endedAt: number | null, log: string) =>
-    writeWhole(path.join(dir, RECORD_FILES.meta), `${JSON.stringify({ tz: io.env.TZ ?? systemTimeZone(), startedAt: new Date(startedAt).toISOString(), endedAt: endedAt === null ? null : new Date(endedAt).toISOString(), log }, null, 2)}\n`);
+    writeWhole(path.join(dir, RECORD_FILES.meta), `${JSON.stringify({ tz: v.tz ?? io.env.TZ ?? systemTimeZone(), startedAt: new Date(startedAt).toISOString(), endedAt: endedAt === null ? null : new Date(endedAt).toISOString(), log }, null, 2)}\n`);
 
   // ---- the log: a file followed from its end, or a container's through the API -------------
   const sources: SourceHandle[] = [];
@@ -121,10 +100,7 @@ export const recordCommand: Command = async (argv, io) => {
   const timer = setInterval(() => void snapshot().catch((err: unknown) => io.stderr.write(`restartdoctor: record: inspect failed: ${oneLine(err)}\n`)), everyMs);
   io.stderr.write(`restartdoctor: recording into ${dir}: nginx log from ${logLabel}, Docker events, inspect every ${Math.round(everyMs / 1000)} s (at most ${v['max-size'] ?? '200MB'})\n`);
 
-  await new Promise<void>((resolve) => {
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
-  });
+  await stopped;
   clearInterval(timer);
   await Promise.all(sources.map((s) => s.close()));
   await snapshot().catch(() => undefined); // the state after the incident: the most useful one

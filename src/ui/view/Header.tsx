@@ -10,13 +10,20 @@ const LAG_SHOWN_MS = 2000;
  * A healthy source is one short word (`error.log ok 12,345`); one that is not says why in full,
  * and goes first, so a lost daemon or an unreadable log is visible even at 80 columns.
  */
-export function sourceText(s: SourceStatus): string {
-  const lag = s.lagMs !== null && s.lagMs >= LAG_SHOWN_MS ? `, lag ${formatDuration(s.lagMs)}` : '';
+export function sourceText(s: SourceStatus, now?: number, tz?: string): string {
+  const behind = s.lagMs !== null && s.lagMs >= LAG_SHOWN_MS;
+  // A connected event stream that is quiet is not late: Docker only speaks when a container changes.
+  const quiet = s.kind === 'docker' && s.state === 'ok' && now !== undefined && tz !== undefined;
+  const lag = !behind ? '' : quiet ? `, no events since ${clockTime(now - s.lagMs!, tz)}` : `, lag ${formatDuration(s.lagMs!)}`;
   const what = s.kind === 'docker' ? 'events' : 'lines';
+  // Bytes a copytruncate rotation took that no file holds (sources/copytruncate.ts).
+  const lost = s.unrecoveredBytes ? `, ~${count(s.unrecoveredBytes)} B lost in rotation` : '';
+  // A replay that jumped says so first (its line count is on the row above).
+  if (s.state === 'ok' && s.kind === 'replay' && s.detail) return `${shortLabel(s)}: ${clean(s.detail)}`;
   // A healthy source's detail is how far back it reaches (live mode's history).
-  if (s.state === 'ok') return `${shortLabel(s)} ok ${count(s.itemsRead)} ${what}${lag}${s.detail ? ` (${clean(s.detail)})` : ''}`;
+  if (s.state === 'ok') return `${shortLabel(s)} ok ${count(s.itemsRead)} ${what}${lag}${lost}${s.detail ? ` (${clean(s.detail)})` : ''}`;
   const detail = s.detail ? `: ${clean(s.detail)}` : '';
-  return `${shortLabel(s)} ${s.state}${detail} (${count(s.itemsRead)} ${what}${lag})`;
+  return `${shortLabel(s)} ${s.state}${detail} (${count(s.itemsRead)} ${what}${lag}${lost})`;
 }
 
 function shortLabel(s: SourceStatus): string {
@@ -52,7 +59,7 @@ export function Header({ snapshot, paused, width }: { snapshot: EngineSnapshot; 
         {sources.map((s, i) => (
           <Text key={s.id} color={theme.tone(sourceTone(s.state))}>
             {i > 0 ? ' · ' : ''}
-            {sourceText(s)}
+            {sourceText(s, snapshot.now, snapshot.tz)}
           </Text>
         ))}
       </Text>

@@ -1,0 +1,61 @@
+/**
+ * Flag values that need more than a type: durations (one grammar, util/duration.ts) and the times
+ * of --since/--until as on-call people type them. Every bad value is one UsageError line.
+ */
+import { createRequire } from 'node:module';
+import { zoneOffsetMs } from '../parse/localTime.js';
+import { DURATION_EXAMPLES, formatDuration, parseDuration } from '../util/duration.js';
+import { UsageError } from './errors.js';
+
+/** A duration flag's value in ms: more than 0, and at most `maxMs` when given. */
+export function readDuration(flag: string, text: string, maxMs?: number): number {
+  const ms = parseDuration(text);
+  if (ms === null) throw new UsageError(`${flag}: "${text}" is not a duration (use ${DURATION_EXAMPLES})`, null);
+  if (ms <= 0) throw new UsageError(`${flag}: "${text}" must be more than 0`, null);
+  if (maxMs !== undefined && ms > maxMs) throw new UsageError(`${flag}: "${text}" is more than the ${formatDuration(maxMs)} allowed`, null);
+  return ms;
+}
+
+const TIME_HINT = 'try 10m, 2h, 1d (that long ago), 2026-12-02T04:21:36Z, epoch seconds, "2024-01-15 03:00", "2 hours ago" or "yesterday 14:00"';
+/** RFC 3339 with a zone of its own (Z or ±hh:mm): the zone written wins over --tz. */
+const RFC3339_ZONED = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:[Zz]|[+-]\d{2}:?\d{2})$/;
+
+/**
+ * A time for --since/--until, in this order: a duration (`10m`, `2h`, `90s`, `1d`: that long
+ * before `now`, as `docker events --since 10m` reads it), epoch seconds (10 digits, a fraction
+ * allowed) or milliseconds (13 digits), RFC 3339 with a zone, else chrono's phrases read in `tz`
+ * ("2024-01-15 03:00", "2 hours ago", "yesterday 14:00"; `ref` is what "1 hour later" counts from).
+ * chrono reads the first time it finds in any text ("yesterday-ish nonsense" is yesterday to it):
+ * the text it matched must be the whole input, or the value is refused.
+ */
+export function readTime(flag: string, text: string, tz: string, now: number, ref: number = now): number {
+  const t = text.trim();
+  const refuse = (why = 'not a time I can read'): UsageError => new UsageError(`${flag} "${text}": ${why}`, TIME_HINT);
+  if (t === '') throw refuse('empty');
+  const ago = parseDuration(t);
+  if (ago !== null && !/^\d+(\.\d+)?$/.test(t)) return now - ago;
+  if (/^\d{13}$/.test(t)) return Number(t);
+  if (/^\d{9,11}(\.\d+)?$/.test(t)) return Math.round(Number(t) * 1000);
+  if (/^\d+(\.\d+)?$/.test(t)) throw refuse('a bare number is neither epoch seconds (10 digits) nor milliseconds (13) nor a duration (add a unit: 10m)');
+  if (RFC3339_ZONED.test(t)) {
+    const ms = Date.parse(t.replace(' ', 'T').replace(/([+-]\d{2})(\d{2})$/, '$1:$2'));
+    if (Number.isNaN(ms)) throw refuse('not a valid date');
+    return ms;
+  }
+  // Loaded only when a phrase is given: chrono's locale tables cost half a second of start-up.
+  const chrono = createRequire(import.meta.url)('chrono-node') as typeof import('chrono-node');
+  const parseAt = (offsetAt: number): Date | null => {
+    const found = chrono.parse(t, { instant: new Date(ref), timezone: Math.round(zoneOffsetMs(offsetAt, tz) / 60_000) });
+    const first = found[0];
+    if (!first || found.length > 1) return null;
+    // The phrase must be all of the input, give or take surrounding punctuation.
+    const left = `${t.slice(0, first.index)}${t.slice(first.index + first.text.length)}`;
+    if (/[\p{L}\p{N}]/u.test(left)) return null;
+    return first.start.date();
+  };
+  const first = parseAt(ref);
+  if (!first) throw refuse();
+  // The zone's offset at the date being read, not at `ref`: a summer date read in winter differs by an hour.
+  const second = parseAt(first.getTime());
+  return (second ?? first).getTime();
+}
