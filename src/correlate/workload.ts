@@ -1,0 +1,84 @@
+/**
+ * Which workload a container belongs to, and the incarnations (container ids) a workload had.
+ * Pure: names, labels and events in, keys out. The key is what the user deploys: a compose
+ * `project/service`, else the container name with what an orchestrator or a recreate adds removed.
+ */
+import type { ContainerEvent, ContainerInfo } from '../model/container.js';
+import type { Incarnation, Workload } from '../model/workload.js';
+
+/**
+ * Name suffixes/prefixes that change with every incarnation, one rule per orchestrator (first that
+ * matches wins). Each keeps the stable part in group 1.
+ */
+const NAME_RULES: { why: string; re: RegExp }[] = [
+  // compose renames the old container before a recreate: `<12 hex>_shop-backend-1`
+  { why: 'compose recreate rename', re: /^[0-9a-f]{12}_(.+)$/ },
+  // dockershim: k8s_<container>_<pod>_<namespace>_<uid>_<attempt>
+  { why: 'kubernetes (dockershim) container', re: /^k8s_([^_]+)_[^_]+_[^_]+_[^_]+_\d+$/ },
+  // swarm task: <service>.<slot>.<25-char task id> (or <service>.<node id>.<task id> in global mode)
+  { why: 'swarm task', re: /^(.+)\.[0-9a-z]+\.[0-9a-z]{25}$/ },
+  // k8s pod of a deployment: <name>-<replicaset hash>-<5 chars>
+  { why: 'kubernetes pod', re: /^(.+)-[0-9a-f]{5,10}-[0-9a-z]{4,5}$/ },
+];
+
+/** The container name without the parts that change between incarnations. */
+export function normaliseContainerName(name: string): string {
+  const bare = name.startsWith('/') ? name.slice(1) : name;
+  for (const rule of NAME_RULES) {
+    const m = rule.re.exec(bare);
+    if (m?.[1]) return normaliseContainerName(m[1]);
+  }
+  return bare;
+}
+
+export interface WorkloadLabels {
+  name: string;
+  project: string | null;
+  service: string | null;
+}
+
+/** `project/service` from compose labels, else the normalised container name. */
+export function workloadKey(c: WorkloadLabels): string {
+  if (c.project && c.service) return `${c.project}/${c.service}`;
+  if (c.service) return c.service;
+  return normaliseContainerName(c.name);
+}
+
+/** The events of one workload (any of its incarnations), oldest first. */
+export function eventsOfWorkload(key: string, events: readonly ContainerEvent[]): ContainerEvent[] {
+  return events.filter((e) => workloadKey(e) === key).sort((a, b) => a.time - b.time);
+}
+
+/**
+ * The workload a container (snapshot and/or its events) belongs to, with every incarnation the
+ * events show. `recreated`: more than one container id, or a create after a destroy.
+ */
+export function buildWorkload(seed: WorkloadLabels, events: readonly ContainerEvent[], containers: readonly ContainerInfo[] = []): Workload {
+  const key = workloadKey(seed);
+  const own = eventsOfWorkload(key, events);
+  const byId = new Map<string, Incarnation>();
+  for (const e of own) {
+    const inc = byId.get(e.containerId);
+    if (inc) {
+      inc.to = e.time;
+      // The old container's last name may be the rename (`<id>_name`); keep the name it served under.
+      if (!/^[0-9a-f]{12}_/.test(e.name)) inc.name = e.name;
+    } else byId.set(e.containerId, { containerId: e.containerId, name: e.name, from: e.time, to: e.time });
+  }
+  // Snapshot containers of the workload with no event in the window are incarnations too (the current one).
+  for (const c of containers) {
+    if (workloadKey(c) !== key || byId.has(c.id)) continue;
+    if (byId.size === 0) byId.set(c.id, { containerId: c.id, name: c.name, from: NaN, to: NaN });
+  }
+  const incarnations = [...byId.values()].sort((a, b) => (Number.isNaN(a.from) ? 0 : a.from) - (Number.isNaN(b.from) ? 0 : b.from));
+  const destroyThenCreate = own.some((d, i) => d.action === 'destroy' && own.slice(i + 1).some((c) => c.action === 'create' || c.action === 'start'));
+  const newest = incarnations[incarnations.length - 1];
+  return {
+    key,
+    project: seed.project,
+    service: seed.service,
+    name: newest ? newest.name.replace(/^[0-9a-f]{12}_/, '') : seed.name,
+    incarnations,
+    recreated: incarnations.length > 1 || destroyThenCreate,
+  };
+}
