@@ -4,20 +4,11 @@
  * costs the same memory as a minute-long one. Phase attribution (correlate/phases.ts) reads it.
  */
 import type { UpstreamErrorKind } from '../model/logRecord.js';
+import type { ErrorTimelineData, TimelineBucket } from '../model/workload.js';
+
+export type { ErrorTimelineData, TimelineBucket };
 
 export const MAX_BUCKETS = 512;
-
-export interface TimelineBucket {
-  /** Bucket start (epoch ms, a multiple of `bucketMs`). */
-  start: number;
-  count: number;
-  kinds: Partial<Record<UpstreamErrorKind, number>>;
-}
-
-export interface ErrorTimelineData {
-  bucketMs: number;
-  buckets: TimelineBucket[];
-}
 
 export class ErrorTimeline {
   private bucketMs = 1000;

@@ -4,7 +4,7 @@
  * `project/service`, else the container name with what an orchestrator or a recreate adds removed.
  */
 import type { ContainerEvent, ContainerInfo } from '../model/container.js';
-import type { Incarnation, Workload } from '../model/workload.js';
+import type { Episode, Incarnation, Workload } from '../model/workload.js';
 
 /**
  * Name suffixes/prefixes that change with every incarnation, one rule per orchestrator (first that
@@ -44,6 +44,19 @@ export function workloadKey(c: WorkloadLabels): string {
   return normaliseContainerName(c.name);
 }
 
+const CONTAINER_NUMBER = 'com.docker.compose.container-number';
+
+/**
+ * Which replica of its workload a container is: compose's container number, else a swarm task's
+ * slot, else '' (one replica). A recreate keeps the slot; two replicas never share one.
+ */
+export function replicaSlot(c: { name: string; attributes?: Record<string, string>; labels?: Record<string, string> }): string {
+  const n = c.attributes?.[CONTAINER_NUMBER] ?? c.labels?.[CONTAINER_NUMBER];
+  if (n) return n;
+  const swarm = /^.+\.(\d+)\.[0-9a-z]{25}$/.exec(c.name.replace(/^\//, ''));
+  return swarm?.[1] ?? '';
+}
+
 /** The events of one workload (any of its incarnations), oldest first. */
 export function eventsOfWorkload(key: string, events: readonly ContainerEvent[]): ContainerEvent[] {
   return events.filter((e) => workloadKey(e) === key).sort((a, b) => a.time - b.time);
@@ -71,7 +84,14 @@ export function buildWorkload(seed: WorkloadLabels, events: readonly ContainerEv
     if (byId.size === 0) byId.set(c.id, { containerId: c.id, name: c.name, from: NaN, to: NaN });
   }
   const incarnations = [...byId.values()].sort((a, b) => (Number.isNaN(a.from) ? 0 : a.from) - (Number.isNaN(b.from) ? 0 : b.from));
-  const destroyThenCreate = own.some((d, i) => d.action === 'destroy' && own.slice(i + 1).some((c) => c.action === 'create' || c.action === 'start'));
+  // A recreate is a new container id in a replica slot that already had one (two replicas are not a recreate).
+  const idsBySlot = new Map<string, Set<string>>();
+  for (const e of own) {
+    const slot = replicaSlot(e);
+    idsBySlot.set(slot, (idsBySlot.get(slot) ?? new Set()).add(e.containerId));
+  }
+  const newIdInSlot = [...idsBySlot.values()].some((ids) => ids.size > 1);
+  const destroyThenCreate = own.some((d, i) => d.action === 'destroy' && own.slice(i + 1).some((c) => c.action === 'create' && replicaSlot(c) === replicaSlot(d)));
   const newest = incarnations[incarnations.length - 1];
   return {
     key,
@@ -79,6 +99,15 @@ export function buildWorkload(seed: WorkloadLabels, events: readonly ContainerEv
     service: seed.service,
     name: newest ? newest.name.replace(/^[0-9a-f]{12}_/, '') : seed.name,
     incarnations,
-    recreated: incarnations.length > 1 || destroyThenCreate,
+    recreated: newIdInSlot || destroyThenCreate,
   };
+}
+
+/**
+ * How the workload's container changed in the window: `recreated` (a new container id), `restarted`
+ * (the same container stopped and started again), null (no stop and start of it).
+ */
+export function incarnationChange(w: Workload, episodes: readonly Episode[]): 'restarted' | 'recreated' | null {
+  if (w.recreated) return 'recreated';
+  return episodes.some((e) => e.startAt !== null && (e.exitAt !== null || e.stopRequestedAt !== null)) ? 'restarted' : null;
 }

@@ -28,8 +28,10 @@ import { EventStore, type EventGap } from '../correlate/eventStore.js';
 import { eventsOf, matchByEventNames, matchBySnapshot, matchByTime } from '../correlate/containerMatch.js';
 import { computeFacts, DEFAULT_WINDOW, type CorrelationWindow } from '../correlate/facts.js';
 import { restartsByContainer } from '../correlate/restarts.js';
+import { buildWorkload, incarnationChange } from '../correlate/workload.js';
 import { diagnose } from '../diagnose/diagnose.js';
 import { gapSentence, withEventGaps } from '../diagnose/eventGaps.js';
+import { withFindings } from '../diagnose/findings.js';
 import type { Pattern } from '../diagnose/patternSchema.js';
 import { decodeDockerEvent, decodeEventGapMarker, eventObjectProblem, type InvalidEventReason } from '../parse/dockerEvent.js';
 import { FailureSample } from '../parse/failureSample.js';
@@ -471,12 +473,15 @@ export class IncidentEngine {
     const own = match ? eventsOf(match, windowEvents) : [];
     const info = match ? (this.containers.find((c) => c.name === match.name) ?? null) : null;
     const facts = computeFacts(b, own, info, match !== null, this.times.latestLog - b.last > this.gapMs);
+    const workload = match ? buildWorkload(match, own, this.containers) : null;
+    const gaps = this.events.gapsOverlapping(from, to);
     return {
       id: b.id,
       burst: b,
       match,
+      workload: workload ? { ...workload, incarnation: incarnationChange(workload, facts.episodes) } : null,
       facts,
-      diagnosis: withEventGaps(diagnose(this.patterns, b, facts, match), this.events.gapsOverlapping(from, to)),
+      diagnosis: withFindings(withEventGaps(diagnose(this.patterns, b, facts, match), gaps), { burst: b, facts, match, workload, gaps }),
       checklist: this.checklists.get(b.id) ?? null,
       fix: this.fixes.get(b.id) ?? null,
     };

@@ -4,6 +4,7 @@
  * by the checklist and the fix proposal. Every report (text, JSON, markdown, TUI) reads these.
  */
 import type { ContainerEvent, ContainerInfo } from './container.js';
+import type { Episode, ErrorTimelineData, Phase, PhaseCounts, Workload } from './workload.js';
 import type { UpstreamAddress, UpstreamErrorKind } from './logRecord.js';
 
 /** One kept log line, as evidence (bounded per burst). */
@@ -37,6 +38,8 @@ export interface Burst {
   rate: number;
   /** First and last few lines of the burst. */
   evidence: EvidenceLine[];
+  /** Errors per time bucket (bounded): where each fell in the workload's lifecycle (correlate/phases.ts). Left out of --json. */
+  timeline?: ErrorTimelineData;
   /** True once the gap has passed with no new error (always true after a postmortem). */
   closed: boolean;
 }
@@ -97,6 +100,12 @@ export interface BurstFacts {
   finalHealth: string | null;
   healthcheckDefined: boolean | null;
   durationMs: number;
+  /** The workload's lifecycle in the window: stop requested → exit (classified) → start → ready. */
+  episodes: Episode[];
+  /** The burst's errors by the lifecycle phase they fell in. */
+  phases: PhaseCounts;
+  /** The phase holding most errors (null: no errors placed). */
+  dominantPhase: Phase | null;
   /** The upstream is a unix socket (`unix:/path`), not a TCP address: fixes differ (no IP, no resolver). */
   unixSocket: boolean;
 }
@@ -114,6 +123,27 @@ export interface Diagnosis {
   reasons: string[];
   explanation: string;
   fixIds: string[];
+  /** The cause that explains most errors (same pattern as patternId), and the phase holding most of them. */
+  primary?: { patternId: string; title: string; summary: string; confidence: number; confidenceLabel: ConfidenceLabel; phase: Phase | null };
+  /** Other findings the evidence shows (diagnose/findings.ts), each with the facts behind it. */
+  contributing?: ContributingFinding[];
+  /** The burst's errors by lifecycle phase. */
+  phases?: PhaseCounts;
+}
+
+export interface ContributingFinding {
+  /** Shared vocabulary id: sigterm-ignored, oom-killed, crash-exit, recreated, published-port-proxy, events-gap, … */
+  id: string;
+  title: string;
+  sentence: string;
+  /** The event/line facts that back the sentence, as the report shows them. */
+  evidence: string[];
+}
+
+/** The workload an incident's upstream belongs to, as reports show it. */
+export interface IncidentWorkload extends Workload {
+  /** `restarted` (same container), `recreated` (new container), null (no stop/start in the window). */
+  incarnation: 'restarted' | 'recreated' | null;
 }
 
 export type CheckStatus = 'pass' | 'fail' | 'unknown';
@@ -167,6 +197,8 @@ export interface Incident {
   id: string;
   burst: Burst;
   match: ContainerMatch | null;
+  /** The matched workload (compose project/service, else normalised name) and its incarnations. */
+  workload?: IncidentWorkload | null;
   facts: BurstFacts;
   diagnosis: Diagnosis;
   checklist: ChecklistResult | null;

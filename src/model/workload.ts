@@ -4,6 +4,7 @@
  * id it had is one incarnation. An episode is one stop → exit → start → ready cycle of a workload,
  * and every upstream error of an incident is placed in one of its phases.
  */
+import type { UpstreamErrorKind } from './logRecord.js';
 
 export interface Incarnation {
   containerId: string;
@@ -62,3 +63,15 @@ export interface Episode {
 export const PHASES = ['stopping', 'down', 'starting', 'afterReady', 'outside'] as const;
 export type Phase = (typeof PHASES)[number];
 export type PhaseCounts = Record<Phase, number>;
+
+export interface TimelineBucket {
+  /** Bucket start (epoch ms, a multiple of `bucketMs`). */
+  start: number;
+  count: number;
+  kinds: Partial<Record<UpstreamErrorKind, number>>;
+}
+
+export interface ErrorTimelineData {
+  bucketMs: number;
+  buckets: TimelineBucket[];
+}
