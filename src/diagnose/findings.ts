@@ -3,8 +3,9 @@
  * cause: the one that explains most errors (the phase clause sees to that where it matters).
  * Everything else the evidence shows about the incident — SIGTERM ignored, an OOM, a crash exit, a
  * recreate, docker-proxy in the path, a gap in the events — is a contributing finding, listed
- * separately. One table: each finding's id (the shared vocabulary), title, and how it is detected,
- * and which primary causes already say it (then it is not repeated).
+ * separately. One table: each finding's id (the shared vocabulary), title, and how it is detected.
+ * A finding is listed even when the primary cause is built on it (an OOM kill's `oom-killed`): the
+ * list is what the evidence shows, the primary is which of it explains most errors.
  */
 import type { EventGap } from '../correlate/eventStore.js';
 import type { Burst, BurstFacts, ContainerMatch, ContributingFinding, Diagnosis } from '../model/incident.js';
@@ -25,8 +26,6 @@ type Detected = { sentence: string; evidence: string[] } | null;
 interface FindingRule {
   id: string;
   title: string;
-  /** Primary causes whose own explanation is this finding. */
-  impliedBy: readonly string[];
   detect: (c: FindingContext) => Detected;
 }
 
@@ -47,7 +46,6 @@ export const FINDINGS: readonly FindingRule[] = [
   {
     id: 'sigterm-ignored',
     title: 'SIGTERM ignored: SIGKILL at the stop timeout',
-    impliedBy: ['stop-timeout'],
     detect: ({ facts, match }) => {
       const eps = facts.episodes.filter((e) => e.exitKind === 'stop-timeout-kill');
       if (!eps.length) return null;
@@ -61,7 +59,6 @@ export const FINDINGS: readonly FindingRule[] = [
   {
     id: 'oom-killed',
     title: 'OOM kill',
-    impliedBy: ['oom-kill'],
     detect: ({ facts, match }) => {
       const eps = facts.episodes.filter((e) => e.exitKind === 'oom');
       if (!eps.length) return null;
@@ -71,7 +68,6 @@ export const FINDINGS: readonly FindingRule[] = [
   {
     id: 'crash-exit',
     title: 'Crash exit',
-    impliedBy: ['crash-restart', 'crash-loop'],
     detect: ({ facts, match }) => {
       const eps = facts.episodes.filter((e) => e.exitKind === 'crash');
       if (!eps.length) return null;
@@ -82,7 +78,6 @@ export const FINDINGS: readonly FindingRule[] = [
   {
     id: 'recreated',
     title: 'Recreated (new container)',
-    impliedBy: [],
     detect: ({ workload }) => {
       if (!workload?.recreated) return null;
       const ids = workload.incarnations.map((i) => short(i.containerId));
@@ -95,7 +90,6 @@ export const FINDINGS: readonly FindingRule[] = [
   {
     id: 'published-port-proxy',
     title: 'Errors through docker-proxy (published port)',
-    impliedBy: [],
     detect: ({ match, burst, facts }) => {
       if (match?.method !== 'published-port') return null;
       const proxyKinds = (['reset', 'premature-close'] as const).filter((k) => (burst.kinds[k] ?? 0) > 0);
@@ -110,21 +104,19 @@ export const FINDINGS: readonly FindingRule[] = [
   {
     id: 'events-gap',
     title: 'Docker events missing for part of the incident',
-    impliedBy: [],
     detect: ({ gaps }) => (gaps.length ? { sentence: 'Docker events were unavailable for part of the incident: what happened to the container then is unknown', evidence: gaps.map((g) => `${clock(g.from)} → ${g.to === null ? 'now' : clock(g.to)} (${g.reason})`) } : null),
   },
   // Detected from the nginx config's upstream groups (issue 13 item 4): ids reserved here.
-  { id: 'fail-timeout-prolonged', title: 'fail_timeout kept peers marked failed', impliedBy: [], detect: () => null },
-  { id: 'single-peer-no-backup', title: 'One peer and no backup', impliedBy: [], detect: () => null },
+  { id: 'fail-timeout-prolonged', title: 'fail_timeout kept peers marked failed', detect: () => null },
+  { id: 'single-peer-no-backup', title: 'One peer and no backup', detect: () => null },
 ];
 
 export const FINDING_IDS = FINDINGS.map((f) => f.id);
 
-/** Contributing findings of one incident, the primary cause's own left out. */
-export function contributingFindings(primaryId: string, ctx: FindingContext): ContributingFinding[] {
+/** Contributing findings of one incident, in table order. */
+export function contributingFindings(ctx: FindingContext): ContributingFinding[] {
   const out: ContributingFinding[] = [];
   for (const rule of FINDINGS) {
-    if (rule.impliedBy.includes(primaryId)) continue;
     const d = rule.detect(ctx);
     if (d) out.push({ id: rule.id, title: rule.title, sentence: d.sentence, evidence: d.evidence });
   }
@@ -136,7 +128,7 @@ export function withFindings(d: Diagnosis, ctx: FindingContext): Diagnosis {
   return {
     ...d,
     primary: { patternId: d.patternId, title: d.title, summary: d.summary, confidence: d.confidence, confidenceLabel: d.confidenceLabel, phase: ctx.facts.dominantPhase },
-    contributing: contributingFindings(d.patternId, ctx),
+    contributing: contributingFindings(ctx),
     phases: { ...ctx.facts.phases },
   };
 }

