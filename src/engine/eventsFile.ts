@@ -8,10 +8,19 @@
 import { closeSync, createReadStream, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { InputError } from '../cli/errors.js';
-import { eventTextProblem, isIgnoredEventLine } from '../parse/dockerEvent.js';
+import { eventTextProblem, isIgnoredEventLine, type InvalidEventReason } from '../parse/dockerEvent.js';
 import { assertReadableFile, describeFsError, streamFileLines } from '../sources/readInput.js';
 import { LineSplitter } from '../sources/lineSplitter.js';
-import type { IncidentEngine } from './incidentEngine.js';
+
+/**
+ * Where the events go: the engine, or a replay collecting them to play in time (one reader for
+ * both, so a recording is read the same way in a postmortem and under --replay).
+ */
+export interface EventSink {
+  ingestEvent(raw: unknown): unknown;
+  countIgnoredEvent(): void;
+  countInvalidEvent(reason?: InvalidEventReason): void;
+}
 
 /** A JSON-array events file read from a pipe is held whole before parsing: this much at most. */
 const MAX_ARRAY_BYTES = 256 * 1024 * 1024;
@@ -28,7 +37,7 @@ function firstNonSpaceChar(path: string): string | null {
 }
 
 /** One JSON-lines line: ignored, invalid (with its reason) or handed to the engine. */
-export function feedEventLine(engine: IncidentEngine, text: string): void {
+export function feedEventLine(engine: EventSink, text: string): void {
   const t = text.trim();
   if (t === '') return;
   // ~95% of a real stream (healthcheck exec_*, networks, images): counted as ignored without JSON.parse + zod.
@@ -51,7 +60,7 @@ export function feedEventLine(engine: IncidentEngine, text: string): void {
   engine.ingestEvent(raw);
 }
 
-function feedArrayText(path: string, text: string, engine: IncidentEngine): void {
+function feedArrayText(path: string, text: string, engine: EventSink): void {
   let arr: unknown;
   try {
     arr = JSON.parse(text);
@@ -64,7 +73,7 @@ function feedArrayText(path: string, text: string, engine: IncidentEngine): void
 }
 
 /** A pipe or FIFO: the first non-space byte decides lines or array, as it arrives. */
-export async function feedEventsStream(path: string, stream: Readable, engine: IncidentEngine): Promise<void> {
+export async function feedEventsStream(path: string, stream: Readable, engine: EventSink): Promise<void> {
   let mode: 'unknown' | 'lines' | 'array' = 'unknown';
   let held: Buffer[] = [];
   let heldBytes = 0;
@@ -98,7 +107,7 @@ export async function feedEventsStream(path: string, stream: Readable, engine: I
 }
 
 /** Events file: JSON lines or one JSON array; a regular file, a pipe or a FIFO. */
-export async function feedEventsFile(path: string, engine: IncidentEngine): Promise<void> {
+export async function feedEventsFile(path: string, engine: EventSink): Promise<void> {
   assertReadableFile(path);
   if (!statSync(path).isFile()) {
     let stream: Readable;

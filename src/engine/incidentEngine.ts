@@ -407,7 +407,7 @@ export class IncidentEngine {
     const ready = [...this.incidents(claimed), ...this.openIncidents(claimed).filter((i) => this.settled(i.burst, now))];
     const out: Incident[] = [];
     for (const i of ready) {
-      const said = `${i.burst.count} ${i.diagnosis.patternId} ${i.match?.name ?? '-'}`;
+      const said = `${i.burst.count} ${i.diagnosis.patternId} ${i.match?.name ?? '-'} ${i.workload?.key ?? '-'} ${(i.diagnosis.contributing ?? []).map((c) => c.id).join(',')}`;
       if (this.announced.get(i.id) === said) continue;
       this.announced.set(i.id, said);
       out.push(i);
