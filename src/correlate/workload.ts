@@ -66,7 +66,11 @@ export function eventsOfWorkload(key: string, events: readonly ContainerEvent[])
  * The workload a container (snapshot and/or its events) belongs to, with every incarnation the
  * events show. `recreated`: more than one container id, or a create after a destroy.
  */
-export function buildWorkload(seed: WorkloadLabels, events: readonly ContainerEvent[], containers: readonly ContainerInfo[] = []): Workload {
+export function buildWorkload(given: WorkloadLabels, events: readonly ContainerEvent[], containers: readonly ContainerInfo[] = []): Workload {
+  // A match without compose labels (by IP, by time) still has them when its container's events or
+  // snapshot carry them: the workload is the compose service then, not the container name.
+  const labelled = given.service ? null : ([...events, ...containers].find((c) => c.name === given.name && c.service) ?? null);
+  const seed: WorkloadLabels = labelled ? { name: given.name, project: labelled.project, service: labelled.service } : given;
   const key = workloadKey(seed);
   const own = eventsOfWorkload(key, events);
   const byId = new Map<string, Incarnation>();

@@ -56,7 +56,8 @@ export function fixInputFor(i: Incident, o: Pick<EnrichOptions, 'nginxConf' | 'c
     fixIds: i.diagnosis.fixIds,
     upstream: { host: i.burst.upstream.host, port: i.burst.upstream.port, url: i.burst.upstream.url },
     upstreamKey: i.burst.upstreamKey,
-    service: i.match?.service ?? null,
+    // The workload's compose service (labels of the snapshot or of its events), never a guess.
+    service: i.workload?.service ?? i.match?.service ?? null,
     container: i.match?.name ?? null,
     image: i.facts.events.find((e) => e.image)?.image ?? null,
     // Measured by the checklist when it ran, else what the log and events show (start → last error / healthy).
