@@ -115,3 +115,34 @@ export function incarnationChange(w: Workload, episodes: readonly Episode[]): 'r
   if (w.recreated) return 'recreated';
   return episodes.some((e) => e.startAt !== null && (e.exitAt !== null || e.stopRequestedAt !== null)) ? 'restarted' : null;
 }
+
+/**
+ * The container panel's rows as workloads: each view gets its workload key, and a recreate's old
+ * container (renamed `<id>_name`, or destroyed with a successor in the same workload and replica
+ * slot) is folded into the row of its successor, which is marked recreated.
+ */
+export function foldViewsByWorkload<V extends { name: string; info: ContainerInfo | null; lastEvent: ContainerEvent | null; restarts: number; workload?: string; recreated?: boolean }>(views: readonly V[], events: readonly ContainerEvent[] = []): V[] {
+  // One name, several container ids: `docker rm -f` + `docker run --name` (no rename) is a recreate too.
+  const idsByName = new Map<string, Set<string>>();
+  for (const e of events) idsByName.set(e.name, (idsByName.get(e.name) ?? new Set()).add(e.containerId));
+  const labels = (v: V): WorkloadLabels => {
+    const src = v.info ?? v.lastEvent;
+    return { name: v.name, project: src?.project ?? null, service: src?.service ?? null };
+  };
+  const byName = new Map(views.map((v) => [v.name, v]));
+  const out: V[] = [];
+  for (const v of views) {
+    const renamed = /^[0-9a-f]{12}_(.+)$/.exec(v.name);
+    const successor = renamed ? byName.get(renamed[1]!) : undefined;
+    if (successor && successor !== v) {
+      successor.recreated = true;
+      successor.restarts += v.restarts;
+      continue;
+    }
+    const l = labels(v);
+    v.workload = workloadKey(l);
+    if ((idsByName.get(v.name)?.size ?? 0) > 1) v.recreated = true;
+    out.push(v);
+  }
+  return out;
+}

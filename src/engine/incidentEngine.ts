@@ -28,7 +28,7 @@ import { EventStore, type EventGap } from '../correlate/eventStore.js';
 import { eventsOf, matchByEventNames, matchBySnapshot, matchByTime } from '../correlate/containerMatch.js';
 import { computeFacts, DEFAULT_WINDOW, type CorrelationWindow } from '../correlate/facts.js';
 import { restartsByContainer } from '../correlate/restarts.js';
-import { buildWorkload, incarnationChange } from '../correlate/workload.js';
+import { buildWorkload, foldViewsByWorkload, incarnationChange } from '../correlate/workload.js';
 import { diagnose } from '../diagnose/diagnose.js';
 import { gapSentence, withEventGaps } from '../diagnose/eventGaps.js';
 import { withFindings } from '../diagnose/findings.js';
@@ -524,7 +524,7 @@ export class IncidentEngine {
       const v = byName.get(name);
       if (v) v.restarts = Math.max(v.restarts, n);
     }
-    return [...byName.values()];
+    return foldViewsByWorkload([...byName.values()], events);
   }
 
   counts(): EngineCounters & { isolatedErrors: number; droppedBursts: number; foldedKeys: FoldedKeys; droppedEvents: number } {

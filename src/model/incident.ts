@@ -208,6 +208,10 @@ export interface Incident {
 /** Context kept with a container for reports: the snapshot and the events the engine saw. */
 export interface ContainerView {
   name: string;
+  /** The workload it is an incarnation of (compose project/service, else the normalised name). */
+  workload?: string;
+  /** A recreate replaced an older container of this workload (its row was folded into this one). */
+  recreated?: boolean;
   info: ContainerInfo | null;
   lastEvent: ContainerEvent | null;
   state: string;

@@ -150,3 +150,22 @@ describe('phase attribution', () => {
     expect(d.buckets.reduce((s, b) => s + b.count, 0)).toBe(Math.ceil(86_400 / 7));
   });
 });
+
+describe('the container panel speaks of workloads', () => {
+  it('a recreate (compose renames the old container) is one row, marked recreated, keyed by the workload', async () => {
+    const { IncidentEngine } = await import('../../src/engine/incidentEngine.js');
+    const { loadPatterns } = await import('../../src/diagnose/loadPatterns.js');
+    const engine = new IncidentEngine({ tz: 'UTC', patterns: loadPatterns() });
+    const raw = (e: ContainerEvent) => ({
+      Type: 'container',
+      Action: e.action,
+      Actor: { ID: e.containerId, Attributes: { name: e.name, image: 'shop/api:1', 'com.docker.compose.project': 'shop', 'com.docker.compose.service': 'api', 'com.docker.compose.container-number': '1', ...(e.signal ? { signal: e.signal } : {}), ...(e.exitCode !== null ? { exitCode: String(e.exitCode) } : {}) } },
+      time: Math.floor(e.time / 1000),
+      timeNano: e.time * 1e6,
+    });
+    const renamed = `${OLD.slice(0, 12)}_shop-api-1`;
+    for (const e of [kill(0, '15'), die(1, 0), ev(1.1, 'stop'), ev(1.2, 'destroy', { name: renamed }), ev(1.3, 'create', { containerId: NEW }), ev(1.4, 'start', { containerId: NEW })]) engine.ingestEvent(raw(e));
+    const views = engine.containerViews();
+    expect(views.map((v) => [v.name, v.workload, v.recreated === true])).toEqual([['shop-api-1', 'shop/api', true]]);
+  });
+});
