@@ -94,7 +94,7 @@ function evaluate(when: PatternWhen, f: BurstFacts, match: ContainerMatch | null
     out.push({
       holds: f.startAfterFailure === when.startAfterFailure,
       reason: f.startAfterFailure
-        ? `${name} started again${ttr !== null ? ` and was ready ${formatDuration(Math.max(0, ttr))} later (${f.startToHealthy !== null ? 'health_status healthy' : 'its last error'}): until then the app was not serving` : ''}`
+        ? `${name} started${f.freshStart ? '' : ' again'}${ttr !== null ? ` and was ready ${formatDuration(Math.max(0, ttr))} later (${f.startToHealthy !== null ? 'health_status healthy' : 'its last error'}): until then the app was not serving` : ''}`
         : f.containerMatched
           ? `${name} did not start again after it went down${f.finalState === 'exited' ? ' (it is exited)' : ''}`
           : 'no container start follows the errors (no container is linked to this upstream)',

@@ -62,7 +62,7 @@ export function fixInputFor(i: Incident, o: Pick<EnrichOptions, 'nginxConf' | 'c
     image: i.facts.events.find((e) => e.image)?.image ?? null,
     // Measured by the checklist when it ran, else what the log and events show (start → last error / healthy).
     timeToReadyMs: measured ?? inferredTimeToReady(i.facts),
-    timeToReadySource: measured !== null ? 'checklist' : 'log',
+    timeToReadySource: measured !== null ? 'checklist' : i.facts.startToHealthy !== null ? 'health' : 'log',
     notRetriedLost: i.burst.notRetried,
     writesLost: i.burst.writes,
     nginxConf: o.nginxConf,

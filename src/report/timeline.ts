@@ -4,7 +4,8 @@
  */
 import type { ContainerEvent } from '../model/container.js';
 import type { Incident } from '../model/incident.js';
-import { kindLabel } from '../diagnose/diagnose.js';
+import { inferredTimeToReady, kindLabel } from '../diagnose/diagnose.js';
+import { formatDuration } from '../util/duration.js';
 
 export interface TimelineRow {
   time: number;
@@ -64,14 +65,23 @@ export function ownEvents(incident: Incident, sameWorkload: readonly Incident[] 
 /** `sameWorkload`: the report's incidents of the incident's workload (incidentGroups.byWorkload), whose events it leaves out. */
 export function incidentTimeline(incident: Incident, sameWorkload: readonly Incident[] = []): TimelineRow[] {
   const { burst } = incident;
-  const rows: TimelineRow[] = ownEvents(incident, sameWorkload).map((e) => ({ time: e.time, subject: e.name, source: 'docker' as const, ...describeEvent(e) }));
+  // The time to ready is said where it is reached, with the one number the summary and "why" use.
+  const ttr = inferredTimeToReady(incident.facts);
+  const readyNote = ttr !== null ? `ready ${formatDuration(ttr)} after start` : '';
+  const fromHealth = incident.facts.startToHealthy !== null;
+  const readyAt = fromHealth ? (incident.facts.episodes.find((ep) => ep.readySource === 'health' && ep.readyAt !== null && ep.startAt !== null && ep.readyAt - ep.startAt === ttr)?.readyAt ?? null) : null;
+  const rows: TimelineRow[] = ownEvents(incident, sameWorkload).map((e) => {
+    const d = describeEvent(e);
+    if (e.time === readyAt && e.action === 'health_status') d.detail = readyNote;
+    return { time: e.time, subject: e.name, source: 'docker' as const, ...d };
+  });
   const kinds = Object.entries(burst.kinds)
     .sort((a, b) => b[1] - a[1])
     .map(([k, n]) => `${kindLabel(k as Parameters<typeof kindLabel>[0])} ×${n}`)
     .join(', ');
   rows.push({ time: burst.first, what: 'first error', subject: burst.upstreamKey, detail: kinds, source: 'nginx' });
   if (burst.last !== burst.first) {
-    rows.push({ time: burst.last, what: burst.closed ? 'last error' : 'latest error', subject: burst.upstreamKey, detail: `${burst.count} errors in all`, source: 'nginx' });
+    rows.push({ time: burst.last, what: burst.closed ? 'last error' : 'latest error', subject: burst.upstreamKey, detail: `${burst.count} errors in all${!fromHealth && readyNote ? `; ${readyNote}` : ''}`, source: 'nginx' });
   }
   // nginx stamps whole seconds: a line at :41 happened somewhere in :41.000–:41.999, so it sorts
   // at the middle of its second (a die at :41.02 comes before it, a start at :41.8 after).

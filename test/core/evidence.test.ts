@@ -1,0 +1,44 @@
+/**
+ * Evidence discipline (issue 13 item 8): one number for one quantity in every part of a report,
+ * and error words from the kinds actually seen.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../support/cli.js';
+import { INCIDENTS_ROOT } from '../support/fixtureFolders.js';
+
+function args(name: string, json: boolean): string[] {
+  const d = path.join(INCIDENTS_ROOT, name);
+  const { tz } = JSON.parse(readFileSync(path.join(d, 'expected.json'), 'utf8')) as { tz: string };
+  return ['--log', path.join(d, 'error.log'), '--events', path.join(d, 'docker-events.jsonl'), '--containers', path.join(d, 'inspect.json'), '--tz', tz, ...(json ? ['--json'] : [])];
+}
+
+describe('one number for the time to ready', () => {
+  it('slow start with a healthcheck: summary, why, timeline, explanation and fix advice say the same start → ready', async () => {
+    const text = (await runCli(args('slow-startup', false))).stdout;
+    const report = JSON.parse((await runCli(args('slow-startup', true))).stdout) as { incidents: any[] };
+    const i = report.incidents[0];
+    const ms = i.facts.startToHealthy as number;
+    const said = `${(ms / 1000).toFixed(1)} s`;
+    expect(i.diagnosis.summary).toContain(`took ${said} to get ready`);
+    expect(i.diagnosis.reasons.join('\n')).toContain(`ready ${said} later (health_status healthy)`);
+    expect(text).toMatch(new RegExp(`health: healthy +shop-search-1 +ready ${said.replace('.', '\\.')} after start`));
+    // Every duration next to "ready" in the text report is that one number.
+    const readyNumbers = [...text.matchAll(/ready[^.\n]*?(\d+(?:\.\d)?) ?s\b/g)].map((m) => Number(m[1]));
+    expect(readyNumbers.length).toBeGreaterThanOrEqual(4);
+    expect(new Set(readyNumbers)).toEqual(new Set([Number(said.split(' ')[0])]));
+    expect(text).toContain('(start event → health_status healthy)');
+  });
+});
+
+describe('error words from the kinds seen', () => {
+  it('a restart behind docker-proxy (resets, premature closes): the explanation names those kinds, never "every connect() failed"', async () => {
+    const report = JSON.parse((await runCli(args('berlin-restart-race', true))).stdout) as { incidents: any[] };
+    const d = report.incidents[0].diagnosis;
+    expect(d.patternId).toBe('restart-race');
+    expect(d.explanation).not.toMatch(/every connect\(\) failed/);
+    expect(d.explanation).toMatch(/connection reset \(104\)|upstream prematurely closed/);
+    expect(d.contributing.map((c: { id: string }) => c.id)).toContain('published-port-proxy');
+  });
+});
