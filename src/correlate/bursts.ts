@@ -99,7 +99,7 @@ class OpenBurst {
     this.count++;
     this.last = Math.max(this.last, r.time);
     this.kinds.add(kind);
-    this.timeline.add(r.time, kind);
+    this.timeline.add(r.time);
     if (isFatal(kind)) this.fatal = true;
     if (r.errno !== null) this.errnos.add(r.errno);
     const method = r.method;

@@ -3,7 +3,6 @@
  * at first). Past MAX_BUCKETS the bucket width doubles and neighbours merge, so a day-long burst
  * costs the same memory as a minute-long one. Phase attribution (correlate/phases.ts) reads it.
  */
-import type { UpstreamErrorKind } from '../model/logRecord.js';
 import type { ErrorTimelineData, TimelineBucket } from '../model/workload.js';
 
 export type { ErrorTimelineData, TimelineBucket };
@@ -13,44 +12,46 @@ export const MAX_BUCKETS = 128;
 export class ErrorTimeline {
   private bucketMs = 1000;
   private readonly buckets = new Map<number, TimelineBucket>();
+  /** The bucket of the previous error: a log is in time order, so most errors land in it. */
+  private recent: TimelineBucket | null = null;
 
   clear(): void {
     this.bucketMs = 1000;
     this.buckets.clear();
+    this.recent = null;
   }
 
-  add(time: number, kind: UpstreamErrorKind): void {
+  add(time: number): void {
     const start = Math.floor(time / this.bucketMs) * this.bucketMs;
-    let b = this.buckets.get(start);
-    if (!b) {
-      if (this.buckets.size >= MAX_BUCKETS) {
-        this.widen();
-        this.add(time, kind);
-        return;
-      }
-      b = { start, count: 0, kinds: {} };
-      this.buckets.set(start, b);
+    const b = this.recent?.start === start ? this.recent : this.buckets.get(start);
+    if (b) {
+      b.count++;
+      this.recent = b;
+      return;
     }
-    b.count++;
-    b.kinds[kind] = (b.kinds[kind] ?? 0) + 1;
+    if (this.buckets.size >= MAX_BUCKETS) {
+      this.widen();
+      this.add(time);
+      return;
+    }
+    this.recent = { start, count: 1 };
+    this.buckets.set(start, this.recent);
   }
 
   private widen(): void {
     this.bucketMs *= 2;
     const old = [...this.buckets.values()];
     this.buckets.clear();
+    this.recent = null;
     for (const b of old) {
       const start = Math.floor(b.start / this.bucketMs) * this.bucketMs;
       const into = this.buckets.get(start);
-      if (!into) this.buckets.set(start, { start, count: b.count, kinds: { ...b.kinds } });
-      else {
-        into.count += b.count;
-        for (const [k, n] of Object.entries(b.kinds) as [UpstreamErrorKind, number][]) into.kinds[k] = (into.kinds[k] ?? 0) + n;
-      }
+      if (!into) this.buckets.set(start, { start, count: b.count });
+      else into.count += b.count;
     }
   }
 
   toData(): ErrorTimelineData {
-    return { bucketMs: this.bucketMs, buckets: [...this.buckets.values()].sort((a, b) => a.start - b.start).map((b) => ({ ...b, kinds: { ...b.kinds } })) };
+    return { bucketMs: this.bucketMs, buckets: [...this.buckets.values()].sort((a, b) => a.start - b.start).map((b) => ({ ...b })) };
   }
 }

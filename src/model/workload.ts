@@ -4,7 +4,6 @@
  * id it had is one incarnation. An episode is one stop → exit → start → ready cycle of a workload,
  * and every upstream error of an incident is placed in one of its phases.
  */
-import type { UpstreamErrorKind } from './logRecord.js';
 
 export interface Incarnation {
   containerId: string;
@@ -68,7 +67,6 @@ export interface TimelineBucket {
   /** Bucket start (epoch ms, a multiple of `bucketMs`). */
   start: number;
   count: number;
-  kinds: Partial<Record<UpstreamErrorKind, number>>;
 }
 
 export interface ErrorTimelineData {

@@ -35,7 +35,7 @@ const die = (s: number, exitCode: number, x: Partial<ContainerEvent> = {}) => ev
 /** Errors at these whole seconds (nginx's resolution), `n` each. */
 function timeline(seconds: number[], n = 1) {
   const t = new ErrorTimeline();
-  for (const s of seconds) for (let i = 0; i < n; i++) t.add(T + s * 1000, 'refused');
+  for (const s of seconds) for (let i = 0; i < n; i++) t.add(T + s * 1000);
   return t.toData();
 }
 
@@ -144,7 +144,7 @@ describe('phase attribution', () => {
 
   it('a day-long burst stays bounded: buckets widen, counts are kept', () => {
     const t = new ErrorTimeline();
-    for (let s = 0; s < 86_400; s += 7) t.add(T + s * 1000, 'refused');
+    for (let s = 0; s < 86_400; s += 7) t.add(T + s * 1000);
     const d = t.toData();
     expect(d.buckets.length).toBeLessThanOrEqual(128);
     expect(d.buckets.reduce((s, b) => s + b.count, 0)).toBe(Math.ceil(86_400 / 7));
