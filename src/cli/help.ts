@@ -27,7 +27,7 @@ Input
 Detection
   --burst-gap DUR       errors further apart than this start a new burst (default 5s)
   --min-errors N        smallest burst that is an incident (default 3)
-  --patterns DIR        diagnosis rules folder (default: the bundled patterns/)
+  --patterns DIR        own rules, laid over the bundled patterns/ by id
 
 Output
   --json                machine-readable report (schemaVersion 1, see README)

@@ -62,7 +62,8 @@ export async function proposeFix(given: FixInput): Promise<FixProposal> {
     if (input.nginxConf) merge(planNginx(input, t, ids, cwd));
     else adviseFor(NGINX_IDS);
   }
-  if (input.notRetriedLost > 0) proposal.warnings.push(nonIdempotentWarning(input.notRetriedLost, input.writesLost));
+  // Only where a retry or second peer is proposed: for a configuration fault another peer fails the same way.
+  if (input.notRetriedLost > 0 && NGINX_IDS.some((id) => ids.has(id))) proposal.warnings.push(nonIdempotentWarning(input.notRetriedLost, input.writesLost));
 
   if (COMPOSE_IDS.some((id) => ids.has(id))) {
     if (input.compose) merge(planCompose(input, t, ids, cwd));

@@ -147,7 +147,7 @@ describe('fixes of configuration faults', () => {
     const proposal = await proposeFix(fixInputFor(i, { nginxConf: path.join(FIX, folder, 'nginx.conf'), compose: null, k8s: [], systemd: null, healthPath: null }));
     expect(proposal.files).toHaveLength(1);
     expect(proposal.files[0]!.diff).toMatch(diff);
-    const all = [...proposal.advice, ...(proposal.otherPlatformAdvice ?? []), ...proposal.files.flatMap((f) => [f.diff, ...f.notes])].join('\n');
+    const all = [...proposal.advice, ...(proposal.otherPlatformAdvice ?? []), ...proposal.warnings, ...proposal.files.flatMap((f) => [f.diff, ...f.notes])].join('\n');
     expect(all).not.toMatch(/healthcheck|restart|proxy_next_upstream|max_fails|backup|startupProbe/i);
   });
 
@@ -168,6 +168,14 @@ describe('fixes of configuration faults', () => {
       expect(text).toContain(i.burst.upstreamKey.replace(/^unix:/, ''));
       expect(text).not.toMatch(/resolver|new IP|\bIP\b|nslookup|127\.0\.0\.11/);
     }
+  });
+
+  it('resolver advice is never given for a unix socket, even when a rule asks for it', async () => {
+    const base = { upstream: { host: 'unix:/run/app/app.sock', port: null }, upstreamKey: 'unix:/run/app/app.sock', service: null, container: null, image: null, timeToReadyMs: null, notRetriedLost: 0, writesLost: 0 };
+    const unix = await proposeFix({ ...base, fixIds: ['nginx-resolve'] });
+    expect(unix.advice.join('\n')).not.toMatch(/resolver|new IP/);
+    const tcp = await proposeFix({ ...base, fixIds: ['nginx-resolve'], upstream: { host: 'backend', port: 3000 }, upstreamKey: 'backend:3000' });
+    expect(tcp.advice.join('\n')).toMatch(/resolver 127\.0\.0\.11/);
   });
 
   it('a single `[emerg] host not found in upstream` line is an incident: nginx did not start', () => {
