@@ -6,17 +6,18 @@
  * networks `rd-h13d-*`, subnets 172.26.0.0/24 and 172.27.0.0/24, ports 40500–40599.
  */
 import { execFile, spawn } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { summarize } from './measure.mjs';
+
+export * from './images.mjs';
+export * from './measure.mjs';
 
 const run = promisify(execFile);
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-export const BUSYBOX_IMAGE = 'rd-rec-busybox:1';
-export const NGINX_IMAGE = 'rd-rec-nginx:1';
 export const PROJECT = 'rd-h13d';
 export const NGINX_BIN = '/usr/sbin/nginx';
 
@@ -40,67 +41,6 @@ export function composeLabels(service, number = 1, project = PROJECT) {
     '--label', `com.docker.compose.container-number=${number}`,
     '--label', 'com.docker.compose.oneoff=False',
   ];
-}
-
-async function importRoot(root, image, changes = []) {
-  await new Promise((resolve, reject) => {
-    const tar = spawn('tar', ['-C', root, '-c', '.']);
-    const imp = spawn('docker', ['import', ...changes.flatMap((c) => ['-c', c]), '-', image]);
-    tar.stdout.pipe(imp.stdin);
-    let err = '';
-    imp.stderr.on('data', (d) => (err += d));
-    imp.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`docker import ${image} failed: ${err}`))));
-  });
-}
-
-/**
- * busybox image (same recipe as test/support/docker.ts) with a CGI app baked in: /cgi-bin/api
- * answers GET and POST (`?slow` makes it take 1 s, so requests are in flight), /health for probes.
- */
-export async function ensureBusyboxImage() {
-  if (await dockerQuiet('images', '-q', BUSYBOX_IMAGE)) return BUSYBOX_IMAGE;
-  const root = mkdtempSync(path.join(os.tmpdir(), 'rd-h13d-img-'));
-  for (const d of ['bin', 'www/cgi-bin', 'tmp', 'ctl']) mkdirSync(path.join(root, d), { recursive: true });
-  copyFileSync(existsSync('/bin/busybox') ? '/bin/busybox' : '/usr/bin/busybox', path.join(root, 'bin/busybox'));
-  chmodSync(path.join(root, 'bin/busybox'), 0o755);
-  for (const t of ['sh', 'httpd', 'sleep', 'wget', 'cat', 'echo', 'head', 'dd', 'true', 'false', 'kill', 'nc', 'env', 'date', 'tail', 'rm', 'touch', 'ls', 'printf']) {
-    symlinkSync('busybox', path.join(root, 'bin', t));
-  }
-  writeFileSync(path.join(root, 'www/health'), 'ok\n');
-  writeFileSync(path.join(root, 'www/index.html'), 'hello\n');
-  writeFileSync(
-    path.join(root, 'www/cgi-bin/api'),
-    '#!/bin/sh\nhead -c "${CONTENT_LENGTH:-0}" >/dev/null\ncase "$QUERY_STRING" in *slow*) sleep 1;; esac\n' +
-      'printf "Content-Type: application/json\\r\\n\\r\\n{\\"ok\\":true,\\"method\\":\\"%s\\"}\\n" "$REQUEST_METHOD"\n',
-  );
-  chmodSync(path.join(root, 'www/cgi-bin/api'), 0o755);
-  chmodSync(path.join(root, 'tmp'), 0o1777);
-  await importRoot(root, BUSYBOX_IMAGE);
-  rmSync(root, { recursive: true, force: true });
-  return BUSYBOX_IMAGE;
-}
-
-/** nginx 1.22 from the host, offline, as an image (recipe: /work/shared/README.md). Config is bind-mounted. */
-export async function ensureNginxImage() {
-  if (await dockerQuiet('images', '-q', NGINX_IMAGE)) return NGINX_IMAGE;
-  const root = mkdtempSync(path.join(os.tmpdir(), 'rd-h13d-nginximg-'));
-  const put = (src, dst = src) => {
-    mkdirSync(path.join(root, path.dirname(dst)), { recursive: true });
-    copyFileSync(src, path.join(root, dst));
-  };
-  put(NGINX_BIN);
-  chmodSync(path.join(root, 'usr/sbin/nginx'), 0o755);
-  const { stdout } = await run('ldd', [NGINX_BIN]);
-  for (const m of stdout.matchAll(/(\/\S+\.so[.\d]*)/g)) put(m[1]);
-  put('/etc/nginx/mime.types');
-  for (const d of ['tmp', 'var/lib/nginx', 'var/log/nginx', 'run', 'etc/nginx']) mkdirSync(path.join(root, d), { recursive: true });
-  chmodSync(path.join(root, 'tmp'), 0o1777);
-  writeFileSync(path.join(root, 'etc/passwd'), 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n');
-  writeFileSync(path.join(root, 'etc/group'), 'root:x:0:\nnogroup:x:65534:\n');
-  writeFileSync(path.join(root, 'etc/nsswitch.conf'), 'passwd: files\ngroup: files\nhosts: files dns\n');
-  await importRoot(root, NGINX_IMAGE, ['CMD ["/usr/sbin/nginx","-g","daemon off;"]']);
-  rmSync(root, { recursive: true, force: true });
-  return NGINX_IMAGE;
 }
 
 /** A fixed prefix per recording, so the stored nginx.conf is the same on every re-recording. */
@@ -282,102 +222,6 @@ export async function containerErrorLog(name) {
     .map((l) => l.replace(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d+Z /, ''))
     .join('\n');
   return { raw: stderr, plain: plain ? plain + '\n' : '' };
-}
-
-// ---- what nginx really logged: the README's upstream-failure kinds, keys and bursts -------------
-
-const KINDS = [
-  ['refused', /connect\(\) failed \(111: Connection refused\)/],
-  ['reset', /recv\(\) failed \(104: Connection reset by peer\)/],
-  ['premature-close', /upstream prematurely closed connection/],
-  ['timeout', /upstream timed out \(110: /],
-  ['no-live-upstreams', /no live upstreams/],
-  ['no-route', /\(11[03]: (No route to host|Host is unreachable)\)/],
-  ['broken-pipe', /\(32: Broken pipe\)/],
-];
-const LINE = /^(\d{4})\/(\d\d)\/(\d\d) (\d\d):(\d\d):(\d\d) \[(\w+)\] /;
-
-export function classify(line) {
-  if (/client prematurely closed|client closed|client timed out/.test(line)) return null;
-  for (const [k, re] of KINDS) if (re.test(line)) return k;
-  return null;
-}
-
-function keyOf(line, kind) {
-  const u = /upstream: "(\w+):\/\/([^/"]+)/.exec(line);
-  if (!u) return null;
-  return kind === 'no-live-upstreams' ? u[2] : u[2];
-}
-
-/**
- * Counts by kind and by key, the other notable lines, and bursts (one key, gaps < 5 s, ≥ 3 lines)
- * with errors / notRetried / writes / first / last as fixtures/README.md defines them.
- * Log times are UTC here (host TZ and containers are UTC).
- */
-export function summarize(errorLogText) {
-  const lines = errorLogText.split('\n').filter(Boolean);
-  const kinds = {};
-  const other = {};
-  const perKey = new Map();
-  let unparsed = 0;
-  for (const line of lines) {
-    const m = LINE.exec(line);
-    if (!m) { unparsed++; continue; }
-    const t = Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6]);
-    const kind = classify(line);
-    if (!kind) {
-      const label = /client prematurely closed/.test(line) ? 'client-prematurely-closed'
-        : /client closed keepalive/.test(line) ? 'keepalive-closed'
-        : /client \S+ closed keepalive|closed keepalive/.test(line) ? 'keepalive-closed'
-        : `other-${m[7]}`;
-      other[label] = (other[label] ?? 0) + 1;
-      continue;
-    }
-    kinds[kind] = (kinds[kind] ?? 0) + 1;
-    const key = keyOf(line, kind) ?? '?';
-    if (!perKey.has(key)) perKey.set(key, []);
-    perKey.get(key).push({ t, kind, line });
-  }
-  const bursts = [];
-  for (const [key, evs] of perKey) {
-    let cur = [];
-    const flush = () => { if (cur.length >= 3) bursts.push(burstOf(key, cur)); cur = []; };
-    for (const e of evs) {
-      if (cur.length && e.t - cur[cur.length - 1].t >= 5000) flush();
-      cur.push(e);
-    }
-    flush();
-  }
-  bursts.sort((a, b) => a.first.localeCompare(b.first));
-  // Every upstream-failure line of the log, whatever its key: one incident spanning several keys.
-  const every = [...perKey.values()].flat().sort((a, b) => a.t - b.t);
-  const all = every.length ? burstOf('*', every) : null;
-  const byKey = Object.fromEntries([...perKey].map(([k, v]) => [k, v.length]));
-  return { lines: lines.length, unparsed, kinds, byKey, other, bursts, all };
-}
-
-function burstOf(key, evs) {
-  const iso = (t) => new Date(t).toISOString().replace('.000Z', 'Z');
-  const method = (l) => /request: "(\w+) /.exec(l)?.[1] ?? '';
-  const sent = /while (sending request to|reading response header from|reading) upstream/;
-  const kinds = {};
-  for (const e of evs) kinds[e.kind] = (kinds[e.kind] ?? 0) + 1;
-  return {
-    upstream: key,
-    errors: evs.length,
-    notRetried: evs.filter((e) => ['POST', 'PATCH', 'LOCK'].includes(method(e.line)) && sent.test(e.line)).length,
-    writes: evs.filter((e) => ['POST', 'PUT', 'PATCH', 'DELETE'].includes(method(e.line))).length,
-    first: iso(evs[0].t),
-    last: iso(evs[evs.length - 1].t),
-    kinds,
-  };
-}
-
-/** Access-log status counts (host nginx `main` format, or the container's stdout). */
-export function accessStatuses(text) {
-  const by = {};
-  for (const m of text.matchAll(/" (\d{3}) \d+ rt=/g)) by[m[1]] = (by[m[1]] ?? 0) + 1;
-  return by;
 }
 
 /** Writes the folder; `files` maps file name → text. */

@@ -32,22 +32,7 @@ services:
 await L.main(NAME, [API], [], async () => {
   await L.ensureBusyboxImage();
   const prefix = L.freshPrefix(NAME);
-  const conf = `${L.hostNginxHead(prefix)}  upstream backend {
-    server 127.0.0.1:${APP_PORT};
-  }
-  server {
-    listen 127.0.0.1:${NGINX_PORT};
-    server_name shop.local;
-    location /api/ {
-      rewrite ^ /cgi-bin/api break;
-      proxy_pass http://backend;
-      proxy_connect_timeout 2s;
-      proxy_read_timeout 10s;
-    }
-    location = /nginx-health { access_log off; return 200 "ok"; }
-  }
-}
-`;
+  const conf = L.hostConf(prefix, { port: NGINX_PORT, servers: [`127.0.0.1:${APP_PORT}`] });
   const timeline = [];
   const start = Date.now();
   await runApi('1.0.0');
