@@ -347,7 +347,8 @@ export class IncidentEngine {
   // attached to each of 1,000 incidents would otherwise re-diagnose all of them 1,000 times).
   attachChecklist(incidentId: string, result: ChecklistResult): void {
     this.checklists.set(incidentId, result);
-    this.refreshAttachments(incidentId);
+    // Its measured time to ready is the incident's one time to ready: this incident is diagnosed again.
+    this.cache.delete(incidentId);
   }
 
   attachFix(incidentId: string, fix: FixProposal): void {
@@ -472,7 +473,8 @@ export class IncidentEngine {
     const match = this.matchFor(b.upstream, windowEvents, claimed);
     const own = match ? eventsOf(match, windowEvents) : [];
     const info = match ? (this.containers.find((c) => c.name === match.name) ?? null) : null;
-    const facts = computeFacts(b, own, info, match !== null, this.times.latestLog - b.last > this.gapMs);
+    const probe = this.checklists.get(b.id);
+    const facts = computeFacts(b, own, info, match !== null, this.times.latestLog - b.last > this.gapMs, probe ? (probe.timeToListenMs ?? probe.timeToHealthyMs) : null);
     const workload = match ? buildWorkload(match, own, this.containers) : null;
     const gaps = this.events.gapsOverlapping(from, to);
     return {
