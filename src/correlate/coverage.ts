@@ -29,6 +29,8 @@ export interface LifecycleInput {
   window: CorrelationWindow;
   /** Formats a time for the sentence (the report's zone). */
   clock: (ms: number) => string;
+  /** The checklist's measured start → ready, when a probe ran (facts.timeToReady prefers it). */
+  probeReadyMs?: number | null;
 }
 
 export interface Lifecycle {
@@ -100,10 +102,11 @@ function inspectSummary(info: ContainerInfo, clock: (ms: number) => string): str
 
 export function lifecycleFacts(o: LifecycleInput): Lifecycle {
   const { burst, own, info, matched, recovered, eventsFrom, window, clock } = o;
+  const probeReadyMs = o.probeReadyMs ?? null;
   // nginx stamps whole seconds: a first error at :40 happened somewhere in :40.000–:40.999.
   const covers = eventsFrom !== null && eventsFrom < burst.first + 1000;
   const plain = (source: EventCoverage['source'], note: string | null, events = own): Lifecycle => ({
-    facts: computeFacts(burst, events, info, matched, recovered),
+    facts: computeFacts(burst, events, info, matched, recovered, probeReadyMs),
     coverage: { eventsFrom, eventsCoverBurst: covers, source, unknown: [] },
     note,
   });
@@ -121,7 +124,7 @@ export function lifecycleFacts(o: LifecycleInput): Lifecycle {
   const to = burst.last + window.afterMs;
   const recoveredEvents = info ? inspectLifecycle(info, from, eventsFrom ?? to).filter((e) => eventsFrom === null || e.time < eventsFrom) : [];
   const events = [...recoveredEvents, ...own].sort((a, b) => a.time - b.time);
-  const facts = computeFacts(burst, events, info, matched, recovered);
+  const facts = computeFacts(burst, events, info, matched, recovered, probeReadyMs);
   const unknown: string[] = [];
   const start = recoveredEvents.find((e) => e.action === 'start');
   const die = recoveredEvents.find((e) => e.action === 'die');

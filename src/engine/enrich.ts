@@ -63,16 +63,18 @@ export async function runChecklists(engine: IncidentEngine, incidents: Incident[
 /** What the fix generator needs from an incident: the measured values, not the whole model. */
 export function fixInputFor(i: Incident, o: Pick<EnrichOptions, 'nginxConf' | 'compose' | 'k8s' | 'systemd' | 'healthPath' | 'nginxRoot'>): FixInput {
   const measured = i.checklist?.timeToListenMs ?? i.checklist?.timeToHealthyMs ?? null;
+  const source = i.facts.timeToReady?.source;
   return {
     fixIds: i.diagnosis.fixIds,
     upstream: { host: i.burst.upstream.host, port: i.burst.upstream.port, url: i.burst.upstream.url },
     upstreamKey: i.burst.upstreamKey,
-    service: i.match?.service ?? null,
+    // The workload's compose service (labels of the snapshot or of its events), never a guess.
+    service: i.workload?.service ?? i.match?.service ?? null,
     container: i.match?.name ?? null,
     image: i.facts.events.find((e) => e.image)?.image ?? null,
     // Measured by the checklist when it ran, else what the log and events show (start → last error / healthy).
     timeToReadyMs: measured ?? inferredTimeToReady(i.facts),
-    timeToReadySource: measured !== null ? 'checklist' : 'log',
+    timeToReadySource: measured !== null || source === 'probe' ? 'checklist' : source === 'health' ? 'health' : 'log',
     notRetriedLost: i.burst.notRetried,
     writesLost: i.burst.writes,
     nginxConf: o.nginxConf,

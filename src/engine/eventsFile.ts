@@ -8,10 +8,21 @@
 import { closeSync, createReadStream, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { InputError } from '../cli/errors.js';
-import { eventLineTime, eventTextProblem, isIgnoredEventLine } from '../parse/dockerEvent.js';
+import { eventLineTime, eventTextProblem, isIgnoredEventLine, type InvalidEventReason } from '../parse/dockerEvent.js';
 import { assertReadableFile, describeFsError, streamFileLines } from '../sources/readInput.js';
 import { LineSplitter } from '../sources/lineSplitter.js';
-import type { IncidentEngine } from './incidentEngine.js';
+
+/**
+ * Where the events go: the engine, or a replay collecting them to play in time (one reader for
+ * both, so a recording is read the same way in a postmortem and under --replay).
+ */
+export interface EventSink {
+  ingestEvent(raw: unknown): unknown;
+  countIgnoredEvent(): void;
+  countInvalidEvent(reason?: InvalidEventReason): void;
+  /** How far back the recording reaches (its first line's time), for incident coverage; a replay need not care. */
+  noteEventsFrom?(from: number): void;
+}
 
 /** A JSON-array events file read from a pipe is held whole before parsing: this much at most. */
 const MAX_ARRAY_BYTES = 256 * 1024 * 1024;
@@ -28,7 +39,7 @@ function firstNonSpaceChar(path: string): string | null {
 }
 
 /** One JSON-lines line: ignored, invalid (with its reason) or handed to the engine. */
-export function feedEventLine(engine: IncidentEngine, text: string): void {
+export function feedEventLine(engine: EventSink, text: string): void {
   const t = text.trim();
   if (t === '') return;
   // ~95% of a real stream (healthcheck exec_*, networks, images): counted as ignored without JSON.parse + zod.
@@ -65,19 +76,19 @@ function eventObjectTime(raw: unknown): number | null {
  * feedEventLine for a whole recording: its first non-empty line's time also tells the engine how
  * far back the events reach (incident coverage), whatever kind of event that line is.
  */
-function recordingLineFeeder(engine: IncidentEngine): (text: string) => void {
+function recordingLineFeeder(engine: EventSink): (text: string) => void {
   let first = true;
   return (text) => {
     if (first && text.trim() !== '') {
       first = false;
       const from = eventLineTime(text.trim());
-      if (from !== null) engine.noteEventsFrom(from);
+      if (from !== null) engine.noteEventsFrom?.(from);
     }
     feedEventLine(engine, text);
   };
 }
 
-function feedArrayText(path: string, text: string, engine: IncidentEngine): void {
+function feedArrayText(path: string, text: string, engine: EventSink): void {
   let arr: unknown;
   try {
     arr = JSON.parse(text);
@@ -87,13 +98,13 @@ function feedArrayText(path: string, text: string, engine: IncidentEngine): void
   if (!Array.isArray(arr)) throw new InputError(`${path}: starts like a JSON array but is not one`);
   // The recording reaches back to its first element, whatever kind of event that is.
   const from = arr.length > 0 ? eventObjectTime(arr[0]) : null;
-  if (from !== null) engine.noteEventsFrom(from);
+  if (from !== null) engine.noteEventsFrom?.(from);
   // Each element is checked for depth and size by ingestEvent before it is decoded.
   for (const raw of arr) engine.ingestEvent(raw);
 }
 
 /** A pipe or FIFO: the first non-space byte decides lines or array, as it arrives. */
-export async function feedEventsStream(path: string, stream: Readable, engine: IncidentEngine): Promise<void> {
+export async function feedEventsStream(path: string, stream: Readable, engine: EventSink): Promise<void> {
   let mode: 'unknown' | 'lines' | 'array' = 'unknown';
   let held: Buffer[] = [];
   let heldBytes = 0;
@@ -128,7 +139,7 @@ export async function feedEventsStream(path: string, stream: Readable, engine: I
 }
 
 /** Events file: JSON lines or one JSON array; a regular file, a pipe or a FIFO. */
-export async function feedEventsFile(path: string, engine: IncidentEngine): Promise<void> {
+export async function feedEventsFile(path: string, engine: EventSink): Promise<void> {
   assertReadableFile(path);
   if (!statSync(path).isFile()) {
     let stream: Readable;

@@ -29,8 +29,10 @@ import { eventsOf, matchByEventNames, matchBySnapshot, matchByTime } from '../co
 import { DEFAULT_WINDOW, type CorrelationWindow } from '../correlate/facts.js';
 import { lifecycleFacts } from '../correlate/coverage.js';
 import { restartsByContainer } from '../correlate/restarts.js';
+import { buildWorkload, foldViewsByWorkload, incarnationChange } from '../correlate/workload.js';
 import { diagnose } from '../diagnose/diagnose.js';
 import { gapSentence, withEventGaps } from '../diagnose/eventGaps.js';
+import { withFindings } from '../diagnose/findings.js';
 import type { Pattern } from '../diagnose/patternSchema.js';
 import { decodeDockerEvent, decodeEventGapMarker, eventObjectProblem, type InvalidEventReason } from '../parse/dockerEvent.js';
 import { FailureSample } from '../parse/failureSample.js';
@@ -378,7 +380,8 @@ export class IncidentEngine {
   // attached to each of 1,000 incidents would otherwise re-diagnose all of them 1,000 times).
   attachChecklist(incidentId: string, result: ChecklistResult): void {
     this.checklists.set(incidentId, result);
-    this.refreshAttachments(incidentId);
+    // Its measured time to ready is the incident's one time to ready: this incident is diagnosed again.
+    this.cache.delete(incidentId);
   }
 
   attachFix(incidentId: string, fix: FixProposal): void {
@@ -438,7 +441,7 @@ export class IncidentEngine {
     const ready = [...this.incidents(claimed), ...this.openIncidents(claimed).filter((i) => this.settled(i.burst, now))];
     const out: Incident[] = [];
     for (const i of ready) {
-      const said = `${i.burst.count} ${i.diagnosis.patternId} ${i.match?.name ?? '-'}`;
+      const said = `${i.burst.count} ${i.diagnosis.patternId} ${i.match?.name ?? '-'} ${i.workload?.key ?? '-'} ${(i.diagnosis.contributing ?? []).map((c) => c.id).join(',')}`;
       if (this.announced.get(i.id) === said) continue;
       this.announced.set(i.id, said);
       out.push(i);
@@ -504,17 +507,22 @@ export class IncidentEngine {
     const own = match ? eventsOf(match, windowEvents) : [];
     const info = match ? (this.containers.find((c) => c.name === match.name) ?? null) : null;
     const recovered = this.times.latestLog - b.last > this.gapMs;
-    const lc = lifecycleFacts({ burst: b, own, info, matched: match !== null, recovered, eventsFrom: this.eventsFrom, window: this.window, clock: (t) => formatLocal(t, this.tz).slice(11) });
+    const probe = this.checklists.get(b.id);
+    const probeReadyMs = probe ? (probe.timeToListenMs ?? probe.timeToHealthyMs) : null;
+    const lc = lifecycleFacts({ burst: b, own, info, matched: match !== null, recovered, eventsFrom: this.eventsFrom, window: this.window, clock: (t) => formatLocal(t, this.tz).slice(11), probeReadyMs });
     const facts = lc.coverage.unknown.length > 0 ? { ...lc.facts, unknown: lc.coverage.unknown } : lc.facts;
+    const workload = match ? buildWorkload(match, own, this.containers) : null;
+    const gaps = this.events.gapsOverlapping(from, to);
     const diagnosis = diagnose(this.patterns, b, facts, match);
     if (lc.note) diagnosis.reasons.unshift(lc.note);
     return {
       id: b.id,
       burst: b,
       match,
+      workload: workload ? { ...workload, incarnation: incarnationChange(workload, facts.episodes) } : null,
       facts,
       coverage: lc.coverage,
-      diagnosis: withEventGaps(diagnosis, this.events.gapsOverlapping(from, to)),
+      diagnosis: withFindings(withEventGaps(diagnosis, gaps), { burst: b, facts, match, workload, gaps }),
       checklist: this.checklists.get(b.id) ?? null,
       fix: this.fixes.get(b.id) ?? null,
     };
@@ -557,7 +565,7 @@ export class IncidentEngine {
       const v = byName.get(name);
       if (v) v.restarts = Math.max(v.restarts, n);
     }
-    return [...byName.values()];
+    return foldViewsByWorkload([...byName.values()], events);
   }
 
   counts(): EngineCounters & { isolatedErrors: number; droppedBursts: number; foldedKeys: FoldedKeys; droppedEvents: number } {
