@@ -3,6 +3,7 @@
  *
  *   SIZE              log size: 400MB (default), 100MB, 1GB, or bytes
  *   --seed N          generator seed (default 1); same size + seed → same files, reused
+ *   --mix busy|outage a busy host's log (~7 % upstream failures, default) or an outage's (~85 %)
  *   --runs N          best of N for each measurement (default 3)
  *   --out DIR         where generated files go (default bench/out, gitignored)
  *   --no-cli          skip the built-CLI run;  --no-inproc  skip the in-process analyze() run
@@ -21,7 +22,7 @@ import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, readSync, r
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { NODE_FLAGS } from '../src/cli/nodeFlags.js';
-import { generate } from './gen.js';
+import { generate, type Mix } from './gen.js';
 import { runLive, type LiveOptions } from './live.js';
 
 const here = dirname(fileURLToPath(import.meta.url)); // dist/bench
@@ -37,6 +38,7 @@ interface Args {
   inproc: boolean;
   json: boolean;
   live: boolean;
+  mix: Mix;
   liveOpts: LiveOptions;
 }
 
@@ -58,6 +60,7 @@ function parseArgs(argv: string[]): Args {
     inproc: true,
     json: false,
     live: false,
+    mix: 'busy',
     liveOpts: { rate: 20_000, durationS: 30, eventsRate: 10 },
   };
   for (let i = 0; i < argv.length; i++) {
@@ -75,6 +78,11 @@ function parseArgs(argv: string[]): Args {
     else if (k === '--no-inproc') a.inproc = false;
     else if (k === '--json') a.json = true;
     else if (k === '--live') a.live = true;
+    else if (k === '--mix') {
+      const m = v();
+      if (m !== 'busy' && m !== 'outage') throw new Error(`--mix is busy or outage, not "${m}"`);
+      a.mix = m;
+    }
     else if (k === '--rate') a.liveOpts.rate = Number(v());
     else if (k === '--duration') a.liveOpts.durationS = Number(v());
     else if (k === '--events-rate') a.liveOpts.eventsRate = Number(v());
@@ -213,7 +221,7 @@ async function postmortem(a: Args): Promise<void> {
     if (!a.json) process.stdout.write(`${s}\n`);
   };
   const tg = performance.now();
-  const g = generate(a.out, a.size, a.seed);
+  const g = generate(a.out, a.size, a.seed, a.mix);
   say(
     `${g.reused ? 'reusing' : 'generated'} ${g.log}: ${fmt(g.bytes / MB, 1)} MB, ${g.lines.toLocaleString('en-US')} lines, ${g.failures.toLocaleString('en-US')} upstream failures, ${g.restartBursts} restart bursts${g.reused ? '' : ` (${fmt((performance.now() - tg) / 1000, 1)} s)`}`,
   );
@@ -255,7 +263,7 @@ async function postmortem(a: Args): Promise<void> {
     rssMet: measured.every((r) => (r.peakRssMB ?? 0) < 200),
   };
   const report = {
-    file: { path: g.log, bytes: g.bytes, lines: g.lines, failures: g.failures, events: g.events, seed: a.seed },
+    file: { mix: a.mix, path: g.log, bytes: g.bytes, lines: g.lines, failures: g.failures, events: g.events, seed: a.seed },
     machine: { node: process.version, cpus: (await import('node:os')).cpus().length, loadavg: (await import('node:os')).loadavg() },
     results: rows,
     targets,
