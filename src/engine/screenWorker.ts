@@ -57,7 +57,7 @@ function flush(bytesRead: number): void {
 
 const tally: LineTally = { linesRead: 0, otherLines: 0, outsideWindow: 0, unparsed: {} };
 const times = newLatestTimes();
-const screen = new LineScreen(tally, times, new LocalClock(job.tz), job.since, job.until, forward);
+const screen = new LineScreen(tally, times, new LocalClock(job.tz), job.since, job.until, forward, job.signatures);
 try {
   const total = await streamFileLines(job.path, screen, (bytes) => flush(bytes));
   flush(-1);

@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { InputError } from '../cli/errors.js';
+import type { Signature } from '../parse/nginx/signatures.js';
 import type { IncidentEngine, ScreenedCounts } from './incidentEngine.js';
 
 /** Smaller files are read on this thread: starting a thread costs more than it saves below this. */
@@ -26,6 +27,8 @@ export interface ScreenJob {
   since: number | null;
   until: number | null;
   slots: number;
+  /** The engine's signature table (plain data: it crosses to the thread as it is). */
+  signatures: readonly Signature[];
   /** An Int32 of free slots (the worker takes one per batch, this thread gives it back), then the slots. */
   shared: SharedArrayBuffer;
 }
@@ -61,7 +64,7 @@ export function streamFileScreened(path: string, engine: IncidentEngine, window:
   // The worker starts on slot 0, which is taken.
   free[0] = SLOTS - 1;
   const views = Array.from({ length: SLOTS }, (_, k) => slotViews(shared, k));
-  const job: ScreenJob = { path, tz: window.tz, since: window.since, until: window.until, slots: SLOTS, shared };
+  const job: ScreenJob = { path, tz: window.tz, since: window.since, until: window.until, slots: SLOTS, shared, signatures: engine.signatures };
   return new Promise<number>((resolve, reject) => {
     const worker = new Worker(workerUrl, { workerData: job });
     let settled = false;

@@ -1,30 +1,13 @@
 /**
- * Which upstream failure a message is (DOMAIN.md "Upstream failures and their levels").
- * Errno-only matches (104, 110, 32) count only when the line is about an upstream: the same
- * errno `while reading client request line` is the client's problem, not the backend's.
+ * Which upstream failure a message is: the first row of the signature table
+ * (nginx/signatures.ts) that matches it. The rules themselves are data there; this file only knows
+ * how a row matches.
  *
  * The message and the action are ranges of the line (no substring per line: this runs on every
  * line that mentions an upstream, the hot path of a postmortem).
  */
 import type { UpstreamErrorKind } from '../model/logRecord.js';
-
-const ERRNO_KIND: Record<number, UpstreamErrorKind> = {
-  111: 'refused',
-  110: 'timeout',
-  104: 'reset',
-  113: 'no-route',
-  101: 'no-route', // ENETUNREACH
-  112: 'no-route', // EHOSTDOWN
-  32: 'broken-pipe',
-};
-
-const INVALID_HEADER = [
-  'upstream sent invalid header',
-  'upstream sent no valid HTTP/1.0 header',
-  'upstream sent invalid chunked response',
-  'upstream sent too big header',
-  'upstream sent invalid status',
-];
+import { SIGNATURES, UPSTREAM_NEEDLE, type Signature } from './nginx/signatures.js';
 
 /** `text[from, to)` starts with `s`. */
 function startsIn(text: string, s: string, from: number, to: number): boolean {
@@ -42,10 +25,53 @@ export function equalsIn(text: string, s: string, from: number, to: number): boo
   return to - from === s.length && text.startsWith(s, from);
 }
 
-/**
- * The message is `text[msgAt, msgEnd)`; the `while …` action `text[actionAt, actionEnd)`, or
- * actionAt -1 when there is none.
- */
+/** A signature table made ready to match (the table is read once, at start-up). */
+export class Classifier {
+  private readonly rows: readonly Signature[];
+
+  constructor(readonly table: readonly Signature[] = SIGNATURES) {
+    this.rows = table.map((s) => ({ ...s }));
+  }
+
+  /**
+   * The message is `text[msgAt, msgEnd)`; the `while …` action `text[actionAt, actionEnd)`, or
+   * actionAt -1 when there is none.
+   */
+  classify(text: string, msgAt: number, msgEnd: number, errno: number | null, actionAt: number, actionEnd: number, hasUpstreamField: boolean): UpstreamErrorKind | null {
+    // About an upstream: computed once, when a row first asks.
+    let about = -1;
+    const rows = this.rows;
+    for (let r = 0; r < rows.length; r++) {
+      const s = rows[r]!;
+      if (s.errno !== undefined && (errno === null || !s.errno.includes(errno))) continue;
+      if (s.upstream) {
+        if (about < 0) about = hasUpstreamField || (actionAt >= 0 && includesIn(text, UPSTREAM_NEEDLE, actionAt, actionEnd)) ? 1 : 0;
+        if (about === 0) continue;
+      }
+      let hit: boolean;
+      switch (s.where) {
+        case 'start':
+          hit = startsIn(text, s.phrase, msgAt, msgEnd);
+          break;
+        case 'anywhere':
+          hit = includesIn(text, s.phrase, msgAt, msgEnd);
+          break;
+        case 'action':
+          hit = actionAt >= 0 && equalsIn(text, s.phrase, actionAt, actionEnd);
+          break;
+        default:
+          hit = true; // errno rows: the errno test above was all
+      }
+      if (hit && s.also !== undefined && !includesIn(text, s.also, msgAt, actionAt >= 0 ? actionAt : msgEnd)) hit = false;
+      if (hit) return s.kind;
+    }
+    return null;
+  }
+}
+
+const DEFAULT = new Classifier();
+
+/** classify with the built-in table (nginx/signatures.ts). */
 export function classifyUpstreamFailure(
   text: string,
   msgAt: number,
@@ -55,21 +81,5 @@ export function classifyUpstreamFailure(
   actionEnd: number,
   hasUpstreamField: boolean,
 ): UpstreamErrorKind | null {
-  // The client leaving is never an upstream failure, whatever else the line says.
-  if (startsIn(text, 'client prematurely closed', msgAt, msgEnd) || startsIn(text, 'client timed out', msgAt, msgEnd)) return null;
-  if (startsIn(text, 'no live upstreams', msgAt, msgEnd)) return 'no-live-upstreams';
-  if (startsIn(text, 'upstream prematurely closed', msgAt, msgEnd)) return 'premature-close';
-  if (startsIn(text, 'upstream timed out', msgAt, msgEnd)) return 'timeout';
-  if (startsIn(text, 'upstream server temporarily disabled', msgAt, msgEnd)) return 'disabled';
-  if (startsIn(text, 'upstream sent ', msgAt, msgEnd)) {
-    for (const s of INVALID_HEADER) if (startsIn(text, s, msgAt, msgEnd)) return 'invalid-header';
-  }
-  if (includesIn(text, 'host not found in upstream', msgAt, msgEnd) || includesIn(text, 'could not be resolved', msgAt, msgEnd)) return 'resolve';
-
-  const aboutUpstream = hasUpstreamField || (actionAt >= 0 && includesIn(text, 'upstream', actionAt, actionEnd));
-  if (!aboutUpstream) return null;
-  if ((actionAt >= 0 && equalsIn(text, 'SSL handshaking to upstream', actionAt, actionEnd)) || startsIn(text, 'upstream SSL certificate', msgAt, msgEnd)) return 'ssl-handshake';
-  if (startsIn(text, 'connect() to unix:', msgAt, msgEnd) && (errno === 2 || errno === 13 || errno === 111)) return 'unix-socket';
-  if (errno !== null && ERRNO_KIND[errno]) return ERRNO_KIND[errno]!;
-  return null;
+  return DEFAULT.classify(text, msgAt, msgEnd, errno, actionAt, actionEnd, hasUpstreamField);
 }
