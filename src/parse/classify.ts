@@ -28,9 +28,12 @@ export function equalsIn(text: string, s: string, from: number, to: number): boo
 /** A signature table made ready to match (the table is read once, at start-up). */
 export class Classifier {
   private readonly rows: readonly Signature[];
+  /** Per row, the first character of its phrase (-1 for none): most rows are ruled out by it alone. */
+  private readonly first: Int32Array;
 
   constructor(readonly table: readonly Signature[] = SIGNATURES) {
     this.rows = table.map((s) => ({ ...s }));
+    this.first = Int32Array.from(table, (s) => (s.phrase === '' ? -1 : s.phrase.charCodeAt(0)));
   }
 
   /**
@@ -51,7 +54,7 @@ export class Classifier {
       let hit: boolean;
       switch (s.where) {
         case 'start':
-          hit = startsIn(text, s.phrase, msgAt, msgEnd);
+          hit = (this.first[r]! < 0 || text.charCodeAt(msgAt) === this.first[r]) && startsIn(text, s.phrase, msgAt, msgEnd);
           break;
         case 'anywhere':
           hit = includesIn(text, s.phrase, msgAt, msgEnd);

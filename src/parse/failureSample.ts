@@ -168,8 +168,8 @@ function methodAt(text: string, from: number, to: number): string | null {
   return text.slice(from, sp);
 }
 
-/** Keys of `scheme://authority` prefixes: the key depends on nothing else of the URL. */
-const keyCache = new Map<string, string>();
+/** Keys of `scheme://authority` prefixes (by the prefix's hash): the key depends on nothing else of the URL. */
+const keyCache = new Map<number, { prefix: string; key: string }>();
 
 /** upstreamKey(parseUpstreamUrl(text[from, to))), from a cache for the usual `scheme://authority/…` URL. */
 function upstreamKeyAt(text: string, from: number, to: number): string {
@@ -178,13 +178,14 @@ function upstreamKeyAt(text: string, from: number, to: number): string {
   if (schemeEnd > from && schemeEnd + 3 <= to && !text.startsWith('unix:', schemeEnd + 3)) {
     let slash = text.indexOf('/', schemeEnd + 3);
     if (slash < 0 || slash > to) slash = to;
+    // Found again by its characters: no substring per line.
+    const h = hashRange(text, from, slash) % 0x40000000;
+    const known = keyCache.get(h);
+    if (known !== undefined && known.prefix.length === slash - from && text.startsWith(known.prefix, from)) return known.key;
     const prefix = text.slice(from, slash);
-    let key = keyCache.get(prefix);
-    if (key === undefined) {
-      key = upstreamKey(parseUpstreamUrl(prefix));
-      if (keyCache.size >= 1024) keyCache.clear();
-      keyCache.set(prefix, key);
-    }
+    const key = upstreamKey(parseUpstreamUrl(prefix));
+    if (keyCache.size >= 1024) keyCache.clear();
+    keyCache.set(h, { prefix, key });
     return key;
   }
   return upstreamKey(parseUpstreamUrl(text.slice(from, to)));

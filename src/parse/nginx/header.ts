@@ -8,7 +8,6 @@ import type { LocalClock } from '../localTime.js';
 /** Longer lines are counted as `too-long` and not parsed: nginx itself caps a line at 2 KB plus the request. */
 export const MAX_LINE_CHARS = 1024 * 1024;
 
-const LEVEL_SET: ReadonlySet<string> = new Set(LEVELS);
 
 export function isDigit(code: number): boolean {
   return code >= 48 && code <= 57;
@@ -84,10 +83,19 @@ export interface Head {
   msgAt: number;
   stamp: string;
   time: number;
+  /** The clock `time` was read with: the next line with the same stamp reuses both (most lines of a busy log). */
+  clock: LocalClock | null;
 }
 
 export function newHead(): Head {
-  return { level: '', pid: 0, tid: 0, conn: null, msgAt: 0, stamp: '', time: 0 };
+  return { level: '', pid: 0, tid: 0, conn: null, msgAt: 0, stamp: '', time: 0, clock: null };
+}
+
+/** The level whose name is `text[21, end)`, or null (no slice per line). */
+function levelAt(text: string, end: number): string | null {
+  const n = end - 21;
+  for (const l of LEVELS) if (l.length === n && text.startsWith(l, 21)) return l;
+  return null;
 }
 
 /**
@@ -97,12 +105,14 @@ export function newHead(): Head {
 export function parseHead(text: string, clock: LocalClock, head: Head, knownClean = false): UnparsedLine['reason'] | null {
   if (text.length === 0) return 'empty';
   if (text.length > MAX_LINE_CHARS) return 'too-long';
-  if (!hasNginxHeader(text)) return looksBinary(text) ? 'binary' : 'not-nginx';
+  // The stamp of the last valid line again: its 19 characters are known good, and so is their time.
+  const sameStamp = head.clock === clock && text.length >= 24 && text.charCodeAt(19) === 32 && text.charCodeAt(20) === 91 && text.startsWith(head.stamp);
+  if (!sameStamp && !hasNginxHeader(text)) return looksBinary(text) ? 'binary' : 'not-nginx';
 
   const levelEnd = text.indexOf(']', 21);
   if (levelEnd < 0 || levelEnd > 30) return 'not-nginx';
-  const level = text.slice(21, levelEnd);
-  if (!LEVEL_SET.has(level)) return 'not-nginx';
+  const level = levelAt(text, levelEnd);
+  if (level === null) return 'not-nginx';
 
   // " PID#TID: "
   let i = levelEnd + 2;
@@ -126,10 +136,11 @@ export function parseHead(text: string, clock: LocalClock, head: Head, knownClea
     }
   }
 
-  const stamp = text.slice(0, 19);
-  const time = clock.toEpoch(stamp);
+  const stamp = sameStamp ? head.stamp : text.slice(0, 19);
+  const time = sameStamp ? head.time : clock.toEpoch(stamp);
   if (Number.isNaN(time)) return 'bad-time';
   if (!knownClean && looksBinary(text)) return 'binary';
+  head.clock = clock;
   head.level = level;
   head.pid = pid;
   head.tid = tid;
