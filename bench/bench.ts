@@ -129,7 +129,7 @@ function timeGrep(log: string, runs: number): Measure {
  * Runs a Node child (`node FLAGS script args…`, or `sh script args…` for the CLI's launcher
  * line); wall time from spawn to exit, RSS/CPU from the probe file it loads.
  */
-function runNodeChild(how: 'node' | 'sh', args: string[], probe: string): Promise<{ wallS: number; stdout: string; code: number | null; rssKB: number; cpuMs: number }> {
+function runNodeChild(how: 'node' | 'sh', args: string[], probe: string): Promise<{ wallS: number; stdout: string; code: number | null; rssKB: number; cpuMs: number; mainCpuMs: number | null }> {
   return new Promise((resolveP, reject) => {
     rmSync(probe, { force: true });
     const t0 = performance.now();
@@ -147,8 +147,8 @@ function runNodeChild(how: 'node' | 'sh', args: string[], probe: string): Promis
     child.on('close', (code) => {
       const wallS = (performance.now() - t0) / 1000;
       if (!existsSync(probe)) return reject(new Error(`child wrote no probe (exit ${code}): ${Buffer.concat(err).toString().slice(0, 500)}`));
-      const p = JSON.parse(readFileSync(probe, 'utf8')) as { maxRssKB: number; cpuMs: number };
-      resolveP({ wallS, stdout: Buffer.concat(out).toString(), code, rssKB: p.maxRssKB, cpuMs: p.cpuMs });
+      const p = JSON.parse(readFileSync(probe, 'utf8')) as { maxRssKB: number; cpuMs: number; mainCpuMs: number | null };
+      resolveP({ wallS, stdout: Buffer.concat(out).toString(), code, rssKB: p.maxRssKB, cpuMs: p.cpuMs, mainCpuMs: p.mainCpuMs });
     });
   });
 }
@@ -187,6 +187,7 @@ async function timeCli(log: string, events: string, runs: number, probe: string)
   const all: number[] = [];
   let peak = 0;
   let cpu = Infinity;
+  let mainCpu = Infinity;
   let code: number | null = null;
   let incidents: number | null = null;
   for (let i = 0; i < runs; i++) {
@@ -194,6 +195,7 @@ async function timeCli(log: string, events: string, runs: number, probe: string)
     all.push(r.wallS);
     peak = Math.max(peak, r.rssKB);
     cpu = Math.min(cpu, r.cpuMs);
+    if (r.mainCpuMs !== null) mainCpu = Math.min(mainCpu, r.mainCpuMs);
     code = r.code;
     try {
       const j = JSON.parse(r.stdout) as { incidents?: unknown[] };
@@ -208,7 +210,7 @@ async function timeCli(log: string, events: string, runs: number, probe: string)
     allS: all,
     cpuS: cpu / 1000,
     peakRssMB: peak / 1024,
-    detail: { exitCode: code, incidents },
+    detail: { exitCode: code, incidents, mainThreadCpuS: Number.isFinite(mainCpu) ? mainCpu / 1000 : null },
   };
 }
 
@@ -280,6 +282,10 @@ async function postmortem(a: Args): Promise<void> {
     );
   }
   say(`  (best of ${a.runs}; all runs: ${rows.map((r) => `${r.name.split(' ')[0]} ${r.runsS.map((x) => fmt(x)).join('/')}`).join(', ')}; load average ${report.machine.loadavg.map((x) => fmt(x, 1)).join(' ')})`);
+  const cliMain = (cli?.detail as { mainThreadCpuS?: number | null } | undefined)?.mainThreadCpuS;
+  if (cli && typeof cliMain === 'number' && cli.cpuS !== null) {
+    say(`  CLI cpu: main thread ${fmt(cliMain)} s, the rest (reader thread, GC helpers) ${fmt(cli.cpuS - cliMain)} s: on two idle cores it takes about the larger`);
+  }
   const inproc = rows.find((r) => r.name.startsWith('analyze'));
   if (inproc?.detail) {
     const c = (inproc.detail as { counters: Record<string, unknown> }).counters;

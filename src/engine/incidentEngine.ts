@@ -279,6 +279,12 @@ export class IncidentEngine {
     return this.takeLine(source, lineNo, buf.toString('utf8', start, end), (flags & (LINE_CONTROL | LINE_UNSCANNED)) === 0);
   }
 
+  /** A failure line a reader thread has cut already (screenedFile.ts): `cut` holds its ranges in `text`. */
+  ingestCutFailure(source: string, lineNo: number, text: string, cut: LineCut): void {
+    this.counters.linesRead++;
+    this.ingestFailure(this.sample.fromCut(cut, text, source, lineNo));
+  }
+
   /** Folds in what the reader thread's LineScreen counted (every line it did not pass on). */
   absorbScreened(c: ScreenedCounts): void {
     this.counters.linesRead += c.linesRead;

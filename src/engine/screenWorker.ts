@@ -10,10 +10,13 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { UserError } from '../cli/errors.js';
+import { Classifier } from '../parse/classify.js';
 import { LocalClock } from '../parse/localTime.js';
+import { cutLine, LineCut } from '../parse/nginx/cut.js';
+import { LINE_CONTROL, LINE_UNSCANNED } from '../sources/lineSplitter.js';
 import { streamFileLines } from '../sources/readInput.js';
 import { LineScreen, newLatestTimes, type LineTally } from './lineScreen.js';
-import { SLOT_DATA_BYTES, SLOT_LINES, slotViews, type ScreenJob, type ScreenMessage } from './screenedFile.js';
+import { SLOT_DATA_BYTES, SLOT_LINES, slotViews, writeMeta, type ScreenJob, type ScreenMessage } from './screenedFile.js';
 
 const job = workerData as ScreenJob;
 const port = parentPort!;
@@ -24,17 +27,30 @@ let view = slotViews(job.shared, slot);
 let used = 0;
 let lines = 0;
 
+const clock = new LocalClock(job.tz);
+const cut = new LineCut(new Classifier(job.signatures));
+
+/**
+ * A line the screen could not count. One it found a candidate (a valid header, clean bytes) is cut
+ * here: a failure goes over cut, one that is not is counted here. Any other goes over to be parsed there.
+ */
 function forward(_source: string, lineNo: number, buf: Buffer, start: number, end: number, flags: number, time: number): number {
+  let cutHere: LineCut | null = null;
+  if (!Number.isNaN(time) && (flags & (LINE_CONTROL | LINE_UNSCANNED)) === 0 && cutLine(cut, buf.toString('utf8', start, end), clock, true) === null) {
+    if (cut.kind === null) {
+      tally.linesRead++;
+      return screen.countOther(cut.time);
+    }
+    cutHere = cut;
+    time = cut.time;
+  }
   const len = end - start;
   if (used + len > SLOT_DATA_BYTES || lines === SLOT_LINES) flush(-1);
-  // A byte loop: Buffer.copy's own cost per call is most of the work for a line of a few hundred bytes.
+  // A byte loop for short lines: Buffer.copy's own cost per call is most of the work there.
   const to = view.data;
-  for (let k = start, o = used; k < end; k++, o++) to[o] = buf[k]!;
-  const m = view.meta;
-  m[4 * lines] = lineNo;
-  m[4 * lines + 1] = used;
-  m[4 * lines + 2] = used + len;
-  m[4 * lines + 3] = flags;
+  if (len > 128) buf.copy(to, used, start, end);
+  else for (let k = start, o = used; k < end; k++, o++) to[o] = buf[k]!;
+  writeMeta(view, lines, lineNo, used, used + len, flags, cutHere);
   lines++;
   used += len;
   return time;
@@ -57,7 +73,7 @@ function flush(bytesRead: number): void {
 
 const tally: LineTally = { linesRead: 0, otherLines: 0, outsideWindow: 0, unparsed: {} };
 const times = newLatestTimes();
-const screen = new LineScreen(tally, times, new LocalClock(job.tz), job.since, job.until, forward, job.signatures);
+const screen = new LineScreen(tally, times, clock, job.since, job.until, forward, job.signatures);
 try {
   const total = await streamFileLines(job.path, screen, (bytes) => flush(bytes));
   flush(-1);
