@@ -28,6 +28,8 @@ let used = 0;
 let lines = 0;
 
 const clock = new LocalClock(job.tz);
+/** Whether this thread cuts the candidate lines of the current batch (see flush). */
+let cutting = true;
 const cut = new LineCut(new Classifier(job.signatures));
 
 /**
@@ -36,7 +38,7 @@ const cut = new LineCut(new Classifier(job.signatures));
  */
 function forward(_source: string, lineNo: number, buf: Buffer, start: number, end: number, flags: number, time: number): number {
   let cutHere: LineCut | null = null;
-  if (!Number.isNaN(time) && (flags & (LINE_CONTROL | LINE_UNSCANNED)) === 0 && cutLine(cut, buf.toString('utf8', start, end), clock, true) === null) {
+  if (cutting && !Number.isNaN(time) && (flags & (LINE_CONTROL | LINE_UNSCANNED)) === 0 && cutLine(cut, buf.toString('utf8', start, end), clock, true) === null) {
     if (cut.kind === null) {
       tally.linesRead++;
       return screen.countOther(cut.time);
@@ -69,6 +71,9 @@ function flush(bytesRead: number): void {
     Atomics.add(free, 0, 1);
     Atomics.wait(free, 0, 0);
   }
+  // Share the parse: cut here while the main thread has no batch to spare (it is the slower
+  // half), leave the cutting to it while it waits for batches. Either way the result is the same.
+  cutting = Atomics.load(free, 0) === 0;
 }
 
 const tally: LineTally = { linesRead: 0, otherLines: 0, outsideWindow: 0, unparsed: {} };
