@@ -259,6 +259,11 @@ export class IncidentEngine {
     return this.cut.classifier.table;
   }
 
+  /** Message starts that make a needle line no failure (the scan may count it with the line before). */
+  get plainPrefixes(): readonly Buffer[] {
+    return this.screen.plainPrefixes;
+  }
+
   /** Lines whose bytes contain one of these are decoded and parsed; the others only need their header checked. */
   get needles(): readonly Buffer[] {
     return this.screen.needles;

@@ -37,6 +37,8 @@ export type FullLineHandler = (source: string, lineNo: number, buf: Buffer, star
 export class LineScreen implements ByteLineConsumer {
   /** Bytes that make a line worth decoding: every upstream failure holds one of them (the signature table's needles). */
   readonly needles: readonly Buffer[];
+  /** Message starts that make a line no failure whatever else it holds (the table's client-leaving rows). */
+  readonly plainPrefixes: readonly Buffer[];
   private readonly scanner: NginxByteScanner;
   /** The time of the last line, NaN when it was not a valid line: what LINE_SAME_HEAD lines reuse. */
   private prevLineTime = NaN;
@@ -51,7 +53,9 @@ export class LineScreen implements ByteLineConsumer {
     signatures: readonly Signature[] = SIGNATURES,
   ) {
     this.needles = needlesOf(signatures).map((n) => Buffer.from(n));
-    this.scanner = new NginxByteScanner(clock, new FailureScreen(signatures));
+    const screen = new FailureScreen(signatures);
+    this.plainPrefixes = screen.never;
+    this.scanner = new NginxByteScanner(clock, screen);
   }
 
   ingestLineBytes(source: string, lineNo: number, buf: Buffer, start: number, end: number, flags: number): void {

@@ -29,7 +29,10 @@ let lines = 0;
 
 const clock = new LocalClock(job.tz);
 /** Whether this thread cuts the candidate lines of the current batch (see flush). */
-let cutting = true;
+let cutting = false;
+/** The screen's line count when the batch began, and the lines it could not decide alone since. */
+let linesAtBatch = 0;
+let forwarded = 0;
 const cut = new LineCut(new Classifier(job.signatures));
 
 /**
@@ -37,6 +40,7 @@ const cut = new LineCut(new Classifier(job.signatures));
  * here: a failure goes over cut, one that is not is counted here. Any other goes over to be parsed there.
  */
 function forward(_source: string, lineNo: number, buf: Buffer, start: number, end: number, flags: number, time: number): number {
+  forwarded++;
   let cutHere: LineCut | null = null;
   if (cutting && !Number.isNaN(time) && (flags & (LINE_CONTROL | LINE_UNSCANNED)) === 0 && cutLine(cut, buf.toString('utf8', start, end), clock, true) === null) {
     if (cut.kind === null) {
@@ -60,6 +64,10 @@ function forward(_source: string, lineNo: number, buf: Buffer, start: number, en
 
 /** Sends the current slot (`bytesRead` -1 when not at a chunk's end) and waits for the next one to be free. */
 function flush(bytesRead: number): void {
+  // Lines of this batch that needed more than the screen (an outage's log: most of them).
+  const heavy = 2 * forwarded > tally.linesRead - linesAtBatch + lines;
+  linesAtBatch = tally.linesRead;
+  forwarded = 0;
   const message: ScreenMessage = { type: 'batch', slot, lines, bytesRead };
   port.postMessage(message);
   slot = (slot + 1) % job.slots;
@@ -71,9 +79,10 @@ function flush(bytesRead: number): void {
     Atomics.add(free, 0, 1);
     Atomics.wait(free, 0, 0);
   }
-  // Share the parse: cut here while the main thread has no batch to spare (it is the slower
-  // half), leave the cutting to it while it waits for batches. Either way the result is the same.
-  cutting = Atomics.load(free, 0) === 0;
+  // Share the parse when most lines need it: cut here while the main thread has no batch to spare
+  // (it is the slower half), leave the cutting to it while it waits for batches. A busy host's log
+  // (few failures) leaves it all to the main thread, which is idle then. Either way the result is the same.
+  cutting = heavy && Atomics.load(free, 0) === 0;
 }
 
 const tally: LineTally = { linesRead: 0, otherLines: 0, outsideWindow: 0, unparsed: {} };

@@ -19,7 +19,9 @@ const PAD = 64;
 /** Needles the scan takes: at most this many, each 1 to NEEDLE_MAX_BYTES long (others: the JS loop). */
 export const MAX_NEEDLES = 4;
 export const NEEDLE_MAX_BYTES = 48;
-const NEEDLE_TABLE_BYTES = 64 * (MAX_NEEDLES + 1);
+/** Needles, then the plain prefixes (same layout, same limits) at PLAIN_AT. */
+const PLAIN_AT = 64 * (MAX_NEEDLES + 1);
+const NEEDLE_TABLE_BYTES = 2 * PLAIN_AT;
 
 /** The part of the WebAssembly API used here (@types/node 20 does not declare it; absent under --jitless). */
 interface WasmApi {
@@ -47,8 +49,9 @@ function lineScanModule(): { api: WasmApi; module: object } | null {
 }
 
 /** Needles the SIMD scan can look for. */
-export function simdCanScan(needles: readonly Buffer[]): boolean {
-  return needles.length <= MAX_NEEDLES && needles.every((n) => n.length >= 1 && n.length <= NEEDLE_MAX_BYTES);
+export function simdCanScan(needles: readonly Buffer[], plain: readonly Buffer[] = []): boolean {
+  const fits = (list: readonly Buffer[]) => list.length <= MAX_NEEDLES && list.every((n) => n.length >= 1 && n.length <= NEEDLE_MAX_BYTES);
+  return fits(needles) && fits(plain);
 }
 
 interface LineScanExports {
@@ -70,6 +73,7 @@ export class SimdLineScanner {
   private constructor(
     private readonly wasm: LineScanExports,
     needles: readonly Buffer[],
+    plain: readonly Buffer[],
   ) {
     const regionStride = REGION_BYTES + PAD;
     this.tableAt = 2 * regionStride;
@@ -85,20 +89,25 @@ export class SimdLineScanner {
     // The needle table lineScan.wat reads: a count, then a 64-byte slot per needle (length, then its bytes at 16).
     const t = Buffer.from(mem, this.needlesAt, NEEDLE_TABLE_BYTES);
     t.fill(0);
-    t.writeInt32LE(needles.length, 0);
-    needles.forEach((n, k) => {
-      t.writeInt32LE(n.length, 64 * (k + 1));
-      n.copy(t, 64 * (k + 1) + 16);
-    });
+    for (const [list, at] of [[needles, 0], [plain, PLAIN_AT]] as const) {
+      t.writeInt32LE(list.length, at);
+      list.forEach((n, k) => {
+        t.writeInt32LE(n.length, at + 64 * (k + 1));
+        n.copy(t, at + 64 * (k + 1) + 16);
+      });
+    }
   }
 
-  /** A scanner for `needles` (null where WebAssembly or its SIMD is missing, or simdCanScan says no). */
-  static create(needles: readonly Buffer[]): SimdLineScanner | null {
-    if (!simdCanScan(needles)) return null;
+  /**
+   * A scanner for `needles` (null where WebAssembly or its SIMD is missing, or simdCanScan says no).
+   * `plain`: message starts that make a needle line no failure (it may then be a same-stamp line).
+   */
+  static create(needles: readonly Buffer[], plain: readonly Buffer[] = []): SimdLineScanner | null {
+    if (!simdCanScan(needles, plain)) return null;
     const wasm = lineScanModule();
     if (!wasm) return null;
     try {
-      return new SimdLineScanner(new wasm.api.Instance(wasm.module).exports as LineScanExports, needles);
+      return new SimdLineScanner(new wasm.api.Instance(wasm.module).exports as LineScanExports, needles, plain);
     } catch {
       return null;
     }

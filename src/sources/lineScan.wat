@@ -8,12 +8,15 @@
 ;; LineSplitter's JS loop computes for the line that ends there, plus one fact only this scan has:
 ;;   1  LINE_CONTROL    a byte 0x00-0x08 or 0x0E-0x1A
 ;;   2  LINE_NEEDLE     one of the needles at `needles` (below)
-;;   8  LINE_SAME_HEAD  no control byte and no needle; the same 19-byte stamp as the line before it
-;;                      in this chunk; and `[level] PID#TID: ` as NginxByteScanner accepts it. Such a
-;;                      line is OTHER with the previous line's time whenever the previous line was valid.
+;;   8  LINE_SAME_HEAD  no control byte; the same 19-byte stamp as the line before it in this chunk;
+;;                      `[level] PID#TID: ` as NginxByteScanner accepts it; and no needle, or a
+;;                      message (after an optional `*CONN `) that starts with one of the `plain`
+;;                      prefixes. Such a line is OTHER with the previous line's time whenever the
+;;                      previous line was valid.
 ;; It returns the number of lines. Bytes after the last `\n` are the caller's (a partial line).
 ;; `needles`: an i32 count (0-4), then one 64-byte slot per needle: its length (i32, 1-48) and, from
-;; the slot's byte 16, its bytes. The caller leaves 64 readable bytes after base+len: blocks and
+;; the slot's byte 16, its bytes. At `needles` + 320, the `plain` prefixes in the same layout: message
+;; starts that make a needle line no failure (the signature table's rows for a client leaving). The caller leaves 64 readable bytes after base+len: blocks and
 ;; needle checks read past the end, and what they find there is masked off (positions) or lies in
 ;; the trailing partial line, whose flags are never written.
 (module
@@ -85,12 +88,12 @@
             ;; A needle holds no `\n`, so a match lies inside one line. One that runs past the end
             ;; lies in the trailing partial line, whose flags are never written.
             (if (i32.and (local.get $cand) (i32.shl (i32.const 1) (local.get $bit)))
-              (then (if (call $anyNeedle (local.get $pos) (local.get $needles))
+              (then (if (call $startsWithAny (local.get $pos) (i32.add (local.get $pos) (i32.const 64)) (local.get $needles))
                 (then (local.set $flags (i32.or (local.get $flags) (i32.const 2)))))))
             (if (i32.and (local.get $nl) (i32.shl (i32.const 1) (local.get $bit)))
               (then
-                (if (i32.eqz (i32.and (local.get $flags) (i32.const 3)))
-                  (then (if (call $sameHead (local.get $lineStart) (local.get $pos) (local.get $prevStart) (local.get $flags))
+                (if (i32.eqz (i32.and (local.get $flags) (i32.const 1)))
+                  (then (if (call $sameHead (local.get $lineStart) (local.get $pos) (local.get $prevStart) (local.get $flags) (local.get $needles))
                     (then (local.set $flags (i32.or (local.get $flags) (i32.const 8)))))))
                 (i32.store
                   (i32.add (local.get $out) (i32.shl (local.get $n) (i32.const 2)))
@@ -108,7 +111,7 @@
   ;; `[ls, le)` is one line without control bytes, `ps` the start of the line before it (-1: none).
   ;; True when NginxByteScanner.scan would answer OTHER with the previous line's time, given that
   ;; the previous line was valid (its stamp, this one's, read as a time). Checks are as strict as the scanner's or stricter.
-  (func $sameHead (param $ls i32) (param $le i32) (param $ps i32) (param $flags i32) (result i32)
+  (func $sameHead (param $ls i32) (param $le i32) (param $ps i32) (param $flags i32) (param $needles i32) (result i32)
     (local $p i32) (local $from i32) (local $w i64)
     (if (i32.lt_s (local.get $ps) (i32.const 0)) (then (return (i32.const 0))))
     (if (i32.lt_u (i32.sub (local.get $le) (local.get $ls)) (i32.const 24)) (then (return (i32.const 0))))
@@ -151,18 +154,33 @@
     (if (i32.ge_u (i32.add (local.get $p) (i32.const 1)) (local.get $le)) (then (return (i32.const 0))))
     (if (i32.ne (i32.load16_u (local.get $p)) (i32.const 0x203a)) (then (return (i32.const 0))))  ;; ": "
     (if (i32.gt_u (i32.sub (local.get $p) (local.get $from)) (i32.const 24)) (then (return (i32.const 0))))
-    (i32.const 1))
+    (if (i32.eqz (i32.and (local.get $flags) (i32.const 2))) (then (return (i32.const 1))))
+    ;; A needle line: plain only when its message starts with a `plain` prefix, after an optional `*CONN `.
+    (local.set $p (i32.add (local.get $p) (i32.const 2)))
+    (if (i32.eq (i32.load8_u (local.get $p)) (i32.const 42))
+      (then
+        (local.set $p (i32.add (local.get $p) (i32.const 1)))
+        (local.set $from (local.get $p))
+        (local.set $p (call $digits (local.get $p) (local.get $le)))
+        (if (i32.eq (local.get $p) (local.get $from)) (then (return (i32.const 0))))
+        (if (i32.gt_u (i32.sub (local.get $p) (local.get $from)) (i32.const 15)) (then (return (i32.const 0))))
+        (if (i32.ge_u (local.get $p) (local.get $le)) (then (return (i32.const 0))))
+        (if (i32.ne (i32.load8_u (local.get $p)) (i32.const 32)) (then (return (i32.const 0))))
+        (local.set $p (i32.add (local.get $p) (i32.const 1)))))
+    (call $startsWithAny (local.get $p) (local.get $le) (i32.add (local.get $needles) (i32.const 320))))
 
-  ;; One of the needles at `needles` starts at `pos`.
-  (func $anyNeedle (param $pos i32) (param $needles i32) (result i32)
+  ;; One of the byte strings of the table at `t` (a count, then 64-byte slots) starts at `pos` and
+  ;; ends by `le`.
+  (func $startsWithAny (param $pos i32) (param $le i32) (param $t i32) (result i32)
     (local $j i32) (local $slot i32) (local $len i32) (local $k i32)
     (block $none
       (loop $each
-        (br_if $none (i32.ge_s (local.get $j) (i32.load (local.get $needles))))
-        (local.set $slot (i32.add (local.get $needles) (i32.shl (i32.add (local.get $j) (i32.const 1)) (i32.const 6))))
+        (br_if $none (i32.ge_s (local.get $j) (i32.load (local.get $t))))
+        (local.set $slot (i32.add (local.get $t) (i32.shl (i32.add (local.get $j) (i32.const 1)) (i32.const 6))))
         (local.set $len (i32.load (local.get $slot)))
         (local.set $k (i32.const 0))
         (block $differs
+          (br_if $differs (i32.gt_s (local.get $len) (i32.sub (local.get $le) (local.get $pos))))
           (loop $bytes
             (if (i32.ge_u (local.get $k) (local.get $len)) (then (return (i32.const 1))))
             (br_if $differs (i32.ne (i32.load8_u (i32.add (local.get $pos) (local.get $k)))

@@ -21,8 +21,9 @@ export const LINE_NEEDLE = 2;
 /** The line was put together from several chunks or cut at the bound: facts unknown, decode it. */
 export const LINE_UNSCANNED = 4;
 /**
- * SIMD scan only (lineScan.wat): the line has no needle, the previous line's stamp and a header
- * NginxByteScanner would pass; if the previous line was valid, this one is OTHER at its time.
+ * SIMD scan only (lineScan.wat): the line has the previous line's stamp, a header NginxByteScanner
+ * would pass, and no needle or a message starting with one of the consumer's `plainPrefixes`; if
+ * the previous line was valid, this one is OTHER at its time.
  */
 export const LINE_SAME_HEAD = 8;
 
@@ -33,6 +34,8 @@ export const LINE_SAME_HEAD = 8;
 export interface ByteLineConsumer {
   /** A line holding any of these is flagged LINE_NEEDLE (found per chunk with native Buffer.indexOf). */
   readonly needles: readonly Buffer[];
+  /** Message starts (after `*CONN `) that make a needle line no concern of the consumer: it may then be LINE_SAME_HEAD. */
+  readonly plainPrefixes?: readonly Buffer[];
   ingestLineBytes(source: string, lineNo: number, buf: Buffer, start: number, end: number, flags: number): void;
   /**
    * `count` lines flagged LINE_SAME_HEAD (and maybe LINE_NEEDLE), right after the last line given: taken in bulk
@@ -70,7 +73,7 @@ export class LineSplitter {
     options: SplitterOptions = {},
   ) {
     this.bytes = isByteLineConsumer(sink) ? sink : null;
-    this.simd = this.bytes && options.simd !== false ? SimdLineScanner.create(this.bytes.needles) : null;
+    this.simd = this.bytes && options.simd !== false ? SimdLineScanner.create(this.bytes.needles, this.bytes.plainPrefixes) : null;
   }
 
   /**

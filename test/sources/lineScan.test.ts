@@ -15,10 +15,11 @@ import { patterns, REPO } from '../core/helpers.js';
 const NEEDLES = [Buffer.from('upstream'), Buffer.from('could not be resolved')];
 
 /** `n:flags:text` per line; `mask` keeps the flags both loops compute (LINE_SAME_HEAD is the SIMD scan's alone). */
-function collect(chunks: Buffer[], simd: boolean, mask = 15, needles = NEEDLES): string[] {
+function collect(chunks: Buffer[], simd: boolean, mask = 15, needles = NEEDLES, plainPrefixes: Buffer[] = []): string[] {
   const out: string[] = [];
   const consumer: ByteLineConsumer = {
     needles,
+    plainPrefixes,
     ingestLineBytes: (_s, n, buf, start, end, flags) => out.push(`${n}:${flags & mask}:${buf.toString('latin1', start, end)}`),
   };
   const splitter = new LineSplitter('t', consumer, { simd });
@@ -117,8 +118,23 @@ describe('SIMD line scanner', () => {
       `2024/03/10 00:30:01 [crit] 1#1:`, // ends at the colon
       `2024/03/10 00:30:01 [crit] 1#1: \x01 control byte`,
     ];
-    const got = collect([Buffer.from(lines.join('\n') + '\n', 'latin1')], true).map((l) => Number(l.split(':')[1]) & 8);
+    const data = [Buffer.from(lines.join('\n') + '\n', 'latin1')];
+    const got = collect(data, true).map((l) => Number(l.split(':')[1]) & 8);
     expect(got).toEqual([0, 8, 0, 0, 0, 0, 8, 0, 0, 0, 0]);
+    // With the client leaving as a plain prefix (the engine's), that needle line joins the run; no other does.
+    const plain = [Buffer.from('client prematurely closed'), Buffer.from('client timed out')];
+    expect(collect(data, true, 15, NEEDLES, plain).map((l) => Number(l.split(':')[1]) & 8)).toEqual([0, 8, 8, 0, 0, 0, 8, 0, 0, 0, 0]);
+    // A prefix is matched whole and inside the line, after `*CONN ` or none.
+    const edge = [
+      `${T} [error] 1#1: *5 access forbidden by rule`,
+      `${T} [info] 1#1: client prematurely closed upstream`,
+      `${T} [info] 1#1: *5 client prematurely close upstream`,
+      `${T} [info] 1#1: *x5 client prematurely closed upstream`,
+      `${T} [info] 1#1: *1234567890123456 client prematurely closed upstream`,
+      `${T} [info] 1#1: *5 client prematurely closed`, // no needle at all
+      `${T} [info] 1#1: *5 client prematurely closed upstream`,
+    ];
+    expect(collect([Buffer.from(edge.join('\n') + '\n', 'latin1')], true, 15, NEEDLES, plain).map((l) => Number(l.split(':')[1]) & 8)).toEqual([0, 8, 0, 0, 0, 8, 8]);
   });
 
   it('the committed module is what lineScan.wat compiles to', () => {

@@ -57,7 +57,7 @@ const B_WHILE = Buffer.from(' while ');
  */
 export class FailureScreen {
   /** Leading rows of kind null at the message's start: the line is never a failure. */
-  private readonly never: readonly Buffer[];
+  readonly never: readonly Buffer[];
   /** Phrases a failure's message starts with. */
   private readonly starts: readonly Buffer[];
   /** Phrases anywhere in the message (`anywhere` and `action` rows), by their first byte. */
