@@ -38,17 +38,25 @@ export const SIGNATURES: readonly Signature[] = [
   { phrase: 'upstream prematurely closed', where: 'start', kind: 'premature-close', level: 'error' },
   { phrase: 'upstream timed out', where: 'start', kind: 'timeout', level: 'error' },
   { phrase: 'upstream server temporarily disabled', where: 'start', kind: 'disabled', level: 'warn' },
+  // A configuration fault (buffer size), not a broken backend: its own kind, its own fix.
+  { phrase: 'upstream sent too big header', where: 'start', kind: 'header-too-big', level: 'error' },
   { phrase: 'upstream sent invalid header', where: 'start', kind: 'invalid-header', level: 'error' },
   { phrase: 'upstream sent no valid HTTP/1.0 header', where: 'start', kind: 'invalid-header', level: 'error' },
   { phrase: 'upstream sent invalid chunked response', where: 'start', kind: 'invalid-header', level: 'error' },
-  { phrase: 'upstream sent too big header', where: 'start', kind: 'invalid-header', level: 'error' },
   { phrase: 'upstream sent invalid status', where: 'start', kind: 'invalid-header', level: 'error' },
-  { phrase: 'host not found in upstream', where: 'anywhere', kind: 'resolve', level: 'emerg' },
+  // Start-up (emerg, nginx did not start) and run time (resolver + variable) are different faults.
+  { phrase: 'host not found in upstream', where: 'anywhere', kind: 'host-not-found', level: 'emerg' },
   // A run-time resolver failure names no upstream and has no `upstream:` field: nginx has no peer yet.
   { phrase: 'could not be resolved', where: 'anywhere', kind: 'resolve', level: 'error' },
+  // OpenSSL's `wrong version number`: the peer answered the ClientHello with plain HTTP.
+  { phrase: 'SSL handshaking to upstream', where: 'action', also: ':wrong version number', kind: 'ssl-wrong-version', upstream: true, level: 'error' },
   { phrase: 'SSL handshaking to upstream', where: 'action', kind: 'ssl-handshake', upstream: true, level: 'error' },
   { phrase: 'upstream SSL certificate', where: 'start', kind: 'ssl-handshake', upstream: true, level: 'error' },
-  { phrase: 'connect() to unix:', where: 'start', kind: 'unix-socket', errno: [2, 13, 111], upstream: true, level: 'error' },
+  // The errno decides: 13 is a permission fault on TCP and unix sockets alike, never "refused".
+  { phrase: 'connect()', where: 'start', kind: 'permission', errno: [13], upstream: true, level: 'crit' },
+  { phrase: 'connect() to unix:', where: 'start', kind: 'unix-socket', errno: [2, 111], upstream: true, level: 'error' },
+  // The socket's listen queue is full.
+  { phrase: 'connect() to unix:', where: 'start', kind: 'backlog-full', errno: [11], upstream: true, level: 'error' },
   { phrase: '', where: 'errno', kind: 'refused', errno: [111], upstream: true, level: 'error' },
   { phrase: '', where: 'errno', kind: 'timeout', errno: [110], upstream: true, level: 'error' },
   { phrase: '', where: 'errno', kind: 'reset', errno: [104], upstream: true, level: 'error' },
