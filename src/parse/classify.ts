@@ -71,18 +71,3 @@ export class Classifier {
     return null;
   }
 }
-
-const DEFAULT = new Classifier();
-
-/** classify with the built-in table (nginx/signatures.ts). */
-export function classifyUpstreamFailure(
-  text: string,
-  msgAt: number,
-  msgEnd: number,
-  errno: number | null,
-  actionAt: number,
-  actionEnd: number,
-  hasUpstreamField: boolean,
-): UpstreamErrorKind | null {
-  return DEFAULT.classify(text, msgAt, msgEnd, errno, actionAt, actionEnd, hasUpstreamField);
-}

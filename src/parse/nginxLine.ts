@@ -10,5 +10,5 @@
  *   reference.ts   the same parse written for clarity with regexes: what the fast paths are tested against
  */
 export { hasNginxHeader, MAX_LINE_CHARS } from './nginx/header.js';
-export { parseNginxLine, parseRequestLine } from './nginx/record.js';
+export { parseNginxLine } from './nginx/record.js';
 export { parseUpstreamUrl, upstreamKey } from './nginx/upstreamUrl.js';

@@ -49,7 +49,7 @@ function lineScanModule(): { api: WasmApi; module: object } | null {
 }
 
 /** Needles the SIMD scan can look for. */
-export function simdCanScan(needles: readonly Buffer[], plain: readonly Buffer[] = []): boolean {
+function simdCanScan(needles: readonly Buffer[], plain: readonly Buffer[] = []): boolean {
   const fits = (list: readonly Buffer[]) => list.length <= MAX_NEEDLES && list.every((n) => n.length >= 1 && n.length <= NEEDLE_MAX_BYTES);
   return fits(needles) && fits(plain);
 }

@@ -50,7 +50,7 @@ export function parseNginxLine(text: string, source: string, lineNo: number, clo
   return { ok: true, record };
 }
 
-export function parseRequestLine(request: string): RequestLine | null {
+function parseRequestLine(request: string): RequestLine | null {
   const sp1 = request.indexOf(' ');
   if (sp1 <= 0) return null;
   const sp2 = request.lastIndexOf(' ');
