@@ -12,7 +12,7 @@ import { FailureSample } from '../parse/failureSample.js';
 import { bestTime, isAccessLine, isUndatedNginxLine, readShape, type ShapeHit } from '../parse/lineShape.js';
 import type { LocalClock } from '../parse/localTime.js';
 import { cutLine, type LineCut } from '../parse/nginx/cut.js';
-import { quickScanLine, SCAN_OTHER, SCAN_UNPARSED, scanned } from '../parse/nginx/screen.js';
+import { quickScanLine, SCAN_OTHER, SCAN_UNPARSED } from '../parse/nginx/screen.js';
 
 /** What the engine does with what this module decides. */
 export interface ForeignLineTarget {
@@ -54,12 +54,12 @@ export function takeForeignLine(
   const inner = hit.inner;
   const q = quickScanLine(cut, inner, clock);
   if (q === SCAN_OTHER) {
-    to.countOther(bestTime(hit, scanned.time));
+    to.countOther(bestTime(hit, cut.scan.time));
     return NaN;
   }
   if (q === SCAN_UNPARSED) {
-    if (scanned.reason === 'not-nginx') notNginx(inner, hit, counters, to);
-    else to.countUnparsed(scanned.reason);
+    if (cut.scan.reason === 'not-nginx') notNginx(inner, hit, counters, to);
+    else to.countUnparsed(cut.scan.reason);
     return NaN;
   }
   const bad = cutLine(cut, inner, clock);

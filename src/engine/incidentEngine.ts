@@ -36,7 +36,7 @@ import { FailureSample } from '../parse/failureSample.js';
 import { LocalClock } from '../parse/localTime.js';
 import { Classifier } from '../parse/classify.js';
 import { cutLine, LineCut } from '../parse/nginx/cut.js';
-import { quickScanLine, SCAN_OTHER, SCAN_UNPARSED, scanned } from '../parse/nginx/screen.js';
+import { quickScanLine, SCAN_OTHER, SCAN_UNPARSED } from '../parse/nginx/screen.js';
 import type { Signature } from '../parse/nginx/signatures.js';
 import { LINE_CONTROL, LINE_UNSCANNED } from '../sources/lineSplitter.js';
 import { newForeignCounters, takeForeignLine, type ForeignCounters, type ForeignLineTarget } from './foreignLine.js';
@@ -230,8 +230,8 @@ export class IncidentEngine {
     // (skip the screen and the binary check).
     if (!screened) {
       const q = quickScanLine(this.cut, text, this.clock);
-      if (q === SCAN_OTHER) return this.countOtherLine(scanned.time);
-      if (q === SCAN_UNPARSED) return this.notValid(scanned.reason, text, source, lineNo);
+      if (q === SCAN_OTHER) return this.countOtherLine(this.cut.scan.time);
+      if (q === SCAN_UNPARSED) return this.notValid(this.cut.scan.reason, text, source, lineNo);
     }
     // cutLine decides as parseNginxLine does, into ranges: no record for a line no burst keeps.
     const cut = this.cut;

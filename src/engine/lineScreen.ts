@@ -6,7 +6,7 @@
  */
 import type { UnparsedReason } from '../model/logRecord.js';
 import type { LocalClock } from '../parse/localTime.js';
-import { FailureScreen, NginxByteScanner, SCAN_CANDIDATE, SCAN_OTHER, SCAN_UNPARSED, scanned } from '../parse/nginx/screen.js';
+import { FailureScreen, NginxByteScanner, SCAN_CANDIDATE, SCAN_OTHER, SCAN_UNPARSED } from '../parse/nginx/screen.js';
 import { needlesOf, SIGNATURES, type Signature } from '../parse/nginx/signatures.js';
 import { LINE_NEEDLE, LINE_SAME_HEAD, type ByteLineConsumer } from '../sources/lineSplitter.js';
 
@@ -73,16 +73,16 @@ export class LineScreen implements ByteLineConsumer {
       const q = this.scanner.scan(buf, start, end, flags !== 0);
       if (q === SCAN_OTHER) {
         this.tally.linesRead++;
-        this.prevLineTime = this.countOther(scanned.time);
+        this.prevLineTime = this.countOther(this.scanner.scanned.time);
         return;
       }
       // Not nginx's header: maybe a shaped or access line, which the string path reads (lineShape.ts).
-      if (q === SCAN_UNPARSED && scanned.reason !== 'not-nginx') {
+      if (q === SCAN_UNPARSED && this.scanner.scanned.reason !== 'not-nginx') {
         this.tally.linesRead++;
-        this.prevLineTime = this.countUnparsed(scanned.reason);
+        this.prevLineTime = this.countUnparsed(this.scanner.scanned.reason);
         return;
       }
-      if (q === SCAN_CANDIDATE) time = scanned.time;
+      if (q === SCAN_CANDIDATE) time = this.scanner.scanned.time;
     }
     this.prevLineTime = this.full(source, lineNo, buf, start, end, flags, time);
   }

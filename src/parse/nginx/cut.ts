@@ -48,6 +48,8 @@ export class LineCut {
   kind: UpstreamErrorKind | null = null;
   /** Start/end pairs in FIELD_KEYS order. */
   readonly fields = new Int32Array(FIELD_KEYS.length * 2);
+  /** quickScanLine's side results (screen.ts): the time of an OTHER line, the reason of an UNPARSED one. */
+  readonly scan: ScanSide = { time: 0, reason: 'empty' };
   /** The table's needles: a message holding none of them (and no `upstream:` field) is no failure. */
   readonly needles: readonly string[];
 
@@ -63,6 +65,12 @@ export class LineCut {
 }
 
 const DEFAULT_CLASSIFIER = new Classifier();
+
+/** A screen's side results, beside its answer (no object per line). */
+export interface ScanSide {
+  time: number;
+  reason: UnparsedLine['reason'];
+}
 
 /**
  * Checks `text` as parseNginxLine does and fills `cut`: the reason it is not a valid line, or

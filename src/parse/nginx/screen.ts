@@ -5,9 +5,9 @@
  * holds a needle is still no failure when no row of the table could match it (`FailureScreen`,
  * compiled from the table at start-up: nothing here names a failure phrase).
  */
-import { LEVELS, type UnparsedLine } from '../../model/logRecord.js';
+import { LEVELS } from '../../model/logRecord.js';
 import type { LocalClock } from '../localTime.js';
-import { cutMessage, mentionsUpstream, type LineCut } from './cut.js';
+import { cutMessage, mentionsUpstream, type LineCut, type ScanSide } from './cut.js';
 import { parseHead } from './header.js';
 import { SIGNATURES, type Signature } from './signatures.js';
 
@@ -15,14 +15,12 @@ import { SIGNATURES, type Signature } from './signatures.js';
 export const SCAN_OTHER = 0;
 /** … a line that may be an upstream failure (or is unusual): run the full parse on it … */
 export const SCAN_FULL = 1;
-/** … or not a valid line: `scanned.reason` says why. */
+/** … or not a valid line: the scan's `reason` says why. */
 export const SCAN_UNPARSED = 2;
-/** NginxByteScanner only: a valid line (its time in `scanned.time`) whose message may be an upstream failure: run the full parse on it. */
+/** NginxByteScanner only: a valid line (its time in the scanner's `scanned.time`) whose message may be an upstream failure: run the full parse on it. */
 export const SCAN_CANDIDATE = 3;
 export type ScanResult = typeof SCAN_OTHER | typeof SCAN_FULL | typeof SCAN_UNPARSED | typeof SCAN_CANDIDATE;
 
-/** Side results of the last scan (no object per line): the time of an OTHER line, the reason of an UNPARSED one. */
-export const scanned: { time: number; reason: UnparsedLine['reason'] } = { time: 0, reason: 'empty' };
 
 /**
  * What parseNginxLine would decide about `text`, without cutting its fields: the header is
@@ -32,11 +30,11 @@ export const scanned: { time: number; reason: UnparsedLine['reason'] } = { time:
 export function quickScanLine(cut: LineCut, text: string, clock: LocalClock): ScanResult {
   const bad = parseHead(text, clock, cut.head);
   if (bad !== null) {
-    scanned.reason = bad;
+    cut.scan.reason = bad;
     return SCAN_UNPARSED;
   }
   const i = cut.head.msgAt;
-  scanned.time = cut.head.time;
+  cut.scan.time = cut.head.time;
   let needle = false;
   for (const n of cut.needles) if (text.indexOf(n, i) >= 0) needle = true;
   if (!needle) return SCAN_OTHER;
@@ -141,6 +139,8 @@ const LEVEL_BYTES: readonly Buffer[] = LEVELS.map((l) => Buffer.from(l, 'latin1'
  * FULL, and the string path decides. The time is cached per stamp.
  */
 export class NginxByteScanner {
+  /** Side results of the last scan: the time of an OTHER or CANDIDATE line, the reason of an UNPARSED one. */
+  readonly scanned: ScanSide = { time: 0, reason: 'empty' };
   private readonly lastStamp = Buffer.alloc(19);
   private lastTime = NaN;
   private haveStamp = false;
@@ -158,7 +158,7 @@ export class NginxByteScanner {
   scan(buf: Buffer, start: number, end: number, needle: boolean): ScanResult {
     const len = end - start;
     if (len === 0) {
-      scanned.reason = 'empty';
+      this.scanned.reason = 'empty';
       return SCAN_UNPARSED;
     }
     if (len > 65536) return SCAN_FULL;
@@ -209,10 +209,10 @@ export class NginxByteScanner {
       this.haveStamp = true;
     }
     if (Number.isNaN(this.lastTime)) {
-      scanned.reason = 'bad-time';
+      this.scanned.reason = 'bad-time';
       return SCAN_UNPARSED;
     }
-    scanned.time = this.lastTime;
+    this.scanned.time = this.lastTime;
     if (needle && !this.screen.notAFailure(buf, i + 2, end)) return SCAN_CANDIDATE;
     return SCAN_OTHER;
   }
@@ -224,7 +224,7 @@ export class NginxByteScanner {
   }
 
   private notNginx(): ScanResult {
-    scanned.reason = 'not-nginx';
+    this.scanned.reason = 'not-nginx';
     return SCAN_UNPARSED;
   }
 
