@@ -2,6 +2,7 @@
  * The postmortem pipeline as one call: read logs (files or stdin), events and an inspect
  * snapshot from disk, feed the engine, finish. Used by the postmortem CLI, `fix`, and tests.
  */
+import type { UpstreamMap } from '../model/upstreamMap.js';
 import { readFileSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { InputError } from '../cli/errors.js';
@@ -24,6 +25,8 @@ export interface AnalyzeOptions {
   containers?: string | null;
   tz: string;
   patterns: Pattern[];
+  /** The nginx config's upstream groups and named peers (fix/nginx/groups.ts): groups, replicas, stale addresses. */
+  upstreamMap?: UpstreamMap;
   since?: number | null;
   until?: number | null;
   burstGapMs?: number;
@@ -63,6 +66,7 @@ export async function analyze(o: AnalyzeOptions): Promise<Analysis> {
   const engine = new IncidentEngine({
     tz: o.tz,
     patterns: o.patterns,
+    ...(o.upstreamMap ? { upstreamMap: o.upstreamMap } : {}),
     since: o.since ?? null,
     until: o.until ?? null,
     ...(o.burstGapMs !== undefined ? { burstGapMs: o.burstGapMs } : {}),

@@ -29,6 +29,8 @@ import { eventsOf, matchByEventNames, matchBySnapshot, matchByTime } from '../co
 import { computeFacts, DEFAULT_WINDOW, type CorrelationWindow } from '../correlate/facts.js';
 import { restartsByContainer } from '../correlate/restarts.js';
 import { buildWorkload, foldViewsByWorkload, incarnationChange } from '../correlate/workload.js';
+import { groupFacts, linkGroup, peerGroupKeys, staleAddress } from '../correlate/upstreamGroups.js';
+import { EMPTY_UPSTREAM_MAP, type UpstreamMap } from '../model/upstreamMap.js';
 import { diagnose } from '../diagnose/diagnose.js';
 import { gapSentence, withEventGaps } from '../diagnose/eventGaps.js';
 import { withFindings } from '../diagnose/findings.js';
@@ -53,6 +55,8 @@ export interface EngineOptions {
   maxIncidents?: number;
   /** Container events kept for correlation (in all; correlate/eventStore.ts also bounds each container). */
   maxEvents?: number;
+  /** The nginx config's upstream groups and named peers (fix/nginx/groups.ts), when a config is known. */
+  upstreamMap?: UpstreamMap;
 }
 
 /** Upstreams whose error tallies are kept (the live screen's list): the least recently failing are folded beyond it. */
@@ -129,6 +133,7 @@ export class IncidentEngine {
   private readonly until: number | null;
   private readonly maxIncidents: number;
   private readonly detector: BurstDetector;
+  private readonly upstreamMap: UpstreamMap;
 
   private readonly counters: EngineCounters = {
     linesRead: 0,
@@ -186,7 +191,8 @@ export class IncidentEngine {
     this.until = options.until ?? null;
     this.maxIncidents = options.maxIncidents ?? 1000;
     this.events = new EventStore(options.maxEvents !== undefined ? { total: options.maxEvents } : {});
-    this.detector = new BurstDetector({ gapMs: this.gapMs, minErrors: options.minErrors ?? DEFAULT_MIN_ERRORS });
+    this.upstreamMap = options.upstreamMap ?? EMPTY_UPSTREAM_MAP;
+    this.detector = new BurstDetector({ gapMs: this.gapMs, minErrors: options.minErrors ?? DEFAULT_MIN_ERRORS, groupOf: peerGroupKeys(this.upstreamMap) });
     this.screen = new LineScreen(this.counters, this.times, this.clock, this.since, this.until, (source, lineNo, buf, start, end, flags) =>
       this.ingestFullLine(source, lineNo, buf, start, end, flags),
     );
@@ -469,11 +475,22 @@ export class IncidentEngine {
     const from = b.first - this.window.beforeMs;
     const to = b.last + this.window.afterMs;
     const windowEvents = this.events.between(from, to);
-    const match = this.matchFor(b.upstream, windowEvents, claimed);
-    const own = match ? eventsOf(match, windowEvents) : [];
+    // The config first: a stale address names the workload the config means, a group all its peers.
+    const stale = staleAddress(b.upstream, this.upstreamMap, this.containers, windowEvents, b);
+    const group = stale ? null : linkGroup(b.upstream, this.upstreamMap, this.containers, windowEvents);
+    const peers = group ? group.peers.flatMap((p) => (p.match ? [p.match] : [])) : [];
+    // A group named like its service (`upstream api`) still links by name; never by time alone.
+    const match = stale?.match ?? (group ? (matchBySnapshot(b.upstream, this.containers) ?? matchByEventNames(b.upstream, windowEvents)) : this.matchFor(b.upstream, windowEvents, claimed));
+    // A group's peers one after the other (each in time order): episodes read one lifecycle at a time.
+    const own = match ? eventsOf(match, windowEvents) : [...new Set(peers.flatMap((m) => eventsOf(m, windowEvents)))];
     const info = match ? (this.containers.find((c) => c.name === match.name) ?? null) : null;
-    const facts = computeFacts(b, own, info, match !== null, this.times.latestLog - b.last > this.gapMs);
-    const workload = match ? buildWorkload(match, own, this.containers) : null;
+    const facts = {
+      ...computeFacts(b, own, info, match !== null || peers.length > 0, this.times.latestLog - b.last > this.gapMs),
+      group: group ? groupFacts(group, b, windowEvents, this.window.beforeMs) : null,
+      stale: stale?.facts ?? null,
+    };
+    const seed = match ?? peers[0] ?? null;
+    const workload = seed ? buildWorkload(seed, own, this.containers) : null;
     const gaps = this.events.gapsOverlapping(from, to);
     return {
       id: b.id,

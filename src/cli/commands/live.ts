@@ -6,6 +6,8 @@
  * Exit codes: an incident was detected → EXIT.found, none → EXIT.ok (as the postmortem);
  * a SIGINT/SIGTERM that ends a session without a key to quit → EXIT.interrupted.
  */
+import { upstreamMap } from '../../fix/nginx/groups.js';
+import { loadNginxConfig } from '../../fix/nginx/load.js';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import Dockerode from 'dockerode';
@@ -66,7 +68,10 @@ export async function runLive(o: MainOptions, io: CliIo): Promise<number> {
   const isReplay = o.mode === 'replay' && o.replay !== null;
   const files = isReplay ? recordingFiles(o.replay!) : null;
   const tz = files?.tz ?? o.tz;
-  const engine = new IncidentEngine({ tz, patterns, since: o.since, until: isReplay ? o.until : null, burstGapMs: o.burstGapMs, minErrors: o.minErrors });
+  // The config's upstream groups and named peers join the correlation (groups, replicas, stale addresses).
+  const nginxConf = o.nginxConf ?? files?.nginxConf ?? null;
+  const map = nginxConf ? { upstreamMap: upstreamMap(loadNginxConfig(nginxConf)) } : {};
+  const engine = new IncidentEngine({ tz, patterns, since: o.since, until: isReplay ? o.until : null, burstGapMs: o.burstGapMs, minErrors: o.minErrors, ...map });
   // Replay runs on the data's clock (the engine's last tick); live on the wall clock.
   const now = (): number | undefined => (isReplay ? undefined : io.now());
   const store = new SnapshotStore({ produce: () => engine.snapshot(now()) });
@@ -76,7 +81,7 @@ export async function runLive(o: MainOptions, io: CliIo): Promise<number> {
   const abort = new AbortController();
   const docker = isReplay ? null : dockerSocketPath(o.docker);
   // A recording folder's own nginx.conf / docker-compose.yml are the configs its fix diffs, unless named.
-  const configs = { ...o, nginxConf: o.nginxConf ?? files?.nginxConf ?? null, compose: o.compose ?? files?.compose ?? null };
+  const configs = { ...o, nginxConf, compose: o.compose ?? files?.compose ?? null };
 
   // ---- enrichment: fix proposals for every announced incident, checklist live only ----------
   const printLines = o.noTui;

@@ -4,6 +4,8 @@
  */
 import { closeSync, openSync, statSync, writeSync } from 'node:fs';
 import { analyze } from '../../engine/analyze.js';
+import { upstreamMap } from '../../fix/nginx/groups.js';
+import { loadNginxConfig } from '../../fix/nginx/load.js';
 import { enrichIncidents } from '../../engine/enrich.js';
 import { jsonReportParts } from '../../report/jsonReport.js';
 import { markdownReportParts } from '../../report/markdownReport.js';
@@ -55,6 +57,8 @@ export async function runPostmortem(o: MainOptions, io: CliIo): Promise<number> 
     containers: o.containers,
     tz: o.tz,
     patterns,
+    // The config's groups and named peers join the correlation (read here, at the edge).
+    ...(o.nginxConf ? { upstreamMap: upstreamMap(loadNginxConfig(o.nginxConf)) } : {}),
     since: o.since,
     until: o.until,
     burstGapMs: o.burstGapMs,
