@@ -140,10 +140,8 @@ function startCause(ep: Building, start: ContainerEvent, after: readonly Contain
   // `restart` follows the start of a docker restart (same container, before its next stop).
   const next = after.find((e) => e.containerId === start.containerId && e.action !== 'health_status');
   if (next?.action === 'restart') return 'docker-restart';
-  if (ep.signals.length === 0 && !after.some((e) => e.action === 'restart' && e.containerId === start.containerId && e.time - start.time < 1000)) {
-    return 'restart-policy';
-  }
-  return 'start';
+  // Nobody asked it to stop (it crashed or was OOM-killed) and no `restart` event: the restart policy brought it back.
+  return ep.signals.length === 0 || ep.oomSeen ? 'restart-policy' : 'start';
 }
 
 /** Who stopped the process: the events right after its exit name the command. */

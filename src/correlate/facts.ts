@@ -26,7 +26,11 @@ export const FRESH_START_LOOKBACK_MS = 30_000;
  * `recovered`: the log went on for longer than the burst gap after the burst's last error, with no
  * more errors on this upstream, so requests to it were served again.
  */
-export function computeFacts(burst: Burst, events: ContainerEvent[], info: ContainerInfo | null, matched: boolean, recovered = false): BurstFacts {
+/**
+ * `probeReadyMs`: start → listening (else → healthy) as the checklist measured it for this incident,
+ * when it ran: a measure beats what the events and the log imply.
+ */
+export function computeFacts(burst: Burst, events: ContainerEvent[], info: ContainerInfo | null, matched: boolean, recovered = false, probeReadyMs: number | null = null): BurstFacts {
   const ev = [...events].sort((a, b) => a.time - b.time);
   const kindShare: BurstFacts['kindShare'] = {};
   let dominantKind: UpstreamErrorKind | null = null;
@@ -49,7 +53,7 @@ export function computeFacts(burst: Burst, events: ContainerEvent[], info: Conta
   // in its own order, not one interleaved sequence (correlate/upstreamGroups.ts).
   const bySlot = new Map<string, ContainerEvent[]>();
   for (const e of ev) bySlot.set(replicaSlot(e), [...(bySlot.get(replicaSlot(e)) ?? []), e]);
-  const episodes = withReadiness([...bySlot.values()].flatMap((slot) => buildEpisodes(slot, { containers: info ? [info] : [] })), { lastErrorAt: burst.last });
+  const episodes = withReadiness([...bySlot.values()].flatMap((slot) => buildEpisodes(slot, { containers: info ? [info] : [] })), { lastErrorAt: burst.last, probeTimeToListenMs: probeReadyMs });
   const exits = episodes.map((e) => e.exitKind).filter((k): k is NonNullable<typeof k> => k !== null);
   const crashes = exits.filter((k) => k === 'crash').length;
   const oomExit = exits.includes('oom');
@@ -61,7 +65,6 @@ export function computeFacts(burst: Burst, events: ContainerEvent[], info: Conta
   const phases = burst.timeline ? attributePhases(burst.timeline, episodes) : emptyPhaseCounts();
 
   const lastStartBeforeEnd = [...starts].reverse().find((s) => s.time <= burst.last) ?? null;
-  const startToLastError = lastStartBeforeEnd ? burst.last - lastStartBeforeEnd.time : null;
   let startToHealthy: number | null = null;
   if (lastStartBeforeEnd) {
     const healthy = ev.find((e) => e.action === 'health_status' && e.health === 'healthy' && e.time >= lastStartBeforeEnd.time);
@@ -71,6 +74,11 @@ export function computeFacts(burst: Burst, events: ContainerEvent[], info: Conta
     const healthy = ev.find((e) => e.action === 'health_status' && e.health === 'healthy' && e.time >= s.time);
     if (healthy) startToHealthy = healthy.time - s.time;
   }
+
+  // The one time to ready every part of a report says (summary, why, timeline, fix sizing).
+  const startToLastError = lastStartBeforeEnd ? burst.last - lastStartBeforeEnd.time : null;
+  const timeToReady: BurstFacts['timeToReady'] =
+    probeReadyMs !== null ? { ms: probeReadyMs, source: 'probe' } : startToHealthy !== null ? { ms: startToHealthy, source: 'health' } : startToLastError !== null ? { ms: startToLastError, source: 'last-error' } : null;
 
   const firstStart = starts[0] ?? null;
   const stoppedBeforeFirstStart = firstStart !== null && ev.some((e) => e.time < firstStart.time && (e.action === 'die' || e.action === 'stop' || e.action === 'kill'));
@@ -107,6 +115,7 @@ export function computeFacts(burst: Burst, events: ContainerEvent[], info: Conta
     firstDieToFirstError: firstDie ? burst.first - firstDie.time : null,
     startToLastError,
     startToHealthy,
+    timeToReady,
     freshStart,
     startAfterFailure,
     crashExit,

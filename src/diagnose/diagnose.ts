@@ -4,7 +4,7 @@
  */
 import type { Burst, BurstFacts, ConfidenceLabel, ContainerMatch, Diagnosis } from '../model/incident.js';
 import type { UpstreamErrorKind } from '../model/logRecord.js';
-import type { Phase } from '../model/workload.js';
+import type { Phase, ReadySource } from '../model/workload.js';
 import { formatDuration, parseDuration } from '../util/duration.js';
 import type { Pattern, PatternWhen, Placeholder } from './patternSchema.js';
 
@@ -28,6 +28,13 @@ const KIND_LABEL: Record<UpstreamErrorKind, string> = {
   'host-not-found': 'host not found in upstream (nginx did not start)',
 };
 
+/** Where the time to ready was read. */
+export const READY_WORDS: Record<ReadySource, string> = {
+  probe: 'measured by the checklist',
+  health: 'health_status healthy',
+  'last-error': 'its last error',
+};
+
 /** How a report names each lifecycle phase ("N errors fell …"). */
 export const PHASE_WORDS: Record<Phase, string> = {
   stopping: 'while it was asked to stop but still running (stop requested → exit)',
@@ -49,7 +56,7 @@ interface ClauseResult {
 
 /** The app's time to ready as the logs show it: start → healthy, else start → last error. */
 export function inferredTimeToReady(f: BurstFacts): number | null {
-  return f.startToHealthy ?? f.startToLastError;
+  return f.timeToReady?.ms ?? f.startToHealthy ?? f.startToLastError;
 }
 
 function pct(x: number): string {
@@ -94,7 +101,7 @@ function evaluate(when: PatternWhen, f: BurstFacts, match: ContainerMatch | null
     out.push({
       holds: f.startAfterFailure === when.startAfterFailure,
       reason: f.startAfterFailure
-        ? `${name} started${f.freshStart ? '' : ' again'}${ttr !== null ? ` and was ready ${formatDuration(Math.max(0, ttr))} later (${f.startToHealthy !== null ? 'health_status healthy' : 'its last error'}): until then the app was not serving` : ''}`
+        ? `${name} started${f.freshStart ? '' : ' again'}${ttr !== null ? ` and was ready ${formatDuration(Math.max(0, ttr))} later (${READY_WORDS[f.timeToReady?.source ?? 'last-error']}): until then the app was not serving` : ''}`
         : f.containerMatched
           ? `${name} did not start again after it went down${f.finalState === 'exited' ? ' (it is exited)' : ''}`
           : 'no container start follows the errors (no container is linked to this upstream)',

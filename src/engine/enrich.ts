@@ -52,6 +52,7 @@ export async function runChecklists(engine: IncidentEngine, incidents: Incident[
 /** What the fix generator needs from an incident: the measured values, not the whole model. */
 export function fixInputFor(i: Incident, o: Pick<EnrichOptions, 'nginxConf' | 'compose' | 'k8s' | 'systemd' | 'healthPath'>): FixInput {
   const measured = i.checklist?.timeToListenMs ?? i.checklist?.timeToHealthyMs ?? null;
+  const source = i.facts.timeToReady?.source;
   return {
     fixIds: i.diagnosis.fixIds,
     upstream: { host: i.burst.upstream.host, port: i.burst.upstream.port, url: i.burst.upstream.url },
@@ -62,7 +63,7 @@ export function fixInputFor(i: Incident, o: Pick<EnrichOptions, 'nginxConf' | 'c
     image: i.facts.events.find((e) => e.image)?.image ?? null,
     // Measured by the checklist when it ran, else what the log and events show (start → last error / healthy).
     timeToReadyMs: measured ?? inferredTimeToReady(i.facts),
-    timeToReadySource: measured !== null ? 'checklist' : i.facts.startToHealthy !== null ? 'health' : 'log',
+    timeToReadySource: measured !== null || source === 'probe' ? 'checklist' : source === 'health' ? 'health' : 'log',
     notRetriedLost: i.burst.notRetried,
     writesLost: i.burst.writes,
     nginxConf: o.nginxConf,

@@ -353,7 +353,8 @@ export class IncidentEngine {
   // attached to each of 1,000 incidents would otherwise re-diagnose all of them 1,000 times).
   attachChecklist(incidentId: string, result: ChecklistResult): void {
     this.checklists.set(incidentId, result);
-    this.refreshAttachments(incidentId);
+    // Its measured time to ready is the incident's one time to ready: this incident is diagnosed again.
+    this.cache.delete(incidentId);
   }
 
   attachFix(incidentId: string, fix: FixProposal): void {
@@ -484,8 +485,9 @@ export class IncidentEngine {
     // A group's peers one after the other (each in time order): episodes read one lifecycle at a time.
     const own = match ? eventsOf(match, windowEvents) : [...new Set(peers.flatMap((m) => eventsOf(m, windowEvents)))];
     const info = match ? (this.containers.find((c) => c.name === match.name) ?? null) : null;
+    const probe = this.checklists.get(b.id);
     const facts = {
-      ...computeFacts(b, own, info, match !== null || peers.length > 0, this.times.latestLog - b.last > this.gapMs),
+      ...computeFacts(b, own, info, match !== null || peers.length > 0, this.times.latestLog - b.last > this.gapMs, probe ? (probe.timeToListenMs ?? probe.timeToHealthyMs) : null),
       group: group ? groupFacts(group, b, windowEvents, this.window.beforeMs) : null,
       stale: stale?.facts ?? null,
     };

@@ -4,7 +4,7 @@
  * by the checklist and the fix proposal. Every report (text, JSON, markdown, TUI) reads these.
  */
 import type { ContainerEvent, ContainerInfo } from './container.js';
-import type { Episode, ErrorTimelineData, Phase, PhaseCounts, Workload } from './workload.js';
+import type { Episode, ErrorTimelineData, Phase, PhaseCounts, ReadySource, Workload } from './workload.js';
 import type { UpstreamAddress, UpstreamErrorKind } from './logRecord.js';
 
 /** One kept log line, as evidence (bounded per burst). */
@@ -88,6 +88,8 @@ export interface BurstFacts {
   startToLastError: number | null;
   /** `start` → `health_status: healthy`, when both happened in the window. */
   startToHealthy: number | null;
+  /** The time to ready, once: the checklist's measure, else start → healthy, else start → last error. */
+  timeToReady: { ms: number; source: ReadySource } | null;
   /** A start with no die/stop/kill before it in the window (fresh create / first boot). */
   freshStart: boolean;
   /** A start after the failure began (after the first die/stop/kill, or inside the burst when none). */

@@ -4,7 +4,7 @@
  */
 import type { ContainerEvent } from '../model/container.js';
 import type { Incident } from '../model/incident.js';
-import { inferredTimeToReady, kindLabel } from '../diagnose/diagnose.js';
+import { inferredTimeToReady, kindLabel, READY_WORDS } from '../diagnose/diagnose.js';
 import { formatDuration } from '../util/duration.js';
 
 export interface TimelineRow {
@@ -67,8 +67,9 @@ export function incidentTimeline(incident: Incident, sameWorkload: readonly Inci
   const { burst } = incident;
   // The time to ready is said where it is reached, with the one number the summary and "why" use.
   const ttr = inferredTimeToReady(incident.facts);
-  const readyNote = ttr !== null ? `ready ${formatDuration(ttr)} after start` : '';
-  const fromHealth = incident.facts.startToHealthy !== null;
+  const source = incident.facts.timeToReady?.source ?? 'last-error';
+  const readyNote = ttr !== null ? `ready ${formatDuration(ttr)} after start${source === 'probe' ? ` (${READY_WORDS.probe})` : ''}` : '';
+  const fromHealth = source === 'health';
   const readyAt = fromHealth ? (incident.facts.episodes.find((ep) => ep.readySource === 'health' && ep.readyAt !== null && ep.startAt !== null && ep.readyAt - ep.startAt === ttr)?.readyAt ?? null) : null;
   const rows: TimelineRow[] = ownEvents(incident, sameWorkload).map((e) => {
     const d = describeEvent(e);

@@ -42,3 +42,23 @@ describe('error words from the kinds seen', () => {
     expect(d.contributing.map((c: { id: string }) => c.id)).toContain('published-port-proxy');
   });
 });
+
+describe('a measured time to ready is the one number', () => {
+  it('once the checklist measured start → listening, summary, why, timeline and fix sizing all say that measure', async () => {
+    const { runScenario, seq, BACKEND, T0, failLines, inspect } = await import('./helpers.js');
+    const { fixInputFor } = await import('../../src/engine/enrich.js');
+    const { incidentTimeline } = await import('../../src/report/timeline.js');
+    const lines = Array.from({ length: 22 }, (_, i) => failLines(T0 + 200 + i * 250, 1, 0)[0]!);
+    const { engine, incidents } = runScenario({ events: seq.dockerRestart(BACKEND, T0), lines, containers: inspect({ c: BACKEND, ip: '172.18.0.5', expose: [3000] }) });
+    expect(incidents).toHaveLength(1);
+    const before = incidents[0]!;
+    expect(before.diagnosis.patternId).toBe('restart-race');
+    engine.attachChecklist(before.id, { target: { host: '172.18.0.5', port: 3000, container: BACKEND.name }, ranAt: T0 + 9000, checks: [], conclusion: 'app listening', timeToListenMs: 7300, timeToHealthyMs: null });
+    const [i] = engine.incidents();
+    expect(i!.facts.timeToReady).toEqual({ ms: 7300, source: 'probe' });
+    expect(i!.diagnosis.summary).toContain('ready 7.3 s after start');
+    expect(i!.diagnosis.reasons.join('\n')).toContain('ready 7.3 s later (measured by the checklist)');
+    expect(incidentTimeline(i!).map((r) => r.detail).join('\n')).toContain('ready 7.3 s after start (measured by the checklist)');
+    expect(fixInputFor(i!, { nginxConf: null, compose: null, k8s: [], systemd: null, healthPath: null })).toMatchObject({ timeToReadyMs: 7300, timeToReadySource: 'checklist' });
+  });
+});
