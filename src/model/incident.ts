@@ -50,6 +50,7 @@ export type MatchMethod =
   | 'container-ip' // upstream host == a container IP
   | 'name' // upstream host == container name, compose service or network alias
   | 'time-only' // the only container with lifecycle events around the burst
+  | 'socket-mount' // a unix-socket upstream's directory is mounted by the container (inspect Mounts)
   | 'config-name'; // the nginx config names the workload (server backend:3000) and the failing IP was its old address
 
 export interface ContainerMatch {
