@@ -8,7 +8,7 @@
  *   the incident is about (not whoever holds the old IP now).
  */
 import type { ContainerEvent, ContainerInfo } from '../model/container.js';
-import type { Burst, ContainerMatch, GroupFacts, StaleAddressFacts } from '../model/incident.js';
+import type { Burst, BurstFacts, ContainerMatch, GroupFacts, StaleAddressFacts } from '../model/incident.js';
 import type { UpstreamAddress } from '../model/logRecord.js';
 import { isIpLiteral, peerKey, type ConfigGroup, type ConfigPeer, type UpstreamMap } from '../model/upstreamMap.js';
 import { matchByEventNames, matchBySnapshot } from './containerMatch.js';
@@ -127,4 +127,15 @@ export function staleAddress(upstream: UpstreamAddress, map: UpstreamMap, contai
     };
   }
   return null;
+}
+
+/**
+ * The burst's facts with what the config showed. When errors outlived the workload's readiness for
+ * a config reason (a stale address; fail_timeout keeping restarted peers out), the last error is
+ * not when the app was ready: no time to ready is claimed from it.
+ */
+export function withConfigFacts(facts: BurstFacts, group: GroupFacts | null, stale: StaleAddressFacts | null): BurstFacts {
+  const outlived = stale !== null || (group?.allPeersRestarted === true && group.errorsAfterStarts > 0);
+  const fromLastError = facts.timeToReady === null || facts.timeToReady.source === 'last-error';
+  return { ...facts, group, stale, ...(outlived && fromLastError ? { timeToReady: null, startToLastError: null } : {}) };
 }

@@ -16,6 +16,7 @@ export const FIX_IDS = [
   'nginx-backup-peer',
   'nginx-timeouts',
   'nginx-resolve',
+  'rolling-restart',
   'compose-healthcheck',
   'compose-depends-on-healthy',
   'compose-restart-policy',

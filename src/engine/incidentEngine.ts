@@ -29,7 +29,7 @@ import { eventsOf, matchByEventNames, matchBySnapshot, matchByTime } from '../co
 import { computeFacts, DEFAULT_WINDOW, type CorrelationWindow } from '../correlate/facts.js';
 import { restartsByContainer } from '../correlate/restarts.js';
 import { buildWorkload, foldViewsByWorkload, incarnationChange } from '../correlate/workload.js';
-import { groupFacts, linkGroup, peerGroupKeys, staleAddress } from '../correlate/upstreamGroups.js';
+import { groupFacts, linkGroup, peerGroupKeys, staleAddress, withConfigFacts } from '../correlate/upstreamGroups.js';
 import { EMPTY_UPSTREAM_MAP, type UpstreamMap } from '../model/upstreamMap.js';
 import { diagnose } from '../diagnose/diagnose.js';
 import { gapSentence, withEventGaps } from '../diagnose/eventGaps.js';
@@ -486,11 +486,11 @@ export class IncidentEngine {
     const own = match ? eventsOf(match, windowEvents) : [...new Set(peers.flatMap((m) => eventsOf(m, windowEvents)))];
     const info = match ? (this.containers.find((c) => c.name === match.name) ?? null) : null;
     const probe = this.checklists.get(b.id);
-    const facts = {
-      ...computeFacts(b, own, info, match !== null || peers.length > 0, this.times.latestLog - b.last > this.gapMs, probe ? (probe.timeToListenMs ?? probe.timeToHealthyMs) : null),
-      group: group ? groupFacts(group, b, windowEvents, this.window.beforeMs) : null,
-      stale: stale?.facts ?? null,
-    };
+    const facts = withConfigFacts(
+      computeFacts(b, own, info, match !== null || peers.length > 0, this.times.latestLog - b.last > this.gapMs, probe ? (probe.timeToListenMs ?? probe.timeToHealthyMs) : null),
+      group ? groupFacts(group, b, windowEvents, this.window.beforeMs) : null,
+      stale?.facts ?? null,
+    );
     const seed = match ?? peers[0] ?? null;
     const workload = seed ? buildWorkload(seed, own, this.containers) : null;
     const gaps = this.events.gapsOverlapping(from, to);

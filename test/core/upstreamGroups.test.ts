@@ -6,7 +6,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { linkGroup, peerGroupKeys, staleAddress } from '../../src/correlate/upstreamGroups.js';
+import { linkGroup, peerGroupKeys, staleAddress, withConfigFacts } from '../../src/correlate/upstreamGroups.js';
+import { adviceOnly } from '../../src/fix/advice.js';
 import { readContainersFile } from '../../src/engine/analyze.js';
 import { upstreamMap } from '../../src/fix/nginx/groups.js';
 import { loadNginxConfig } from '../../src/fix/nginx/load.js';
@@ -130,5 +131,24 @@ describe('stale upstream address', () => {
     const resolving = { ...map, resolver: true, groups: map.groups.map((g) => ({ ...g, peers: g.peers.map((p) => ({ ...p, resolve: true })) })) };
     expect(staleAddress(failing, resolving, containers, events, burst)).toBeNull();
     expect(staleAddress({ scheme: 'http', host: '172.26.0.10', port: 8080 } as never, map, containers, events, burst)).toBeNull();
+  });
+});
+
+describe('what the report may claim for config-caused incidents', () => {
+  it('no time to ready is read from the last error when the errors outlived readiness (stale address, fail_timeout)', () => {
+    const facts = { timeToReady: { ms: 12_100, source: 'last-error' }, startToLastError: 12_100 } as never;
+    const stale = { configPeer: 'backend:3000', failingAddress: '172.26.0.10:3000', currentAddress: '172.26.0.3:3000', oldOwner: null, recreatedAt: 0 };
+    expect(withConfigFacts(facts, null, stale)).toMatchObject({ timeToReady: null, startToLastError: null, stale });
+    // A health-measured readiness stays; so does a last-error one when nothing outlived it.
+    const healthy = { timeToReady: { ms: 3000, source: 'health' }, startToLastError: 9000 } as never;
+    expect(withConfigFacts(healthy, null, stale)).toMatchObject({ timeToReady: { ms: 3000, source: 'health' } });
+    expect(withConfigFacts(facts, null, null)).toMatchObject({ timeToReady: { ms: 12_100, source: 'last-error' } });
+  });
+
+  it('the rolling-restart advice names the workload\'s real service and the group', () => {
+    const lines = adviceOnly('rolling-restart', { service: 'api', container: null, upstreamKey: 'backend_pool', upstream: { host: 'backend_pool', port: null } } as never, {} as never, { readTimeout: null, hostLines: [] });
+    expect(lines.join('\n')).toContain('replicas of api');
+    expect(lines.join('\n')).toContain('live peer in backend_pool');
+    expect(lines.join('\n')).toContain('order: start-first');
   });
 });
