@@ -50,7 +50,9 @@ function distance(t: number, i: Incident): number {
 export function ownEvents(incident: Incident, sameWorkload: readonly Incident[] = []): ContainerEvent[] {
   const m = incident.match;
   if (!m) return [];
-  const mine = incident.facts.events.filter((e) => e.name === m.name || m.containerIds.includes(e.containerId));
+  // Every incarnation of the workload: a recreate's old container may have been renamed `<id>_name`.
+  const ids = new Set([...m.containerIds, ...(incident.workload?.incarnations.map((c) => c.containerId) ?? [])]);
+  const mine = incident.facts.events.filter((e) => e.name === m.name || ids.has(e.containerId));
   if (mine.length === 0 || sameWorkload.length < 2) return mine;
   // Only a neighbour whose errors come within `reach` of these events can be nearer to one of them:
   // a numeric pre-filter, so a report of many restarts of one container compares few pairs.

@@ -62,3 +62,15 @@ describe('a measured time to ready is the one number', () => {
     expect(fixInputFor(i!, { nginxConf: null, compose: null, k8s: [], systemd: null, healthPath: null })).toMatchObject({ timeToReadyMs: 7300, timeToReadySource: 'checklist' });
   });
 });
+
+describe('the timeline of a recreate', () => {
+  it('shows the old container going (its destroy under the compose rename) and the new one starting', async () => {
+    const { RECORDED_ROOT } = await import('../support/fixtureFolders.js');
+    const d = path.join(RECORDED_ROOT, 'compose-recreate');
+    const text = (await runCli(['--log', path.join(d, 'error.log'), '--events', path.join(d, 'docker-events.jsonl'), '--containers', path.join(d, 'inspect.json'), '--tz', 'UTC'])).stdout;
+    const timeline = text.slice(text.indexOf('  timeline'), text.indexOf('  why'));
+    expect(timeline).toMatch(/destroy +[0-9a-f]{12}_rd-h13d-api-1/);
+    expect(timeline).toMatch(/create +rd-h13d-api-1/);
+    expect(text).toMatch(/workload +rd-h13d\/api — recreated \(new container: [0-9a-f]{12} → [0-9a-f]{12}\)/);
+  });
+});
