@@ -304,10 +304,12 @@ export class BurstDetector {
   }
 
   /** Open bursts, group peers' before the others: a peer's lone errors can still join its group's burst. */
-  private peersFirst(): [string, OpenBurst][] {
-    const all = [...this.open];
+  private peersFirst(): Iterable<[string, OpenBurst]> {
     const groupOf = this.opts.groupOf;
-    return groupOf ? [...all.filter(([k]) => groupOf.has(k)), ...all.filter(([k]) => !groupOf.has(k))] : all;
+    // No config groups: the map itself (deleting the current entry while iterating a Map is safe).
+    if (!groupOf || groupOf.size === 0) return this.open;
+    const all = [...this.open];
+    return [...all.filter(([k]) => groupOf.has(k)), ...all.filter(([k]) => !groupOf.has(k))];
   }
 
   /** The open burst of the peer's upstream group, when the peer's errors fall within a gap of it. */
