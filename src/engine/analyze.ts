@@ -2,12 +2,12 @@
  * The postmortem pipeline as one call: read logs (files or stdin), events and an inspect
  * snapshot from disk, feed the engine, finish. Used by the postmortem CLI, `fix`, and tests.
  */
-import type { UpstreamMap } from '../model/upstreamMap.js';
 import { readFileSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { InputError } from '../cli/errors.js';
 import type { ContainerInfo } from '../model/container.js';
 import type { Incident } from '../model/incident.js';
+import type { UpstreamMap } from '../model/upstreamMap.js';
 import { decodeInspectFile } from '../parse/containerInspect.js';
 import type { Pattern } from '../diagnose/patternSchema.js';
 import { assertReadableFile, describeFsError, streamFileLines, streamLines } from '../sources/readInput.js';

@@ -6,14 +6,14 @@
  * Exit codes: an incident was detected → EXIT.found, none → EXIT.ok (as the postmortem);
  * a SIGINT/SIGTERM that ends a session without a key to quit → EXIT.interrupted.
  */
-import { upstreamMap } from '../../fix/nginx/groups.js';
-import { loadNginxConfig } from '../../fix/nginx/load.js';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import Dockerode from 'dockerode';
 import { IncidentEngine } from '../../engine/incidentEngine.js';
 import { fixInputFor } from '../../engine/enrich.js';
 import { proposeFix } from '../../fix/index.js';
+import { upstreamMap } from '../../fix/nginx/groups.js';
+import { loadNginxConfig } from '../../fix/nginx/load.js';
 import { runChecklist } from '../../checklist/runChecklist.js';
 import { isProbeAllowed } from '../../checklist/probeSafety.js';
 import type { ContainerInfo } from '../../model/container.js';
