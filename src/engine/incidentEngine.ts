@@ -30,6 +30,8 @@ import { DEFAULT_WINDOW, type CorrelationWindow } from '../correlate/facts.js';
 import { lifecycleFacts } from '../correlate/coverage.js';
 import { restartsByContainer } from '../correlate/restarts.js';
 import { buildWorkload, foldViewsByWorkload, incarnationChange } from '../correlate/workload.js';
+import { groupFacts, linkGroup, peerGroupKeys, staleAddress, withConfigFacts } from '../correlate/upstreamGroups.js';
+import { EMPTY_UPSTREAM_MAP, type UpstreamMap } from '../model/upstreamMap.js';
 import { diagnose } from '../diagnose/diagnose.js';
 import { gapSentence, withEventGaps } from '../diagnose/eventGaps.js';
 import { withFindings } from '../diagnose/findings.js';
@@ -60,6 +62,8 @@ export interface EngineOptions {
   maxEvents?: number;
   /** The failure signatures (default: parse/nginx/signatures.ts); both the screen and the parse use them. */
   signatures?: readonly Signature[];
+  /** The nginx config's upstream groups and named peers (fix/nginx/groups.ts), when a config is known. */
+  upstreamMap?: UpstreamMap;
 }
 
 /** Upstreams whose error tallies are kept (the live screen's list): the least recently failing are folded beyond it. */
@@ -139,6 +143,7 @@ export class IncidentEngine {
   private readonly until: number | null;
   private readonly maxIncidents: number;
   private readonly detector: BurstDetector;
+  private readonly upstreamMap: UpstreamMap;
 
   private readonly counters: EngineCounters & ForeignCounters = {
     linesRead: 0,
@@ -207,7 +212,8 @@ export class IncidentEngine {
     this.until = options.until ?? null;
     this.maxIncidents = options.maxIncidents ?? 1000;
     this.events = new EventStore(options.maxEvents !== undefined ? { total: options.maxEvents } : {});
-    this.detector = new BurstDetector({ gapMs: this.gapMs, minErrors: options.minErrors ?? DEFAULT_MIN_ERRORS });
+    this.upstreamMap = options.upstreamMap ?? EMPTY_UPSTREAM_MAP;
+    this.detector = new BurstDetector({ gapMs: this.gapMs, minErrors: options.minErrors ?? DEFAULT_MIN_ERRORS, groupOf: peerGroupKeys(this.upstreamMap) });
     this.cut = new LineCut(options.signatures ? new Classifier(options.signatures) : undefined);
     this.screen = new LineScreen(
       this.counters,
@@ -534,15 +540,26 @@ export class IncidentEngine {
     const from = b.first - this.window.beforeMs;
     const to = b.last + this.window.afterMs;
     const windowEvents = this.events.between(from, to);
-    const match = this.matchFor(b.upstream, windowEvents, claimed);
-    const own = match ? eventsOf(match, windowEvents) : [];
+    // The config first: a stale address names the workload the config means, a group all its peers.
+    const stale = staleAddress(b.upstream, this.upstreamMap, this.containers, windowEvents, b);
+    const group = stale ? null : linkGroup(b.upstream, this.upstreamMap, this.containers, windowEvents);
+    const peers = group ? group.peers.flatMap((p) => (p.match ? [p.match] : [])) : [];
+    // A group named like its service (`upstream api`) still links by name; never by time alone.
+    const match = stale?.match ?? (group ? (matchBySnapshot(b.upstream, this.containers) ?? matchByEventNames(b.upstream, windowEvents)) : this.matchFor(b.upstream, windowEvents, claimed));
+    // A group's peers one after the other (each in time order): episodes read one lifecycle at a time.
+    const own = match ? eventsOf(match, windowEvents) : [...new Set(peers.flatMap((m) => eventsOf(m, windowEvents)))];
     const info = match ? (this.containers.find((c) => c.name === match.name) ?? null) : null;
     const recovered = this.times.latestLog - b.last > this.gapMs;
     const probe = this.checklists.get(b.id);
     const probeReadyMs = probe ? (probe.timeToListenMs ?? probe.timeToHealthyMs) : null;
-    const lc = lifecycleFacts({ burst: b, own, info, matched: match !== null, recovered, eventsFrom: this.eventsFrom, window: this.window, clock: (t) => formatLocal(t, this.tz).slice(11), probeReadyMs });
-    const facts = lc.coverage.unknown.length > 0 ? { ...lc.facts, unknown: lc.coverage.unknown } : lc.facts;
-    const workload = match ? buildWorkload(match, own, this.containers) : null;
+    const lc = lifecycleFacts({ burst: b, own, info, matched: match !== null || peers.length > 0, recovered, eventsFrom: this.eventsFrom, window: this.window, clock: (t) => formatLocal(t, this.tz).slice(11), probeReadyMs });
+    const facts = withConfigFacts(
+      lc.coverage.unknown.length > 0 ? { ...lc.facts, unknown: lc.coverage.unknown } : lc.facts,
+      group ? groupFacts(group, b, windowEvents, this.window.beforeMs) : null,
+      stale?.facts ?? null,
+    );
+    const seed = match ?? peers[0] ?? null;
+    const workload = seed ? buildWorkload(seed, own, this.containers) : null;
     const gaps = this.events.gapsOverlapping(from, to);
     const diagnosis = diagnose(this.patterns, b, facts, match);
     if (lc.note) diagnosis.reasons.unshift(lc.note);
