@@ -118,8 +118,18 @@ describe('what a person looks for, in real tmux panes at 80×24 and 160×45 (rep
         await tmux('send-keys', '-t', session, 'PageDown');
         seen.push(...detailRows(await capture(session)));
       }
-      await tmux('send-keys', '-t', session, 'G');
-      const bottom = await until((s) => /Detail (\[[^\]↓]*\] )?—/.test(s), 'the end of the detail pane', 15_000, session);
+      // The replay is still playing: a row added after `G` (the last error, the fix) moves the end
+      // down again, so G is pressed until the pane shows its end (no ↓), as a person would.
+      const bottom = await until(
+        (s) => {
+          const atEnd = /Detail (\[[^\]↓]*\] )?—/.test(s);
+          if (!atEnd) void tmux('send-keys', '-t', session, 'G');
+          return atEnd;
+        },
+        'the end of the detail pane',
+        15_000,
+        session,
+      );
       seen.push(...detailRows(bottom));
       expect(seen.length).toBeGreaterThan(5);
       for (const r of seen) expect(r.trimEnd().endsWith('…'), `cut row: ${r}`).toBe(false);
