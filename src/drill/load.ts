@@ -32,6 +32,12 @@ export interface RequestSample {
   status: number | null;
   /** ECONNREFUSED, ECONNRESET, ETIMEOUT, … when no response arrived. */
   error: string | null;
+  /**
+   * The request went out on a keep-alive socket an earlier request had used. An ECONNRESET there
+   * before any answer can be the server closing an idle connection as the request was written
+   * (a race every keep-alive client has), not the backend being away: the report names it apart.
+   */
+  reusedSocket?: boolean;
 }
 
 export interface LoadResult {
@@ -79,7 +85,7 @@ export function startLoad(plan: LoadPlan, now: () => number = Date.now): LoadRun
         finished = true;
         clearTimeout(timer);
         const doneAt = now();
-        samples.push({ seq, method, sentAt, doneAt, latencyMs: doneAt - sentAt, status, error });
+        samples.push({ seq, method, sentAt, doneAt, latencyMs: doneAt - sentAt, status, error, reusedSocket: req.reusedSocket });
         resolve();
       };
       const req = client.request(

@@ -39,6 +39,8 @@ export interface FailureCounts {
   otherServerErrors: number;
   /** No HTTP answer at all (connection refused by the proxy, reset, request timeout). */
   noResponse: number;
+  /** The no-answer failures by error code (`ECONNRESET on a reused socket` apart): what to look at. */
+  noResponseBy: Record<string, number>;
   byMethod: Record<string, number>;
 }
 
@@ -72,12 +74,15 @@ function bump(rec: Record<string, number>, key: string): void {
 }
 
 export function countFailures(samples: RequestSample[]): FailureCounts {
-  const f: FailureCounts = { total: 0, s502: 0, s503: 0, s504: 0, otherServerErrors: 0, noResponse: 0, byMethod: {} };
+  const f: FailureCounts = { total: 0, s502: 0, s503: 0, s504: 0, otherServerErrors: 0, noResponse: 0, noResponseBy: {}, byMethod: {} };
   for (const s of samples) {
     if (!isFailure(s)) continue;
     f.total++;
     bump(f.byMethod, s.method);
-    if (s.status === null) f.noResponse++;
+    if (s.status === null) {
+      f.noResponse++;
+      bump(f.noResponseBy, `${s.error ?? 'unknown'}${s.reusedSocket ? ' on a reused socket' : ''}`);
+    }
     else if (s.status === 502) f.s502++;
     else if (s.status === 503) f.s503++;
     else if (s.status === 504) f.s504++;

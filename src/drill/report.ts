@@ -84,6 +84,7 @@ export function renderText(r: DrillReport): string {
     `requests   ${m.sent} sent (${kv(m.byMethod)}) in ${ms(Math.round(r.endedAt - r.startedAt))}${r.cutShort ? ', cut short by --timeout' : ''}`,
     `statuses   ${statusList(m.statuses) || 'none'}`,
     `failures   ${f.total}: 502 ${f.s502}, 503 ${f.s503}, 504 ${f.s504}, other 5xx ${f.otherServerErrors}, no answer ${f.noResponse}` +
+      (f.noResponse ? ` [${safe(kv(f.noResponseBy))}]` : '') +
       (f.total ? ` (${kv(f.byMethod)})` : ''),
     `window     ${m.failureWindow ? `${ms(m.failureWindow.durationMs)} (${clock(m.failureWindow.first)} → ${clock(m.failureWindow.last)} UTC)` : 'no failures'}`,
     `ready      ${m.timeToReadyMs === null ? 'not seen' : `${ms(m.timeToReadyMs)} from ${m.readyAnchor === 'start-event' ? 'the start event' : 'the API call returning'} to the first 2xx through the URL`}`,
@@ -116,7 +117,7 @@ export function renderMarkdown(r: DrillReport): string {
     `| statuses | ${md(statusList(m.statuses) || 'none')} |`,
     `| failures | ${f.total} (max allowed ${r.maxFailures}) |`,
     `| 502 / 503 / 504 | ${f.s502} / ${f.s503} / ${f.s504} |`,
-    `| other 5xx / no answer | ${f.otherServerErrors} / ${f.noResponse} |`,
+    `| other 5xx / no answer | ${f.otherServerErrors} / ${f.noResponse}${f.noResponse ? ` (${md(kv(f.noResponseBy))})` : ''} |`,
     `| failures by method | ${md(kv(f.byMethod))} |`,
     `| failure window | ${m.failureWindow ? `${md(ms(m.failureWindow.durationMs))} (${clock(m.failureWindow.first)} → ${clock(m.failureWindow.last)} UTC)` : 'none'} |`,
     `| time to ready | ${md(ms(m.timeToReadyMs))} |`,

@@ -128,9 +128,27 @@ function restartTruncated(t: TailInstance & Extra): void {
   t.start();
 }
 
-/** tail-file's read callback, keeping the last bytes read. */
+/**
+ * tail-file's read callback, keeping the last bytes read. A read that went past the known size
+ * (the file grew between sizeAwareReadStuff's fstat and the asynchronous read: e.g. the read
+ * tail-file starts right after 'ready', answered after a big append) means that size is stale:
+ * fstat again, before any line of this buffer is delivered, so a truncation noticed later counts
+ * what the file was seen to hold rather than only what had been read.
+ */
 function tailKeepingAppend(this: TailInstance & Extra, err: Error | null, bytesRead: number, buf: Buffer): void {
-  if (!err && bytesRead > 0) this.tailBytes = keepTail(this.tailBytes ?? Buffer.alloc(0), buf, bytesRead);
+  if (!err && bytesRead > 0 && typeof this.pos === 'number') {
+    this.tailBytes = keepTail(this.tailBytes ?? Buffer.alloc(0), buf, bytesRead);
+    const readEnd = this.pos + bytesRead;
+    if (readEnd > (this.knownEnd ?? 0) && typeof this.fd === 'number') {
+      let size = readEnd;
+      try {
+        size = Math.max(size, fs.fstatSync(this.fd).size);
+      } catch {
+        // a closed descriptor: what was read is still known to have been there
+      }
+      this.knownEnd = size;
+    }
+  }
   Tail.prototype.append.call(this, err, bytesRead, buf);
 }
 

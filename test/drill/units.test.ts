@@ -9,7 +9,7 @@ import { UsageError } from '../../src/cli/errors.js';
 import type { ContainerEvent } from '../../src/model/container.js';
 import { startLoad, type RequestSample } from '../../src/drill/load.js';
 import { markLog, readSinceMark } from '../../src/drill/logDelta.js';
-import { measure, summarizeLog, timeToReady } from '../../src/drill/measure.js';
+import { countFailures, measure, summarizeLog, timeToReady } from '../../src/drill/measure.js';
 import { parseDrillArgs } from '../../src/drill/options.js';
 import { parseDuration } from '../../src/util/duration.js';
 import { decide, renderMarkdown, renderText, type DrillReport } from '../../src/drill/report.js';
@@ -157,12 +157,22 @@ describe('measurement', () => {
     time, action, exitCode, health: null, containerId: 'c', name: 'backend', image: null, signal: null, service: null, project: null, attributes: {},
   });
 
+  it('names what a request without an answer died of, a reset on a reused keep-alive socket apart', () => {
+    const samples: RequestSample[] = [
+      { ...s(1, 0, null), reusedSocket: true },
+      { ...s(2, 40, null), reusedSocket: false },
+      { ...s(3, 80, null), error: 'ETIMEOUT' },
+      s(4, 120, 200),
+    ];
+    expect(countFailures(samples).noResponseBy).toEqual({ 'ECONNRESET on a reused socket': 1, ECONNRESET: 1, ETIMEOUT: 1 });
+  });
+
   it('counts failures, the window, and the time to ready from the last start before the first 2xx', () => {
     const samples = [s(1, 0, 200), s(2, 100, 502, 'POST'), s(3, 200, 503), s(4, 300, null), s(5, 400, 504), s(6, 500, 500), s(7, 600, 404), s(8, 700, 200)];
     // A start at 250 that died again, then the start at 450 that served.
     const events = [ev(90, 'die', 0), ev(250, 'start'), ev(300, 'die', 1), ev(450, 'start')];
     const m = measure({ samples, events, actionStartedAt: 50, actionEndedAt: 460, log: null });
-    expect(m.failures).toEqual({ total: 5, s502: 1, s503: 1, s504: 1, otherServerErrors: 1, noResponse: 1, byMethod: { POST: 1, GET: 4 } });
+    expect(m.failures).toEqual({ total: 5, s502: 1, s503: 1, s504: 1, otherServerErrors: 1, noResponse: 1, noResponseBy: { ECONNRESET: 1 }, byMethod: { POST: 1, GET: 4 } });
     expect(m.statuses).toEqual({ '200': 2, '404': 1, '500': 1, '502': 1, '503': 1, '504': 1, 'no-response': 1 });
     expect(m.failureWindow).toEqual({ first: 110, last: 510, durationMs: 400 });
     expect(m.timeToReadyMs).toBe(710 - 450);
