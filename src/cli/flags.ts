@@ -6,7 +6,7 @@
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import leven from 'leven';
-import { UsageError } from './errors.js';
+import { UsageError } from '../util/errors.js';
 
 export interface FlagSpec {
   type: 'string' | 'boolean';

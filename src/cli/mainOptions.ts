@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { assertTimeZone, systemTimeZone } from '../parse/localTime.js';
 import type { EnrichOptions } from '../engine/enrich.js';
 import { dockerHostSpec } from '../sources/dockerEndpoint.js';
-import { UsageError } from './errors.js';
+import { UsageError } from '../util/errors.js';
 import { parseFlags, type FlagTable } from './flags.js';
 import { wantsColor, type CliIo } from './io.js';
 import { readDuration, readTime } from './values.js';

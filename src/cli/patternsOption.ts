@@ -1,6 +1,6 @@
 import { loadPatterns, PatternFileError } from '../diagnose/loadPatterns.js';
 import type { Pattern } from '../diagnose/patternSchema.js';
-import { InputError } from './errors.js';
+import { InputError } from '../util/errors.js';
 
 /** Bundled or --patterns rules; an invalid file is one InputError naming file and field. */
 export function loadPatternsOrExplain(dir: string | null): Pattern[] {

@@ -5,7 +5,7 @@
 import { createRequire } from 'node:module';
 import { zoneOffsetMs } from '../parse/localTime.js';
 import { DURATION_EXAMPLES, formatDuration, parseDuration } from '../util/duration.js';
-import { UsageError } from './errors.js';
+import { UsageError } from '../util/errors.js';
 
 /** A duration flag's value in ms: more than 0, and at most `maxMs` when given. */
 export function readDuration(flag: string, text: string, maxMs?: number): number {

@@ -4,9 +4,9 @@
  */
 import Docker from 'dockerode';
 import { readFile } from 'node:fs/promises';
-import { UsageError, UserError } from '../cli/errors.js';
+import { UsageError, UserError } from '../util/errors.js';
 import type { DockerEndpoint } from '../sources/dockerEndpoint.js';
-import { EXIT } from '../cli/exitCodes.js';
+import { EXIT } from '../util/exitCodes.js';
 import type { ContainerEvent } from '../model/container.js';
 import { decodeDockerEvent } from '../parse/dockerEvent.js';
 import type { DrillAction } from './options.js';

@@ -3,7 +3,7 @@
  * duration grammar for --timeout. Every bad value becomes one UsageError line naming the flag.
  */
 import { z } from 'zod';
-import { UsageError } from '../cli/errors.js';
+import { UsageError } from '../util/errors.js';
 import { parseFlags, type FlagTable } from '../cli/flags.js';
 import { readDuration } from '../cli/values.js';
 import { checkTargetUrl } from './urlPolicy.js';

@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Readable } from 'node:stream';
-import { InputError } from '../cli/errors.js';
+import { InputError } from '../util/errors.js';
 import type { ContainerInfo } from '../model/container.js';
 import type { Incident } from '../model/incident.js';
 import { decodeInspectFile } from '../parse/containerInspect.js';

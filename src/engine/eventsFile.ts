@@ -7,7 +7,7 @@
  */
 import { closeSync, createReadStream, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import type { Readable } from 'node:stream';
-import { InputError } from '../cli/errors.js';
+import { InputError } from '../util/errors.js';
 import { eventTextProblem, isIgnoredEventLine } from '../parse/dockerEvent.js';
 import { assertReadableFile, describeFsError, streamFileLines } from '../sources/readInput.js';
 import { LineSplitter } from '../sources/lineSplitter.js';

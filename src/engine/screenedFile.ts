@@ -7,7 +7,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { InputError } from '../cli/errors.js';
+import { InputError } from '../util/errors.js';
 import type { IncidentEngine, ScreenedCounts } from './incidentEngine.js';
 
 /** Smaller files are read on this thread: starting a thread costs more than it saves below this. */

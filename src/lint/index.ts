@@ -1,7 +1,7 @@
 /** lintFiles: reads each file, detects its kind by content, runs that kind's rules. */
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { InputError, oneLine } from '../cli/errors.js';
+import { InputError, oneLine } from '../util/errors.js';
 import { displayPath } from '../fix/paths.js';
 import { detectKind } from './detect.js';
 import { lintNginx } from './nginxRules.js';

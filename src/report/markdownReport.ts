@@ -11,7 +11,7 @@ import { diffLines } from './diffView.js';
 import { countersLine, eventsLine, formatTime, kindsSummary, shapeLines } from './format.js';
 import { byWorkload, fixPlacements, mostSevereIndex, workloadKey, type FixPlacement } from './incidentGroups.js';
 import type { ReportContext } from './reportContext.js';
-import { codeSpan, escapeMarkdown as md, fencedBlock } from './sanitize.js';
+import { codeSpan, escapeMarkdown as md, fencedBlock } from '../util/sanitize.js';
 import { incidentTimeline } from './timeline.js';
 
 /**

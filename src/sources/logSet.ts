@@ -11,7 +11,7 @@
  */
 import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { InputError } from '../cli/errors.js';
+import { InputError } from '../util/errors.js';
 
 /** `NAME`, `NAME.N`, `NAME-YYYYMMDD[HH[MM[SS]]]` or `NAME.YYYYMMDD…`, each maybe with a compressor's suffix. */
 const GENERATION = /^(.+?)(?:\.(\d{1,6})|[-.](\d{8}(?:\d{2}){0,3}))?(?:\.(?:gz|xz|bz2|zst|lz4|z))?$/;

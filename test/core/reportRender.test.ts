@@ -13,7 +13,7 @@ import { proposeFix } from '../../src/fix/index.js';
 import { fixPlacements } from '../../src/report/incidentGroups.js';
 import { markdownReport } from '../../src/report/markdownReport.js';
 import type { ReportContext } from '../../src/report/reportContext.js';
-import { codeSpan, escapeMarkdown, fencedBlock } from '../../src/report/sanitize.js';
+import { codeSpan, escapeMarkdown, fencedBlock } from '../../src/util/sanitize.js';
 import { BACKEND, CLI, ensureBuilt, failLines, inspect, REPO, runCli, runScenario, seq, STACK_FRAME, T0, tempDir, type CliResult } from './helpers.js';
 import { RACE, restartTwice, type TwoRestarts } from './restartTwice.js';
 

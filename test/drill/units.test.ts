@@ -5,7 +5,7 @@ import { appendFileSync, mkdtempSync, renameSync, writeFileSync } from 'node:fs'
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { UsageError } from '../../src/cli/errors.js';
+import { UsageError } from '../../src/util/errors.js';
 import type { ContainerEvent } from '../../src/model/container.js';
 import { startLoad, type RequestSample } from '../../src/drill/load.js';
 import { markLog, readSinceMark } from '../../src/drill/logDelta.js';

@@ -9,8 +9,8 @@ import path from 'node:path';
 import { parseDrillArgs } from '../../drill/options.js';
 import { renderMarkdown, renderText } from '../../drill/report.js';
 import { runDrill } from '../../drill/run.js';
-import { InputError } from '../errors.js';
-import { EXIT } from '../exitCodes.js';
+import { InputError } from '../../util/errors.js';
+import { EXIT } from '../../util/exitCodes.js';
 import { commandHelp } from '../help.js';
 import type { Command } from '../io.js';
 

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { LineCounter, parseDocument, type YAMLMap, type Node, type Pair } from 'yaml';
 import type { FixFile } from '../../model/incident.js';
-import { InputError, oneLine } from '../../cli/errors.js';
+import { InputError, oneLine } from '../../util/errors.js';
 import type { FixInput, PlanResult } from '../types.js';
 import { describeReady, parseDuration, type Timing } from '../timing.js';
 import { applyEdits, unifiedDiff, type Edit } from '../textEdit.js';
