@@ -11,7 +11,8 @@ import { dockerHostSpec } from '../sources/dockerEndpoint.js';
 import { UsageError } from '../util/errors.js';
 import { parseFlags, type FlagTable } from './flags.js';
 import { wantsColor, type CliIo } from './io.js';
-import { readDuration, readTime } from './values.js';
+import { readDuration } from '../util/duration.js';
+import { readTime } from './values.js';
 
 export const MAIN_FLAGS = {
   log: { type: 'string', multiple: true, arg: 'FILE', group: 'Input', help: 'nginx error log (repeatable; "-" is stdin); \'DIR/error.log*\' or DIR: a rotated set, oldest first; gzip read as is; docker/compose/kubectl/journald/syslog lines too (README: Sources)' },

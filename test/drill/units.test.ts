@@ -10,7 +10,7 @@ import type { ContainerEvent } from '../../src/model/container.js';
 import { startLoad, type RequestSample } from '../../src/drill/load.js';
 import { markLog, readSinceMark } from '../../src/drill/logDelta.js';
 import { measure, summarizeLog, timeToReady } from '../../src/drill/measure.js';
-import { parseDrillArgs } from '../../src/drill/options.js';
+import { parseDrillArgs } from '../../src/cli/commands/drill.js';
 import { parseDuration } from '../../src/util/duration.js';
 import { decide, renderMarkdown, renderText, type DrillReport } from '../../src/drill/report.js';
 import { actionDelayMs } from '../../src/drill/run.js';

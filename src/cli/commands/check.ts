@@ -21,7 +21,7 @@ import { parseFlags } from '../flags.js';
 import { commandHelp } from '../help.js';
 import type { CliIo, Command } from '../io.js';
 import { countOf } from '../../util/plural.js';
-import { readDuration } from '../values.js';
+import { readDuration } from '../../util/duration.js';
 
 const MAX_WAIT_MS = 600_000;
 

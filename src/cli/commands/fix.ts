@@ -22,7 +22,7 @@ import { FIX_FLAGS } from '../commandFlags.js';
 import { parseFlags } from '../flags.js';
 import { commandHelp } from '../help.js';
 import type { CliIo, Command } from '../io.js';
-import { readDuration } from '../values.js';
+import { readDuration } from '../../util/duration.js';
 import { JSON_SCHEMA_VERSION } from '../../report/jsonReport.js';
 import { countOf } from '../../util/plural.js';
 
