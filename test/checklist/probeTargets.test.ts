@@ -173,7 +173,7 @@ describe.skipIf(!hasNginx)('a forged upstream field in a Referer is never probed
     const { conf, log, dir } = scenario;
     const before = configured.seen.paths.length;
     const args = ['--follow', '--log', log, '--since', '1 hour ago', '--no-tui', '--nginx-conf', conf, '--docker', `unix://${dir}/no-docker.sock`];
-    const child = spawn('sh', [CLI, ...args], { env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(CLI, [...args], { env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     const exited = new Promise<void>((r) => child.on('exit', () => r()));

@@ -1,5 +1,5 @@
 /**
- * The built binary as a user runs it (`sh dist/src/cli/main.js`, what its `#!/bin/sh` line does), on files in a real temp folder:
+ * The built binary as a user runs it (`bin/restartdoctor.js`, what npm puts on the PATH), on files in a real temp folder:
  * exit codes 0/1/2, stdin, --since/--until, --json, --export, and every "Bad input" case of the
  * issue. A user never sees a stack trace: stderr is checked for `    at ` frames on every run.
  *

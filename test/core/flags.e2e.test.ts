@@ -248,10 +248,10 @@ describe('DOCKER_HOST', () => {
   it('live mode follows the socket DOCKER_HOST names (lines mode says which, on stderr)', async () => {
     const { spawn } = await import('node:child_process');
     const { CLI } = await import('../support/cli.js');
-    const child = spawn('sh', [CLI, '--follow', '--log', log, '--no-tui'], { env: { ...process.env, DOCKER_HOST: 'unix:///tmp/rd-h17c-no-such.sock', NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(CLI, ['--follow', '--log', log, '--no-tui'], { env: { ...process.env, DOCKER_HOST: 'unix:///tmp/rd-h17c-no-such.sock', NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (d) => (stderr += d));
-    const { waitFor } = await import('../sources/waitFor.js');
+    const { waitFor } = await import('../support/wait.js');
     await waitFor(() => stderr, (s) => s.includes('/tmp/rd-h17c-no-such.sock'), { timeoutMs: 30_000, what: 'a status line naming the socket' });
     const code = new Promise<number | null>((r) => child.on('close', r));
     child.kill('SIGINT');

@@ -17,7 +17,9 @@ import type { Incident } from '../../src/model/incident.js';
 import { decodeInspectFile } from '../../src/parse/containerInspect.js';
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-export const CLI = path.join(REPO, 'dist/src/cli/main.js');
+/** The `restartdoctor` command as npm installs it; it runs the build in dist/. */
+export const CLI = path.join(REPO, 'bin/restartdoctor.js');
+const BUILT_MAIN = path.join(REPO, 'dist/src/cli/main.js');
 
 /** 2024-01-15 03:12:40 UTC: every scenario is laid out around this instant. */
 export const T0 = Date.UTC(2024, 0, 15, 3, 12, 40);
@@ -355,7 +357,7 @@ function newestMtime(dir: string): number {
 export function ensureBuilt(): void {
   let built = 0;
   try {
-    built = statSync(CLI).mtimeMs;
+    built = statSync(BUILT_MAIN).mtimeMs;
   } catch {
     built = 0;
   }
@@ -365,7 +367,7 @@ export function ensureBuilt(): void {
   } catch (err) {
     // tsc still emits on type errors (another engineer's file mid-edit); only a missing CLI is fatal.
     try {
-      statSync(CLI);
+      statSync(BUILT_MAIN);
     } catch {
       throw err;
     }
@@ -380,7 +382,7 @@ export interface CliResult {
 
 export function runCli(args: string[], o: { stdin?: string | Buffer; env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn('sh', [CLI, ...args], {
+    const child = spawn(CLI, [...args], {
       cwd: o.cwd ?? REPO,
       env: { ...process.env, NO_COLOR: '1', TZ: 'UTC', RESTARTDOCTOR_DEBUG: '', ...o.env },
       stdio: ['pipe', 'pipe', 'pipe'],

@@ -228,13 +228,17 @@ describe('restartdoctor drill against real nginx and a real container', () => {
     );
     try {
       await waitReady(STUBBORN_PORT, STUBBORN);
-      const child = spawn('sh', [CLI, 'drill', '--container', STUBBORN, '--url', `http://127.0.0.1:${STUBBORN_PORT}/health`, '--action', 'stop-start', '--stop-timeout', '4', '--requests', '40', '--rate', '10'], { stdio: 'ignore' });
+      const startedBefore = await docker('inspect', '-f', '{{.State.StartedAt}}', STUBBORN);
+      const child = spawn(CLI, ['drill', '--container', STUBBORN, '--url', `http://127.0.0.1:${STUBBORN_PORT}/health`, '--action', 'stop-start', '--stop-timeout', '4', '--requests', '40', '--rate', '10'], { stdio: 'ignore' });
       const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
       // Interrupt once the stop is under way (the container is still running while it waits out -t 4).
       await new Promise((r) => setTimeout(r, 2000));
       child.kill('SIGINT');
       expect(await exited).toBe(EXIT.interrupted);
+      // Started again after the stop finished (a start sent while the daemon is still stopping is a
+      // no-op, and the stop then leaves it down): running, with a new start time.
       expect(await docker('inspect', '-f', '{{.State.Running}}', STUBBORN)).toBe('true');
+      expect(await docker('inspect', '-f', '{{.State.StartedAt}}', STUBBORN)).not.toBe(startedBefore);
     } finally {
       await removeContainers(STUBBORN);
     }

@@ -73,7 +73,7 @@ afterAll(async () => {
 function startLive() {
   const lines: Line[] = [];
   const out = { stderr: '' };
-  const child = spawn('sh', [CLI, '--follow', '--log', nginx!.errorLog, '--docker', 'unix:///var/run/docker.sock', '--no-tui', '--tz', 'UTC'], {
+  const child = spawn(CLI, ['--follow', '--log', nginx!.errorLog, '--docker', 'unix:///var/run/docker.sock', '--no-tui', '--tz', 'UTC'], {
     env: { ...process.env, NO_COLOR: '1' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

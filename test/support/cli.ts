@@ -1,10 +1,11 @@
-/** Runs the built CLI (dist/src/cli/main.js, built by `npm test`) as a user would: its first lines are a shell launcher. */
+/** Runs the built CLI (dist/, built by `npm test`) as an installed user does: bin/restartdoctor.js, run by its `#!` line. */
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-export const CLI = path.join(REPO, 'dist/src/cli/main.js');
+/** The `restartdoctor` command (package.json "bin"): executable, `#!/usr/bin/env node`. */
+export const CLI = path.join(REPO, 'bin/restartdoctor.js');
 
 export interface CliResult {
   code: number;
@@ -14,7 +15,7 @@ export interface CliResult {
 
 export function runCli(args: string[], opts: { stdin?: string | Buffer; env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number } = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn('sh', [CLI, ...args], {
+    const child = spawn(CLI, [...args], {
       cwd: opts.cwd ?? REPO,
       env: { ...process.env, NO_COLOR: '1', ...opts.env },
       stdio: ['pipe', 'pipe', 'pipe'],
