@@ -22,7 +22,7 @@ export const MAIN_FLAGS = {
   until: { type: 'string', arg: 'TIME', group: 'Input', help: 'only up to TIME (same forms); may be relative to --since: "1 hour later"' },
   'burst-gap': { type: 'string', arg: 'DUR', group: 'Detection', help: 'errors further apart than this start a new burst (default 5s)' },
   'min-errors': { type: 'string', arg: 'N', group: 'Detection', help: 'smallest burst that is an incident (default 3)' },
-  patterns: { type: 'string', arg: 'DIR', group: 'Detection', help: 'diagnosis rules folder (default: the bundled patterns/)' },
+  patterns: { type: 'string', arg: 'DIR', group: 'Detection', help: 'own diagnosis rules, laid over the bundled patterns/ by id (same id replaces, a new id adds)' },
   export: { type: 'string', arg: 'FILE.md', group: 'Output', help: 'write a markdown incident summary' },
   'nginx-conf': { type: 'string', arg: 'FILE', group: 'Output', help: 'your nginx.conf: the fix is proposed as a diff of it' },
   compose: { type: 'string', arg: 'FILE', group: 'Output', help: 'your docker-compose.yml: the fix is proposed as a diff of it' },

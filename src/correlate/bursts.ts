@@ -13,6 +13,14 @@ const EVIDENCE_HEAD = 5;
 const EVIDENCE_TAIL = 5;
 const MAX_DISTINCT = 20; // servers/hosts kept per burst
 
+/**
+ * Kinds that stop nginx itself (`[emerg] host not found in upstream` when it starts): nginx serves
+ * nothing then, so one such line is an incident, whatever --min-errors says.
+ */
+export function isFatal(kind: UpstreamErrorKind): boolean {
+  return kind === 'host-not-found';
+}
+
 /** Kinds that mark a failed request. `disabled` is nginx noting max_fails was reached, not a request. */
 export function countsAsFailedRequest(kind: UpstreamErrorKind): boolean {
   return kind !== 'disabled';
@@ -28,6 +36,8 @@ class OpenBurst {
   private readonly methods = new SmallCounts<string>();
   writes = 0;
   notRetried = 0;
+  /** Holds a start-up failure (nginx did not start): an incident even as a single line. */
+  fatal = false;
   private readonly servers = new SmallSet(MAX_DISTINCT);
   private readonly hosts = new SmallSet(MAX_DISTINCT);
   /** Client addresses as 53-bit hashes (a string here would keep its whole log line alive), counted exactly up to 10,000. */
@@ -67,6 +77,7 @@ class OpenBurst {
     this.methods.clear();
     this.writes = 0;
     this.notRetried = 0;
+    this.fatal = false;
     this.servers.clear();
     this.hosts.clear();
     this.clients.clear();
@@ -84,6 +95,7 @@ class OpenBurst {
     this.count++;
     this.last = Math.max(this.last, r.time);
     this.kinds.add(kind);
+    if (isFatal(kind)) this.fatal = true;
     if (r.errno !== null) this.errnos.add(r.errno);
     const method = r.method;
     if (method) {
@@ -257,13 +269,13 @@ export class BurstDetector {
 
   /** Bursts still growing that are already big enough to be incidents. */
   openBursts(): Burst[] {
-    return [...this.open.values()].filter((b) => b.count >= this.opts.minErrors).map((b) => b.toBurst(false));
+    return [...this.open.values()].filter((b) => b.count >= this.opts.minErrors || b.fatal).map((b) => b.toBurst(false));
   }
 
   /** The closed burst's result (null below minErrors); `b` is kept for reuse. */
   private finish(b: OpenBurst): Burst | null {
     let done: Burst | null = null;
-    if (b.count < this.opts.minErrors) this.isolatedErrors += b.count;
+    if (b.count < this.opts.minErrors && !b.fatal) this.isolatedErrors += b.count;
     else done = b.toBurst(true);
     if (this.spare.length < 512) this.spare.push(b);
     return done;

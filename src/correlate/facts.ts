@@ -114,5 +114,6 @@ export function computeFacts(burst: Burst, events: ContainerEvent[], info: Conta
     finalHealth,
     healthcheckDefined: info ? info.healthcheck !== null : null,
     durationMs: burst.last - burst.first,
+    unixSocket: burst.upstream.host.startsWith('unix:'),
   };
 }

@@ -5,7 +5,7 @@
 import type { Burst, BurstFacts, ConfidenceLabel, ContainerMatch, Diagnosis } from '../model/incident.js';
 import type { UpstreamErrorKind } from '../model/logRecord.js';
 import { formatDuration, parseDuration } from '../util/duration.js';
-import type { Pattern, PatternWhen } from './patternSchema.js';
+import type { Pattern, PatternWhen, Placeholder } from './patternSchema.js';
 
 const KIND_LABEL: Record<UpstreamErrorKind, string> = {
   refused: 'connection refused (111)',
@@ -20,6 +20,11 @@ const KIND_LABEL: Record<UpstreamErrorKind, string> = {
   'unix-socket': 'unix socket unavailable',
   resolve: 'upstream name not resolved',
   disabled: 'peer temporarily disabled',
+  permission: 'permission denied (13)',
+  'backlog-full': 'unix socket backlog full (11)',
+  'header-too-big': 'upstream sent too big header',
+  'ssl-wrong-version': 'TLS to a plain-HTTP port (wrong version number)',
+  'host-not-found': 'host not found in upstream (nginx did not start)',
 };
 
 export function kindLabel(kind: UpstreamErrorKind): string {
@@ -80,7 +85,9 @@ function evaluate(when: PatternWhen, f: BurstFacts, match: ContainerMatch | null
       holds: f.startAfterFailure === when.startAfterFailure,
       reason: f.startAfterFailure
         ? `${name} started again${ttr !== null ? ` and errors stopped ${formatDuration(Math.max(0, f.startToLastError ?? ttr))} later: the app was not listening yet` : ''}`
-        : `${name} did not start again after it went down${f.finalState === 'exited' ? ' (it is exited)' : ''}`,
+        : f.containerMatched
+          ? `${name} did not start again after it went down${f.finalState === 'exited' ? ' (it is exited)' : ''}`
+          : 'no container start follows the errors (no container is linked to this upstream)',
     });
   }
   if (when.recovered !== undefined) {
@@ -95,6 +102,9 @@ function evaluate(when: PatternWhen, f: BurstFacts, match: ContainerMatch | null
     out.push({ holds: ttr !== null && ttr >= min, reason: ttr !== null ? `the app took ${formatDuration(ttr)} from start to ready (≥ ${formatDuration(min)})` : null });
   }
   if (when.finalState) out.push({ holds: when.finalState.includes(f.finalState), reason: `${name} is ${f.finalState} at the end of the window` });
+  if (when.unixSocket !== undefined) {
+    out.push({ holds: f.unixSocket === when.unixSocket, reason: f.unixSocket ? 'the upstream is a unix socket (a file: its path, owner and mode matter, not an IP)' : 'the upstream is a TCP address' });
+  }
   return out;
 }
 
@@ -102,15 +112,23 @@ export function confidenceLabel(c: number): ConfidenceLabel {
   return c >= 0.75 ? 'high' : c >= 0.5 ? 'medium' : 'low';
 }
 
+/** Every kind seen in the burst, most frequent first, with its count: `upstream sent too big header ×12`. */
+function kindsSeen(burst: Burst): string {
+  const seen = (Object.entries(burst.kinds) as [UpstreamErrorKind, number][]).filter(([, n]) => n > 0).sort((a, b) => b[1] - a[1]);
+  return seen.map(([k, n]) => `${kindLabel(k)} ×${n}`).join(', ') || 'upstream errors';
+}
+
 /** Fills `{placeholders}` in a pattern's text from the incident; unknown names stay visible. */
 export function fillTemplate(text: string, burst: Burst, f: BurstFacts, match: ContainerMatch | null): string {
   const ttr = inferredTimeToReady(f);
-  const values: Record<string, string> = {
+  const values: Record<Placeholder, string> = {
     container: match?.name ?? 'the backend',
     service: match?.service ?? match?.name ?? 'the backend',
     upstream: burst.upstreamKey,
+    scheme: burst.upstream.scheme || 'http',
     count: String(burst.count),
     kind: f.dominantKind ? kindLabel(f.dominantKind) : 'upstream errors',
+    kinds: kindsSeen(burst),
     duration: formatDuration(f.durationMs),
     timeToReady: ttr !== null ? formatDuration(ttr) : 'an unknown time',
     exitCodes: f.exitCodes.join(', ') || 'n/a',
@@ -119,7 +137,7 @@ export function fillTemplate(text: string, burst: Burst, f: BurstFacts, match: C
     writes: String(burst.writes),
     notRetried: String(burst.notRetried),
   };
-  return text.replace(/\{(\w+)\}/g, (m, key: string) => values[key] ?? m);
+  return text.replace(/\{(\w+)\}/g, (m, key: string) => (values as Record<string, string>)[key] ?? m);
 }
 
 export function diagnose(patterns: Pattern[], burst: Burst, facts: BurstFacts, match: ContainerMatch | null): Diagnosis {

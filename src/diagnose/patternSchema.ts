@@ -23,8 +23,39 @@ export const FIX_IDS = [
   'app-sigterm',
   'memory-limit',
   'crash-investigate',
+  // The classic non-restart causes: configuration and environment faults (src/fix/classic.ts).
+  'selinux-network-connect',
+  'socket-permissions',
+  'unix-socket-path',
+  'socket-backlog',
+  'nginx-buffer-size',
+  'nginx-upstream-tls',
+  'nginx-scheme-http',
+  'nginx-scheme-https',
+  'startup-dependency',
+  'network-attach',
+  'dns-name-gone',
 ] as const;
 export type FixId = (typeof FIX_IDS)[number];
+
+/** Every `{placeholder}` a pattern's text may use (patterns/README.md documents each; loadPatterns checks them). */
+export const PLACEHOLDERS = [
+  'container',
+  'service',
+  'upstream',
+  'scheme',
+  'count',
+  'kind',
+  'kinds',
+  'duration',
+  'timeToReady',
+  'exitCodes',
+  'dies',
+  'starts',
+  'writes',
+  'notRetried',
+] as const;
+export type Placeholder = (typeof PLACEHOLDERS)[number];
 
 export const whenSchema = z.strictObject({
   /** Share of the burst's errors that are one of these kinds must reach `minKindShare` (default 0.5). */
@@ -44,6 +75,8 @@ export const whenSchema = z.strictObject({
   /** The app took at least this long from `start` to the last error (or to healthy). */
   minTimeToReady: duration.optional(),
   finalState: z.array(z.enum(['running', 'exited', 'unknown'])).min(1).optional(),
+  /** The upstream is a unix socket (true) or a TCP address / name (false). */
+  unixSocket: z.boolean().optional(),
 });
 export type PatternWhen = z.infer<typeof whenSchema>;
 

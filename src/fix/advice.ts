@@ -101,6 +101,8 @@ export function adviceOnly(id: string, input: FixInput, t: Timing, nginxFacts: {
         `If slow is expected there, raise \`proxy_read_timeout\` in that location only (now ${nginxFacts.readTimeout ?? '60s, the default'}); raising it everywhere hides real hangs.`,
       ];
     case 'nginx-resolve': {
+      // A unix socket has no IP to go stale and no name to resolve.
+      if (input.upstream.host.startsWith('unix:')) return [];
       const addr = address(input);
       return [
         `nginx resolved ${input.upstream.host} once at start-up; after the container was recreated it got a new IP and nginx kept dialling the old one.`,

@@ -7,6 +7,7 @@ import { countOf } from '../util/plural.js';
 import path from 'node:path';
 import type { FixProposal } from '../model/incident.js';
 import { adviceOnly, configAdvice, type Platform } from './advice.js';
+import { planClassic } from './classic.js';
 import { planCompose } from './compose/plan.js';
 import { planK8s } from './k8s.js';
 import { nginxFacts, planNginx } from './nginx/plan.js';
@@ -62,7 +63,8 @@ export async function proposeFix(given: FixInput): Promise<FixProposal> {
     if (input.nginxConf) merge(planNginx(input, t, ids, cwd));
     else adviseFor(NGINX_IDS);
   }
-  if (input.notRetriedLost > 0) proposal.warnings.push(nonIdempotentWarning(input.notRetriedLost, input.writesLost));
+  // Only where a retry or second peer is proposed: for a configuration fault another peer fails the same way.
+  if (input.notRetriedLost > 0 && NGINX_IDS.some((id) => ids.has(id))) proposal.warnings.push(nonIdempotentWarning(input.notRetriedLost, input.writesLost));
 
   if (COMPOSE_IDS.some((id) => ids.has(id))) {
     if (input.compose) merge(planCompose(input, t, ids, cwd));
@@ -81,6 +83,8 @@ export async function proposeFix(given: FixInput): Promise<FixProposal> {
     const facts = input.nginxConf ? nginxFacts(input, cwd) : { readTimeout: null, hostLines: [] };
     for (const id of wantsAdvice) proposal.advice.push(...adviceOnly(id, input, t, facts));
   }
+  // Configuration and environment faults: their own diffs and advice (no restart or retry advice).
+  merge(planClassic(input, ids, cwd));
   return proposal;
 }
 
@@ -100,7 +104,7 @@ export function evidencedPlatforms(input: Pick<FixInput, 'service' | 'compose' |
 export function nonIdempotentWarning(notRetried: number, writes: number): string {
   const others = writes > notRetried ? ` (${writes} writes in all; nginx retries PUT/DELETE like GETs)` : '';
   return (
-    `${countOf(notRetried, 'POST/PATCH/LOCK request')} got a 502 during the restart${others}. nginx never passes these to another peer ` +
+    `${countOf(notRetried, 'POST/PATCH/LOCK request')} got a 502 during the incident${others}. nginx never passes these to another peer ` +
     'unless `proxy_next_upstream … non_idempotent` is set, and it was NOT added: if the first attempt reached the app before the ' +
     'connection failed, a retry submits it twice (a double order, a double charge). Add non_idempotent only where those endpoints ' +
     'are idempotent (idempotency keys); otherwise the clients must retry those writes.'

@@ -97,6 +97,8 @@ export interface BurstFacts {
   finalHealth: string | null;
   healthcheckDefined: boolean | null;
   durationMs: number;
+  /** The upstream is a unix socket (`unix:/path`), not a TCP address: fixes differ (no IP, no resolver). */
+  unixSocket: boolean;
 }
 
 export type ConfidenceLabel = 'high' | 'medium' | 'low';

@@ -18,11 +18,16 @@ export const UPSTREAM_ERROR_KINDS = [
   'broken-pipe', // (32: Broken pipe) on send/writev to upstream
   'no-live-upstreams', // every peer of the group is marked failed
   'premature-close', // upstream prematurely closed connection
-  'invalid-header', // sent invalid header / no valid HTTP/1.0 header / invalid chunked / too big header
+  'invalid-header', // sent invalid header / no valid HTTP/1.0 header / invalid chunked
   'ssl-handshake', // SSL_do_handshake() failed … while SSL handshaking to upstream
-  'unix-socket', // connect() to unix:… failed (2: No such file) / (13: Permission denied)
-  'resolve', // could not be resolved / host not found in upstream
+  'unix-socket', // connect() to unix:… failed (2: No such file) / (111: refused: a stale socket file)
+  'resolve', // X could not be resolved (N: …): a run-time lookup (resolver + variable) failed
   'disabled', // upstream server temporarily disabled (warn, max_fails reached)
+  'permission', // (13: Permission denied) on connect: SELinux/policy (TCP) or the socket file's mode (unix)
+  'backlog-full', // connect() to unix:… failed (11: Resource temporarily unavailable): its listen queue is full
+  'header-too-big', // upstream sent too big header: the response header outgrew proxy_buffer_size
+  'ssl-wrong-version', // SSL handshake to upstream got `wrong version number`: https:// to a plain-HTTP port
+  'host-not-found', // [emerg] host not found in upstream "x": nginx could not start
 ] as const;
 export type UpstreamErrorKind = (typeof UPSTREAM_ERROR_KINDS)[number];
 

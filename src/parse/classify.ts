@@ -22,7 +22,6 @@ const INVALID_HEADER = [
   'upstream sent invalid header',
   'upstream sent no valid HTTP/1.0 header',
   'upstream sent invalid chunked response',
-  'upstream sent too big header',
   'upstream sent invalid status',
 ];
 
@@ -62,14 +61,27 @@ export function classifyUpstreamFailure(
   if (startsIn(text, 'upstream timed out', msgAt, msgEnd)) return 'timeout';
   if (startsIn(text, 'upstream server temporarily disabled', msgAt, msgEnd)) return 'disabled';
   if (startsIn(text, 'upstream sent ', msgAt, msgEnd)) {
+    // A configuration fault (buffer size), not a broken backend: its own kind, its own fix.
+    if (startsIn(text, 'upstream sent too big header', msgAt, msgEnd)) return 'header-too-big';
     for (const s of INVALID_HEADER) if (startsIn(text, s, msgAt, msgEnd)) return 'invalid-header';
   }
-  if (includesIn(text, 'host not found in upstream', msgAt, msgEnd) || includesIn(text, 'could not be resolved', msgAt, msgEnd)) return 'resolve';
+  // Start-up (emerg, nginx did not start) and run time (resolver + variable) are different faults.
+  if (includesIn(text, 'host not found in upstream', msgAt, msgEnd)) return 'host-not-found';
+  if (includesIn(text, 'could not be resolved', msgAt, msgEnd)) return 'resolve';
 
   const aboutUpstream = hasUpstreamField || (actionAt >= 0 && includesIn(text, 'upstream', actionAt, actionEnd));
   if (!aboutUpstream) return null;
-  if ((actionAt >= 0 && equalsIn(text, 'SSL handshaking to upstream', actionAt, actionEnd)) || startsIn(text, 'upstream SSL certificate', msgAt, msgEnd)) return 'ssl-handshake';
-  if (startsIn(text, 'connect() to unix:', msgAt, msgEnd) && (errno === 2 || errno === 13 || errno === 111)) return 'unix-socket';
+  if (actionAt >= 0 && equalsIn(text, 'SSL handshaking to upstream', actionAt, actionEnd)) {
+    // OpenSSL's `wrong version number`: the peer answered the ClientHello with plain HTTP.
+    return includesIn(text, ':wrong version number', msgAt, actionAt) ? 'ssl-wrong-version' : 'ssl-handshake';
+  }
+  if (startsIn(text, 'upstream SSL certificate', msgAt, msgEnd)) return 'ssl-handshake';
+  // The errno decides: 13 is a permission fault on TCP and unix sockets alike, never "refused".
+  if (errno === 13 && startsIn(text, 'connect()', msgAt, msgEnd)) return 'permission';
+  if (startsIn(text, 'connect() to unix:', msgAt, msgEnd)) {
+    if (errno === 2 || errno === 111) return 'unix-socket';
+    if (errno === 11) return 'backlog-full';
+  }
   if (errno !== null && ERRNO_KIND[errno]) return ERRNO_KIND[errno]!;
   return null;
 }

@@ -625,7 +625,13 @@ export function parseUpstreamUrl(url: string): UpstreamAddress {
   if (rest.startsWith('unix:')) {
     // nginx writes unix upstreams as `unix:/path/to.sock:/uri`
     // (`fastcgi://unix:/run/php.sock:` when the uri is empty)
+    // Once connected, nginx 1.22 writes the same upstream without the `:` (seen for real:
+    // `http://unix:/run/php-fpm.sock/api/x` on a read timeout): the socket file's name ends it then.
     const uriAt = rest.indexOf(':/', 5);
+    if (uriAt < 0) {
+      const sock = /^unix:[^:]*?\.sock(?:et)?(?=\/)/.exec(rest);
+      if (sock) return { url, scheme, host: sock[0], port: null, path: rest.slice(sock[0].length) };
+    }
     const host = uriAt > 0 ? rest.slice(0, uriAt) : rest.replace(/:$/, '');
     return { url, scheme, host, port: null, path: uriAt > 0 ? rest.slice(uriAt + 1) : '' };
   }

@@ -235,10 +235,11 @@ describe('log-only patterns', () => {
     expect(i.diagnosis.confidenceLabel).toBe('low');
   });
 
-  it('SSL handshake failures match no restart rule → unexplained', () => {
+  it('SSL handshake failures match no restart rule, even during a restart → the TLS configuration rule', () => {
     const lines = failLines(T0, 6, 300, { upstream: 'https://172.18.0.5:8443', msg: 'SSL_do_handshake() failed (SSL: error:0A000086:SSL routines::certificate verify failed) while SSL handshaking to upstream' });
     const i = one({ lines, events: seq.dockerRestart(BACKEND, T0 - 2000) });
-    expect(i.diagnosis.patternId).toBe('unexplained');
+    expect(i.diagnosis.patternId).toBe('upstream-ssl-handshake');
+    expect(i.diagnosis.fixIds).toEqual(['nginx-upstream-tls']);
   });
 });
 

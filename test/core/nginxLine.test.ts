@@ -139,7 +139,8 @@ const VARIANTS: Case[] = [
       upstream: 'fastcgi://unix:/run/php/php-fpm.sock:',
       host: 'shop.example.com',
     }),
-    kind: 'unix-socket',
+    // The errno decides: 13 is a permission fault (the socket's mode), not a missing socket.
+    kind: 'permission',
     level: 'crit',
     errno: 13,
   },
@@ -201,7 +202,8 @@ const VARIANTS: Case[] = [
   {
     name: 'upstream sent too big header',
     line: nginxLine({ time: EPOCH, msg: 'upstream sent too big header while reading response header from upstream', ...up('http://172.18.0.5:3000/api/cart') }),
-    kind: 'invalid-header',
+    // A buffer-size fault with its own fix, not a broken backend.
+    kind: 'header-too-big',
   },
   {
     name: 'upstream sent no valid HTTP/1.0 header',
@@ -223,7 +225,8 @@ const VARIANTS: Case[] = [
   {
     name: 'host not found in upstream (emerg, start-up, no *CONN, no client)',
     line: `${AT} [emerg] 1#1: host not found in upstream "backend:3000" in /etc/nginx/conf.d/default.conf:12`,
-    kind: 'resolve',
+    // nginx did not start: not the run-time `could not be resolved`.
+    kind: 'host-not-found',
     level: 'emerg',
   },
   {

@@ -5,11 +5,17 @@
 import { copyFileSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { defaultPatternsDir, loadPatterns, parsePattern, PatternFileError } from '../../src/diagnose/loadPatterns.js';
+import { defaultPatternsDir, loadPatterns, loadPatternsWithOverlay, parsePattern, PatternFileError } from '../../src/diagnose/loadPatterns.js';
+import * as patternSchemaModule from '../../src/diagnose/patternSchema.js';
 import { REPO, tempDir } from './helpers.js';
 
 const BUNDLED = path.join(REPO, 'patterns');
-const REQUIRED = ['restart-race', 'stop-timeout', 'crash-loop', 'crash-restart', 'oom-kill', 'slow-startup', 'backend-down', 'upstream-timeout', 'no-live-upstreams', 'transient-refused', 'unexplained'];
+const REQUIRED = [
+  'restart-race', 'stop-timeout', 'crash-loop', 'crash-restart', 'oom-kill', 'slow-startup', 'backend-down', 'upstream-timeout', 'no-live-upstreams', 'transient-refused', 'unexplained',
+  // The classic non-restart causes (issue 13, item 6).
+  'upstream-permission-denied', 'unix-socket-permission', 'unix-socket-missing', 'unix-socket-backlog', 'header-too-big', 'scheme-https-to-plain',
+  'scheme-http-to-tls', 'upstream-ssl-handshake', 'host-not-found', 'name-not-resolved', 'no-route-to-host',
+];
 
 describe('bundled patterns', () => {
   it('every file validates and the set covers every diagnosis the issue asks for', () => {
@@ -107,6 +113,16 @@ describe('an invalid pattern folder', () => {
     expect(errorOf().message).toMatch(/slow-startup\.json: fixes\.0: /);
   });
 
+  it('an unknown {placeholder} is a one-line error naming the file, the field and the placeholder', () => {
+    const file = edit('header-too-big.json', (p) => {
+      p.summary = '{count} × {knd} from {upstream}';
+    });
+    const e = errorOf();
+    expect(e.file).toBe(file);
+    expect(e.message).toMatch(/header-too-big\.json: summary: unknown placeholder \{knd\} \(known: container, /);
+    expect(e.message.split('\n')).toHaveLength(1);
+  });
+
   it('a bad duration names the field', () => {
     edit('slow-startup.json', (p) => {
       (p.when as Record<string, unknown>).minTimeToReady = 'a while';
@@ -148,5 +164,49 @@ describe('an invalid pattern folder', () => {
 
   it('a copied, untouched bundled folder loads (the fixtures above are the only difference)', () => {
     expect(loadPatterns(t.dir)).toHaveLength(REQUIRED.length);
+  });
+});
+
+describe('placeholders are checked and documented', () => {
+  it('every placeholder the bundled patterns use is known, and patterns/README.md documents each one and every when-clause fact', () => {
+    const readme = readFileSync(path.join(BUNDLED, 'README.md'), 'utf8');
+    for (const name of patternSchemaModule.PLACEHOLDERS) expect(readme).toContain(`\`{${name}}\``);
+    const { whenSchema } = patternSchemaModule;
+    for (const fact of Object.keys(whenSchema.shape)) expect(readme).toContain(`\`${fact}\``);
+  });
+});
+
+describe('--patterns DIR overlays the bundled rules by id', () => {
+  let t: ReturnType<typeof tempDir>;
+  beforeEach(() => {
+    t = tempDir();
+  });
+  afterEach(() => t.cleanup());
+
+  it('a file with a bundled id replaces that rule, a new id adds one, every other bundled rule stays', () => {
+    const own = JSON.parse(readFileSync(path.join(BUNDLED, 'header-too-big.json'), 'utf8')) as Record<string, unknown>;
+    own.title = 'Our own words for a too big header';
+    t.file('header-too-big.json', JSON.stringify(own));
+    const added = { ...own, id: 'our-rule', title: 'Our new rule', priority: 7 };
+    t.file('our-rule.json', JSON.stringify(added));
+    const merged = loadPatternsWithOverlay(t.dir, BUNDLED);
+    expect(merged.map((p) => p.id).sort()).toEqual([...REQUIRED, 'our-rule'].sort());
+    expect(merged.find((p) => p.id === 'header-too-big')!.title).toBe('Our own words for a too big header');
+    expect(merged.find((p) => p.id === 'our-rule')!.priority).toBe(7);
+    const priorities = merged.map((p) => p.priority);
+    expect(priorities).toEqual([...priorities].sort((a, b) => b - a));
+  });
+
+  it('an overlay that adds a second fallback is refused, naming the folder', () => {
+    const fb = JSON.parse(readFileSync(path.join(BUNDLED, 'unexplained.json'), 'utf8')) as Record<string, unknown>;
+    t.file('other-fallback.json', JSON.stringify({ ...fb, id: 'other-fallback' }));
+    expect(() => loadPatternsWithOverlay(t.dir, BUNDLED)).toThrow(`invalid pattern file ${t.dir}: exactly one pattern must have "fallback": true`);
+  });
+
+  it('an invalid overlay file is the same one-line error as a bundled one', () => {
+    const own = JSON.parse(readFileSync(path.join(BUNDLED, 'restart-race.json'), 'utf8')) as Record<string, unknown>;
+    own.explanation = 'see {containr}';
+    const file = t.file('restart-race.json', JSON.stringify(own));
+    expect(() => loadPatternsWithOverlay(t.dir, BUNDLED)).toThrow(`invalid pattern file ${file}: explanation: unknown placeholder {containr}`);
   });
 });

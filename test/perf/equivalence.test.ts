@@ -135,6 +135,21 @@ const ODD_LINES = [
   `${T} [warn] 1#1: *5 upstream server temporarily disabled while connecting to upstream, client: 1.2.3.4, server: a, request: "GET /x HTTP/1.1", upstream: "http://10.0.0.5:80/x", host: "a"`,
   `${T} [error] 1#1: *5 connect() failed (113: No route to host) while connecting to upstream, client: 1.2.3.4, server: a, request: "GET /x HTTP/1.1", upstream: "http://10.0.0.5:80/x", host: "a`,
   `${T} [error] 1#1: *5 connect() failed (113: No route to host) while connecting to upstream, client: 1.2.3.4, server: a, request: "GET /x HTTP/1.1", upstream: "`,
+  // Real nginx 1.22 lines of the classic non-restart causes (fixtures/incidents/classic-*, scripts/record-classic.mjs):
+  `${T} [crit] 19971#19971: *2 connect() to 172.30.0.13:8080 failed (13: Permission denied) while connecting to upstream, client: 127.0.0.1, server: app.example.test, request: "GET /api/orders/1000 HTTP/1.1", upstream: "http://172.30.0.13:8080/api/orders/1000", host: "app.example.test"`,
+  `${T} [crit] 19792#19792: *2 connect() to unix:/tmp/rd-classic/unix-socket-permission/run/app.sock failed (13: Permission denied) while connecting to upstream, client: 127.0.0.1, server: app.example.test, request: "GET /api/orders/1000 HTTP/1.1", upstream: "http://unix:/tmp/rd-classic/unix-socket-permission/run/app.sock:/api/orders/1000", host: "app.example.test"`,
+  `${T} [error] 20867#20867: *4 connect() to unix:/tmp/rd-classic/unix-socket-backlog/run/php-fpm.sock failed (11: Resource temporarily unavailable) while connecting to upstream, client: 127.0.0.1, server: app.example.test, request: "POST /api/orders/2 HTTP/1.1", upstream: "http://unix:/tmp/rd-classic/unix-socket-backlog/run/php-fpm.sock:/api/orders/2", host: "app.example.test"`,
+  `${T} [error] 20867#20867: *2 upstream timed out (110: Connection timed out) while reading response header from upstream, client: 127.0.0.1, server: app.example.test, request: "GET /api/orders/0 HTTP/1.1", upstream: "http://unix:/tmp/rd-classic/unix-socket-backlog/run/php-fpm.sock/api/orders/0", host: "app.example.test"`,
+  `${T} [error] 20702#20702: *2 upstream sent too big header while reading response header from upstream, client: 127.0.0.1, server: app.example.test, request: "GET /api/orders/1000 HTTP/1.1", upstream: "http://127.0.0.1:40310/api/orders/1000", host: "app.example.test"`,
+  `${T} [error] 20573#20573: *2 SSL_do_handshake() failed (SSL: error:0A00010B:SSL routines::wrong version number) while SSL handshaking to upstream, client: 127.0.0.1, server: app.example.test, request: "GET /api/orders/1000 HTTP/1.1", upstream: "https://127.0.0.1:40310/api/orders/1000", host: "app.example.test"`,
+  `${T} [error] 20503#20503: *2 SSL_do_handshake() failed (SSL: error:0A00042E:SSL routines::tlsv1 alert protocol version:SSL alert number 70) while SSL handshaking to upstream, client: 127.0.0.1, server: app.example.test, request: "GET /api/orders/1000 HTTP/1.1", upstream: "https://127.0.0.1:40310/api/orders/1000", host: "app.example.test"`,
+  `${T} [emerg] 20086#20086: host not found in upstream "backend" in /tmp/rd-classic/host-not-found/nginx.conf:20`,
+  `${T} [error] 20632#20632: *2 upstream prematurely closed connection while reading response header from upstream, client: 127.0.0.1, server: app.example.test, request: "GET /api/orders/1000 HTTP/1.1", upstream: "http://127.0.0.1:40310/api/orders/1000", host: "app.example.test"`,
+  `${T} [crit] 20816#20816: *2 connect() to unix:/tmp/rd-classic/unix-socket-missing/run/gunicorn.sock failed (2: No such file or directory) while connecting to upstream, client: 127.0.0.1, server: app.example.test, request: "GET /api/orders/1000 HTTP/1.1", upstream: "http://unix:/tmp/rd-classic/unix-socket-missing/run/gunicorn.sock:/api/orders/1000", host: "app.example.test"`,
+  `${T} [error] 21043#21043: *2 connect() to 172.30.0.113:3000 failed (113: No route to host) while connecting to upstream, client: 127.0.0.1, server: app.example.test, request: "GET /api/orders/1000 HTTP/1.1", upstream: "http://172.30.0.113:3000/api/orders/1000", host: "app.example.test"`,
+  `${T} [error] 21142#21142: *2 api.internal could not be resolved (3: Host not found), client: 127.0.0.1, server: app.example.test, request: "GET /api/orders/1000 HTTP/1.1", host: "app.example.test"`,
+  `${T} [info] 1#1: *5 SSL_do_handshake() failed (SSL: error:0A00010B:SSL routines::wrong version number) while SSL handshaking, client: 1.2.3.4, server: 0.0.0.0:443`,
+  `${T} [crit] 1#1: *5 open() "/var/lib/nginx/proxy/1/00/0000000001" failed (13: Permission denied) while reading upstream, client: 1.2.3.4, server: a, upstream: "http://10.0.0.1:80/"`,
   'no newline at the end',
 ];
 
@@ -276,7 +291,7 @@ describe('fast paths are equivalent to parseNginxLine line by line', () => {
     expect(ref.counts.otherLines).toBeGreaterThan(5000);
     for (const r of ['empty', 'not-nginx', 'binary', 'bad-time', 'too-long'] as const) expect(ref.counts.unparsed[r] ?? 0).toBeGreaterThan(0);
     const kinds = new Set(ref.failures.map((f) => f.kind));
-    for (const k of ['refused', 'timeout', 'reset', 'no-route', 'no-live-upstreams', 'premature-close', 'invalid-header', 'ssl-handshake'] as const)
+    for (const k of ['refused', 'timeout', 'reset', 'no-route', 'no-live-upstreams', 'premature-close', 'invalid-header', 'ssl-handshake', 'permission', 'backlog-full', 'header-too-big', 'ssl-wrong-version', 'host-not-found', 'resolve', 'unix-socket'] as const)
       expect([...kinds]).toContain(k);
     expect((JSON.parse(ref.incidents) as unknown[]).length).toBeGreaterThan(2);
   });

@@ -1,0 +1,344 @@
+/**
+ * Shared machinery for recording real incidents (fixtures/recorded/README.md): offline images,
+ * a host nginx in a fixed prefix, bounded GET/POST traffic on loopback, the Docker events and
+ * inspect of the recording's own containers, and a summary of what nginx really logged.
+ * Uses the docker CLI (the product itself never does). Names: images `rd-rec-*`, containers and
+ * networks `rd-h13d-*`, subnets 172.26.0.0/24 and 172.27.0.0/24, ports 40500–40599.
+ */
+import { execFile, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { summarize } from './measure.mjs';
+
+export * from './images.mjs';
+export * from './measure.mjs';
+
+const run = promisify(execFile);
+export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const PROJECT = 'rd-h13d';
+export const NGINX_BIN = '/usr/sbin/nginx';
+
+export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const t0 = Date.now();
+export function say(...args) {
+  console.log(`[${((Date.now() - t0) / 1000).toFixed(1).padStart(5)}s]`, ...args);
+}
+
+export async function docker(...args) {
+  const { stdout } = await run('docker', args, { maxBuffer: 64 * 1024 * 1024 });
+  return stdout.trim();
+}
+export const dockerQuiet = (...args) => docker(...args).catch(() => '');
+
+/** `docker run` flags that make a container look like compose's `PROJECT-SERVICE-N` (no compose plugin here). */
+export function composeLabels(service, number = 1, project = PROJECT) {
+  return [
+    '--label', `com.docker.compose.project=${project}`,
+    '--label', `com.docker.compose.service=${service}`,
+    '--label', `com.docker.compose.container-number=${number}`,
+    '--label', 'com.docker.compose.oneoff=False',
+  ];
+}
+
+/** A fixed prefix per recording, so the stored nginx.conf is the same on every re-recording. */
+export function freshPrefix(name) {
+  const prefix = `/tmp/rd-h13d-rec/${name}`;
+  rmSync(prefix, { recursive: true, force: true });
+  for (const d of ['logs', 'tmp']) mkdirSync(path.join(prefix, d), { recursive: true });
+  return prefix;
+}
+
+/** The http{} preamble every host nginx of these recordings shares (error log at info, like production debugging). */
+export function hostNginxHead(prefix) {
+  return `user root;
+worker_processes 1;
+pid ${prefix}/nginx.pid;
+error_log ${prefix}/logs/error.log info;
+events { worker_connections 1024; }
+http {
+  log_format main '$remote_addr - [$time_local] "$request" $status $body_bytes_sent rt=$request_time ua="$upstream_addr" us="$upstream_status"';
+  access_log ${prefix}/logs/access.log main;
+  client_body_temp_path ${prefix}/tmp/client_body;
+  proxy_temp_path ${prefix}/tmp/proxy;
+  fastcgi_temp_path ${prefix}/tmp/fastcgi;
+  uwsgi_temp_path ${prefix}/tmp/uwsgi;
+  scgi_temp_path ${prefix}/tmp/scgi;
+`;
+}
+
+/** Starts /usr/sbin/nginx on the host with `conf` (written to PREFIX/nginx.conf); resolves once `probeUrl` answers. */
+export async function startHostNginx(prefix, conf, probeUrl) {
+  const confPath = path.join(prefix, 'nginx.conf');
+  writeFileSync(confPath, conf);
+  const errorLog = path.join(prefix, 'logs/error.log');
+  await run(NGINX_BIN, ['-t', '-q', '-p', prefix, '-c', confPath, '-e', errorLog]);
+  const child = spawn(NGINX_BIN, ['-p', prefix, '-c', confPath, '-e', errorLog, '-g', 'daemon off;'], { stdio: 'ignore' });
+  const exited = new Promise((r) => child.once('exit', r));
+  await waitFor(async () => (await httpGet(probeUrl)) !== null, 10_000, 'host nginx to answer');
+  return {
+    confPath,
+    errorLog,
+    accessLog: path.join(prefix, 'logs/access.log'),
+    async stop() {
+      if (child.exitCode !== null) return;
+      child.kill('SIGQUIT');
+      const t = setTimeout(() => child.kill('SIGKILL'), 5000);
+      await exited;
+      clearTimeout(t);
+    },
+  };
+}
+
+export function httpGet(url, timeoutMs = 1000) {
+  return new Promise((resolve) => {
+    const req = http.get(url, { agent: false, timeout: timeoutMs }, (res) => {
+      let body = '';
+      res.on('data', (d) => (body += d));
+      res.on('end', () => resolve({ status: res.statusCode, body }));
+    });
+    req.on('timeout', () => req.destroy());
+    req.on('error', () => resolve(null));
+  });
+}
+
+export async function waitFor(fn, timeoutMs, what) {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    if (await fn()) return;
+    await sleep(100);
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+}
+
+/** Waits until GET url answers 200 (the app behind it is really listening). */
+export const waitHealthy = (url, timeoutMs = 30_000) =>
+  waitFor(async () => (await httpGet(url))?.status === 200, timeoutMs, `${url} to answer 200`);
+
+/**
+ * Bounded traffic to 127.0.0.1 only: `rate` req/s alternating GET and POST over `paths`, one
+ * connection per request unless `keepAlive`. `abortAfterMs` makes a share of clients hang up.
+ * Stops on stop() or after maxMs, whichever first. Returns counts by status.
+ */
+export function startTraffic({ base, rate = 20, paths = ['/api/orders'], maxMs = 60_000, keepAlive = false, abortEvery = 0, abortAfterMs = 200 }) {
+  const u = new URL(base);
+  if (u.protocol !== 'http:' || u.hostname !== '127.0.0.1') throw new Error(`traffic goes to http://127.0.0.1 only, not ${base}`);
+  const agent = keepAlive ? new http.Agent({ keepAlive: true, maxSockets: 4 }) : false;
+  const stats = { sent: 0, byStatus: {}, errors: 0, aborted: 0 };
+  let n = 0;
+  let inflight = 0;
+  const started = Date.now();
+  let stopping = false;
+  let timer;
+  const done = new Promise((resolve) => {
+    const tick = () => {
+      if (stopping || Date.now() - started > maxMs) {
+        clearInterval(timer);
+        const poll = setInterval(() => {
+          if (inflight === 0) {
+            clearInterval(poll);
+            if (agent) agent.destroy();
+            resolve(stats);
+          }
+        }, 50);
+        return;
+      }
+      const i = n++;
+      const method = i % 2 === 0 ? 'GET' : 'POST';
+      const p = paths[i % paths.length];
+      const body = method === 'POST' ? JSON.stringify({ order: i, qty: (i % 5) + 1 }) : null;
+      const abort = abortEvery > 0 && i % abortEvery === abortEvery - 1;
+      inflight++;
+      stats.sent++;
+      const req = http.request(
+        { host: '127.0.0.1', port: u.port, path: `${p}${p.includes('?') ? '&' : '?'}n=${i}`, method, agent, timeout: 5000,
+          headers: body ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } : {} },
+        (res) => {
+          res.resume();
+          res.on('end', () => {
+            stats.byStatus[res.statusCode] = (stats.byStatus[res.statusCode] ?? 0) + 1;
+            inflight--;
+          });
+        },
+      );
+      let settled = false;
+      const fail = (kind) => {
+        if (settled) return;
+        settled = true;
+        stats[kind]++;
+        inflight--;
+      };
+      req.on('error', () => fail(abort ? 'aborted' : 'errors'));
+      req.on('timeout', () => req.destroy());
+      req.on('response', () => (settled = true));
+      if (abort) setTimeout(() => { if (!settled) req.destroy(); }, abortAfterMs);
+      if (body) req.write(body);
+      req.end();
+    };
+    timer = setInterval(tick, 1000 / rate);
+  });
+  return { stop: () => { stopping = true; return done; }, done };
+}
+
+/** Unix seconds with a fraction, as `docker events --since/--until` take them. */
+export const unixNow = () => (Date.now() / 1000).toFixed(3);
+
+/**
+ * `docker events --since --until --format '{{json .}}'`, kept as the Engine wrote it (raw lines),
+ * limited to this recording: containers whose name starts with one of `prefixes`, and network
+ * events about those containers or about networks of that name.
+ */
+export async function recordedEvents(since, until, prefixes) {
+  const out = await docker('events', '--since', since, '--until', until, '--format', '{{json .}}');
+  const mine = (n) => typeof n === 'string' && prefixes.some((p) => n.startsWith(p));
+  const ids = new Set();
+  const lines = out.split('\n').filter(Boolean);
+  for (const l of lines) {
+    const e = JSON.parse(l);
+    if (e.Type === 'container' && mine(e.Actor?.Attributes?.name)) ids.add(e.Actor.ID);
+  }
+  return lines.filter((l) => {
+    const e = JSON.parse(l);
+    if (e.Type === 'container') return ids.has(e.Actor?.ID);
+    if (e.Type === 'network') return ids.has(e.Actor?.Attributes?.container) || mine(e.Actor?.Attributes?.name);
+    return false;
+  });
+}
+
+export async function inspectJson(names) {
+  const present = [];
+  for (const n of names) if (await dockerQuiet('inspect', '--type', 'container', '--format', '{{.Id}}', n)) present.push(n);
+  return present.length ? JSON.stringify(JSON.parse(await docker('inspect', '--type', 'container', ...present)), null, 2) + '\n' : '[]\n';
+}
+
+/** `docker logs --timestamps` of a container, stderr only (nginx's error_log /dev/stderr): raw text and plain nginx lines. */
+export async function containerErrorLog(name) {
+  const { stderr } = await run('docker', ['logs', '--timestamps', name], { maxBuffer: 64 * 1024 * 1024 });
+  const plain = stderr
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => l.replace(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d+Z /, ''))
+    .join('\n');
+  return { raw: stderr, plain: plain ? plain + '\n' : '' };
+}
+
+/** Writes the folder; `files` maps file name → text. */
+export function writeFolder(outDir, files) {
+  mkdirSync(outDir, { recursive: true });
+  for (const [name, text] of Object.entries(files)) writeFileSync(path.join(outDir, name), text);
+}
+
+export function outDirFor(name) {
+  return path.resolve(process.argv[2] ?? path.join(REPO, 'fixtures/recorded', name));
+}
+
+export function readText(p) {
+  return existsSync(p) ? readFileSync(p, 'utf8') : '';
+}
+
+/**
+ * expected.json: the SRE's conclusion (hand-written in each script: primary, contributing,
+ * workload, incarnation, upstream, container) plus the numbers measured from the recorded log.
+ */
+export function expectedJson({ description, incidents, exitCode, unparsed = 0 }) {
+  return JSON.stringify({ description, tz: 'UTC', args: [], exitCode: exitCode ?? (incidents.length ? 1 : 0), incidents, unparsed }, null, 2) + '\n';
+}
+
+/** recording.json: the zone the log was written in (for `--replay`) and what really happened. */
+export function recordingJson(extra) {
+  return JSON.stringify({ tz: 'UTC', note: 'error.log local times are in this zone', recorded: new Date().toISOString(), docker: extra.docker, nginx: '1.22.1', ...extra }, null, 2) + '\n';
+}
+
+/** Removes our containers/networks whatever state they are in. */
+export async function cleanup(containers, networks = []) {
+  for (const c of containers) await dockerQuiet('rm', '-f', c);
+  for (const n of networks) await dockerQuiet('network', 'rm', n);
+}
+
+/** Runs a recording with cleanup before and after, and a clear one-line error on failure. */
+export async function main(name, containers, networks, body) {
+  await cleanup(containers, networks);
+  try {
+    await body();
+  } catch (err) {
+    console.error(`record ${name}: ${err instanceof Error ? err.message : String(err)}`);
+    process.exitCode = 1;
+  } finally {
+    await cleanup(containers, networks);
+  }
+}
+
+/**
+ * Collects what an operator would have afterwards and writes the folder: events (raw lines),
+ * inspect, the error log, nginx.conf, compose file, recording.json (timeline, traffic, counts) and
+ * expected.json from `conclude(summary)` (the hand-written conclusion, numbers measured).
+ */
+export async function finish(o) {
+  const until = unixNow();
+  const events = await recordedEvents(o.since, until, o.prefixes);
+  const inspect = await inspectJson(o.containers);
+  const summary = summarize(o.errorLog);
+  const dockerVersion = await docker('version', '--format', '{{.Server.Version}}');
+  const files = {
+    'error.log': o.errorLog,
+    'docker-events.jsonl': events.join('\n') + '\n',
+    'inspect.json': inspect,
+    'nginx.conf': o.nginxConf,
+    'docker-compose.yml': o.compose,
+    ...(o.extraFiles ?? {}),
+  };
+  const concl = o.conclude(summary);
+  files['expected.json'] = expectedJson({ ...concl, unparsed: summary.unparsed });
+  files['recording.json'] = recordingJson({
+    docker: dockerVersion,
+    script: `scripts/record/${o.name}.mjs`,
+    window: { since: o.since, until },
+    timeline: o.timeline,
+    traffic: o.traffic,
+    setByHand: o.setByHand ?? [],
+    measured: { ...summary, events: eventActions(events) },
+  });
+  writeFolder(o.outDir, files);
+  say(`wrote ${o.outDir}: ${summary.lines} log lines, kinds ${JSON.stringify(summary.kinds)}, other ${JSON.stringify(summary.other)}`);
+  for (const b of summary.bursts) say(`burst ${b.upstream}: ${b.errors} (${JSON.stringify(b.kinds)}) ${b.first} → ${b.last}`);
+  say(`events: ${eventActions(events).join(', ')}`);
+  return summary;
+}
+
+/** `name action` per event, for the summary. */
+export function eventActions(lines) {
+  return lines.map((l) => {
+    const e = JSON.parse(l);
+    const a = e.Actor?.Attributes ?? {};
+    const extra = a.exitCode !== undefined ? `(${a.exitCode})` : a.signal !== undefined ? `(${a.signal})` : '';
+    return `${e.Type === 'network' ? `net:${a.name}` : a.name} ${e.Action}${extra}`;
+  });
+}
+
+/** A timeline entry: seconds since `start` and what happened. */
+export function stamp(timeline, start, what) {
+  timeline.push({ at: +((Date.now() - start) / 1000).toFixed(2), iso: new Date().toISOString(), what });
+  say(what);
+}
+
+/** A host nginx config: one upstream group in front of /api/ (the busybox CGI), plus a probe location. */
+export function hostConf(prefix, { port, upstream = 'backend', servers, groupExtra = '', locationExtra = '', extraLocations = '' }) {
+  return `${hostNginxHead(prefix)}  upstream ${upstream} {
+${servers.map((s) => `    server ${s};`).join('\n')}
+${groupExtra}  }
+  server {
+    listen 127.0.0.1:${port};
+    server_name shop.local;
+    location /api/ {
+      rewrite ^ /cgi-bin/api break;
+      proxy_pass http://${upstream};
+      proxy_connect_timeout 2s;
+      proxy_read_timeout 10s;
+${locationExtra}    }
+${extraLocations}    location = /nginx-health { access_log off; return 200 "ok"; }
+  }
+}
+`;
+}
