@@ -39,7 +39,7 @@ export const MAIN_FLAGS = {
   'no-tui': { type: 'boolean', group: 'Live and replay', help: 'live mode without the full-screen UI: one line per incident and check' },
 } as const satisfies FlagTable;
 
-export type Mode = 'postmortem' | 'live' | 'replay';
+type Mode = 'postmortem' | 'live' | 'replay';
 
 /** The flags of the main command; the config paths, probing and Docker endpoint are enrich's. */
 export interface MainOptions extends EnrichOptions {

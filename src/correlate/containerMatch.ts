@@ -16,7 +16,7 @@ const LIFECYCLE_CHANGE = new Set(['kill', 'die', 'stop', 'start', 'restart', 'oo
  * Ports a host-network container serves, read from what it declares: ExposedPorts, its command
  * line (`-p 3000`, `--port=3000`, `:3000`) and its healthcheck URL. A hint, so strength < 1.
  */
-export function declaredPorts(c: ContainerInfo): Set<number> {
+function declaredPorts(c: ContainerInfo): Set<number> {
   const ports = new Set<number>();
   for (const p of c.ports) ports.add(p.containerPort);
   const words = [...c.cmd, ...(c.healthcheck?.test ?? [])].join(' ');

@@ -119,7 +119,7 @@ function kindsSeen(burst: Burst): string {
 }
 
 /** Fills `{placeholders}` in a pattern's text from the incident; unknown names stay visible. */
-export function fillTemplate(text: string, burst: Burst, f: BurstFacts, match: ContainerMatch | null): string {
+function fillTemplate(text: string, burst: Burst, f: BurstFacts, match: ContainerMatch | null): string {
   const ttr = inferredTimeToReady(f);
   const values: Record<Placeholder, string> = {
     container: match?.name ?? 'the backend',

@@ -7,7 +7,7 @@ import { open, stat } from 'node:fs/promises';
 import { InputError } from '../util/errors.js';
 
 /** Bound on what one drill reads back (a drill's worth of lines is far smaller). */
-export const MAX_DELTA_BYTES = 32 * 1024 * 1024;
+const MAX_DELTA_BYTES = 32 * 1024 * 1024;
 
 export interface LogMark {
   file: string;

@@ -30,7 +30,7 @@ export interface LogSummary {
   note: string | null;
 }
 
-export interface FailureCounts {
+interface FailureCounts {
   total: number;
   s502: number;
   s503: number;
@@ -60,10 +60,10 @@ export interface DrillMeasurement {
   log: LogSummary | null;
 }
 
-export const LOG_SAMPLE_LINES = 5;
+const LOG_SAMPLE_LINES = 5;
 
 /** A failure is an answer the client could not use because the backend was away: 5xx or none. */
-export function isFailure(s: RequestSample): boolean {
+function isFailure(s: RequestSample): boolean {
   return s.status === null || s.status >= 500;
 }
 
@@ -71,7 +71,7 @@ function bump(rec: Record<string, number>, key: string): void {
   rec[key] = (rec[key] ?? 0) + 1;
 }
 
-export function countFailures(samples: RequestSample[]): FailureCounts {
+function countFailures(samples: RequestSample[]): FailureCounts {
   const f: FailureCounts = { total: 0, s502: 0, s503: 0, s504: 0, otherServerErrors: 0, noResponse: 0, byMethod: {} };
   for (const s of samples) {
     if (!isFailure(s)) continue;
@@ -86,7 +86,7 @@ export function countFailures(samples: RequestSample[]): FailureCounts {
   return f;
 }
 
-export function failureWindow(samples: RequestSample[]): DrillMeasurement['failureWindow'] {
+function failureWindow(samples: RequestSample[]): DrillMeasurement['failureWindow'] {
   const failed = samples.filter(isFailure);
   if (failed.length === 0) return null;
   const first = Math.min(...failed.map((s) => s.doneAt));

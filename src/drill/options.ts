@@ -9,7 +9,7 @@ import { readDuration } from '../util/duration.js';
 import { checkTargetUrl } from './urlPolicy.js';
 import { resolveDockerEndpoint, type DockerEndpoint, type DockerEnv } from '../sources/dockerEndpoint.js';
 
-export const DRILL_ACTIONS = ['restart', 'stop-start', 'kill'] as const;
+const DRILL_ACTIONS = ['restart', 'stop-start', 'kill'] as const;
 export type DrillAction = (typeof DRILL_ACTIONS)[number];
 
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;

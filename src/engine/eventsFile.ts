@@ -28,7 +28,7 @@ function firstNonSpaceChar(path: string): string | null {
 }
 
 /** One JSON-lines line: ignored, invalid (with its reason) or handed to the engine. */
-export function feedEventLine(engine: IncidentEngine, text: string): void {
+function feedEventLine(engine: IncidentEngine, text: string): void {
   const t = text.trim();
   if (t === '') return;
   // ~95% of a real stream (healthcheck exec_*, networks, images): counted as ignored without JSON.parse + zod.
@@ -64,7 +64,7 @@ function feedArrayText(path: string, text: string, engine: IncidentEngine): void
 }
 
 /** A pipe or FIFO: the first non-space byte decides lines or array, as it arrives. */
-export async function feedEventsStream(path: string, stream: Readable, engine: IncidentEngine): Promise<void> {
+async function feedEventsStream(path: string, stream: Readable, engine: IncidentEngine): Promise<void> {
   let mode: 'unknown' | 'lines' | 'array' = 'unknown';
   let held: Buffer[] = [];
   let heldBytes = 0;

@@ -64,8 +64,8 @@ export interface EngineOptions {
   maxEvents?: number;
 }
 
-export const DEFAULT_BURST_GAP_MS = 5_000;
-export const DEFAULT_MIN_ERRORS = 3;
+const DEFAULT_BURST_GAP_MS = 5_000;
+const DEFAULT_MIN_ERRORS = 3;
 
 export class IncidentEngine {
   readonly tz: string;

@@ -32,9 +32,9 @@ export interface ApplyOptions {
   ops?: WriteOps;
 }
 
-export type ApplyStatus = 'written' | 'unchanged' | 'failed' | 'restored' | 'unvalidated' | 'skipped';
+type ApplyStatus = 'written' | 'unchanged' | 'failed' | 'restored' | 'unvalidated' | 'skipped';
 
-export interface ApplyFileResult {
+interface ApplyFileResult {
   path: string;
   status: ApplyStatus;
   /** One line: what happened and why. */

@@ -18,7 +18,7 @@ interface Section {
   keys: Map<string, string>;
 }
 
-export function parseUnit(text: string): Section[] {
+function parseUnit(text: string): Section[] {
   const sections: Section[] = [];
   let offset = 0;
   for (const raw of text.split('\n')) {

@@ -61,8 +61,8 @@ function unknownWaivers(shown: string, text: string): Finding[] {
     }));
 }
 
-export { RULES, RULE_LIST } from './rules.js';
+export { RULE_LIST } from './rules.js';
 export { detectKind } from './detect.js';
-export { formatJson, formatText, toSarif, lintTally, type LintFormat } from './format.js';
+export { formatJson, formatText, toSarif, lintTally } from './format.js';
 export { findRule } from './waivers.js';
-export type { Finding, LintResult, Rule, Severity, FileKind, WaivedFinding } from './types.js';
+export type { LintResult } from './types.js';

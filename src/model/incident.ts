@@ -41,7 +41,7 @@ export interface Burst {
   closed: boolean;
 }
 
-export type MatchMethod =
+type MatchMethod =
   | 'published-port' // upstream port == a HostPort published by the container
   | 'host-network-port' // host-network container whose command/healthcheck/ExposedPorts names the port
   | 'container-ip' // upstream host == a container IP

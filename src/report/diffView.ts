@@ -5,7 +5,7 @@
  */
 import { sanitizeForTerminal } from '../util/sanitize.js';
 
-export type DiffLineKind = 'header' | 'hunk' | 'add' | 'del' | 'context';
+type DiffLineKind = 'header' | 'hunk' | 'add' | 'del' | 'context';
 
 export interface DiffLine {
   kind: DiffLineKind;

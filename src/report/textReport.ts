@@ -43,7 +43,7 @@ function fixText(placement: FixPlacement, view: IncidentTextView): string[] {
   return out;
 }
 
-export function incidentText(i: Incident, n: number, tz: string, view: IncidentTextView = { sameWorkload: [], fix: i.fix ? { show: i.fix, incidents: [n] } : null, color: false, allPlatforms: false }): string[] {
+function incidentText(i: Incident, n: number, tz: string, view: IncidentTextView = { sameWorkload: [], fix: i.fix ? { show: i.fix, incidents: [n] } : null, color: false, allPlatforms: false }): string[] {
   const d = i.diagnosis;
   const b = i.burst;
   const out: string[] = [];

@@ -19,7 +19,7 @@ export interface TimelineRow {
   source: 'docker' | 'nginx';
 }
 
-export function describeEvent(e: ContainerEvent): { what: string; detail: string } {
+function describeEvent(e: ContainerEvent): { what: string; detail: string } {
   switch (e.action) {
     case 'kill':
       return { what: 'kill', detail: `signal ${e.signal ?? '?'}` };
@@ -49,7 +49,7 @@ function distance(t: number, i: Incident): number {
  * reaches 60 s back and 30 s on, so in a run of restarts each incident's window holds its
  * neighbours' restarts).
  */
-export function ownEvents(incident: Incident, sameWorkload: readonly Incident[] = []): ContainerEvent[] {
+function ownEvents(incident: Incident, sameWorkload: readonly Incident[] = []): ContainerEvent[] {
   const m = incident.match;
   if (!m) return [];
   const mine = incident.facts.events.filter((e) => e.name === m.name || m.containerIds.includes(e.containerId));

@@ -10,7 +10,7 @@ import type Dockerode from 'dockerode';
 import { UsageError } from '../util/errors.js';
 
 /** The Engine's socket when none is named. */
-export const DEFAULT_DOCKER_ENDPOINT = 'unix:///var/run/docker.sock';
+const DEFAULT_DOCKER_ENDPOINT = 'unix:///var/run/docker.sock';
 
 export interface DockerEndpoint {
   options: Dockerode.DockerOptions;

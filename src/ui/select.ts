@@ -9,7 +9,7 @@ function has(haystack: (string | null | undefined)[], needle: string): boolean {
   return haystack.some((h) => !!h && h.toLowerCase().includes(needle));
 }
 
-export function incidentMatches(i: Incident, filter: string): boolean {
+function incidentMatches(i: Incident, filter: string): boolean {
   const f = filter.toLowerCase();
   if (!f) return true;
   return has(
@@ -27,12 +27,12 @@ export function incidentMatches(i: Incident, filter: string): boolean {
   );
 }
 
-export function upstreamMatches(u: UpstreamStat, filter: string): boolean {
+function upstreamMatches(u: UpstreamStat, filter: string): boolean {
   const f = filter.toLowerCase();
   return !f || has([u.key, u.upstream.url, u.container], f);
 }
 
-export function containerMatches(c: ContainerView, filter: string): boolean {
+function containerMatches(c: ContainerView, filter: string): boolean {
   const f = filter.toLowerCase();
   return !f || has([c.name, c.info?.service, c.info?.project, c.info?.image, c.state], f);
 }
@@ -43,7 +43,7 @@ export function visibleIncidents(s: EngineSnapshot, filter: string): Incident[] 
 }
 
 /** Errors in the last minute (the sparkline's window). */
-export function lastMinuteErrors(u: UpstreamStat): number {
+function lastMinuteErrors(u: UpstreamStat): number {
   let n = 0;
   for (const x of u.perSecond) n += x;
   return n;

@@ -9,7 +9,7 @@ import { UsageError } from './errors.js';
 const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
 /** How the grammar is named in messages. */
-export const DURATION_EXAMPLES = '90s, 10m, 2h, 1d, 500ms or 1m30s';
+const DURATION_EXAMPLES = '90s, 10m, 2h, 1d, 500ms or 1m30s';
 
 /** `500ms`, `90s`, `10m`, `2h`, `1d`, `1m30s`, `45` (seconds) → milliseconds; null when the text is not a duration. */
 export function parseDuration(text: string): number | null {

@@ -32,7 +32,7 @@ const files: Record<string, string> = {};
 
 /** The built CLI on a real pseudo-terminal (`script`), so stdout is a TTY as in a user's shell. */
 function onTerminal(args: string[], env: NodeJS.ProcessEnv): string {
-  const quoted = ['sh', CLI, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
+  const quoted = [CLI, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
   try {
     return execFileSync('script', ['-qec', quoted, '/dev/null'], { cwd: REPO, env: { ...process.env, TZ: 'UTC', TERM: 'xterm-256color', NO_COLOR: '', ...env }, encoding: 'utf8' });
   } catch (err) {

@@ -28,7 +28,7 @@ export function pingDocker(socketPath = DOCKER_SOCKET, timeoutMs = 1000): Promis
   });
 }
 
-export interface DockerAvailability {
+interface DockerAvailability {
   available: boolean;
   reason: string;
 }
@@ -36,7 +36,7 @@ export interface DockerAvailability {
 let starting: Promise<DockerAvailability> | null = null;
 
 /** Makes sure a daemon answers on the default socket; starts one if needed (once per process). */
-export function ensureDockerd(): Promise<DockerAvailability> {
+function ensureDockerd(): Promise<DockerAvailability> {
   starting ??= startDockerd();
   return starting;
 }

@@ -18,14 +18,14 @@ import { startTraffic, type LoadResult, type LoadRun } from './traffic.js';
 
 export type ScenarioName = 'restart-race' | 'crash-loop' | 'oom-kill' | 'slow-startup' | 'backend-down' | 'stop-timeout';
 
-export interface ScenarioEvent {
+interface ScenarioEvent {
   time: number;
   action: string;
   exitCode: number | null;
   signal: string | null;
 }
 
-export interface GroundTruth {
+interface GroundTruth {
   /** Requests nginx logged (the access log). */
   requests: number;
   statuses: Record<string, number>;
@@ -191,7 +191,7 @@ function count<T>(items: T[], key: (t: T) => string): Record<string, number> {
   return out;
 }
 
-export function groundTruth(dir: string, peer: string, actionAt: number, load: LoadResult): GroundTruth {
+function groundTruth(dir: string, peer: string, actionAt: number, load: LoadResult): GroundTruth {
   const access: AccessRecord[] = readAccessLog(path.join(dir, 'access.log'));
   const errorLines = readFileSync(path.join(dir, 'error.log'), 'utf8').split('\n');
   const events = lifecycle(readFileSync(path.join(dir, 'events.jsonl'), 'utf8').split('\n').filter(Boolean));
@@ -404,7 +404,7 @@ const SPECS: Record<ScenarioName, Spec> = {
   },
 };
 
-export function recordScenario(name: ScenarioName): Promise<RecordedScenario> {
+function recordScenario(name: ScenarioName): Promise<RecordedScenario> {
   return record(SPECS[name]);
 }
 

@@ -5,7 +5,7 @@
  */
 import { startLoad, type LoadResult, type LoadRun, type RequestSample } from '../../src/drill/load.js';
 
-export type { RequestSample, LoadResult, LoadRun };
+type { RequestSample, LoadResult, LoadRun };
 
 export interface TrafficOptions {
   /** http://127.0.0.1:PORT/path — anything else is refused. */
