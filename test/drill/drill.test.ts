@@ -15,7 +15,7 @@ import { EXIT } from '../../src/util/exitCodes.js';
 import type { DrillReport } from '../../src/drill/report.js';
 import { BUSYBOX_IMAGE, docker, ensureBusyboxImage, removeContainers, requireDocker } from '../support/docker.js';
 import { readAccessLog, requireNginx, startNginx, type NginxHandle } from '../support/nginx.js';
-import { captureIo } from './captureIo.js';
+import { captureIo } from '../support/captureIo.js';
 
 const PRIMARY = 'rd-drill-primary';
 const SPARE = 'rd-drill-spare';

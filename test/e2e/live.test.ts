@@ -14,6 +14,7 @@ import { BUSYBOX_IMAGE, docker, ensureBusyboxImage, removeContainers, requireDoc
 import { readAccessLog, requireNginx, startNginx, type NginxHandle } from '../support/nginx.js';
 import { httpStatus, sleep } from '../support/scenario.js';
 import { startTraffic } from '../support/traffic.js';
+import { waitFor } from '../support/wait.js';
 
 const CONTAINER = 'rd-e2e-live';
 const NGINX_PORT = 39530;
@@ -31,13 +32,7 @@ interface Line {
   text: string;
 }
 
-async function until(ok: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!(await ok())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
-}
+const until = (ok: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<unknown> => waitFor(ok, Boolean, { what, timeoutMs, intervalMs: 100 });
 
 beforeAll(async () => {
   ready = (await requireDocker()) && requireNginx();

@@ -30,6 +30,7 @@ export function runCli(args: string[], opts: { stdin?: string | Buffer; env?: No
       clearTimeout(timer);
       resolve({ code: code ?? -1, stdout, stderr });
     });
+    child.stdin.on('error', () => undefined); // the CLI may exit before reading stdin
     if (opts.stdin !== undefined) child.stdin.end(opts.stdin);
     else child.stdin.end();
   });

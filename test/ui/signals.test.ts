@@ -11,6 +11,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { waitFor } from '../support/wait.js';
 
 const run = promisify(execFile);
 const SERVER = `rd-signal-test-${process.pid}`; // a private tmux server: never touches the user's sessions
@@ -20,16 +21,8 @@ const work = fs.mkdtempSync(path.join(os.tmpdir(), 'rd-signals-'));
 
 const tmux = (...args: string[]) => run('tmux', ['-L', SERVER, ...args]).then((r) => r.stdout);
 
-async function until<T>(probe: () => Promise<T> | T, ok: (v: T) => boolean, what: string, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let v = await probe();
-  while (!ok(v)) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last: ${String(v)}`);
-    await new Promise((r) => setTimeout(r, 200));
-    v = await probe();
-  }
-  return v;
-}
+const until = <T>(probe: () => Promise<T> | T, ok: (v: T) => boolean, what: string, timeoutMs = 60_000): Promise<T> =>
+  waitFor(probe, ok, { what, timeoutMs, intervalMs: 200 });
 
 afterAll(async () => {
   await tmux('kill-server').catch(() => undefined);
