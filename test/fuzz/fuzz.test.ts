@@ -14,7 +14,7 @@
  * Same seed, same cases: RD_FUZZ_SEED=N reruns one; a failure names its seed and round.
  * Bounded to well under a minute in all (counts fixed, not time-based, so a seed replays exactly).
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -37,9 +37,11 @@ const INSPECT_CASES = 20_000;
 
 const FIXTURES = path.resolve('fixtures/incidents');
 const fixtureDirs = readdirSync(FIXTURES).sort();
-const logLines = fixtureDirs.flatMap((d) => readFileSync(path.join(FIXTURES, d, 'error.log'), 'utf8').split('\n').filter(Boolean));
-const eventLines = fixtureDirs.flatMap((d) => readFileSync(path.join(FIXTURES, d, 'docker-events.jsonl'), 'utf8').split('\n').filter(Boolean));
-const inspectObjects = fixtureDirs.flatMap((d) => JSON.parse(readFileSync(path.join(FIXTURES, d, 'inspect.json'), 'utf8')) as unknown[]);
+// Every fixture has a log; the classic-cause folders (nginx alone, no Docker) have no events or inspect.
+const fixtureFiles = (name: string): string[] => fixtureDirs.map((d) => path.join(FIXTURES, d, name)).filter((f) => existsSync(f));
+const logLines = fixtureFiles('error.log').flatMap((f) => readFileSync(f, 'utf8').split('\n').filter(Boolean));
+const eventLines = fixtureFiles('docker-events.jsonl').flatMap((f) => readFileSync(f, 'utf8').split('\n').filter(Boolean));
+const inspectObjects = fixtureFiles('inspect.json').flatMap((f) => JSON.parse(readFileSync(f, 'utf8')) as unknown[]);
 const patterns = loadPatterns();
 const work = mkdtempSync(path.join(tmpdir(), 'rd-fuzz-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
