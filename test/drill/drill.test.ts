@@ -13,7 +13,7 @@ import { drillCommand } from '../../src/cli/commands/drill.js';
 import { UserError } from '../../src/util/errors.js';
 import { EXIT } from '../../src/util/exitCodes.js';
 import type { DrillReport } from '../../src/drill/report.js';
-import { BUSYBOX_IMAGE, docker, ensureBusyboxImage, removeContainers, requireDocker } from '../support/docker.js';
+import { BUSYBOX_IMAGE, docker, ensureBusyboxImage, removeContainers, requireDocker, runSlowApp } from '../support/docker.js';
 import { readAccessLog, requireNginx, startNginx, type NginxHandle } from '../support/nginx.js';
 import { captureIo } from '../support/captureIo.js';
 
@@ -31,19 +31,8 @@ let nginx: NginxHandle | null = null;
 let nginxKill: NginxHandle | null = null;
 const work = mkdtempSync(path.join(os.tmpdir(), 'rd-drill-test-'));
 
-/** sh as PID 1 with a TERM handler (a clean stop), then a slow start before httpd listens. */
-function slowApp(port: number, startDelayS: number): string {
-  return `trap "exit 0" TERM; sleep ${startDelayS}; httpd -f -p ${port} -h /www & wait`;
-}
-
-async function runApp(name: string, port: number, startDelayS: number, extra: string[] = []): Promise<void> {
-  const www = path.join(work, 'www');
-  await docker(
-    'run', '-d', '--name', name, '--network', 'host',
-    '--label', 'com.docker.compose.service=backend', '--label', 'com.docker.compose.project=drill',
-    '-v', `${www}:/www:ro`, ...extra, BUSYBOX_IMAGE, 'sh', '-c', slowApp(port, startDelayS),
-  );
-}
+const runApp = (name: string, port: number, startDelayS: number, extra: string[] = []): Promise<void> =>
+  runSlowApp({ name, port, startDelayS, extra, www: path.join(work, 'www'), project: 'drill' });
 
 /** Bounded wait for the backend; on a timeout the error carries the container's state and logs. */
 async function waitReady(port: number, name: string): Promise<void> {

@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI } from '../support/cli.js';
-import { BUSYBOX_IMAGE, docker, ensureBusyboxImage, removeContainers, requireDocker } from '../support/docker.js';
+import { BUSYBOX_IMAGE, docker, ensureBusyboxImage, removeContainers, requireDocker, slowStartApp } from '../support/docker.js';
 import { readAccessLog, requireNginx, startNginx, type NginxHandle } from '../support/nginx.js';
 import { httpStatus, sleep } from '../support/scenario.js';
 import { startTraffic } from '../support/traffic.js';
@@ -47,7 +47,7 @@ beforeAll(async () => {
     'run', '-d', '--name', CONTAINER, '--network', 'host', '--expose', String(BACKEND_PORT),
     '--label', 'com.docker.compose.service=backend', '--label', 'com.docker.compose.project=e2e',
     '-v', `${www}:/www:ro`, BUSYBOX_IMAGE,
-    'sh', '-c', `trap "exit 0" TERM; sleep ${START_DELAY_S}; httpd -f -p ${BACKEND_PORT} -h /www & wait`,
+    'sh', '-c', slowStartApp(BACKEND_PORT, START_DELAY_S),
   );
   await until(async () => (await httpStatus(`http://127.0.0.1:${BACKEND_PORT}/health`)) === 200, 15_000, 'the backend').catch(async (err: Error) => {
     // Say why: the container's state and output, not only that it never answered.

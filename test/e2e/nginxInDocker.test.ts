@@ -18,7 +18,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, type CliResult } from '../support/cli.js';
-import { BUSYBOX_IMAGE, docker, ensureBusyboxImage, removeContainers, requireDocker } from '../support/docker.js';
+import { BUSYBOX_IMAGE, docker, ensureBusyboxImage, removeContainers, requireDocker, slowStartApp } from '../support/docker.js';
 import { requireNginx } from '../support/nginx.js';
 import { dockerLogsToFile, ensureNginxImage } from '../support/nginxContainer.js';
 import { fetchEvents, httpStatus } from '../support/scenario.js';
@@ -113,7 +113,7 @@ beforeAll(async () => {
   try {
     await docker('run', '-d', '--name', BACKEND_CT, '--network', 'host', '--expose', String(BACKEND_PORT),
       '--label', 'com.docker.compose.service=backend', '--label', 'com.docker.compose.project=h15a',
-      '-v', `${www}:/www:ro`, BUSYBOX_IMAGE, 'sh', '-c', `trap "exit 0" TERM; sleep 2; httpd -f -p ${BACKEND_PORT} -h /www & wait`);
+      '-v', `${www}:/www:ro`, BUSYBOX_IMAGE, 'sh', '-c', slowStartApp(BACKEND_PORT, 2));
     await waitUntil('the backend', async () => (await httpStatus(`http://${PEER}/health`)) === 200);
     await docker('run', '-d', '--name', NGINX_CT, '--network', 'host', '--stop-signal', 'SIGQUIT',
       '-v', `${path.join(dir, 'nginx.conf')}:/etc/nginx/nginx.conf:ro`, '-v', `${logs}:/logs`, NGINX_IMAGE);

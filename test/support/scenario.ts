@@ -12,7 +12,7 @@ import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, 
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { BUSYBOX_IMAGE, DOCKER_SOCKET, docker, removeContainers } from './docker.js';
+import { BUSYBOX_IMAGE, DOCKER_SOCKET, docker, removeContainers, slowStartApp } from './docker.js';
 import { readAccessLog, startNginx, type AccessRecord, type NginxHandle } from './nginx.js';
 import { startTraffic, type LoadResult, type LoadRun } from './traffic.js';
 
@@ -283,11 +283,9 @@ async function record(s: Spec): Promise<RecordedScenario> {
   }
 }
 
-// App scripts. `trap "exit 0" TERM` + `wait` makes sh (PID 1) stop cleanly on SIGTERM, as a real
-// app with a signal handler does; busybox httpd as PID 1 has none, and PID 1 without a handler
-// ignores SIGTERM (the stop-timeout scenario relies on exactly that).
-const serve = (port: number, startDelayS: number) =>
-  `trap "exit 0" TERM; sleep ${startDelayS}; httpd -f -p ${port} -h /www & wait`;
+// App scripts: slowStartApp (support/docker.ts) stops cleanly on SIGTERM; busybox httpd as PID 1
+// has no handler, and PID 1 without one ignores SIGTERM (the stop-timeout scenario relies on that).
+const serve = slowStartApp;
 
 const inspectField = (name: string, format: string) => docker('inspect', '-f', format, name).catch(() => '');
 
