@@ -161,7 +161,7 @@ export const F_SERVER = 1;
 export const F_REQUEST = 2;
 export const F_UPSTREAM = 4;
 export const F_HOST = 5;
-export const F_REFERRER = 6;
+const F_REFERRER = 6;
 
 /**
  * Where the parts of the last line `cutLine` accepted lie: positions, not substrings, so a line
@@ -268,7 +268,7 @@ export function parseNginxLine(text: string, source: string, lineNo: number, clo
 /** `quickScanLine` / `NginxByteScanner.scan` results: a valid line that is certainly not an upstream failure … */
 export const SCAN_OTHER = 0;
 /** … a line that may be an upstream failure (or is unusual): run parseNginxLine on it … */
-export const SCAN_FULL = 1;
+const SCAN_FULL = 1;
 /** … or not a valid line: `scanReason` says why. */
 export const SCAN_UNPARSED = 2;
 /** NginxByteScanner only: a valid line (its time in `scanned.time`) whose message may be an upstream failure: run parseNginxLine on it. */
@@ -605,7 +605,7 @@ function cutFields(text: string, start: number, out: Int32Array): void {
   }
 }
 
-export function parseRequestLine(request: string): RequestLine | null {
+function parseRequestLine(request: string): RequestLine | null {
   const sp1 = request.indexOf(' ');
   if (sp1 <= 0) return null;
   const sp2 = request.lastIndexOf(' ');

@@ -19,7 +19,7 @@ const PAD = 64;
  * The needles compiled into lineScan.wat; a consumer with others gets the JS loop
  * (test/sources/lineScan.test.ts checks the engine's are these).
  */
-export const SIMD_NEEDLES: readonly string[] = ['upstream', 'could not be resolved'];
+const SIMD_NEEDLES: readonly string[] = ['upstream', 'could not be resolved'];
 
 /** The part of the WebAssembly API used here (@types/node 20 does not declare it; absent under --jitless). */
 interface WasmApi {
