@@ -8,7 +8,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { IncidentEngine } from '../engine/incidentEngine.js';
-import { readContainersFile } from '../engine/analyze.js';
+import { readContainersFile } from './containersFile.js';
 import { InputError } from '../util/errors.js';
 import { LocalClock } from '../parse/localTime.js';
 import { hasNginxHeader, parseNginxLine, upstreamKey } from '../parse/nginxLine.js';
