@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CLI, REPO } from '../support/cli.js';
+import { CLI, killGroup, REPO } from '../support/cli.js';
 
 const NAMES = 1_000_000;
 const BOUND_MB = 200;
@@ -79,6 +79,7 @@ function runMeasured(args: string[]): Promise<Run> {
       cwd: REPO,
       env: { ...process.env, NO_COLOR: '1', RSS_OUT: probeOut, NODE_OPTIONS: `--import=${pathToFileURL(probe).href}` },
       stdio: ['ignore', 'pipe', 'inherit'],
+      detached: true, // killGroup: the bin and the CLI's process
     });
     let stdout = '';
     let polledKB = 0;
@@ -88,7 +89,7 @@ function runMeasured(args: string[]): Promise<Run> {
       polledKB = Math.max(polledKB, vmHwmKB(child.pid!));
       if (polledKB > BOUND_MB * 1024 * 2) {
         killedOverBound = true; // far beyond the bound: no need to wait for gigabytes
-        child.kill('SIGKILL');
+        killGroup(child.pid);
       }
     }, 50);
     child.on('error', reject);
