@@ -67,7 +67,10 @@ await L.main(NAME, [API], [], async () => {
       conclude: (s) => ({
         description: `Recorded for real: a deploy of ${API} (project rd-h13d, service api) as docker stop → docker rm → docker run. The app ignores SIGTERM, so docker stop waits its 10 s timeout (the app keeps serving) and SIGKILLs it (die 137, not OOM): in-flight requests are cut (${JSON.stringify(s.kinds)}), then the new container (new id) listens 3 s after its start and nginx's single server 127.0.0.1:${APP_PORT} refuses until then.`,
         incidents: s.bursts.map((b) => ({
-          pattern: 'stop-timeout', primary: 'stop-timeout', contributing: ['sigterm-ignored', 'recreated', 'single-peer-no-backup'],
+          // The app served through the grace period: the errors fall after the SIGKILL, until the new
+          // container listens. The restart (deploy) race is the primary cause; the ignored SIGTERM
+          // only delayed it (issue 13: contributing, not primary).
+          pattern: 'restart-race', primary: 'restart-race', contributing: ['sigterm-ignored', 'recreated', 'single-peer-no-backup'],
           workload: 'rd-h13d/api', incarnation: 'recreated', upstream: b.upstream, container: API,
           errors: b.errors, notRetried: b.notRetried, writes: b.writes, first: b.first, last: b.last,
         })),

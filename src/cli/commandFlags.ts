@@ -44,6 +44,13 @@ export const LINT_FLAGS = {
   strict: { type: 'boolean', help: 'warnings fail too (exit 1)' },
 } as const satisfies FlagTable;
 
+export const RECORD_FLAGS = {
+  log: { type: 'string', arg: 'FILE', help: "nginx's error log (default /var/log/nginx/error.log, or the running nginx containers when it is not readable)" },
+  'nginx-container': { type: 'string', arg: 'NAME', help: "nginx's log from this container, through the Docker API" },
+  'max-size': { type: 'string', arg: 'SIZE', help: "the folder's budget: 200MB, 1.5G, 500k (default 200MB, at least 64KB); the oldest segments are dropped" },
+  'inspect-every': { type: 'string', arg: 'DUR', help: 'how often inspect.json is refreshed (default 60s, at least 1s)' },
+} as const satisfies FlagTable;
+
 export interface CommandInfo {
   /** One line for the main help's command list. */
   summary: string;
@@ -52,6 +59,8 @@ export interface CommandInfo {
   flags: FlagTable;
   /** After the flags: exit codes, lists of ids. */
   outro?: string;
+  /** Whether it takes words that are not flags (lint's files, record's folder). */
+  positionals?: boolean;
 }
 
 export const COMMANDS: Record<string, CommandInfo> = {
@@ -84,9 +93,23 @@ content) for the settings that turn a backend restart into 502s. A finding is wa
 comment \`# restartdoctor: ignore RULE\` on its line or the line above (the directive, block,
 service or key), or by --ignore RULE; waived findings are counted and listed.`,
     flags: LINT_FLAGS,
+    positionals: true,
     outro: `Rules (id, name, severity):\n${RULE_LIST.map((r) => `  ${r.id}  ${r.name} (${r.severity})`).join('\n')}\nExit 1 on errors, 0 on warnings and notes (1 with --strict), 2 on unreadable input.`,
   },
   drill: { summary: 'restart a container under bounded traffic and measure what clients saw', intro: DRILL_INTRO, flags: DRILL_FLAGS, outro: 'Exit: 0 pass, 1 fail, 2 usage or setup error.' },
+  record: {
+    summary: "keep nginx's log, Docker's events and inspect snapshots in a bounded folder",
+    intro: `usage: restartdoctor record DIR [options]
+
+Keeps nginx's error log, the Docker event stream (the daemon itself keeps only its last 256
+events) and docker inspect snapshots in DIR, bounded in size (oldest segments dropped), until
+interrupted (SIGINT/SIGTERM). A later postmortem reads them:
+  restartdoctor --log DIR/error.log --events DIR/events.jsonl --containers DIR/inspect.json
+or replays them: restartdoctor --replay DIR`,
+    flags: RECORD_FLAGS,
+    positionals: true,
+    outro: 'Exit 0 when stopped by a signal, 2 on bad usage or a folder it cannot write.',
+  },
 };
 
 export const COMMAND_NAMES = [...Object.keys(COMMANDS), 'help'];

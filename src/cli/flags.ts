@@ -99,7 +99,7 @@ function strayWord(word: string, ctx: ParseContext): UsageError {
   if (guess) return new UsageError(`unknown command "${word}" (did you mean ${guess}?) — see restartdoctor --help`, null);
   return new UsageError(
     `${where}unexpected argument "${word}"`,
-    isMain(ctx.command) ? 'logs are passed with --log FILE (or piped on stdin); commands are check, fix, lint, drill, help' : `see ${helpRef(ctx.command)}`,
+    isMain(ctx.command) ? 'logs are passed with --log FILE (or piped on stdin); commands are check, fix, lint, drill, record, help' : `see ${helpRef(ctx.command)}`,
   );
 }
 

@@ -25,6 +25,7 @@ const SUBCOMMANDS: Record<string, () => Promise<Command>> = {
   fix: async () => (await import('./commands/fix.js')).fixCommand,
   lint: async () => (await import('./commands/lint.js')).lintCommand,
   drill: async () => (await import('./commands/drill.js')).drillCommand,
+  record: async () => (await import('./commands/record.js')).recordCommand,
 };
 
 /** Every command's flags but `command`'s own: a flag found there is misplaced, not unknown. */
@@ -58,7 +59,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     const load = command !== null ? SUBCOMMANDS[command] : undefined;
     if (command !== null && load) {
       // Read here first for --help/--version and one wording of every flag error; the command reads its values.
-      const { values } = parseFlags(rest, COMMANDS[command]!.flags, { command, positionals: command === 'lint', others: othersThan(command) });
+      const { values } = parseFlags(rest, COMMANDS[command]!.flags, { command, positionals: COMMANDS[command]!.positionals === true, others: othersThan(command) });
       if (values.help) {
         io.stdout.write(commandHelp(command));
         return EXIT.ok;

@@ -17,8 +17,9 @@ import { readTime } from './values.js';
 export const MAIN_FLAGS = {
   log: { type: 'string', multiple: true, arg: 'FILE', group: 'Input', help: 'nginx error log (repeatable; "-" is stdin); \'DIR/error.log*\' or DIR: a rotated set, oldest first; gzip read as is; docker/compose/kubectl/journald/syslog lines too (README: Sources)' },
   events: { type: 'string', arg: 'FILE', group: 'Input', help: "Docker events: `docker events --since … --format '{{json .}}'` or /events JSON" },
+  'nginx-container': { type: 'string', arg: 'NAME', group: 'Input', help: "nginx's log from this container, through the Docker API (demultiplexed, timestamped); a postmortem, or live with --follow/--docker; its /etc/nginx is the config the fix diffs" },
   containers: { type: 'string', arg: 'FILE', group: 'Input', help: '`docker inspect` output of the containers (port bindings, IPs, healthchecks)' },
-  since: { type: 'string', arg: 'TIME', group: 'Input', help: 'only from TIME: 10m, 2h, 1d (ago), RFC 3339, epoch seconds, "2 hours ago", "2024-01-15 03:00" (read in --tz)' },
+  since: { type: 'string', arg: 'TIME', group: 'Input', help: 'only from TIME: 10m, 2h, 1d (ago), RFC 3339, epoch seconds, "2 hours ago", "2024-01-15 03:00" (read in --tz); live mode reads the log and Docker\'s events back from then (default 15 minutes ago) before following' },
   until: { type: 'string', arg: 'TIME', group: 'Input', help: 'only up to TIME (same forms); may be relative to --since: "1 hour later"' },
   'burst-gap': { type: 'string', arg: 'DUR', group: 'Detection', help: 'errors further apart than this start a new burst (default 5s)' },
   'min-errors': { type: 'string', arg: 'N', group: 'Detection', help: 'smallest burst that is an incident (default 3)' },
@@ -56,6 +57,8 @@ export interface MainOptions extends EnrichOptions {
   json: boolean;
   exportPath: string | null;
   replay: string | null;
+  /** `--nginx-container NAME`: nginx's log read through the Docker API instead of a file. */
+  nginxContainer: string | null;
   speed: number;
   /** `--from TIME` of a replay, read against the recording's own date once it is loaded. */
   replayFrom: string | null;
@@ -88,11 +91,11 @@ export function parseMainOptions(argv: string[], io: CliIo, others: Readonly<Rec
   }
 
   const stdinPiped = io.stdin.isTTY !== true;
-  const live = Boolean(v.follow || v.docker) || (!v.log && !stdinPiped && !v.replay && !v.events);
+  const live = Boolean(v.follow || v.docker) || (!v.log && !v['nginx-container'] && !stdinPiped && !v.replay && !v.events);
   const mode: Mode = v.replay ? 'replay' : live ? 'live' : 'postmortem';
   let logs = v.log ?? [];
-  if (logs.length === 0) logs = mode === 'postmortem' ? (stdinPiped ? ['-'] : []) : mode === 'live' ? [DEFAULT_LOG] : [];
-  if (mode === 'postmortem' && logs.length === 0 && !v.help && !v.version) {
+  if (logs.length === 0 && !v['nginx-container']) logs = mode === 'postmortem' ? (stdinPiped ? ['-'] : []) : mode === 'live' ? [DEFAULT_LOG] : [];
+  if (mode === 'postmortem' && logs.length === 0 && !v['nginx-container'] && !v.help && !v.version) {
     throw new UsageError('no log to read', 'pass --log FILE, or pipe a log: cat error.log | restartdoctor');
   }
 
@@ -126,6 +129,7 @@ export function parseMainOptions(argv: string[], io: CliIo, others: Readonly<Rec
     healthPath: v['health-path'] ?? null,
     docker: dockerHostSpec(v.docker, io.env),
     replay: v.replay ?? null,
+    nginxContainer: v['nginx-container'] ?? null,
     speed: checked.data.speed ?? 1,
     replayFrom: v.from ?? null,
     // Decided once: the full screen needs a terminal on stdout (a CI job, a pipe, journald get lines).

@@ -7,6 +7,7 @@ import type { Burst, EvidenceLine } from '../model/incident.js';
 import { NOT_RETRIED_METHODS, WRITE_METHODS, type UpstreamAddress, type UpstreamErrorKind } from '../model/logRecord.js';
 import type { FailureSample } from '../parse/failureSample.js';
 import { foldOldest, refillLevel } from './boundedKeys.js';
+import { ErrorTimeline } from './errorTimeline.js';
 import { DistinctHashes, SmallCounts, SmallSet } from './tallies.js';
 
 const EVIDENCE_HEAD = 5;
@@ -42,6 +43,8 @@ class OpenBurst {
   private readonly hosts = new SmallSet(MAX_DISTINCT);
   /** Client addresses as 53-bit hashes (a string here would keep its whole log line alive), counted exactly up to 10,000. */
   private readonly clients = new DistinctHashes(10_000);
+  /** When the errors happened (bounded buckets): phase attribution places them in the lifecycle. */
+  private readonly timeline = new ErrorTimeline();
   head: EvidenceLine[] = [];
   /**
    * The last EVIDENCE_TAIL lines after the head, as a ring of their parts (samples are reused, and
@@ -81,6 +84,7 @@ class OpenBurst {
     this.servers.clear();
     this.hosts.clear();
     this.clients.clear();
+    this.timeline.clear();
     this.head = [];
     this.tailSource.length = 0;
     this.tailLine.length = 0;
@@ -95,6 +99,7 @@ class OpenBurst {
     this.count++;
     this.last = Math.max(this.last, r.time);
     this.kinds.add(kind);
+    this.timeline.add(r.time);
     if (isFatal(kind)) this.fatal = true;
     if (r.errno !== null) this.errnos.add(r.errno);
     const method = r.method;
@@ -147,6 +152,7 @@ class OpenBurst {
       clients: this.clients.count,
       rate: Math.round((this.count / durationS) * 100) / 100,
       evidence: [...this.head, ...this.tailEvidence()],
+      timeline: this.timeline.toData(),
       closed,
     };
   }

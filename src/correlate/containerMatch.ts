@@ -6,6 +6,7 @@
 import type { ContainerEvent, ContainerInfo } from '../model/container.js';
 import type { ContainerMatch } from '../model/incident.js';
 import type { UpstreamAddress } from '../model/logRecord.js';
+import { replicaSlot, workloadKey } from './workload.js';
 
 const LOOPBACK_OR_ANY = new Set(['127.0.0.1', 'localhost', '0.0.0.0', '[::1]', '::1', '[::]', '::']);
 
@@ -106,8 +107,15 @@ export function matchByTime(windowEvents: ContainerEvent[], claimed: ReadonlySet
   };
 }
 
-/** Events that belong to the matched container: same name (compose keeps it across recreation) or id. */
+/**
+ * Events that belong to the matched workload: same name (compose keeps it across recreation), id,
+ * or workload key (a recreate's old container renamed `<id>_name`, a swarm task's new id and name).
+ */
 export function eventsOf(match: ContainerMatch, events: ContainerEvent[]): ContainerEvent[] {
   const ids = new Set(match.containerIds);
-  return events.filter((e) => e.name === match.name || ids.has(e.containerId));
+  const own = (e: ContainerEvent) => e.name === match.name || ids.has(e.containerId);
+  // Other incarnations of the same replica only: a peer replica's restart is not this one's.
+  const key = workloadKey(match);
+  const slots = new Set(events.filter(own).map(replicaSlot));
+  return events.filter((e) => own(e) || (workloadKey(e) === key && slots.has(replicaSlot(e))));
 }

@@ -6,6 +6,8 @@
 import type { ContainerEvent, ContainerInfo } from '../model/container.js';
 import type { Burst, BurstFacts } from '../model/incident.js';
 import type { UpstreamErrorKind } from '../model/logRecord.js';
+import { buildEpisodes } from './episodes.js';
+import { attributePhases, dominantPhase, emptyPhaseCounts, withReadiness } from './phases.js';
 
 export interface CorrelationWindow {
   /** Events this long before the burst's first error still explain it (a stop before traffic fails). */
@@ -19,15 +21,15 @@ export const DEFAULT_WINDOW: CorrelationWindow = { beforeMs: 60_000, afterMs: 30
 /** How long before the first error a start (with no stop before it) still counts as its cause. */
 const FRESH_START_LOOKBACK_MS = 30_000;
 
-function isSignal(signal: string | null, num: number, name: string): boolean {
-  return signal === String(num) || signal === name || signal === name.replace('SIG', '');
-}
-
 /**
  * `recovered`: the log went on for longer than the burst gap after the burst's last error, with no
  * more errors on this upstream, so requests to it were served again.
  */
-export function computeFacts(burst: Burst, events: ContainerEvent[], info: ContainerInfo | null, matched: boolean, recovered = false): BurstFacts {
+/**
+ * `probeReadyMs`: start → listening (else → healthy) as the checklist measured it for this incident,
+ * when it ran: a measure beats what the events and the log imply.
+ */
+export function computeFacts(burst: Burst, events: ContainerEvent[], info: ContainerInfo | null, matched: boolean, recovered = false, probeReadyMs: number | null = null): BurstFacts {
   const ev = [...events].sort((a, b) => a.time - b.time);
   const kindShare: BurstFacts['kindShare'] = {};
   let dominantKind: UpstreamErrorKind | null = null;
@@ -44,23 +46,20 @@ export function computeFacts(burst: Burst, events: ContainerEvent[], info: Conta
   const starts = ev.filter((e) => e.action === 'start');
   const firstDie = dies[0] ?? null;
 
-  // Deliberate: someone sent a kill/stop before the first die (docker stop/restart, compose up).
-  // A die with nothing before it is the process exiting on its own (crash, OOM, restart policy).
-  let deliberate = false;
-  let stopTimeoutKill = false;
-  if (firstDie) {
-    const before = ev.filter((e) => e.time <= firstDie.time && e.containerId === firstDie.containerId && e.action === 'kill');
-    deliberate = before.length > 0;
-    const term = before.find((e) => isSignal(e.signal, 15, 'SIGTERM'));
-    const kill9 = before.find((e) => isSignal(e.signal, 9, 'SIGKILL'));
-    stopTimeoutKill = term !== undefined && kill9 !== undefined && kill9.time >= term.time && firstDie.exitCode === 137;
-  }
+  // Each exit is classified on its own (correlate/episodes.ts): a `docker rm -f` before a crash
+  // loop is one deliberate exit among crashes, not a verdict on the whole burst.
+  const episodes = withReadiness(buildEpisodes(ev, { containers: info ? [info] : [] }), { lastErrorAt: burst.last, probeTimeToListenMs: probeReadyMs });
+  const exits = episodes.map((e) => e.exitKind).filter((k): k is NonNullable<typeof k> => k !== null);
+  const crashes = exits.filter((k) => k === 'crash').length;
+  const oomExit = exits.includes('oom');
+  // Deliberate: the exits were asked for (docker stop/restart/rm, compose up) and none crashed.
+  const deliberate = exits.some((k) => k === 'deliberate' || k === 'stop-timeout-kill') && crashes === 0 && !oomExit;
+  const stopTimeoutKill = exits.includes('stop-timeout-kill');
   const oomEvent = ev.some((e) => e.action === 'oom');
-  // The snapshot's OOMKilled describes the last exit; trust it only when a die(137) is in the window.
-  const oom = oomEvent || (info?.oomKilled === true && dies.some((d) => d.exitCode === 137));
+  const oom = oomExit || oomEvent;
+  const phases = burst.timeline ? attributePhases(burst.timeline, episodes) : emptyPhaseCounts();
 
   const lastStartBeforeEnd = [...starts].reverse().find((s) => s.time <= burst.last) ?? null;
-  const startToLastError = lastStartBeforeEnd ? burst.last - lastStartBeforeEnd.time : null;
   let startToHealthy: number | null = null;
   if (lastStartBeforeEnd) {
     const healthy = ev.find((e) => e.action === 'health_status' && e.health === 'healthy' && e.time >= lastStartBeforeEnd.time);
@@ -70,6 +69,11 @@ export function computeFacts(burst: Burst, events: ContainerEvent[], info: Conta
     const healthy = ev.find((e) => e.action === 'health_status' && e.health === 'healthy' && e.time >= s.time);
     if (healthy) startToHealthy = healthy.time - s.time;
   }
+
+  // The one time to ready every part of a report says (summary, why, timeline, fix sizing).
+  const startToLastError = lastStartBeforeEnd ? burst.last - lastStartBeforeEnd.time : null;
+  const timeToReady: BurstFacts['timeToReady'] =
+    probeReadyMs !== null ? { ms: probeReadyMs, source: 'probe' } : startToHealthy !== null ? { ms: startToHealthy, source: 'health' } : startToLastError !== null ? { ms: startToLastError, source: 'last-error' } : null;
 
   const firstStart = starts[0] ?? null;
   const stoppedBeforeFirstStart = firstStart !== null && ev.some((e) => e.time < firstStart.time && (e.action === 'die' || e.action === 'stop' || e.action === 'kill'));
@@ -86,7 +90,7 @@ export function computeFacts(burst: Burst, events: ContainerEvent[], info: Conta
   // first request came some seconds after the container started).
   const failureFrom = firstStop ? firstStop.time : burst.first - FRESH_START_LOOKBACK_MS;
   const startAfterFailure = starts.some((s) => s.time >= failureFrom);
-  const crashExit = !deliberate && dies.some((d) => d.exitCode !== null && d.exitCode !== 0);
+  const crashExit = crashes > 0;
   const lastHealth = [...ev].reverse().find((e) => e.action === 'health_status');
   const finalHealth = lastHealth?.health ?? info?.health?.status ?? null;
 
@@ -106,6 +110,7 @@ export function computeFacts(burst: Burst, events: ContainerEvent[], info: Conta
     firstDieToFirstError: firstDie ? burst.first - firstDie.time : null,
     startToLastError,
     startToHealthy,
+    timeToReady,
     freshStart,
     startAfterFailure,
     crashExit,
@@ -114,6 +119,9 @@ export function computeFacts(burst: Burst, events: ContainerEvent[], info: Conta
     finalHealth,
     healthcheckDefined: info ? info.healthcheck !== null : null,
     durationMs: burst.last - burst.first,
+    episodes,
+    phases,
+    dominantPhase: dominantPhase(phases),
     unixSocket: burst.upstream.host.startsWith('unix:'),
   };
 }

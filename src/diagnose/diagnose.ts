@@ -4,6 +4,7 @@
  */
 import type { Burst, BurstFacts, ConfidenceLabel, ContainerMatch, Diagnosis } from '../model/incident.js';
 import type { UpstreamErrorKind } from '../model/logRecord.js';
+import type { Phase, ReadySource } from '../model/workload.js';
 import { formatDuration, parseDuration } from '../util/duration.js';
 import type { Pattern, PatternWhen, Placeholder } from './patternSchema.js';
 
@@ -27,6 +28,22 @@ const KIND_LABEL: Record<UpstreamErrorKind, string> = {
   'host-not-found': 'host not found in upstream (nginx did not start)',
 };
 
+/** Where the time to ready was read. */
+export const READY_WORDS: Record<ReadySource, string> = {
+  probe: 'measured by the checklist',
+  health: 'health_status healthy',
+  'last-error': 'its last error',
+};
+
+/** How a report names each lifecycle phase ("N errors fell …"). */
+const PHASE_WORDS: Record<Phase, string> = {
+  stopping: 'while it was asked to stop but still running (stop requested → exit)',
+  down: 'while it was down (exit → start)',
+  starting: 'while it was starting (start → ready)',
+  afterReady: 'after it was ready again',
+  outside: 'outside any stop or start of it',
+};
+
 export function kindLabel(kind: UpstreamErrorKind): string {
   return KIND_LABEL[kind];
 }
@@ -39,7 +56,7 @@ interface ClauseResult {
 
 /** The app's time to ready as the logs show it: start → healthy, else start → last error. */
 export function inferredTimeToReady(f: BurstFacts): number | null {
-  return f.startToHealthy ?? f.startToLastError;
+  return f.timeToReady?.ms ?? f.startToHealthy ?? f.startToLastError;
 }
 
 function pct(x: number): string {
@@ -61,11 +78,17 @@ function evaluate(when: PatternWhen, f: BurstFacts, match: ContainerMatch | null
   if (when.minDies !== undefined) out.push({ holds: f.dies >= when.minDies, reason: `${name} died ${f.dies} times around the burst (exit codes ${f.exitCodes.join(', ') || 'n/a'})` });
   if (when.maxDies !== undefined) out.push({ holds: f.dies <= when.maxDies, reason: null });
   if (when.minStarts !== undefined) out.push({ holds: f.starts >= when.minStarts, reason: `${name} started ${f.starts} times around the burst` });
+  // A fact nothing shows (events began after the burst, no inspect): its clause never holds.
+  const unknown = (fact: string): boolean => f.unknown?.includes(fact) === true;
   if (when.deliberate !== undefined) {
     const kill = f.events.find((e) => e.action === 'kill');
     out.push({
-      holds: f.deliberate === when.deliberate,
-      reason: f.deliberate ? `${name} was asked to stop (kill signal ${kill?.signal ?? '?'}) before it died: a deliberate restart or stop` : null,
+      holds: !unknown('deliberate') && f.deliberate === when.deliberate,
+      reason: !f.deliberate
+        ? null
+        : kill
+          ? `${name} was asked to stop (kill signal ${kill.signal ?? '?'}) before it died: a deliberate restart or stop`
+          : `${name} was stopped and started again with RestartCount 0 (docker inspect): restarted on request, not by its restart policy`,
     });
   }
   if (when.stopTimeoutKill !== undefined) {
@@ -78,13 +101,13 @@ function evaluate(when: PatternWhen, f: BurstFacts, match: ContainerMatch | null
   if (when.crashExit !== undefined) {
     out.push({ holds: f.crashExit === when.crashExit, reason: f.crashExit ? `${name} exited on its own with code ${f.exitCodes.filter((c) => c !== 0).join(', ')} (no kill before it)` : null });
   }
-  if (when.freshStart !== undefined) out.push({ holds: f.freshStart === when.freshStart, reason: f.freshStart ? `${name} was freshly started (no stop before it): a deploy or first boot` : null });
+  if (when.freshStart !== undefined) out.push({ holds: !unknown('freshStart') && f.freshStart === when.freshStart, reason: f.freshStart ? `${name} was freshly started (no stop before it): a deploy or first boot` : null });
   if (when.startAfterFailure !== undefined) {
     const ttr = inferredTimeToReady(f);
     out.push({
-      holds: f.startAfterFailure === when.startAfterFailure,
+      holds: !unknown('startAfterFailure') && f.startAfterFailure === when.startAfterFailure,
       reason: f.startAfterFailure
-        ? `${name} started again${ttr !== null ? ` and errors stopped ${formatDuration(Math.max(0, f.startToLastError ?? ttr))} later: the app was not listening yet` : ''}`
+        ? `${name} started${f.freshStart ? '' : ' again'}${ttr !== null ? ` and was ready ${formatDuration(Math.max(0, ttr))} later (${READY_WORDS[f.timeToReady?.source ?? 'last-error']}): until then the app was not serving` : ''}`
         : f.containerMatched
           ? `${name} did not start again after it went down${f.finalState === 'exited' ? ' (it is exited)' : ''}`
           : 'no container start follows the errors (no container is linked to this upstream)',
@@ -101,7 +124,14 @@ function evaluate(when: PatternWhen, f: BurstFacts, match: ContainerMatch | null
     const min = parseDuration(when.minTimeToReady)!;
     out.push({ holds: ttr !== null && ttr >= min, reason: ttr !== null ? `the app took ${formatDuration(ttr)} from start to ready (≥ ${formatDuration(min)})` : null });
   }
-  if (when.finalState) out.push({ holds: when.finalState.includes(f.finalState), reason: `${name} is ${f.finalState} at the end of the window` });
+  if (when.finalState) out.push({ holds: !unknown('finalState') && when.finalState.includes(f.finalState), reason: `${name} is ${f.finalState} at the end of the window` });
+  if (when.dominantPhase) {
+    const n = f.dominantPhase ? f.phases[f.dominantPhase] : 0;
+    out.push({
+      holds: f.dominantPhase !== null && when.dominantPhase.includes(f.dominantPhase),
+      reason: f.dominantPhase ? `${n} of the ${f.totalErrors} errors fell ${PHASE_WORDS[f.dominantPhase]}` : null,
+    });
+  }
   if (when.unixSocket !== undefined) {
     out.push({ holds: f.unixSocket === when.unixSocket, reason: f.unixSocket ? 'the upstream is a unix socket (a file: its path, owner and mode matter, not an IP)' : 'the upstream is a TCP address' });
   }

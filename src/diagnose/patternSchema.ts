@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { UPSTREAM_ERROR_KINDS } from '../model/logRecord.js';
+import { PHASES } from '../model/workload.js';
 import { parseDuration } from '../util/duration.js';
 
 const duration = z.string().refine((s) => parseDuration(s) !== null, { message: 'expected a duration such as "20s" or "1m"' });
@@ -75,6 +76,8 @@ export const whenSchema = z.strictObject({
   /** The app took at least this long from `start` to the last error (or to healthy). */
   minTimeToReady: duration.optional(),
   finalState: z.array(z.enum(['running', 'exited', 'unknown'])).min(1).optional(),
+  /** The lifecycle phase holding most of the errors (correlate/phases.ts) must be one of these. */
+  dominantPhase: z.array(z.enum(PHASES)).min(1).optional(),
   /** The upstream is a unix socket (true) or a TCP address / name (false). */
   unixSocket: z.boolean().optional(),
 });

@@ -11,6 +11,7 @@ import { sniffFile } from '../sources/compression.js';
 import { expandLogArgs } from '../sources/logSet.js';
 import { readContainersFile } from '../sources/containersFile.js';
 import { assertReadableFile, streamFileLines, streamLines } from '../sources/readInput.js';
+import type { LineSink } from '../sources/types.js';
 import { feedEventsFile } from './eventsFile.js';
 import { IncidentEngine } from './incidentEngine.js';
 import { SCREEN_MIN_BYTES, screenWorkerAvailable, streamFileScreened } from './screenedFile.js';
@@ -29,6 +30,11 @@ export interface AnalyzeOptions {
   until?: number | null;
   burstGapMs?: number;
   minErrors?: number;
+  /**
+   * Other line sources, read after the files in this order (nginx's log from the Docker API):
+   * each pushes its lines into the sink it is given and settles when it has read everything.
+   */
+  lineSources?: ((sink: LineSink) => Promise<unknown>)[];
   /** Called with total bytes read so far across log files (progress bar). */
   onProgress?: (bytes: number) => void;
   /**
@@ -101,6 +107,7 @@ export async function analyze(o: AnalyzeOptions): Promise<Analysis> {
     }
     doneBytes += sizes[i]!;
   }
+  for (const source of o.lineSources ?? []) await source((src, lineNo, text) => engine.ingestLine(src, lineNo, text));
   engine.finish();
   return { engine, incidents: engine.incidents(), containers, files: logs, inputNotes };
 }

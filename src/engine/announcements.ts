@@ -6,7 +6,7 @@
 import type { Burst, Incident } from '../model/incident.js';
 
 export class Announcements {
-  /** Incident id → what was last announced (count, diagnosis, container). */
+  /** Incident id → what was last announced (count, diagnosis, container, workload, contributing causes). */
   private readonly said = new Map<string, string>();
 
   constructor(
@@ -22,7 +22,7 @@ export class Announcements {
     const ready = [...closed, ...open.filter((i) => this.settled(i.burst, now))];
     const out: Incident[] = [];
     for (const i of ready) {
-      const said = `${i.burst.count} ${i.diagnosis.patternId} ${i.match?.name ?? '-'}`;
+      const said = `${i.burst.count} ${i.diagnosis.patternId} ${i.match?.name ?? '-'} ${i.workload?.key ?? '-'} ${(i.diagnosis.contributing ?? []).map((c) => c.id).join(',')}`;
       if (this.said.get(i.id) === said) continue;
       this.said.set(i.id, said);
       out.push(i);

@@ -5,6 +5,7 @@
 import type { ContainerEvent, ContainerInfo } from '../model/container.js';
 import type { ContainerView } from '../model/incident.js';
 import { restartsByContainer } from '../correlate/restarts.js';
+import { foldViewsByWorkload } from '../correlate/workload.js';
 
 /** `events` in time order. A container only the events name still gets a view (state unknown until one says). */
 export function containerViews(containers: readonly ContainerInfo[], events: readonly ContainerEvent[]): ContainerView[] {
@@ -43,5 +44,5 @@ export function containerViews(containers: readonly ContainerInfo[], events: rea
     const v = byName.get(name);
     if (v) v.restarts = Math.max(v.restarts, n);
   }
-  return [...byName.values()];
+  return foldViewsByWorkload([...byName.values()], events);
 }

@@ -1,16 +1,21 @@
 /**
  * One burst → one incident: the container it belongs to (by address, by the names in the
- * events, else by time), that container's events in the correlation window, the facts, and the
- * diagnosis the patterns give (said to be partial when Docker events are missing in the window).
+ * events, else by time) and its workload, that container's events in the correlation window, the
+ * lifecycle facts and their coverage, and the diagnosis the patterns give (said to be partial when
+ * Docker events are missing in the window).
  */
 import type { ContainerEvent, ContainerInfo } from '../model/container.js';
 import type { Burst, ChecklistResult, FixProposal, Incident } from '../model/incident.js';
 import type { EventStore } from '../correlate/eventStore.js';
 import { eventsOf, matchByEventNames, matchBySnapshot, matchByTime } from '../correlate/containerMatch.js';
-import { computeFacts, type CorrelationWindow } from '../correlate/facts.js';
+import type { CorrelationWindow } from '../correlate/facts.js';
+import { lifecycleFacts } from '../correlate/coverage.js';
+import { buildWorkload, incarnationChange } from '../correlate/workload.js';
 import { diagnose } from '../diagnose/diagnose.js';
 import { withEventGaps } from '../diagnose/eventGaps.js';
+import { withFindings } from '../diagnose/findings.js';
 import type { Pattern } from '../diagnose/patternSchema.js';
+import { formatLocal } from '../parse/localTime.js';
 
 export interface DiagnosisContext {
   patterns: Pattern[];
@@ -18,6 +23,10 @@ export interface DiagnosisContext {
   gapMs: number;
   containers: ContainerInfo[];
   events: EventStore;
+  /** Earliest time every Docker event is known from (IncidentEngine.noteEventsFrom). */
+  eventsFrom: number | null;
+  /** The log's zone, for the times the facts' notes name. */
+  tz: string;
   /** The newest log line's time: did the log go on after the burst (it recovered) or end with it? */
   latestLog: number;
   /** Containers some upstream's address links to: not candidates for a time-only match. */
@@ -32,13 +41,24 @@ export function diagnoseBurst(b: Burst, ctx: DiagnosisContext): Incident {
   const match = matchBySnapshot(b.upstream, ctx.containers) ?? matchByEventNames(b.upstream, windowEvents) ?? matchByTime(windowEvents, ctx.claimed);
   const own = match ? eventsOf(match, windowEvents) : [];
   const info = match ? (ctx.containers.find((c) => c.name === match.name) ?? null) : null;
-  const facts = computeFacts(b, own, info, match !== null, ctx.latestLog - b.last > ctx.gapMs);
+  const recovered = ctx.latestLog - b.last > ctx.gapMs;
+  const attached = ctx.attachments(b.id);
+  const probe = attached.checklist;
+  const probeReadyMs = probe ? (probe.timeToListenMs ?? probe.timeToHealthyMs) : null;
+  const lc = lifecycleFacts({ burst: b, own, info, matched: match !== null, recovered, eventsFrom: ctx.eventsFrom, window: ctx.window, clock: (t) => formatLocal(t, ctx.tz).slice(11), probeReadyMs });
+  const facts = lc.coverage.unknown.length > 0 ? { ...lc.facts, unknown: lc.coverage.unknown } : lc.facts;
+  const workload = match ? buildWorkload(match, own, ctx.containers) : null;
+  const gaps = ctx.events.gapsOverlapping(from, to);
+  const diagnosis = diagnose(ctx.patterns, b, facts, match);
+  if (lc.note) diagnosis.reasons.unshift(lc.note);
   return {
     id: b.id,
     burst: b,
     match,
+    workload: workload ? { ...workload, incarnation: incarnationChange(workload, facts.episodes) } : null,
     facts,
-    diagnosis: withEventGaps(diagnose(ctx.patterns, b, facts, match), ctx.events.gapsOverlapping(from, to)),
-    ...ctx.attachments(b.id),
+    coverage: lc.coverage,
+    diagnosis: withFindings(withEventGaps(diagnosis, gaps), { burst: b, facts, match, workload, gaps }),
+    ...attached,
   };
 }

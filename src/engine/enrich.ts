@@ -3,7 +3,7 @@
  * incident, attached to the engine so every report shows them. Side effects live in the modules
  * it calls; this file only decides what to run for which incident.
  */
-import type { ChecklistResult, Incident } from '../model/incident.js';
+import type { ChecklistResult, FixProposal, Incident } from '../model/incident.js';
 import { inferredTimeToReady } from '../diagnose/diagnose.js';
 import type { FixInput } from '../fix/index.js';
 import type { IncidentEngine } from './incidentEngine.js';
@@ -18,6 +18,12 @@ export interface EnrichOptions {
   probe: boolean;
   healthPath: string | null;
   docker: string;
+  /**
+   * nginxConf is a copy of a container's config (sources/containerConfig.ts) kept under
+   * `nginxRoot`: the fix names the container's path and says where to apply it.
+   */
+  nginxRoot?: string | null;
+  nginxConfContainer?: string | null;
 }
 
 /** Runs the checklist once per probed upstream; returns notes for the report. */
@@ -55,21 +61,24 @@ async function runChecklists(engine: IncidentEngine, incidents: Incident[], o: P
 }
 
 /** What the fix generator needs from an incident: the measured values, not the whole model. */
-export function fixInputFor(i: Incident, o: Pick<EnrichOptions, 'nginxConf' | 'compose' | 'k8s' | 'systemd' | 'healthPath'>): FixInput {
+export function fixInputFor(i: Incident, o: Pick<EnrichOptions, 'nginxConf' | 'compose' | 'k8s' | 'systemd' | 'healthPath' | 'nginxRoot'>): FixInput {
   const measured = i.checklist?.timeToListenMs ?? i.checklist?.timeToHealthyMs ?? null;
+  const source = i.facts.timeToReady?.source;
   return {
     fixIds: i.diagnosis.fixIds,
     upstream: { host: i.burst.upstream.host, port: i.burst.upstream.port, url: i.burst.upstream.url },
     upstreamKey: i.burst.upstreamKey,
-    service: i.match?.service ?? null,
+    // The workload's compose service (labels of the snapshot or of its events), never a guess.
+    service: i.workload?.service ?? i.match?.service ?? null,
     container: i.match?.name ?? null,
     image: i.facts.events.find((e) => e.image)?.image ?? null,
     // Measured by the checklist when it ran, else what the log and events show (start → last error / healthy).
     timeToReadyMs: measured ?? inferredTimeToReady(i.facts),
-    timeToReadySource: measured !== null ? 'checklist' : 'log',
+    timeToReadySource: measured !== null || source === 'probe' ? 'checklist' : source === 'health' ? 'health' : 'log',
     notRetriedLost: i.burst.notRetried,
     writesLost: i.burst.writes,
     nginxConf: o.nginxConf,
+    nginxRoot: o.nginxRoot ?? null,
     compose: o.compose,
     k8s: o.k8s,
     systemdUnit: o.systemd,
@@ -78,9 +87,42 @@ export function fixInputFor(i: Incident, o: Pick<EnrichOptions, 'nginxConf' | 'c
   };
 }
 
-async function proposeFixes(engine: IncidentEngine, o: EnrichOptions): Promise<void> {
+/**
+ * A fix of a container's config copy names the file as the container has it
+ * (`NAME:/etc/nginx/nginx.conf`) and says where the change belongs: the image or its bind mount.
+ */
+export function containerFix(fix: FixProposal, o: Pick<EnrichOptions, 'nginxRoot' | 'nginxConfContainer'>): FixProposal {
+  const root = o.nginxRoot;
+  const name = o.nginxConfContainer;
+  if (!root || !name) return fix;
+  const inside = (p: string) => p.split(root).join(`${name}:`);
+  return {
+    ...fix,
+    files: fix.files.map((f) =>
+      f.kind !== 'nginx'
+        ? f
+        : {
+            ...f,
+            path: inside(f.path),
+            // The header may name the copy relative to the working directory (run from /tmp).
+            diff: f.diff.replace(/^(---|\+\+\+) (\S+)/gm, (_m, mark: string, p: string) => {
+              const at = p.indexOf(`${root.slice(root.lastIndexOf('/') + 1)}/`);
+              return `${mark} ${at === -1 ? p : `${name}:${p.slice(at + root.length - root.lastIndexOf('/') - 1)}`}`;
+            }),
+            notes: [...f.notes, `this is the config inside container ${name} (read through the Docker API): make the change in its image or in the file bind-mounted there, then reload nginx (docker kill -s HUP ${name})`],
+          },
+    ),
+  };
+}
+
+/** The fix for one incident, as every mode proposes it. */
+export async function fixFor(i: Incident, o: Pick<EnrichOptions, 'nginxConf' | 'compose' | 'k8s' | 'systemd' | 'healthPath' | 'nginxRoot' | 'nginxConfContainer'>): Promise<FixProposal> {
   const { proposeFix } = await import('../fix/index.js');
-  for (const i of engine.incidents()) engine.attachFix(i.id, await proposeFix(fixInputFor(i, o)));
+  return containerFix(await proposeFix(fixInputFor(i, o)), o);
+}
+
+async function proposeFixes(engine: IncidentEngine, o: EnrichOptions): Promise<void> {
+  for (const i of engine.incidents()) engine.attachFix(i.id, await fixFor(i, o));
 }
 
 export async function enrichIncidents(engine: IncidentEngine, incidents: Incident[], o: EnrichOptions): Promise<string[]> {

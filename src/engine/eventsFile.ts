@@ -8,10 +8,21 @@
 import { closeSync, createReadStream, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { InputError } from '../util/errors.js';
-import { eventTextProblem, isIgnoredEventLine } from '../parse/dockerEvent.js';
+import { eventLineTime, eventTextProblem, isIgnoredEventLine, type InvalidEventReason } from '../parse/dockerEvent.js';
 import { assertReadableFile, describeFsError, streamFileLines } from '../sources/readInput.js';
 import { LineSplitter } from '../sources/lineSplitter.js';
-import type { IncidentEngine } from './incidentEngine.js';
+
+/**
+ * Where the events go: the engine, or a replay collecting them to play in time (one reader for
+ * both, so a recording is read the same way in a postmortem and under --replay).
+ */
+export interface EventSink {
+  ingestEvent(raw: unknown): unknown;
+  countIgnoredEvent(): void;
+  countInvalidEvent(reason?: InvalidEventReason): void;
+  /** How far back the recording reaches (its first line's time), for incident coverage; a replay need not care. */
+  noteEventsFrom?(from: number): void;
+}
 
 /** A JSON-array events file read from a pipe is held whole before parsing: this much at most. */
 const MAX_ARRAY_BYTES = 256 * 1024 * 1024;
@@ -28,7 +39,7 @@ function firstNonSpaceChar(path: string): string | null {
 }
 
 /** One JSON-lines line: ignored, invalid (with its reason) or handed to the engine. */
-function feedEventLine(engine: IncidentEngine, text: string): void {
+function feedEventLine(engine: EventSink, text: string): void {
   const t = text.trim();
   if (t === '') return;
   // ~95% of a real stream (healthcheck exec_*, networks, images): counted as ignored without JSON.parse + zod.
@@ -51,7 +62,33 @@ function feedEventLine(engine: IncidentEngine, text: string): void {
   engine.ingestEvent(raw);
 }
 
-function feedArrayText(path: string, text: string, engine: IncidentEngine): void {
+/** An event object's own time (epoch ms) without decoding it: its `timeNano`, else its `time`. */
+function eventObjectTime(raw: unknown): number | null {
+  const r = raw as { timeNano?: unknown; time?: unknown } | null;
+  if (r === null || typeof r !== 'object') return null;
+  const field = (v: unknown): string | null => (typeof v === 'number' || typeof v === 'string' ? String(v) : null);
+  const nano = field(r.timeNano);
+  const sec = field(r.time);
+  return eventLineTime(`{${nano !== null ? `"timeNano":"${nano}",` : ''}${sec !== null ? `"time":${sec}` : ''}}`);
+}
+
+/**
+ * feedEventLine for a whole recording: its first non-empty line's time also tells the engine how
+ * far back the events reach (incident coverage), whatever kind of event that line is.
+ */
+function recordingLineFeeder(engine: EventSink): (text: string) => void {
+  let first = true;
+  return (text) => {
+    if (first && text.trim() !== '') {
+      first = false;
+      const from = eventLineTime(text.trim());
+      if (from !== null) engine.noteEventsFrom?.(from);
+    }
+    feedEventLine(engine, text);
+  };
+}
+
+function feedArrayText(path: string, text: string, engine: EventSink): void {
   let arr: unknown;
   try {
     arr = JSON.parse(text);
@@ -59,16 +96,20 @@ function feedArrayText(path: string, text: string, engine: IncidentEngine): void
     throw new InputError(`${path}: starts like a JSON array but is not valid JSON`);
   }
   if (!Array.isArray(arr)) throw new InputError(`${path}: starts like a JSON array but is not one`);
+  // The recording reaches back to its first element, whatever kind of event that is.
+  const from = arr.length > 0 ? eventObjectTime(arr[0]) : null;
+  if (from !== null) engine.noteEventsFrom?.(from);
   // Each element is checked for depth and size by ingestEvent before it is decoded.
   for (const raw of arr) engine.ingestEvent(raw);
 }
 
 /** A pipe or FIFO: the first non-space byte decides lines or array, as it arrives. */
-async function feedEventsStream(path: string, stream: Readable, engine: IncidentEngine): Promise<void> {
+async function feedEventsStream(path: string, stream: Readable, engine: EventSink): Promise<void> {
   let mode: 'unknown' | 'lines' | 'array' = 'unknown';
   let held: Buffer[] = [];
   let heldBytes = 0;
-  const splitter = new LineSplitter(path, (_source: string, _line: number, text: string) => feedEventLine(engine, text));
+  const feed = recordingLineFeeder(engine);
+  const splitter = new LineSplitter(path, (_source: string, _line: number, text: string) => feed(text));
   try {
     for await (const chunk of stream) {
       const buf = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
@@ -98,7 +139,7 @@ async function feedEventsStream(path: string, stream: Readable, engine: Incident
 }
 
 /** Events file: JSON lines or one JSON array; a regular file, a pipe or a FIFO. */
-export async function feedEventsFile(path: string, engine: IncidentEngine): Promise<void> {
+export async function feedEventsFile(path: string, engine: EventSink): Promise<void> {
   assertReadableFile(path);
   if (!statSync(path).isFile()) {
     let stream: Readable;
@@ -113,5 +154,6 @@ export async function feedEventsFile(path: string, engine: IncidentEngine): Prom
     feedArrayText(path, readFileSync(path, 'utf8'), engine);
     return;
   }
-  await streamFileLines(path, (_source, _line, text) => feedEventLine(engine, text));
+  const feed = recordingLineFeeder(engine);
+  await streamFileLines(path, (_source, _line, text) => feed(text));
 }

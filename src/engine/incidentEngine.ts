@@ -18,10 +18,8 @@
  *   incidents() / snapshot(now)            diagnosed incidents / everything a renderer needs
  *   attachChecklist(id, r) / attachFix(id, f)
  *
- * Its parts, each in its own module: the byte screen (lineScreen), the per-upstream tallies of the
- * live screen (upstreamStats), burst → incident (diagnoseBurst), the kept incidents with their
- * cache and attachments (keptIncidents), what live lines print when (announcements), the
- * containers panel (containerViews) and the counts of everything read (engineCounters).
+ * Its parts, each in its own module: lineScreen, upstreamStats (the screen's tallies), diagnoseBurst,
+ * keptIncidents (kept bursts, cache, attachments), announcements, containerViews, engineCounters.
  */
 import type { ContainerEvent, ContainerInfo } from '../model/container.js';
 import type { Burst, ChecklistResult, ContainerView, FixProposal, Incident } from '../model/incident.js';
@@ -83,6 +81,8 @@ export class IncidentEngine {
   private readonly upstreams = new UpstreamStats();
   private readonly kept: KeptIncidents;
   private readonly events: EventStore;
+  /** Earliest time every Docker event is known from: the oldest one seen, or what a source says (noteEventsFrom). */
+  private eventsFrom: number | null = null;
   private containers: ContainerInfo[] = [];
   private readonly sources = new Map<string, SourceStatus>();
   private readonly announcements: Announcements;
@@ -257,7 +257,18 @@ export class IncidentEngine {
       return;
     }
     this.counters.dockerEvents++;
+    this.noteEventsFrom(event.time);
     if (event.time > this.times.latest) this.times.latest = event.time;
+    this.version++;
+  }
+
+  /**
+   * A source's word on how far back its events reach (the first line of an events file, even an
+   * ignored one; the live stream's history): bursts that began earlier get inspect's facts.
+   */
+  noteEventsFrom(time: number): void {
+    if (this.eventsFrom !== null && time >= this.eventsFrom) return;
+    this.eventsFrom = time;
     this.version++;
   }
 
@@ -333,8 +344,8 @@ export class IncidentEngine {
   }
 
   private diagnoseBurst(b: Burst, claimed: ReadonlySet<string>): Incident {
-    const { patterns, window, gapMs, containers, events } = this;
-    return diagnoseBurst(b, { patterns, window, gapMs, containers, events, latestLog: this.times.latestLog, claimed, attachments: (id) => this.kept.attachments(id) });
+    const { patterns, window, gapMs, containers, events, eventsFrom, tz } = this;
+    return diagnoseBurst(b, { patterns, window, gapMs, containers, events, eventsFrom, tz, latestLog: this.times.latestLog, claimed, attachments: (id) => this.kept.attachments(id) });
   }
 
   containerViews(): ContainerView[] {

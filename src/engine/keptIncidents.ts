@@ -47,13 +47,14 @@ export class KeptIncidents {
     return { checklist: this.checklists.get(id) ?? null, fix: this.fixes.get(id) ?? null };
   }
 
-  // An attachment changes nothing a diagnosis reads: the cached incident only takes it on (a fix
-  // attached to each of 1,000 incidents would otherwise re-diagnose all of them 1,000 times).
   attachChecklist(id: string, result: ChecklistResult): void {
     this.checklists.set(id, result);
-    this.refresh(id);
+    // Its measured time to ready is the incident's one time to ready: this incident is diagnosed again.
+    this.cache.delete(id);
   }
 
+  // A fix changes nothing a diagnosis reads: the cached incident only takes it on (a fix attached
+  // to each of 1,000 incidents would otherwise re-diagnose all of them 1,000 times).
   attachFix(id: string, fix: FixProposal): void {
     this.fixes.set(id, fix);
     this.refresh(id);

@@ -50,7 +50,12 @@ export function configAdvice(id: string, input: FixInput, t: Timing): PlatformAd
           `interval: ${t.healthIntervalS}s, timeout: ${t.healthTimeoutS}s, retries: ${t.healthRetries}, start_period: ${t.healthStartPeriodS}s (${describeReady(t)}).`,
       ]);
     case 'compose-depends-on-healthy':
-      return on('compose', [`compose: on the nginx service: \`depends_on: {${input.service ?? 'backend'}: {condition: service_healthy}}\`.`]);
+      // No compose service known for this upstream: name none rather than guess one.
+      return on('compose', [
+        input.service
+          ? `compose: on the nginx service: \`depends_on: {${input.service}: {condition: service_healthy}}\`.`
+          : `compose: on the nginx service: \`depends_on\` the service that runs ${who(input)}, with \`condition: service_healthy\`.`,
+      ]);
     case 'compose-restart-policy':
       return on('compose', [`compose: on service ${input.service ?? who(input)}: \`restart: unless-stopped\`.`]);
     case 'k8s-probes': {

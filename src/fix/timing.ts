@@ -31,7 +31,7 @@ export interface Timing {
 const clamp = (v: number, lo: number, hi: number): number => Math.min(hi, Math.max(lo, v));
 
 /** Where the time to ready came from: reports say so, since a log only bounds it. */
-export type ReadySource = 'checklist' | 'log' | 'given';
+export type ReadySource = 'checklist' | 'log' | 'health' | 'given';
 
 export function timing(timeToReadyMs: number | null, source: ReadySource = 'given'): Timing {
   const measured = timeToReadyMs !== null && Number.isFinite(timeToReadyMs) && timeToReadyMs >= 0;
@@ -62,7 +62,8 @@ export function describeReady(t: Timing): string {
   const s = (t.readyMs / 1000).toFixed(t.readyMs % 1000 === 0 ? 0 : 1);
   if (!t.measured) return `time to ready unknown, sized for ${s}s`;
   if (t.source === 'checklist') return `measured time to ready ${s}s`;
-  if (t.source === 'log') return `time to ready ${s}s (start event → last refused request in the log)`;
+  if (t.source === 'log') return `time to ready ${s}s (start event → last upstream error in the log)`;
+  if (t.source === 'health') return `time to ready ${s}s (start event → health_status healthy)`;
   return `time to ready ${s}s`;
 }
 

@@ -22,6 +22,8 @@ export interface FixInput {
   /** POST/PUT/PATCH/DELETE that got a 502. */
   writesLost: number;
   nginxConf?: string | null;
+  /** nginxConf is a copy of a container's config kept under this folder (absolute includes resolve under it). */
+  nginxRoot?: string | null;
   compose?: string | null;
   k8s?: string[];
   systemdUnit?: string | null;

@@ -4,6 +4,7 @@
  * by the checklist and the fix proposal. Every report (text, JSON, markdown, TUI) reads these.
  */
 import type { ContainerEvent, ContainerInfo } from './container.js';
+import type { Episode, ErrorTimelineData, Phase, PhaseCounts, ReadySource, Workload } from './workload.js';
 import type { UpstreamAddress, UpstreamErrorKind } from './logRecord.js';
 
 /** One kept log line, as evidence (bounded per burst). */
@@ -37,6 +38,8 @@ export interface Burst {
   rate: number;
   /** First and last few lines of the burst. */
   evidence: EvidenceLine[];
+  /** Errors per time bucket (bounded): where each fell in the workload's lifecycle (correlate/phases.ts). Left out of --json. */
+  timeline?: ErrorTimelineData;
   /** True once the gap has passed with no new error (always true after a postmortem). */
   closed: boolean;
 }
@@ -84,6 +87,8 @@ export interface BurstFacts {
   startToLastError: number | null;
   /** `start` → `health_status: healthy`, when both happened in the window. */
   startToHealthy: number | null;
+  /** The time to ready, once: the checklist's measure, else start → healthy, else start → last error. */
+  timeToReady: { ms: number; source: ReadySource } | null;
   /** A start with no die/stop/kill before it in the window (fresh create / first boot). */
   freshStart: boolean;
   /** A start after the failure began (after the first die/stop/kill, or inside the burst when none). */
@@ -97,6 +102,14 @@ export interface BurstFacts {
   finalHealth: string | null;
   healthcheckDefined: boolean | null;
   durationMs: number;
+  /** Facts nothing shows (see EventCoverage.unknown): a clause on them never holds. */
+  unknown?: string[];
+  /** The workload's lifecycle in the window: stop requested → exit (classified) → start → ready. */
+  episodes: Episode[];
+  /** The burst's errors by the lifecycle phase they fell in. */
+  phases: PhaseCounts;
+  /** The phase holding most errors (null: no errors placed). */
+  dominantPhase: Phase | null;
   /** The upstream is a unix socket (`unix:/path`), not a TCP address: fixes differ (no IP, no resolver). */
   unixSocket: boolean;
 }
@@ -114,6 +127,27 @@ export interface Diagnosis {
   reasons: string[];
   explanation: string;
   fixIds: string[];
+  /** The cause that explains most errors (same pattern as patternId), and the phase holding most of them. */
+  primary?: { patternId: string; title: string; summary: string; confidence: number; confidenceLabel: ConfidenceLabel; phase: Phase | null };
+  /** Other findings the evidence shows (diagnose/findings.ts), each with the facts behind it. */
+  contributing?: ContributingFinding[];
+  /** The burst's errors by lifecycle phase. */
+  phases?: PhaseCounts;
+}
+
+export interface ContributingFinding {
+  /** Shared vocabulary id: sigterm-ignored, oom-killed, crash-exit, recreated, published-port-proxy, events-gap, … */
+  id: string;
+  title: string;
+  sentence: string;
+  /** The event/line facts that back the sentence, as the report shows them. */
+  evidence: string[];
+}
+
+/** The workload an incident's upstream belongs to, as reports show it. */
+interface IncidentWorkload extends Workload {
+  /** `restarted` (same container), `recreated` (new container), null (no stop/start in the window). */
+  incarnation: 'restarted' | 'recreated' | null;
 }
 
 export type CheckStatus = 'pass' | 'fail' | 'unknown';
@@ -163,11 +197,29 @@ export interface FixProposal {
   sizedForMs?: number;
 }
 
+/**
+ * Whether the Docker events held reach back to the burst's start (correlate/coverage.ts), and
+ * where the container's lifecycle facts come from when they do not.
+ */
+export interface EventCoverage {
+  /** Epoch ms from which every Docker event is known to be held; null when there were none. */
+  eventsFrom: number | null;
+  eventsCoverBurst: boolean;
+  /** `events`: Docker events; `inspect`: (also) recovered from `docker inspect`; `none`: neither. */
+  source: 'events' | 'inspect' | 'none';
+  /** Facts nothing shows (`startAfterFailure`, `deliberate`, `freshStart`, `finalState`): never stated. */
+  unknown: string[];
+}
+
 export interface Incident {
   id: string;
   burst: Burst;
   match: ContainerMatch | null;
+  /** The matched workload (compose project/service, else normalised name) and its incarnations. */
+  workload?: IncidentWorkload | null;
   facts: BurstFacts;
+  /** Absent on incidents made before coverage was measured (older JSON). */
+  coverage?: EventCoverage;
   diagnosis: Diagnosis;
   checklist: ChecklistResult | null;
   fix: FixProposal | null;
@@ -176,6 +228,10 @@ export interface Incident {
 /** Context kept with a container for reports: the snapshot and the events the engine saw. */
 export interface ContainerView {
   name: string;
+  /** The workload it is an incarnation of (compose project/service, else the normalised name). */
+  workload?: string;
+  /** A recreate replaced an older container of this workload (its row was folded into this one). */
+  recreated?: boolean;
   info: ContainerInfo | null;
   lastEvent: ContainerEvent | null;
   state: string;

@@ -158,6 +158,17 @@ export function decodeDockerEventLine(line: string): DecodedEvent {
   return decodeDockerEvent(raw);
 }
 
+/**
+ * The time of one events-file line without decoding it (epoch ms; null when it has none): how far
+ * back a recording reaches is its first line's time, whatever kind of event that is.
+ */
+export function eventLineTime(line: string): number | null {
+  const nano = /"timeNano":\s*"?(\d{10,})/.exec(line);
+  if (nano) return Number(nano[1]) / 1e6;
+  const sec = /"time":\s*(\d{9,})[,}]/.exec(line);
+  return sec ? Number(sec[1]) * 1000 : null;
+}
+
 /** Why an event was rejected before decoding (counters.invalidEventReasons). */
 export type InvalidEventReason = 'too-large' | 'too-deep' | 'not-json' | 'invalid-fields';
 

@@ -49,7 +49,9 @@ function* rawJsonReportParts(ctx: ReportContext): Generator<string> {
   }
   yield `${open},\n  "incidents": [\n`;
   for (const [idx, i] of ctx.incidents.entries()) {
-    const doc = { ...i, burst: { ...i.burst, firstIso: new Date(i.burst.first).toISOString(), lastIso: new Date(i.burst.last).toISOString() } };
+    // The error timeline is the engine's working data (phases are reported under diagnosis.phases).
+    const { timeline: _timeline, ...burst } = i.burst;
+    const doc = { ...i, burst: { ...burst, firstIso: new Date(i.burst.first).toISOString(), lastIso: new Date(i.burst.last).toISOString() } };
     // Two levels deep; JSON strings hold no raw newline, so every newline is a line break.
     yield `${idx === 0 ? '' : ',\n'}    ${JSON.stringify(doc, null, 2).replace(/\n/g, '\n    ')}`;
   }

@@ -25,6 +25,8 @@ export function incidentLine(i: Incident, tz: string): string {
     kv('confidence', `${d.confidenceLabel}:${d.confidence.toFixed(2)}`),
     kv('upstream', b.upstreamKey),
     kv('container', i.match?.name ?? '-'),
+    kv('workload', i.workload?.key ?? '-'),
+    kv('contributing', (d.contributing ?? []).map((c) => c.id).join(',') || '-'),
     kv('errors', b.count),
     kv('writes', b.writes),
     kv('not_retried', b.notRetried),

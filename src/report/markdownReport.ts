@@ -10,6 +10,7 @@ import { checklistLines } from './checkLines.js';
 import { diffLines } from './diffView.js';
 import { countersLine, eventsLine, formatTime, kindsSummary, shapeLines } from './format.js';
 import { byWorkload, fixPlacements, mostSevereIndex, workloadKey, type FixPlacement } from './incidentGroups.js';
+import { contributingLines, phasesLine, workloadLine } from './findingLines.js';
 import type { ReportContext } from './reportContext.js';
 import { codeSpan, escapeMarkdown as md, fencedBlock } from '../util/sanitize.js';
 import { incidentTimeline } from './timeline.js';
@@ -65,7 +66,14 @@ function incidentMarkdown(i: Incident, n: number, ctx: ReportContext, placement:
   out.push(`| Failed requests | ${b.count} (${md(kindsSummary(b.kinds))}) |`);
   out.push(`| Writes at risk (POST/PUT/PATCH/DELETE) | ${b.writes} |`);
   out.push(`| Cut after sending, never retried by nginx (POST/PATCH/LOCK) | ${b.notRetried} |`);
-  out.push(`| Peak rate | ${b.rate} errors/s |`, '');
+  out.push(`| Peak rate | ${b.rate} errors/s |`);
+  const wl = workloadLine(i);
+  if (wl) out.push(`| Workload | ${md(wl)} |`);
+  const ph = phasesLine(i);
+  if (ph) out.push(`| Errors by phase | ${md(ph)} |`);
+  out.push('');
+  const contributing = contributingLines(i);
+  if (contributing.length) out.push('### Contributing', '', ...contributing.map((c) => `- ${prose(c)}`), '');
   out.push('### Timeline', '');
   out.push('| Time | Event | Subject | Detail |', '|---|---|---|---|');
   for (const r of incidentTimeline(i, sameWorkload)) {

@@ -8,6 +8,7 @@ import type { Incident } from '../model/incident.js';
 import { formatDuration } from '../util/duration.js';
 import { checklistLines } from './checkLines.js';
 import { diffForTerminal } from './diffView.js';
+import { contributingLines, phasesLine, workloadLine } from './findingLines.js';
 import { countersLine, eventsLine, formatTime, impactLine, matchLine, shapeLines } from './format.js';
 import { byWorkload, fixPlacements, workloadKey, type FixPlacement } from './incidentGroups.js';
 import type { ReportContext } from './reportContext.js';
@@ -43,7 +44,7 @@ function fixText(placement: FixPlacement, view: IncidentTextView): string[] {
   return out;
 }
 
-function incidentText(i: Incident, n: number, tz: string, view: IncidentTextView = { sameWorkload: [], fix: i.fix ? { show: i.fix, incidents: [n] } : null, color: false, allPlatforms: false }): string[] {
+export function incidentText(i: Incident, n: number, tz: string, view: IncidentTextView = { sameWorkload: [], fix: i.fix ? { show: i.fix, incidents: [n] } : null, color: false, allPlatforms: false }): string[] {
   const d = i.diagnosis;
   const b = i.burst;
   const out: string[] = [];
@@ -52,6 +53,15 @@ function incidentText(i: Incident, n: number, tz: string, view: IncidentTextView
   out.push(`  summary     ${safe(d.summary)}`);
   out.push(`  upstream    ${safe(b.upstreamKey)}${b.upstream.scheme ? ` (${safe(b.upstream.scheme)})` : ''}${b.servers.length ? `, server ${b.servers.map(safe).join(', ')}` : ''}`);
   out.push(`  container   ${safe(matchLine(i))}`);
+  const wl = workloadLine(i);
+  if (wl) out.push(`  workload    ${safe(wl)}`);
+  const ph = phasesLine(i);
+  if (ph) out.push(`  errors by phase  ${ph}`);
+  const contributing = contributingLines(i);
+  if (contributing.length) {
+    out.push('  contributing');
+    for (const c of contributing) out.push(`    - ${safe(c)}`);
+  }
   out.push(`  when        ${formatTime(b.first, tz)} → ${formatTime(b.last, tz, false)} (${formatDuration(b.last - b.first)}, ${tz})`);
   out.push(`  impact      ${impactLine(b)}`);
   out.push('  timeline');

@@ -7,7 +7,8 @@
 import { countOf } from '../util/plural.js';
 import type { ContainerEvent } from '../model/container.js';
 import type { Incident } from '../model/incident.js';
-import { kindLabel } from '../diagnose/diagnose.js';
+import { inferredTimeToReady, kindLabel, READY_WORDS } from '../diagnose/diagnose.js';
+import { formatDuration } from '../util/duration.js';
 
 export interface TimelineRow {
   time: number;
@@ -52,7 +53,9 @@ function distance(t: number, i: Incident): number {
 function ownEvents(incident: Incident, sameWorkload: readonly Incident[] = []): ContainerEvent[] {
   const m = incident.match;
   if (!m) return [];
-  const mine = incident.facts.events.filter((e) => e.name === m.name || m.containerIds.includes(e.containerId));
+  // Every incarnation of the workload: a recreate's old container may have been renamed `<id>_name`.
+  const ids = new Set([...m.containerIds, ...(incident.workload?.incarnations.map((c) => c.containerId) ?? [])]);
+  const mine = incident.facts.events.filter((e) => e.name === m.name || ids.has(e.containerId));
   if (mine.length === 0 || sameWorkload.length < 2) return mine;
   // Only a neighbour whose errors come within `reach` of these events can be nearer to one of them:
   // a numeric pre-filter, so a report of many restarts of one container compares few pairs.
@@ -67,14 +70,26 @@ function ownEvents(incident: Incident, sameWorkload: readonly Incident[] = []): 
 /** `sameWorkload`: the report's incidents of the incident's workload (incidentGroups.byWorkload), whose events it leaves out. */
 export function incidentTimeline(incident: Incident, sameWorkload: readonly Incident[] = []): TimelineRow[] {
   const { burst } = incident;
-  const rows: TimelineRow[] = ownEvents(incident, sameWorkload).map((e) => ({ time: e.time, subject: e.name, source: 'docker' as const, ...describeEvent(e) }));
+  // The time to ready is said where it is reached, with the one number the summary and "why" use.
+  const ttr = inferredTimeToReady(incident.facts);
+  const source = incident.facts.timeToReady?.source ?? 'last-error';
+  const readyNote = ttr !== null ? `ready ${formatDuration(ttr)} after start${source === 'probe' ? ` (${READY_WORDS.probe})` : ''}` : '';
+  const fromHealth = source === 'health';
+  const readyAt = fromHealth ? (incident.facts.episodes.find((ep) => ep.readySource === 'health' && ep.readyAt !== null && ep.startAt !== null && ep.readyAt - ep.startAt === ttr)?.readyAt ?? null) : null;
+  const rows: TimelineRow[] = ownEvents(incident, sameWorkload).map((e) => {
+    const d = describeEvent(e);
+    if (e.time === readyAt && e.action === 'health_status') d.detail = readyNote;
+    // Recovered from `docker inspect` (correlate/coverage.ts), not seen as an event: said so.
+    if (e.attributes.source === 'inspect') d.detail = `${d.detail ? `${d.detail} ` : ''}(docker inspect ${e.attributes.field ?? ''})`.trim();
+    return { time: e.time, subject: e.name, source: 'docker' as const, ...d };
+  });
   const kinds = Object.entries(burst.kinds)
     .sort((a, b) => b[1] - a[1])
     .map(([k, n]) => `${kindLabel(k as Parameters<typeof kindLabel>[0])} ×${n}`)
     .join(', ');
   rows.push({ time: burst.first, what: 'first error', subject: burst.upstreamKey, detail: kinds, source: 'nginx' });
   if (burst.last !== burst.first) {
-    rows.push({ time: burst.last, what: burst.closed ? 'last error' : 'latest error', subject: burst.upstreamKey, detail: `${countOf(burst.count, 'error')} in all`, source: 'nginx' });
+    rows.push({ time: burst.last, what: burst.closed ? 'last error' : 'latest error', subject: burst.upstreamKey, detail: `${countOf(burst.count, 'error')} in all${!fromHealth && readyNote ? `; ${readyNote}` : ''}`, source: 'nginx' });
   }
   return rows.sort(byWhenItHappened);
 }

@@ -16,6 +16,22 @@ import { EventDeduper, JsonObjectSplitter } from './jsonStream.js';
 /** Snapshot requests only; the event stream has no timeout (it is idle between events). */
 const REQUEST_TIMEOUT_MS = 5000;
 const INSPECT_CONCURRENCY = 8;
+/**
+ * How many events the daemon keeps for `since` (moby's daemon/events `eventsLimit`): a history
+ * that returns fewer reaches back to `since`; one that returns as many may have lost older ones.
+ */
+const DAEMON_EVENTS_KEPT = 256;
+
+/** What the first read of `/events` from `since` showed: how far back Docker's history reaches. */
+interface EventHistory {
+  since: number;
+  /** Every event is known from here: `since`, or the oldest event kept when the daemon's buffer was full. */
+  eventsFrom: number;
+  /** Events of every type the daemon returned from `since` to now. */
+  replayed: number;
+  /** True when the daemon's buffer was full: older events may be gone. */
+  truncated: boolean;
+}
 
 export interface ConnectDockerOptions {
   socketPath: string;
@@ -23,6 +39,8 @@ export interface ConnectDockerOptions {
   since?: number;
   onEvent: RawEventSink;
   onContainers: RawInspectSink;
+  /** Called once, before the first live event, after the history from `since` was read back. */
+  onHistory?: (h: EventHistory) => void;
   onStatus?: (status: SourceStatus) => void;
   /**
    * An interval the event stream was lost (`to` null: still lost; reported again with `to` on
@@ -102,6 +120,7 @@ export function connectDocker(opts: ConnectDockerOptions): DockerHandle {
   let sinceMs = firstSinceMs;
   let lastEventMs: number | null = null;
   let connectedOnce = false;
+  let historyRead = opts.since === undefined || opts.onHistory === undefined;
   /** When the stream was lost (null: connected, or never connected) and why. */
   let lostAt: number | null = null;
   let lostReason = '';
@@ -149,6 +168,12 @@ export function connectDocker(opts: ConnectDockerOptions): DockerHandle {
       );
       if (closed) return;
       opts.onContainers(inspected.filter((x) => x !== null));
+      if (!historyRead) {
+        const h = await readHistory(events, firstSinceMs, clock(), deliver, opts.onInvalid);
+        if (closed) return;
+        historyRead = true;
+        opts.onHistory?.(h);
+      }
       // `since` is typed as a number by @types/dockerode; the API takes `sec.nanos` as a string.
       const s = (await events.getEvents({
         since: sinceParam(sinceMs) as unknown as number,
@@ -207,6 +232,35 @@ export function connectDocker(opts: ConnectDockerOptions): DockerHandle {
       setStatus('ended', null);
     },
   };
+}
+
+/**
+ * `/events` from `since` to now, every type (the daemon's buffer holds them all, so only a count
+ * of all of them tells whether it was full); container events are handed to `deliver`.
+ */
+async function readHistory(api: Docker, since: number, now: number, deliver: (raw: unknown) => void, onInvalid?: (reason: 'too-large' | 'not-json') => void): Promise<EventHistory> {
+  const stream = (await api.getEvents({ since: sinceParam(since) as unknown as number, until: sinceParam(now) as unknown as number })) as NodeJS.ReadableStream;
+  const splitter = new JsonObjectSplitter();
+  let replayed = 0;
+  let oldest: number | null = null;
+  await new Promise<void>((resolve, reject) => {
+    stream.on('data', (chunk: Buffer | string) => {
+      const before = { ...splitter.droppedBy };
+      for (const raw of splitter.push(chunk.toString())) {
+        replayed++;
+        const ms = EventDeduper.timeMs(raw);
+        if (ms !== null && (oldest === null || ms < oldest)) oldest = ms;
+        if ((raw as { Type?: unknown }).Type === 'container') deliver(raw);
+      }
+      for (let n = splitter.droppedBy.tooLarge - before.tooLarge; n > 0; n--) onInvalid?.('too-large');
+      for (let n = splitter.droppedBy.notJson - before.notJson; n > 0; n--) onInvalid?.('not-json');
+    });
+    stream.on('end', resolve);
+    stream.on('close', resolve);
+    stream.on('error', reject);
+  });
+  const truncated = replayed >= DAEMON_EVENTS_KEPT && oldest !== null;
+  return { since, eventsFrom: truncated ? oldest! : since, replayed, truncated };
 }
 
 function fmtDelay(ms: number): string {

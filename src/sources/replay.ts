@@ -9,7 +9,11 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { IncidentEngine } from '../engine/incidentEngine.js';
 import { readContainersFile } from './containersFile.js';
+import { feedEventsFile } from '../engine/eventsFile.js';
+import type { InvalidEventReason } from '../parse/dockerEvent.js';
 import { InputError } from '../util/errors.js';
+import { readShape } from '../parse/lineShape.js';
+import { lineTimeIn } from '../parse/lineTime.js';
 import { LocalClock } from '../parse/localTime.js';
 import { hasNginxHeader, parseNginxLine, upstreamKey } from '../parse/nginxLine.js';
 import { formatDuration } from '../util/duration.js';
@@ -47,7 +51,8 @@ export function recordingFiles(dir: string): RecordingFiles {
   }
   return {
     log,
-    events: existsSync(at('docker-events.jsonl')) ? at('docker-events.jsonl') : null,
+    // `restartdoctor record` writes events.jsonl; hand-made folders often docker-events.jsonl.
+    events: existsSync(at('docker-events.jsonl')) ? at('docker-events.jsonl') : existsSync(at('events.jsonl')) ? at('events.jsonl') : null,
     containers: existsSync(at('inspect.json')) ? at('inspect.json') : null,
     tz,
     nginxConf: existsSync(at('nginx.conf')) ? at('nginx.conf') : null,
@@ -61,6 +66,10 @@ type Item = { time: number; line: string; lineNo: number } | { time: number; eve
 export interface Recording {
   items: Item[];
   invalidEvents: number;
+  /** Why each invalid event was rejected (what the engine counts them as). */
+  invalidReasons?: InvalidEventReason[];
+  /** Events the reader counted as ignored without parsing (exec_*, network, image…). */
+  ignoredEvents?: number;
   /** Time of the first item (null when empty). */
   start: number | null;
   /** First error of the first run of ≥ minErrors upstream errors on one upstream (null: none). */
@@ -86,7 +95,9 @@ function firstBurstAt(items: readonly Item[], clock: LocalClock, burst: BurstSha
   const runs = new Map<string, { first: number; last: number; count: number }>();
   for (const it of items) {
     if (!('line' in it) || !it.line.includes('upstream')) continue;
-    const parsed = parseNginxLine(it.line, '', it.lineNo, clock);
+    // A `record` folder keeps a collector's prefix (Docker's timestamp): nginx's line is inside it.
+    const text = hasNginxHeader(it.line) ? it.line : (readShape(it.line)?.inner ?? it.line);
+    const parsed = parseNginxLine(text, '', it.lineNo, clock);
     if (!parsed.ok || parsed.record.kind === null) continue;
     const r = parsed.record;
     const key = r.upstream ? upstreamKey(r.upstream) : '-';
@@ -135,39 +146,36 @@ function rawEventTime(raw: unknown): number | null {
 
 /** Reads the folder's log and events into time order (before any screen starts, so a bad file is a clean error). */
 export async function loadRecording(files: RecordingFiles, tz: string, burst: BurstShape): Promise<Recording> {
-  const { items, invalidEvents } = await loadItems(files, tz);
-  return { items, invalidEvents, start: items[0]?.time ?? null, firstBurstAt: firstBurstAt(items, new LocalClock(tz), burst) };
+  const { items, invalidEvents, invalidReasons, ignoredEvents } = await loadItems(files, tz);
+  return { items, invalidEvents, invalidReasons, ignoredEvents, start: items[0]?.time ?? null, firstBurstAt: firstBurstAt(items, new LocalClock(tz), burst) };
 }
 
-async function loadItems(files: RecordingFiles, tz: string): Promise<{ items: Item[]; invalidEvents: number }> {
-  const clock = new LocalClock(tz);
+async function loadItems(files: RecordingFiles, tz: string): Promise<{ items: Item[]; invalidEvents: number; invalidReasons: InvalidEventReason[]; ignoredEvents: number }> {
+  // nginx's stamp, or a collector's prefix (a `record` folder keeps Docker's): lineShape's time.
+  const timeOf = lineTimeIn(tz);
   const items: Item[] = [];
   let lastTime = -Infinity;
   await streamFileLines(files.log, (_s, lineNo, line) => {
     // Lines without a readable time (garbage) keep their place: they play with the line before.
-    const t = hasNginxHeader(line) ? clock.toEpoch(line.slice(0, 19)) : NaN;
+    const t = timeOf(line) ?? NaN;
     if (!Number.isNaN(t)) lastTime = t;
     items.push({ time: Number.isFinite(lastTime) ? lastTime : 0, line, lineNo });
   });
   const firstLogTime = items.find((i) => i.time > 0)?.time ?? 0;
   for (const i of items) if (i.time === 0) i.time = firstLogTime;
-  let invalidEvents = 0;
+  const invalidReasons: InvalidEventReason[] = [];
+  let ignoredEvents = 0;
   if (files.events) {
-    await streamFileLines(files.events, (_s, _n, text) => {
-      if (text.trim() === '') return;
-      let raw: unknown;
-      try {
-        raw = JSON.parse(text);
-      } catch {
-        invalidEvents++;
-        return;
-      }
-      // Every event is replayed (the engine counts exec_*/network ones as ignored), at its own time.
-      items.push({ time: rawEventTime(raw) ?? lastTime, event: raw });
+    // The postmortem's reader (JSON lines or one JSON array, checked before parsing): a recording
+    // reads the same under --replay. Each event plays at its own time.
+    await feedEventsFile(files.events, {
+      ingestEvent: (raw) => items.push({ time: rawEventTime(raw) ?? lastTime, event: raw }),
+      countIgnoredEvent: () => void ignoredEvents++,
+      countInvalidEvent: (reason = 'not-json') => void invalidReasons.push(reason),
     });
   }
   items.sort((a, b) => a.time - b.time);
-  return { items, invalidEvents };
+  return { items, invalidEvents: invalidReasons.length, invalidReasons, ignoredEvents };
 }
 
 /** Plays the folder into the engine; resolves when everything was delivered (or on abort). */
@@ -185,7 +193,9 @@ export async function replay(o: ReplayOptions): Promise<void> {
   const skipped = skippedMs >= 1_000 ? `skipped ${formatDuration(shown)} of quiet recording; --from to start earlier` : null;
   const status = (state: SourceStatus['state'], itemsRead: number, detail: string | null): void =>
     o.onStatus?.({ id: 'replay', kind: 'replay', label: `replay ${o.dir} ×${o.speed}`, state, detail, itemsRead, lagMs: 0 });
-  for (let i = 0; i < invalidEvents; i++) o.engine.countInvalidEvent();
+  if (rec.invalidReasons) for (const reason of rec.invalidReasons) o.engine.countInvalidEvent(reason);
+  else for (let i = 0; i < invalidEvents; i++) o.engine.countInvalidEvent();
+  for (let i = 0; i < (rec.ignoredEvents ?? 0); i++) o.engine.countIgnoredEvent();
   if (items.length === 0) {
     status('ended', 0, 'the recording is empty');
     o.engine.finish();

@@ -27,6 +27,7 @@ import { StringDecoder } from 'node:string_decoder';
 import type { SourceState, SourceStatus } from '../model/snapshot.js';
 import { fdHoldsAt, findCopy, keepTail, readRange } from './copytruncate.js';
 import type { LineSink, SourceHandle } from './types.js';
+import { findHistoryStart, readLinesSync, type LineTime } from './historyStart.js';
 
 export const MAX_LINE_CHARS = 1024 * 1024;
 /** How often a missing directory is looked for again (tail-file cannot watch what does not exist). */
@@ -38,6 +39,11 @@ export interface FollowLogOptions {
   onStatus?: (status: SourceStatus) => void;
   /** Source id passed to the sink and in the status; default: the path. */
   id?: string;
+  /**
+   * History first: before following from the end, read back the lines from `since` on (found by
+   * time: historyStart.ts), then say how many through `onRead`. Ignored with `fromStart`.
+   */
+  history?: { since: number; timeOf: LineTime; onRead?: (lines: number, fromOffset: number) => void };
 }
 
 export interface LogFollowHandle extends SourceHandle {
@@ -244,6 +250,12 @@ export function followLog(file: string, sink: LineSink, opts: FollowLogOptions =
     opts.onStatus?.({ ...status });
   };
 
+  const deliver = (text: string): void => {
+    lineNo++;
+    status.itemsRead++;
+    sink(id, lineNo, text);
+  };
+
   /**
    * The held file was truncated after `pos` bytes were read: deliver what it held past `pos` from
    * its copy (lines, split and bounded as tail-file's are), then count the bytes it was seen to
@@ -317,13 +329,18 @@ export function followLog(file: string, sink: LineSink, opts: FollowLogOptions =
     tail = t;
     t.on('ready', (fd: number) => {
       if (firstOpen && !opts.fromStart && typeof t.pos === 'number' && t.pos > 0) {
-        // Synchronous on purpose: no line of this file is emitted before the base is known.
+        // Synchronous on purpose: no line of this file is emitted before the base is known, and
+        // the history is read before tail-file delivers anything written after it opened.
+        const end = t.pos;
         try {
-          lineNo = countNewlines(fd, t.pos);
+          const from = opts.history ? findHistoryStart(fd, end, opts.history.since, opts.history.timeOf) : end;
+          lineNo = countNewlines(fd, from);
+          const read = from < end ? readLinesSync(fd, from, end, deliver, MAX_LINE_CHARS) : 0;
+          opts.history?.onRead?.(read, from);
         } catch {
           lineNo = 0;
         }
-      }
+      } else if (firstOpen) opts.history?.onRead?.(0, 0);
       firstOpen = false;
       if (onSecondary) setStatus('waiting', `${file} does not exist; following ${file}.1 until it appears`);
       else setStatus('ok', null);
@@ -346,11 +363,8 @@ export function followLog(file: string, sink: LineSink, opts: FollowLogOptions =
     });
     t.on('line', (line: string) => {
       if (closed) return;
-      const text = line.endsWith('\r') ? line.slice(0, -1) : line;
-      lineNo++;
-      status.itemsRead++;
       if (status.state !== 'ok' && !onSecondary) setStatus('ok', null);
-      sink(id, lineNo, text);
+      deliver(line.endsWith('\r') ? line.slice(0, -1) : line);
     });
     t.start();
   };

@@ -3,6 +3,7 @@
  * view so scrolling is a slice and the content is tested without rendering.
  */
 import type { Incident } from '../model/incident.js';
+import { contributingLines, phasesLine, workloadLine } from '../report/findingLines.js';
 import { clean, clockTime, formatDuration, offset } from './format.js';
 import { incidentTimeline } from '../report/timeline.js';
 import { CHECK_MARK, checkTone, type Tone } from './theme.js';
@@ -31,8 +32,17 @@ function summaryLines(i: Incident, tz: string): Line[] {
   const who = i.match ? `${clean(i.match.name)}${i.match.service ? ` (service ${clean(i.match.service)})` : ''}` : 'no container matched';
   out.push({ text: `${clean(i.burst.upstreamKey)} → ${who}`, tone: 'plain' });
   if (i.match) out.push({ text: `  ${clean(i.match.explanation)}`, tone: 'dim' });
+  const wl = workloadLine(i);
+  if (wl) out.push({ text: `workload ${clean(wl)}`, tone: 'plain' });
   out.push({ text: clean(d.summary), tone: 'plain' });
   for (const r of d.reasons) out.push({ text: `  · ${clean(r)}`, tone: 'dim' });
+  const ph = phasesLine(i);
+  if (ph) out.push({ text: `  errors by phase: ${clean(ph)}`, tone: 'dim' });
+  const contributing = contributingLines(i);
+  if (contributing.length) {
+    out.push({ text: 'Contributing', tone: 'plain', bold: true });
+    for (const c of contributing) out.push({ text: `  · ${clean(c)}`, tone: 'warn' });
+  }
 
   out.push({ text: 'Timeline', tone: 'plain', bold: true });
   // The reports' rows, in their order. nginx's times are whole seconds: shown without a fraction.

@@ -84,12 +84,23 @@ describe('docker restart → restart-race', () => {
   });
 });
 
-describe('stop timeout → stop-timeout, not oom-kill and not restart-race', () => {
-  it('kill(15) → kill(9) 10 s later → die(137) → stop → start → restart', () => {
+describe('stop timeout: primary cause by where the errors fell, not oom-kill', () => {
+  it('kill(15) → kill(9) 10 s later → die(137) → stop → start → restart, 111s after the SIGKILL: restart race, SIGTERM ignored contributing', () => {
     const i = one({ events: seq.restartStopTimeout(BACKEND, T0), lines: refusedFor(T0 + 10_100, 4000) });
-    expect(i.diagnosis.patternId).toBe('stop-timeout');
+    expect(i.diagnosis.patternId).toBe('restart-race');
+    expect(i.diagnosis.primary?.patternId).toBe('restart-race');
     expect(i.facts).toMatchObject({ stopTimeoutKill: true, oom: false, deliberate: true, exitCodes: [137] });
+    expect(i.diagnosis.phases).toMatchObject({ stopping: 0 });
+    expect(i.diagnosis.contributing?.map((c) => c.id)).toEqual(['sigterm-ignored']);
+    expect(i.diagnosis.contributing?.[0]?.sentence).toMatch(/SIGKILL 10 s later/);
+  });
+
+  it('the reverse: the app stopped serving on SIGTERM but did not exit, errors during the grace period → stop-timeout', () => {
+    const i = one({ events: seq.restartStopTimeout(BACKEND, T0), lines: refusedFor(T0 + 500, 9000) });
+    expect(i.diagnosis.patternId).toBe('stop-timeout');
     expect(i.diagnosis.summary).toMatch(/not OOM/);
+    expect(i.diagnosis.phases!.stopping).toBeGreaterThan(i.burst.count / 2);
+    expect(i.diagnosis.contributing?.map((c) => c.id)).toEqual(['sigterm-ignored']);
   });
 
   it('contrast: the same restart without the kill(9) (the app honoured SIGTERM) is a restart race', () => {
@@ -170,8 +181,10 @@ describe('no start after the failure → backend-down', () => {
   });
 
   it('111s with no Docker events at all: backend down, linked by container IP', () => {
-    const i = one({ lines: refusedFor(T0, 10_000), containers: backendSnapshot({ running: false, exitCode: 1 }) });
+    // Exited before the burst and not started since: inspect's StartedAt/FinishedAt say so.
+    const i = one({ lines: refusedFor(T0, 10_000), containers: backendSnapshot({ running: false, exitCode: 1, startedAt: '2024-01-15T02:00:00Z', finishedAt: new Date(T0 - 200).toISOString() }) });
     expect(i.diagnosis.patternId).toBe('backend-down');
+    expect(i.coverage).toMatchObject({ eventsFrom: null, eventsCoverBurst: false, source: 'inspect' });
     expect(i.diagnosis.confidenceLabel).toBe('high');
   });
 

@@ -90,7 +90,7 @@ describe('help', () => {
   });
 
   it('help for an unknown command names the nearest one', async () => {
-    oneLineError(await runMain(['help', 'chek']), 'restartdoctor: help: no command "chek" (did you mean check?); the commands are check, fix, lint, drill');
+    oneLineError(await runMain(['help', 'chek']), 'restartdoctor: help: no command "chek" (did you mean check?); the commands are check, fix, lint, drill, record');
   });
 });
 

@@ -235,6 +235,10 @@ export interface InspectSpec {
   exitCode?: number;
   healthcheck?: string[] | null;
   aliases?: string[];
+  /** State.StartedAt / FinishedAt (RFC 3339); a restart at 03:12:41 by default. */
+  startedAt?: string;
+  finishedAt?: string;
+  restartCount?: number;
 }
 
 /** A `docker inspect` element with the fields Docker really writes (trimmed of the unread ones). */
@@ -251,7 +255,7 @@ export function inspectObject(s: InspectSpec): Record<string, unknown> {
     Id: s.c.id,
     Name: `/${s.c.name}`,
     Image: 'sha256:1a8b4829aebdcb50738ff917eb53efb66298b60018fdceecc0bc3d746b8a2eab',
-    RestartCount: 0,
+    RestartCount: s.restartCount ?? 0,
     State: {
       Status: running ? 'running' : 'exited',
       Running: running,
@@ -262,8 +266,8 @@ export function inspectObject(s: InspectSpec): Record<string, unknown> {
       Pid: running ? 4242 : 0,
       ExitCode: s.exitCode ?? 0,
       Error: '',
-      StartedAt: '2024-01-15T03:12:41.245000000Z',
-      FinishedAt: '2024-01-15T03:12:40.818000000Z',
+      StartedAt: s.startedAt ?? '2024-01-15T03:12:41.245000000Z',
+      FinishedAt: s.finishedAt ?? '2024-01-15T03:12:40.818000000Z',
     },
     Config: {
       Image: s.c.image,

@@ -231,7 +231,7 @@ describe('item 3: the markdown export renders as a postmortem doc', () => {
     const md = readFileSync(files.demo!, 'utf8');
     const h = html('demo');
     expect(h).toMatch(/^<h1>Incident: Restart race: nginx sent traffic to the backend before it was listening again — shop-backend-1<\/h1>/);
-    expect(h).toMatch(/<p><strong>Summary:<\/strong> shop-backend-1 restarted; 96 × connection refused \(111\) on 172\.18\.0\.5:3000 until the app listened 5\.4 s after start/);
+    expect(h).toMatch(/<p><strong>Summary:<\/strong> shop-backend-1 restarted; 96 × connection refused \(111\) on 172\.18\.0\.5:3000 until the app was ready 5\.4 s after start/);
     expect(h).toMatch(/<table>\s*<thead>\s*<tr>\s*<th>#<\/th>\s*<th>Diagnosis<\/th>/);
     expect(h).toContain('<td><code>172.18.0.5:3000</code></td>');
     const diff = /<pre><code class="language-diff">([\s\S]*?)<\/code><\/pre>/.exec(h)?.[1] ?? '';

@@ -134,7 +134,7 @@ describe('JSON report', () => {
     expect(doc.counters).toMatchObject({ linesRead: 31, upstreamErrors: 31, dockerEvents: 5, invalidEvents: 0, isolatedErrors: 0 });
     expect(doc.incidents).toHaveLength(1);
     const i = doc.incidents[0];
-    expect(Object.keys(i).sort()).toEqual(['burst', 'checklist', 'diagnosis', 'facts', 'fix', 'id', 'match'].sort());
+    expect(Object.keys(i).sort()).toEqual(['burst', 'checklist', 'coverage', 'diagnosis', 'facts', 'fix', 'id', 'match', 'workload'].sort());
     expect(i.burst).toMatchObject({ upstreamKey: '172.18.0.5:3000', count: 31, writes: 30, notRetried: 10, firstIso: '2024-01-15T03:12:41.000Z' });
     expect(i.diagnosis).toMatchObject({ patternId: 'restart-race', confidence: 0.9, confidenceLabel: 'high' });
     expect(i.match).toMatchObject({ name: 'shop-backend-1', method: 'container-ip' });

@@ -77,3 +77,13 @@ describe('components (ink-testing-library, 100 columns)', () => {
     expect(r.lastFrame()).toContain('useTheme() must be used inside <ThemeProvider>');
   });
 });
+
+describe('Header: how far back a healthy source reaches', () => {
+  it('shows a live source\'s history beside its healthy state', async () => {
+    const { sourceText } = await import('../../src/ui/view/Header.js');
+    const log = { id: 'error.log', kind: 'log' as const, label: '/var/log/nginx/error.log', state: 'ok' as const, detail: 'history from 05:01:12 (15 min)', itemsRead: 42, lagMs: null };
+    expect(sourceText(log)).toBe('error.log ok 42 lines (history from 05:01:12 (15 min))');
+    const docker = { id: 'docker', kind: 'docker' as const, label: 'docker /var/run/docker.sock', state: 'ok' as const, detail: 'events kept by the daemon from 05:09:40', itemsRead: 12, lagMs: null };
+    expect(sourceText(docker)).toBe('docker ok 12 events (events kept by the daemon from 05:09:40)');
+  });
+});

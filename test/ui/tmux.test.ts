@@ -103,7 +103,7 @@ describe('what a person looks for, in real tmux panes at 80×24 and 160×45 (rep
       // A person sees the incident a few seconds after starting (it took 41 s before the skip).
       expect(Date.now() - started).toBeLessThan(20_000);
 
-      const done = await until((s) => s.includes('Restart race') && /shop-backend-1\s+backend\s+\S+\s+\S+\s+[1-9]\d*\s+143/.test(s), 'the restart counted in rst', 60_000, session);
+      const done = await until((s) => s.includes('Restart race') && /shop-backend-1\s+shop\/backend\s+\S+\s+\S+\s+[1-9]\d*\s+143/.test(s), 'the restart counted in rst', 60_000, session);
       for (const r of done.replace(/\n$/, '').split('\n')) expect([...r].length).toBeLessThanOrEqual(cols);
       // The failing upstream is the first row of the upstream panel (not a stray unix: socket).
       const up = done.split('\n').findIndex((r) => r.includes('Upstreams'));

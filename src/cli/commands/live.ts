@@ -7,12 +7,12 @@
  * a SIGINT that ends a session without a key to quit → EXIT.interrupted (130), a SIGTERM →
  * EXIT.terminated (143); either way the screen is restored and the sources closed first.
  */
-import { writeFileSync } from 'node:fs';
+import { accessSync, constants, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import Dockerode from 'dockerode';
 import { IncidentEngine } from '../../engine/incidentEngine.js';
-import { fixInputFor } from '../../engine/enrich.js';
-import { proposeFix } from '../../fix/index.js';
+import { fixFor, type EnrichOptions } from '../../engine/enrich.js';
 import { runChecklist } from '../../checklist/runChecklist.js';
 import { probeTargetRefusal } from '../../engine/probeTargets.js';
 import type { ContainerInfo } from '../../model/container.js';
@@ -21,9 +21,15 @@ import type { EngineSnapshot, SourceStatus } from '../../model/snapshot.js';
 import { decodeContainerInspect } from '../../parse/containerInspect.js';
 import { markdownReport } from '../../report/markdownReport.js';
 import { checklistLinesLive, incidentLine, sourceStatusLine, unrecoveredNote } from '../../report/liveLines.js';
+import { formatTime } from '../../report/format.js';
+import { sanitizeForTerminal as safe } from '../../util/sanitize.js';
+import { lineTimeIn } from '../../parse/lineTime.js';
+import { formatDuration } from '../../util/duration.js';
 import { connectDocker } from '../../sources/dockerLive.js';
 import { dockerSocketPath } from '../../sources/dockerEndpoint.js';
 import { followLog } from '../../sources/tailLog.js';
+import { nginxContainers, readContainerLog } from '../../sources/containerLog.js';
+import { fetchNginxConfig } from '../../sources/containerConfig.js';
 import { loadRecording, recordingFiles, replay } from '../../sources/replay.js';
 import { streamLines } from '../../sources/readInput.js';
 import type { SourceHandle } from '../../sources/types.js';
@@ -33,14 +39,17 @@ import { toolVersion } from '../../util/version.js';
 import { InputError, oneLine } from '../../util/errors.js';
 import { EXIT } from '../../util/exitCodes.js';
 import type { CliIo, Command } from '../io.js';
-import { parseMainOptions, type MainOptions } from '../mainOptions.js';
+import { DEFAULT_LOG, parseMainOptions, type MainOptions } from '../mainOptions.js';
 import { readTime } from '../values.js';
+import { trapSignals, type SignalTrap } from '../signalTrap.js';
 import { loadPatternsOrExplain } from '../patternsOption.js';
 
 /** How often idle bursts are closed and new incidents announced. */
 const TICK_MS = 250;
 /** How long the checklist watches a restarted app for readiness before judging it. */
 const WATCH_READY_MS = 60_000;
+/** Live mode reads back this much of the log and of Docker's events before following (`--since` overrides). */
+export const DEFAULT_HISTORY_MS = 15 * 60_000;
 
 export const liveCommand: Command = async (argv, io) => runLive(parseMainOptions(argv, io), io);
 
@@ -63,22 +72,55 @@ function decodeAll(raws: unknown[]): ContainerInfo[] {
   return out;
 }
 
+/**
+ * Live mode with no log named: when the host's error log is not there or not readable, the
+ * running nginx/openresty containers (by image or command) are the log sources.
+ */
+async function autoContainers(logs: string[], docker: Dockerode | null, io: CliIo): Promise<{ name: string; why: string | null }[]> {
+  if (!docker || logs.length !== 1 || logs[0] !== DEFAULT_LOG) return [];
+  try {
+    accessSync(DEFAULT_LOG, constants.R_OK);
+    return [];
+  } catch {
+    // not there, or not readable: look for nginx in a container
+  }
+  try {
+    return nginxContainers(await docker.listContainers());
+  } catch (err) {
+    io.stderr.write(`restartdoctor: ${DEFAULT_LOG} is not readable and the Docker daemon could not be asked for nginx containers: ${oneLine(err)}\n`);
+    return [];
+  }
+}
+
 export async function runLive(o: MainOptions, io: CliIo): Promise<number> {
+  // Before any source starts or anything is printed: a signal from here on ends the session cleanly.
+  const trap = trapSignals();
+  try {
+    return await runSession(o, io, trap);
+  } finally {
+    trap.release();
+  }
+}
+
+async function runSession(o: MainOptions, io: CliIo, trap: SignalTrap): Promise<number> {
   const patterns = loadPatternsOrExplain(o.patternsDir);
   const isReplay = o.mode === 'replay' && o.replay !== null;
   const files = isReplay ? recordingFiles(o.replay!) : null;
   const tz = files?.tz ?? o.tz;
-  const engine = new IncidentEngine({ tz, patterns, since: o.since, until: isReplay ? o.until : null, burstGapMs: o.burstGapMs, minErrors: o.minErrors });
+  // History first: live mode starts from what happened in the last `--since` (a page comes after the restart).
+  const historySince = isReplay ? null : (o.since ?? io.now() - DEFAULT_HISTORY_MS);
+  const engine = new IncidentEngine({ tz, patterns, since: isReplay ? o.since : historySince, until: isReplay ? o.until : null, burstGapMs: o.burstGapMs, minErrors: o.minErrors });
   // Replay runs on the data's clock (the engine's last tick); live on the wall clock.
   const now = (): number | undefined => (isReplay ? undefined : io.now());
   const store = new SnapshotStore({ produce: () => engine.snapshot(now()) });
   // Lines mode draws nothing: no snapshot is ever taken for it.
   const invalidate = o.noTui ? () => {} : () => store.invalidate();
   const sources: SourceHandle[] = [];
+  const cleanups: (() => void)[] = [];
   const abort = new AbortController();
   const docker = isReplay ? null : dockerSocketPath(o.docker);
   // A recording folder's own nginx.conf / docker-compose.yml are the configs its fix diffs, unless named.
-  const configs = { ...o, nginxConf: o.nginxConf ?? files?.nginxConf ?? null, compose: o.compose ?? files?.compose ?? null };
+  const configs: EnrichOptions = { ...o, nginxConf: o.nginxConf ?? files?.nginxConf ?? null, compose: o.compose ?? files?.compose ?? null };
 
   // ---- enrichment: fix proposals for every announced incident, checklist live only ----------
   const printLines = o.noTui;
@@ -119,7 +161,7 @@ export async function runLive(o: MainOptions, io: CliIo): Promise<number> {
       if (!isReplay && !probed.has(announced.id)) await checklistFor(announced);
       // The engine's current view: the checklist that ran has measured the time to ready.
       const i = engine.incidents().find((x) => x.id === announced.id) ?? announced;
-      engine.attachFix(i.id, await proposeFix(fixInputFor(i, configs)));
+      engine.attachFix(i.id, await fixFor(i, configs));
       invalidate();
     }).catch((err: unknown) => emit(`restartdoctor: enrichment of incident ${announced.id} failed: ${oneLine(err)}`));
 
@@ -151,8 +193,10 @@ export async function runLive(o: MainOptions, io: CliIo): Promise<number> {
   // ---- sources ---------------------------------------------------------------------------------
   // Lines mode has no header: a source's state goes to stderr each time it changes.
   const said = new Map<string, string>();
+  // How far back each source reaches, shown beside its healthy state in the header.
+  const reach = new Map<string, string>();
   const onStatus = (s: SourceStatus): void => {
-    engine.setSourceStatus(s);
+    engine.setSourceStatus(s.state === 'ok' && reach.has(s.id) ? { ...s, detail: reach.get(s.id)! } : s);
     if (!printLines || s.state === 'ended') return;
     const text = sourceStatusLine(s);
     if (said.get(s.id) === text) return;
@@ -163,6 +207,13 @@ export async function runLive(o: MainOptions, io: CliIo): Promise<number> {
     engine.ingestLine(source, lineNo, text);
     invalidate();
   };
+  /** One stderr line per source in lines mode (the header shows it in the TUI): how far back it reaches. */
+  const sayHistory = (id: string, text: string, short: string): void => {
+    const from = `history from ${formatTime(Math.floor(historySince! / 1000) * 1000, tz, false)} (${formatDuration(io.now() - historySince!)})`;
+    reach.set(id, short || from);
+    if (printLines) io.stderr.write(`restartdoctor: ${safe(`${from}: ${text}`)}\n`);
+    invalidate();
+  };
   let replayDone: Promise<void> | null = null;
   if (isReplay) {
     const recording = await loadRecording(files!, tz, { gapMs: o.burstGapMs, minErrors: o.minErrors });
@@ -170,19 +221,57 @@ export async function runLive(o: MainOptions, io: CliIo): Promise<number> {
     const from = o.replayFrom !== null && recording.start !== null ? readTime('--from', o.replayFrom, tz, recording.start, recording.start) : null;
     replayDone = replay({ dir: o.replay!, files: files!, engine, tz, speed: o.speed, recording, from, signal: abort.signal, onStatus: (s) => (onStatus(s), invalidate()) });
   } else {
-    for (const log of o.logs) {
+    // nginx in a container: named, or found when the host has no readable error log.
+    const containers = o.nginxContainer ? [{ name: o.nginxContainer, why: null as string | null }] : await autoContainers(o.logs, dockerClient, io);
+    for (const c of containers) {
+      const h = readContainerLog({ docker: dockerClient!, container: c.name, since: historySince, follow: true, sink, onStatus, endpoint: docker! });
+      sources.push(h);
+      h.done.catch(() => undefined); // its status says why it stopped
+      const chosen = c.why ? `; chosen because ${DEFAULT_LOG} is not readable here and its ${c.why} is nginx's` : '';
+      if (c.why) io.stderr.write(`restartdoctor: ${DEFAULT_LOG} is not readable here; reading nginx's log from container ${safe(c.name)} (${safe(c.why)}) through the Docker API\n`);
+      sayHistory(h.status().id, `container ${c.name}: its Docker log from then on${chosen}`, `${c.why ? `auto: ${c.why}; ` : ''}history from ${formatTime(Math.floor(historySince! / 1000) * 1000, tz, false)}`);
+      onStatus(h.status());
+    }
+    // The container's own config feeds the fix, as the host's file would (unless one is named).
+    if (containers[0] && !configs.nginxConf) {
+      const root = mkdtempSync(path.join(os.tmpdir(), 'restartdoctor-config-'));
+      cleanups.push(() => rmSync(root, { recursive: true, force: true }));
+      const got = await fetchNginxConfig(dockerClient!, containers[0].name, root).catch((err: unknown) => {
+        io.stderr.write(`restartdoctor: could not read /etc/nginx from container ${safe(containers[0]!.name)} (${safe(oneLine(err))}): fixes will be advice, not diffs\n`);
+        return null;
+      });
+      if (got) Object.assign(configs, { nginxConf: got.mainFile, nginxRoot: got.root, nginxConfContainer: containers[0].name });
+    }
+    const logs = containers.length > 0 && !o.nginxContainer ? [] : o.logs;
+    for (const log of logs) {
       if (log === '-') {
         onStatus({ id: '-', kind: 'stdin', label: 'stdin', state: 'ok', detail: null, itemsRead: 0, lagMs: null });
         void streamLines('-', io.stdin, sink).then(() => onStatus({ id: '-', kind: 'stdin', label: 'stdin', state: 'ended', detail: null, itemsRead: 0, lagMs: null }));
         continue;
       }
-      const h = followLog(log, sink, { fromStart: o.since !== null, onStatus });
+      const h = followLog(log, sink, {
+        onStatus,
+        history: {
+          since: historySince!,
+          timeOf: lineTimeIn(tz),
+          onRead: (n) => sayHistory(log, `${log}: ${n} line${n === 1 ? '' : 's'} read back`, ''),
+        },
+      });
       sources.push(h);
       onStatus(h.status());
     }
     const d = connectDocker({
       socketPath: docker!,
-      ...(o.since !== null ? { since: o.since } : {}),
+      since: historySince!,
+      onHistory: (h) => {
+        engine.noteEventsFrom(h.eventsFrom);
+        const from = formatTime(Math.floor(h.eventsFrom / 1000) * 1000, tz, false);
+        sayHistory(
+          d.status().id,
+          h.truncated ? `Docker events kept by the daemon from ${from} (${h.replayed} replayed; older ones are gone)` : `Docker events from ${from} (${h.replayed} replayed)`,
+          h.truncated ? `events kept by the daemon from ${from}` : `events from ${from}`,
+        );
+      },
       onEvent: (raw) => {
         engine.ingestEvent(raw);
         invalidate();
@@ -209,22 +298,11 @@ export async function runLive(o: MainOptions, io: CliIo): Promise<number> {
   }, TICK_MS);
 
   // ---- ending ----------------------------------------------------------------------------------
-  let interruptedBy: NodeJS.Signals | null = null;
-  let stopUi: (() => void) | null = null;
-  let wake: () => void = () => {};
-  const stopped = new Promise<void>((r) => (wake = r));
-  const onSignal = (signal: NodeJS.Signals): void => {
-    interruptedBy ??= signal;
-    stopUi?.();
-    wake();
-  };
-  // `on`, not `once`, until the session is over: ink's signal-exit re-raises a signal (and the
-  // process dies on the spot, still in the alternate screen) when its handler is the only one left.
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  // The signal handlers were set before anything started (runLive): `trap` says what came.
+  const stopped = trap.stopped;
   // Lines mode whose reader went away (`| head -1`: EPIPE destroys stdout) ends as a finished
   // session, with its incident exit code, instead of printing into nothing for ever.
-  const onStdoutGone = (): void => wake();
+  const onStdoutGone = (): void => trap.wake();
   if (printLines) io.stdout.once('close', onStdoutGone);
 
   const writeExport = (snapshot: EngineSnapshot | null): string => {
@@ -257,7 +335,9 @@ export async function runLive(o: MainOptions, io: CliIo): Promise<number> {
   };
 
   try {
-    if (o.noTui) {
+    if (trap.signal() !== null) {
+      // Interrupted while the sources started: no screen to draw, end as interrupted.
+    } else if (o.noTui) {
       // Lines mode: until the replay ends, or until a signal for a live session.
       await (replayDone ? Promise.race([replayDone, stopped]) : stopped);
     } else {
@@ -284,15 +364,14 @@ export async function runLive(o: MainOptions, io: CliIo): Promise<number> {
               }),
         },
       });
-      stopUi = tui.stop;
+      trap.onSignal(tui.stop);
       await tui.done;
     }
   } finally {
     clearInterval(ticker);
     store.stop();
     abort.abort();
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    trap.release();
     io.stdout.off('close', onStdoutGone);
     await Promise.all(sources.map((s) => s.close()));
   }
@@ -301,9 +380,11 @@ export async function runLive(o: MainOptions, io: CliIo): Promise<number> {
   // Bursts still open at the end are incidents too: printed now, or kept for the scrollback below.
   announce();
   await chain;
+  for (const c of cleanups) c();
   if (o.noTui && o.exportPath) io.stdout.write(`markdown summary written to ${writeExport(null)}\n`);
   // After the screen is gone: what happened, for the scrollback.
   if (!o.noTui) for (const l of lines.slice(-20)) io.stdout.write(`${l}\n`);
+  const interruptedBy = trap.signal();
   if (interruptedBy !== null) return interruptedBy === 'SIGTERM' ? EXIT.terminated : EXIT.interrupted;
   return engine.incidents().length > 0 ? EXIT.found : EXIT.ok;
 }

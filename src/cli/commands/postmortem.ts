@@ -2,7 +2,10 @@
  * Postmortem mode: the engine over recorded files (or a piped log), then a report. Text on
  * stdout, or JSON with --json; --export writes the markdown summary as well.
  */
-import { closeSync, openSync, statSync, writeSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, rmSync, statSync, writeSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { FetchedConfig } from '../../sources/containerConfig.js';
 import { analyze } from '../../engine/analyze.js';
 import { judgeInput } from '../../engine/inputQuality.js';
 import { sanitizeForTerminal as safe } from '../../util/sanitize.js';
@@ -14,7 +17,9 @@ import { PROGRESS_MIN_BYTES, ProgressBar } from '../../report/progress.js';
 import type { ReportContext } from '../../report/reportContext.js';
 import { textReportParts } from '../../report/textReport.js';
 import { toolVersion } from '../../util/version.js';
-import { InputError } from '../../util/errors.js';
+import { InputError, oneLine } from '../../util/errors.js';
+import { dockerOptionsFromUrl } from '../../sources/dockerEndpoint.js';
+import type { LineSink } from '../../sources/types.js';
 import { EXIT } from '../../util/exitCodes.js';
 import { writeParts, type CliIo } from '../io.js';
 import type { MainOptions } from '../mainOptions.js';
@@ -45,6 +50,31 @@ function writeExport(path: string, parts: Iterable<string>): void {
   }
 }
 
+/** `--nginx-container NAME`: nginx's log read through the Docker API, within --since/--until. */
+async function containerLogSource(o: MainOptions): Promise<(sink: LineSink) => Promise<unknown>> {
+  const [{ default: Dockerode }, { readContainerLog }] = await Promise.all([import('dockerode'), import('../../sources/containerLog.js')]);
+  const docker = new Dockerode(dockerOptionsFromUrl(o.docker));
+  return (sink) =>
+    readContainerLog({ docker, container: o.nginxContainer!, since: o.since, until: o.until, follow: false, sink, endpoint: o.docker }).done.catch((err: unknown) => {
+      throw new InputError(`--nginx-container ${o.nginxContainer}: ${oneLine(err)}`, 'name a container of this Docker host (docker ps), or pass --docker');
+    });
+}
+
+/** The container's own nginx.conf (and what it includes), copied to a temp folder for the fix; or why not. */
+async function containerConfig(container: string, endpoint: string): Promise<FetchedConfig | { note: string }> {
+  const [{ default: Dockerode }, { fetchNginxConfig }] = await Promise.all([import('dockerode'), import('../../sources/containerConfig.js')]);
+  const root = mkdtempSync(path.join(os.tmpdir(), 'restartdoctor-config-'));
+  try {
+    const got = await fetchNginxConfig(new Dockerode(dockerOptionsFromUrl(endpoint)), container, root);
+    if (got) return got;
+    rmSync(root, { recursive: true, force: true });
+    return { note: `container ${container} has no /etc/nginx/nginx.conf: pass --nginx-conf for a diff of its config` };
+  } catch (err) {
+    rmSync(root, { recursive: true, force: true });
+    return { note: `could not read /etc/nginx from container ${container} (${oneLine(err)}): pass --nginx-conf for a diff of its config` };
+  }
+}
+
 export async function runPostmortem(o: MainOptions, io: CliIo): Promise<number> {
   const patterns = loadPatternsOrExplain(o.patternsDir);
   // Rotated sets, patterns and directories as the files they name, oldest first.
@@ -53,7 +83,9 @@ export async function runPostmortem(o: MainOptions, io: CliIo): Promise<number> 
   const showProgress = io.stderr.isTTY === true && (o.progress || total >= PROGRESS_MIN_BYTES) && total > 0;
   const bar = showProgress ? new ProgressBar(io.stderr, total, io.now) : null;
 
+  const lineSources = o.nginxContainer ? [await containerLogSource(o)] : [];
   const { engine, incidents, files, inputNotes } = await analyze({
+    lineSources,
     logs,
     stdin: io.stdin,
     events: o.events,
@@ -74,8 +106,10 @@ export async function runPostmortem(o: MainOptions, io: CliIo): Promise<number> 
   const warnings = [...inputNotes, ...verdict.warnings];
   for (const w of warnings) io.stderr.write(`restartdoctor: warning: ${safe(w)}\n`);
 
+  const fetched = o.nginxContainer && !o.nginxConf && incidents.length > 0 ? await containerConfig(o.nginxContainer, o.docker) : null;
   const notes = await enrichIncidents(engine, incidents, {
-    nginxConf: o.nginxConf,
+    ...(fetched && 'mainFile' in fetched ? { nginxRoot: fetched.root, nginxConfContainer: o.nginxContainer } : {}),
+    nginxConf: fetched && 'mainFile' in fetched ? fetched.mainFile : o.nginxConf,
     compose: o.compose,
     k8s: o.k8s,
     systemd: o.systemd,
@@ -83,11 +117,13 @@ export async function runPostmortem(o: MainOptions, io: CliIo): Promise<number> 
     healthPath: o.healthPath,
     docker: o.docker,
   });
+  if (fetched && 'note' in fetched) notes.push(fetched.note);
+  if (fetched && 'mainFile' in fetched) rmSync(fetched.root, { recursive: true, force: true });
   const ctx: ReportContext = {
     tool: { name: 'restartdoctor', version: toolVersion() },
     generatedAt: io.now(),
     tz: o.tz,
-    inputs: { logs: files, events: o.events, containers: o.containers },
+    inputs: { logs: o.nginxContainer ? [...files, `container ${o.nginxContainer} (Docker API)`] : files, events: o.events, containers: o.containers },
     window: { since: o.since, until: o.until },
     counters: engine.counts(),
     incidents: engine.incidents(),

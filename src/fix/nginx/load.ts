@@ -23,7 +23,12 @@ export interface NginxConfig {
 
 const MAX_INCLUDE_DEPTH = 16;
 
-export function loadNginxConfig(mainPath: string, readText: (p: string) => string = (p) => readFileSync(p, 'utf8')): NginxConfig {
+/**
+ * `hostRoot`: the config is a copy of another machine's (a container's /etc/nginx fetched through the
+ * Docker API, sources/containerConfig.ts) kept under this folder: absolute include paths resolve
+ * under it, not on this host.
+ */
+export function loadNginxConfig(mainPath: string, readText: (p: string) => string = (p) => readFileSync(p, 'utf8'), hostRoot: string | null = null): NginxConfig {
   const mainFile = path.resolve(mainPath);
   let text: string;
   try {
@@ -43,9 +48,14 @@ export function loadNginxConfig(mainPath: string, readText: (p: string) => strin
       if (d.block) d.block = expand(d.block, d, stack);
       if (d.name !== 'include' || d.args.length !== 1) continue;
       const pattern = d.args[0]!;
-      const absolute = path.isAbsolute(pattern) ? pattern : path.join(prefix, pattern);
+      const absolute = path.isAbsolute(pattern) ? (hostRoot ? path.join(hostRoot, pattern) : pattern) : path.join(prefix, pattern);
       const targets = hasMagic(pattern) ? expandGlob(absolute) : [absolute];
       for (const target of targets) {
+        // A container's config never reads this host's files (`include /../../etc/…`).
+        if (hostRoot && !path.resolve(target).startsWith(path.resolve(hostRoot) + path.sep)) {
+          warnings.push({ file: d.file, line: d.line, message: `include ${pattern} skipped: outside the container's files` });
+          continue;
+        }
         if (stack.includes(target) || stack.length > MAX_INCLUDE_DEPTH) {
           warnings.push({ file: d.file, line: d.line, message: `include of ${target} skipped: include cycle` });
           continue;

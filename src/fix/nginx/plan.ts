@@ -36,7 +36,7 @@ interface Ctx {
 }
 
 export function planNginx(input: FixInput, t: Timing, ids: Set<string>, cwd: string): PlanResult {
-  const config = loadNginxConfig(input.nginxConf!);
+  const config = loadNginxConfig(input.nginxConf!, undefined, input.nginxRoot ?? null);
   const ctx: Ctx = {
     input,
     t,
@@ -251,7 +251,7 @@ function toFiles(ctx: Ctx): FixFile[] {
 
 /** Facts the advice-only fixes quote: the effective proxy_read_timeout, where the host is named. */
 export function nginxFacts(input: FixInput, cwd: string): { readTimeout: string | null; hostLines: string[] } {
-  const config = loadNginxConfig(input.nginxConf!);
+  const config = loadNginxConfig(input.nginxConf!, undefined, input.nginxRoot ?? null);
   const target = targetFromKey(input.upstreamKey, input.upstream.host, input.upstream.port, [input.service, input.container]);
   const found = locate(config, target);
   const first = found.proxies[0];

@@ -1,4 +1,4 @@
-/** The containers behind the upstreams: name, compose service, state, health, restarts, last exit. */
+/** The workloads behind the upstreams: container, workload (compose project/service), state, health, restarts, last exit. */
 import { Box } from 'ink';
 import type { ContainerView } from '../../model/incident.js';
 import { clean, pad } from '../format.js';
@@ -7,9 +7,11 @@ import { Filler, Row, Title } from './Rows.js';
 
 function containerRow(c: ContainerView, width: number): string {
   const nameW = Math.min(24, Math.max(12, Math.floor(width * 0.28)));
-  const svc = c.info?.service ?? c.lastEvent?.service ?? null;
+  // The workload, not only the compose service: a recreate keeps it, and is marked with `*`.
+  const svc = c.workload ?? c.info?.service ?? c.lastEvent?.service ?? null;
+  const shownSvc = svc ? `${clean(svc)}${c.recreated ? '*' : ''}` : '-';
   const exit = c.lastExitCode === null ? '-' : String(c.lastExitCode);
-  return `${pad(clean(c.name), nameW)} ${pad(svc ? clean(svc) : '-', 12)} ${pad(clean(c.state), 10)} ${pad(clean(c.health ?? '-'), 10)} ${String(c.restarts).padStart(3)}  ${exit}`;
+  return `${pad(clean(c.name), nameW)} ${pad(shownSvc, 12)} ${pad(clean(c.state), 10)} ${pad(clean(c.health ?? '-'), 10)} ${String(c.restarts).padStart(3)}  ${exit}`;
 }
 
 function tone(c: ContainerView): Tone {
@@ -23,7 +25,7 @@ export function ContainerPanel({ containers, width, height }: { containers: Cont
   const shown = containers.slice(0, body);
   const more = containers.length - shown.length;
   const nameW = Math.min(24, Math.max(12, Math.floor(width * 0.28)));
-  const head = `${pad('Containers', nameW)} ${pad('service', 12)} ${pad('state', 10)} ${pad('health', 10)} rst  exit${more > 0 ? ` (+${more})` : ''}`;
+  const head = `${pad('Containers', nameW)} ${pad('workload', 12)} ${pad('state', 10)} ${pad('health', 10)} rst  exit${more > 0 ? ` (+${more})` : ''}`;
   return (
     <Box flexDirection="column" width={width} height={height}>
       <Title text={head} width={width} />

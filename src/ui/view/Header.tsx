@@ -20,7 +20,8 @@ export function sourceText(s: SourceStatus, now?: number, tz?: string): string {
   const lost = s.unrecoveredBytes ? `, ~${count(s.unrecoveredBytes)} B lost in rotation` : '';
   // A replay that jumped says so first (its line count is on the row above).
   if (s.state === 'ok' && s.kind === 'replay' && s.detail) return `${shortLabel(s)}: ${clean(s.detail)}`;
-  if (s.state === 'ok') return `${shortLabel(s)} ok ${count(s.itemsRead)} ${what}${lag}${lost}`;
+  // A healthy source's detail is how far back it reaches (live mode's history).
+  if (s.state === 'ok') return `${shortLabel(s)} ok ${count(s.itemsRead)} ${what}${lag}${lost}${s.detail ? ` (${clean(s.detail)})` : ''}`;
   const detail = s.detail ? `: ${clean(s.detail)}` : '';
   return `${shortLabel(s)} ${s.state}${detail} (${count(s.itemsRead)} ${what}${lag}${lost})`;
 }

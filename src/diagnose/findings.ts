@@ -1,0 +1,134 @@
+/**
+ * Primary cause and contributing findings (issue 13). The pattern that matched is the primary
+ * cause: the one that explains most errors (the phase clause sees to that where it matters).
+ * Everything else the evidence shows about the incident — SIGTERM ignored, an OOM, a crash exit, a
+ * recreate, docker-proxy in the path, a gap in the events — is a contributing finding, listed
+ * separately. One table: each finding's id (the shared vocabulary), title, and how it is detected.
+ * A finding is listed even when the primary cause is built on it (an OOM kill's `oom-killed`): the
+ * list is what the evidence shows, the primary is which of it explains most errors.
+ */
+import type { EventGap } from '../correlate/eventStore.js';
+import type { Burst, BurstFacts, ContainerMatch, ContributingFinding, Diagnosis } from '../model/incident.js';
+import type { Episode, Workload } from '../model/workload.js';
+import { formatDuration } from '../util/duration.js';
+import { kindLabel } from './diagnose.js';
+
+export interface FindingContext {
+  burst: Burst;
+  facts: BurstFacts;
+  match: ContainerMatch | null;
+  workload: Workload | null;
+  gaps: readonly EventGap[];
+}
+
+type Detected = { sentence: string; evidence: string[] } | null;
+
+interface FindingRule {
+  id: string;
+  title: string;
+  /** Needs the nginx config's upstream groups (not detected until they are read). */
+  fromNginxConfig?: boolean;
+  detect: (c: FindingContext) => Detected;
+}
+
+function clock(ms: number): string {
+  return new Date(ms).toISOString().slice(11, 23) + 'Z';
+}
+
+function exitEvidence(ep: Episode): string {
+  const parts: string[] = [];
+  if (ep.stopRequestedAt !== null && ep.signals.length) parts.push(`${clock(ep.stopRequestedAt)} kill ${ep.signals.join(' → kill ')}`);
+  if (ep.exitAt !== null) parts.push(`${clock(ep.exitAt)} die exitCode ${ep.exitCode ?? '?'}`);
+  return parts.join(', ');
+}
+
+const short = (id: string) => id.slice(0, 12);
+
+export const FINDINGS: readonly FindingRule[] = [
+  {
+    id: 'sigterm-ignored',
+    title: 'SIGTERM ignored: SIGKILL at the stop timeout',
+    detect: ({ facts, match }) => {
+      const eps = facts.episodes.filter((e) => e.exitKind === 'stop-timeout-kill');
+      if (!eps.length) return null;
+      const waits = eps.map((e) => formatDuration(e.sigtermIgnoredMs ?? 0)).join(', ');
+      return {
+        sentence: `${match?.name ?? 'the container'} ignored SIGTERM: Docker sent SIGKILL ${waits} later and it exited 137 (no OOM); the stop took that much longer`,
+        evidence: eps.map(exitEvidence),
+      };
+    },
+  },
+  {
+    id: 'oom-killed',
+    title: 'OOM kill',
+    detect: ({ facts, match }) => {
+      const eps = facts.episodes.filter((e) => e.exitKind === 'oom');
+      if (!eps.length) return null;
+      return { sentence: `${match?.name ?? 'the container'} was killed by the kernel OOM killer (${eps.length} time${eps.length === 1 ? '' : 's'})`, evidence: eps.map(exitEvidence) };
+    },
+  },
+  {
+    id: 'crash-exit',
+    title: 'Crash exit',
+    detect: ({ facts, match }) => {
+      const eps = facts.episodes.filter((e) => e.exitKind === 'crash');
+      if (!eps.length) return null;
+      const codes = [...new Set(eps.map((e) => e.exitCode))].join(', ');
+      return { sentence: `${match?.name ?? 'the container'} exited on its own with code ${codes} (${eps.length} time${eps.length === 1 ? '' : 's'}, no stop request before)`, evidence: eps.map(exitEvidence) };
+    },
+  },
+  {
+    id: 'recreated',
+    title: 'Recreated (new container)',
+    detect: ({ workload }) => {
+      if (!workload?.recreated) return null;
+      const ids = workload.incarnations.map((i) => short(i.containerId));
+      return {
+        sentence: `${workload.key} was recreated (new container): ${ids.join(' → ')}; its old container's address and state are gone`,
+        evidence: workload.incarnations.map((i) => `${short(i.containerId)} ${i.name}${Number.isNaN(i.from) ? '' : ` ${clock(i.from)}–${clock(i.to)}`}`),
+      };
+    },
+  },
+  {
+    id: 'published-port-proxy',
+    title: 'Errors through docker-proxy (published port)',
+    detect: ({ match, burst, facts }) => {
+      if (match?.method !== 'published-port') return null;
+      const proxyKinds = (['reset', 'premature-close'] as const).filter((k) => (burst.kinds[k] ?? 0) > 0);
+      const n = proxyKinds.reduce((s, k) => s + (burst.kinds[k] ?? 0), 0);
+      if (n / facts.totalErrors < 0.5) return null;
+      return {
+        sentence: `${n} of the ${facts.totalErrors} errors are ${proxyKinds.map(kindLabel).join(' / ')}, not refusals: the upstream is a published port, and docker-proxy accepts the connection, then drops it while nothing listens in the container`,
+        evidence: [match.explanation],
+      };
+    },
+  },
+  {
+    id: 'events-gap',
+    title: 'Docker events missing for part of the incident',
+    detect: ({ gaps }) => (gaps.length ? { sentence: 'Docker events were unavailable for part of the incident: what happened to the container then is unknown', evidence: gaps.map((g) => `${clock(g.from)} → ${g.to === null ? 'now' : clock(g.to)} (${g.reason})`) } : null),
+  },
+  // Read from the nginx config's upstream groups (issue 13 item 4): ids reserved, not detected yet.
+  { id: 'fail-timeout-prolonged', title: 'fail_timeout kept peers marked failed', fromNginxConfig: true, detect: () => null },
+  { id: 'single-peer-no-backup', title: 'One peer and no backup', fromNginxConfig: true, detect: () => null },
+];
+
+/** Contributing findings of one incident, in table order. */
+function contributingFindings(ctx: FindingContext): ContributingFinding[] {
+  const out: ContributingFinding[] = [];
+  for (const rule of FINDINGS) {
+    const d = rule.detect(ctx);
+    if (d) out.push({ id: rule.id, title: rule.title, sentence: d.sentence, evidence: d.evidence });
+  }
+  return out;
+}
+
+/** The diagnosis with its primary cause, contributing findings and per-phase error counts. */
+export function withFindings(d: Diagnosis, ctx: FindingContext): Diagnosis {
+  return {
+    ...d,
+    primary: { patternId: d.patternId, title: d.title, summary: d.summary, confidence: d.confidence, confidenceLabel: d.confidenceLabel, phase: ctx.facts.dominantPhase },
+    contributing: contributingFindings(ctx),
+    phases: { ...ctx.facts.phases },
+  };
+}
