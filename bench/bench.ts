@@ -3,6 +3,7 @@
  *
  *   SIZE              log size: 400MB (default), 100MB, 1GB, or bytes
  *   --seed N          generator seed (default 1); same size + seed → same files, reused
+ *   --mix busy|outage a busy host's log (~7 % upstream failures, default) or an outage's (~85 %)
  *   --runs N          best of N for each measurement (default 3)
  *   --out DIR         where generated files go (default bench/out, gitignored)
  *   --no-cli          skip the built-CLI run;  --no-inproc  skip the in-process analyze() run
@@ -21,7 +22,7 @@ import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, readSync, r
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { NODE_FLAGS } from '../src/cli/nodeFlags.js';
-import { generate } from './gen.js';
+import { generate, type Mix } from './gen.js';
 import { runLive, type LiveOptions } from './live.js';
 
 const here = dirname(fileURLToPath(import.meta.url)); // dist/bench
@@ -37,6 +38,7 @@ interface Args {
   inproc: boolean;
   json: boolean;
   live: boolean;
+  mix: Mix;
   liveOpts: LiveOptions;
 }
 
@@ -58,6 +60,7 @@ function parseArgs(argv: string[]): Args {
     inproc: true,
     json: false,
     live: false,
+    mix: 'busy',
     liveOpts: { rate: 20_000, durationS: 30, eventsRate: 10 },
   };
   for (let i = 0; i < argv.length; i++) {
@@ -75,6 +78,11 @@ function parseArgs(argv: string[]): Args {
     else if (k === '--no-inproc') a.inproc = false;
     else if (k === '--json') a.json = true;
     else if (k === '--live') a.live = true;
+    else if (k === '--mix') {
+      const m = v();
+      if (m !== 'busy' && m !== 'outage') throw new Error(`--mix is busy or outage, not "${m}"`);
+      a.mix = m;
+    }
     else if (k === '--rate') a.liveOpts.rate = Number(v());
     else if (k === '--duration') a.liveOpts.durationS = Number(v());
     else if (k === '--events-rate') a.liveOpts.eventsRate = Number(v());
@@ -121,7 +129,7 @@ function timeGrep(log: string, runs: number): Measure {
  * Runs a Node child (`node FLAGS script args…`, or the CLI's bin/restartdoctor.js, which starts
  * Node with the flags); wall time from spawn to exit, RSS/CPU from the probe file it loads.
  */
-function runNodeChild(how: 'node' | 'bin', args: string[], probe: string): Promise<{ wallS: number; stdout: string; code: number | null; rssKB: number; cpuMs: number }> {
+function runNodeChild(how: 'node' | 'bin', args: string[], probe: string): Promise<{ wallS: number; stdout: string; code: number | null; rssKB: number; cpuMs: number; mainCpuMs: number | null }> {
   return new Promise((resolveP, reject) => {
     rmSync(probe, { force: true });
     const t0 = performance.now();
@@ -139,8 +147,8 @@ function runNodeChild(how: 'node' | 'bin', args: string[], probe: string): Promi
     child.on('close', (code) => {
       const wallS = (performance.now() - t0) / 1000;
       if (!existsSync(probe)) return reject(new Error(`child wrote no probe (exit ${code}): ${Buffer.concat(err).toString().slice(0, 500)}`));
-      const p = JSON.parse(readFileSync(probe, 'utf8')) as { maxRssKB: number; cpuMs: number };
-      resolveP({ wallS, stdout: Buffer.concat(out).toString(), code, rssKB: p.maxRssKB, cpuMs: p.cpuMs });
+      const p = JSON.parse(readFileSync(probe, 'utf8')) as { maxRssKB: number; cpuMs: number; mainCpuMs: number | null };
+      resolveP({ wallS, stdout: Buffer.concat(out).toString(), code, rssKB: p.maxRssKB, cpuMs: p.cpuMs, mainCpuMs: p.mainCpuMs });
     });
   });
 }
@@ -179,6 +187,7 @@ async function timeCli(log: string, events: string, runs: number, probe: string)
   const all: number[] = [];
   let peak = 0;
   let cpu = Infinity;
+  let mainCpu = Infinity;
   let code: number | null = null;
   let incidents: number | null = null;
   for (let i = 0; i < runs; i++) {
@@ -186,6 +195,7 @@ async function timeCli(log: string, events: string, runs: number, probe: string)
     all.push(r.wallS);
     peak = Math.max(peak, r.rssKB);
     cpu = Math.min(cpu, r.cpuMs);
+    if (r.mainCpuMs !== null) mainCpu = Math.min(mainCpu, r.mainCpuMs);
     code = r.code;
     try {
       const j = JSON.parse(r.stdout) as { incidents?: unknown[] };
@@ -200,7 +210,7 @@ async function timeCli(log: string, events: string, runs: number, probe: string)
     allS: all,
     cpuS: cpu / 1000,
     peakRssMB: peak / 1024,
-    detail: { exitCode: code, incidents },
+    detail: { exitCode: code, incidents, mainThreadCpuS: Number.isFinite(mainCpu) ? mainCpu / 1000 : null },
   };
 }
 
@@ -213,7 +223,7 @@ async function postmortem(a: Args): Promise<void> {
     if (!a.json) process.stdout.write(`${s}\n`);
   };
   const tg = performance.now();
-  const g = generate(a.out, a.size, a.seed);
+  const g = generate(a.out, a.size, a.seed, a.mix);
   say(
     `${g.reused ? 'reusing' : 'generated'} ${g.log}: ${fmt(g.bytes / MB, 1)} MB, ${g.lines.toLocaleString('en-US')} lines, ${g.failures.toLocaleString('en-US')} upstream failures, ${g.restartBursts} restart bursts${g.reused ? '' : ` (${fmt((performance.now() - tg) / 1000, 1)} s)`}`,
   );
@@ -255,7 +265,7 @@ async function postmortem(a: Args): Promise<void> {
     rssMet: measured.every((r) => (r.peakRssMB ?? 0) < 200),
   };
   const report = {
-    file: { path: g.log, bytes: g.bytes, lines: g.lines, failures: g.failures, events: g.events, seed: a.seed },
+    file: { mix: a.mix, path: g.log, bytes: g.bytes, lines: g.lines, failures: g.failures, events: g.events, seed: a.seed },
     machine: { node: process.version, cpus: (await import('node:os')).cpus().length, loadavg: (await import('node:os')).loadavg() },
     results: rows,
     targets,
@@ -272,6 +282,10 @@ async function postmortem(a: Args): Promise<void> {
     );
   }
   say(`  (best of ${a.runs}; all runs: ${rows.map((r) => `${r.name.split(' ')[0]} ${r.runsS.map((x) => fmt(x)).join('/')}`).join(', ')}; load average ${report.machine.loadavg.map((x) => fmt(x, 1)).join(' ')})`);
+  const cliMain = (cli?.detail as { mainThreadCpuS?: number | null } | undefined)?.mainThreadCpuS;
+  if (cli && typeof cliMain === 'number' && cli.cpuS !== null) {
+    say(`  CLI cpu: main thread ${fmt(cliMain)} s, the rest (reader thread, GC helpers) ${fmt(cli.cpuS - cliMain)} s: on two idle cores it takes about the larger`);
+  }
   const inproc = rows.find((r) => r.name.startsWith('analyze'));
   if (inproc?.detail) {
     const c = (inproc.detail as { counters: Record<string, unknown> }).counters;

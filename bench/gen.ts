@@ -52,6 +52,18 @@ const UPSTREAMS: Upstream[] = [
   { url: 'http://172.18.0.8:5000', container: 'shop-search-1', service: 'search', id: 'd4'.repeat(32) },
   { url: 'http://127.0.0.1:8081', container: 'shop-admin-1', service: 'admin', id: 'e5'.repeat(32) },
 ];
+/** The outage mix's dozen upstreams: the five above plus seven more services. */
+const OUTAGE_UPSTREAMS: Upstream[] = [
+  ...UPSTREAMS,
+  ...['cart', 'pay', 'mail', 'img', 'feed', 'stock', 'ship'].map((service, k) => ({
+    url: `http://172.18.1.${10 + k}:${7000 + k}`,
+    container: `shop-${service}-1`,
+    service,
+    id: `f${k}`.repeat(32),
+  })),
+];
+/** `busy`: a busy host's log, ~7 % upstream failures. `outage`: nearly every line (~85 %) an upstream failure of any kind, a dozen upstreams. */
+export type Mix = 'busy' | 'outage';
 const SERVERS = ['shop.example.com', 'api.example.com', 'admin.example.com', 'static.example.com'];
 const METHODS = ['GET', 'GET', 'GET', 'GET', 'POST', 'POST', 'PUT', 'DELETE', 'PATCH', 'HEAD'];
 const PATHS = [
@@ -113,10 +125,19 @@ const FAILURES: Array<{ level: string; msg: string; action: string | null; weigh
   { level: 'warn', msg: 'upstream server temporarily disabled', action: 'reading response header from upstream', weight: 1 },
 ];
 const FAILURE_TABLE: number[] = FAILURES.flatMap((f, i) => new Array<number>(f.weight).fill(i));
+/** The outage mix adds the classic causes a busy host rarely shows. */
+const OUTAGE_FAILURES: typeof FAILURES = [
+  ...FAILURES,
+  { level: 'error', msg: 'upstream sent too big header', action: 'reading response header from upstream', weight: 3 },
+  { level: 'crit', msg: 'connect() to unix:/run/app.sock failed (13: Permission denied)', action: 'connecting to upstream', weight: 2 },
+  { level: 'error', msg: 'connect() to unix:/run/app.sock failed (2: No such file or directory)', action: 'connecting to upstream', weight: 2 },
+];
+const OUTAGE_TABLE: number[] = OUTAGE_FAILURES.flatMap((f, i) => new Array<number>(f.weight).fill(i));
 
-export function generate(dir: string, targetBytes: number, seed = 1): GeneratedData {
+export function generate(dir: string, targetBytes: number, seed = 1, mix: Mix = 'busy'): GeneratedData {
   mkdirSync(dir, { recursive: true });
-  const base = join(dir, `error-${targetBytes}-s${seed}`);
+  const base = join(dir, `error-${mix === 'busy' ? '' : `${mix}-`}${targetBytes}-s${seed}`);
+  const ups = mix === 'outage' ? OUTAGE_UPSTREAMS : UPSTREAMS;
   const log = `${base}.log`;
   const events = `${base}.events.jsonl`;
   const stamp = `${base}.done`;
@@ -139,7 +160,7 @@ export function generate(dir: string, targetBytes: number, seed = 1): GeneratedD
     bursts.push({
       at: START + Math.round(((b + 0.5) / nBursts) * spanS * 1000),
       durationS: 8 + Math.floor(r() * 20),
-      upstream: b % UPSTREAMS.length,
+      upstream: b % ups.length,
       kind: b % 3 === 0 ? 'stop-timeout' : b % 3 === 1 ? 'restart' : 'crash',
     });
   }
@@ -188,7 +209,7 @@ export function generate(dir: string, targetBytes: number, seed = 1): GeneratedD
     return s;
   };
   const failureLine = (fi: number, up: Upstream) => {
-    const f = FAILURES[fi]!;
+    const f = OUTAGE_FAILURES[fi]!;
     failures++;
     return `${ts} [${f.level}] ${worker()}: *${conn++} ${f.msg}${f.action ? ` while ${f.action}` : ''}${requestFields(f.msg.startsWith('no live') ? { ...up, url: 'http://backend' } : up)}`;
   };
@@ -203,7 +224,7 @@ export function generate(dir: string, targetBytes: number, seed = 1): GeneratedD
     // Restart bursts: a container down for a few seconds, every request to it refused.
     const b = bursts[burstIx];
     if (b && t >= b.at) {
-      const up = UPSTREAMS[b.upstream]!;
+      const up = ups[b.upstream]!;
       for (let s = 0; s < b.durationS; s++) {
         const bts = stampOf(b.at + s * 1000);
         const save = ts;
@@ -219,12 +240,14 @@ export function generate(dir: string, targetBytes: number, seed = 1): GeneratedD
     if (t > episodeUntil && x < 0.0002) {
       episodeUntil = t + 20_000 + r() * 120_000;
       episodeKind = pick(r, FAILURE_TABLE);
-      episodeUp = Math.floor(r() * UPSTREAMS.length);
+      episodeUp = Math.floor(r() * ups.length);
     }
-    const up = pick(r, UPSTREAMS);
+    const up = pick(r, ups);
     const y = r();
-    if (t < episodeUntil && y < 0.25) {
-      push(failureLine(episodeKind, UPSTREAMS[episodeUp]!));
+    if (mix === 'outage' && y < 0.85) {
+      push(failureLine(pick(r, OUTAGE_TABLE), up)); // everything failing at once, every kind
+    } else if (t < episodeUntil && y < 0.25) {
+      push(failureLine(episodeKind, ups[episodeUp]!));
     } else if (y < 0.02) {
       push(failureLine(pick(r, FAILURE_TABLE), up)); // isolated failures of every kind
     } else if (y < 0.2) {
@@ -289,7 +312,7 @@ export function generate(dir: string, targetBytes: number, seed = 1): GeneratedD
   };
   const all: Array<{ ms: number; f: () => void }> = [];
   for (const b of bursts) {
-    const up = UPSTREAMS[b.upstream]!;
+    const up = ups[b.upstream]!;
     const d = b.at - 300;
     if (b.kind === 'restart') {
       all.push({ ms: d, f: () => evLine(up, 'kill', d, { signal: '15' }) });
@@ -312,9 +335,9 @@ export function generate(dir: string, targetBytes: number, seed = 1): GeneratedD
     all.push({ ms: healthyAt, f: () => evLine(up, 'health_status: healthy', healthyAt) });
   }
   for (let s = 0; s < spanS; s += 30) {
-    for (let u = 0; u < UPSTREAMS.length; u++) {
+    for (let u = 0; u < ups.length; u++) {
       const ms = START + s * 1000 + u * 977;
-      const up = UPSTREAMS[u]!;
+      const up = ups[u]!;
       all.push({
         ms,
         f: () => {

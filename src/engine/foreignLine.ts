@@ -11,7 +11,8 @@ import type { EngineCounters } from '../model/snapshot.js';
 import { FailureSample } from '../parse/failureSample.js';
 import { bestTime, isAccessLine, isUndatedNginxLine, readShape, type ShapeHit } from '../parse/lineShape.js';
 import type { LocalClock } from '../parse/localTime.js';
-import { CUT, cutLine, quickScanLine, SCAN_OTHER, SCAN_UNPARSED, scanned } from '../parse/nginxLine.js';
+import { cutLine, type LineCut } from '../parse/nginx/cut.js';
+import { quickScanLine, SCAN_OTHER, SCAN_UNPARSED } from '../parse/nginx/screen.js';
 
 /** What the engine does with what this module decides. */
 export interface ForeignLineTarget {
@@ -39,6 +40,7 @@ export function takeForeignLine(
   source: string,
   lineNo: number,
   clock: LocalClock,
+  cut: LineCut,
   counters: ForeignCounters,
   sample: FailureSample,
   to: ForeignLineTarget,
@@ -50,26 +52,26 @@ export function takeForeignLine(
   }
   counters.shapes[hit.shape.id] = (counters.shapes[hit.shape.id] ?? 0) + 1;
   const inner = hit.inner;
-  const q = quickScanLine(inner, clock);
+  const q = quickScanLine(cut, inner, clock);
   if (q === SCAN_OTHER) {
-    to.countOther(bestTime(hit, scanned.time));
+    to.countOther(bestTime(hit, cut.scan.time));
     return NaN;
   }
   if (q === SCAN_UNPARSED) {
-    if (scanned.reason === 'not-nginx') notNginx(inner, hit, counters, to);
-    else to.countUnparsed(scanned.reason);
+    if (cut.scan.reason === 'not-nginx') notNginx(inner, hit, counters, to);
+    else to.countUnparsed(cut.scan.reason);
     return NaN;
   }
-  const bad = cutLine(inner, clock);
+  const bad = cutLine(cut, inner, clock);
   if (bad !== null) {
     to.countUnparsed(bad);
     return NaN;
   }
-  if (CUT.kind === null) {
-    to.countOther(bestTime(hit, CUT.time));
+  if (cut.kind === null) {
+    to.countOther(bestTime(hit, cut.time));
     return NaN;
   }
-  const s = sample.fromCut(inner, source, lineNo);
+  const s = sample.fromCut(cut, inner, source, lineNo);
   s.time = bestTime(hit, s.time);
   to.ingestFailure(s);
   return NaN;

@@ -34,7 +34,10 @@ import type { Pattern } from '../diagnose/patternSchema.js';
 import { decodeDockerEvent, decodeEventGapMarker, eventObjectProblem, type InvalidEventReason } from '../parse/dockerEvent.js';
 import { FailureSample } from '../parse/failureSample.js';
 import { LocalClock } from '../parse/localTime.js';
-import { CUT, cutLine, quickScanLine, SCAN_OTHER, SCAN_UNPARSED, scanned } from '../parse/nginxLine.js';
+import { Classifier } from '../parse/classify.js';
+import { cutLine, LineCut } from '../parse/nginx/cut.js';
+import { quickScanLine, SCAN_OTHER, SCAN_UNPARSED } from '../parse/nginx/screen.js';
+import type { Signature } from '../parse/nginx/signatures.js';
 import { LINE_CONTROL, LINE_UNSCANNED } from '../sources/lineSplitter.js';
 import { Announcements } from './announcements.js';
 import { containerViews } from './containerViews.js';
@@ -60,6 +63,8 @@ export interface EngineOptions {
   maxIncidents?: number;
   /** Container events kept for correlation (in all; correlate/eventStore.ts also bounds each container). */
   maxEvents?: number;
+  /** The failure signatures (default: parse/nginx/signatures.ts); both the screen and the parse use them. */
+  signatures?: readonly Signature[];
 }
 
 const DEFAULT_BURST_GAP_MS = 5_000;
@@ -99,6 +104,8 @@ export class IncidentEngine {
   private readonly screen: LineScreen;
   /** Refilled for every upstream failure: nothing is allocated per line that no burst keeps. */
   private readonly sample = new FailureSample();
+  /** Where the line being parsed is cut (this engine's own: the parser keeps no state). */
+  private readonly cut: LineCut;
   /** Where foreignLine.ts hands what it read in a line without nginx's header. */
   private readonly foreign: ForeignLineTarget = {
     countOther: (time) => this.countOtherLine(time),
@@ -119,8 +126,15 @@ export class IncidentEngine {
     this.kept = new KeptIncidents(this.maxIncidents);
     this.announcements = new Announcements(this.gapMs, this.maxIncidents);
     this.detector = new BurstDetector({ gapMs: this.gapMs, minErrors: options.minErrors ?? DEFAULT_MIN_ERRORS });
-    this.screen = new LineScreen(this.counters, this.times, this.clock, this.since, this.until, (source, lineNo, buf, start, end, flags) =>
-      this.ingestFullLine(source, lineNo, buf, start, end, flags),
+    this.cut = new LineCut(options.signatures ? new Classifier(options.signatures) : undefined);
+    this.screen = new LineScreen(
+      this.counters,
+      this.times,
+      this.clock,
+      this.since,
+      this.until,
+      (source, lineNo, buf, start, end, flags) => this.ingestFullLine(source, lineNo, buf, start, end, flags),
+      options.signatures,
     );
   }
 
@@ -138,28 +152,39 @@ export class IncidentEngine {
     // `screened`: ingestLineBytes found this line may be a failure and has no control byte
     // (skip the screen and the binary check).
     if (!screened) {
-      const q = quickScanLine(text, this.clock);
-      if (q === SCAN_OTHER) return this.countOtherLine(scanned.time);
-      if (q === SCAN_UNPARSED) return this.notValid(scanned.reason, text, source, lineNo);
+      const q = quickScanLine(this.cut, text, this.clock);
+      if (q === SCAN_OTHER) return this.countOtherLine(this.cut.scan.time);
+      if (q === SCAN_UNPARSED) return this.notValid(this.cut.scan.reason, text, source, lineNo);
     }
     // cutLine decides as parseNginxLine does, into ranges: no record for a line no burst keeps.
-    const bad = cutLine(text, this.clock, screened);
+    const cut = this.cut;
+    const bad = cutLine(cut, text, this.clock, screened);
     if (bad !== null) return this.notValid(bad, text, source, lineNo);
-    const time = CUT.time;
-    if (CUT.kind === null) return this.countOtherLine(time);
-    this.ingestFailure(this.sample.fromCut(text, source, lineNo));
+    const time = cut.time;
+    if (cut.kind === null) return this.countOtherLine(time);
+    this.ingestFailure(this.sample.fromCut(cut, text, source, lineNo));
     return time;
   }
 
   /** A line that is not a plain nginx line: without nginx's header it may be prefixed (Docker, journald, syslog…) or an access line (foreignLine.ts). Returns NaN. */
   private notValid(reason: UnparsedReason, text: string, source: string, lineNo: number): number {
-    if (reason === 'not-nginx') return takeForeignLine(text, source, lineNo, this.clock, this.counters, this.sample, this.foreign);
+    if (reason === 'not-nginx') return takeForeignLine(text, source, lineNo, this.clock, this.cut, this.counters, this.sample, this.foreign);
     return this.countUnparsed(reason);
   }
 
   /** Returns NaN: the time of a line that is not valid. */
   private countUnparsed(reason: UnparsedReason): number {
     return this.screen.countUnparsed(reason);
+  }
+
+  /** The failure signatures this engine classifies with (a reader thread's screen takes the same). */
+  get signatures(): readonly Signature[] {
+    return this.cut.classifier.table;
+  }
+
+  /** Message starts that make a needle line no failure (the scan may count it with the line before). */
+  get plainPrefixes(): readonly Buffer[] {
+    return this.screen.plainPrefixes;
   }
 
   /** Lines whose bytes contain one of these are decoded and parsed; the others only need their header checked. */
@@ -180,6 +205,12 @@ export class IncidentEngine {
   /** A line the byte screen (here, or on the reader thread) found needs the full parse; returns its time, NaN when not valid. */
   ingestFullLine(source: string, lineNo: number, buf: Buffer, start: number, end: number, flags: number): number {
     return this.takeLine(source, lineNo, buf.toString('utf8', start, end), (flags & (LINE_CONTROL | LINE_UNSCANNED)) === 0);
+  }
+
+  /** A failure line a reader thread has cut already (screenedFile.ts): `cut` holds its ranges in `text`. */
+  ingestCutFailure(source: string, lineNo: number, text: string, cut: LineCut): void {
+    this.counters.linesRead++;
+    this.ingestFailure(this.sample.fromCut(cut, text, source, lineNo));
   }
 
   /** Folds in what the reader thread's LineScreen counted (every line it did not pass on). */

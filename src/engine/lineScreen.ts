@@ -6,11 +6,10 @@
  */
 import type { UnparsedReason } from '../model/logRecord.js';
 import type { LocalClock } from '../parse/localTime.js';
-import { NginxByteScanner, RESOLVE_FAILURE, SCAN_CANDIDATE, SCAN_OTHER, SCAN_UNPARSED, scanned } from '../parse/nginxLine.js';
+import { FailureScreen, NginxByteScanner, SCAN_CANDIDATE, SCAN_OTHER, SCAN_UNPARSED } from '../parse/nginx/screen.js';
+import { needlesOf, SIGNATURES, type Signature } from '../parse/nginx/signatures.js';
 import { LINE_NEEDLE, LINE_SAME_HEAD, type ByteLineConsumer } from '../sources/lineSplitter.js';
 
-// Bytes that make a line worth decoding: every upstream failure holds one of them.
-const NEEDLES: readonly Buffer[] = [Buffer.from('upstream'), Buffer.from(RESOLVE_FAILURE)];
 
 /** Line counts (IncidentEngine's counters hold these among others). */
 export interface LineTally {
@@ -36,7 +35,10 @@ export function newLatestTimes(): LatestTimes {
 export type FullLineHandler = (source: string, lineNo: number, buf: Buffer, start: number, end: number, flags: number, time: number) => number;
 
 export class LineScreen implements ByteLineConsumer {
-  readonly needles = NEEDLES;
+  /** Bytes that make a line worth decoding: every upstream failure holds one of them (the signature table's needles). */
+  readonly needles: readonly Buffer[];
+  /** Message starts that make a line no failure whatever else it holds (the table's client-leaving rows). */
+  readonly plainPrefixes: readonly Buffer[];
   private readonly scanner: NginxByteScanner;
   /** The time of the last line, NaN when it was not a valid line: what LINE_SAME_HEAD lines reuse. */
   private prevLineTime = NaN;
@@ -48,8 +50,12 @@ export class LineScreen implements ByteLineConsumer {
     private readonly since: number | null,
     private readonly until: number | null,
     private readonly full: FullLineHandler,
+    signatures: readonly Signature[] = SIGNATURES,
   ) {
-    this.scanner = new NginxByteScanner(clock);
+    this.needles = needlesOf(signatures).map((n) => Buffer.from(n));
+    const screen = new FailureScreen(signatures);
+    this.plainPrefixes = screen.never;
+    this.scanner = new NginxByteScanner(clock, screen);
   }
 
   ingestLineBytes(source: string, lineNo: number, buf: Buffer, start: number, end: number, flags: number): void {
@@ -67,16 +73,16 @@ export class LineScreen implements ByteLineConsumer {
       const q = this.scanner.scan(buf, start, end, flags !== 0);
       if (q === SCAN_OTHER) {
         this.tally.linesRead++;
-        this.prevLineTime = this.countOther(scanned.time);
+        this.prevLineTime = this.countOther(this.scanner.scanned.time);
         return;
       }
       // Not nginx's header: maybe a shaped or access line, which the string path reads (lineShape.ts).
-      if (q === SCAN_UNPARSED && scanned.reason !== 'not-nginx') {
+      if (q === SCAN_UNPARSED && this.scanner.scanned.reason !== 'not-nginx') {
         this.tally.linesRead++;
-        this.prevLineTime = this.countUnparsed(scanned.reason);
+        this.prevLineTime = this.countUnparsed(this.scanner.scanned.reason);
         return;
       }
-      if (q === SCAN_CANDIDATE) time = scanned.time;
+      if (q === SCAN_CANDIDATE) time = this.scanner.scanned.time;
     }
     this.prevLineTime = this.full(source, lineNo, buf, start, end, flags, time);
   }

@@ -1,11 +1,12 @@
 /**
  * What burst detection needs of one upstream-failure line. Filled in place, either from the line
- * cutLine accepted last (the engine's path: one object reused for every failure of a postmortem,
+ * cutLine accepted (the engine's path: one object reused for every failure of a postmortem,
  * no record and no substring beyond the few values a burst keeps) or from a LogRecord.
  */
 import { REQUEST_SENT_ACTIONS, type LogRecord, type UpstreamAddress, type UpstreamErrorKind } from '../model/logRecord.js';
 import { equalsIn } from './classify.js';
-import { CUT, F_CLIENT, F_HOST, F_REQUEST, F_SERVER, F_UPSTREAM, parseUpstreamUrl, upstreamKey } from './nginxLine.js';
+import { F_CLIENT, F_HOST, F_REQUEST, F_SERVER, F_UPSTREAM, type LineCut } from './nginx/cut.js';
+import { parseUpstreamUrl, upstreamKey } from './nginx/upstreamUrl.js';
 
 const SENT_ACTIONS: readonly string[] = [...REQUEST_SENT_ACTIONS];
 /** Methods returned as constants (no substring per line); any other valid method is sliced. */
@@ -40,17 +41,17 @@ export class FailureSample {
     return (this.upstream ??= parseUpstreamUrl(this.raw.slice(this.urlAt, this.urlEnd)));
   }
 
-  /** From the line cutLine accepted last (`CUT.kind` not null). */
-  fromCut(text: string, source: string, lineNo: number): this {
-    const f = CUT.fields;
+  /** From the line `cut` holds (cutLine accepted it, its kind is not null). */
+  fromCut(cut: LineCut, text: string, source: string, lineNo: number): this {
+    const f = cut.fields;
     this.source = source;
     this.line = lineNo;
-    this.time = CUT.time;
+    this.time = cut.time;
     this.raw = text;
-    this.kind = CUT.kind!;
-    this.errno = CUT.errno;
+    this.kind = cut.kind!;
+    this.errno = cut.errno;
     this.method = methodAt(text, f[2 * F_REQUEST]!, f[2 * F_REQUEST + 1]!);
-    this.requestSent = CUT.actionAt >= 0 && isRequestSentAction(text, CUT.actionAt, CUT.msgEnd);
+    this.requestSent = cut.actionAt >= 0 && isRequestSentAction(text, cut.actionAt, cut.msgEnd);
     this.server = fieldNames.value(text, f[2 * F_SERVER]!, f[2 * F_SERVER + 1]!);
     this.host = fieldNames.value(text, f[2 * F_HOST]!, f[2 * F_HOST + 1]!);
     const clientAt = f[2 * F_CLIENT]!;
@@ -64,7 +65,7 @@ export class FailureSample {
       this.urlEnd = urlEnd;
       this.key = upstreamKeyAt(text, urlAt, urlEnd);
     } else {
-      this.upstream = upstreamFromMessage(text.slice(CUT.msgAt, CUT.msgEnd));
+      this.upstream = upstreamFromMessage(text.slice(cut.msgAt, cut.msgEnd));
       this.key = upstreamKey(this.upstream);
     }
     return this;
@@ -167,8 +168,8 @@ function methodAt(text: string, from: number, to: number): string | null {
   return text.slice(from, sp);
 }
 
-/** Keys of `scheme://authority` prefixes: the key depends on nothing else of the URL. */
-const keyCache = new Map<string, string>();
+/** Keys of `scheme://authority` prefixes (by the prefix's hash): the key depends on nothing else of the URL. */
+const keyCache = new Map<number, { prefix: string; key: string }>();
 
 /** upstreamKey(parseUpstreamUrl(text[from, to))), from a cache for the usual `scheme://authority/…` URL. */
 function upstreamKeyAt(text: string, from: number, to: number): string {
@@ -177,13 +178,14 @@ function upstreamKeyAt(text: string, from: number, to: number): string {
   if (schemeEnd > from && schemeEnd + 3 <= to && !text.startsWith('unix:', schemeEnd + 3)) {
     let slash = text.indexOf('/', schemeEnd + 3);
     if (slash < 0 || slash > to) slash = to;
+    // Found again by its characters: no substring per line.
+    const h = hashRange(text, from, slash) % 0x40000000;
+    const known = keyCache.get(h);
+    if (known !== undefined && known.prefix.length === slash - from && text.startsWith(known.prefix, from)) return known.key;
     const prefix = text.slice(from, slash);
-    let key = keyCache.get(prefix);
-    if (key === undefined) {
-      key = upstreamKey(parseUpstreamUrl(prefix));
-      if (keyCache.size >= 1024) keyCache.clear();
-      keyCache.set(prefix, key);
-    }
+    const key = upstreamKey(parseUpstreamUrl(prefix));
+    if (keyCache.size >= 1024) keyCache.clear();
+    keyCache.set(h, { prefix, key });
     return key;
   }
   return upstreamKey(parseUpstreamUrl(text.slice(from, to)));

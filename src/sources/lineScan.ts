@@ -1,7 +1,8 @@
 /**
  * The byte-mode splitter's inner loop in WebAssembly SIMD (lineScan.wat): newlines, control bytes
- * and the engine's needles found 16 bytes at a time, in one pass, several times faster than
- * LineSplitter's JS loop plus Buffer.indexOf per needle (`npm run bench`).
+ * and the consumer's needles (data, written into the module's memory) found 16 bytes at a time, in
+ * one pass, several times faster than LineSplitter's JS loop plus Buffer.indexOf per needle
+ * (`npm run bench`).
  *
  * The module's memory holds two input regions, so a file reader can fill one while the other is
  * scanned (no copy), and the table of line ends the scan writes. Where WebAssembly is missing
@@ -15,11 +16,12 @@ export const REGION_BYTES = 4 * 1024 * 1024;
 /** Readable bytes after a region: the scan reads a block and a needle's last byte past the end. */
 const PAD = 64;
 
-/**
- * The needles compiled into lineScan.wat; a consumer with others gets the JS loop
- * (test/sources/lineScan.test.ts checks the engine's are these).
- */
-const SIMD_NEEDLES: readonly string[] = ['upstream', 'could not be resolved'];
+/** Needles the scan takes: at most this many, each 1 to NEEDLE_MAX_BYTES long (others: the JS loop). */
+export const MAX_NEEDLES = 4;
+export const NEEDLE_MAX_BYTES = 48;
+/** Needles, then the plain prefixes (same layout, same limits) at PLAIN_AT. */
+const PLAIN_AT = 64 * (MAX_NEEDLES + 1);
+const NEEDLE_TABLE_BYTES = 2 * PLAIN_AT;
 
 /** The part of the WebAssembly API used here (@types/node 20 does not declare it; absent under --jitless). */
 interface WasmApi {
@@ -46,13 +48,15 @@ function lineScanModule(): { api: WasmApi; module: object } | null {
   return loaded;
 }
 
-export function simdNeedlesMatch(needles: readonly Buffer[]): boolean {
-  return needles.length === SIMD_NEEDLES.length && needles.every((n, i) => n.equals(Buffer.from(SIMD_NEEDLES[i]!, 'latin1')));
+/** Needles the SIMD scan can look for. */
+function simdCanScan(needles: readonly Buffer[], plain: readonly Buffer[] = []): boolean {
+  const fits = (list: readonly Buffer[]) => list.length <= MAX_NEEDLES && list.every((n) => n.length >= 1 && n.length <= NEEDLE_MAX_BYTES);
+  return fits(needles) && fits(plain);
 }
 
 interface LineScanExports {
   memory: WasmMemory;
-  scan(base: number, len: number, out: number): number;
+  scan(base: number, len: number, out: number, needles: number): number;
 }
 
 export class SimdLineScanner {
@@ -64,25 +68,46 @@ export class SimdLineScanner {
    */
   readonly table: Int32Array;
   private readonly tableAt: number;
+  private readonly needlesAt: number;
 
-  private constructor(private readonly wasm: LineScanExports) {
+  private constructor(
+    private readonly wasm: LineScanExports,
+    needles: readonly Buffer[],
+    plain: readonly Buffer[],
+  ) {
     const regionStride = REGION_BYTES + PAD;
     this.tableAt = 2 * regionStride;
     // One table entry per byte at most (a chunk of newlines).
-    const bytes = this.tableAt + REGION_BYTES * 4;
+    this.needlesAt = this.tableAt + REGION_BYTES * 4;
+    const bytes = this.needlesAt + NEEDLE_TABLE_BYTES;
     const have = wasm.memory.buffer.byteLength;
     if (bytes > have) wasm.memory.grow(Math.ceil((bytes - have) / 65536));
     // Views are taken after the one grow: the memory never grows again, so they stay valid.
     const mem = wasm.memory.buffer;
     this.regions = [Buffer.from(mem, 0, REGION_BYTES), Buffer.from(mem, regionStride, REGION_BYTES)];
     this.table = new Int32Array(mem, this.tableAt, REGION_BYTES);
+    // The needle table lineScan.wat reads: a count, then a 64-byte slot per needle (length, then its bytes at 16).
+    const t = Buffer.from(mem, this.needlesAt, NEEDLE_TABLE_BYTES);
+    t.fill(0);
+    for (const [list, at] of [[needles, 0], [plain, PLAIN_AT]] as const) {
+      t.writeInt32LE(list.length, at);
+      list.forEach((n, k) => {
+        t.writeInt32LE(n.length, at + 64 * (k + 1));
+        n.copy(t, at + 64 * (k + 1) + 16);
+      });
+    }
   }
 
-  static create(): SimdLineScanner | null {
+  /**
+   * A scanner for `needles` (null where WebAssembly or its SIMD is missing, or simdCanScan says no).
+   * `plain`: message starts that make a needle line no failure (it may then be a same-stamp line).
+   */
+  static create(needles: readonly Buffer[], plain: readonly Buffer[] = []): SimdLineScanner | null {
+    if (!simdCanScan(needles, plain)) return null;
     const wasm = lineScanModule();
     if (!wasm) return null;
     try {
-      return new SimdLineScanner(new wasm.api.Instance(wasm.module).exports as LineScanExports);
+      return new SimdLineScanner(new wasm.api.Instance(wasm.module).exports as LineScanExports, needles, plain);
     } catch {
       return null;
     }
@@ -99,6 +124,6 @@ export class SimdLineScanner {
       chunk.copy(this.regions[0], 0);
       base = 0;
     }
-    return this.wasm.scan(base, chunk.length, this.tableAt);
+    return this.wasm.scan(base, chunk.length, this.tableAt, this.needlesAt);
   }
 }

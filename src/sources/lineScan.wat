@@ -1,26 +1,49 @@
 ;; The line splitter's inner loop in WebAssembly SIMD (compiled into lineScanWasm.ts by
-;; `npm run build:wasm`; test/sources/lineScan.test.ts checks the two agree).
+;; `npm run build:wasm`; test/sources/lineScan.test.ts checks it against the JS loop). A plain
+;; lexical scanner: it knows newlines, control bytes, byte strings it is given, and nginx's header
+;; shape, but no failure phrase (those are data: parse/nginx/signatures.ts).
 ;;
-;; scan(base, len, out) looks at memory[base, base+len) 16 bytes at a time and writes one i32
-;; per `\n` at out, out+4, …: (offset of the `\n` from base) << 4 | flags, where flags are what
+;; scan(base, len, out, needles) looks at memory[base, base+len) 16 bytes at a time and writes one
+;; i32 per `\n` at out, out+4, …: (offset of the `\n` from base) << 4 | flags, where flags are what
 ;; LineSplitter's JS loop computes for the line that ends there, plus one fact only this scan has:
 ;;   1  LINE_CONTROL    a byte 0x00-0x08 or 0x0E-0x1A
-;;   2  LINE_NEEDLE     `upstream` or `could not be resolved`
-;;   8  LINE_SAME_HEAD  no control byte; the same 19-byte stamp as the line before it in this
-;;                      chunk; `[level] PID#TID: ` as NginxByteScanner accepts it; and no needle,
-;;                      or a needle in a message notAFailure (nginxLine.ts) calls no failure. Such
-;;                      a line is OTHER with the previous line's time whenever the previous line was valid.
+;;   2  LINE_NEEDLE     one of the needles at `needles` (below)
+;;   8  LINE_SAME_HEAD  no control byte; the same 19-byte stamp as the line before it in this chunk;
+;;                      `[level] PID#TID: ` as NginxByteScanner accepts it; and no needle, or a
+;;                      message (after an optional `*CONN `) that starts with one of the `plain`
+;;                      prefixes. Such a line is OTHER with the previous line's time whenever the
+;;                      previous line was valid.
 ;; It returns the number of lines. Bytes after the last `\n` are the caller's (a partial line).
-;; The caller leaves 32 readable bytes after base+len: blocks and needle checks read past the end,
-;; and what they find there is masked off (positions) or cannot matter (see below).
+;; `needles`: an i32 count (0-4), then one 64-byte slot per needle: its length (i32, 1-48) and, from
+;; the slot's byte 16, its bytes. At `needles` + 320, the `plain` prefixes in the same layout: message
+;; starts that make a needle line no failure (the signature table's rows for a client leaving). The caller leaves 64 readable bytes after base+len: blocks and
+;; needle checks read past the end, and what they find there is masked off (positions) or lies in
+;; the trailing partial line, whose flags are never written.
 (module
   (memory (export "memory") 1)
 
-  (func (export "scan") (param $base i32) (param $len i32) (param $out i32) (result i32)
+  (func (export "scan") (param $base i32) (param $len i32) (param $out i32) (param $needles i32) (result i32)
     (local $p i32) (local $end i32) (local $v v128)
-    (local $nl i32) (local $ctl i32) (local $cu i32) (local $cc i32) (local $m i32)
+    (local $nl i32) (local $ctl i32) (local $cand i32) (local $m i32)
     (local $bit i32) (local $pos i32) (local $flags i32) (local $n i32)
     (local $lineStart i32) (local $prevStart i32)
+    (local $count i32) (local $o0 i32) (local $o1 i32) (local $o2 i32) (local $o3 i32)
+    (local $f0 v128) (local $f1 v128) (local $f2 v128) (local $f3 v128)
+    (local $l0 v128) (local $l1 v128) (local $l2 v128) (local $l3 v128)
+    ;; Per needle: its first byte and its last byte (at offset $oK) as splats.
+    (local.set $count (i32.load (local.get $needles)))
+    (local.set $o0 (i32.sub (i32.load offset=64 (local.get $needles)) (i32.const 1)))
+    (local.set $f0 (i8x16.splat (i32.load8_u offset=80 (local.get $needles))))
+    (local.set $l0 (i8x16.splat (i32.load8_u offset=80 (i32.add (local.get $needles) (local.get $o0)))))
+    (local.set $o1 (i32.sub (i32.load offset=128 (local.get $needles)) (i32.const 1)))
+    (local.set $f1 (i8x16.splat (i32.load8_u offset=144 (local.get $needles))))
+    (local.set $l1 (i8x16.splat (i32.load8_u offset=144 (i32.add (local.get $needles) (local.get $o1)))))
+    (local.set $o2 (i32.sub (i32.load offset=192 (local.get $needles)) (i32.const 1)))
+    (local.set $f2 (i8x16.splat (i32.load8_u offset=208 (local.get $needles))))
+    (local.set $l2 (i8x16.splat (i32.load8_u offset=208 (i32.add (local.get $needles) (local.get $o2)))))
+    (local.set $o3 (i32.sub (i32.load offset=256 (local.get $needles)) (i32.const 1)))
+    (local.set $f3 (i8x16.splat (i32.load8_u offset=272 (local.get $needles))))
+    (local.set $l3 (i8x16.splat (i32.load8_u offset=272 (i32.add (local.get $needles) (local.get $o3)))))
     (local.set $p (local.get $base))
     (local.set $lineStart (local.get $base))
     ;; The first line of a chunk may be the tail of a line begun in the last one: no line before it here.
@@ -35,14 +58,21 @@
         (local.set $ctl (i8x16.bitmask (v128.or
           (i8x16.lt_u (local.get $v) (i8x16.splat (i32.const 9)))
           (i8x16.lt_u (i8x16.sub (local.get $v) (i8x16.splat (i32.const 14))) (i8x16.splat (i32.const 13))))))
-        ;; Needle candidates: first byte here and last byte where it would be.
-        (local.set $cu (i8x16.bitmask (v128.and
-          (i8x16.eq (local.get $v) (i8x16.splat (i32.const 117)))                                   ;; u
-          (i8x16.eq (v128.load offset=7 (local.get $p)) (i8x16.splat (i32.const 109))))))           ;; m
-        (local.set $cc (i8x16.bitmask (v128.and
-          (i8x16.eq (local.get $v) (i8x16.splat (i32.const 99)))                                    ;; c
-          (i8x16.eq (v128.load offset=20 (local.get $p)) (i8x16.splat (i32.const 100))))))          ;; d
-        (local.set $m (i32.or (i32.or (local.get $nl) (local.get $ctl)) (i32.or (local.get $cu) (local.get $cc))))
+        ;; Needle candidates: a needle's first byte here and its last byte where it would be.
+        (local.set $cand (i32.const 0))
+        (if (i32.gt_s (local.get $count) (i32.const 0))
+          (then (local.set $cand (i8x16.bitmask (v128.and (i8x16.eq (local.get $v) (local.get $f0))
+            (i8x16.eq (v128.load (i32.add (local.get $p) (local.get $o0))) (local.get $l0)))))))
+        (if (i32.gt_s (local.get $count) (i32.const 1))
+          (then (local.set $cand (i32.or (local.get $cand) (i8x16.bitmask (v128.and (i8x16.eq (local.get $v) (local.get $f1))
+            (i8x16.eq (v128.load (i32.add (local.get $p) (local.get $o1))) (local.get $l1))))))))
+        (if (i32.gt_s (local.get $count) (i32.const 2))
+          (then (local.set $cand (i32.or (local.get $cand) (i8x16.bitmask (v128.and (i8x16.eq (local.get $v) (local.get $f2))
+            (i8x16.eq (v128.load (i32.add (local.get $p) (local.get $o2))) (local.get $l2))))))))
+        (if (i32.gt_s (local.get $count) (i32.const 3))
+          (then (local.set $cand (i32.or (local.get $cand) (i8x16.bitmask (v128.and (i8x16.eq (local.get $v) (local.get $f3))
+            (i8x16.eq (v128.load (i32.add (local.get $p) (local.get $o3))) (local.get $l3))))))))
+        (local.set $m (i32.or (i32.or (local.get $nl) (local.get $ctl)) (local.get $cand)))
         ;; The last block: only positions before the end count.
         (if (i32.lt_u (i32.sub (local.get $end) (local.get $p)) (i32.const 16))
           (then (local.set $m (i32.and (local.get $m)
@@ -57,19 +87,13 @@
               (then (local.set $flags (i32.or (local.get $flags) (i32.const 1)))))
             ;; A needle holds no `\n`, so a match lies inside one line. One that runs past the end
             ;; lies in the trailing partial line, whose flags are never written.
-            (if (i32.and (local.get $cu) (i32.shl (i32.const 1) (local.get $bit)))
-              (then (if (i64.eq (i64.load (local.get $pos)) (i64.const 0x6d61657274737075))          ;; "upstream"
-                (then (local.set $flags (i32.or (local.get $flags) (i32.const 2)))))))
-            (if (i32.and (local.get $cc) (i32.shl (i32.const 1) (local.get $bit)))
-              (then (if (i32.and (i32.and
-                    (i64.eq (i64.load (local.get $pos)) (i64.const 0x6f6e20646c756f63))                ;; "could no"
-                    (i64.eq (i64.load offset=8 (local.get $pos)) (i64.const 0x7365722065622074)))      ;; "t be res"
-                    (i64.eq (i64.load offset=13 (local.get $pos)) (i64.const 0x6465766c6f736572)))     ;; "resolved"
+            (if (i32.and (local.get $cand) (i32.shl (i32.const 1) (local.get $bit)))
+              (then (if (call $startsWithAny (local.get $pos) (i32.add (local.get $pos) (i32.const 64)) (local.get $needles))
                 (then (local.set $flags (i32.or (local.get $flags) (i32.const 2)))))))
             (if (i32.and (local.get $nl) (i32.shl (i32.const 1) (local.get $bit)))
               (then
                 (if (i32.eqz (i32.and (local.get $flags) (i32.const 1)))
-                  (then (if (call $sameHead (local.get $lineStart) (local.get $pos) (local.get $prevStart) (local.get $flags))
+                  (then (if (call $sameHead (local.get $lineStart) (local.get $pos) (local.get $prevStart) (local.get $flags) (local.get $needles))
                     (then (local.set $flags (i32.or (local.get $flags) (i32.const 8)))))))
                 (i32.store
                   (i32.add (local.get $out) (i32.shl (local.get $n) (i32.const 2)))
@@ -87,7 +111,7 @@
   ;; `[ls, le)` is one line without control bytes, `ps` the start of the line before it (-1: none).
   ;; True when NginxByteScanner.scan would answer OTHER with the previous line's time, given that
   ;; the previous line was valid (its stamp, this one's, read as a time). Checks are as strict as the scanner's or stricter.
-  (func $sameHead (param $ls i32) (param $le i32) (param $ps i32) (param $flags i32) (result i32)
+  (func $sameHead (param $ls i32) (param $le i32) (param $ps i32) (param $flags i32) (param $needles i32) (result i32)
     (local $p i32) (local $from i32) (local $w i64)
     (if (i32.lt_s (local.get $ps) (i32.const 0)) (then (return (i32.const 0))))
     (if (i32.lt_u (i32.sub (local.get $le) (local.get $ls)) (i32.const 24)) (then (return (i32.const 0))))
@@ -131,7 +155,7 @@
     (if (i32.ne (i32.load16_u (local.get $p)) (i32.const 0x203a)) (then (return (i32.const 0))))  ;; ": "
     (if (i32.gt_u (i32.sub (local.get $p) (local.get $from)) (i32.const 24)) (then (return (i32.const 0))))
     (if (i32.eqz (i32.and (local.get $flags) (i32.const 2))) (then (return (i32.const 1))))
-    ;; A needle line: OTHER only when the message is a client leaving, after an optional `*CONN `.
+    ;; A needle line: plain only when its message starts with a `plain` prefix, after an optional `*CONN `.
     (local.set $p (i32.add (local.get $p) (i32.const 2)))
     (if (i32.eq (i32.load8_u (local.get $p)) (i32.const 42))
       (then
@@ -143,57 +167,29 @@
         (if (i32.ge_u (local.get $p) (local.get $le)) (then (return (i32.const 0))))
         (if (i32.ne (i32.load8_u (local.get $p)) (i32.const 32)) (then (return (i32.const 0))))
         (local.set $p (i32.add (local.get $p) (i32.const 1)))))
-    (if (i32.ge_s (i32.sub (local.get $le) (local.get $p)) (i32.const 25))
-      (then (if (i32.and
-                  (i32.and (i64.eq (i64.load (local.get $p)) (i64.const 0x7020746e65696c63))               ;; "client p"
-                           (i64.eq (i64.load offset=8 (local.get $p)) (i64.const 0x65727574616d6572)))      ;; "remature"
-                  (i32.and (i64.eq (i64.load offset=16 (local.get $p)) (i64.const 0x65736f6c6320796c))     ;; "ly close"
-                           (i64.eq (i64.load offset=17 (local.get $p)) (i64.const 0x6465736f6c632079))))    ;; "y closed"
-              (then (return (i32.const 1))))))
-    (if (i32.ge_s (i32.sub (local.get $le) (local.get $p)) (i32.const 16))
-      (then (if (i32.and (i64.eq (i64.load (local.get $p)) (i64.const 0x7420746e65696c63))                 ;; "client t"
-                         (i64.eq (i64.load offset=8 (local.get $p)) (i64.const 0x74756f2064656d69)))        ;; "imed out"
-              (then (return (i32.const 1))))))
-    ;; Messages that start as a failure does (`upstream …`, `no live upstreams`, `connect() to unix:`),
-    ;; judged on their first 8 bytes: stricter than the scanner, never looser.
-    (local.set $w (i64.load (local.get $p)))
-    (if (i32.or (i64.eq (local.get $w) (i64.const 0x6d61657274737075))                                 ;; "upstream"
-          (i32.or (i64.eq (local.get $w) (i64.const 0x206576696c206f6e))                               ;; "no live "
-                  (i64.eq (local.get $w) (i64.const 0x287463656e6e6f63))))                             ;; "connect("
-      (then (return (i32.const 0))))
-    (call $noFailurePhrase (local.get $p) (local.get $le)))
+    (call $startsWithAny (local.get $p) (local.get $le) (i32.add (local.get $needles) (i32.const 320))))
 
-  ;; notAFailure's pass over a message from `i`: no phrase that makes a failure before `, client: `,
-  ;; and no errno group `(N: …)` ending the text before its last ` while `. The phrases are
-  ;; matched on 8 bytes (`host not`, `could no`, `SSL hand`): a longer match is only stricter.
-  (func $noFailurePhrase (param $i i32) (param $le i32) (result i32)
-    (local $k i32) (local $b i32) (local $lastWhile i32) (local $w i64)
-    (local.set $k (local.get $i))
-    (local.set $lastWhile (i32.const -1))
-    (block $done
-      (loop $bytes
-        (br_if $done (i32.ge_u (local.get $k) (local.get $le)))
-        (local.set $b (i32.load8_u (local.get $k)))
-        (local.set $w (i64.load (local.get $k)))
-        (if (i32.eq (local.get $b) (i32.const 44))
-          (then (br_if $done (i32.and (i32.le_u (i32.add (local.get $k) (i32.const 10)) (local.get $le))
-                             (i32.and (i64.eq (local.get $w) (i64.const 0x746e65696c63202c))            ;; ", client"
-                                      (i32.eq (i32.load16_u offset=8 (local.get $k)) (i32.const 0x203a))))))) ;; ": "
-        (if (i32.eq (local.get $b) (i32.const 32))
-          (then (if (i32.and (i32.le_u (i32.add (local.get $k) (i32.const 7)) (local.get $le))
-                             (i64.eq (i64.and (local.get $w) (i64.const 0x00ffffffffffffff)) (i64.const 0x0020656c69687720))) ;; " while "
-                  (then (local.set $lastWhile (local.get $k))))))
-        (if (i32.or (i64.eq (local.get $w) (i64.const 0x746f6e2074736f68))                             ;; "host not"
-              (i32.or (i64.eq (local.get $w) (i64.const 0x6f6e20646c756f63))                           ;; "could no"
-                      (i64.eq (local.get $w) (i64.const 0x646e6168204c5353))))                         ;; "SSL hand"
-          (then (return (i32.const 0))))
-        (local.set $k (i32.add (local.get $k) (i32.const 1)))
-        (br $bytes)))
-    (if (i32.ge_s (local.get $lastWhile) (i32.const 0)) (then (local.set $k (local.get $lastWhile))))
-    (if (i32.gt_u (local.get $k) (local.get $i))
-      (then (if (i32.eq (i32.load8_u (i32.sub (local.get $k) (i32.const 1))) (i32.const 41))
-        (then (return (i32.const 0))))))
-    (i32.const 1))
+  ;; One of the byte strings of the table at `t` (a count, then 64-byte slots) starts at `pos` and
+  ;; ends by `le`.
+  (func $startsWithAny (param $pos i32) (param $le i32) (param $t i32) (result i32)
+    (local $j i32) (local $slot i32) (local $len i32) (local $k i32)
+    (block $none
+      (loop $each
+        (br_if $none (i32.ge_s (local.get $j) (i32.load (local.get $t))))
+        (local.set $slot (i32.add (local.get $t) (i32.shl (i32.add (local.get $j) (i32.const 1)) (i32.const 6))))
+        (local.set $len (i32.load (local.get $slot)))
+        (local.set $k (i32.const 0))
+        (block $differs
+          (br_if $differs (i32.gt_s (local.get $len) (i32.sub (local.get $le) (local.get $pos))))
+          (loop $bytes
+            (if (i32.ge_u (local.get $k) (local.get $len)) (then (return (i32.const 1))))
+            (br_if $differs (i32.ne (i32.load8_u (i32.add (local.get $pos) (local.get $k)))
+                                    (i32.load8_u offset=16 (i32.add (local.get $slot) (local.get $k)))))
+            (local.set $k (i32.add (local.get $k) (i32.const 1)))
+            (br $bytes)))
+        (local.set $j (i32.add (local.get $j) (i32.const 1)))
+        (br $each)))
+    (i32.const 0))
 
   ;; The first position at or after `p` (before `le`) that is not an ASCII digit.
   (func $digits (param $p i32) (param $le i32) (result i32)

@@ -9,7 +9,7 @@
  * per needle hit); each line is handed over as a byte range with those facts, and
  * the consumer decodes only the lines it needs as text.
  */
-import { REGION_BYTES, SimdLineScanner, simdNeedlesMatch } from './lineScan.js';
+import { REGION_BYTES, SimdLineScanner } from './lineScan.js';
 import type { LineSink } from './types.js';
 
 const MAX_LINE_BYTES = 1024 * 1024;
@@ -21,8 +21,9 @@ export const LINE_NEEDLE = 2;
 /** The line was put together from several chunks or cut at the bound: facts unknown, decode it. */
 export const LINE_UNSCANNED = 4;
 /**
- * SIMD scan only (lineScan.wat): the line has the previous line's stamp and a header and message
- * NginxByteScanner would pass as OTHER; if the previous line was valid, this one is OTHER at its time.
+ * SIMD scan only (lineScan.wat): the line has the previous line's stamp, a header NginxByteScanner
+ * would pass, and no needle or a message starting with one of the consumer's `plainPrefixes`; if
+ * the previous line was valid, this one is OTHER at its time.
  */
 export const LINE_SAME_HEAD = 8;
 
@@ -33,6 +34,8 @@ export const LINE_SAME_HEAD = 8;
 export interface ByteLineConsumer {
   /** A line holding any of these is flagged LINE_NEEDLE (found per chunk with native Buffer.indexOf). */
   readonly needles: readonly Buffer[];
+  /** Message starts (after `*CONN `) that make a needle line no concern of the consumer: it may then be LINE_SAME_HEAD. */
+  readonly plainPrefixes?: readonly Buffer[];
   ingestLineBytes(source: string, lineNo: number, buf: Buffer, start: number, end: number, flags: number): void;
   /**
    * `count` lines flagged LINE_SAME_HEAD (and maybe LINE_NEEDLE), right after the last line given: taken in bulk
@@ -61,7 +64,7 @@ export class LineSplitter {
   /** Per needle, its next position at or after the scan position in the current chunk (-1: none left). */
   private needleAt: number[] = [];
 
-  /** Byte mode's SIMD scanner, when it loaded and the consumer's needles are the ones compiled in. */
+  /** Byte mode's SIMD scanner, when it loaded and can look for the consumer's needles. */
   private readonly simd: SimdLineScanner | null;
 
   constructor(
@@ -70,7 +73,7 @@ export class LineSplitter {
     options: SplitterOptions = {},
   ) {
     this.bytes = isByteLineConsumer(sink) ? sink : null;
-    this.simd = this.bytes && options.simd !== false && simdNeedlesMatch(this.bytes.needles) ? SimdLineScanner.create() : null;
+    this.simd = this.bytes && options.simd !== false ? SimdLineScanner.create(this.bytes.needles, this.bytes.plainPrefixes) : null;
   }
 
   /**

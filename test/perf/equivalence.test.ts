@@ -1,6 +1,7 @@
 /**
  * The fast paths (byte-mode splitting, NginxByteScanner, quickScanLine) must decide exactly what
- * the straightforward path decides: every line through parseNginxLine, records into ingestRecord.
+ * the straightforward path decides: every line through the reference parser (referenceParser.ts,
+ * which shares no code with them), records into ingestRecord.
  * Same generated log (bench/gen.ts, a few MB) plus hand-written odd lines, compared on every
  * counter, every upstream failure as burst detection receives it (the fast paths hand it over
  * cut from the line, the reference from the record), the incidents, and with a --since/--until window.
@@ -17,9 +18,10 @@ import type { UnparsedReason } from '../../src/model/logRecord.js';
 import type { FailureSample } from '../../src/parse/failureSample.js';
 import { LocalClock } from '../../src/parse/localTime.js';
 import { bestTime, isAccessLine, isUndatedNginxLine, readShape } from '../../src/parse/lineShape.js';
-import { parseNginxLine } from '../../src/parse/nginxLine.js';
+import { SIGNATURES, type Signature } from '../../src/parse/nginx/signatures.js';
 import { LineSplitter, type SplitterOptions } from '../../src/sources/lineSplitter.js';
 import { streamFileLines, streamLines } from '../../src/sources/readInput.js';
+import { referenceParse } from './referenceParser.js';
 
 const patterns = loadPatterns();
 let dir: string;
@@ -197,6 +199,8 @@ function engineOptions(extra: Partial<EngineOptions>): EngineOptions {
 async function reference(extra: Partial<EngineOptions>): Promise<Outcome> {
   const { engine, failures } = spiedEngine(extra);
   const clock = new LocalClock(extra.tz ?? 'UTC');
+  const table = extra.signatures ?? SIGNATURES;
+  const parseNginxLine = (text: string, source: string, lineNo: number, c: LocalClock) => referenceParse(text, source, lineNo, c, table);
   const unparsed: Partial<Record<UnparsedReason, number>> = {};
   const other = { accessLines: 0, untimed: 0, shapes: {} as Record<string, number> };
   let lines = 0;
@@ -284,7 +288,7 @@ function expectSame(a: Outcome, b: Outcome): void {
   expect(b.incidents).toBe(a.incidents);
 }
 
-describe('fast paths are equivalent to parseNginxLine line by line', () => {
+describe('fast paths are equivalent to the reference parser line by line', () => {
   it('the sample covers every kind of line', async () => {
     const ref = await reference({});
     expect(ref.counts.upstreamErrors).toBeGreaterThan(500);
@@ -388,6 +392,43 @@ describe('fast paths are equivalent to parseNginxLine line by line', () => {
       expectSame(await reference({}), await stringPath({}));
       expectSame(await reference({}), await oddChunks({}, [5, 13, 1021]));
       expectSame(await reference({}), await bytePath({}, { simd: false }));
+    } finally {
+      log = saved;
+    }
+  });
+});
+
+describe('the signature table is the one place a failure phrase is added', () => {
+  // One phrase without the word `upstream` (a new needle for the scans), one with it, one on an errno.
+  const ADDED: Signature[] = [
+    { phrase: 'peer vanished mid-flight', where: 'anywhere', kind: 'reset' },
+    { phrase: 'upstream exploded', where: 'start', kind: 'premature-close' },
+    { phrase: '', where: 'errno', kind: 'refused', errno: [999], upstream: true },
+  ];
+  const NEW_LINES = [
+    `${T} [error] 1#1: *7 api.internal peer vanished mid-flight, client: 1.2.3.4, server: a, request: "GET /x HTTP/1.1", host: "a"`,
+    `${T} [error] 1#1: *8 upstream exploded while reading response header from upstream, client: 1.2.3.4, server: a, request: "GET /x HTTP/1.1", upstream: "http://10.0.0.9:80/x", host: "a"`,
+    `${T} [error] 1#1: *9 connect() failed (999: Something new) while connecting to upstream, client: 1.2.3.4, server: a, request: "GET /x HTTP/1.1", upstream: "http://10.0.0.9:80/x", host: "a"`,
+  ];
+
+  it('a row added at run time is classified by the byte path (SIMD and JS loop), the string path and the reference alike', async () => {
+    const saved = log;
+    log = join(dir, 'added.log');
+    // Each new line after a plain one with the same stamp (the scan's same-stamp run), and repeated to make a burst.
+    writeFileSync(log, Array.from({ length: 5 }, () => NEW_LINES.flatMap((l) => [PLAIN, l])).flat().join('\n') + '\n');
+    try {
+      const signatures = [...SIGNATURES, ...ADDED];
+      const ref = await reference({ signatures });
+      expect(ref.failures.map((f) => f.kind).sort()).toEqual([...Array(5).fill('premature-close'), ...Array(5).fill('refused'), ...Array(5).fill('reset')]);
+      expectSame(ref, await bytePath({ signatures }));
+      expectSame(ref, await bytePath({ signatures }, { simd: false }));
+      expectSame(ref, await stringPath({ signatures }));
+      expectSame(ref, await oddChunks({ signatures }, [1, 7, 4099]));
+      // Without the rows they are no failures, on every path: the table alone made the difference.
+      const before = await reference({});
+      expect(before.counts.upstreamErrors).toBe(0);
+      expectSame(before, await bytePath({}));
+      expectSame(before, await stringPath({}));
     } finally {
       log = saved;
     }

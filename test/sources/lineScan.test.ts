@@ -8,17 +8,18 @@ import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { IncidentEngine } from '../../src/engine/incidentEngine.js';
-import { REGION_BYTES, SimdLineScanner, simdNeedlesMatch } from '../../src/sources/lineScan.js';
+import { MAX_NEEDLES, NEEDLE_MAX_BYTES, REGION_BYTES, SimdLineScanner } from '../../src/sources/lineScan.js';
 import { LineSplitter, type ByteLineConsumer } from '../../src/sources/lineSplitter.js';
 import { patterns, REPO } from '../core/helpers.js';
 
 const NEEDLES = [Buffer.from('upstream'), Buffer.from('could not be resolved')];
 
 /** `n:flags:text` per line; `mask` keeps the flags both loops compute (LINE_SAME_HEAD is the SIMD scan's alone). */
-function collect(chunks: Buffer[], simd: boolean, mask = 15): string[] {
+function collect(chunks: Buffer[], simd: boolean, mask = 15, needles = NEEDLES, plainPrefixes: Buffer[] = []): string[] {
   const out: string[] = [];
   const consumer: ByteLineConsumer = {
-    needles: NEEDLES,
+    needles,
+    plainPrefixes,
     ingestLineBytes: (_s, n, buf, start, end, flags) => out.push(`${n}:${flags & mask}:${buf.toString('latin1', start, end)}`),
   };
   const splitter = new LineSplitter('t', consumer, { simd });
@@ -55,9 +56,30 @@ function chunked(data: Buffer, sizes: number[]): Buffer[] {
 }
 
 describe('SIMD line scanner', () => {
-  it('loads on this Node, and the engine\'s needles are the ones compiled in (else postmortems silently take the JS loop)', () => {
-    expect(SimdLineScanner.create()).not.toBeNull();
-    expect(simdNeedlesMatch(new IncidentEngine({ tz: 'UTC', patterns: patterns() }).needles)).toBe(true);
+  it('loads on this Node and takes the engine\'s needles (else postmortems silently take the JS loop)', () => {
+    expect(SimdLineScanner.create(new IncidentEngine({ tz: 'UTC', patterns: patterns() }).needles)).not.toBeNull();
+    expect(SimdLineScanner.create([Buffer.from('x'.repeat(NEEDLE_MAX_BYTES + 1))])).toBeNull();
+    expect(SimdLineScanner.create(Array.from({ length: MAX_NEEDLES + 1 }, (_, k) => Buffer.from(`n${k}`)))).toBeNull();
+  });
+
+  it('needles are data: any set it takes is flagged as the JS loop flags it (one byte, the longest, several sharing a first byte)', () => {
+    const long = 'could not be resolved upstream could not be resolved'.slice(0, NEEDLE_MAX_BYTES);
+    // The longest needle whole at every lane, cut short, and split by a newline.
+    const extra = Array.from({ length: 40 }, (_, k) => `${'x'.repeat(k)}${k % 3 === 0 ? long.slice(0, -1) : k % 3 === 1 ? `${long.slice(0, 9)}\n${long.slice(9)}` : long}`);
+    const data = Buffer.concat([corpus(300_000, 3), Buffer.from(`\n${extra.join('\n')}\n`, 'latin1')]);
+    const sets = [
+      [Buffer.from('u')],
+      [Buffer.from('could not be resolved'), Buffer.from('upstream'), Buffer.from('up'), Buffer.from('\x1b[31m')],
+      [Buffer.from(long)],
+      [Buffer.from('stream'), Buffer.from('é', 'latin1')],
+    ];
+    for (const needles of sets) {
+      // The SIMD scan really runs for these needles (it has its regions), not the JS loop in its place.
+      expect(new LineSplitter('t', { needles, ingestLineBytes: () => undefined }).readBuffers()).not.toBeNull();
+      const expected = collect([data], false, 15, needles);
+      expect(expected.some((l) => (Number(l.split(':')[1]) & 2) !== 0)).toBe(true);
+      for (const sizes of [[data.length], [15, 16, 17]]) expect(collect(chunked(data, sizes), true, 7, needles)).toEqual(collect(chunked(data, sizes), false, 15, needles));
+    }
   });
 
   it('flags every line as the JS loop does, whatever the chunking', () => {
@@ -83,12 +105,12 @@ describe('SIMD line scanner', () => {
     expect(simd.map((l) => l.slice(l.indexOf(':', l.indexOf(':') + 1) + 1)).join('\n')).toBe(data.toString('latin1').replace(/\r(?=\n|$)/g, ''));
   });
 
-  it('marks a line LINE_SAME_HEAD only when it repeats the previous stamp with a header the byte scanner passes', () => {
+  it('marks a line LINE_SAME_HEAD only when it repeats the previous stamp with a header the byte scanner passes, and holds no needle', () => {
     const T = '2024/03/10 00:30:00';
     const lines = [
       `${T} [error] 1#1: *5 access forbidden by rule`, // first of the chunk: nothing before it
       `${T} [warn] 12#3: *6 a plain line`, // same stamp
-      `${T} [info] 1#1: *7 client prematurely closed connection while reading upstream`, // needle, client leaving
+      `${T} [info] 1#1: *7 client prematurely closed connection while reading upstream`, // needle: the screen decides
       `${T} [error] 1#1: *8 connect() failed (111: Connection refused) while connecting to upstream`, // needle, a failure
       `2024/03/10 00:30:01 [error] 1#1: *9 next second`, // new stamp
       `2024/03/10 00:30:01 [errorr] 1#1: *9 bad level`,
@@ -98,8 +120,23 @@ describe('SIMD line scanner', () => {
       `2024/03/10 00:30:01 [crit] 1#1:`, // ends at the colon
       `2024/03/10 00:30:01 [crit] 1#1: \x01 control byte`,
     ];
-    const got = collect([Buffer.from(lines.join('\n') + '\n', 'latin1')], true).map((l) => Number(l.split(':')[1]) & 8);
-    expect(got).toEqual([0, 8, 8, 0, 0, 0, 8, 8, 0, 0, 0]);
+    const data = [Buffer.from(lines.join('\n') + '\n', 'latin1')];
+    const got = collect(data, true).map((l) => Number(l.split(':')[1]) & 8);
+    expect(got).toEqual([0, 8, 0, 0, 0, 0, 8, 0, 0, 0, 0]);
+    // With the client leaving as a plain prefix (the engine's), that needle line joins the run; no other does.
+    const plain = [Buffer.from('client prematurely closed'), Buffer.from('client timed out')];
+    expect(collect(data, true, 15, NEEDLES, plain).map((l) => Number(l.split(':')[1]) & 8)).toEqual([0, 8, 8, 0, 0, 0, 8, 0, 0, 0, 0]);
+    // A prefix is matched whole and inside the line, after `*CONN ` or none.
+    const edge = [
+      `${T} [error] 1#1: *5 access forbidden by rule`,
+      `${T} [info] 1#1: client prematurely closed upstream`,
+      `${T} [info] 1#1: *5 client prematurely close upstream`,
+      `${T} [info] 1#1: *x5 client prematurely closed upstream`,
+      `${T} [info] 1#1: *1234567890123456 client prematurely closed upstream`,
+      `${T} [info] 1#1: *5 client prematurely closed`, // no needle at all
+      `${T} [info] 1#1: *5 client prematurely closed upstream`,
+    ];
+    expect(collect([Buffer.from(edge.join('\n') + '\n', 'latin1')], true, 15, NEEDLES, plain).map((l) => Number(l.split(':')[1]) & 8)).toEqual([0, 8, 0, 0, 0, 8, 8]);
   });
 
   it('the committed module is what lineScan.wat compiles to', () => {
