@@ -56,6 +56,12 @@ class OpenBurst {
   private readonly tailRaw: string[] = [];
   private tailNext = 0;
   last: number;
+  /**
+   * Copies of the first errors of a peer of an upstream group (fewer than minErrors: bounded), so
+   * that a peer's lone refusals can join the group's `no live upstreams` incident instead of being
+   * dropped as isolated (BurstDetector.finish).
+   */
+  pending: FailureSample[] = [];
 
   constructor(
     public key: string,
@@ -91,7 +97,14 @@ class OpenBurst {
     this.tailTime.length = 0;
     this.tailRaw.length = 0;
     this.tailNext = 0;
+    this.pending = [];
     return this;
+  }
+
+  /** Takes in another burst's kept errors (a group peer's lone refusals): first/last widen. */
+  absorb(other: OpenBurst): void {
+    for (const s of other.pending) this.add(s);
+    this.first = Math.min(this.first, other.first);
   }
 
   add(r: FailureSample): void {
@@ -158,12 +171,23 @@ class OpenBurst {
   }
 }
 
+/** A detached copy of a sample (the caller refills its own for the next line). */
+function copyOf(sample: FailureSample): FailureSample {
+  sample.address(); // parsed now: the copy keeps the address, not offsets into a reused line
+  return Object.assign(Object.create(Object.getPrototypeOf(sample) as object) as FailureSample, sample);
+}
+
 export interface BurstDetectorOptions {
   gapMs: number;
   /** Bursts with fewer errors are noise (an isolated failure), counted but not incidents. */
   minErrors: number;
   /** Upstreams with an open burst at once (default MAX_OPEN_BURSTS): the bound on this detector's memory. */
   maxOpen?: number;
+  /**
+   * Upstream key of a peer (`127.0.0.1:3001`) → the name of its nginx upstream group, from the
+   * config: a peer's errors below minErrors fold into the group's open burst (issue 13 item 4).
+   */
+  groupOf?: ReadonlyMap<string, string>;
 }
 
 /**
@@ -227,6 +251,7 @@ export class BurstDetector {
       this.open.set(key, burst);
     }
     burst.add(sample);
+    if (this.opts.groupOf?.has(key) && burst.pending.length < this.opts.minErrors) burst.pending.push(copyOf(sample));
     return closed;
   }
 
@@ -252,7 +277,7 @@ export class BurstDetector {
   /** Closes every burst whose last error is more than the gap before `now` (live ticks). */
   closeIdle(now: number): Burst[] {
     const out: Burst[] = [];
-    for (const [key, b] of this.open) {
+    for (const [key, b] of this.peersFirst()) {
       if (now - b.last > this.opts.gapMs) {
         const done = this.finish(b);
         if (done) out.push(done);
@@ -265,7 +290,7 @@ export class BurstDetector {
   /** Closes everything (end of a postmortem). */
   closeAll(): Burst[] {
     const out: Burst[] = [];
-    for (const b of this.open.values()) {
+    for (const [, b] of this.peersFirst()) {
       const done = this.finish(b);
       if (done) out.push(done);
     }
@@ -278,10 +303,29 @@ export class BurstDetector {
     return [...this.open.values()].filter((b) => b.count >= this.opts.minErrors || b.fatal).map((b) => b.toBurst(false));
   }
 
+  /** Open bursts, group peers' before the others: a peer's lone errors can still join its group's burst. */
+  private peersFirst(): Iterable<[string, OpenBurst]> {
+    const groupOf = this.opts.groupOf;
+    // No config groups: the map itself (deleting the current entry while iterating a Map is safe).
+    if (!groupOf || groupOf.size === 0) return this.open;
+    const all = [...this.open];
+    return [...all.filter(([k]) => groupOf.has(k)), ...all.filter(([k]) => !groupOf.has(k))];
+  }
+
+  /** The open burst of the peer's upstream group, when the peer's errors fall within a gap of it. */
+  private groupBurstFor(b: OpenBurst): OpenBurst | null {
+    const group = this.opts.groupOf?.get(b.key);
+    const g = group === undefined ? undefined : this.open.get(group);
+    if (!g || g === b) return null;
+    return b.last >= g.first - this.opts.gapMs && b.first <= g.last + this.opts.gapMs ? g : null;
+  }
+
   /** The closed burst's result (null below minErrors); `b` is kept for reuse. */
   private finish(b: OpenBurst): Burst | null {
     let done: Burst | null = null;
-    if (b.count < this.opts.minErrors && !b.fatal) this.isolatedErrors += b.count;
+    const group = b.count < this.opts.minErrors && !b.fatal && b.pending.length === b.count ? this.groupBurstFor(b) : null;
+    if (group) group.absorb(b);
+    else if (b.count < this.opts.minErrors && !b.fatal) this.isolatedErrors += b.count;
     else done = b.toBurst(true);
     if (this.spare.length < 512) this.spare.push(b);
     return done;

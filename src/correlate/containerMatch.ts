@@ -31,7 +31,49 @@ function fromInfo(c: ContainerInfo, method: ContainerMatch['method'], strength: 
   return { name: c.name, containerIds: [c.id], service: c.service, project: c.project, method, strength, explanation };
 }
 
+/** The directory of a unix-socket upstream (`unix:/run/app/app.sock` → `/run/app`). */
+function socketDir(host: string): string | null {
+  if (!host.startsWith('unix:')) return null;
+  const file = host.slice(5);
+  const slash = file.lastIndexOf('/');
+  return slash > 0 ? file.slice(0, slash) : null;
+}
+
+const within = (dir: string, root: string) => dir === root || dir.startsWith(root.endsWith('/') ? root : `${root}/`);
+
+/**
+ * A unix-socket upstream belongs to the container that mounts the socket's directory. nginx on the
+ * host dials the bind's host side (its source); nginx in a container dials its own mount, whose
+ * host side another container mounts too: that other container is the owner. Exactly one
+ * candidate, else no match (never a guess).
+ */
+function matchBySocketMount(upstream: UpstreamAddress, containers: readonly ContainerInfo[]): ContainerMatch | null {
+  const dir = socketDir(upstream.host);
+  if (dir === null) return null;
+  const mountOf = (c: ContainerInfo, side: 'source' | 'destination', path: string) => (c.mounts ?? []).find((m) => within(path, m[side]));
+  const found = (c: ContainerInfo, hostDir: string) => {
+    const m = mountOf(c, 'source', hostDir)!;
+    return fromInfo(c, 'socket-mount', 0.9, `upstream ${upstream.host}: container ${c.name} mounts its directory (${m.source} → ${m.destination})`);
+  };
+  const bySource = containers.filter((c) => mountOf(c, 'source', dir));
+  if (bySource.length === 1) return found(bySource[0]!, dir);
+  // nginx in a container: its mount's host side, and who else mounts it.
+  const dialers = containers.filter((c) => mountOf(c, 'destination', dir));
+  if (dialers.length === 0) return null;
+  const hostDirs = new Set(dialers.map((c) => {
+    const m = mountOf(c, 'destination', dir)!;
+    return m.source + dir.slice(m.destination.length);
+  }));
+  if (hostDirs.size !== 1) return null;
+  const hostDir = [...hostDirs][0]!;
+  const others = containers.filter((c) => !dialers.includes(c) && mountOf(c, 'source', hostDir));
+  if (others.length === 1) return found(others[0]!, hostDir);
+  return others.length === 0 && dialers.length === 1 ? found(dialers[0]!, hostDir) : null;
+}
+
 export function matchBySnapshot(upstream: UpstreamAddress, containers: ContainerInfo[]): ContainerMatch | null {
+  const socket = matchBySocketMount(upstream, containers);
+  if (socket) return socket;
   const { host, port } = upstream;
   const addr = port === null ? host : `${host}:${port}`;
   // nginx writes IPv6 peers in brackets (`[2001:db8::5]:3000`); inspect lists the bare address.

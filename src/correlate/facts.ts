@@ -7,6 +7,7 @@ import type { ContainerEvent, ContainerInfo } from '../model/container.js';
 import type { Burst, BurstFacts } from '../model/incident.js';
 import type { UpstreamErrorKind } from '../model/logRecord.js';
 import { buildEpisodes } from './episodes.js';
+import { replicaSlot } from './workload.js';
 import { attributePhases, dominantPhase, emptyPhaseCounts, withReadiness } from './phases.js';
 
 export interface CorrelationWindow {
@@ -48,7 +49,11 @@ export function computeFacts(burst: Burst, events: ContainerEvent[], info: Conta
 
   // Each exit is classified on its own (correlate/episodes.ts): a `docker rm -f` before a crash
   // loop is one deliberate exit among crashes, not a verdict on the whole burst.
-  const episodes = withReadiness(buildEpisodes(ev, { containers: info ? [info] : [] }), { lastErrorAt: burst.last, probeTimeToListenMs: probeReadyMs });
+  // One lifecycle per replica: an upstream group's peers restarting together are two episodes each
+  // in its own order, not one interleaved sequence (correlate/upstreamGroups.ts).
+  const bySlot = new Map<string, ContainerEvent[]>();
+  for (const e of ev) bySlot.set(replicaSlot(e), [...(bySlot.get(replicaSlot(e)) ?? []), e]);
+  const episodes = withReadiness([...bySlot.values()].flatMap((slot) => buildEpisodes(slot, { containers: info ? [info] : [] })), { lastErrorAt: burst.last, probeTimeToListenMs: probeReadyMs });
   const exits = episodes.map((e) => e.exitKind).filter((k): k is NonNullable<typeof k> => k !== null);
   const crashes = exits.filter((k) => k === 'crash').length;
   const oomExit = exits.includes('oom');

@@ -132,6 +132,18 @@ function evaluate(when: PatternWhen, f: BurstFacts, match: ContainerMatch | null
       reason: f.dominantPhase ? `${n} of the ${f.totalErrors} errors fell ${PHASE_WORDS[f.dominantPhase]}` : null,
     });
   }
+  if (when.allPeersRestarted !== undefined) {
+    const g = f.group ?? null;
+    const holds = (g?.allPeersRestarted ?? false) === when.allPeersRestarted;
+    out.push({ holds, reason: g?.allPeersRestarted ? `every peer of ${g.name} restarted at once: ${g.peers.map((p) => `${p.container ?? '?'} (${p.address})`).join(', ')}` : null });
+  }
+  if (when.staleAddress !== undefined) {
+    const st = f.stale ?? null;
+    out.push({
+      holds: (st !== null) === when.staleAddress,
+      reason: st ? `the config names ${st.configPeer}, resolved once when nginx started; its workload was recreated and is at ${st.currentAddress ?? 'a new address'} now, while nginx kept dialling ${st.failingAddress}${st.oldOwner ? ` (held by ${st.oldOwner} now)` : ' (nobody holds it now)'}` : null,
+    });
+  }
   if (when.unixSocket !== undefined) {
     out.push({ holds: f.unixSocket === when.unixSocket, reason: f.unixSocket ? 'the upstream is a unix socket (a file: its path, owner and mode matter, not an IP)' : 'the upstream is a TCP address' });
   }
@@ -166,6 +178,13 @@ function fillTemplate(text: string, burst: Burst, f: BurstFacts, match: Containe
     starts: String(f.starts),
     writes: String(burst.writes),
     notRetried: String(burst.notRetried),
+    group: f.group?.name ?? burst.upstreamKey,
+    peers: f.group ? f.group.peers.map((p) => p.container ?? p.address).join(', ') : 'its peers',
+    failTimeout: f.group ? formatDuration(f.group.failTimeoutMs) : 'fail_timeout',
+    configPeer: f.stale?.configPeer ?? burst.upstreamKey,
+    failingAddress: f.stale?.failingAddress ?? burst.upstreamKey,
+    currentAddress: f.stale?.currentAddress ?? 'an unknown new address',
+    oldOwner: f.stale?.oldOwner ?? 'nobody',
   };
   return text.replace(/\{(\w+)\}/g, (m, key: string) => (values as Record<string, string>)[key] ?? m);
 }

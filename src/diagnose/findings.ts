@@ -108,8 +108,21 @@ export const FINDINGS: readonly FindingRule[] = [
     title: 'Docker events missing for part of the incident',
     detect: ({ gaps }) => (gaps.length ? { sentence: 'Docker events were unavailable for part of the incident: what happened to the container then is unknown', evidence: gaps.map((g) => `${clock(g.from)} → ${g.to === null ? 'now' : clock(g.to)} (${g.reason})`) } : null),
   },
-  // Read from the nginx config's upstream groups (issue 13 item 4): ids reserved, not detected yet.
-  { id: 'fail-timeout-prolonged', title: 'fail_timeout kept peers marked failed', fromNginxConfig: true, detect: () => null },
+  {
+    id: 'fail-timeout-prolonged',
+    title: 'fail_timeout kept peers marked failed',
+    // Read from the nginx config's upstream group (correlate/upstreamGroups.ts): no config, no finding.
+    detect: ({ facts, burst }) => {
+      const g = facts.group;
+      const nolive = burst.kinds['no-live-upstreams'] ?? 0;
+      if (!g?.allPeersRestarted || g.lastPeerStartAt === null || g.errorsAfterStarts === 0 || nolive === 0) return null;
+      return {
+        sentence: `${g.errorsAfterStarts} of the ${facts.totalErrors} errors came after every peer of ${g.name} had started again (${clock(g.lastPeerStartAt)}): nginx keeps a peer marked failed for fail_timeout (${formatDuration(g.failTimeoutMs)}) after max_fails (${g.maxFails}) failed attempt${g.maxFails === 1 ? '' : 's'}, so it answered "no live upstreams" until ${clock(burst.last)}`,
+        evidence: [`${clock(burst.first)} first failure on ${g.name}`, `${clock(g.lastPeerStartAt)} last peer start`, `${clock(burst.last)} last error`],
+      };
+    },
+  },
+  // Read from the nginx config's upstream groups (issue 13 item 4): id reserved, not detected yet.
   { id: 'single-peer-no-backup', title: 'One peer and no backup', fromNginxConfig: true, detect: () => null },
 ];
 

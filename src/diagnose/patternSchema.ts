@@ -16,6 +16,7 @@ export const FIX_IDS = [
   'nginx-backup-peer',
   'nginx-timeouts',
   'nginx-resolve',
+  'rolling-restart',
   'compose-healthcheck',
   'compose-depends-on-healthy',
   'compose-restart-policy',
@@ -55,6 +56,14 @@ export const PLACEHOLDERS = [
   'starts',
   'writes',
   'notRetried',
+  // From the nginx config (issue 13 items 4–5): empty-handed wording when the facts are absent.
+  'group',
+  'peers',
+  'failTimeout',
+  'configPeer',
+  'failingAddress',
+  'currentAddress',
+  'oldOwner',
 ] as const;
 export type Placeholder = (typeof PLACEHOLDERS)[number];
 
@@ -80,6 +89,10 @@ export const whenSchema = z.strictObject({
   dominantPhase: z.array(z.enum(PHASES)).min(1).optional(),
   /** The upstream is a unix socket (true) or a TCP address / name (false). */
   unixSocket: z.boolean().optional(),
+  /** Every peer (two or more) of the upstream group the burst names restarted in the window (needs the nginx config). */
+  allPeersRestarted: z.boolean().optional(),
+  /** nginx dialled an address the workload its config names no longer has, after a recreate (needs the nginx config). */
+  staleAddress: z.boolean().optional(),
 });
 export type PatternWhen = z.infer<typeof whenSchema>;
 

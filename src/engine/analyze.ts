@@ -6,6 +6,7 @@ import type { Readable } from 'node:stream';
 import { InputError } from '../util/errors.js';
 import type { ContainerInfo } from '../model/container.js';
 import type { Incident } from '../model/incident.js';
+import type { UpstreamMap } from '../model/upstreamMap.js';
 import type { Pattern } from '../diagnose/patternSchema.js';
 import { sniffFile } from '../sources/compression.js';
 import { expandLogArgs } from '../sources/logSet.js';
@@ -26,6 +27,8 @@ export interface AnalyzeOptions {
   containers?: string | null;
   tz: string;
   patterns: Pattern[];
+  /** The nginx config's upstream groups and named peers (fix/nginx/groups.ts): groups, replicas, stale addresses. */
+  upstreamMap?: UpstreamMap;
   since?: number | null;
   until?: number | null;
   burstGapMs?: number;
@@ -58,6 +61,7 @@ export async function analyze(o: AnalyzeOptions): Promise<Analysis> {
   const engine = new IncidentEngine({
     tz: o.tz,
     patterns: o.patterns,
+    ...(o.upstreamMap ? { upstreamMap: o.upstreamMap } : {}),
     since: o.since ?? null,
     until: o.until ?? null,
     ...(o.burstGapMs !== undefined ? { burstGapMs: o.burstGapMs } : {}),

@@ -11,6 +11,8 @@ import { eventsOf, matchByEventNames, matchBySnapshot, matchByTime } from '../co
 import type { CorrelationWindow } from '../correlate/facts.js';
 import { lifecycleFacts } from '../correlate/coverage.js';
 import { buildWorkload, incarnationChange } from '../correlate/workload.js';
+import { groupFacts, linkGroup, staleAddress, withConfigFacts } from '../correlate/upstreamGroups.js';
+import type { UpstreamMap } from '../model/upstreamMap.js';
 import { diagnose } from '../diagnose/diagnose.js';
 import { withEventGaps } from '../diagnose/eventGaps.js';
 import { withFindings } from '../diagnose/findings.js';
@@ -27,6 +29,8 @@ export interface DiagnosisContext {
   eventsFrom: number | null;
   /** The log's zone, for the times the facts' notes name. */
   tz: string;
+  /** The nginx config's upstream groups and servers (what a stale address or a group links to). */
+  upstreamMap: UpstreamMap;
   /** The newest log line's time: did the log go on after the burst (it recovered) or end with it? */
   latestLog: number;
   /** Containers some upstream's address links to: not candidates for a time-only match. */
@@ -38,16 +42,28 @@ export function diagnoseBurst(b: Burst, ctx: DiagnosisContext): Incident {
   const from = b.first - ctx.window.beforeMs;
   const to = b.last + ctx.window.afterMs;
   const windowEvents: ContainerEvent[] = ctx.events.between(from, to);
-  const match = matchBySnapshot(b.upstream, ctx.containers) ?? matchByEventNames(b.upstream, windowEvents) ?? matchByTime(windowEvents, ctx.claimed);
-  const own = match ? eventsOf(match, windowEvents) : [];
+  // The config first: a stale address names the workload the config means, a group all its peers.
+  const stale = staleAddress(b.upstream, ctx.upstreamMap, ctx.containers, windowEvents, b);
+  const group = stale ? null : linkGroup(b.upstream, ctx.upstreamMap, ctx.containers, windowEvents);
+  const peers = group ? group.peers.flatMap((p) => (p.match ? [p.match] : [])) : [];
+  // A group named like its service (`upstream api`) still links by name; never by time alone.
+  const byName = matchBySnapshot(b.upstream, ctx.containers) ?? matchByEventNames(b.upstream, windowEvents);
+  const match = stale?.match ?? (group ? byName : (byName ?? matchByTime(windowEvents, ctx.claimed)));
+  // A group's peers one after the other (each in time order): episodes read one lifecycle at a time.
+  const own = match ? eventsOf(match, windowEvents) : [...new Set(peers.flatMap((m) => eventsOf(m, windowEvents)))];
   const info = match ? (ctx.containers.find((c) => c.name === match.name) ?? null) : null;
   const recovered = ctx.latestLog - b.last > ctx.gapMs;
   const attached = ctx.attachments(b.id);
   const probe = attached.checklist;
   const probeReadyMs = probe ? (probe.timeToListenMs ?? probe.timeToHealthyMs) : null;
-  const lc = lifecycleFacts({ burst: b, own, info, matched: match !== null, recovered, eventsFrom: ctx.eventsFrom, window: ctx.window, clock: (t) => formatLocal(t, ctx.tz).slice(11), probeReadyMs });
-  const facts = lc.coverage.unknown.length > 0 ? { ...lc.facts, unknown: lc.coverage.unknown } : lc.facts;
-  const workload = match ? buildWorkload(match, own, ctx.containers) : null;
+  const lc = lifecycleFacts({ burst: b, own, info, matched: match !== null || peers.length > 0, recovered, eventsFrom: ctx.eventsFrom, window: ctx.window, clock: (t) => formatLocal(t, ctx.tz).slice(11), probeReadyMs });
+  const facts = withConfigFacts(
+    lc.coverage.unknown.length > 0 ? { ...lc.facts, unknown: lc.coverage.unknown } : lc.facts,
+    group ? groupFacts(group, b, windowEvents, ctx.window.beforeMs) : null,
+    stale?.facts ?? null,
+  );
+  const seed = match ?? peers[0] ?? null;
+  const workload = seed ? buildWorkload(seed, own, ctx.containers) : null;
   const gaps = ctx.events.gapsOverlapping(from, to);
   const diagnosis = diagnose(ctx.patterns, b, facts, match);
   if (lc.note) diagnosis.reasons.unshift(lc.note);

@@ -60,13 +60,19 @@ async function runChecklists(engine: IncidentEngine, incidents: Incident[], o: P
   return notes;
 }
 
+function staleUpstream(configPeer: string, url: string | undefined): FixInput['upstream'] {
+  const colon = configPeer.lastIndexOf(':');
+  return { host: configPeer.slice(0, colon), port: Number(configPeer.slice(colon + 1)), url };
+}
+
 /** What the fix generator needs from an incident: the measured values, not the whole model. */
 export function fixInputFor(i: Incident, o: Pick<EnrichOptions, 'nginxConf' | 'compose' | 'k8s' | 'systemd' | 'healthPath' | 'nginxRoot'>): FixInput {
   const measured = i.checklist?.timeToListenMs ?? i.checklist?.timeToHealthyMs ?? null;
   const source = i.facts.timeToReady?.source;
   return {
     fixIds: i.diagnosis.fixIds,
-    upstream: { host: i.burst.upstream.host, port: i.burst.upstream.port, url: i.burst.upstream.url },
+    // A stale address: the fix is about the name the config resolved once (`backend`), not the old IP.
+    upstream: i.facts.stale ? staleUpstream(i.facts.stale.configPeer, i.burst.upstream.url) : { host: i.burst.upstream.host, port: i.burst.upstream.port, url: i.burst.upstream.url },
     upstreamKey: i.burst.upstreamKey,
     // The workload's compose service (labels of the snapshot or of its events), never a guess.
     service: i.workload?.service ?? i.match?.service ?? null,

@@ -30,6 +30,8 @@ import { BurstDetector, MAX_OPEN_BURSTS } from '../correlate/bursts.js';
 import { EventStore, type EventGap } from '../correlate/eventStore.js';
 import { DEFAULT_WINDOW, type CorrelationWindow } from '../correlate/facts.js';
 import { gapSentence } from '../diagnose/eventGaps.js';
+import { peerGroupKeys } from '../correlate/upstreamGroups.js';
+import { EMPTY_UPSTREAM_MAP, type UpstreamMap } from '../model/upstreamMap.js';
 import type { Pattern } from '../diagnose/patternSchema.js';
 import { decodeDockerEvent, decodeEventGapMarker, eventObjectProblem, type InvalidEventReason } from '../parse/dockerEvent.js';
 import { FailureSample } from '../parse/failureSample.js';
@@ -65,6 +67,8 @@ export interface EngineOptions {
   maxEvents?: number;
   /** The failure signatures (default: parse/nginx/signatures.ts); both the screen and the parse use them. */
   signatures?: readonly Signature[];
+  /** The nginx config's upstream groups and named peers (fix/nginx/groups.ts), when a config is known. */
+  upstreamMap?: UpstreamMap;
 }
 
 const DEFAULT_BURST_GAP_MS = 5_000;
@@ -80,6 +84,7 @@ export class IncidentEngine {
   private readonly until: number | null;
   private readonly maxIncidents: number;
   private readonly detector: BurstDetector;
+  private readonly upstreamMap: UpstreamMap;
 
   private readonly counters = newEngineCounters();
   /** Error tallies per upstream (the live screen's list). */
@@ -125,7 +130,8 @@ export class IncidentEngine {
     this.events = new EventStore(options.maxEvents !== undefined ? { total: options.maxEvents } : {});
     this.kept = new KeptIncidents(this.maxIncidents);
     this.announcements = new Announcements(this.gapMs, this.maxIncidents);
-    this.detector = new BurstDetector({ gapMs: this.gapMs, minErrors: options.minErrors ?? DEFAULT_MIN_ERRORS });
+    this.upstreamMap = options.upstreamMap ?? EMPTY_UPSTREAM_MAP;
+    this.detector = new BurstDetector({ gapMs: this.gapMs, minErrors: options.minErrors ?? DEFAULT_MIN_ERRORS, groupOf: peerGroupKeys(this.upstreamMap) });
     this.cut = new LineCut(options.signatures ? new Classifier(options.signatures) : undefined);
     this.screen = new LineScreen(
       this.counters,
@@ -375,8 +381,8 @@ export class IncidentEngine {
   }
 
   private diagnoseBurst(b: Burst, claimed: ReadonlySet<string>): Incident {
-    const { patterns, window, gapMs, containers, events, eventsFrom, tz } = this;
-    return diagnoseBurst(b, { patterns, window, gapMs, containers, events, eventsFrom, tz, latestLog: this.times.latestLog, claimed, attachments: (id) => this.kept.attachments(id) });
+    const { patterns, window, gapMs, containers, events, eventsFrom, tz, upstreamMap } = this;
+    return diagnoseBurst(b, { patterns, window, gapMs, containers, events, eventsFrom, tz, upstreamMap, latestLog: this.times.latestLog, claimed, attachments: (id) => this.kept.attachments(id) });
   }
 
   containerViews(): ContainerView[] {

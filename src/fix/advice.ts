@@ -105,6 +105,15 @@ export function adviceOnly(id: string, input: FixInput, t: Timing, nginxFacts: {
         `The backend is slow rather than down: find the slow endpoint${input.upstream.url ? ` (${input.upstream.url})` : ''} in the app's own timing first.`,
         `If slow is expected there, raise \`proxy_read_timeout\` in that location only (now ${nginxFacts.readTimeout ?? '60s, the default'}); raising it everywhere hides real hangs.`,
       ];
+    case 'rolling-restart': {
+      // Every replica of the group went down at once: the fix is the order of restarts, named for the real service.
+      const svc = input.service ?? input.container ?? 'the service';
+      return [
+        `Restart the replicas of ${svc} one at a time and wait for each to be ready before the next (a rolling restart), so nginx always has a live peer in ${input.upstreamKey}.`,
+        `Swarm (\`docker stack deploy\`): on service ${svc}, \`deploy: {update_config: {parallelism: 1, order: start-first}}\` starts the new task before stopping the old one; plain \`docker compose restart\` restarts them all together, so restart one container after the other instead.`,
+        'Kubernetes: `strategy.rollingUpdate: {maxUnavailable: 0, maxSurge: 1}` with a readiness probe.',
+      ];
+    }
     case 'nginx-resolve': {
       // A unix socket has no IP to go stale and no name to resolve.
       if (input.upstream.host.startsWith('unix:')) return [];

@@ -17,7 +17,7 @@ import { isKnownFixId, type FixInput, type PlanResult } from './types.js';
 
 const NGINX_IDS = ['nginx-retry', 'nginx-keepalive', 'nginx-backup-peer'];
 const COMPOSE_IDS = ['compose-healthcheck', 'compose-depends-on-healthy', 'compose-restart-policy'];
-const ADVICE_IDS = ['app-sigterm', 'memory-limit', 'crash-investigate', 'nginx-timeouts', 'nginx-resolve'];
+const ADVICE_IDS = ['app-sigterm', 'memory-limit', 'crash-investigate', 'nginx-timeouts', 'nginx-resolve', 'rolling-restart'];
 /** Fixes whose values come from the time to ready (the others do not need it). */
 const SIZED_IDS = new Set(['nginx-retry', ...COMPOSE_IDS.slice(0, 1), 'k8s-probes', 'supervisor-grace']);
 

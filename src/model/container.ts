@@ -96,4 +96,13 @@ export interface ContainerInfo {
   cmd: string[];
   /** Stop timeout in seconds, when set (`docker run --stop-timeout`, compose `stop_grace_period`). */
   stopTimeout: number | null;
+  /** Bind mounts and volumes (host source → container destination): a unix-socket upstream's owner. */
+  mounts?: ContainerMount[];
+}
+
+interface ContainerMount {
+  type: string;
+  /** Host path (bind) or the volume's path on the host. */
+  source: string;
+  destination: string;
 }

@@ -49,7 +49,9 @@ type MatchMethod =
   | 'host-network-port' // host-network container whose command/healthcheck/ExposedPorts names the port
   | 'container-ip' // upstream host == a container IP
   | 'name' // upstream host == container name, compose service or network alias
-  | 'time-only'; // the only container with lifecycle events around the burst
+  | 'time-only' // the only container with lifecycle events around the burst
+  | 'socket-mount' // a unix-socket upstream's directory is mounted by the container (inspect Mounts)
+  | 'config-name'; // the nginx config names the workload (server backend:3000) and the failing IP was its old address
 
 export interface ContainerMatch {
   /** The container name (stable across compose recreation, unlike the id). */
@@ -112,6 +114,39 @@ export interface BurstFacts {
   dominantPhase: Phase | null;
   /** The upstream is a unix socket (`unix:/path`), not a TCP address: fixes differ (no IP, no resolver). */
   unixSocket: boolean;
+  /** The burst names an nginx upstream group the config lists (correlate/upstreamGroups.ts). */
+  group?: GroupFacts | null;
+  /** nginx dialled an address the workload the config names no longer has. */
+  stale?: StaleAddressFacts | null;
+}
+
+/** An upstream group's incident: its peers and whether they restarted at once (issue 13 item 4). */
+export interface GroupFacts {
+  name: string;
+  peers: { address: string; container: string | null }[];
+  /** Every peer (two or more) stopped and started again in the window. */
+  allPeersRestarted: boolean;
+  /** The last peer's start (ms), when all restarted. */
+  lastPeerStartAt: number | null;
+  /** The group's largest fail_timeout and smallest max_fails (nginx defaults 10s / 1). */
+  failTimeoutMs: number;
+  maxFails: number;
+  backup: boolean;
+  /** Errors at or after the last peer's start: what fail_timeout prolonged. */
+  errorsAfterStarts: number;
+}
+
+/** nginx kept a stale address (issue 13 item 5). */
+export interface StaleAddressFacts {
+  /** The config's server, `backend:3000`. */
+  configPeer: string;
+  failingAddress: string;
+  /** The named workload's address now (`172.26.0.3:3000`). */
+  currentAddress: string | null;
+  /** The container that holds the failing address now (null: nobody). */
+  oldOwner: string | null;
+  /** The recreate's `create` (ms). */
+  recreatedAt: number;
 }
 
 export type ConfidenceLabel = 'high' | 'medium' | 'low';

@@ -96,6 +96,7 @@ const InspectSchema = z.looseObject({
       PortBindings: PortMapSchema,
     })
     .nullish(),
+  Mounts: z.array(z.looseObject({ Type: nullableString, Source: nullableString, Destination: nullableString })).nullish(),
   NetworkSettings: z
     .looseObject({
       IPAddress: nullableString,
@@ -246,6 +247,7 @@ function toContainerInfo(raw: RawInspect): ContainerInfo {
     // What actually runs: the entrypoint followed by its arguments.
     cmd: [...(raw.Config?.Entrypoint ?? []), ...(raw.Config?.Cmd ?? [])],
     stopTimeout: raw.Config?.StopTimeout ?? null,
+    mounts: (raw.Mounts ?? []).flatMap((m) => (m.Source && m.Destination ? [{ type: m.Type ?? '', source: m.Source, destination: m.Destination }] : [])),
   };
 }
 

@@ -167,7 +167,9 @@ export function connectDocker(opts: ConnectDockerOptions): DockerHandle {
         }),
       );
       if (closed) return;
-      opts.onContainers(inspected.filter((x) => x !== null));
+      snapshot.clear();
+      for (const c of inspected) if (c !== null) snapshot.set(c.Id, c);
+      opts.onContainers([...snapshot.values()]);
       if (!historyRead) {
         const h = await readHistory(events, firstSinceMs, clock(), deliver, opts.onInvalid);
         if (closed) return;
@@ -207,6 +209,33 @@ export function connectDocker(opts: ConnectDockerOptions): DockerHandle {
     }
   };
 
+  /**
+   * The inspect snapshot by id, kept current: a container started after the connection (a
+   * recreate's new one) is inspected then, a destroyed one leaves. A recreated workload's new
+   * address is what tells a stale upstream address apart (correlate/upstreamGroups.ts).
+   */
+  const snapshot = new Map<string, { Id: string }>();
+  const refresh = (raw: unknown): void => {
+    const e = raw as { Type?: unknown; Action?: unknown; id?: unknown; Actor?: { ID?: unknown } };
+    const id = typeof e.Actor?.ID === 'string' ? e.Actor.ID : typeof e.id === 'string' ? e.id : null;
+    if (e.Type !== 'container' || id === null) return;
+    if (e.Action === 'destroy') {
+      if (snapshot.delete(id)) opts.onContainers([...snapshot.values()]);
+      return;
+    }
+    if (e.Action !== 'start') return;
+    api
+      .getContainer(id)
+      .inspect()
+      .then((c: { Id: string }) => {
+        if (closed) return;
+        snapshot.set(c.Id, c);
+        opts.onContainers([...snapshot.values()]);
+      })
+      // Removed meanwhile, or the daemon went away: the next connection lists everything again.
+      .catch(() => undefined);
+  };
+
   const deliver = (raw: unknown): void => {
     if (closed || !dedupe.accept(raw)) return;
     const ms = EventDeduper.timeMs(raw);
@@ -216,6 +245,7 @@ export function connectDocker(opts: ConnectDockerOptions): DockerHandle {
     sinceMs = Math.max(firstSinceMs, dedupe.resumeFromMs() ?? sinceMs);
     status.itemsRead++;
     opts.onEvent(raw);
+    refresh(raw);
   };
 
   void attempt();

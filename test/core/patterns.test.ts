@@ -15,6 +15,8 @@ const REQUIRED = [
   // The classic non-restart causes (issue 13, item 6).
   'upstream-permission-denied', 'unix-socket-permission', 'unix-socket-missing', 'unix-socket-backlog', 'header-too-big', 'scheme-https-to-plain',
   'scheme-http-to-tls', 'upstream-ssl-handshake', 'host-not-found', 'name-not-resolved', 'no-route-to-host',
+  // Read from the nginx config's upstream groups and named peers (issue 13, items 4 and 5).
+  'all-peers-restarted', 'stale-address',
 ];
 
 describe('bundled patterns', () => {

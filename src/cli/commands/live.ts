@@ -13,6 +13,8 @@ import path from 'node:path';
 import Dockerode from 'dockerode';
 import { IncidentEngine } from '../../engine/incidentEngine.js';
 import { fixFor, type EnrichOptions } from '../../engine/enrich.js';
+import { upstreamMap } from '../../fix/nginx/groups.js';
+import { loadNginxConfig } from '../../fix/nginx/load.js';
 import { runChecklist } from '../../checklist/runChecklist.js';
 import { probeTargetRefusal } from '../../engine/probeTargets.js';
 import type { ContainerInfo } from '../../model/container.js';
@@ -109,7 +111,10 @@ async function runSession(o: MainOptions, io: CliIo, trap: SignalTrap): Promise<
   const tz = files?.tz ?? o.tz;
   // History first: live mode starts from what happened in the last `--since` (a page comes after the restart).
   const historySince = isReplay ? null : (o.since ?? io.now() - DEFAULT_HISTORY_MS);
-  const engine = new IncidentEngine({ tz, patterns, since: isReplay ? o.since : historySince, until: isReplay ? o.until : null, burstGapMs: o.burstGapMs, minErrors: o.minErrors });
+  // The config's upstream groups and named peers join the correlation (groups, replicas, stale addresses).
+  const nginxConf = o.nginxConf ?? files?.nginxConf ?? null;
+  const map = nginxConf ? { upstreamMap: upstreamMap(loadNginxConfig(nginxConf)) } : {};
+  const engine = new IncidentEngine({ tz, patterns, since: isReplay ? o.since : historySince, until: isReplay ? o.until : null, burstGapMs: o.burstGapMs, minErrors: o.minErrors, ...map });
   // Replay runs on the data's clock (the engine's last tick); live on the wall clock.
   const now = (): number | undefined => (isReplay ? undefined : io.now());
   const store = new SnapshotStore({ produce: () => engine.snapshot(now()) });
@@ -120,7 +125,7 @@ async function runSession(o: MainOptions, io: CliIo, trap: SignalTrap): Promise<
   const abort = new AbortController();
   const docker = isReplay ? null : dockerSocketPath(o.docker);
   // A recording folder's own nginx.conf / docker-compose.yml are the configs its fix diffs, unless named.
-  const configs: EnrichOptions = { ...o, nginxConf: o.nginxConf ?? files?.nginxConf ?? null, compose: o.compose ?? files?.compose ?? null };
+  const configs: EnrichOptions = { ...o, nginxConf, compose: o.compose ?? files?.compose ?? null };
 
   // ---- enrichment: fix proposals for every announced incident, checklist live only ----------
   const printLines = o.noTui;

@@ -8,6 +8,8 @@ import path from 'node:path';
 import type { FetchedConfig } from '../../sources/containerConfig.js';
 import { analyze } from '../../engine/analyze.js';
 import { judgeInput } from '../../engine/inputQuality.js';
+import { upstreamMap } from '../../fix/nginx/groups.js';
+import { loadNginxConfig } from '../../fix/nginx/load.js';
 import { sanitizeForTerminal as safe } from '../../util/sanitize.js';
 import { expandLogArgs } from '../../sources/logSet.js';
 import { enrichIncidents } from '../../engine/enrich.js';
@@ -92,6 +94,8 @@ export async function runPostmortem(o: MainOptions, io: CliIo): Promise<number> 
     containers: o.containers,
     tz: o.tz,
     patterns,
+    // The config's groups and named peers join the correlation (read here, at the edge).
+    ...(o.nginxConf ? { upstreamMap: upstreamMap(loadNginxConfig(o.nginxConf)) } : {}),
     since: o.since,
     until: o.until,
     burstGapMs: o.burstGapMs,
