@@ -12,8 +12,8 @@
  *
  * Postmortem: generates (or reuses) a deterministic error log + docker events, warms the page
  * cache, then times grep, `analyze()` + text report in a child process under the CLI's own V8
- * flags (src/cli/nodeFlags.ts), and the built CLI as a user runs it (`sh dist/src/cli/main.js
- * --log … --events … --tz UTC`, which execs Node with those flags) as a child; peak RSS is each
+ * flags (src/cli/nodeFlags.ts), and the built CLI as a user runs it (`bin/restartdoctor.js
+ * --log … --events … --tz UTC`, which starts Node with those flags) as a child; peak RSS is each
  * child's own (process.resourceUsage().maxRSS at exit). Live mode runs in a copy of this process
  * started with the same flags.
  */
@@ -126,10 +126,10 @@ function timeGrep(log: string, runs: number): Measure {
 }
 
 /**
- * Runs a Node child (`node FLAGS script args…`, or `sh script args…` for the CLI's launcher
- * line); wall time from spawn to exit, RSS/CPU from the probe file it loads.
+ * Runs a Node child (`node FLAGS script args…`, or the CLI's bin/restartdoctor.js, which starts
+ * Node with the flags); wall time from spawn to exit, RSS/CPU from the probe file it loads.
  */
-function runNodeChild(how: 'node' | 'sh', args: string[], probe: string): Promise<{ wallS: number; stdout: string; code: number | null; rssKB: number; cpuMs: number; mainCpuMs: number | null }> {
+function runNodeChild(how: 'node' | 'bin', args: string[], probe: string): Promise<{ wallS: number; stdout: string; code: number | null; rssKB: number; cpuMs: number; mainCpuMs: number | null }> {
   return new Promise((resolveP, reject) => {
     rmSync(probe, { force: true });
     const t0 = performance.now();
@@ -138,7 +138,7 @@ function runNodeChild(how: 'node' | 'sh', args: string[], probe: string): Promis
     const child =
       how === 'node'
         ? spawn(process.execPath, [...NODE_FLAGS, probeImport, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] })
-        : spawn('sh', args, { env: { ...env, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} ${probeImport}`.trim() }, stdio: ['ignore', 'pipe', 'pipe'] });
+        : spawn(args[0]!, args.slice(1), { env: { ...env, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} ${probeImport}`.trim() }, stdio: ['ignore', 'pipe', 'pipe'] });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on('data', (d: Buffer) => out.push(d));
@@ -183,7 +183,7 @@ async function timeInProcess(log: string, events: string, runs: number, probe: s
 }
 
 async function timeCli(log: string, events: string, runs: number, probe: string): Promise<Measure> {
-  const main = join(root, 'dist', 'src', 'cli', 'main.js');
+  const bin = join(root, 'bin', 'restartdoctor.js');
   const all: number[] = [];
   let peak = 0;
   let cpu = Infinity;
@@ -191,7 +191,7 @@ async function timeCli(log: string, events: string, runs: number, probe: string)
   let code: number | null = null;
   let incidents: number | null = null;
   for (let i = 0; i < runs; i++) {
-    const r = await runNodeChild('sh', [main, '--log', log, '--events', events, '--tz', 'UTC', '--json'], probe);
+    const r = await runNodeChild('bin', [bin, '--log', log, '--events', events, '--tz', 'UTC', '--json'], probe);
     all.push(r.wallS);
     peak = Math.max(peak, r.rssKB);
     cpu = Math.min(cpu, r.cpuMs);
@@ -205,7 +205,7 @@ async function timeCli(log: string, events: string, runs: number, probe: string)
     }
   }
   return {
-    name: 'CLI child (sh main.js, with start-up)',
+    name: 'CLI child (bin/restartdoctor.js, with start-up)',
     elapsedS: Math.min(...all),
     allS: all,
     cpuS: cpu / 1000,

@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import ansiToSVG from 'ansi-to-svg';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const BUILT = path.join(root, 'dist/src/cli/main.js');
+const BUILT = path.join(root, 'bin/restartdoctor.js');
 const FIXTURE = 'fixtures/incidents/restart-race';
 const SERVER = `rd-screenshots-${process.pid}`;
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'rd-shots-'));
@@ -85,8 +85,8 @@ async function shot({ name, cols, rows, command, ready, what, history = false, s
 need('tmux', '-V', 'apt-get install -y tmux');
 need('rsvg-convert', '--version', 'apt-get install -y librsvg2-bin');
 need('pngquant', '--version', 'apt-get install -y pngquant');
-if (!fs.existsSync(BUILT)) {
-  console.error(`screenshots: ${BUILT} missing: npm run build first`);
+if (!fs.existsSync(path.join(root, 'dist/src/cli/main.js'))) {
+  console.error('screenshots: dist/src/cli/main.js missing: npm run build first');
   process.exit(2);
 }
 fs.mkdirSync(path.join(root, 'docs'), { recursive: true });
@@ -99,11 +99,11 @@ try {
     [80, 24],
     [160, 45],
   ]) {
-    await shot({ name: `live-${cols}x${rows}`, cols, rows, command: `sh ${BUILT} --replay ${FIXTURE} --speed 20`, ready: diagnosed, what: 'the diagnosed incident' });
+    await shot({ name: `live-${cols}x${rows}`, cols, rows, command: `${BUILT} --replay ${FIXTURE} --speed 20`, ready: diagnosed, what: 'the diagnosed incident' });
   }
   const demoArgs = `--log ${FIXTURE}/error.log --events ${FIXTURE}/docker-events.jsonl --containers ${FIXTURE}/inspect.json --nginx-conf ${FIXTURE}/nginx.conf --compose ${FIXTURE}/docker-compose.yml`;
   // The report as a person reads it first: summary, impact, timeline, why, what happened.
-  await shot({ name: 'demo-report', cols: 150, rows: 50, command: `sh ${BUILT} ${demoArgs}; echo '--- end of report ---'`, ready: (s) => s.includes('--- end of report ---'), what: 'the demo report', history: true, stopAt: DEMO_STOP });
+  await shot({ name: 'demo-report', cols: 150, rows: 50, command: `${BUILT} ${demoArgs}; echo '--- end of report ---'`, ready: (s) => s.includes('--- end of report ---'), what: 'the demo report', history: true, stopAt: DEMO_STOP });
 } finally {
   try {
     tmux('kill-server');

@@ -10,7 +10,7 @@ import type { CheckResult } from '../model/incident.js';
  * perfectly healthy, it only makes restarts unsafe. They are warnings, which fail `check` (and are
  * marked so in every report) only when the user asks for it with --strict.
  */
-export const WARNING_CHECKS: ReadonlySet<string> = new Set(['healthcheck-defined']);
+const WARNING_CHECKS: ReadonlySet<string> = new Set(['healthcheck-defined']);
 
 export type CheckLevel = 'failure' | 'warning';
 

@@ -26,7 +26,7 @@ export const CONCLUSIONS = {
 export type Conclusion = (typeof CONCLUSIONS)[keyof typeof CONCLUSIONS];
 
 /** A container started this recently that does not listen yet is booting, not broken. */
-export const RECENT_START_MS = 120_000;
+const RECENT_START_MS = 120_000;
 
 export interface ConclusionFacts {
   info: ContainerInfo | null;

@@ -88,7 +88,7 @@ function composeText(info: ContainerInfo): string {
 }
 
 /** running / restarting / exited, with pid, start time and compose labels as evidence. */
-export function containerStateCheck(info: ContainerInfo, nowMs: number, durationMs = 0): CheckResult {
+function containerStateCheck(info: ContainerInfo, nowMs: number, durationMs = 0): CheckResult {
   const base = `${info.name}: State.Status=${info.status}`;
   if (info.status === 'running') {
     return check(
@@ -121,7 +121,7 @@ export function containerStateCheck(info: ContainerInfo, nowMs: number, duration
 }
 
 /** The last `n` health log entries, one line each (exit code and first line of output). */
-export function lastHealthLog(info: ContainerInfo, n = 3): string[] {
+function lastHealthLog(info: ContainerInfo, n = 3): string[] {
   return (info.health?.log ?? []).slice(-n).map((e) => {
     const out = e.output.trim().split('\n')[0]?.slice(0, 120) ?? '';
     return `${e.end} exit ${e.exitCode}${out ? `: ${out}` : ''}`;
@@ -129,7 +129,7 @@ export function lastHealthLog(info: ContainerInfo, n = 3): string[] {
 }
 
 /** Whether a healthcheck exists at all: the seed's `none`. */
-export function healthcheckDefinedCheck(info: ContainerInfo): CheckResult {
+function healthcheckDefinedCheck(info: ContainerInfo): CheckResult {
   if (!info.healthcheck) {
     return check(
       'healthcheck-defined',
@@ -150,7 +150,7 @@ export function healthcheckDefinedCheck(info: ContainerInfo): CheckResult {
 }
 
 /** State.Health.Status and its last log entries. */
-export function healthStatusCheck(info: ContainerInfo): CheckResult {
+function healthStatusCheck(info: ContainerInfo): CheckResult {
   if (!info.healthcheck || !info.health) {
     return check('docker-health', 'Docker health status', 'unknown', `${info.name}: State.Health absent`, 'Docker has no health status to report without a healthcheck');
   }
@@ -167,7 +167,7 @@ export function healthStatusCheck(info: ContainerInfo): CheckResult {
 }
 
 /** Restart count and policy: a high count under a restart policy is a crash loop in the making. */
-export function restartsCheck(info: ContainerInfo): CheckResult {
+function restartsCheck(info: ContainerInfo): CheckResult {
   const policy = info.restartPolicy ?? 'no';
   const evidence = `${info.name}: RestartCount=${info.restartCount} RestartPolicy=${policy}`;
   if (info.restartCount > 0) {
@@ -187,7 +187,7 @@ export function restartsCheck(info: ContainerInfo): CheckResult {
 }
 
 /** How the last process ended: OOM vs. a stop-timeout SIGKILL vs. a crash. */
-export function exitCauseCheck(info: ContainerInfo): CheckResult {
+function exitCauseCheck(info: ContainerInfo): CheckResult {
   const { cause, sentence } = classifyExit(info);
   const evidence = `${info.name}: ExitCode=${info.exitCode ?? '?'} OOMKilled=${info.oomKilled} FinishedAt=${info.finishedAt ?? '?'}${info.stopTimeout !== null ? ` StopTimeout=${info.stopTimeout}s` : ''}`;
   if (cause === 'none') return check('docker-exit', 'last exit', 'pass', evidence, 'the container is running and no exit is recorded since its start');

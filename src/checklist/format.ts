@@ -4,7 +4,7 @@
  * are replaced here, at the edge that draws it.
  */
 import type { CheckStatus, ChecklistResult } from '../model/incident.js';
-import { sanitizeForTerminal } from '../report/sanitize.js';
+import { sanitizeForTerminal } from '../util/sanitize.js';
 import { checkLevel } from './checkLevel.js';
 import { formatHostPort } from './httpProbe.js';
 

@@ -6,8 +6,8 @@
 import http from 'node:http';
 import net from 'node:net';
 
-export const DEFAULT_CONNECT_TIMEOUT_MS = 2_000;
-export const DEFAULT_TOTAL_TIMEOUT_MS = 5_000;
+const DEFAULT_CONNECT_TIMEOUT_MS = 2_000;
+const DEFAULT_TOTAL_TIMEOUT_MS = 5_000;
 /** Enough of the body to quote as evidence; the rest is drained and dropped. */
 const BODY_SNIPPET_BYTES = 200;
 

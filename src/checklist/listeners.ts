@@ -10,7 +10,7 @@ import net from 'node:net';
 import path from 'node:path';
 
 /** TCP states as the kernel numbers them (include/net/tcp_states.h). */
-export const TCP_LISTEN = '0A';
+const TCP_LISTEN = '0A';
 
 export interface SocketRow {
   family: 4 | 6;
@@ -98,8 +98,6 @@ export function parseProcNetTcp(text: string, family: 4 | 6): SocketRow[] {
   return rows;
 }
 
-const WILDCARDS = new Set(['0.0.0.0', '::']);
-
 function unmap(address: string): string {
   return address.startsWith('::ffff:') && net.isIPv4(address.slice(7)) ? address.slice(7) : address;
 }
@@ -124,10 +122,6 @@ export function findListeners(rows: SocketRow[], host: string | null, port: numb
   return rows.filter(
     (r) => r.state === TCP_LISTEN && r.localPort === port && (host === null || addressMatches(r.localAddress, host)),
   );
-}
-
-export function isWildcard(address: string): boolean {
-  return WILDCARDS.has(address);
 }
 
 export interface SocketOwner {

@@ -16,7 +16,7 @@ import { checkListening, describeListen, tcpConnect, type ListenCheckResult } fr
 import { isLoopback } from './probeSafety.js';
 import { measureTimeToReady, realClock, realProbes, type Clock, type ReadinessProbes, type TimeToReadyResult } from './timeToReady.js';
 
-export const DEFAULT_HEALTH_PATH = '/health';
+const DEFAULT_HEALTH_PATH = '/health';
 
 export interface ChecklistTarget {
   host: string;

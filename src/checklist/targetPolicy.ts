@@ -21,7 +21,7 @@ const REFUSED_RANGES: ReadonlyArray<{ address: string; prefix: number; family: '
 ];
 
 /** `[v6]`, `::ffff:a.b.c.d`, `fe80::1%eth0` → the bare address that is compared and classified. */
-export function bareAddress(host: string): string {
+function bareAddress(host: string): string {
   let h = host.trim().toLowerCase().replace(/^\[|\]$/g, '');
   const zone = h.indexOf('%');
   if (zone !== -1 && net.isIPv6(h.slice(0, zone))) h = h.slice(0, zone);

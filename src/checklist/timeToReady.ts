@@ -7,8 +7,8 @@
 import { checkListening } from './listeners.js';
 import { healthUrl, probeHttp } from './httpProbe.js';
 
-export const DEFAULT_MAX_WAIT_MS = 120_000;
-export const DEFAULT_STEP_MS = 200;
+const DEFAULT_MAX_WAIT_MS = 120_000;
+const DEFAULT_STEP_MS = 200;
 
 export interface Clock {
   now(): number;

@@ -6,7 +6,7 @@
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import leven from 'leven';
-import { UsageError } from './errors.js';
+import { UsageError } from '../util/errors.js';
 
 export interface FlagSpec {
   type: 'string' | 'boolean';
@@ -36,7 +36,7 @@ export const GLOBAL_FLAGS = {
 } as const satisfies FlagTable;
 
 type ValueOf<S> = S extends { type: 'boolean' } ? boolean : S extends { multiple: true } ? string[] : string;
-export type FlagValues<T> = { -readonly [K in keyof T]?: ValueOf<T[K]> };
+type FlagValues<T> = { -readonly [K in keyof T]?: ValueOf<T[K]> };
 
 export interface ParsedFlags<T> {
   values: FlagValues<T>;

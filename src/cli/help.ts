@@ -3,7 +3,7 @@
  * global flags) so a flag cannot exist without being listed. README's "Usage" section mirrors them.
  */
 import { COMMANDS } from './commandFlags.js';
-import { EXIT_TABLE } from './exitCodes.js';
+import { EXIT_TABLE } from '../util/exitCodes.js';
 import { GLOBAL_FLAGS, usageOf, type FlagSpec, type FlagTable } from './flags.js';
 import { DEFAULT_LOG, MAIN_FLAGS } from './mainOptions.js';
 import { wrap } from '../util/wrap.js';

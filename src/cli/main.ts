@@ -1,20 +1,17 @@
-#!/bin/sh
-//usr/bin/env true; exec node --max-semi-space-size=1 --heap-growing-percent=15 "$0" "$@"
 /**
  * Entry point: picks the command, runs it, and turns any error into one line (or one JSON
  * object under --json) and an exit code from the EXIT table. No stack trace reaches a user.
  *
- * The two lines above start it: run as a program, `sh` reads the second line (`//usr/bin/env` is
- * a path to it) and execs Node with the heap flags of nodeFlags.ts, which Node takes only at
- * start-up (why they matter is there). To Node that line is a comment, so `node main.js` runs the
- * same code, without the flags.
+ * The installed command is bin/restartdoctor.js: it starts Node with the heap flags of nodeFlags.ts
+ * (Node takes them only at start-up; why they matter is there) on this module.
+ * `node dist/src/cli/main.js` runs the same code without them.
  */
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { jsonError } from '../report/jsonReport.js';
 import { toolVersion } from '../util/version.js';
-import { oneLine, UsageError, UserError } from './errors.js';
-import { EXIT } from './exitCodes.js';
+import { oneLine, UsageError, UserError } from '../util/errors.js';
+import { EXIT } from '../util/exitCodes.js';
 import { COMMAND_NAMES, COMMANDS } from './commandFlags.js';
 import { findCommand, nearest, parseFlags, wantsJson, type FlagTable } from './flags.js';
 import { commandHelp, mainHelp } from './help.js';
@@ -112,12 +109,13 @@ function isEntryPoint(): boolean {
   }
 }
 
-if (isEntryPoint()) {
+/** Runs the CLI as the process's program: its exit code becomes the process's. */
+export function runAsProgram(argv: string[]): void {
   // A closed pipe (`| head`) is a normal end for a report writer, not a crash: the stream is
   // destroyed, writers stop (writeParts), and the command's exit code (1 when an incident was
   // found) stands. Exiting here with 0 would tell a script `restartdoctor … | head -1` found nothing.
   process.stdout.on('error', () => {});
-  main(process.argv.slice(2), processIo()).then(
+  main(argv, processIo()).then(
     (code) => {
       process.exitCode = code;
     },
@@ -127,3 +125,5 @@ if (isEntryPoint()) {
     },
   );
 }
+
+if (isEntryPoint()) runAsProgram(process.argv.slice(2));

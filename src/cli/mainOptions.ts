@@ -8,10 +8,11 @@ import { z } from 'zod';
 import { assertTimeZone, systemTimeZone } from '../parse/localTime.js';
 import type { EnrichOptions } from '../engine/enrich.js';
 import { dockerHostSpec } from '../sources/dockerEndpoint.js';
-import { UsageError } from './errors.js';
+import { UsageError } from '../util/errors.js';
 import { parseFlags, type FlagTable } from './flags.js';
 import { wantsColor, type CliIo } from './io.js';
-import { readDuration, readTime } from './values.js';
+import { readDuration } from '../util/duration.js';
+import { readTime } from './values.js';
 
 export const MAIN_FLAGS = {
   log: { type: 'string', multiple: true, arg: 'FILE', group: 'Input', help: 'nginx error log (repeatable; "-" is stdin); \'DIR/error.log*\' or DIR: a rotated set, oldest first; gzip read as is; docker/compose/kubectl/journald/syslog lines too (README: Sources)' },
@@ -39,7 +40,7 @@ export const MAIN_FLAGS = {
   'no-tui': { type: 'boolean', group: 'Live and replay', help: 'live mode without the full-screen UI: one line per incident and check' },
 } as const satisfies FlagTable;
 
-export type Mode = 'postmortem' | 'live' | 'replay';
+type Mode = 'postmortem' | 'live' | 'replay';
 
 /** The flags of the main command; the config paths, probing and Docker endpoint are enrich's. */
 export interface MainOptions extends EnrichOptions {

@@ -1,6 +1,6 @@
 import { loadPatterns, loadPatternsWithOverlay, PatternFileError } from '../diagnose/loadPatterns.js';
 import type { Pattern } from '../diagnose/patternSchema.js';
-import { InputError } from './errors.js';
+import { InputError } from '../util/errors.js';
 
 /** The bundled rules, with --patterns DIR laid over them by id; an invalid file is one InputError naming file and field. */
 export function loadPatternsOrExplain(dir: string | null): Pattern[] {

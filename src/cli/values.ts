@@ -4,17 +4,8 @@
  */
 import { createRequire } from 'node:module';
 import { zoneOffsetMs } from '../parse/localTime.js';
-import { DURATION_EXAMPLES, formatDuration, parseDuration } from '../util/duration.js';
-import { UsageError } from './errors.js';
-
-/** A duration flag's value in ms: more than 0, and at most `maxMs` when given. */
-export function readDuration(flag: string, text: string, maxMs?: number): number {
-  const ms = parseDuration(text);
-  if (ms === null) throw new UsageError(`${flag}: "${text}" is not a duration (use ${DURATION_EXAMPLES})`, null);
-  if (ms <= 0) throw new UsageError(`${flag}: "${text}" must be more than 0`, null);
-  if (maxMs !== undefined && ms > maxMs) throw new UsageError(`${flag}: "${text}" is more than the ${formatDuration(maxMs)} allowed`, null);
-  return ms;
-}
+import { parseDuration } from '../util/duration.js';
+import { UsageError } from '../util/errors.js';
 
 const TIME_HINT = 'try 10m, 2h, 1d (that long ago), 2026-12-02T04:21:36Z, epoch seconds, "2024-01-15 03:00", "2 hours ago" or "yesterday 14:00"';
 /** RFC 3339 with a zone of its own (Z or ±hh:mm): the zone written wins over --tz. */

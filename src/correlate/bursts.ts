@@ -18,7 +18,7 @@ const MAX_DISTINCT = 20; // servers/hosts kept per burst
  * Kinds that stop nginx itself (`[emerg] host not found in upstream` when it starts): nginx serves
  * nothing then, so one such line is an incident, whatever --min-errors says.
  */
-export function isFatal(kind: UpstreamErrorKind): boolean {
+function isFatal(kind: UpstreamErrorKind): boolean {
   return kind === 'host-not-found';
 }
 

@@ -17,7 +17,7 @@ const LIFECYCLE_CHANGE = new Set(['kill', 'die', 'stop', 'start', 'restart', 'oo
  * Ports a host-network container serves, read from what it declares: ExposedPorts, its command
  * line (`-p 3000`, `--port=3000`, `:3000`) and its healthcheck URL. A hint, so strength < 1.
  */
-export function declaredPorts(c: ContainerInfo): Set<number> {
+function declaredPorts(c: ContainerInfo): Set<number> {
   const ports = new Set<number>();
   for (const p of c.ports) ports.add(p.containerPort);
   const words = [...c.cmd, ...(c.healthcheck?.test ?? [])].join(' ');
@@ -47,7 +47,7 @@ const within = (dir: string, root: string) => dir === root || dir.startsWith(roo
  * host side another container mounts too: that other container is the owner. Exactly one
  * candidate, else no match (never a guess).
  */
-export function matchBySocketMount(upstream: UpstreamAddress, containers: readonly ContainerInfo[]): ContainerMatch | null {
+function matchBySocketMount(upstream: UpstreamAddress, containers: readonly ContainerInfo[]): ContainerMatch | null {
   const dir = socketDir(upstream.host);
   if (dir === null) return null;
   const mountOf = (c: ContainerInfo, side: 'source' | 'destination', path: string) => (c.mounts ?? []).find((m) => within(path, m[side]));

@@ -15,7 +15,7 @@ import type { Burst, BurstFacts, EventCoverage } from '../model/incident.js';
 import { computeFacts, type CorrelationWindow } from './facts.js';
 
 /** The attribute that marks an event recovered from `docker inspect` (and the field it came from). */
-export const INSPECT_SOURCE = 'inspect';
+const INSPECT_SOURCE = 'inspect';
 
 export interface LifecycleInput {
   burst: Burst;
@@ -69,7 +69,7 @@ function inspectEvent(info: ContainerInfo, time: number, action: LifecycleAction
  * resets both when it starts again), the last start (StartedAt) and the first passing health probe
  * after it (Health.Log keeps the last five).
  */
-export function inspectLifecycle(info: ContainerInfo, from: number, to: number): ContainerEvent[] {
+function inspectLifecycle(info: ContainerInfo, from: number, to: number): ContainerEvent[] {
   const out: ContainerEvent[] = [];
   const started = parseTime(info.startedAt);
   const finished = parseTime(info.finishedAt);

@@ -49,7 +49,7 @@ export interface EpisodeOptions {
 }
 
 /** One exit's kind, from what came before it in the same episode (and the snapshot's OOMKilled). */
-export function classifyExit(b: Pick<Building, 'oomSeen' | 'termAt' | 'killAt' | 'signals' | 'exitCode'>, snapshotOom: boolean): ExitKind {
+function classifyExit(b: Pick<Building, 'oomSeen' | 'termAt' | 'killAt' | 'signals' | 'exitCode'>, snapshotOom: boolean): ExitKind {
   if (b.oomSeen || (snapshotOom && b.exitCode === 137)) return 'oom';
   if (b.termAt !== null && b.killAt !== null && b.killAt >= b.termAt && b.exitCode === 137) return 'stop-timeout-kill';
   if (b.signals.length > 0) return 'deliberate';

@@ -7,7 +7,7 @@ import type { ErrorTimelineData, TimelineBucket } from '../model/workload.js';
 
 export type { ErrorTimelineData, TimelineBucket };
 
-export const MAX_BUCKETS = 128;
+const MAX_BUCKETS = 128;
 
 export class ErrorTimeline {
   private bucketMs = 1000;

@@ -14,9 +14,9 @@
 import type { ContainerEvent, LifecycleAction } from '../model/container.js';
 
 /** Events kept per container (a crash loop every 10 s for 14 hours fits). */
-export const MAX_EVENTS_PER_CONTAINER = 5_000;
+const MAX_EVENTS_PER_CONTAINER = 5_000;
 /** Events kept in all. */
-export const MAX_EVENTS = 50_000;
+const MAX_EVENTS = 50_000;
 /** Gaps kept (the newest). */
 const MAX_GAPS = 256;
 
@@ -36,7 +36,7 @@ const ACTION_RANK: Record<LifecycleAction, number> = {
 };
 
 /** Time order, then lifecycle order, then details: a total order, so arrival order never shows. */
-export function compareEvents(a: ContainerEvent, b: ContainerEvent): number {
+function compareEvents(a: ContainerEvent, b: ContainerEvent): number {
   return a.time - b.time || ACTION_RANK[a.action] - ACTION_RANK[b.action] || (identity(a) < identity(b) ? -1 : identity(a) > identity(b) ? 1 : 0);
 }
 

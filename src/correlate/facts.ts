@@ -20,7 +20,7 @@ export interface CorrelationWindow {
 export const DEFAULT_WINDOW: CorrelationWindow = { beforeMs: 60_000, afterMs: 30_000 };
 
 /** How long before the first error a start (with no stop before it) still counts as its cause. */
-export const FRESH_START_LOOKBACK_MS = 30_000;
+const FRESH_START_LOOKBACK_MS = 30_000;
 
 /**
  * `recovered`: the log went on for longer than the burst gap after the burst's last error, with no

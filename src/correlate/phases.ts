@@ -18,7 +18,7 @@ function beginOf(ep: Episode): number {
 }
 
 /** The phase time `t` falls in, given episodes sorted by their begin. */
-export function phaseAt(t: number, episodes: readonly Episode[]): Phase {
+function phaseAt(t: number, episodes: readonly Episode[]): Phase {
   let ep: Episode | null = null;
   for (const e of episodes) {
     if (beginOf(e) <= t) ep = e;

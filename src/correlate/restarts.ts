@@ -9,7 +9,7 @@
  */
 import type { ContainerEvent } from '../model/container.js';
 
-export interface RestartCounter {
+interface RestartCounter {
   restarts: number;
   /** A die was seen and no start since. */
   died: boolean;
@@ -17,10 +17,10 @@ export interface RestartCounter {
   startCounted: boolean;
 }
 
-export const newRestartCounter = (): RestartCounter => ({ restarts: 0, died: false, startCounted: false });
+const newRestartCounter = (): RestartCounter => ({ restarts: 0, died: false, startCounted: false });
 
 /** Feeds one event of this container (in time order) to its counter. */
-export function countRestart(c: RestartCounter, action: ContainerEvent['action']): void {
+function countRestart(c: RestartCounter, action: ContainerEvent['action']): void {
   if (action === 'die') {
     c.died = true;
     c.startCounted = false;

@@ -58,7 +58,7 @@ export function replicaSlot(c: { name: string; attributes?: Record<string, strin
 }
 
 /** The events of one workload (any of its incarnations), oldest first. */
-export function eventsOfWorkload(key: string, events: readonly ContainerEvent[]): ContainerEvent[] {
+function eventsOfWorkload(key: string, events: readonly ContainerEvent[]): ContainerEvent[] {
   return events.filter((e) => workloadKey(e) === key).sort((a, b) => a.time - b.time);
 }
 

@@ -36,7 +36,7 @@ export const READY_WORDS: Record<ReadySource, string> = {
 };
 
 /** How a report names each lifecycle phase ("N errors fell …"). */
-export const PHASE_WORDS: Record<Phase, string> = {
+const PHASE_WORDS: Record<Phase, string> = {
   stopping: 'while it was asked to stop but still running (stop requested → exit)',
   down: 'while it was down (exit → start)',
   starting: 'while it was starting (start → ready)',
@@ -161,7 +161,7 @@ function kindsSeen(burst: Burst): string {
 }
 
 /** Fills `{placeholders}` in a pattern's text from the incident; unknown names stay visible. */
-export function fillTemplate(text: string, burst: Burst, f: BurstFacts, match: ContainerMatch | null): string {
+function fillTemplate(text: string, burst: Burst, f: BurstFacts, match: ContainerMatch | null): string {
   const ttr = inferredTimeToReady(f);
   const values: Record<Placeholder, string> = {
     container: match?.name ?? 'the backend',

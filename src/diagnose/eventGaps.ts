@@ -9,7 +9,7 @@ import type { EventGap } from '../correlate/eventStore.js';
 import { confidenceLabel } from './diagnose.js';
 
 /** Confidence is multiplied by this when the window overlaps a gap. */
-export const GAP_CONFIDENCE_FACTOR = 0.5;
+const GAP_CONFIDENCE_FACTOR = 0.5;
 
 function iso(ms: number): string {
   return new Date(ms).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC');

@@ -126,10 +126,8 @@ export const FINDINGS: readonly FindingRule[] = [
   { id: 'single-peer-no-backup', title: 'One peer and no backup', fromNginxConfig: true, detect: () => null },
 ];
 
-export const FINDING_IDS = FINDINGS.map((f) => f.id);
-
 /** Contributing findings of one incident, in table order. */
-export function contributingFindings(ctx: FindingContext): ContributingFinding[] {
+function contributingFindings(ctx: FindingContext): ContributingFinding[] {
   const out: ContributingFinding[] = [];
   for (const rule of FINDINGS) {
     const d = rule.detect(ctx);

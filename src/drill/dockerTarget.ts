@@ -4,9 +4,9 @@
  */
 import Docker from 'dockerode';
 import { readFile } from 'node:fs/promises';
-import { UsageError, UserError } from '../cli/errors.js';
+import { UsageError, UserError } from '../util/errors.js';
 import type { DockerEndpoint } from '../sources/dockerEndpoint.js';
-import { EXIT } from '../cli/exitCodes.js';
+import { EXIT } from '../util/exitCodes.js';
 import type { ContainerEvent } from '../model/container.js';
 import { decodeDockerEvent } from '../parse/dockerEvent.js';
 import type { DrillAction } from './options.js';
@@ -106,6 +106,45 @@ function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
 
+/**
+ * Ctrl-C (or a SIGTERM) between the stop and the start must not leave the user's container down.
+ * On a signal the stop is let finish (a start sent while the daemon is still stopping is a no-op,
+ * and the stop would then leave it down), the container is started again, and the drill ends as
+ * interrupted: an error the CLI's one handler turns into 130 or 143, never an exit from here.
+ * (A restart is one call the daemon finishes on its own.)
+ */
+async function stopThenStart(c: Docker.Container, t: { t?: number }, name: string): Promise<void> {
+  let signalled: NodeJS.Signals | null = null;
+  let interrupt = (): void => undefined;
+  const interrupted = new Promise<void>((resolve) => (interrupt = resolve));
+  const onSignal = (signal: NodeJS.Signals): void => {
+    signalled ??= signal;
+    interrupt();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    const stopped = c.stop(t).then(
+      () => undefined,
+      (err: unknown) => err,
+    );
+    const first = await Promise.race([stopped.then((err) => ({ err })), interrupted.then(() => null)]);
+    if (first !== null && signalled === null) {
+      if (first.err !== undefined) throw first.err;
+      await c.start();
+    }
+    if (signalled !== null) {
+      await stopped;
+      await c.start().catch(() => undefined);
+      const code = signalled === 'SIGINT' ? EXIT.interrupted : EXIT.terminated;
+      throw new UserError(`drill: interrupted (${signalled}); ${name} was started again`, null, code);
+    }
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
 export async function performAction(
   docker: Docker,
   target: DrillTarget,
@@ -119,23 +158,7 @@ export async function performAction(
     if (action === 'restart') {
       await c.restart(t);
     } else if (action === 'stop-start') {
-      // Ctrl-C (or a SIGTERM) between the stop and the start must not leave the user's container
-      // down: start it again, then end as interrupted. (A restart is one call the daemon finishes.)
-      const restore = (): void => {
-        void c
-          .start()
-          .catch(() => undefined)
-          .finally(() => process.exit(EXIT.interrupted));
-      };
-      process.once('SIGINT', restore);
-      process.once('SIGTERM', restore);
-      try {
-        await c.stop(t);
-        await c.start();
-      } finally {
-        process.off('SIGINT', restore);
-        process.off('SIGTERM', restore);
-      }
+      await stopThenStart(c, t, target.name);
     } else {
       // `docker kill` through the API marks the container as stopped by hand and no restart
       // policy brings it back (measured on Engine 20.10). A crash is the app's process dying

@@ -4,10 +4,10 @@
  * or rotated in between: then the new file is read from its start and the report says so.
  */
 import { open, stat } from 'node:fs/promises';
-import { InputError } from '../cli/errors.js';
+import { InputError } from '../util/errors.js';
 
 /** Bound on what one drill reads back (a drill's worth of lines is far smaller). */
-export const MAX_DELTA_BYTES = 32 * 1024 * 1024;
+const MAX_DELTA_BYTES = 32 * 1024 * 1024;
 
 export interface LogMark {
   file: string;

@@ -30,7 +30,7 @@ export interface LogSummary {
   note: string | null;
 }
 
-export interface FailureCounts {
+interface FailureCounts {
   total: number;
   s502: number;
   s503: number;
@@ -62,10 +62,10 @@ export interface DrillMeasurement {
   log: LogSummary | null;
 }
 
-export const LOG_SAMPLE_LINES = 5;
+const LOG_SAMPLE_LINES = 5;
 
 /** A failure is an answer the client could not use because the backend was away: 5xx or none. */
-export function isFailure(s: RequestSample): boolean {
+function isFailure(s: RequestSample): boolean {
   return s.status === null || s.status >= 500;
 }
 
@@ -91,7 +91,7 @@ export function countFailures(samples: RequestSample[]): FailureCounts {
   return f;
 }
 
-export function failureWindow(samples: RequestSample[]): DrillMeasurement['failureWindow'] {
+function failureWindow(samples: RequestSample[]): DrillMeasurement['failureWindow'] {
   const failed = samples.filter(isFailure);
   if (failed.length === 0) return null;
   const first = Math.min(...failed.map((s) => s.doneAt));

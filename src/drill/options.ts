@@ -1,15 +1,15 @@
 /**
- * `restartdoctor drill` flags: a table (DRILL_FLAGS) read by cli/flags.ts, zod for the values, the one
- * duration grammar for --timeout. Every bad value becomes one UsageError line naming the flag.
+ * `restartdoctor drill` flags: a table (DRILL_FLAGS, plain data the CLI's reader takes), zod for the
+ * values it read, the one duration grammar for --timeout. Every bad value becomes one UsageError line
+ * naming the flag. Reading argv is the CLI's job (cli/commands/drill.ts): this layer sits below it.
  */
 import { z } from 'zod';
-import { UsageError } from '../cli/errors.js';
-import { parseFlags, type FlagTable } from '../cli/flags.js';
-import { readDuration } from '../cli/values.js';
+import { UsageError } from '../util/errors.js';
+import { readDuration } from '../util/duration.js';
 import { checkTargetUrl } from './urlPolicy.js';
 import { resolveDockerEndpoint, type DockerEndpoint, type DockerEnv } from '../sources/dockerEndpoint.js';
 
-export const DRILL_ACTIONS = ['restart', 'stop-start', 'kill'] as const;
+const DRILL_ACTIONS = ['restart', 'stop-start', 'kill'] as const;
 export type DrillAction = (typeof DRILL_ACTIONS)[number];
 
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
@@ -36,9 +36,6 @@ export interface DrillOptions {
   allowHosts: string[];
 }
 
-/** `--help` short-circuits validation: it must work with no other flag. */
-export type DrillArgs = { kind: 'help' } | { kind: 'run'; options: DrillOptions };
-
 export const DRILL_INTRO = `usage: restartdoctor drill --container NAME --url http://127.0.0.1:PORT/PATH [options]
 
 Restarts a container while sending a bounded number of requests through nginx, and measures
@@ -58,7 +55,7 @@ export const DRILL_FLAGS = {
   'max-failures': { type: 'string', arg: 'N', help: 'failures allowed for a pass (default 0)' },
   'allow-host': { type: 'string', multiple: true, arg: 'HOST', help: 'also allow this host in --url (repeatable)' },
   export: { type: 'string', arg: 'FILE.md', help: "write the drill's report as markdown" },
-} as const satisfies FlagTable;
+} as const;
 
 function intIn(flag: string, min: number, max: number) {
   return z
@@ -100,10 +97,8 @@ const flagSchema = z.object({
   help: z.boolean().default(false),
 });
 
-export function parseDrillArgs(argv: string[], env: DockerEnv): DrillArgs {
-  const { values } = parseFlags(argv, DRILL_FLAGS, { command: 'drill' });
-  if (values.help === true) return { kind: 'help' };
-
+/** The drill's options from the values the CLI read with DRILL_FLAGS (and its global flags). */
+export function drillOptions(values: Record<string, unknown>, env: DockerEnv): DrillOptions {
   const parsed = flagSchema.safeParse(values);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -129,5 +124,5 @@ export function parseDrillArgs(argv: string[], env: DockerEnv): DrillArgs {
     maxFailures: f['max-failures'],
     allowHosts,
   };
-  return { kind: 'run', options };
+  return options;
 }

@@ -3,7 +3,7 @@
  * markdown renderings. Everything that came from a log or the daemon is escaped where drawn.
  */
 import { countOf } from '../util/plural.js';
-import { escapeCodeBlock, escapeMarkdown, sanitizeForTerminal } from '../report/sanitize.js';
+import { escapeCodeBlock, escapeMarkdown, sanitizeForTerminal } from '../util/sanitize.js';
 import type { DrillMeasurement, DrillEventView } from './measure.js';
 import type { DrillAction } from './options.js';
 

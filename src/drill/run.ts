@@ -4,7 +4,7 @@
  * Every wait is bounded by --timeout.
  */
 import { countOf } from '../util/plural.js';
-import { UsageError } from '../cli/errors.js';
+import { UsageError } from '../util/errors.js';
 import { systemTimeZone } from '../parse/localTime.js';
 import { assertRunning, connectDocker, fetchContainerEvents, findContainer, performAction, pingDaemon } from './dockerTarget.js';
 import { startLoad } from './load.js';

@@ -3,10 +3,10 @@
  * host named with --allow-host. A typo'd or pasted production URL is refused before anything runs.
  */
 import { isIP } from 'node:net';
-import { UsageError } from '../cli/errors.js';
+import { UsageError } from '../util/errors.js';
 
 /** 127.0.0.0/8, ::1, localhost (and *.localhost, which resolvers must map to loopback: RFC 6761). */
-export function isLoopbackHost(hostname: string): boolean {
+function isLoopbackHost(hostname: string): boolean {
   const h = hostname.toLowerCase().replace(/^\[|\]$/g, '');
   if (h === 'localhost' || h.endsWith('.localhost')) return true;
   if (isIP(h) === 4) return h.startsWith('127.');

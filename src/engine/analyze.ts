@@ -2,17 +2,16 @@
  * The postmortem pipeline as one call: read logs (files or stdin), events and an inspect
  * snapshot from disk, feed the engine, finish. Used by the postmortem CLI, `fix`, and tests.
  */
-import { readFileSync } from 'node:fs';
 import type { Readable } from 'node:stream';
-import { InputError } from '../cli/errors.js';
+import { InputError } from '../util/errors.js';
 import type { ContainerInfo } from '../model/container.js';
 import type { Incident } from '../model/incident.js';
 import type { UpstreamMap } from '../model/upstreamMap.js';
-import { decodeInspectFile } from '../parse/containerInspect.js';
 import type { Pattern } from '../diagnose/patternSchema.js';
 import { sniffFile } from '../sources/compression.js';
 import { expandLogArgs } from '../sources/logSet.js';
-import { assertReadableFile, describeFsError, streamFileLines, streamLines } from '../sources/readInput.js';
+import { readContainersFile } from '../sources/containersFile.js';
+import { assertReadableFile, streamFileLines, streamLines } from '../sources/readInput.js';
 import type { LineSink } from '../sources/types.js';
 import { feedEventsFile } from './eventsFile.js';
 import { IncidentEngine } from './incidentEngine.js';
@@ -56,22 +55,6 @@ export interface Analysis {
   files: string[];
   /** What the reader must know about the inputs themselves (a truncated gzip…). */
   inputNotes: string[];
-}
-
-export function readContainersFile(path: string): ContainerInfo[] {
-  assertReadableFile(path);
-  let json: unknown;
-  try {
-    json = JSON.parse(readFileSync(path, 'utf8'));
-  } catch (err) {
-    if (err instanceof SyntaxError) throw new InputError(`${path}: not valid JSON (${err.message})`, 'pass the output of `docker inspect $(docker ps -aq)`');
-    throw describeFsError(path, err);
-  }
-  try {
-    return decodeInspectFile(json, path);
-  } catch (err) {
-    throw new InputError(err instanceof Error ? err.message : String(err), 'pass the output of `docker inspect $(docker ps -aq)`');
-  }
 }
 
 export async function analyze(o: AnalyzeOptions): Promise<Analysis> {

@@ -27,7 +27,7 @@ export interface EnrichOptions {
 }
 
 /** Runs the checklist once per probed upstream; returns notes for the report. */
-export async function runChecklists(engine: IncidentEngine, incidents: Incident[], o: Pick<EnrichOptions, 'healthPath' | 'docker' | 'nginxConf'>): Promise<string[]> {
+async function runChecklists(engine: IncidentEngine, incidents: Incident[], o: Pick<EnrichOptions, 'healthPath' | 'docker' | 'nginxConf'>): Promise<string[]> {
   const notes: string[] = [];
   // Probing is rare in a postmortem: its modules (and dockerode) load only when asked for.
   const [{ default: Dockerode }, { readConfigPeers }, { probeRefusal }, { runChecklist }] = await Promise.all([
@@ -127,7 +127,7 @@ export async function fixFor(i: Incident, o: Pick<EnrichOptions, 'nginxConf' | '
   return containerFix(await proposeFix(fixInputFor(i, o)), o);
 }
 
-export async function proposeFixes(engine: IncidentEngine, o: EnrichOptions): Promise<void> {
+async function proposeFixes(engine: IncidentEngine, o: EnrichOptions): Promise<void> {
   for (const i of engine.incidents()) engine.attachFix(i.id, await fixFor(i, o));
 }
 

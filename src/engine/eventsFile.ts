@@ -7,7 +7,7 @@
  */
 import { closeSync, createReadStream, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import type { Readable } from 'node:stream';
-import { InputError } from '../cli/errors.js';
+import { InputError } from '../util/errors.js';
 import { eventLineTime, eventTextProblem, isIgnoredEventLine, type InvalidEventReason } from '../parse/dockerEvent.js';
 import { assertReadableFile, describeFsError, streamFileLines } from '../sources/readInput.js';
 import { LineSplitter } from '../sources/lineSplitter.js';
@@ -39,7 +39,7 @@ function firstNonSpaceChar(path: string): string | null {
 }
 
 /** One JSON-lines line: ignored, invalid (with its reason) or handed to the engine. */
-export function feedEventLine(engine: EventSink, text: string): void {
+function feedEventLine(engine: EventSink, text: string): void {
   const t = text.trim();
   if (t === '') return;
   // ~95% of a real stream (healthcheck exec_*, networks, images): counted as ignored without JSON.parse + zod.
@@ -104,7 +104,7 @@ function feedArrayText(path: string, text: string, engine: EventSink): void {
 }
 
 /** A pipe or FIFO: the first non-space byte decides lines or array, as it arrives. */
-export async function feedEventsStream(path: string, stream: Readable, engine: EventSink): Promise<void> {
+async function feedEventsStream(path: string, stream: Readable, engine: EventSink): Promise<void> {
   let mode: 'unknown' | 'lines' | 'array' = 'unknown';
   let held: Buffer[] = [];
   let heldBytes = 0;

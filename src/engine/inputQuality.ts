@@ -16,9 +16,9 @@ import { formatCount } from '../util/count.js';
  */
 export const MOSTLY_UNREADABLE_SHARE = 0.5;
 /** A kind of line "dominates" an unusable input when it is at least this share of its lines. */
-export const DOMINANT_SHARE = 0.5;
+const DOMINANT_SHARE = 0.5;
 /** --since earlier than the log's first line by more than this: the start of the window is not covered. */
-export const COVERAGE_SLACK_MS = 60_000;
+const COVERAGE_SLACK_MS = 60_000;
 
 /** What nginx's error log looks like, for messages. */
 const EXPECTED = 'expected nginx error-log lines like `2026/12/02 04:21:36 [error] 7#7: *22 connect() failed (111: Connection refused) …`';

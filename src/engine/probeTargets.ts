@@ -9,7 +9,7 @@ import { probeRefusal } from '../checklist/probeSafety.js';
 import { loadNginxConfig } from '../fix/nginx/load.js';
 import { configuredPeers } from '../fix/nginx/peers.js';
 
-export const DEFAULT_NGINX_CONF = '/etc/nginx/nginx.conf';
+const DEFAULT_NGINX_CONF = '/etc/nginx/nginx.conf';
 
 export interface ConfigPeers {
   /** The config the peers come from; null when none could be read. */

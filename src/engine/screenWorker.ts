@@ -9,7 +9,7 @@
  * slots, so memory stays bounded when parsing is the slower half.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { UserError } from '../cli/errors.js';
+import { UserError } from '../util/errors.js';
 import { Classifier } from '../parse/classify.js';
 import { LocalClock } from '../parse/localTime.js';
 import { cutLine, LineCut } from '../parse/nginx/cut.js';

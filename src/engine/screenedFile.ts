@@ -9,7 +9,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { InputError } from '../cli/errors.js';
+import { InputError } from '../util/errors.js';
 import { UPSTREAM_ERROR_KINDS } from '../model/logRecord.js';
 import { LineCut } from '../parse/nginx/cut.js';
 import type { Signature } from '../parse/nginx/signatures.js';

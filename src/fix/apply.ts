@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { applyPatch } from 'diff';
 import { parseAllDocuments } from 'yaml';
 import type { FixFile, FixProposal } from '../model/incident.js';
-import { oneLine } from '../cli/errors.js';
+import { oneLine } from '../util/errors.js';
 import { findNginx, nginxTest } from './nginxTest.js';
 import { BACKUP_DIR, realFile, realOps, removeBackup, replaceAtomically, writeBackup, type WriteOps } from './safeWrite.js';
 
@@ -32,9 +32,9 @@ export interface ApplyOptions {
   ops?: WriteOps;
 }
 
-export type ApplyStatus = 'written' | 'unchanged' | 'failed' | 'restored' | 'unvalidated' | 'skipped';
+type ApplyStatus = 'written' | 'unchanged' | 'failed' | 'restored' | 'unvalidated' | 'skipped';
 
-export interface ApplyFileResult {
+interface ApplyFileResult {
   path: string;
   status: ApplyStatus;
   /** One line: what happened and why. */

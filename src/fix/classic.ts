@@ -15,7 +15,7 @@ import { locate, targetFromKey, type LocatedProxy } from './nginx/locate.js';
 import { effective } from './nginx/query.js';
 import type { FixInput, PlanResult } from './types.js';
 
-export const CLASSIC_IDS = [
+const CLASSIC_IDS = [
   'selinux-network-connect',
   'socket-permissions',
   'unix-socket-path',
@@ -30,7 +30,7 @@ export const CLASSIC_IDS = [
 ] as const;
 
 /** The header buffer proposed: 32k holds the large cookies and trace headers seen in practice. */
-export const HEADER_BUFFER = '32k';
+const HEADER_BUFFER = '32k';
 
 function address(input: FixInput): string {
   return input.upstream.port === null ? input.upstream.host : `${input.upstream.host}:${input.upstream.port}`;
@@ -45,7 +45,7 @@ function isFastcgi(input: FixInput): boolean {
 }
 
 /** Advice for one classic fix id; the diff-able ones say what their diff does when there is one. */
-export function classicAdvice(id: string, input: FixInput, diffed: boolean): string[] {
+function classicAdvice(id: string, input: FixInput, diffed: boolean): string[] {
   const addr = address(input);
   const path = socketPath(input);
   const dir = path.slice(0, path.lastIndexOf('/')) || '/';

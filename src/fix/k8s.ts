@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { LineCounter, parseAllDocuments, type YAMLMap } from 'yaml';
 import type { FixFile } from '../model/incident.js';
-import { InputError, oneLine } from '../cli/errors.js';
+import { InputError, oneLine } from '../util/errors.js';
 import type { FixInput, PlanResult } from './types.js';
 import { describeReady, type Timing } from './timing.js';
 import { applyEdits, unifiedDiff, type Edit } from './textEdit.js';

@@ -93,7 +93,7 @@ export async function proposeFix(given: FixInput): Promise<FixProposal> {
  * the input); compose when the matched container carries compose labels (a service name) or a
  * compose file was given; Kubernetes and systemd only when their manifest or unit was given.
  */
-export function evidencedPlatforms(input: Pick<FixInput, 'service' | 'compose' | 'k8s' | 'systemdUnit'>): Set<Platform> {
+function evidencedPlatforms(input: Pick<FixInput, 'service' | 'compose' | 'k8s' | 'systemdUnit'>): Set<Platform> {
   const on = new Set<Platform>(['nginx']);
   if (input.service || input.compose) on.add('compose');
   if ((input.k8s ?? []).length > 0) on.add('kubernetes');
@@ -101,7 +101,7 @@ export function evidencedPlatforms(input: Pick<FixInput, 'service' | 'compose' |
   return on;
 }
 
-export function nonIdempotentWarning(notRetried: number, writes: number): string {
+function nonIdempotentWarning(notRetried: number, writes: number): string {
   const others = writes > notRetried ? ` (${writes} writes in all; nginx retries PUT/DELETE like GETs)` : '';
   return (
     `${countOf(notRetried, 'POST/PATCH/LOCK request')} got a 502 during the incident${others}. nginx never passes these to another peer ` +

@@ -32,7 +32,7 @@ export interface WriteOps {
 export const realOps: WriteOps = { rename: renameSync };
 
 /** A refusal or failure the caller reports in one line. */
-export class SafeWriteError extends Error {
+class SafeWriteError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'SafeWriteError';
@@ -46,7 +46,7 @@ function errCode(err: unknown): string {
 }
 
 /** `20240115T031244Z`: sorts by time, safe in a file name. */
-export function backupStamp(now: number): string {
+function backupStamp(now: number): string {
   return new Date(now).toISOString().replace(/\.\d{3}Z$/, 'Z').replace(/[-:]/g, '');
 }
 

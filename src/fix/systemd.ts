@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { InputError, oneLine } from '../cli/errors.js';
+import { InputError, oneLine } from '../util/errors.js';
 import type { FixInput, PlanResult } from './types.js';
 import { describeReady, type Timing } from './timing.js';
 import { applyEdits, eolOf, lineEndAt, unifiedDiff, type Edit } from './textEdit.js';
@@ -18,7 +18,7 @@ interface Section {
   keys: Map<string, string>;
 }
 
-export function parseUnit(text: string): Section[] {
+function parseUnit(text: string): Section[] {
   const sections: Section[] = [];
   let offset = 0;
   for (const raw of text.split('\n')) {

@@ -48,12 +48,6 @@ export function indentAt(text: string, offset: number): string {
   return text.slice(start, i);
 }
 
-export function lineOf(text: string, offset: number): number {
-  let line = 1;
-  for (let i = 0; i < offset && i < text.length; i++) if (text[i] === '\n') line++;
-  return line;
-}
-
 /** A unified diff with `--- path` / `+++ path` headers (apply with `patch -p0`); '' when equal. */
 export function unifiedDiff(displayPath: string, before: string, after: string): string {
   if (before === after) return '';

@@ -37,7 +37,7 @@ export function detectStyle(text: string): YamlStyle {
   return { indent: indent || 2, indentSeq };
 }
 
-export function columnOf(text: string, offset: number): number {
+function columnOf(text: string, offset: number): number {
   return offset - lineStartAt(text, offset);
 }
 
@@ -59,7 +59,7 @@ function contentEnd(text: string, map: YAMLMap): number {
 }
 
 /** The column keys of a block mapping start at. */
-export function keyColumn(text: string, map: YAMLMap): number | null {
+function keyColumn(text: string, map: YAMLMap): number | null {
   const first = map.items[0] as Pair<Node, Node | null> | undefined;
   const r = rangeOf(first?.key);
   return r ? columnOf(text, r[0]) : null;

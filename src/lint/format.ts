@@ -3,8 +3,6 @@ import { RULE_LIST } from './rules.js';
 import { countOf } from '../util/plural.js';
 import type { Finding, LintResult, Severity, WaivedFinding } from './types.js';
 
-export type LintFormat = 'text' | 'json' | 'sarif';
-
 /** Findings by severity: errors fail a run, warnings only with --strict, notes never. */
 export function lintTally(findings: Finding[]): Record<Severity, number> {
   const n: Record<Severity, number> = { error: 0, warning: 0, note: 0 };

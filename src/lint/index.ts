@@ -1,7 +1,7 @@
 /** lintFiles: reads each file, detects its kind by content, runs that kind's rules. */
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { InputError, oneLine } from '../cli/errors.js';
+import { InputError, oneLine } from '../util/errors.js';
 import { displayPath } from '../fix/paths.js';
 import { detectKind } from './detect.js';
 import { lintNginx } from './nginxRules.js';
@@ -61,8 +61,8 @@ function unknownWaivers(shown: string, text: string): Finding[] {
     }));
 }
 
-export { RULES, RULE_LIST } from './rules.js';
+export { RULE_LIST } from './rules.js';
 export { detectKind } from './detect.js';
-export { formatJson, formatText, toSarif, lintTally, type LintFormat } from './format.js';
+export { formatJson, formatText, toSarif, lintTally } from './format.js';
 export { findRule } from './waivers.js';
-export type { Finding, LintResult, Rule, Severity, FileKind, WaivedFinding } from './types.js';
+export type { LintResult } from './types.js';

@@ -32,7 +32,7 @@ export interface Rule {
   help: string;
 }
 
-export interface LintedFile {
+interface LintedFile {
   path: string;
   kind: FileKind;
 }

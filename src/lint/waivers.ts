@@ -28,7 +28,7 @@ export interface WaiverComment {
  * Line → the waiver comments that apply to it: its own trailing comment and the comment-only
  * lines directly above it.
  */
-export function waiverComments(text: string): Map<number, WaiverComment[]> {
+function waiverComments(text: string): Map<number, WaiverComment[]> {
   const lines = text.split('\n');
   const out = new Map<number, WaiverComment[]>();
   let pending: WaiverComment[] = [];

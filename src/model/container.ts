@@ -100,7 +100,7 @@ export interface ContainerInfo {
   mounts?: ContainerMount[];
 }
 
-export interface ContainerMount {
+interface ContainerMount {
   type: string;
   /** Host path (bind) or the volume's path on the host. */
   source: string;

@@ -44,7 +44,7 @@ export interface Burst {
   closed: boolean;
 }
 
-export type MatchMethod =
+type MatchMethod =
   | 'published-port' // upstream port == a HostPort published by the container
   | 'host-network-port' // host-network container whose command/healthcheck/ExposedPorts names the port
   | 'container-ip' // upstream host == a container IP
@@ -180,7 +180,7 @@ export interface ContributingFinding {
 }
 
 /** The workload an incident's upstream belongs to, as reports show it. */
-export interface IncidentWorkload extends Workload {
+interface IncidentWorkload extends Workload {
   /** `restarted` (same container), `recreated` (new container), null (no stop/start in the window). */
   incarnation: 'restarted' | 'recreated' | null;
 }

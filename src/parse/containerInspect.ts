@@ -10,7 +10,7 @@ const COMPOSE_SERVICE = 'com.docker.compose.service';
 const COMPOSE_PROJECT = 'com.docker.compose.project';
 
 /** Docker's healthcheck defaults, applied when the config leaves a field at 0 (moby `container/health.go`). */
-export const HEALTHCHECK_DEFAULTS = {
+const HEALTHCHECK_DEFAULTS = {
   intervalMs: 30_000,
   timeoutMs: 30_000,
   retries: 3,

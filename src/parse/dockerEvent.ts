@@ -173,9 +173,9 @@ export function eventLineTime(line: string): number | null {
 export type InvalidEventReason = 'too-large' | 'too-deep' | 'not-json' | 'invalid-fields';
 
 /** A Docker event is a few KB (labels included): anything larger is not one. */
-export const MAX_EVENT_CHARS = 256 * 1024;
+const MAX_EVENT_CHARS = 256 * 1024;
 /** A Docker event nests 3 levels (event → Actor → Attributes); label values are strings. */
-export const MAX_EVENT_DEPTH = 16;
+const MAX_EVENT_DEPTH = 16;
 
 /**
  * Checks an event's text before JSON.parse and the decoder see it: its size, and its nesting by

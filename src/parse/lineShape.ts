@@ -37,7 +37,7 @@ export type ShapeId = (typeof SHAPE_IDS)[number];
  *   when both name the same second;
  * - `none`: no stamp, or one with neither year nor zone (syslog, journald short) — nginx's time is kept.
  */
-export type StampWorth = 'absolute' | 'fraction' | 'none';
+type StampWorth = 'absolute' | 'fraction' | 'none';
 
 export interface LineShape {
   id: ShapeId;
@@ -221,10 +221,6 @@ const JOURNAL_JSON: LineShape = {
 export const LINE_SHAPES: readonly LineShape[] = [JOURNAL_JSON, ...RULES.map(({ id, label, worth, timeNote }) => ({ id, label, worth, timeNote }))];
 
 const BY_ID = new Map<ShapeId, LineShape>(LINE_SHAPES.map((s) => [s.id, s]));
-
-export function lineShape(id: ShapeId): LineShape {
-  return BY_ID.get(id)!;
-}
 
 /** Longer lines are not looked at (nginx caps a line at a few KB; journald json adds its fields). */
 const MAX_SHAPED_CHARS = 1024 * 1024;

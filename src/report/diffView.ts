@@ -3,9 +3,9 @@
  * (sanitizing the whole diff would turn every newline into `�`), and coloured for a terminal the
  * way `git diff` does when the CLI decided colour is on (MainOptions.color).
  */
-import { sanitizeForTerminal } from './sanitize.js';
+import { sanitizeForTerminal } from '../util/sanitize.js';
 
-export type DiffLineKind = 'header' | 'hunk' | 'add' | 'del' | 'context';
+type DiffLineKind = 'header' | 'hunk' | 'add' | 'del' | 'context';
 
 export interface DiffLine {
   kind: DiffLineKind;

@@ -7,7 +7,7 @@ import type { ChecklistResult, Incident } from '../model/incident.js';
 import type { SourceStatus } from '../model/snapshot.js';
 import { formatCount } from '../util/count.js';
 import { formatTime } from './format.js';
-import { sanitizeForTerminal as safe } from './sanitize.js';
+import { sanitizeForTerminal as safe } from '../util/sanitize.js';
 
 /** Values with spaces are quoted; everything is terminal-safe. */
 function kv(key: string, value: string | number): string {

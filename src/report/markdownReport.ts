@@ -12,7 +12,7 @@ import { countersLine, eventsLine, formatTime, kindsSummary, shapeLines } from '
 import { byWorkload, fixPlacements, mostSevereIndex, workloadKey, type FixPlacement } from './incidentGroups.js';
 import { contributingLines, phasesLine, workloadLine } from './findingLines.js';
 import type { ReportContext } from './reportContext.js';
-import { codeSpan, escapeMarkdown as md, fencedBlock } from './sanitize.js';
+import { codeSpan, escapeMarkdown as md, fencedBlock } from '../util/sanitize.js';
 import { incidentTimeline } from './timeline.js';
 
 /**

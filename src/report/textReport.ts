@@ -12,7 +12,7 @@ import { contributingLines, phasesLine, workloadLine } from './findingLines.js';
 import { countersLine, eventsLine, formatTime, impactLine, matchLine, shapeLines } from './format.js';
 import { byWorkload, fixPlacements, workloadKey, type FixPlacement } from './incidentGroups.js';
 import type { ReportContext } from './reportContext.js';
-import { sanitizeForTerminal as safe } from './sanitize.js';
+import { sanitizeForTerminal as safe } from '../util/sanitize.js';
 import { incidentTimeline } from './timeline.js';
 
 function indent(lines: string[], by = '    '): string[] {

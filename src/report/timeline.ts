@@ -1,6 +1,8 @@
 /**
  * One merged timeline per incident: its own container's lifecycle events and the burst's first and
- * last errors, in time order. The text and markdown reports both draw these rows.
+ * last errors, in time order. The one view model of an incident's story: the text and markdown
+ * reports and the live screen's detail pane (ui/detailLines.ts) all draw these rows, so the screen
+ * and the report tell it in the same order.
  */
 import { countOf } from '../util/plural.js';
 import type { ContainerEvent } from '../model/container.js';
@@ -18,7 +20,7 @@ export interface TimelineRow {
   source: 'docker' | 'nginx';
 }
 
-export function describeEvent(e: ContainerEvent): { what: string; detail: string } {
+function describeEvent(e: ContainerEvent): { what: string; detail: string } {
   switch (e.action) {
     case 'kill':
       return { what: 'kill', detail: `signal ${e.signal ?? '?'}` };
@@ -48,7 +50,7 @@ function distance(t: number, i: Incident): number {
  * reaches 60 s back and 30 s on, so in a run of restarts each incident's window holds its
  * neighbours' restarts).
  */
-export function ownEvents(incident: Incident, sameWorkload: readonly Incident[] = []): ContainerEvent[] {
+function ownEvents(incident: Incident, sameWorkload: readonly Incident[] = []): ContainerEvent[] {
   const m = incident.match;
   if (!m) return [];
   // Every incarnation of the workload: a recreate's old container may have been renamed `<id>_name`.
@@ -89,8 +91,16 @@ export function incidentTimeline(incident: Incident, sameWorkload: readonly Inci
   if (burst.last !== burst.first) {
     rows.push({ time: burst.last, what: burst.closed ? 'last error' : 'latest error', subject: burst.upstreamKey, detail: `${countOf(burst.count, 'error')} in all${!fromHealth && readyNote ? `; ${readyNote}` : ''}`, source: 'nginx' });
   }
-  // nginx stamps whole seconds: a line at :41 happened somewhere in :41.000–:41.999, so it sorts
-  // at the middle of its second (a die at :41.02 comes before it, a start at :41.8 after).
-  const order = (r: TimelineRow) => (r.source === 'nginx' ? r.time + 500 : r.time);
-  return rows.sort((a, b) => order(a) - order(b));
+  return rows.sort(byWhenItHappened);
+}
+
+/**
+ * nginx stamps whole seconds and Docker nanoseconds (DOMAIN.md): a line at :41 happened somewhere
+ * in :41.000–:41.999, so it sorts at the middle of its second (a die at :41.02 comes before it, a
+ * start at :41.8 after). On a tie the lifecycle event comes first: it is what the errors follow
+ * (a die before the refusals it causes), never the other way round.
+ */
+function byWhenItHappened(a: TimelineRow, b: TimelineRow): number {
+  const at = (r: TimelineRow) => (r.source === 'nginx' ? r.time + 500 : r.time);
+  return at(a) - at(b) || (a.source === b.source ? 0 : a.source === 'docker' ? -1 : 1);
 }

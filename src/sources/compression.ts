@@ -13,7 +13,7 @@ export interface Compression {
   tool: string;
 }
 
-export const COMPRESSIONS: readonly Compression[] = [
+const COMPRESSIONS: readonly Compression[] = [
   { name: 'gzip', magic: [0x1f, 0x8b], readable: true, tool: 'gzip -dc' },
   { name: 'xz', magic: [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00], readable: false, tool: 'xz -dc' },
   { name: 'zstd', magic: [0x28, 0xb5, 0x2f, 0xfd], readable: false, tool: 'zstd -dc' },

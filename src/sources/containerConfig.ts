@@ -11,7 +11,7 @@ import type { Readable, Writable } from 'node:stream';
 import type Docker from 'dockerode';
 
 /** Where the official images (and Debian's package) keep it. */
-export const CONTAINER_NGINX_DIR = '/etc/nginx';
+const CONTAINER_NGINX_DIR = '/etc/nginx';
 const MAX_BYTES = 16 * 1024 * 1024;
 
 interface TarHeader {

@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 /** Bytes of the held file's end kept to recognise its copy (the copy's bytes there must match). */
-export const TAIL_BYTES = 256;
+const TAIL_BYTES = 256;
 /** Compressed generations are never a copy to read from (`compress` without `delaycompress`). */
 const COMPRESSED = /\.(gz|bz2|xz|zst|lz4|z)$/i;
 const READ_CHUNK = 1024 * 1024;

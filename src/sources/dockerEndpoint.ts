@@ -7,10 +7,10 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type Dockerode from 'dockerode';
-import { UsageError } from '../cli/errors.js';
+import { UsageError } from '../util/errors.js';
 
 /** The Engine's socket when none is named. */
-export const DEFAULT_DOCKER_ENDPOINT = 'unix:///var/run/docker.sock';
+const DEFAULT_DOCKER_ENDPOINT = 'unix:///var/run/docker.sock';
 
 export interface DockerEndpoint {
   options: Dockerode.DockerOptions;

@@ -20,10 +20,10 @@ const INSPECT_CONCURRENCY = 8;
  * How many events the daemon keeps for `since` (moby's daemon/events `eventsLimit`): a history
  * that returns fewer reaches back to `since`; one that returns as many may have lost older ones.
  */
-export const DAEMON_EVENTS_KEPT = 256;
+const DAEMON_EVENTS_KEPT = 256;
 
 /** What the first read of `/events` from `since` showed: how far back Docker's history reaches. */
-export interface EventHistory {
+interface EventHistory {
   since: number;
   /** Every event is known from here: `since`, or the oldest event kept when the daemon's buffer was full. */
   eventsFrom: number;

@@ -12,7 +12,7 @@
 import { REGION_BYTES, SimdLineScanner } from './lineScan.js';
 import type { LineSink } from './types.js';
 
-export const MAX_LINE_BYTES = 1024 * 1024;
+const MAX_LINE_BYTES = 1024 * 1024;
 
 /** The line holds a control byte (0x00-0x08 or 0x0E-0x1A: what the parser calls binary). */
 export const LINE_CONTROL = 1;
@@ -44,7 +44,7 @@ export interface ByteLineConsumer {
   ingestSameHeadRun?(count: number): boolean;
 }
 
-export function isByteLineConsumer(x: unknown): x is ByteLineConsumer {
+function isByteLineConsumer(x: unknown): x is ByteLineConsumer {
   return typeof x === 'object' && x !== null && typeof (x as ByteLineConsumer).ingestLineBytes === 'function';
 }
 

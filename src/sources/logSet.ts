@@ -11,12 +11,12 @@
  */
 import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { InputError } from '../cli/errors.js';
+import { InputError } from '../util/errors.js';
 
 /** `NAME`, `NAME.N`, `NAME-YYYYMMDD[HH[MM[SS]]]` or `NAME.YYYYMMDD…`, each maybe with a compressor's suffix. */
 const GENERATION = /^(.+?)(?:\.(\d{1,6})|[-.](\d{8}(?:\d{2}){0,3}))?(?:\.(?:gz|xz|bz2|zst|lz4|z))?$/;
 
-export interface Generation {
+interface Generation {
   file: string;
   /** The name the set shares (`error.log`). */
   base: string;
@@ -25,7 +25,7 @@ export interface Generation {
 }
 
 /** Where `name` sits in its rotated set. */
-export function generationOf(file: string): Generation {
+function generationOf(file: string): Generation {
   const name = path.basename(file);
   const m = GENERATION.exec(name);
   const base = m?.[1] ?? name;
@@ -45,7 +45,7 @@ export function timeOrder(files: readonly string[]): string[] {
     .map((g) => g.file);
 }
 
-export function hasGlob(arg: string): boolean {
+function hasGlob(arg: string): boolean {
   return /[*?[]/.test(arg);
 }
 

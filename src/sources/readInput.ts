@@ -12,7 +12,7 @@ import { open, type FileHandle } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
-import { InputError } from '../cli/errors.js';
+import { InputError } from '../util/errors.js';
 import { SNIFF_BYTES, sniffCompression, sniffFile, type Compression } from './compression.js';
 import { REGION_BYTES } from './lineScan.js';
 import { LineSplitter, type ByteLineConsumer, type SplitterOptions } from './lineSplitter.js';

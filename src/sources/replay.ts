@@ -8,10 +8,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { IncidentEngine } from '../engine/incidentEngine.js';
-import { readContainersFile } from '../engine/analyze.js';
+import { readContainersFile } from './containersFile.js';
 import { feedEventsFile } from '../engine/eventsFile.js';
 import type { InvalidEventReason } from '../parse/dockerEvent.js';
-import { InputError } from '../cli/errors.js';
+import { InputError } from '../util/errors.js';
 import { readShape } from '../parse/lineShape.js';
 import { lineTimeIn } from '../parse/lineTime.js';
 import { LocalClock } from '../parse/localTime.js';

@@ -6,7 +6,7 @@
 import { useMemo, useReducer, useRef, useSyncExternalStore } from 'react';
 import { Box, useApp } from 'ink';
 import type { EngineSnapshot } from '../model/snapshot.js';
-import { oneLine } from '../cli/errors.js';
+import { oneLine } from '../util/errors.js';
 import { computeLayout, HEADER_ROWS } from './layout.js';
 import { initialUiState, uiReducer, type UiAction, type UiState } from './state.js';
 import { isOpen, visibleContainers, visibleIncidents, visibleUpstreams } from './select.js';

@@ -5,7 +5,7 @@
 import type { Incident } from '../model/incident.js';
 import { contributingLines, phasesLine, workloadLine } from '../report/findingLines.js';
 import { clean, clockTime, formatDuration, offset } from './format.js';
-import { timelineOf } from './select.js';
+import { incidentTimeline } from '../report/timeline.js';
 import { CHECK_MARK, checkTone, type Tone } from './theme.js';
 import type { DetailMode } from './state.js';
 import { checklistVerdictText, verdictConflict } from './verdict.js';
@@ -45,8 +45,13 @@ function summaryLines(i: Incident, tz: string): Line[] {
   }
 
   out.push({ text: 'Timeline', tone: 'plain', bold: true });
-  for (const t of timelineOf(i)) {
-    out.push({ text: `  ${clockTime(t.time, tz, true)} ${offset(t.time - i.burst.first).padStart(9)}  ${t.text}`, tone: t.kind === 'error' ? 'bad' : 'warn' });
+  // The reports' rows, in their order. nginx's times are whole seconds: shown without a fraction.
+  for (const r of incidentTimeline(i)) {
+    const when = clockTime(r.time, tz, r.source === 'docker').padEnd(12);
+    out.push({
+      text: `  ${when} ${offset(r.time - i.burst.first).padStart(9)}  ${r.what.padEnd(15)}  ${clean(r.subject)}${r.detail ? `  ${clean(r.detail)}` : ''}`,
+      tone: r.source === 'nginx' ? 'bad' : 'warn',
+    });
   }
 
   const ev = i.burst.evidence;

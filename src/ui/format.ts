@@ -3,7 +3,7 @@
  * names, label values, health output, diffs of user files) reaches a component: it runs the
  * shared sanitiser, so no escape sequence or control character is ever drawn.
  */
-import { sanitizeForTerminal } from '../report/sanitize.js';
+import { sanitizeForTerminal } from '../util/sanitize.js';
 import { formatDuration } from '../util/duration.js';
 
 export function clean(text: string | null | undefined): string {

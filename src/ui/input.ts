@@ -46,7 +46,7 @@ export function useUiInput(ctx: InputContext): void {
   );
 }
 
-export function handle(command: UiCommand, ctx: InputContext): void {
+function handle(command: UiCommand, ctx: InputContext): void {
   const { dispatch, ids, maxScroll } = ctx;
   switch (command) {
     case 'up':

@@ -32,7 +32,7 @@ export interface TuiHandle {
 }
 
 /** A readable TTY for keys: stdin itself, or /dev/tty when stdin is a pipe; null when none. */
-export function keyInput(stdin: NodeJS.ReadStream): { stream: NodeJS.ReadStream; owned: boolean } | null {
+function keyInput(stdin: NodeJS.ReadStream): { stream: NodeJS.ReadStream; owned: boolean } | null {
   if (stdin.isTTY) return { stream: stdin, owned: false };
   try {
     const fd = fs.openSync('/dev/tty', 'r');

@@ -1,17 +1,15 @@
 /**
  * Selectors: what the screen shows, derived from an EngineSnapshot and the UI state. Pure, so
- * filtering and the timeline are tested without rendering.
+ * filtering is tested without rendering. (An incident's timeline is the reports' one: report/timeline.ts.)
  */
 import type { ContainerView, Incident } from '../model/incident.js';
 import type { EngineSnapshot, UpstreamStat } from '../model/snapshot.js';
-import type { ContainerEvent } from '../model/container.js';
-import { clean } from './format.js';
 
 function has(haystack: (string | null | undefined)[], needle: string): boolean {
   return haystack.some((h) => !!h && h.toLowerCase().includes(needle));
 }
 
-export function incidentMatches(i: Incident, filter: string): boolean {
+function incidentMatches(i: Incident, filter: string): boolean {
   const f = filter.toLowerCase();
   if (!f) return true;
   return has(
@@ -29,12 +27,12 @@ export function incidentMatches(i: Incident, filter: string): boolean {
   );
 }
 
-export function upstreamMatches(u: UpstreamStat, filter: string): boolean {
+function upstreamMatches(u: UpstreamStat, filter: string): boolean {
   const f = filter.toLowerCase();
   return !f || has([u.key, u.upstream.url, u.container], f);
 }
 
-export function containerMatches(c: ContainerView, filter: string): boolean {
+function containerMatches(c: ContainerView, filter: string): boolean {
   const f = filter.toLowerCase();
   return !f || has([c.name, c.info?.service, c.info?.project, c.info?.image, c.state], f);
 }
@@ -45,7 +43,7 @@ export function visibleIncidents(s: EngineSnapshot, filter: string): Incident[] 
 }
 
 /** Errors in the last minute (the sparkline's window). */
-export function lastMinuteErrors(u: UpstreamStat): number {
+function lastMinuteErrors(u: UpstreamStat): number {
   let n = 0;
   for (const x of u.perSecond) n += x;
   return n;
@@ -75,36 +73,4 @@ export function visibleContainers(s: EngineSnapshot, filter: string): ContainerV
 
 export function isOpen(s: EngineSnapshot, i: Incident): boolean {
   return s.openBursts.some((b) => b.id === i.burst.id);
-}
-
-export interface TimelineItem {
-  time: number;
-  kind: 'error' | 'event';
-  text: string;
-}
-
-export function describeEvent(e: ContainerEvent): string {
-  const name = clean(e.name);
-  switch (e.action) {
-    case 'die':
-      return `${name} died${e.exitCode === null ? '' : ` (exit ${e.exitCode})`}`;
-    case 'kill':
-      return `${name} kill${e.signal ? ` (signal ${clean(e.signal)})` : ''}`;
-    case 'health_status':
-      return `${name} health: ${e.health ?? '?'}`;
-    case 'oom':
-      return `${name} out of memory (oom)`;
-    default:
-      return `${name} ${e.action}`;
-  }
-}
-
-/** The incident's story: its first and last errors merged with its container's events. */
-export function timelineOf(i: Incident): TimelineItem[] {
-  const b = i.burst;
-  const kinds = Object.keys(b.kinds).join(', ');
-  const items: TimelineItem[] = [{ time: b.first, kind: 'error', text: `first error on ${clean(b.upstreamKey)} (${kinds})` }];
-  for (const e of i.facts.events) items.push({ time: e.time, kind: 'event', text: describeEvent(e) });
-  if (b.last > b.first) items.push({ time: b.last, kind: 'error', text: `last error — ${b.count} in ${Math.max(0, Math.round((b.last - b.first) / 100) / 10)} s` });
-  return items.sort((x, y) => x.time - y.time);
 }

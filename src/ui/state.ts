@@ -4,9 +4,9 @@
  * the screen derives everything else from the current EngineSnapshot.
  */
 
-export type Pane = 'list' | 'detail';
+type Pane = 'list' | 'detail';
 export type DetailMode = 'summary' | 'fix';
-export type MessageLevel = 'info' | 'error';
+type MessageLevel = 'info' | 'error';
 
 export interface UiState {
   pane: Pane;

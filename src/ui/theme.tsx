@@ -41,10 +41,3 @@ export function checkTone(s: CheckStatus): Tone {
 }
 
 export const CHECK_MARK: Record<CheckStatus, string> = { pass: '✔', fail: '✘', unknown: '?' };
-
-/** Whether to use colour, from the environment and flags (decided once). */
-export function colorWanted(env: NodeJS.ProcessEnv, noColorFlag: boolean): boolean {
-  if (noColorFlag) return false;
-  if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
-  return env.TERM !== 'dumb';
-}

@@ -29,7 +29,7 @@ export function checklistVerdictText(conclusion: string): string {
 }
 
 /** The diagnosis's cause in a few words: the pattern title up to its colon, `stop timeout`. */
-export function diagnosisCause(title: string): string {
+function diagnosisCause(title: string): string {
   const head = title.split(':')[0]!.trim();
   return head.charAt(0).toLowerCase() + head.slice(1);
 }

@@ -4,10 +4,12 @@
  * unit, repeated (`1m30s`, `1h 30m`), or a bare number of seconds. The units are Docker's and
  * Go's (`docker events --since 10m`), which is what on-call people type.
  */
+import { UsageError } from './errors.js';
+
 const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
 /** How the grammar is named in messages. */
-export const DURATION_EXAMPLES = '90s, 10m, 2h, 1d, 500ms or 1m30s';
+const DURATION_EXAMPLES = '90s, 10m, 2h, 1d, 500ms or 1m30s';
 
 /** `500ms`, `90s`, `10m`, `2h`, `1d`, `1m30s`, `45` (seconds) → milliseconds; null when the text is not a duration. */
 export function parseDuration(text: string): number | null {
@@ -36,4 +38,13 @@ export function formatDuration(ms: number): string {
   if (min < 60) return `${sign}${min} min${s ? ` ${s} s` : ''}`;
   const h = Math.floor(min / 60);
   return `${sign}${h} h${min % 60 ? ` ${min % 60} min` : ''}`;
+}
+
+/** A duration flag's value in ms: more than 0, and at most `maxMs` when given. */
+export function readDuration(flag: string, text: string, maxMs?: number): number {
+  const ms = parseDuration(text);
+  if (ms === null) throw new UsageError(`${flag}: "${text}" is not a duration (use ${DURATION_EXAMPLES})`, null);
+  if (ms <= 0) throw new UsageError(`${flag}: "${text}" must be more than 0`, null);
+  if (maxMs !== undefined && ms > maxMs) throw new UsageError(`${flag}: "${text}" is more than the ${formatDuration(maxMs)} allowed`, null);
+  return ms;
 }

@@ -6,7 +6,7 @@
  */
 import { formatCount } from './count.js';
 
-export function plural(n: number, one: string, many = `${one}s`): string {
+function plural(n: number, one: string, many = `${one}s`): string {
   return n === 1 ? one : many;
 }
 

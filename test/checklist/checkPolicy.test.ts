@@ -8,8 +8,8 @@ import { execFile } from 'node:child_process';
 import { PassThrough, Writable } from 'node:stream';
 import { describe, expect, it, vi } from 'vitest';
 import { runCheck, type CheckDeps } from '../../src/cli/commands/check.js';
-import { UserError } from '../../src/cli/errors.js';
-import { EXIT } from '../../src/cli/exitCodes.js';
+import { UserError } from '../../src/util/errors.js';
+import { EXIT } from '../../src/util/exitCodes.js';
 import type { CliIo } from '../../src/cli/io.js';
 import { decideCheckTarget, refusedKind, type TargetPolicyDeps } from '../../src/checklist/targetPolicy.js';
 import type { ChecklistResult } from '../../src/model/incident.js';
@@ -130,7 +130,7 @@ describe('check --upstream: the refusal comes before any connection', () => {
   it('the built CLI in an empty network namespace: one line, exit 2, a JSON error under --json', async () => {
     const cli = (args: string[]) =>
       new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-        execFile('unshare', ['-n', 'sh', CLI, 'check', ...args], { env: { ...process.env, NO_COLOR: '1' }, timeout: 30_000 }, (err, stdout, stderr) =>
+        execFile('unshare', ['-n', CLI, 'check', ...args], { env: { ...process.env, NO_COLOR: '1' }, timeout: 30_000 }, (err, stdout, stderr) =>
           resolve({ code: err ? ((err as { code?: number }).code ?? null) : 0, stdout, stderr }),
         );
       });

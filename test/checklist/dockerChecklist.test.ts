@@ -10,6 +10,7 @@ import { formatChecklist } from '../../src/checklist/format.js';
 import { runChecklist } from '../../src/checklist/runChecklist.js';
 import type { ChecklistResult } from '../../src/model/incident.js';
 import { BUSYBOX_IMAGE, DOCKER_SOCKET, docker, ensureBusyboxImage, removeContainers, requireDocker } from '../support/docker.js';
+import { waitFor } from '../support/wait.js';
 
 const HEALTHY = 'rd-chk-healthy';
 const DELAYED = 'rd-chk-delayed';
@@ -28,14 +29,7 @@ let ok = false;
 const byId = (r: ChecklistResult) => Object.fromEntries(r.checks.map((c) => [c.id, c]));
 const statusOf = (r: ChecklistResult) => Object.fromEntries(r.checks.map((c) => [c.id, c.status]));
 
-async function waitFor(what: string, cond: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (Date.now() < until) {
-    if (await cond()) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
+const waitUntil = (what: string, cond: () => Promise<boolean>, timeoutMs = 15_000): Promise<unknown> => waitFor(cond, Boolean, { what, timeoutMs, intervalMs: 100 });
 
 const state = (name: string, field: string) => docker('inspect', '-f', `{{${field}}}`, name);
 const httpd = (port: number) => ['httpd', '-f', '-p', String(port), '-h', '/www'];
@@ -64,8 +58,8 @@ beforeAll(async () => {
       docker('exec', OOM, 'sh', '-c', 'echo go > /tmp/go'),
     ),
   ]);
-  await waitFor(`${HEALTHY} healthy`, async () => (await state(HEALTHY, '.State.Health.Status')) === 'healthy');
-  await waitFor(`${OOM}/${CRASHED} exited`, async () => (await state(OOM, '.State.Status')) === 'exited' && (await state(CRASHED, '.State.Status')) === 'exited');
+  await waitUntil(`${HEALTHY} healthy`, async () => (await state(HEALTHY, '.State.Health.Status')) === 'healthy');
+  await waitUntil(`${OOM}/${CRASHED} exited`, async () => (await state(OOM, '.State.Status')) === 'exited' && (await state(CRASHED, '.State.Status')) === 'exited');
 });
 
 afterAll(async () => {

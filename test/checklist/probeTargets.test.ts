@@ -18,7 +18,7 @@ import { configuredPeers } from '../../src/fix/nginx/peers.js';
 import { probeTargetRefusal, readConfigPeers } from '../../src/engine/probeTargets.js';
 import { CLI, runCli } from '../support/cli.js';
 import { NGINX_BIN, requireNginx } from '../support/nginx.js';
-import { sleep } from '../support/scenario.js';
+import { waitFor } from '../support/wait.js';
 
 const FORGED = { host: '127.0.0.9', port: 5055 };
 const CONFIGURED_PORT = 39671;
@@ -26,13 +26,7 @@ const NGINX_PORT = 39593;
 const DNS_PORT = 39553;
 const hasNginx = requireNginx();
 
-async function until(ok: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!ok()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
-}
+const until = (ok: () => boolean, timeoutMs: number, what: string): Promise<unknown> => waitFor(ok, Boolean, { what, timeoutMs, intervalMs: 100 });
 
 /** A loopback HTTP server that counts every TCP connection it accepts and every request path. */
 async function listener(host: string, port: number) {
@@ -173,7 +167,7 @@ describe.skipIf(!hasNginx)('a forged upstream field in a Referer is never probed
     const { conf, log, dir } = scenario;
     const before = configured.seen.paths.length;
     const args = ['--follow', '--log', log, '--since', '1 hour ago', '--no-tui', '--nginx-conf', conf, '--docker', `unix://${dir}/no-docker.sock`];
-    const child = spawn('sh', [CLI, ...args], { env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(CLI, [...args], { env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     const exited = new Promise<void>((r) => child.on('exit', () => r()));

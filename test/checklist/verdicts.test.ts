@@ -128,7 +128,7 @@ describe('formatChecklist', () => {
       'check 127.0.0.1:3000 (container backend)',
       '✔ pass  http-health          GET http://127.0.0.1:3000/health → 200 in 3 ms — the app answers',
       '! warn  healthcheck-defined  backend: Config.Healthcheck none — no healthcheck', // a warning, not a failure (conclusion.ts)
-      // The whole escape sequence is removed (report/sanitize.ts), not just its ESC byte.
+      // The whole escape sequence is removed (util/sanitize.ts), not just its ESC byte.
       '? unkn  docker-health        outred ⏎ line2 — n/a',
       'time to ready: start→listening 4012 ms, start→healthy 4105 ms',
       'conclusion: healthy now: transient',

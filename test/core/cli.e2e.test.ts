@@ -1,5 +1,5 @@
 /**
- * The built binary as a user runs it (`sh dist/src/cli/main.js`, what its `#!/bin/sh` line does), on files in a real temp folder:
+ * The built binary as a user runs it (`bin/restartdoctor.js`, what npm puts on the PATH), on files in a real temp folder:
  * exit codes 0/1/2, stdin, --since/--until, --json, --export, and every "Bad input" case of the
  * issue. A user never sees a stack trace: stderr is checked for `    at ` frames on every run.
  *
@@ -9,9 +9,8 @@
  */
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { Readable, Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.js';
+import { runMain as inProcess } from '../support/inProcess.js';
 import {
   AUTH,
   BACKEND,
@@ -52,27 +51,7 @@ function check(r: CliResult): CliResult {
 }
 
 /** `main(argv, io)` in process: same code path as the binary minus node start-up. */
-async function runMain(args: string[], stdin = ''): Promise<CliResult> {
-  let stdout = '';
-  let stderr = '';
-  const sink = (add: (s: string) => void) =>
-    new Writable({
-      write(chunk: Buffer, _enc, cb) {
-        add(chunk.toString());
-        cb();
-      },
-    });
-  const input = Object.assign(Readable.from([Buffer.from(stdin)]), { isTTY: false });
-  const code = await main(args, {
-    stdin: input,
-    stdout: Object.assign(sink((x) => (stdout += x)), { isTTY: false }),
-    stderr: Object.assign(sink((x) => (stderr += x)), { isTTY: false }),
-    env: { TZ: 'UTC', NO_COLOR: '1' },
-    cwd: t.dir,
-    now: () => Date.UTC(2024, 0, 16, 9, 0, 0),
-  });
-  return { code, stdout, stderr };
-}
+const runMain = (args: string[], stdin = ''): Promise<CliResult> => inProcess(args, { stdin, cwd: t.dir, now: () => Date.UTC(2024, 0, 16, 9, 0, 0) });
 
 /** Spawned runs, started together in beforeAll (three at a time). */
 const spawned: Record<string, CliResult> = {};

@@ -24,7 +24,7 @@ interface Closed {
  */
 function runWithClosedStdout(args: string[], closeAfterFirstLine: boolean): Promise<Closed> {
   return new Promise((resolve, reject) => {
-    const child = spawn('sh', [CLI, ...args], { cwd: REPO, env: { ...process.env, NO_COLOR: '1', TZ: 'UTC', RESTARTDOCTOR_DEBUG: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(CLI, [...args], { cwd: REPO, env: { ...process.env, NO_COLOR: '1', TZ: 'UTC', RESTARTDOCTOR_DEBUG: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let stderr = '';
     if (closeAfterFirstLine) {

@@ -7,12 +7,11 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Readable, Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COMMANDS } from '../../src/cli/commandFlags.js';
 import { GLOBAL_FLAGS } from '../../src/cli/flags.js';
-import { main } from '../../src/cli/main.js';
 import { MAIN_FLAGS } from '../../src/cli/mainOptions.js';
+import { runMain as inProcess } from '../support/inProcess.js';
 import { ensureBuilt, failLines, runCli, STACK_FRAME, T0, tempDir, type CliResult } from './helpers.js';
 
 const NOW = Date.UTC(2024, 0, 16, 9, 0, 0);
@@ -22,26 +21,7 @@ let compose: string;
 let server: http.Server;
 let port: number;
 
-async function runMain(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
-  let stdout = '';
-  let stderr = '';
-  const sink = (add: (s: string) => void) =>
-    new Writable({
-      write(chunk: Buffer, _enc, cb) {
-        add(chunk.toString());
-        cb();
-      },
-    });
-  const code = await main(args, {
-    stdin: Object.assign(Readable.from([]), { isTTY: false }),
-    stdout: Object.assign(sink((x) => (stdout += x)), { isTTY: false }),
-    stderr: Object.assign(sink((x) => (stderr += x)), { isTTY: false }),
-    env: { TZ: 'UTC', NO_COLOR: '1', ...env },
-    cwd: t.dir,
-    now: () => NOW,
-  });
-  return { code, stdout, stderr };
-}
+const runMain = (args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> => inProcess(args, { env, cwd: t.dir, now: () => NOW });
 
 /** Exit 2 and exactly one line on stderr, in the tool's words (no parseArgs quote), nothing on stdout. */
 function oneLineError(r: CliResult, line: string | RegExp): void {
@@ -251,10 +231,10 @@ describe('DOCKER_HOST', () => {
   it('live mode follows the socket DOCKER_HOST names (lines mode says which, on stderr)', async () => {
     const { spawn } = await import('node:child_process');
     const { CLI } = await import('../support/cli.js');
-    const child = spawn('sh', [CLI, '--follow', '--log', log, '--no-tui'], { env: { ...process.env, DOCKER_HOST: 'unix:///tmp/rd-h17c-no-such.sock', NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(CLI, ['--follow', '--log', log, '--no-tui'], { env: { ...process.env, DOCKER_HOST: 'unix:///tmp/rd-h17c-no-such.sock', NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (d) => (stderr += d));
-    const { waitFor } = await import('../sources/waitFor.js');
+    const { waitFor } = await import('../support/wait.js');
     await waitFor(() => stderr, (s) => s.includes('/tmp/rd-h17c-no-such.sock'), { timeoutMs: 30_000, what: 'a status line naming the socket' });
     const code = new Promise<number | null>((r) => child.on('close', r));
     child.kill('SIGINT');

@@ -4,20 +4,20 @@
  * status/id/from), `docker inspect` objects, and the lifecycle sequences DOMAIN.md says Docker emits.
  * Everything is plain data so each test reads as "this input, that verdict".
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { loadPatterns } from '../../src/diagnose/loadPatterns.js';
 import type { Pattern } from '../../src/diagnose/patternSchema.js';
 import { IncidentEngine, type EngineOptions } from '../../src/engine/incidentEngine.js';
 import type { ContainerInfo } from '../../src/model/container.js';
 import type { Incident } from '../../src/model/incident.js';
 import { decodeInspectFile } from '../../src/parse/containerInspect.js';
+import { CLI, REPO, runCli as runBuiltCli, type CliResult } from '../support/cli.js';
 
-export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-export const CLI = path.join(REPO, 'dist/src/cli/main.js');
+export { CLI, REPO };
+const BUILT_MAIN = path.join(REPO, 'dist/src/cli/main.js');
 
 /** 2024-01-15 03:12:40 UTC: every scenario is laid out around this instant. */
 export const T0 = Date.UTC(2024, 0, 15, 3, 12, 40);
@@ -359,7 +359,7 @@ function newestMtime(dir: string): number {
 export function ensureBuilt(): void {
   let built = 0;
   try {
-    built = statSync(CLI).mtimeMs;
+    built = statSync(BUILT_MAIN).mtimeMs;
   } catch {
     built = 0;
   }
@@ -369,39 +369,18 @@ export function ensureBuilt(): void {
   } catch (err) {
     // tsc still emits on type errors (another engineer's file mid-edit); only a missing CLI is fatal.
     try {
-      statSync(CLI);
+      statSync(BUILT_MAIN);
     } catch {
       throw err;
     }
   }
 }
 
-export interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+export type { CliResult } from '../support/cli.js';
 
+/** The built CLI (test/support/cli.ts) with this folder's defaults: UTC, no debug stacks, 25 s. */
 export function runCli(args: string[], o: { stdin?: string | Buffer; env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('sh', [CLI, ...args], {
-      cwd: o.cwd ?? REPO,
-      env: { ...process.env, NO_COLOR: '1', TZ: 'UTC', RESTARTDOCTOR_DEBUG: '', ...o.env },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 25_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code: code ?? -1, stdout, stderr });
-    });
-    child.stdin.on('error', () => undefined); // the CLI may exit before reading stdin
-    child.stdin.end(o.stdin ?? '');
-  });
+  return runBuiltCli(args, { ...o, env: { TZ: 'UTC', RESTARTDOCTOR_DEBUG: '', ...o.env }, timeoutMs: 25_000 });
 }
 
 /** No stack frame ever reaches a user. */

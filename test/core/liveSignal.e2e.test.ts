@@ -25,7 +25,7 @@ afterAll(() => t?.cleanup());
 /** Starts lines-mode live on a socket that does not exist and sends SIGINT on its first stderr byte. */
 function interruptAtFirstByte(): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn('sh', [CLI, '--follow', '--log', log, '--no-tui'], {
+    const child = spawn(CLI, ['--follow', '--log', log, '--no-tui'], {
       env: { ...process.env, DOCKER_HOST: 'unix:///tmp/rd-h15m-no-such.sock', NO_COLOR: '1' },
       stdio: ['ignore', 'ignore', 'pipe'],
     });

@@ -13,7 +13,7 @@ import { proposeFix } from '../../src/fix/index.js';
 import { fixPlacements } from '../../src/report/incidentGroups.js';
 import { markdownReport } from '../../src/report/markdownReport.js';
 import type { ReportContext } from '../../src/report/reportContext.js';
-import { codeSpan, escapeMarkdown, fencedBlock } from '../../src/report/sanitize.js';
+import { codeSpan, escapeMarkdown, fencedBlock } from '../../src/util/sanitize.js';
 import { BACKEND, CLI, ensureBuilt, failLines, inspect, REPO, runCli, runScenario, seq, STACK_FRAME, T0, tempDir, type CliResult } from './helpers.js';
 import { RACE, restartTwice, type TwoRestarts } from './restartTwice.js';
 
@@ -32,7 +32,7 @@ const files: Record<string, string> = {};
 
 /** The built CLI on a real pseudo-terminal (`script`), so stdout is a TTY as in a user's shell. */
 function onTerminal(args: string[], env: NodeJS.ProcessEnv): string {
-  const quoted = ['sh', CLI, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
+  const quoted = [CLI, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
   try {
     return execFileSync('script', ['-qec', quoted, '/dev/null'], { cwd: REPO, env: { ...process.env, TZ: 'UTC', TERM: 'xterm-256color', NO_COLOR: '', ...env }, encoding: 'utf8' });
   } catch (err) {

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { escapeJsonText, jsonError, jsonReport, jsonReportParts } from '../../src/report/jsonReport.js';
 import { markdownReport, markdownReportParts } from '../../src/report/markdownReport.js';
 import type { ReportContext } from '../../src/report/reportContext.js';
-import { escapeCodeBlock, escapeMarkdown, sanitizeForTerminal } from '../../src/report/sanitize.js';
+import { escapeCodeBlock, escapeMarkdown, sanitizeForTerminal } from '../../src/util/sanitize.js';
 import { textReport, textReportParts } from '../../src/report/textReport.js';
 import { incidentTimeline } from '../../src/report/timeline.js';
 import { BACKEND, failLines, inspect, nginxLine, runScenario, seq, T0, type Scenario } from './helpers.js';

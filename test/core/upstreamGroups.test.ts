@@ -8,7 +8,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { linkGroup, peerGroupKeys, staleAddress, withConfigFacts } from '../../src/correlate/upstreamGroups.js';
 import { adviceOnly } from '../../src/fix/advice.js';
-import { readContainersFile } from '../../src/engine/analyze.js';
+import { readContainersFile } from '../../src/sources/containersFile.js';
 import { upstreamMap } from '../../src/fix/nginx/groups.js';
 import { loadNginxConfig } from '../../src/fix/nginx/load.js';
 import type { ContainerEvent } from '../../src/model/container.js';

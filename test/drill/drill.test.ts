@@ -10,12 +10,12 @@ import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI } from '../support/cli.js';
 import { drillCommand } from '../../src/cli/commands/drill.js';
-import { UserError } from '../../src/cli/errors.js';
-import { EXIT } from '../../src/cli/exitCodes.js';
+import { UserError } from '../../src/util/errors.js';
+import { EXIT } from '../../src/util/exitCodes.js';
 import type { DrillReport } from '../../src/drill/report.js';
-import { BUSYBOX_IMAGE, docker, ensureBusyboxImage, removeContainers, requireDocker } from '../support/docker.js';
+import { BUSYBOX_IMAGE, docker, ensureBusyboxImage, removeContainers, requireDocker, runSlowApp } from '../support/docker.js';
 import { readAccessLog, requireNginx, startNginx, type NginxHandle } from '../support/nginx.js';
-import { captureIo } from './captureIo.js';
+import { captureIo } from '../support/captureIo.js';
 
 const PRIMARY = 'rd-drill-primary';
 const SPARE = 'rd-drill-spare';
@@ -31,19 +31,8 @@ let nginx: NginxHandle | null = null;
 let nginxKill: NginxHandle | null = null;
 const work = mkdtempSync(path.join(os.tmpdir(), 'rd-drill-test-'));
 
-/** sh as PID 1 with a TERM handler (a clean stop), then a slow start before httpd listens. */
-function slowApp(port: number, startDelayS: number): string {
-  return `trap "exit 0" TERM; sleep ${startDelayS}; httpd -f -p ${port} -h /www & wait`;
-}
-
-async function runApp(name: string, port: number, startDelayS: number, extra: string[] = []): Promise<void> {
-  const www = path.join(work, 'www');
-  await docker(
-    'run', '-d', '--name', name, '--network', 'host',
-    '--label', 'com.docker.compose.service=backend', '--label', 'com.docker.compose.project=drill',
-    '-v', `${www}:/www:ro`, ...extra, BUSYBOX_IMAGE, 'sh', '-c', slowApp(port, startDelayS),
-  );
-}
+const runApp = (name: string, port: number, startDelayS: number, extra: string[] = []): Promise<void> =>
+  runSlowApp({ name, port, startDelayS, extra, www: path.join(work, 'www'), project: 'drill' });
 
 /** Bounded wait for the backend; on a timeout the error carries the container's state and logs. */
 async function waitReady(port: number, name: string): Promise<void> {
@@ -228,13 +217,17 @@ describe('restartdoctor drill against real nginx and a real container', () => {
     );
     try {
       await waitReady(STUBBORN_PORT, STUBBORN);
-      const child = spawn('sh', [CLI, 'drill', '--container', STUBBORN, '--url', `http://127.0.0.1:${STUBBORN_PORT}/health`, '--action', 'stop-start', '--stop-timeout', '4', '--requests', '40', '--rate', '10'], { stdio: 'ignore' });
+      const startedBefore = await docker('inspect', '-f', '{{.State.StartedAt}}', STUBBORN);
+      const child = spawn(CLI, ['drill', '--container', STUBBORN, '--url', `http://127.0.0.1:${STUBBORN_PORT}/health`, '--action', 'stop-start', '--stop-timeout', '4', '--requests', '40', '--rate', '10'], { stdio: 'ignore' });
       const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
       // Interrupt once the stop is under way (the container is still running while it waits out -t 4).
       await new Promise((r) => setTimeout(r, 2000));
       child.kill('SIGINT');
       expect(await exited).toBe(EXIT.interrupted);
+      // Started again after the stop finished (a start sent while the daemon is still stopping is a
+      // no-op, and the stop then leaves it down): running, with a new start time.
       expect(await docker('inspect', '-f', '{{.State.Running}}', STUBBORN)).toBe('true');
+      expect(await docker('inspect', '-f', '{{.State.StartedAt}}', STUBBORN)).not.toBe(startedBefore);
     } finally {
       await removeContainers(STUBBORN);
     }

@@ -5,12 +5,12 @@ import { appendFileSync, mkdtempSync, renameSync, writeFileSync } from 'node:fs'
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { UsageError } from '../../src/cli/errors.js';
+import { UsageError } from '../../src/util/errors.js';
 import type { ContainerEvent } from '../../src/model/container.js';
 import { startLoad, type RequestSample } from '../../src/drill/load.js';
 import { markLog, readSinceMark } from '../../src/drill/logDelta.js';
 import { countFailures, measure, summarizeLog, timeToReady } from '../../src/drill/measure.js';
-import { parseDrillArgs } from '../../src/drill/options.js';
+import { parseDrillArgs } from '../../src/cli/commands/drill.js';
 import { parseDuration } from '../../src/util/duration.js';
 import { decide, renderMarkdown, renderText, type DrillReport } from '../../src/drill/report.js';
 import { actionDelayMs } from '../../src/drill/run.js';

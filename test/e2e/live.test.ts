@@ -10,10 +10,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI } from '../support/cli.js';
-import { BUSYBOX_IMAGE, docker, ensureBusyboxImage, removeContainers, requireDocker } from '../support/docker.js';
+import { BUSYBOX_IMAGE, docker, ensureBusyboxImage, removeContainers, requireDocker, slowStartApp } from '../support/docker.js';
 import { readAccessLog, requireNginx, startNginx, type NginxHandle } from '../support/nginx.js';
 import { httpStatus, sleep } from '../support/scenario.js';
 import { startTraffic } from '../support/traffic.js';
+import { waitFor } from '../support/wait.js';
 
 const CONTAINER = 'rd-e2e-live';
 const NGINX_PORT = 39530;
@@ -31,13 +32,7 @@ interface Line {
   text: string;
 }
 
-async function until(ok: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!(await ok())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
-}
+const until = (ok: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<unknown> => waitFor(ok, Boolean, { what, timeoutMs, intervalMs: 100 });
 
 beforeAll(async () => {
   ready = (await requireDocker()) && requireNginx();
@@ -52,7 +47,7 @@ beforeAll(async () => {
     'run', '-d', '--name', CONTAINER, '--network', 'host', '--expose', String(BACKEND_PORT),
     '--label', 'com.docker.compose.service=backend', '--label', 'com.docker.compose.project=e2e',
     '-v', `${www}:/www:ro`, BUSYBOX_IMAGE,
-    'sh', '-c', `trap "exit 0" TERM; sleep ${START_DELAY_S}; httpd -f -p ${BACKEND_PORT} -h /www & wait`,
+    'sh', '-c', slowStartApp(BACKEND_PORT, START_DELAY_S),
   );
   await until(async () => (await httpStatus(`http://127.0.0.1:${BACKEND_PORT}/health`)) === 200, 15_000, 'the backend').catch(async (err: Error) => {
     // Say why: the container's state and output, not only that it never answered.
@@ -73,7 +68,7 @@ afterAll(async () => {
 function startLive(extra: string[] = []) {
   const lines: Line[] = [];
   const out = { stderr: '' };
-  const child = spawn('sh', [CLI, '--follow', '--log', nginx!.errorLog, '--docker', 'unix:///var/run/docker.sock', '--no-tui', '--tz', 'UTC', ...extra], {
+  const child = spawn(CLI, ['--follow', '--log', nginx!.errorLog, '--docker', 'unix:///var/run/docker.sock', '--no-tui', '--tz', 'UTC', ...extra], {
     env: { ...process.env, NO_COLOR: '1' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

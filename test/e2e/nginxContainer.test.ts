@@ -165,7 +165,7 @@ function incidentsOf(stdout: string): JsonIncident[] {
 
 /** The CLI in live lines mode; resolves when `seen` matches a stdout line, then stops it with SIGINT. */
 async function liveUntil(args: string[], seen: RegExp): Promise<{ stdout: string; stderr: string; code: number | null }> {
-  const child = spawn('sh', [CLI, ...args, '--no-tui', '--tz', 'UTC'], { env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(CLI, [...args, '--no-tui', '--tz', 'UTC'], { env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
   children.push(child);
   let stdout = '';
   let stderr = '';
@@ -245,7 +245,7 @@ describe('nginx in a container, read through the Docker API', () => {
   it('(d) record DIR keeps the log, the events and inspect while a restart happens; a postmortem of DIR diagnoses it', async (ctx) => {
     if (!ready) ctx.skip();
     const dir = path.join(work, 'recording');
-    const child = spawn('sh', [CLI, 'record', dir, '--nginx-container', NGINX, '--max-size', '10MB', '--inspect-every', '2s'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(CLI, ['record', dir, '--nginx-container', NGINX, '--max-size', '10MB', '--inspect-every', '2s'], { stdio: ['ignore', 'pipe', 'pipe'] });
     children.push(child);
     let stderr = '';
     child.stderr!.on('data', (d) => (stderr += d));

@@ -18,11 +18,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, type CliResult } from '../support/cli.js';
-import { BUSYBOX_IMAGE, docker, ensureBusyboxImage, removeContainers, requireDocker } from '../support/docker.js';
+import { BUSYBOX_IMAGE, docker, ensureBusyboxImage, removeContainers, requireDocker, slowStartApp } from '../support/docker.js';
 import { requireNginx } from '../support/nginx.js';
 import { dockerLogsToFile, ensureNginxImage } from '../support/nginxContainer.js';
-import { fetchEvents, httpStatus, sleep } from '../support/scenario.js';
+import { fetchEvents, httpStatus } from '../support/scenario.js';
 import { startTraffic } from '../support/traffic.js';
+import { waitFor } from '../support/wait.js';
 
 const NGINX_IMAGE = 'rd-h15a-nginx:test';
 const NGINX_CT = 'rd-h15a-nginx';
@@ -58,13 +59,7 @@ let dir = '';
 const files: Record<string, string> = {};
 const results: Record<string, CliResult> = {};
 
-async function waitFor(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 20_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
-}
+const waitUntil = (what: string, check: () => Promise<boolean> | boolean, timeoutMs = 20_000): Promise<unknown> => waitFor(check, Boolean, { what, timeoutMs, intervalMs: 100 });
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
@@ -118,25 +113,25 @@ beforeAll(async () => {
   try {
     await docker('run', '-d', '--name', BACKEND_CT, '--network', 'host', '--expose', String(BACKEND_PORT),
       '--label', 'com.docker.compose.service=backend', '--label', 'com.docker.compose.project=h15a',
-      '-v', `${www}:/www:ro`, BUSYBOX_IMAGE, 'sh', '-c', `trap "exit 0" TERM; sleep 2; httpd -f -p ${BACKEND_PORT} -h /www & wait`);
-    await waitFor('the backend', async () => (await httpStatus(`http://${PEER}/health`)) === 200);
+      '-v', `${www}:/www:ro`, BUSYBOX_IMAGE, 'sh', '-c', slowStartApp(BACKEND_PORT, 2));
+    await waitUntil('the backend', async () => (await httpStatus(`http://${PEER}/health`)) === 200);
     await docker('run', '-d', '--name', NGINX_CT, '--network', 'host', '--stop-signal', 'SIGQUIT',
       '-v', `${path.join(dir, 'nginx.conf')}:/etc/nginx/nginx.conf:ro`, '-v', `${logs}:/logs`, NGINX_IMAGE);
-    await waitFor('nginx in its container', async () => (await httpStatus(`http://127.0.0.1:${NGINX_PORT}/health`)) === 200);
+    await waitUntil('nginx in its container', async () => (await httpStatus(`http://127.0.0.1:${NGINX_PORT}/health`)) === 200);
 
     const sinceMs = Date.now() - 200;
     const traffic = startTraffic({ url: `http://127.0.0.1:${NGINX_PORT}/health`, count: 1500, ratePerSec: 25, methods: ['GET'], maxDurationMs: 60_000 });
-    await waitFor('a second of good traffic', () => Date.now() - sinceMs > 1200);
+    await waitUntil('a second of good traffic', () => Date.now() - sinceMs > 1200);
     await docker('restart', '-t', '3', BACKEND_CT);
-    await waitFor('the restarted backend', async () => (await httpStatus(`http://${PEER}/health`)) === 200);
+    await waitUntil('the restarted backend', async () => (await httpStatus(`http://${PEER}/health`)) === 200);
     const upAt = Date.now();
-    await waitFor('recovered traffic in the log', () => Date.now() - upAt > 700);
+    await waitUntil('recovered traffic in the log', () => Date.now() - upAt > 700);
     traffic.stop();
     await traffic.done;
     const errorLog = path.join(logs, 'error.log');
     const fileLines = () => (existsSync(errorLog) ? readFileSync(errorLog, 'utf8').split('\n').filter(Boolean).length : 0);
     // Every error line nginx wrote to its file has reached the socket too.
-    await waitFor('every syslog datagram', () => fileLines() > 0 && syslog.length >= fileLines());
+    await waitUntil('every syslog datagram', () => fileLines() > 0 && syslog.length >= fileLines());
     writeFileSync(path.join(dir, 'events.jsonl'), (await fetchEvents(BACKEND_CT, sinceMs, Date.now())).join('\n') + '\n');
     writeFileSync(path.join(dir, 'inspect.json'), (await docker('inspect', BACKEND_CT)) + '\n');
 

@@ -10,9 +10,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.js';
-import { BUSYBOX_IMAGE, docker, ensureBusyboxImage, removeContainers, requireDocker } from '../support/docker.js';
+import { BUSYBOX_IMAGE, docker, ensureBusyboxImage, removeContainers, requireDocker, runSlowApp } from '../support/docker.js';
 import { requireNginx, startNginx, type NginxHandle } from '../support/nginx.js';
 import { fetchEvents } from '../support/scenario.js';
+import { waitFor } from '../support/wait.js';
 
 const PRIMARY = 'rd-fix-primary';
 const SECOND = 'rd-fix-second';
@@ -30,19 +31,10 @@ interface DrillJson {
   measurement: { sent: number; failures: { total: number; byMethod: Record<string, number> } };
 }
 
+/** A clean stop on SIGTERM, then a 2 s start before it listens: the restart race's window. */
 async function runApp(name: string, port: number): Promise<void> {
-  await docker(
-    'run', '-d', '--name', name, '--network', 'host', '--expose', String(port),
-    '--label', 'com.docker.compose.service=backend', '--label', 'com.docker.compose.project=fixe2e',
-    '-v', `${path.join(work, 'www')}:/www:ro`, BUSYBOX_IMAGE,
-    // A clean stop on SIGTERM, then a 2 s start before it listens: the restart race's window.
-    'sh', '-c', `trap "exit 0" TERM; sleep 2; httpd -f -p ${port} -h /www & wait`,
-  );
-  for (let i = 0; i < 100; i++) {
-    if (await fetch(`http://127.0.0.1:${port}/health`).then((r) => r.status === 200, () => false)) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`${name} did not answer on ${port}`);
+  await runSlowApp({ name, port, startDelayS: 2, www: path.join(work, 'www'), project: 'fixe2e', extra: ['--expose', String(port)] });
+  await waitFor(() => fetch(`http://127.0.0.1:${port}/health`).then((r) => r.status === 200, () => false), Boolean, { what: `${name} to answer on ${port}`, timeoutMs: 10_000, intervalMs: 100 });
 }
 
 async function drill(): Promise<DrillJson> {

@@ -10,7 +10,7 @@ import type { FixInput } from '../../src/fix/types.js';
 const run = promisify(execFile);
 export const REPO = path.resolve(import.meta.dirname, '../..');
 export const FIXTURES = path.join(REPO, 'fixtures/configs');
-export const GOLDEN = path.join(import.meta.dirname, 'golden');
+const GOLDEN = path.join(import.meta.dirname, 'golden');
 export const NGINX = ['/usr/sbin/nginx', '/usr/bin/nginx', '/usr/local/sbin/nginx'].find((p) => existsSync(p)) ?? null;
 
 export function tempCopy(src: string): string {

@@ -16,7 +16,7 @@ import { sourceStatusLine } from '../../src/report/liveLines.js';
 import { followLog, type LogFollowHandle } from '../../src/sources/tailLog.js';
 import { sourceText } from '../../src/ui/view/Header.js';
 import { formatCount } from '../../src/util/count.js';
-import { waitFor } from './waitFor.js';
+import { waitFor } from '../support/wait.js';
 
 const handles: LogFollowHandle[] = [];
 const dirs: string[] = [];

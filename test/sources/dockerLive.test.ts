@@ -13,7 +13,7 @@ import { dockerSocketPath } from '../../src/sources/dockerEndpoint.js';
 import type { SourceStatus } from '../../src/model/snapshot.js';
 import { BUSYBOX_IMAGE, DOCKER_SOCKET, docker, ensureBusyboxImage, removeContainers, requireDocker } from '../support/docker.js';
 import { SecondDockerd } from './secondDockerd.js';
-import { waitFor } from './waitFor.js';
+import { waitFor } from '../support/wait.js';
 
 const sh = promisify(execFile);
 // Per process: two runs of the suite at once (two engineers, one machine) must not share a container.

@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectDocker, type DockerHandle } from '../../src/sources/dockerLive.js';
-import { waitFor } from './waitFor.js';
+import { waitFor } from '../support/wait.js';
 
 const OLD = 'a'.repeat(64);
 const NEW = 'b'.repeat(64);

@@ -39,7 +39,7 @@ function run(argv: string[], feed: (child: ReturnType<typeof spawn>) => void): P
 
 const cliArgs = (events: string) => ['--log', path.join(FIX, 'error.log'), '--events', events, '--containers', path.join(FIX, 'inspect.json'), '--tz', 'UTC', '--json'];
 /** `restartdoctor … --events <(cat)`: bash makes the pipe; cat copies this test's writes into it. */
-const processSubstitution = ['bash', '-c', `exec sh "$0" ${cliArgs('<(cat)').map((a) => (a === '<(cat)' ? a : `'${a}'`)).join(' ')}`, CLI];
+const processSubstitution = ['bash', '-c', `exec "$0" ${cliArgs('<(cat)').map((a) => (a === '<(cat)' ? a : `'${a}'`)).join(' ')}`, CLI];
 
 /** Writes the events in small pieces (a pipe delivers them in chunks cut anywhere). */
 function writeInPieces(out: Writable, data: Buffer): void {
@@ -60,7 +60,7 @@ describe('--events from pipes and FIFOs', () => {
     const fifo = path.join(dir, 'events.fifo');
     execFileSync('mkfifo', [fifo]);
     // Opening a FIFO for writing waits for its reader: the CLI.
-    const r = await run(['sh', CLI, ...cliArgs(fifo)], (child) => {
+    const r = await run([CLI, ...cliArgs(fifo)], (child) => {
       child.stdin!.end();
       writeInPieces(createWriteStream(fifo), EVENTS);
     });

@@ -13,7 +13,7 @@ import { IncidentEngine } from '../../src/engine/incidentEngine.js';
 import { followLog, type LogFollowHandle } from '../../src/sources/tailLog.js';
 import { streamFileLines } from '../../src/sources/readInput.js';
 import { REPO } from '../support/cli.js';
-import { waitFor } from './waitFor.js';
+import { waitFor } from '../support/wait.js';
 
 const FIXTURE = path.join(REPO, 'fixtures/incidents/restart-race/error.log');
 const handles: LogFollowHandle[] = [];

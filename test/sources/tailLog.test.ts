@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describeFileError, followLog, MAX_LINE_CHARS, type LogFollowHandle } from '../../src/sources/tailLog.js';
 import type { SourceStatus } from '../../src/model/snapshot.js';
-import { waitFor } from './waitFor.js';
+import { waitFor } from '../support/wait.js';
 
 interface Seen { lineNo: number; text: string }
 const handles: LogFollowHandle[] = [];

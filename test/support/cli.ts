@@ -1,10 +1,11 @@
-/** Runs the built CLI (dist/src/cli/main.js, built by `npm test`) as a user would: its first lines are a shell launcher. */
+/** Runs the built CLI (dist/, built by `npm test`) as an installed user does: bin/restartdoctor.js, run by its `#!` line. */
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-export const CLI = path.join(REPO, 'dist/src/cli/main.js');
+/** The `restartdoctor` command (package.json "bin"): executable, `#!/usr/bin/env node`. */
+export const CLI = path.join(REPO, 'bin/restartdoctor.js');
 
 export interface CliResult {
   code: number;
@@ -14,22 +15,35 @@ export interface CliResult {
 
 export function runCli(args: string[], opts: { stdin?: string | Buffer; env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number } = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn('sh', [CLI, ...args], {
+    const child = spawn(CLI, [...args], {
       cwd: opts.cwd ?? REPO,
       env: { ...process.env, NO_COLOR: '1', ...opts.env },
       stdio: ['pipe', 'pipe', 'pipe'],
+      // Its own process group: a timeout kills the launcher and the CLI's Node process it started.
+      detached: true,
     });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
     child.stderr.on('data', (d) => (stderr += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 60_000);
+    const timer = setTimeout(() => killGroup(child.pid), opts.timeoutMs ?? 60_000);
     child.on('error', reject);
     child.on('close', (code) => {
       clearTimeout(timer);
       resolve({ code: code ?? -1, stdout, stderr });
     });
+    child.stdin.on('error', () => undefined); // the CLI may exit before reading stdin
     if (opts.stdin !== undefined) child.stdin.end(opts.stdin);
     else child.stdin.end();
   });
+}
+
+/** SIGKILL to a process group started with `detached: true` (the bin and the CLI it runs). */
+export function killGroup(pid: number | undefined): void {
+  if (pid === undefined) return;
+  try {
+    process.kill(-pid, 'SIGKILL');
+  } catch {
+    // already gone
+  }
 }

@@ -28,7 +28,7 @@ export function pingDocker(socketPath = DOCKER_SOCKET, timeoutMs = 1000): Promis
   });
 }
 
-export interface DockerAvailability {
+interface DockerAvailability {
   available: boolean;
   reason: string;
 }
@@ -36,7 +36,7 @@ export interface DockerAvailability {
 let starting: Promise<DockerAvailability> | null = null;
 
 /** Makes sure a daemon answers on the default socket; starts one if needed (once per process). */
-export function ensureDockerd(): Promise<DockerAvailability> {
+function ensureDockerd(): Promise<DockerAvailability> {
   starting ??= startDockerd();
   return starting;
 }
@@ -116,4 +116,22 @@ async function buildBusyboxImage(): Promise<string> {
 /** Removes containers by name, ignoring the ones that do not exist. */
 export async function removeContainers(...names: string[]): Promise<void> {
   await Promise.all(names.map((n) => docker('rm', '-f', n).catch(() => '')));
+}
+
+/**
+ * A backend's script for busybox's sh: wait `startDelayS`, then serve /www on `port`. `trap "exit 0"
+ * TERM` + `wait` makes sh (PID 1) stop cleanly on SIGTERM, as a real app with a signal handler does;
+ * busybox httpd as PID 1 has none, and PID 1 without a handler ignores SIGTERM.
+ */
+export function slowStartApp(port: number, startDelayS: number): string {
+  return `trap "exit 0" TERM; sleep ${startDelayS}; httpd -f -p ${port} -h /www & wait`;
+}
+
+/** `docker run -d` of a slow-starting backend on the host network, labelled as compose service `backend` of `project`. */
+export async function runSlowApp(o: { name: string; port: number; startDelayS: number; www: string; project: string; extra?: string[] }): Promise<void> {
+  await docker(
+    'run', '-d', '--name', o.name, '--network', 'host',
+    '--label', 'com.docker.compose.service=backend', '--label', `com.docker.compose.project=${o.project}`,
+    '-v', `${o.www}:/www:ro`, ...(o.extra ?? []), BUSYBOX_IMAGE, 'sh', '-c', slowStartApp(o.port, o.startDelayS),
+  );
 }

@@ -14,7 +14,7 @@ const run = promisify(execFile);
 
 export const NGINX_BIN = ['/usr/sbin/nginx', '/usr/bin/nginx', '/usr/local/sbin/nginx'].find((p) => existsSync(p)) ?? 'nginx';
 
-export function nginxInstalled(): boolean {
+function nginxInstalled(): boolean {
   return existsSync(NGINX_BIN);
 }
 
@@ -28,7 +28,7 @@ export function requireNginx(): boolean {
   return false;
 }
 
-export interface UpstreamPeer {
+interface UpstreamPeer {
   port: number;
   backup?: boolean;
   maxFails?: number;
@@ -65,20 +65,20 @@ export interface NginxHandle {
   stop(): Promise<void>;
 }
 
-export const UPSTREAM_NAME = 'rd_backend';
+const UPSTREAM_NAME = 'rd_backend';
 
 /**
  * The access-log format the ground truth is read from. Quoted fields: `$upstream_addr` and
  * `$upstream_status` hold ", "-separated lists when nginx tried more than one peer.
  */
-export const ACCESS_LOG_FORMAT =
+const ACCESS_LOG_FORMAT =
   '$msec $status $request_method "$request_uri" "$upstream_addr" "$upstream_status" $request_time';
 
 function assertPort(port: number, lo: number, hi: number, what: string): void {
   if (!(Number.isInteger(port) && port >= lo && port <= hi)) throw new Error(`${what} port ${port} is outside ${lo}–${hi}`);
 }
 
-export function renderNginxConf(prefix: string, cfg: NginxConfig, generation: number): string {
+function renderNginxConf(prefix: string, cfg: NginxConfig, generation: number): string {
   assertPort(cfg.port, 39500, 39599, 'nginx');
   if (cfg.peers.length === 0) throw new Error('nginx config needs at least one upstream peer');
   const servers = cfg.peers.map((p) => {

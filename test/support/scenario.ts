@@ -12,20 +12,20 @@ import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, 
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { BUSYBOX_IMAGE, DOCKER_SOCKET, docker, removeContainers } from './docker.js';
+import { BUSYBOX_IMAGE, DOCKER_SOCKET, docker, removeContainers, slowStartApp } from './docker.js';
 import { readAccessLog, startNginx, type AccessRecord, type NginxHandle } from './nginx.js';
 import { startTraffic, type LoadResult, type LoadRun } from './traffic.js';
 
 export type ScenarioName = 'restart-race' | 'crash-loop' | 'oom-kill' | 'slow-startup' | 'backend-down' | 'stop-timeout';
 
-export interface ScenarioEvent {
+interface ScenarioEvent {
   time: number;
   action: string;
   exitCode: number | null;
   signal: string | null;
 }
 
-export interface GroundTruth {
+interface GroundTruth {
   /** Requests nginx logged (the access log). */
   requests: number;
   statuses: Record<string, number>;
@@ -191,7 +191,7 @@ function count<T>(items: T[], key: (t: T) => string): Record<string, number> {
   return out;
 }
 
-export function groundTruth(dir: string, peer: string, actionAt: number, load: LoadResult): GroundTruth {
+function groundTruth(dir: string, peer: string, actionAt: number, load: LoadResult): GroundTruth {
   const access: AccessRecord[] = readAccessLog(path.join(dir, 'access.log'));
   const errorLines = readFileSync(path.join(dir, 'error.log'), 'utf8').split('\n');
   const events = lifecycle(readFileSync(path.join(dir, 'events.jsonl'), 'utf8').split('\n').filter(Boolean));
@@ -283,11 +283,9 @@ async function record(s: Spec): Promise<RecordedScenario> {
   }
 }
 
-// App scripts. `trap "exit 0" TERM` + `wait` makes sh (PID 1) stop cleanly on SIGTERM, as a real
-// app with a signal handler does; busybox httpd as PID 1 has none, and PID 1 without a handler
-// ignores SIGTERM (the stop-timeout scenario relies on exactly that).
-const serve = (port: number, startDelayS: number) =>
-  `trap "exit 0" TERM; sleep ${startDelayS}; httpd -f -p ${port} -h /www & wait`;
+// App scripts: slowStartApp (support/docker.ts) stops cleanly on SIGTERM; busybox httpd as PID 1
+// has no handler, and PID 1 without one ignores SIGTERM (the stop-timeout scenario relies on that).
+const serve = slowStartApp;
 
 const inspectField = (name: string, format: string) => docker('inspect', '-f', format, name).catch(() => '');
 
@@ -404,7 +402,7 @@ const SPECS: Record<ScenarioName, Spec> = {
   },
 };
 
-export function recordScenario(name: ScenarioName): Promise<RecordedScenario> {
+function recordScenario(name: ScenarioName): Promise<RecordedScenario> {
   return record(SPECS[name]);
 }
 

@@ -3,9 +3,9 @@
  * 127.0.0.1 only. Reuses the drill's load generator (the measurement under test is nginx's access
  * log, which is the ground truth; these samples are what the client saw).
  */
-import { startLoad, type LoadResult, type LoadRun, type RequestSample } from '../../src/drill/load.js';
+import { startLoad, type LoadResult, type LoadRun } from '../../src/drill/load.js';
 
-export type { RequestSample, LoadResult, LoadRun };
+export type { LoadResult, LoadRun };
 
 export interface TrafficOptions {
   /** http://127.0.0.1:PORT/path — anything else is refused. */

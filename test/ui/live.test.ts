@@ -5,7 +5,7 @@ import path from 'node:path';
 import { PassThrough, Writable } from 'node:stream';
 import { exportFileName, liveCommand } from '../../src/cli/commands/live.js';
 import type { CliIo } from '../../src/cli/io.js';
-import { EXIT } from '../../src/cli/exitCodes.js';
+import { EXIT } from '../../src/util/exitCodes.js';
 
 function capture(): Writable & { text: () => string; isTTY: boolean } {
   const chunks: string[] = [];

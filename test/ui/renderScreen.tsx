@@ -6,7 +6,7 @@ import { EventEmitter } from 'node:events';
 import { render } from 'ink';
 import type { ReactElement } from 'react';
 
-export class FakeStdout extends EventEmitter {
+class FakeStdout extends EventEmitter {
   frames: string[] = [];
   isTTY = false;
   constructor(public columns: number, public rows: number) {
@@ -24,7 +24,7 @@ export class FakeStdout extends EventEmitter {
   }
 }
 
-export class FakeStdin extends EventEmitter {
+class FakeStdin extends EventEmitter {
   private queue: string[] = [];
   rawMode = false;
   constructor(public isTTY = true) {

@@ -11,25 +11,18 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { waitFor } from '../support/wait.js';
 
 const run = promisify(execFile);
 const SERVER = `rd-signal-test-${process.pid}`; // a private tmux server: never touches the user's sessions
-const BUILT = path.resolve('dist/src/cli/main.js');
+const BUILT = path.resolve('bin/restartdoctor.js');
 const RECORDING = path.resolve('fixtures/incidents/restart-race');
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'rd-signals-'));
 
 const tmux = (...args: string[]) => run('tmux', ['-L', SERVER, ...args]).then((r) => r.stdout);
 
-async function until<T>(probe: () => Promise<T> | T, ok: (v: T) => boolean, what: string, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let v = await probe();
-  while (!ok(v)) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last: ${String(v)}`);
-    await new Promise((r) => setTimeout(r, 200));
-    v = await probe();
-  }
-  return v;
-}
+const until = <T>(probe: () => Promise<T> | T, ok: (v: T) => boolean, what: string, timeoutMs = 60_000): Promise<T> =>
+  waitFor(probe, ok, { what, timeoutMs, intervalMs: 200 });
 
 afterAll(async () => {
   await tmux('kill-server').catch(() => undefined);
@@ -44,12 +37,12 @@ function requireTmux(ctx: { skip: () => void }): void {
     console.warn('[skip] tmux is not installed (apt-get install -y tmux)');
     ctx.skip();
   }
-  expect(fs.existsSync(BUILT), `${BUILT} missing: run npm run build first`).toBe(true);
+  expect(fs.existsSync('dist/src/cli/main.js'), 'dist/src/cli/main.js missing: run npm run build first').toBe(true);
 }
 
 /**
  * Starts the UI on a slow replay in its own pane; the inner `sh` writes its pid and execs the CLI
- * (whose launcher execs node), so the pid is the node process's. After it ends, the pane's shell
+ * (bin/restartdoctor.js, which passes the signals it gets on to the Node process it starts). After it ends, the pane's shell
  * records the exit code and the terminal modes.
  */
 async function startUi(name: string, speed = 1): Promise<{ pid: number; exitFile: string; sttyFile: string }> {
@@ -58,7 +51,7 @@ async function startUi(name: string, speed = 1): Promise<{ pid: number; exitFile
   const pidFile = path.join(dir, 'pid');
   const exitFile = path.join(dir, 'exit');
   const sttyFile = path.join(dir, 'stty');
-  const cmd = `cd ${dir} && sh -c 'echo $$ > ${pidFile}; exec sh ${BUILT} --replay ${RECORDING} --speed ${speed}'; echo EXIT=$? > ${exitFile}.tmp; stty -a > ${sttyFile}; mv ${exitFile}.tmp ${exitFile}; sleep 60`;
+  const cmd = `cd ${dir} && sh -c 'echo $$ > ${pidFile}; exec ${BUILT} --replay ${RECORDING} --speed ${speed}'; echo EXIT=$? > ${exitFile}.tmp; stty -a > ${sttyFile}; mv ${exitFile}.tmp ${exitFile}; sleep 60`;
   await tmux('new-session', '-d', '-s', name, '-x', '80', '-y', '24', cmd);
   await until(() => tmux('capture-pane', '-p', '-t', name).catch(() => ''), (s) => s.includes('q quit'), 'the UI to draw');
   expect((await tmux('display', '-p', '-t', name, '#{alternate_on} #{cursor_flag}')).trim()).toBe('1 0'); // drawn in the alternate screen, cursor hidden

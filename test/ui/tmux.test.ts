@@ -13,7 +13,7 @@ import { promisify } from 'node:util';
 const run = promisify(execFile);
 const SERVER = `rd-ui-test-${process.pid}`; // a private tmux server: never touches the user's sessions
 const SESSION = 'live';
-const BUILT = path.resolve('dist/src/cli/main.js');
+const BUILT = path.resolve('bin/restartdoctor.js');
 const RECORDING = path.resolve('fixtures/incidents/restart-race');
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'rd-tmux-'));
 
@@ -44,14 +44,14 @@ function needTmux(ctx: { skip: () => void }): void {
     console.warn('[skip] tmux is not installed (apt-get install -y tmux)');
     ctx.skip();
   }
-  expect(fs.existsSync(BUILT), `${BUILT} missing: run npm run build first`).toBe(true);
+  expect(fs.existsSync('dist/src/cli/main.js'), 'dist/src/cli/main.js missing: run npm run build first').toBe(true);
 }
 
 describe('live mode in a real 80×24 terminal (tmux)', () => {
   it('shows the diagnosis and the container, exports on e, quits cleanly on q', async (ctx) => {
     needTmux(ctx);
     const exitFile = path.join(work, 'exit-code');
-    const cmd = `cd ${work} && sh ${BUILT} --replay ${RECORDING} --speed 100; echo $? > ${exitFile}; sleep 60`;
+    const cmd = `cd ${work} && ${BUILT} --replay ${RECORDING} --speed 100; echo $? > ${exitFile}; sleep 60`;
     await tmux('new-session', '-d', '-s', SESSION, '-x', '80', '-y', '24', cmd);
 
     const screen = await until((s) => s.includes('Restart race') && s.includes('shop-backend-1'), 'the diagnosed incident');
@@ -94,7 +94,7 @@ describe('what a person looks for, in real tmux panes at 80×24 and 160×45 (rep
       needTmux(ctx);
       const session = `size-${cols}x${rows}`;
       const started = Date.now();
-      await tmux('new-session', '-d', '-s', session, '-x', String(cols), '-y', String(rows), `cd ${work} && sh ${BUILT} --replay ${RECORDING} --speed 20; sleep 60`);
+      await tmux('new-session', '-d', '-s', session, '-x', String(cols), '-y', String(rows), `cd ${work} && ${BUILT} --replay ${RECORDING} --speed 20; sleep 60`);
       // The first frame of the replay is already next to the incident: no 12 quiet minutes first.
       const first = await until((s) => /REPLAY \d\d:\d\d:\d\d/.test(s), 'the first replay frame', 60_000, session);
       expect(/REPLAY (\d\d:\d\d:\d\d)/.exec(first)![1]! >= '03:12:30').toBe(true);

@@ -15,13 +15,13 @@ import { decideCheckTarget, type TargetPolicyDeps } from '../../checklist/target
 import { JSON_SCHEMA_VERSION } from '../../report/jsonReport.js';
 import { resolveDockerEndpoint, type DockerEndpoint } from '../../sources/dockerEndpoint.js';
 import { CHECK_FLAGS } from '../commandFlags.js';
-import { UsageError, UserError } from '../errors.js';
-import { EXIT, verdictExit } from '../exitCodes.js';
+import { UsageError, UserError } from '../../util/errors.js';
+import { EXIT, verdictExit } from '../../util/exitCodes.js';
 import { parseFlags } from '../flags.js';
 import { commandHelp } from '../help.js';
 import type { CliIo, Command } from '../io.js';
 import { countOf } from '../../util/plural.js';
-import { readDuration } from '../values.js';
+import { readDuration } from '../../util/duration.js';
 
 const MAX_WAIT_MS = 600_000;
 

@@ -6,13 +6,24 @@
  */
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parseDrillArgs } from '../../drill/options.js';
+import { DRILL_FLAGS, drillOptions, type DrillOptions } from '../../drill/options.js';
+import type { DockerEnv } from '../../sources/dockerEndpoint.js';
 import { renderMarkdown, renderText } from '../../drill/report.js';
 import { runDrill } from '../../drill/run.js';
-import { InputError } from '../errors.js';
-import { EXIT } from '../exitCodes.js';
+import { InputError } from '../../util/errors.js';
+import { EXIT } from '../../util/exitCodes.js';
+import { parseFlags } from '../flags.js';
 import { commandHelp } from '../help.js';
 import type { Command } from '../io.js';
+
+/** `--help` short-circuits validation: it must work with no other flag. */
+export type DrillArgs = { kind: 'help' } | { kind: 'run'; options: DrillOptions };
+
+export function parseDrillArgs(argv: string[], env: DockerEnv): DrillArgs {
+  const { values } = parseFlags(argv, DRILL_FLAGS, { command: 'drill' });
+  if (values.help === true) return { kind: 'help' };
+  return { kind: 'run', options: drillOptions(values, env) };
+}
 
 export const drillCommand: Command = async (argv, io) => {
   const args = parseDrillArgs(argv, io.env);

@@ -15,14 +15,14 @@ import type { FixProposal } from '../../model/incident.js';
 import { analyze } from '../../engine/analyze.js';
 import { fixInputFor } from '../../engine/enrich.js';
 import { systemTimeZone } from '../../parse/localTime.js';
-import { UsageError, UserError } from '../errors.js';
+import { UsageError, UserError } from '../../util/errors.js';
 import { loadPatternsOrExplain } from '../patternsOption.js';
-import { EXIT } from '../exitCodes.js';
+import { EXIT } from '../../util/exitCodes.js';
 import { FIX_FLAGS } from '../commandFlags.js';
 import { parseFlags } from '../flags.js';
 import { commandHelp } from '../help.js';
 import type { CliIo, Command } from '../io.js';
-import { readDuration } from '../values.js';
+import { readDuration } from '../../util/duration.js';
 import { JSON_SCHEMA_VERSION } from '../../report/jsonReport.js';
 import { countOf } from '../../util/plural.js';
 

@@ -9,8 +9,8 @@ import { findRule, formatJson, formatText, lintFiles, lintTally, RULE_LIST, toSa
 import { JSON_SCHEMA_VERSION } from '../../report/jsonReport.js';
 import { toolVersion } from '../../util/version.js';
 import { LINT_FLAGS } from '../commandFlags.js';
-import { UsageError } from '../errors.js';
-import { EXIT, verdictExit } from '../exitCodes.js';
+import { UsageError } from '../../util/errors.js';
+import { EXIT, verdictExit } from '../../util/exitCodes.js';
 import { nearest, parseFlags } from '../flags.js';
 import { commandHelp } from '../help.js';
 import type { CliIo, Command } from '../io.js';

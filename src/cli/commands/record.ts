@@ -18,13 +18,13 @@ import type { SourceHandle } from '../../sources/types.js';
 import { systemTimeZone } from '../../parse/localTime.js';
 import { formatCount } from '../../util/count.js';
 import { RECORD_FLAGS } from '../commandFlags.js';
-import { oneLine, UsageError } from '../errors.js';
-import { EXIT } from '../exitCodes.js';
+import { oneLine, UsageError } from '../../util/errors.js';
+import { EXIT } from '../../util/exitCodes.js';
 import { parseFlags } from '../flags.js';
 import { commandHelp } from '../help.js';
 import type { Command } from '../io.js';
 import { DEFAULT_LOG } from '../mainOptions.js';
-import { readDuration } from '../values.js';
+import { readDuration } from '../../util/duration.js';
 
 export const recordCommand: Command = async (argv, io) => {
   const { values: v, positionals } = parseFlags(argv, RECORD_FLAGS, { command: 'record', positionals: true });

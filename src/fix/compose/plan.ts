@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { LineCounter, parseDocument, type YAMLMap, type Node, type Pair } from 'yaml';
 import type { FixFile } from '../../model/incident.js';
-import { InputError, oneLine } from '../../cli/errors.js';
+import { InputError, oneLine } from '../../util/errors.js';
 import type { FixInput, PlanResult } from '../types.js';
 import { describeReady, parseDuration, type Timing } from '../timing.js';
 import { applyEdits, unifiedDiff, type Edit } from '../textEdit.js';
@@ -19,7 +19,7 @@ import { chooseHealthTest, healthcheckLines } from './healthcheck.js';
 type Services = Record<string, Record<string, unknown> | null>;
 
 /** Host port → container port, from `ports:` entries in short or long syntax. */
-export function publishedTarget(service: Record<string, unknown>, hostPort: number): number | null {
+function publishedTarget(service: Record<string, unknown>, hostPort: number): number | null {
   const ports = Array.isArray(service.ports) ? service.ports : [];
   for (const p of ports) {
     if (typeof p === 'object' && p !== null) {
@@ -37,7 +37,7 @@ export function publishedTarget(service: Record<string, unknown>, hostPort: numb
   return null;
 }
 
-export function findBackend(services: Services, input: FixInput): { name: string; how: string } | null {
+function findBackend(services: Services, input: FixInput): { name: string; how: string } | null {
   const names = Object.keys(services);
   if (input.service && names.includes(input.service)) return { name: input.service, how: 'the diagnosed compose service' };
   const host = input.upstream.host.toLowerCase();
@@ -66,7 +66,7 @@ export function findBackend(services: Services, input: FixInput): { name: string
   return null;
 }
 
-export function findNginx(services: Services, backend: string): string | null {
+function findNginx(services: Services, backend: string): string | null {
   const names = Object.keys(services).filter((n) => n !== backend);
   const byImage = names.find((n) => /(^|\/)(nginx|openresty)|nginx/.test(String(services[n]?.image ?? '').toLowerCase()));
   if (byImage) return byImage;

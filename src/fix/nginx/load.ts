@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { InputError, oneLine } from '../../cli/errors.js';
+import { InputError, oneLine } from '../../util/errors.js';
 import { expandGlob, hasMagic } from './glob.js';
 import { parseNginx, type Directive, type ParseWarning, type ParsedFile } from './parser.js';
 

@@ -11,12 +11,6 @@ export function* walk(directives: Directive[]): Generator<Directive> {
   }
 }
 
-export function ancestors(d: Directive): Directive[] {
-  const out: Directive[] = [];
-  for (let p = d.parent; p; p = p.parent) out.push(p);
-  return out;
-}
-
 /** The nearest enclosing block with this name (`location`, `server`, `http`). */
 export function enclosing(d: Directive, name: string): Directive | null {
   for (let p = d.parent; p; p = p.parent) if (p.name === name) return p;

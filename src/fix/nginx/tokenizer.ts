@@ -5,7 +5,7 @@
  * Every token keeps its byte offsets and line so edits can be made on the original text.
  */
 
-export type TokenType = 'word' | 'string' | ';' | '{' | '}' | 'comment' | 'error';
+type TokenType = 'word' | 'string' | ';' | '{' | '}' | 'comment' | 'error';
 
 export interface Token {
   type: TokenType;

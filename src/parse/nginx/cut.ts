@@ -15,7 +15,7 @@ import { isDigit, intAt, newHead, parseHead, type Head } from './header.js';
 import { needlesOf } from './signatures.js';
 
 // Field markers in the order nginx writes them; each may be absent except client/server on request lines.
-export const FIELD_KEYS = ['client', 'server', 'request', 'subrequest', 'upstream', 'host', 'referrer'] as const;
+const FIELD_KEYS = ['client', 'server', 'request', 'subrequest', 'upstream', 'host', 'referrer'] as const;
 /** Per FIELD_KEYS entry: is its value quoted (everything but client and server)? */
 const QUOTED: readonly boolean[] = FIELD_KEYS.map((k) => k !== 'client' && k !== 'server');
 

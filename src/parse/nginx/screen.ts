@@ -14,7 +14,7 @@ import { SIGNATURES, type Signature } from './signatures.js';
 /** Screen results: a valid line that is certainly not an upstream failure … */
 export const SCAN_OTHER = 0;
 /** … a line that may be an upstream failure (or is unusual): run the full parse on it … */
-export const SCAN_FULL = 1;
+const SCAN_FULL = 1;
 /** … or not a valid line: the scan's `reason` says why. */
 export const SCAN_UNPARSED = 2;
 /** NginxByteScanner only: a valid line (its time in the scanner's `scanned.time`) whose message may be an upstream failure: run the full parse on it. */

@@ -17,7 +17,7 @@
  */
 import type { Level, UpstreamErrorKind } from '../../model/logRecord.js';
 
-export type Where = 'start' | 'anywhere' | 'action' | 'errno';
+type Where = 'start' | 'anywhere' | 'action' | 'errno';
 
 export interface Signature {
   phrase: string;

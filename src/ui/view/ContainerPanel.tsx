@@ -5,7 +5,7 @@ import { clean, pad } from '../format.js';
 import type { Tone } from '../theme.js';
 import { Filler, Row, Title } from './Rows.js';
 
-export function containerRow(c: ContainerView, width: number): string {
+function containerRow(c: ContainerView, width: number): string {
   const nameW = Math.min(24, Math.max(12, Math.floor(width * 0.28)));
   // The workload, not only the compose service: a recreate keeps it, and is marked with `*`.
   const svc = c.workload ?? c.info?.service ?? c.lastEvent?.service ?? null;

@@ -18,7 +18,7 @@ export interface DetailPaneProps {
 }
 
 /** The first row shown for a scroll position: never past the last page. */
-export function detailStart(rows: number, height: number, scroll: number): number {
+function detailStart(rows: number, height: number, scroll: number): number {
   return Math.min(scroll, Math.max(0, rows - (height - 1)));
 }
 

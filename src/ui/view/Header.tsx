@@ -32,7 +32,7 @@ function shortLabel(s: SourceStatus): string {
   return label.slice(label.lastIndexOf('/') + 1) || label;
 }
 
-export function orderedSources(sources: SourceStatus[]): SourceStatus[] {
+function orderedSources(sources: SourceStatus[]): SourceStatus[] {
   return [...sources].sort((a, b) => Number(a.state === 'ok') - Number(b.state === 'ok'));
 }
 

@@ -4,7 +4,7 @@ import type { Incident } from '../../model/incident.js';
 import { clean, clockTime } from '../format.js';
 import { Filler, Row, Title } from './Rows.js';
 
-export function incidentRow(i: Incident, tz: string, open: boolean): string {
+function incidentRow(i: Incident, tz: string, open: boolean): string {
   const who = i.match ? clean(i.match.name) : '?';
   return `${clockTime(i.burst.first, tz)} ${open ? 'live' : '    '} ${clean(i.burst.upstreamKey)} → ${who}  ${clean(i.diagnosis.title)} (${i.diagnosis.confidenceLabel}) ${i.burst.count} err`;
 }

@@ -5,7 +5,7 @@ import { clean, count, pad } from '../format.js';
 import { sparkline } from '../sparkline.js';
 import { Filler, Row, Title } from './Rows.js';
 
-export function upstreamRow(u: UpstreamStat, width: number): string {
+function upstreamRow(u: UpstreamStat, width: number): string {
   const nameW = Math.min(28, Math.max(14, Math.floor(width * 0.3)));
   const sparkW = Math.max(8, Math.min(60, Math.floor(width * 0.35)));
   const kinds = Object.entries(u.kinds)

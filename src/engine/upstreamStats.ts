@@ -1,0 +1,102 @@
+/**
+ * Error tallies per upstream for the live screen's list: totals, kinds, the last error and a
+ * ring of per-second counts for the sparkline. Bounded: beyond MAX_UPSTREAMS names the least
+ * recently failing are folded away (counted, and their accumulators reused).
+ */
+import type { ContainerInfo } from '../model/container.js';
+import type { UpstreamAddress, UpstreamErrorKind } from '../model/logRecord.js';
+import { SPARK_SECONDS, type UpstreamStat } from '../model/snapshot.js';
+import { foldOldest, refillLevel } from '../correlate/boundedKeys.js';
+import { matchBySnapshot } from '../correlate/containerMatch.js';
+import type { FailureSample } from '../parse/failureSample.js';
+
+/** Upstreams whose error tallies are kept (the live screen's list): the least recently failing are folded beyond it. */
+export const MAX_UPSTREAMS = 10_000;
+
+class UpstreamAccumulator {
+  total = 0;
+  kinds: Partial<Record<UpstreamErrorKind, number>> = {};
+  lastErrorAt: number | null = null;
+  // Ring of per-second counts ending at `headSecond`.
+  private readonly ring = new Array<number>(SPARK_SECONDS).fill(0);
+  private headSecond = 0;
+
+  constructor(public upstream: UpstreamAddress) {}
+
+  /** This accumulator, emptied for another upstream (a folded one is reused: no garbage per new name). */
+  reset(upstream: UpstreamAddress): this {
+    this.upstream = upstream;
+    this.total = 0;
+    this.kinds = {};
+    this.lastErrorAt = null;
+    this.ring.fill(0);
+    this.headSecond = 0;
+    return this;
+  }
+
+  add(time: number, kind: UpstreamErrorKind): void {
+    this.total++;
+    this.kinds[kind] = (this.kinds[kind] ?? 0) + 1;
+    this.lastErrorAt = this.lastErrorAt === null ? time : Math.max(this.lastErrorAt, time);
+    const sec = Math.floor(time / 1000);
+    this.advance(sec);
+    const age = this.headSecond - sec;
+    if (age >= 0 && age < SPARK_SECONDS) this.ring[(sec % SPARK_SECONDS + SPARK_SECONDS) % SPARK_SECONDS]! += 1;
+  }
+
+  private advance(sec: number): void {
+    if (sec <= this.headSecond) return;
+    const steps = Math.min(SPARK_SECONDS, sec - this.headSecond);
+    for (let i = 1; i <= steps; i++) this.ring[(((this.headSecond + i) % SPARK_SECONDS) + SPARK_SECONDS) % SPARK_SECONDS] = 0;
+    this.headSecond = sec;
+  }
+
+  perSecond(now: number): number[] {
+    this.advance(Math.floor(now / 1000));
+    const out: number[] = [];
+    for (let i = SPARK_SECONDS - 1; i >= 0; i--) out.push(this.ring[(((this.headSecond - i) % SPARK_SECONDS) + SPARK_SECONDS) % SPARK_SECONDS]!);
+    return out;
+  }
+}
+
+export class UpstreamStats {
+  private readonly byKey = new Map<string, UpstreamAccumulator>();
+  /** Accumulators of folded upstreams, for reuse. */
+  private readonly spare: UpstreamAccumulator[] = [];
+  /** Upstream names folded away by the bound. */
+  folded = 0;
+
+  /** One upstream failure at `time` (already admitted by the engine's window). */
+  add(failure: FailureSample, time: number): void {
+    let acc = this.byKey.get(failure.key);
+    if (!acc) {
+      if (this.byKey.size >= MAX_UPSTREAMS) this.folded += foldOldest(this.byKey, refillLevel(MAX_UPSTREAMS), (a) => a.lastErrorAt ?? 0, (_k, a) => this.spare.push(a));
+      acc = this.spare.pop()?.reset(failure.address()) ?? new UpstreamAccumulator(failure.address());
+      this.byKey.set(failure.key, acc);
+    }
+    acc.add(time, failure.kind);
+  }
+
+  /** The container each upstream's address links to (IP, published port, name), by upstream key. */
+  owners(containers: ContainerInfo[]): Map<string, string> {
+    const owners = new Map<string, string>();
+    for (const [key, acc] of this.byKey) {
+      const m = matchBySnapshot(acc.upstream, containers);
+      if (m) owners.set(key, m.name);
+    }
+    return owners;
+  }
+
+  /** Every upstream's tallies at `now`, with the container `owners` links it to. */
+  stats(now: number, owners: ReadonlyMap<string, string>): UpstreamStat[] {
+    return [...this.byKey.entries()].map(([key, acc]) => ({
+      key,
+      upstream: acc.upstream,
+      total: acc.total,
+      kinds: { ...acc.kinds },
+      perSecond: acc.perSecond(now),
+      lastErrorAt: acc.lastErrorAt,
+      container: owners.get(key) ?? null,
+    }));
+  }
+}
