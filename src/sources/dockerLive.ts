@@ -8,7 +8,7 @@
  */
 import fs from 'node:fs';
 import Docker from 'dockerode';
-import { classifyDockerError } from './dockerEndpoint.js';
+import { classifyDockerError, type DockerEndpoint } from './dockerEndpoint.js';
 import type { SourceState, SourceStatus } from '../model/snapshot.js';
 import type { RawEventSink, RawInspectSink, SourceHandle } from './types.js';
 import { EventDeduper, JsonObjectSplitter } from './jsonStream.js';
@@ -34,7 +34,9 @@ interface EventHistory {
 }
 
 export interface ConnectDockerOptions {
-  socketPath: string;
+  /** A local daemon's socket; or `endpoint` (a tcp:// daemon with its TLS files, from --docker / DOCKER_HOST). */
+  socketPath?: string;
+  endpoint?: DockerEndpoint;
   /** Epoch ms to replay events from (`--since`); default: the start-up time. */
   since?: number;
   onEvent: RawEventSink;
@@ -104,12 +106,14 @@ export function connectDocker(opts: ConnectDockerOptions): DockerHandle {
   const clock = opts.clock ?? Date.now;
   const installed = opts.dockerInstalled ?? dockerLooksInstalled;
   const { initialMs, maxMs } = opts.backoff ?? { initialMs: 500, maxMs: 10_000 };
-  const api = new Docker({ socketPath: opts.socketPath, timeout: REQUEST_TIMEOUT_MS });
-  const events = new Docker({ socketPath: opts.socketPath });
+  const dockerOptions = opts.endpoint?.options ?? { socketPath: opts.socketPath };
+  const where = opts.endpoint?.label ?? opts.socketPath ?? 'docker';
+  const api = new Docker({ ...dockerOptions, timeout: REQUEST_TIMEOUT_MS });
+  const events = new Docker(dockerOptions);
   const status: SourceStatus = {
     id: opts.id ?? 'docker',
     kind: 'docker',
-    label: `docker ${opts.socketPath}`,
+    label: `docker ${where}`,
     state: 'waiting',
     detail: 'connecting',
     itemsRead: 0,
@@ -195,7 +199,7 @@ export function connectDocker(opts: ConnectDockerOptions): DockerHandle {
       });
       s.on('end', () => onStreamGone(s, 'the Docker daemon closed the event stream'));
       s.on('close', () => onStreamGone(s, 'the Docker daemon closed the event stream'));
-      s.on('error', (err: unknown) => onStreamGone(s, describeDockerError(err, opts.socketPath, installed())));
+      s.on('error', (err: unknown) => onStreamGone(s, describeDockerError(err, where, installed())));
       connectedOnce = true;
       if (lostAt !== null) opts.onGap?.({ from: lostAt, to: clock(), reason: lostReason });
       lostAt = null;
@@ -204,7 +208,7 @@ export function connectDocker(opts: ConnectDockerOptions): DockerHandle {
       markReady();
     } catch (err) {
       if (closed) return;
-      scheduleRetry(describeDockerError(err, opts.socketPath, installed()));
+      scheduleRetry(describeDockerError(err, where, installed()));
       markReady();
     }
   };

@@ -241,6 +241,21 @@ describe('DOCKER_HOST', () => {
     expect(await code).toBe(130);
     expect(stderr).toMatch(/^restartdoctor: docker \/tmp\/rd-h17c-no-such\.sock: /m);
   });
+
+  it('live mode follows a tcp:// DOCKER_HOST too (it was refused as "only local unix sockets")', async () => {
+    const { spawn } = await import('node:child_process');
+    const { CLI } = await import('../support/cli.js');
+    // Port 1 on loopback: nothing listens, so the source says it is waiting and why.
+    const child = spawn(CLI, ['--follow', '--log', log, '--no-tui'], { env: { ...process.env, DOCKER_HOST: 'tcp://127.0.0.1:1', NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    const { waitFor } = await import('../support/wait.js');
+    await waitFor(() => stderr, (s) => s.includes('tcp://127.0.0.1:1'), { timeoutMs: 30_000, what: 'a status line naming the tcp endpoint' });
+    const code = new Promise<number | null>((r) => child.on('close', r));
+    child.kill('SIGINT');
+    expect(await code).toBe(130);
+    expect(stderr).toMatch(/^restartdoctor: docker tcp:\/\/127\.0\.0\.1:1: /m);
+  });
 });
 
 describe('plural forms', () => {

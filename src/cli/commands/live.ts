@@ -28,7 +28,7 @@ import { sanitizeForTerminal as safe } from '../../util/sanitize.js';
 import { lineTimeIn } from '../../parse/lineTime.js';
 import { formatDuration } from '../../util/duration.js';
 import { connectDocker } from '../../sources/dockerLive.js';
-import { dockerSocketPath } from '../../sources/dockerEndpoint.js';
+import { resolveDockerEndpoint } from '../../sources/dockerEndpoint.js';
 import { followLog } from '../../sources/tailLog.js';
 import { nginxContainers, readContainerLog } from '../../sources/containerLog.js';
 import { fetchNginxConfig } from '../../sources/containerConfig.js';
@@ -123,7 +123,9 @@ async function runSession(o: MainOptions, io: CliIo, trap: SignalTrap): Promise<
   const sources: SourceHandle[] = [];
   const cleanups: (() => void)[] = [];
   const abort = new AbortController();
-  const docker = isReplay ? null : dockerSocketPath(o.docker);
+  // --docker, else DOCKER_HOST (with DOCKER_TLS_VERIFY / DOCKER_CERT_PATH for tcp://), else the local socket.
+  const endpoint = isReplay ? null : resolveDockerEndpoint(o.docker, io.env);
+  const docker = endpoint?.label ?? null;
   // A recording folder's own nginx.conf / docker-compose.yml are the configs its fix diffs, unless named.
   const configs: EnrichOptions = { ...o, nginxConf, compose: o.compose ?? files?.compose ?? null };
 
@@ -141,7 +143,7 @@ async function runSession(o: MainOptions, io: CliIo, trap: SignalTrap): Promise<
     chain = run.catch(() => undefined);
     return run;
   };
-  const dockerClient = docker ? new Dockerode({ socketPath: docker }) : null;
+  const dockerClient = endpoint ? new Dockerode(endpoint.options) : null;
   const probed = new Set<string>();
   const checklistFor = async (i: Incident, watchFrom: number | null = null): Promise<string> => {
     probed.add(i.id);
@@ -266,7 +268,7 @@ async function runSession(o: MainOptions, io: CliIo, trap: SignalTrap): Promise<
       onStatus(h.status());
     }
     const d = connectDocker({
-      socketPath: docker!,
+      endpoint: endpoint!,
       since: historySince!,
       onHistory: (h) => {
         engine.noteEventsFrom(h.eventsFrom);
