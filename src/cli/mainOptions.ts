@@ -128,6 +128,7 @@ export function parseMainOptions(argv: string[], io: CliIo, others: Readonly<Rec
     probe: v.probe === true,
     healthPath: v['health-path'] ?? null,
     docker: dockerHostSpec(v.docker, io.env),
+    dockerEnv: { DOCKER_TLS_VERIFY: io.env.DOCKER_TLS_VERIFY, DOCKER_CERT_PATH: io.env.DOCKER_CERT_PATH, HOME: io.env.HOME },
     replay: v.replay ?? null,
     nginxContainer: v['nginx-container'] ?? null,
     speed: checked.data.speed ?? 1,

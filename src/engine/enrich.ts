@@ -7,7 +7,7 @@ import type { ChecklistResult, FixProposal, Incident } from '../model/incident.j
 import { inferredTimeToReady } from '../diagnose/diagnose.js';
 import type { FixInput } from '../fix/index.js';
 import type { IncidentEngine } from './incidentEngine.js';
-import { dockerOptionsFromUrl } from '../sources/dockerEndpoint.js';
+import { resolveDockerEndpoint, type DockerEnv } from '../sources/dockerEndpoint.js';
 
 export interface EnrichOptions {
   nginxConf: string | null;
@@ -18,6 +18,8 @@ export interface EnrichOptions {
   probe: boolean;
   healthPath: string | null;
   docker: string;
+  /** DOCKER_TLS_VERIFY / DOCKER_CERT_PATH (and HOME) for a tcp:// endpoint; DOCKER_HOST is already in `docker`. */
+  dockerEnv?: DockerEnv;
   /**
    * nginxConf is a copy of a container's config (sources/containerConfig.ts) kept under
    * `nginxRoot`: the fix names the container's path and says where to apply it.
@@ -27,7 +29,7 @@ export interface EnrichOptions {
 }
 
 /** Runs the checklist once per probed upstream; returns notes for the report. */
-async function runChecklists(engine: IncidentEngine, incidents: Incident[], o: Pick<EnrichOptions, 'healthPath' | 'docker' | 'nginxConf'>): Promise<string[]> {
+async function runChecklists(engine: IncidentEngine, incidents: Incident[], o: Pick<EnrichOptions, 'healthPath' | 'docker' | 'dockerEnv' | 'nginxConf'>): Promise<string[]> {
   const notes: string[] = [];
   // Probing is rare in a postmortem: its modules (and dockerode) load only when asked for.
   const [{ default: Dockerode }, { readConfigPeers }, { probeRefusal }, { runChecklist }] = await Promise.all([
@@ -39,7 +41,7 @@ async function runChecklists(engine: IncidentEngine, incidents: Incident[], o: P
   // Only the user's own config and containers say what may be probed, never the log's fields.
   const { config, peers } = readConfigPeers(o.nginxConf);
   const allowed = { upstreams: peers, containers: engine.probeContainers() };
-  const docker = new Dockerode(dockerOptionsFromUrl(o.docker));
+  const docker = new Dockerode(resolveDockerEndpoint(o.docker, o.dockerEnv ?? {}).options);
   const done = new Map<string, ChecklistResult>();
   for (const i of incidents) {
     const { host, port } = i.burst.upstream;

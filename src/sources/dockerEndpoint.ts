@@ -78,10 +78,6 @@ export function resolveDockerEndpoint(flag: string | null | undefined, env: Dock
   return { options, label: `${endpoint.label} (TLS)` };
 }
 
-export function dockerOptionsFromUrl(text: string): Dockerode.DockerOptions {
-  return parseDockerEndpoint(text).options;
-}
-
 export type DockerFailureKind = 'socket-not-found' | 'permission-denied' | 'not-running' | 'no-such-container' | 'connection-lost' | 'error';
 
 function firstLine(s: string | undefined): string {
@@ -116,9 +112,3 @@ export function classifyDockerError(err: unknown, endpoint: string, installed = 
   return { kind: 'error', reason: `Docker: ${firstLine(e.message ?? String(err))}` };
 }
 
-/** The socket path of a local endpoint; live mode follows a local daemon only. */
-export function dockerSocketPath(spec: string): string {
-  const { options } = parseDockerEndpoint(spec.trim(), 'Docker endpoint');
-  if (!options.socketPath) throw new UsageError(`Docker endpoint ${spec} (--docker or DOCKER_HOST): live mode follows only local unix sockets (unix:///path or a plain path)`);
-  return options.socketPath;
-}

@@ -9,7 +9,7 @@ import {
   describeDockerError,
   type DockerHandle,
 } from '../../src/sources/dockerLive.js';
-import { dockerSocketPath } from '../../src/sources/dockerEndpoint.js';
+import { parseDockerEndpoint } from '../../src/sources/dockerEndpoint.js';
 import type { SourceStatus } from '../../src/model/snapshot.js';
 import { BUSYBOX_IMAGE, DOCKER_SOCKET, docker, ensureBusyboxImage, removeContainers, requireDocker } from '../support/docker.js';
 import { SecondDockerd } from './secondDockerd.js';
@@ -55,12 +55,13 @@ function collect(socketPath: string, extra: Partial<Parameters<typeof connectDoc
   return { h, events, snapshots, statuses, of };
 }
 
-describe('dockerSocketPath / describeDockerError', () => {
-  it('accepts unix:///path and plain paths, refuses other schemes in one line', () => {
-    expect(dockerSocketPath('unix:///var/run/docker.sock')).toBe('/var/run/docker.sock');
-    expect(dockerSocketPath('/tmp/d.sock')).toBe('/tmp/d.sock');
-    expect(() => dockerSocketPath('tcp://1.2.3.4:2375')).toThrow(/only local unix sockets/);
-    expect(() => dockerSocketPath('unix://relative')).toThrow(/unix:\/\/\/absolute/);
+describe('Docker endpoints / describeDockerError', () => {
+  it('reads unix:///path, plain paths and tcp://HOST:PORT (live mode follows all three), refuses other schemes in one line', () => {
+    expect(parseDockerEndpoint('unix:///var/run/docker.sock').options.socketPath).toBe('/var/run/docker.sock');
+    expect(parseDockerEndpoint('/tmp/d.sock').options.socketPath).toBe('/tmp/d.sock');
+    expect(parseDockerEndpoint('tcp://127.0.0.1:2375').options).toMatchObject({ host: '127.0.0.1', port: 2375, socketPath: undefined });
+    expect(() => parseDockerEndpoint('unix://relative')).toThrow(/unix:\/\/\/absolute/);
+    expect(() => parseDockerEndpoint('ssh://host')).toThrow(/expected unix:\/\/\/path/);
   });
 
   it('tells permission denied, not running and not found apart', () => {

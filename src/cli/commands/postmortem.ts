@@ -20,7 +20,7 @@ import type { ReportContext } from '../../report/reportContext.js';
 import { textReportParts } from '../../report/textReport.js';
 import { toolVersion } from '../../util/version.js';
 import { InputError, oneLine } from '../../util/errors.js';
-import { dockerOptionsFromUrl } from '../../sources/dockerEndpoint.js';
+import { resolveDockerEndpoint, type DockerEnv } from '../../sources/dockerEndpoint.js';
 import type { LineSink } from '../../sources/types.js';
 import { EXIT } from '../../util/exitCodes.js';
 import { writeParts, type CliIo } from '../io.js';
@@ -55,7 +55,7 @@ function writeExport(path: string, parts: Iterable<string>): void {
 /** `--nginx-container NAME`: nginx's log read through the Docker API, within --since/--until. */
 async function containerLogSource(o: MainOptions): Promise<(sink: LineSink) => Promise<unknown>> {
   const [{ default: Dockerode }, { readContainerLog }] = await Promise.all([import('dockerode'), import('../../sources/containerLog.js')]);
-  const docker = new Dockerode(dockerOptionsFromUrl(o.docker));
+  const docker = new Dockerode(resolveDockerEndpoint(o.docker, o.dockerEnv ?? {}).options);
   return (sink) =>
     readContainerLog({ docker, container: o.nginxContainer!, since: o.since, until: o.until, follow: false, sink, endpoint: o.docker }).done.catch((err: unknown) => {
       throw new InputError(`--nginx-container ${o.nginxContainer}: ${oneLine(err)}`, 'name a container of this Docker host (docker ps), or pass --docker');
@@ -63,11 +63,11 @@ async function containerLogSource(o: MainOptions): Promise<(sink: LineSink) => P
 }
 
 /** The container's own nginx.conf (and what it includes), copied to a temp folder for the fix; or why not. */
-async function containerConfig(container: string, endpoint: string): Promise<FetchedConfig | { note: string }> {
+async function containerConfig(container: string, endpoint: string, env: DockerEnv): Promise<FetchedConfig | { note: string }> {
   const [{ default: Dockerode }, { fetchNginxConfig }] = await Promise.all([import('dockerode'), import('../../sources/containerConfig.js')]);
   const root = mkdtempSync(path.join(os.tmpdir(), 'restartdoctor-config-'));
   try {
-    const got = await fetchNginxConfig(new Dockerode(dockerOptionsFromUrl(endpoint)), container, root);
+    const got = await fetchNginxConfig(new Dockerode(resolveDockerEndpoint(endpoint, env).options), container, root);
     if (got) return got;
     rmSync(root, { recursive: true, force: true });
     return { note: `container ${container} has no /etc/nginx/nginx.conf: pass --nginx-conf for a diff of its config` };
@@ -110,7 +110,7 @@ export async function runPostmortem(o: MainOptions, io: CliIo): Promise<number> 
   const warnings = [...inputNotes, ...verdict.warnings];
   for (const w of warnings) io.stderr.write(`restartdoctor: warning: ${safe(w)}\n`);
 
-  const fetched = o.nginxContainer && !o.nginxConf && incidents.length > 0 ? await containerConfig(o.nginxContainer, o.docker) : null;
+  const fetched = o.nginxContainer && !o.nginxConf && incidents.length > 0 ? await containerConfig(o.nginxContainer, o.docker, o.dockerEnv ?? {}) : null;
   const notes = await enrichIncidents(engine, incidents, {
     ...(fetched && 'mainFile' in fetched ? { nginxRoot: fetched.root, nginxConfContainer: o.nginxContainer } : {}),
     nginxConf: fetched && 'mainFile' in fetched ? fetched.mainFile : o.nginxConf,
@@ -120,6 +120,7 @@ export async function runPostmortem(o: MainOptions, io: CliIo): Promise<number> 
     probe: o.probe,
     healthPath: o.healthPath,
     docker: o.docker,
+    dockerEnv: o.dockerEnv ?? {},
   });
   if (fetched && 'note' in fetched) notes.push(fetched.note);
   if (fetched && 'mainFile' in fetched) rmSync(fetched.root, { recursive: true, force: true });

@@ -10,7 +10,7 @@ import { accessSync, constants } from 'node:fs';
 import path from 'node:path';
 import Dockerode from 'dockerode';
 import { connectDocker } from '../../sources/dockerLive.js';
-import { dockerHostSpec, dockerSocketPath } from '../../sources/dockerEndpoint.js';
+import { resolveDockerEndpoint } from '../../sources/dockerEndpoint.js';
 import { nginxContainers, readContainerLog } from '../../sources/containerLog.js';
 import { openRecording, parseSize, RECORD_FILES, writeWhole } from '../../sources/recordDir.js';
 import { followLog } from '../../sources/tailLog.js';
@@ -44,8 +44,9 @@ export const recordCommand: Command = async (argv, io) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
   });
-  const socketPath = dockerSocketPath(dockerHostSpec(v.docker, io.env));
-  const docker = new Dockerode({ socketPath });
+  // --docker, else DOCKER_HOST (tcp:// with its TLS files too), else the local socket.
+  const endpoint = resolveDockerEndpoint(v.docker, io.env);
+  const docker = new Dockerode(endpoint.options);
 
   let files;
   try {
@@ -70,7 +71,7 @@ export const recordCommand: Command = async (argv, io) => {
   }
   const logLabel = containers.length > 0 ? containers.map((c) => `container ${c}`).join(', ') : (v.log ?? DEFAULT_LOG);
   for (const name of containers) {
-    const h = readContainerLog({ docker, container: name, since: startedAt, follow: true, sink: append, endpoint: socketPath });
+    const h = readContainerLog({ docker, container: name, since: startedAt, follow: true, sink: append, endpoint: endpoint.label });
     h.done.catch((err: unknown) => io.stderr.write(`restartdoctor: record: ${oneLine(err)}\n`));
     sources.push(h);
   }
@@ -84,7 +85,7 @@ export const recordCommand: Command = async (argv, io) => {
   };
   let events = 0;
   const d = connectDocker({
-    socketPath,
+    endpoint,
     since: startedAt,
     onEvent: (raw) => {
       events++;
