@@ -373,7 +373,7 @@ export class IncidentEngine {
   }
 
   /**
-   * The containers whose addresses the checklist may probe (engine/probeTargets.ts adds the nginx
+   * The containers whose addresses the checklist may probe (session/probeTargets.ts adds the nginx
    * config's peers). Not the upstreams the log names: a client can forge those fields.
    */
   probeContainers(): ContainerInfo[] {

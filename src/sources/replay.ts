@@ -9,7 +9,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { IncidentEngine } from '../engine/incidentEngine.js';
 import { readContainersFile } from './containersFile.js';
-import { feedEventsFile } from '../engine/eventsFile.js';
+import { feedEventsFile } from './eventsFile.js';
 import type { InvalidEventReason } from '../parse/dockerEvent.js';
 import { InputError } from '../util/errors.js';
 import { readShape } from '../parse/lineShape.js';

@@ -6,13 +6,13 @@ import { closeSync, mkdtempSync, openSync, rmSync, statSync, writeSync } from 'n
 import os from 'node:os';
 import path from 'node:path';
 import type { FetchedConfig } from '../../sources/containerConfig.js';
-import { analyze } from '../../engine/analyze.js';
+import { analyze } from '../../session/analyze.js';
 import { judgeInput } from '../../engine/inputQuality.js';
 import { upstreamMap } from '../../fix/nginx/groups.js';
 import { loadNginxConfig } from '../../fix/nginx/load.js';
 import { sanitizeForTerminal as safe } from '../../util/sanitize.js';
 import { expandLogArgs } from '../../sources/logSet.js';
-import { enrichIncidents } from '../../engine/enrich.js';
+import { enrichIncidents } from '../../session/enrich.js';
 import { jsonReportParts } from '../../report/jsonReport.js';
 import { markdownReportParts } from '../../report/markdownReport.js';
 import { PROGRESS_MIN_BYTES, ProgressBar } from '../../report/progress.js';

@@ -6,7 +6,7 @@
 import type { ChecklistResult, FixProposal, Incident } from '../model/incident.js';
 import { inferredTimeToReady } from '../diagnose/diagnose.js';
 import type { FixInput } from '../fix/index.js';
-import type { IncidentEngine } from './incidentEngine.js';
+import type { IncidentEngine } from '../engine/incidentEngine.js';
 import { resolveDockerEndpoint, type DockerEnv } from '../sources/dockerEndpoint.js';
 
 export interface EnrichOptions {
