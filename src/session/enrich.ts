@@ -1,13 +1,17 @@
 /**
  * After diagnosis: the checklist (probes, only when allowed) and the fix proposal for each
- * incident, attached to the engine so every report shows them. Side effects live in the modules
- * it calls; this file only decides what to run for which incident.
+ * incident, attached to the engine so every report shows them. One Enricher for the postmortem
+ * and for live mode and replay, so both run the same steps and say the same sentences; side
+ * effects live in the modules it calls, this file only decides what to run for which incident.
  */
+import type Dockerode from 'dockerode';
 import type { ChecklistResult, FixProposal, Incident } from '../model/incident.js';
 import { inferredTimeToReady } from '../diagnose/diagnose.js';
 import type { FixInput } from '../fix/index.js';
 import type { IncidentEngine } from '../engine/incidentEngine.js';
 import { resolveDockerEndpoint, type DockerEnv } from '../sources/dockerEndpoint.js';
+import { oneLine } from '../util/errors.js';
+import { probeTargetRefusal } from './probeTargets.js';
 
 export interface EnrichOptions {
   nginxConf: string | null;
@@ -26,40 +30,6 @@ export interface EnrichOptions {
    */
   nginxRoot?: string | null;
   nginxConfContainer?: string | null;
-}
-
-/** Runs the checklist once per probed upstream; returns notes for the report. */
-async function runChecklists(engine: IncidentEngine, incidents: Incident[], o: Pick<EnrichOptions, 'healthPath' | 'docker' | 'dockerEnv' | 'nginxConf'>): Promise<string[]> {
-  const notes: string[] = [];
-  // Probing is rare in a postmortem: its modules (and dockerode) load only when asked for.
-  const [{ default: Dockerode }, { readConfigPeers }, { probeRefusal }, { runChecklist }] = await Promise.all([
-    import('dockerode'),
-    import('./probeTargets.js'),
-    import('../checklist/probeSafety.js'),
-    import('../checklist/runChecklist.js'),
-  ]);
-  // Only the user's own config and containers say what may be probed, never the log's fields.
-  const { config, peers } = readConfigPeers(o.nginxConf);
-  const allowed = { upstreams: peers, containers: engine.probeContainers() };
-  const docker = new Dockerode(resolveDockerEndpoint(o.docker, o.dockerEnv ?? {}).options);
-  const done = new Map<string, ChecklistResult>();
-  for (const i of incidents) {
-    const { host, port } = i.burst.upstream;
-    if (port === null) continue;
-    const key = `${host}:${port}`;
-    const refusal = probeRefusal(host, port, allowed, config);
-    if (refusal) {
-      if (!notes.includes(refusal)) notes.push(refusal);
-      continue;
-    }
-    let result = done.get(key);
-    if (!result) {
-      result = await runChecklist({ host, port, container: i.match?.name ?? null, healthPath: o.healthPath }, { docker, dockerEndpoint: o.docker });
-      done.set(key, result);
-    }
-    engine.attachChecklist(i.id, result);
-  }
-  return notes;
 }
 
 function staleUpstream(configPeer: string, url: string | undefined): FixInput['upstream'] {
@@ -123,21 +93,110 @@ export function containerFix(fix: FixProposal, o: Pick<EnrichOptions, 'nginxRoot
   };
 }
 
+/** What the enricher says, in every mode: a postmortem's report notes, live mode's lines. */
+export const ENRICH_SAYS = {
+  noPort: 'no port to probe for this upstream',
+  notProbed: 'checklist not run: a postmortem probes nothing unless --probe is given',
+  failed: (step: 'checklist' | 'fix', id: string, err: unknown) => `${step} of incident ${id} failed: ${oneLine(err)}`,
+};
+
+/** How long the checklist watches a restarted app for readiness before judging it (live mode). */
+const WATCH_READY_MS = 60_000;
+
+export interface EnricherHooks {
+  /** A sentence the reader must see: a refused probe (the same one once per upstream in a postmortem). */
+  say?: (text: string) => void;
+  /** A checklist ran and was attached (live lines print it). */
+  onChecklist?: (i: Incident, result: ChecklistResult) => void;
+  /** The engine's incidents changed (a checklist or a fix was attached): redraw. */
+  onChange?: () => void;
+}
+
+/**
+ * The checklist and the fix of incidents, attached to `engine`. Probes only what the user's own
+ * config and containers allow (probeTargets.ts), never an address a log line names.
+ */
+export class Enricher {
+  private docker: Promise<{ client: Dockerode; label: string }> | null = null;
+  /** A postmortem probes each upstream once, however many incidents it had. */
+  private readonly byUpstream = new Map<string, Promise<ChecklistResult | string>>();
+
+  constructor(
+    private readonly engine: IncidentEngine,
+    private readonly o: EnrichOptions,
+    private readonly hooks: EnricherHooks = {},
+  ) {}
+
+  /**
+   * Runs the checklist for `i` and attaches it; returns its conclusion, or why it did not run.
+   * `watchFrom`: started while the app comes back, it watches it get ready, timed from the
+   * container's start event. `reuse`: a result for the same upstream this run is taken as is.
+   */
+  async checklist(i: Incident, opts: { watchFrom?: number | null; reuse?: boolean } = {}): Promise<string> {
+    const { host, port } = i.burst.upstream;
+    if (port === null) return ENRICH_SAYS.noPort;
+    const key = `${host}:${port}`;
+    let run = opts.reuse ? this.byUpstream.get(key) : undefined;
+    if (!run) {
+      run = this.probe(i, host, port, opts.watchFrom ?? null);
+      if (opts.reuse) this.byUpstream.set(key, run);
+    }
+    const result = await run;
+    if (typeof result === 'string') return result;
+    this.engine.attachChecklist(i.id, result);
+    this.hooks.onChange?.();
+    this.hooks.onChecklist?.(i, result);
+    return result.conclusion;
+  }
+
+  /** The refusal (said once per run of it), or the checklist's result. */
+  private async probe(i: Incident, host: string, port: number, watchFrom: number | null): Promise<ChecklistResult | string> {
+    // Read at each decision: a config edited while live mode runs counts at the next probe.
+    const refusal = probeTargetRefusal(host, port, this.engine.probeContainers(), this.o.nginxConf);
+    if (refusal) {
+      this.hooks.say?.(refusal);
+      return refusal;
+    }
+    // Probing is rare in a postmortem: its modules (and dockerode) load only when asked for.
+    const { runChecklist } = await import('../checklist/runChecklist.js');
+    this.docker ??= import('dockerode').then(({ default: Docker }) => {
+      const endpoint = resolveDockerEndpoint(this.o.docker, this.o.dockerEnv ?? {});
+      return { client: new Docker(endpoint.options), label: endpoint.label };
+    });
+    const docker = await this.docker;
+    const watch = watchFrom !== null ? { waitReadyMs: WATCH_READY_MS, startMs: watchFrom } : {};
+    return runChecklist({ host, port, container: i.match?.name ?? null, healthPath: this.o.healthPath }, { docker: docker.client, dockerEndpoint: docker.label, ...watch });
+  }
+
+  /** Proposes the fix for `i` as the engine sees it now (a checklist that ran has measured the time to ready) and attaches it. */
+  async fix(i: Incident): Promise<void> {
+    const now = this.engine.incidents().find((x) => x.id === i.id) ?? i;
+    this.engine.attachFix(now.id, await fixFor(now, this.o));
+    this.hooks.onChange?.();
+  }
+
+  /**
+   * A postmortem's enrichment of every incident: the checklist only with --probe (each upstream
+   * once), then the fixes. Returns the notes for the report.
+   */
+  async all(incidents: Incident[]): Promise<string[]> {
+    if (incidents.length === 0) return [];
+    const notes: string[] = [];
+    const say = this.hooks.say;
+    this.hooks.say = (text) => void (notes.includes(text) || notes.push(text));
+    try {
+      if (!this.o.probe) notes.push(ENRICH_SAYS.notProbed);
+      else for (const i of incidents) await this.checklist(i, { reuse: true });
+    } finally {
+      this.hooks.say = say;
+    }
+    for (const i of this.engine.incidents()) this.engine.attachFix(i.id, await fixFor(i, this.o));
+    return notes;
+  }
+}
+
 /** The fix for one incident, as every mode proposes it. */
-export async function fixFor(i: Incident, o: Pick<EnrichOptions, 'nginxConf' | 'compose' | 'k8s' | 'systemd' | 'healthPath' | 'nginxRoot' | 'nginxConfContainer'>): Promise<FixProposal> {
+async function fixFor(i: Incident, o: Pick<EnrichOptions, 'nginxConf' | 'compose' | 'k8s' | 'systemd' | 'healthPath' | 'nginxRoot' | 'nginxConfContainer'>): Promise<FixProposal> {
   const { proposeFix } = await import('../fix/index.js');
   return containerFix(await proposeFix(fixInputFor(i, o)), o);
-}
-
-async function proposeFixes(engine: IncidentEngine, o: EnrichOptions): Promise<void> {
-  for (const i of engine.incidents()) engine.attachFix(i.id, await fixFor(i, o));
-}
-
-export async function enrichIncidents(engine: IncidentEngine, incidents: Incident[], o: EnrichOptions): Promise<string[]> {
-  const notes: string[] = [];
-  if (incidents.length === 0) return notes;
-  if (o.probe) notes.push(...(await runChecklists(engine, incidents, o)));
-  else notes.push('checklist not run: a postmortem probes nothing unless --probe is given');
-  await proposeFixes(engine, o);
-  return notes;
 }
