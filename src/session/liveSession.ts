@@ -9,8 +9,6 @@
  */
 import path from 'node:path';
 import { writeFileSync } from 'node:fs';
-import type { Readable, Writable } from 'node:stream';
-import type { Pattern } from '../diagnose/patternSchema.js';
 import { IncidentEngine } from '../engine/incidentEngine.js';
 import { upstreamMap } from '../fix/nginx/groups.js';
 import { loadNginxConfig } from '../fix/nginx/load.js';
@@ -30,43 +28,12 @@ import { sanitizeForTerminal as safe } from '../util/sanitize.js';
 import { toolVersion } from '../util/version.js';
 import { ENRICH_SAYS, Enricher, type EnrichOptions } from './enrich.js';
 import { startLiveSources, startReplay } from './liveSources.js';
+import type { LiveSessionOptions, SessionIo, SessionPorts } from './sessionTypes.js';
 
 /** How often idle bursts are closed and new incidents announced. */
 const TICK_MS = 250;
 /** Live mode reads back this much of the log and of Docker's events before following (`--since` overrides). */
 const DEFAULT_HISTORY_MS = 15 * 60_000;
-
-/** What of its process a session touches (the CLI's io fits). */
-export interface SessionIo {
-  stdin: Readable;
-  stdout: Writable;
-  stderr: Writable;
-  env: NodeJS.ProcessEnv;
-  cwd: string;
-  now: () => number;
-}
-
-export interface LiveSessionOptions extends EnrichOptions {
-  /** A recording folder to replay; null for a live session. */
-  replay: string | null;
-  speed: number;
-  /** `--from` of a replay, read against the recording's first line once it is loaded. */
-  replayFrom: ((recordingStart: number) => number) | null;
-  logs: string[];
-  /** The host's default error log: when it is the one named and unreadable, nginx containers are the sources. */
-  defaultLog: string;
-  nginxContainer: string | null;
-  tz: string;
-  patterns: Pattern[];
-  since: number | null;
-  until: number | null;
-  burstGapMs: number;
-  minErrors: number;
-  /** Lines mode: incidents and checks printed on stdout, sources' states on stderr; no screen. */
-  noTui: boolean;
-  exportPath: string | null;
-  allPlatforms: boolean;
-}
 
 /** Default export file name, in the working directory: `restartdoctor-20240115-031244.md`. */
 export function exportFileName(now: number): string {
@@ -75,7 +42,7 @@ export function exportFileName(now: number): string {
   return `restartdoctor-${d.getFullYear()}${p(d.getMonth() + 1)}${p(d.getDate())}-${p(d.getHours())}${p(d.getMinutes())}${p(d.getSeconds())}.md`;
 }
 
-export class LiveSession {
+export class LiveSession implements SessionPorts {
   readonly engine: IncidentEngine;
   readonly tz: string;
   readonly isReplay: boolean;
@@ -181,7 +148,7 @@ export class LiveSession {
 
   /** Starts the sources (a bad recording or endpoint is an error here, before any screen) and the ticker. */
   async start(): Promise<void> {
-    if (this.isReplay) await startReplay(this);
+    if (this.isReplay) this.replayDone = (await startReplay(this)).done;
     else await startLiveSources(this);
     this.ticker = setInterval(() => {
       if (!this.isReplay) this.engine.tick(this.io.now());

@@ -20,7 +20,7 @@ import { loadRecording, replay } from '../sources/replay.js';
 import { followLog } from '../sources/tailLog.js';
 import { oneLine } from '../util/errors.js';
 import { sanitizeForTerminal as safe } from '../util/sanitize.js';
-import type { LiveSession } from './liveSession.js';
+import type { SessionPorts } from './sessionTypes.js';
 
 function decodeAll(raws: unknown[]): ContainerInfo[] {
   const out: ContainerInfo[] = [];
@@ -34,14 +34,14 @@ function decodeAll(raws: unknown[]): ContainerInfo[] {
   return out;
 }
 
-/** The recording, read before any screen starts (a bad file is a clean error), then played on its clock. */
-export async function startReplay(s: LiveSession): Promise<void> {
+/** The recording, read before any screen starts (a bad file is a clean error), then played on its clock; `done` when all was played. */
+export async function startReplay(s: SessionPorts): Promise<{ done: Promise<void> }> {
   const { o, tz } = s;
   const files = s.files!;
   const recording = await loadRecording(files, tz, { gapMs: o.burstGapMs, minErrors: o.minErrors });
   // A time of day means the recording's day: read against its first line, not today.
   const from = o.replayFrom !== null && recording.start !== null ? o.replayFrom(recording.start) : null;
-  s.replayDone = replay({
+  const done = replay({
     dir: o.replay!,
     files,
     sink: s.replaySink(),
@@ -52,13 +52,14 @@ export async function startReplay(s: LiveSession): Promise<void> {
     signal: s.abort.signal,
     onStatus: (st) => (s.onStatus(st), s.onChange()),
   });
+  return { done };
 }
 
 /**
  * Live mode with no log named: when the host's error log is not there or not readable, the
  * running nginx/openresty containers (by image or command) are the log sources.
  */
-async function autoContainers(s: LiveSession, docker: Dockerode): Promise<{ name: string; why: string | null }[]> {
+async function autoContainers(s: SessionPorts, docker: Dockerode): Promise<{ name: string; why: string | null }[]> {
   const { logs, defaultLog } = s.o;
   if (logs.length !== 1 || logs[0] !== defaultLog) return [];
   try {
@@ -76,7 +77,7 @@ async function autoContainers(s: LiveSession, docker: Dockerode): Promise<{ name
 }
 
 /** nginx's log (files, stdin, containers) and the Docker daemon, from `historySince` on, then followed. */
-export async function startLiveSources(s: LiveSession): Promise<void> {
+export async function startLiveSources(s: SessionPorts): Promise<void> {
   const { o, io, tz } = s;
   const since = s.historySince!;
   const fromText = formatTime(Math.floor(since / 1000) * 1000, tz, false);
