@@ -120,6 +120,8 @@ export class Enricher {
   private docker: Promise<{ client: Dockerode; label: string }> | null = null;
   /** A postmortem probes each upstream once, however many incidents it had. */
   private readonly byUpstream = new Map<string, Promise<ChecklistResult | string>>();
+  /** While a postmortem's enrichment runs (all): its report notes, each sentence once. */
+  private notes: string[] | null = null;
 
   constructor(
     private readonly engine: IncidentEngine,
@@ -154,7 +156,7 @@ export class Enricher {
     // Read at each decision: a config edited while live mode runs counts at the next probe.
     const refusal = probeTargetRefusal(host, port, this.engine.probeContainers(), this.o.nginxConf);
     if (refusal) {
-      this.hooks.say?.(refusal);
+      this.say(refusal);
       return refusal;
     }
     // Probing is rare in a postmortem: its modules (and dockerode) load only when asked for.
@@ -181,17 +183,21 @@ export class Enricher {
    */
   async all(incidents: Incident[]): Promise<string[]> {
     if (incidents.length === 0) return [];
-    const notes: string[] = [];
-    const say = this.hooks.say;
-    this.hooks.say = (text) => void (notes.includes(text) || notes.push(text));
+    const notes: string[] = (this.notes = []);
     try {
-      if (!this.o.probe) notes.push(ENRICH_SAYS.notProbed);
+      if (!this.o.probe) this.say(ENRICH_SAYS.notProbed);
       else for (const i of incidents) await this.checklist(i, { reuse: true });
     } finally {
-      this.hooks.say = say;
+      this.notes = null;
     }
     for (const i of this.engine.incidents()) this.engine.attachFix(i.id, await fixFor(i, this.o));
     return notes;
+  }
+
+  /** A sentence for the reader: a note of the postmortem's report (once), else the hook's line. */
+  private say(text: string): void {
+    if (!this.notes) this.hooks.say?.(text);
+    else if (!this.notes.includes(text)) this.notes.push(text);
   }
 }
 
