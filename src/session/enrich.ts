@@ -11,7 +11,6 @@ import type { FixInput } from '../fix/index.js';
 import type { IncidentEngine } from '../engine/incidentEngine.js';
 import { resolveDockerEndpoint, type DockerEnv } from '../sources/dockerEndpoint.js';
 import { oneLine } from '../util/errors.js';
-import { probeTargetRefusal } from './probeTargets.js';
 
 export interface EnrichOptions {
   nginxConf: string | null;
@@ -153,14 +152,14 @@ export class Enricher {
 
   /** The refusal (said once per run of it), or the checklist's result. */
   private async probe(i: Incident, host: string, port: number, watchFrom: number | null): Promise<ChecklistResult | string> {
+    // Probing is rare in a postmortem: its modules (and dockerode) load only when asked for.
+    const [{ probeTargetRefusal }, { runChecklist }] = await Promise.all([import('./probeTargets.js'), import('../checklist/runChecklist.js')]);
     // Read at each decision: a config edited while live mode runs counts at the next probe.
     const refusal = probeTargetRefusal(host, port, this.engine.probeContainers(), this.o.nginxConf);
     if (refusal) {
       this.say(refusal);
       return refusal;
     }
-    // Probing is rare in a postmortem: its modules (and dockerode) load only when asked for.
-    const { runChecklist } = await import('../checklist/runChecklist.js');
     this.docker ??= import('dockerode').then(({ default: Docker }) => {
       const endpoint = resolveDockerEndpoint(this.o.docker, this.o.dockerEnv ?? {});
       return { client: new Docker(endpoint.options), label: endpoint.label };
