@@ -4,7 +4,7 @@
  * is its own. Prints one JSON line: elapsed, CPU, peak RSS, counters.
  * Usage: node --max-semi-space-size=1 --heap-growing-percent=15 dist/bench/analyzeChild.js LOG EVENTS (bench.ts adds the flags: src/cli/nodeFlags.ts)
  */
-import { analyze } from '../src/engine/analyze.js';
+import { analyze } from '../src/session/analyze.js';
 import { loadPatterns } from '../src/diagnose/loadPatterns.js';
 import { textReport } from '../src/report/textReport.js';
 

@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import { assertTimeZone, systemTimeZone } from '../parse/localTime.js';
-import type { EnrichOptions } from '../engine/enrich.js';
+import type { EnrichOptions } from '../session/enrich.js';
 import { dockerHostSpec } from '../sources/dockerEndpoint.js';
 import { UsageError } from '../util/errors.js';
 import { parseFlags, type FlagTable } from './flags.js';

@@ -19,7 +19,8 @@
  *   attachChecklist(id, r) / attachFix(id, f)
  *
  * Its parts, each in its own module: lineScreen, upstreamStats (the screen's tallies), diagnoseBurst,
- * keptIncidents (kept bursts, cache, attachments), announcements, containerViews, engineCounters.
+ * keptIncidents (kept bursts, cache, attachments), announcements, containerViews, engineCounters,
+ * eventIntake (Docker events: decoded, bounded, de-duplicated, gaps).
  */
 import type { ContainerEvent, ContainerInfo } from '../model/container.js';
 import type { Burst, ChecklistResult, ContainerView, FixProposal, Incident } from '../model/incident.js';
@@ -27,13 +28,12 @@ import type { LogRecord, UnparsedReason } from '../model/logRecord.js';
 import type { EngineCounters, EngineSnapshot, SourceStatus } from '../model/snapshot.js';
 import { foldedNotes, type FoldedKeys } from '../correlate/boundedKeys.js';
 import { BurstDetector, MAX_OPEN_BURSTS } from '../correlate/bursts.js';
-import { EventStore, type EventGap } from '../correlate/eventStore.js';
+import type { EventGap } from '../correlate/eventStore.js';
 import { DEFAULT_WINDOW, type CorrelationWindow } from '../correlate/facts.js';
-import { gapSentence } from '../diagnose/eventGaps.js';
 import { peerGroupKeys } from '../correlate/upstreamGroups.js';
 import { EMPTY_UPSTREAM_MAP, type UpstreamMap } from '../model/upstreamMap.js';
 import type { Pattern } from '../diagnose/patternSchema.js';
-import { decodeDockerEvent, decodeEventGapMarker, eventObjectProblem, type InvalidEventReason } from '../parse/dockerEvent.js';
+import type { InvalidEventReason } from '../parse/dockerEvent.js';
 import { FailureSample } from '../parse/failureSample.js';
 import { LocalClock } from '../parse/localTime.js';
 import { Classifier } from '../parse/classify.js';
@@ -44,6 +44,7 @@ import { LINE_CONTROL, LINE_UNSCANNED } from '../sources/lineSplitter.js';
 import { Announcements } from './announcements.js';
 import { containerViews } from './containerViews.js';
 import { diagnoseBurst } from './diagnoseBurst.js';
+import { EventIntake } from './eventIntake.js';
 import { absorbScreened, copyCounters, newEngineCounters, type ScreenedCounts } from './engineCounters.js';
 import { takeForeignLine, type ForeignLineTarget } from './foreignLine.js';
 import { KeptIncidents } from './keptIncidents.js';
@@ -90,9 +91,8 @@ export class IncidentEngine {
   /** Error tallies per upstream (the live screen's list). */
   private readonly upstreams = new UpstreamStats();
   private readonly kept: KeptIncidents;
-  private readonly events: EventStore;
-  /** Earliest time every Docker event is known from: the oldest one seen, or what a source says (noteEventsFrom). */
-  private eventsFrom: number | null = null;
+  /** Docker events: decoded, bounded, de-duplicated, with their gaps (eventIntake.ts). */
+  private readonly intake: EventIntake;
   private containers: ContainerInfo[] = [];
   private readonly sources = new Map<string, SourceStatus>();
   private readonly announcements: Announcements;
@@ -127,7 +127,8 @@ export class IncidentEngine {
     this.since = options.since ?? null;
     this.until = options.until ?? null;
     this.maxIncidents = options.maxIncidents ?? 1000;
-    this.events = new EventStore(options.maxEvents !== undefined ? { total: options.maxEvents } : {});
+    const bounds = { since: this.since, until: this.until, window: this.window, ...(options.maxEvents !== undefined ? { maxEvents: options.maxEvents } : {}) };
+    this.intake = new EventIntake(bounds, this.counters, this.times, () => this.version++);
     this.kept = new KeptIncidents(this.maxIncidents);
     this.announcements = new Announcements(this.gapMs, this.maxIncidents);
     this.upstreamMap = options.upstreamMap ?? EMPTY_UPSTREAM_MAP;
@@ -246,67 +247,29 @@ export class IncidentEngine {
     if (this.detector.hasShed) for (const b of this.detector.takeShed()) this.kept.keep(b);
   }
 
+  /** One raw Docker event object (or a recording's gap marker): see eventIntake.ts. */
   ingestEvent(raw: unknown): ContainerEvent | null {
-    const gap = decodeEventGapMarker(raw);
-    if (gap) {
-      this.noteEventGap({ ...gap, reason: 'marked in the events recording' });
-      return null;
-    }
-    const problem = eventObjectProblem(raw);
-    if (problem) {
-      this.countInvalidEvent(problem);
-      return null;
-    }
-    const decoded = decodeDockerEvent(raw);
-    if (!decoded.ok) {
-      if (decoded.ignored) this.counters.ignoredEvents++;
-      else this.countInvalidEvent('invalid-fields');
-      return null;
-    }
-    this.addEvent(decoded.event);
-    return decoded.event;
+    return this.intake.ingest(raw);
   }
 
   /** Counts an event rejected before decoding (not JSON, too large, too deeply nested: parse/dockerEvent.ts). */
   countInvalidEvent(reason: InvalidEventReason = 'not-json'): void {
-    this.counters.invalidEvents++;
-    this.counters.invalidEventReasons[reason] = (this.counters.invalidEventReasons[reason] ?? 0) + 1;
+    this.intake.countInvalid(reason);
   }
 
   /** An interval without Docker events (live: the stream was lost; a recording's marker). Incidents overlapping it say so. */
   noteEventGap(gap: EventGap): void {
-    this.events.addGap(gap);
-    this.version++;
+    this.intake.addGap(gap);
   }
 
   /** Counts an events-file line rejected before decoding (parse/dockerEvent.ts isIgnoredEventLine): what ingestEvent counts it as. */
   countIgnoredEvent(): void {
-    this.counters.ignoredEvents++;
+    this.intake.countIgnored();
   }
 
-  addEvent(event: ContainerEvent): void {
-    if ((this.since !== null && event.time < this.since - this.window.beforeMs) || (this.until !== null && event.time > this.until + this.window.afterMs)) {
-      this.counters.ignoredEvents++;
-      return;
-    }
-    if (!this.events.add(event)) {
-      this.counters.duplicateEvents++;
-      return;
-    }
-    this.counters.dockerEvents++;
-    this.noteEventsFrom(event.time);
-    if (event.time > this.times.latest) this.times.latest = event.time;
-    this.version++;
-  }
-
-  /**
-   * A source's word on how far back its events reach (the first line of an events file, even an
-   * ignored one; the live stream's history): bursts that began earlier get inspect's facts.
-   */
+  /** How far back a source's events reach (an events file's first line, the live stream's history): earlier bursts get inspect's facts. */
   noteEventsFrom(time: number): void {
-    if (this.eventsFrom !== null && time >= this.eventsFrom) return;
-    this.eventsFrom = time;
-    this.version++;
+    this.intake.noteFrom(time);
   }
 
   setContainers(infos: ContainerInfo[]): void {
@@ -373,7 +336,7 @@ export class IncidentEngine {
   }
 
   /**
-   * The containers whose addresses the checklist may probe (engine/probeTargets.ts adds the nginx
+   * The containers whose addresses the checklist may probe (session/probeTargets.ts adds the nginx
    * config's peers). Not the upstreams the log names: a client can forge those fields.
    */
   probeContainers(): ContainerInfo[] {
@@ -381,12 +344,12 @@ export class IncidentEngine {
   }
 
   private diagnoseBurst(b: Burst, claimed: ReadonlySet<string>): Incident {
-    const { patterns, window, gapMs, containers, events, eventsFrom, tz, upstreamMap } = this;
-    return diagnoseBurst(b, { patterns, window, gapMs, containers, events, eventsFrom, tz, upstreamMap, latestLog: this.times.latestLog, claimed, attachments: (id) => this.kept.attachments(id) });
+    const { patterns, window, gapMs, containers, tz, upstreamMap } = this;
+    return diagnoseBurst(b, { patterns, window, gapMs, containers, events: this.intake.store, eventsFrom: this.intake.from, tz, upstreamMap, latestLog: this.times.latestLog, claimed, attachments: (id) => this.kept.attachments(id) });
   }
 
   containerViews(): ContainerView[] {
-    return containerViews(this.containers, this.events.all());
+    return containerViews(this.containers, this.intake.store.all());
   }
 
   counts(): EngineCounters & { isolatedErrors: number; droppedBursts: number; foldedKeys: FoldedKeys; droppedEvents: number } {
@@ -395,7 +358,7 @@ export class IncidentEngine {
       isolatedErrors: this.detector.isolatedErrors,
       droppedBursts: this.kept.dropped,
       foldedKeys: { upstreams: this.upstreams.folded, bursts: this.detector.foldedBursts },
-      droppedEvents: this.events.dropped,
+      droppedEvents: this.intake.store.dropped,
     };
   }
 
@@ -406,10 +369,7 @@ export class IncidentEngine {
 
   /** What a reader of the report must know about this run's bounds and blind spots (report notes). */
   notes(): string[] {
-    const out = foldedNotes({ upstreams: this.upstreams.folded, bursts: this.detector.foldedBursts }, { upstreams: MAX_UPSTREAMS, bursts: MAX_OPEN_BURSTS });
-    if (this.events.dropped > 0) out.push(`${this.events.dropped.toLocaleString('en-US')} Docker events beyond the per-container bound were dropped (repeated health states first, then the oldest)`);
-    for (const g of this.events.allGaps()) out.push(gapSentence(g));
-    return out;
+    return [...foldedNotes({ upstreams: this.upstreams.folded, bursts: this.detector.foldedBursts }, { upstreams: MAX_UPSTREAMS, bursts: MAX_OPEN_BURSTS }), ...this.intake.notes()];
   }
 
   /** The newest time in the data (postmortem "now"). */

@@ -17,3 +17,19 @@ export interface ReportContext {
   /** Print fix advice for platforms the evidence does not show too (--all-platforms). */
   allPlatforms?: boolean;
 }
+
+/** What a run hands the report: its engine's counts and notes (the engine itself, seen from here). */
+interface RunFacts {
+  counts(): ReportContext['counters'];
+  notes(): string[];
+}
+
+/**
+ * The one way a report context is built, for the postmortem and for a live session's export:
+ * the tool, the engine's counters, and the notes in one order (the run's own, the engine's —
+ * bounds, gaps in Docker's history —, then the enrichment's).
+ */
+export function reportContext(o: Omit<ReportContext, 'tool' | 'counters' | 'notes'> & { engine: RunFacts; version: string; notes: string[]; enrichNotes?: string[] }): ReportContext {
+  const { engine, version, notes, enrichNotes = [], ...rest } = o;
+  return { ...rest, tool: { name: 'restartdoctor', version }, counters: engine.counts(), notes: [...notes, ...engine.notes(), ...enrichNotes] };
+}

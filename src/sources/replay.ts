@@ -1,15 +1,17 @@
 /**
- * Replays a recorded incident folder (error.log, docker-events.jsonl, inspect.json) into the
- * engine as if it were happening now, `speed` times faster, on a virtual clock that follows the
+ * Replays a recorded incident folder (error.log, docker-events.jsonl, inspect.json) into a
+ * session's sinks as if it were happening now, `speed` times faster, on a virtual clock that follows the
  * data. Play starts 10 s before the first burst of errors (or at `--from`); what comes before is
- * ingested at once, not waited for. Long quiet stretches are skipped so a six-hour day replays in a minute. Because the
- * engine only knows the data's time, a replay is the live code path, deterministic.
+ * delivered at once, not waited for. Long quiet stretches are skipped so a six-hour day replays in a minute.
+ * An ordinary source: lines and events go into the sinks live sources use (the session's), the
+ * data's time goes to `clock` where a live session ticks the wall clock, and events are read by the
+ * postmortem's reader (eventsFile.ts): a recording is read the same way in both modes.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { IncidentEngine } from '../engine/incidentEngine.js';
+import type { ContainerInfo } from '../model/container.js';
 import { readContainersFile } from './containersFile.js';
-import { feedEventsFile } from '../engine/eventsFile.js';
+import { feedEventsFile } from './eventsFile.js';
 import type { InvalidEventReason } from '../parse/dockerEvent.js';
 import { InputError } from '../util/errors.js';
 import { readShape } from '../parse/lineShape.js';
@@ -19,6 +21,7 @@ import { hasNginxHeader, parseNginxLine, upstreamKey } from '../parse/nginxLine.
 import { formatDuration } from '../util/duration.js';
 import type { SourceStatus } from '../model/snapshot.js';
 import { assertReadableFile, streamFileLines } from './readInput.js';
+import type { LineSink, RawEventSink } from './types.js';
 
 export interface RecordingFiles {
   log: string;
@@ -114,10 +117,25 @@ export interface BurstShape {
   minErrors: number;
 }
 
+/** Where a replay plays into: the sinks a live session gives its sources, and the data's clock. */
+export interface ReplaySink {
+  line: LineSink;
+  event: RawEventSink;
+  /** The folder's inspect snapshot, decoded. */
+  containers(infos: ContainerInfo[]): void;
+  /** Events the reader rejected or skipped before decoding, counted as a postmortem counts them. */
+  countInvalidEvent(reason?: InvalidEventReason): void;
+  countIgnoredEvent(): void;
+  /** The data time played up to: bursts idle since then close, as a live tick closes them. */
+  clock(time: number): void;
+  /** Everything was played. */
+  end(): void;
+}
+
 export interface ReplayOptions {
   dir: string;
   files: RecordingFiles;
-  engine: IncidentEngine;
+  sink: ReplaySink;
   tz: string;
   speed: number;
   /** The folder already read (loadRecording); read here when absent. */
@@ -178,12 +196,13 @@ async function loadItems(files: RecordingFiles, tz: string): Promise<{ items: It
   return { items, invalidEvents: invalidReasons.length, invalidReasons, ignoredEvents };
 }
 
-/** Plays the folder into the engine; resolves when everything was delivered (or on abort). */
+/** Plays the folder into the sink; resolves when everything was delivered (or on abort). */
 export async function replay(o: ReplayOptions): Promise<void> {
   const sleep = o.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const step = o.stepMs ?? 50;
   const maxIdle = o.maxIdleMs ?? 3_000;
-  if (o.files.containers) o.engine.setContainers(readContainersFile(o.files.containers));
+  const sink = o.sink;
+  if (o.files.containers) sink.containers(readContainersFile(o.files.containers));
   const rec = o.recording ?? (await loadRecording(o.files, o.tz, { gapMs: 5_000, minErrors: 3 }));
   const { items, invalidEvents } = rec;
   const { startAt, skippedMs } = playStart(rec, o.from ?? null);
@@ -193,36 +212,36 @@ export async function replay(o: ReplayOptions): Promise<void> {
   const skipped = skippedMs >= 1_000 ? `skipped ${formatDuration(shown)} of quiet recording; --from to start earlier` : null;
   const status = (state: SourceStatus['state'], itemsRead: number, detail: string | null): void =>
     o.onStatus?.({ id: 'replay', kind: 'replay', label: `replay ${o.dir} ×${o.speed}`, state, detail, itemsRead, lagMs: 0 });
-  if (rec.invalidReasons) for (const reason of rec.invalidReasons) o.engine.countInvalidEvent(reason);
-  else for (let i = 0; i < invalidEvents; i++) o.engine.countInvalidEvent();
-  for (let i = 0; i < (rec.ignoredEvents ?? 0); i++) o.engine.countIgnoredEvent();
+  if (rec.invalidReasons) for (const reason of rec.invalidReasons) sink.countInvalidEvent(reason);
+  else for (let i = 0; i < invalidEvents; i++) sink.countInvalidEvent();
+  for (let i = 0; i < (rec.ignoredEvents ?? 0); i++) sink.countIgnoredEvent();
   if (items.length === 0) {
     status('ended', 0, 'the recording is empty');
-    o.engine.finish();
+    sink.end();
     return;
   }
   let next = 0;
-  // The quiet part is not played in time but still ingested at once: state, counters and
+  // The quiet part is not played in time but still delivered at once: state, counters and
   // diagnoses are those of the whole recording, only the wait is gone.
-  while (next < items.length && items[next]!.time < startAt) ingest(o, items[next++]!);
+  while (next < items.length && items[next]!.time < startAt) play(o, items[next++]!);
   let v = Math.max(items[0]!.time - 1_000, startAt);
-  if (next > 0) o.engine.tick(v);
+  if (next > 0) sink.clock(v);
   status('ok', next, skipped);
   while (next < items.length) {
     if (o.signal?.aborted) return;
     const upcoming = items[next]!.time;
     if (upcoming - v > maxIdle) v = upcoming - 1_000; // skip the quiet stretch
     v += step * o.speed;
-    while (next < items.length && items[next]!.time <= v) ingest(o, items[next++]!);
-    o.engine.tick(v);
+    while (next < items.length && items[next]!.time <= v) play(o, items[next++]!);
+    sink.clock(v);
     status('ok', next, skipped);
     await sleep(step);
   }
-  o.engine.finish();
+  sink.end();
   status('ended', next, skipped ? `replay finished (${skipped.split(';')[0]})` : 'replay finished');
 }
 
-function ingest(o: ReplayOptions, it: Item): void {
-  if ('line' in it) o.engine.ingestLine(o.files.log, it.lineNo, it.line);
-  else o.engine.ingestEvent(it.event);
+function play(o: ReplayOptions, it: Item): void {
+  if ('line' in it) o.sink.line(o.files.log, it.lineNo, it.line);
+  else o.sink.event(it.event);
 }

@@ -9,7 +9,7 @@ import type { EngineSnapshot } from '../model/snapshot.js';
 import { oneLine } from '../util/errors.js';
 import { computeLayout, HEADER_ROWS } from './layout.js';
 import { initialUiState, uiReducer, type UiAction, type UiState } from './state.js';
-import { isOpen, visibleContainers, visibleIncidents, visibleUpstreams } from './select.js';
+import { isOpen, sameWorkload, visibleContainers, visibleIncidents, visibleUpstreams } from './select.js';
 import { useUiInput } from './input.js';
 import { useTerminalSize } from './useTerminalSize.js';
 import { makeTheme, ThemeProvider } from './theme.js';
@@ -91,8 +91,8 @@ function Screen({ feed, actions, initialState }: { feed: SnapshotFeed; actions: 
   const selected = incidents.find((i) => i.id === view.selectedId) ?? null;
   const detailWidth = layout.bottomSideBySide ? layout.rightCols : layout.cols;
   const detailRows = useMemo(
-    () => (selected ? wrapLines(detailLines(selected, view.detailMode, snapshot.tz), detailWidth) : []),
-    [selected, view.detailMode, snapshot.tz, detailWidth],
+    () => (selected ? wrapLines(detailLines(selected, view.detailMode, snapshot.tz, sameWorkload(snapshot, selected)), detailWidth) : []),
+    [selected, view.detailMode, snapshot, detailWidth], // snapshot: its tz and the same-workload incidents
   );
   const maxScroll = Math.max(0, detailRows.length - (layout.detailRows - 1));
 

@@ -18,11 +18,12 @@ export interface Line {
 
 const EVIDENCE_SHOWN = 6;
 
-export function detailLines(i: Incident, mode: DetailMode, tz: string): Line[] {
-  return mode === 'fix' ? fixLines(i) : summaryLines(i, tz);
+/** `sameWorkload`: the screen's incidents of the incident's workload (select.ts sameWorkload), whose restarts its timeline leaves out, as the reports do. */
+export function detailLines(i: Incident, mode: DetailMode, tz: string, sameWorkload: readonly Incident[] = []): Line[] {
+  return mode === 'fix' ? fixLines(i) : summaryLines(i, tz, sameWorkload);
 }
 
-function summaryLines(i: Incident, tz: string): Line[] {
+function summaryLines(i: Incident, tz: string, sameWorkload: readonly Incident[]): Line[] {
   const d = i.diagnosis;
   const out: Line[] = [];
   out.push({ text: `${clean(d.title)} — confidence ${d.confidenceLabel} (${Math.round(d.confidence * 100)}%)`, tone: 'accent', bold: true });
@@ -46,7 +47,7 @@ function summaryLines(i: Incident, tz: string): Line[] {
 
   out.push({ text: 'Timeline', tone: 'plain', bold: true });
   // The reports' rows, in their order. nginx's times are whole seconds: shown without a fraction.
-  for (const r of incidentTimeline(i)) {
+  for (const r of incidentTimeline(i, sameWorkload)) {
     const when = clockTime(r.time, tz, r.source === 'docker').padEnd(12);
     out.push({
       text: `  ${when} ${offset(r.time - i.burst.first).padStart(9)}  ${r.what.padEnd(15)}  ${clean(r.subject)}${r.detail ? `  ${clean(r.detail)}` : ''}`,

@@ -4,6 +4,7 @@
  */
 import type { ContainerView, Incident } from '../model/incident.js';
 import type { EngineSnapshot, UpstreamStat } from '../model/snapshot.js';
+import { workloadKey } from '../report/incidentGroups.js';
 
 function has(haystack: (string | null | undefined)[], needle: string): boolean {
   return haystack.some((h) => !!h && h.toLowerCase().includes(needle));
@@ -73,4 +74,10 @@ export function visibleContainers(s: EngineSnapshot, filter: string): ContainerV
 
 export function isOpen(s: EngineSnapshot, i: Incident): boolean {
   return s.openBursts.some((b) => b.id === i.burst.id);
+}
+
+/** The snapshot's incidents of `i`'s workload: the detail pane's timeline leaves out their restarts, as the reports' does. */
+export function sameWorkload(s: EngineSnapshot, i: Incident): Incident[] {
+  const key = workloadKey(i);
+  return s.incidents.filter((x) => workloadKey(x) === key);
 }

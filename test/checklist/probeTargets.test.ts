@@ -15,7 +15,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadNginxConfig } from '../../src/fix/nginx/load.js';
 import { configuredPeers } from '../../src/fix/nginx/peers.js';
-import { probeTargetRefusal, readConfigPeers } from '../../src/engine/probeTargets.js';
+import { probeTargetRefusal, readConfigPeers } from '../../src/session/probeTargets.js';
 import { CLI, runCli } from '../support/cli.js';
 import { NGINX_BIN, requireNginx } from '../support/nginx.js';
 import { waitFor } from '../support/wait.js';

@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { proposeFix } from '../../src/fix/propose.js';
-import { fixInputFor } from '../../src/engine/enrich.js';
+import { fixInputFor } from '../../src/session/enrich.js';
 import type { Incident } from '../../src/model/incident.js';
 import { LocalClock } from '../../src/parse/localTime.js';
 import { parseNginxLine, parseUpstreamUrl, upstreamKey } from '../../src/parse/nginxLine.js';

@@ -46,7 +46,7 @@ describe('error words from the kinds seen', () => {
 describe('a measured time to ready is the one number', () => {
   it('once the checklist measured start → listening, summary, why, timeline and fix sizing all say that measure', async () => {
     const { runScenario, seq, BACKEND, T0, failLines, inspect } = await import('./helpers.js');
-    const { fixInputFor } = await import('../../src/engine/enrich.js');
+    const { fixInputFor } = await import('../../src/session/enrich.js');
     const { incidentTimeline } = await import('../../src/report/timeline.js');
     const lines = Array.from({ length: 22 }, (_, i) => failLines(T0 + 200 + i * 250, 1, 0)[0]!);
     const { engine, incidents } = runScenario({ events: seq.dockerRestart(BACKEND, T0), lines, containers: inspect({ c: BACKEND, ip: '172.18.0.5', expose: [3000] }) });

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { restartsByContainer } from '../../src/correlate/restarts.js';
 import { loadPatterns } from '../../src/diagnose/loadPatterns.js';
 import { IncidentEngine } from '../../src/engine/incidentEngine.js';
+import { engineSink } from '../support/replaySink.js';
 import { recordingFiles, replay } from '../../src/sources/replay.js';
 import type { ContainerEvent } from '../../src/model/container.js';
 
@@ -31,7 +32,7 @@ describe('restarts counted from events', () => {
   ])('replaying %s gives %s rst=%i, counted from its events', async (dir, name, n) => {
     const files = recordingFiles(path.resolve('fixtures/incidents', dir));
     const engine = new IncidentEngine({ tz: 'UTC', patterns: loadPatterns() });
-    await replay({ dir, files, engine, tz: 'UTC', speed: 10_000, sleep: async () => {} });
+    await replay({ dir, files, sink: engineSink(engine), tz: 'UTC', speed: 10_000, sleep: async () => {} });
     expect(engine.containerViews().find((c) => c.name === name)?.restarts).toBe(n);
   });
 });

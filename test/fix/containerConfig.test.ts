@@ -6,7 +6,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { containerFix } from '../../src/engine/enrich.js';
+import { containerFix } from '../../src/session/enrich.js';
 import { loadNginxConfig } from '../../src/fix/nginx/load.js';
 
 describe("a container's nginx config, copied", () => {

@@ -20,7 +20,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { rng } from '../../bench/gen.js';
 import { loadPatterns } from '../../src/diagnose/loadPatterns.js';
-import { analyze, feedEventsFile } from '../../src/engine/analyze.js';
+import { analyze, feedEventsFile } from '../../src/session/analyze.js';
 import { IncidentEngine } from '../../src/engine/incidentEngine.js';
 import type { ContainerInfo } from '../../src/model/container.js';
 import { decodeContainerInspect } from '../../src/parse/containerInspect.js';

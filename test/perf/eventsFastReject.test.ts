@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generate } from '../../bench/gen.js';
 import { loadPatterns } from '../../src/diagnose/loadPatterns.js';
 import { IncidentEngine } from '../../src/engine/incidentEngine.js';
-import { feedEventsFile } from '../../src/engine/analyze.js';
+import { feedEventsFile } from '../../src/session/analyze.js';
 import { decodeDockerEventLine, isIgnoredEventLine } from '../../src/parse/dockerEvent.js';
 
 const ID = 'a'.repeat(64);

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generate } from '../../bench/gen.js';
 
 const dist = join(__dirname, '..', '..', 'dist', 'src');
-type Analyze = typeof import('../../src/engine/analyze.js');
+type Analyze = typeof import('../../src/session/analyze.js');
 type Engine = typeof import('../../src/engine/incidentEngine.js');
 type Screened = typeof import('../../src/engine/screenedFile.js');
 type Sample = import('../../src/parse/failureSample.js').FailureSample;
@@ -28,7 +28,7 @@ let events: string;
 const T = '2024/03/10 00:30:00';
 
 beforeAll(async () => {
-  analyzeMod = (await import(join(dist, 'engine', 'analyze.js'))) as Analyze;
+  analyzeMod = (await import(join(dist, 'session', 'analyze.js'))) as Analyze;
   engineMod = (await import(join(dist, 'engine', 'incidentEngine.js'))) as Engine;
   screenedMod = (await import(join(dist, 'engine', 'screenedFile.js'))) as Screened;
   patterns = ((await import(join(dist, 'diagnose', 'loadPatterns.js'))) as typeof import('../../src/diagnose/loadPatterns.js')).loadPatterns();

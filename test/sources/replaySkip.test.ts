@@ -7,6 +7,7 @@ import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { loadPatterns } from '../../src/diagnose/loadPatterns.js';
 import { IncidentEngine } from '../../src/engine/incidentEngine.js';
+import { engineSink } from '../support/replaySink.js';
 import { LEAD_IN_MS, loadRecording, playStart, recordingFiles, replay } from '../../src/sources/replay.js';
 import { parseMainOptions } from '../../src/cli/mainOptions.js';
 import type { SourceStatus } from '../../src/model/snapshot.js';
@@ -37,7 +38,7 @@ describe('replay of a recording with a quiet start', () => {
     await replay({
       dir: DIR,
       files,
-      engine,
+      sink: engineSink(engine),
       tz: 'UTC',
       speed,
       onStatus: (s) => statuses.push(s),

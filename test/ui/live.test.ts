@@ -3,7 +3,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { PassThrough, Writable } from 'node:stream';
-import { exportFileName, liveCommand } from '../../src/cli/commands/live.js';
+import { liveCommand } from '../../src/cli/commands/live.js';
+import { exportFileName } from '../../src/session/liveSession.js';
 import type { CliIo } from '../../src/cli/io.js';
 import { EXIT } from '../../src/util/exitCodes.js';
 

@@ -6,17 +6,17 @@ import { closeSync, mkdtempSync, openSync, rmSync, statSync, writeSync } from 'n
 import os from 'node:os';
 import path from 'node:path';
 import type { FetchedConfig } from '../../sources/containerConfig.js';
-import { analyze } from '../../engine/analyze.js';
+import { analyze } from '../../session/analyze.js';
 import { judgeInput } from '../../engine/inputQuality.js';
 import { upstreamMap } from '../../fix/nginx/groups.js';
 import { loadNginxConfig } from '../../fix/nginx/load.js';
 import { sanitizeForTerminal as safe } from '../../util/sanitize.js';
 import { expandLogArgs } from '../../sources/logSet.js';
-import { enrichIncidents } from '../../engine/enrich.js';
+import { Enricher } from '../../session/enrich.js';
 import { jsonReportParts } from '../../report/jsonReport.js';
 import { markdownReportParts } from '../../report/markdownReport.js';
 import { PROGRESS_MIN_BYTES, ProgressBar } from '../../report/progress.js';
-import type { ReportContext } from '../../report/reportContext.js';
+import { reportContext } from '../../report/reportContext.js';
 import { textReportParts } from '../../report/textReport.js';
 import { toolVersion } from '../../util/version.js';
 import { InputError, oneLine } from '../../util/errors.js';
@@ -111,7 +111,7 @@ export async function runPostmortem(o: MainOptions, io: CliIo): Promise<number> 
   for (const w of warnings) io.stderr.write(`restartdoctor: warning: ${safe(w)}\n`);
 
   const fetched = o.nginxContainer && !o.nginxConf && incidents.length > 0 ? await containerConfig(o.nginxContainer, o.docker, o.dockerEnv ?? {}) : null;
-  const notes = await enrichIncidents(engine, incidents, {
+  const notes = await new Enricher(engine, {
     ...(fetched && 'mainFile' in fetched ? { nginxRoot: fetched.root, nginxConfContainer: o.nginxContainer } : {}),
     nginxConf: fetched && 'mainFile' in fetched ? fetched.mainFile : o.nginxConf,
     compose: o.compose,
@@ -121,21 +121,22 @@ export async function runPostmortem(o: MainOptions, io: CliIo): Promise<number> 
     healthPath: o.healthPath,
     docker: o.docker,
     dockerEnv: o.dockerEnv ?? {},
-  });
+  }).all(incidents);
   if (fetched && 'note' in fetched) notes.push(fetched.note);
   if (fetched && 'mainFile' in fetched) rmSync(fetched.root, { recursive: true, force: true });
-  const ctx: ReportContext = {
-    tool: { name: 'restartdoctor', version: toolVersion() },
+  const ctx = reportContext({
+    engine,
+    version: toolVersion(),
     generatedAt: io.now(),
     tz: o.tz,
     inputs: { logs: o.nginxContainer ? [...files, `container ${o.nginxContainer} (Docker API)`] : files, events: o.events, containers: o.containers },
     window: { since: o.since, until: o.until },
-    counters: engine.counts(),
     incidents: engine.incidents(),
-    notes: [...warnings, ...engine.notes(), ...notes],
+    notes: warnings,
+    enrichNotes: notes,
     color: o.color,
     allPlatforms: o.allPlatforms,
-  };
+  });
   if (o.exportPath) writeExport(o.exportPath, markdownReportParts(ctx));
   // An incident at a time: a report of 1,000 incidents is never whole in memory.
   await writeParts(io.stdout, o.json ? jsonReportParts(ctx) : textReportParts(ctx));

@@ -9,8 +9,8 @@ import { closeSync, createReadStream, openSync, readFileSync, readSync, statSync
 import type { Readable } from 'node:stream';
 import { InputError } from '../util/errors.js';
 import { eventLineTime, eventTextProblem, isIgnoredEventLine, type InvalidEventReason } from '../parse/dockerEvent.js';
-import { assertReadableFile, describeFsError, streamFileLines } from '../sources/readInput.js';
-import { LineSplitter } from '../sources/lineSplitter.js';
+import { assertReadableFile, describeFsError, streamFileLines } from './readInput.js';
+import { LineSplitter } from './lineSplitter.js';
 
 /**
  * Where the events go: the engine, or a replay collecting them to play in time (one reader for

@@ -13,9 +13,9 @@ import { expandLogArgs } from '../sources/logSet.js';
 import { readContainersFile } from '../sources/containersFile.js';
 import { assertReadableFile, streamFileLines, streamLines } from '../sources/readInput.js';
 import type { LineSink } from '../sources/types.js';
-import { feedEventsFile } from './eventsFile.js';
-import { IncidentEngine } from './incidentEngine.js';
-import { SCREEN_MIN_BYTES, screenWorkerAvailable, streamFileScreened } from './screenedFile.js';
+import { feedEventsFile } from '../sources/eventsFile.js';
+import { IncidentEngine } from '../engine/incidentEngine.js';
+import { SCREEN_MIN_BYTES, screenWorkerAvailable, streamFileScreened } from '../engine/screenedFile.js';
 
 export { feedEventsFile };
 
