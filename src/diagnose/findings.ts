@@ -42,7 +42,7 @@ function exitEvidence(ep: Episode): string {
 
 const short = (id: string) => id.slice(0, 12);
 
-export const FINDINGS: readonly FindingRule[] = [
+const FINDINGS: readonly FindingRule[] = [
   {
     id: 'sigterm-ignored',
     title: 'SIGTERM ignored: SIGKILL at the stop timeout',
