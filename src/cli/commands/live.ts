@@ -7,8 +7,7 @@
  * a SIGINT that ends a session without a key to quit → EXIT.interrupted (130), a SIGTERM →
  * EXIT.terminated (143); either way the screen is restored and the sources closed first.
  */
-import { accessSync, constants, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { accessSync, constants, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import Dockerode from 'dockerode';
 import { IncidentEngine } from '../../engine/incidentEngine.js';
@@ -31,7 +30,6 @@ import { connectDocker } from '../../sources/dockerLive.js';
 import { resolveDockerEndpoint } from '../../sources/dockerEndpoint.js';
 import { followLog } from '../../sources/tailLog.js';
 import { nginxContainers, readContainerLog } from '../../sources/containerLog.js';
-import { fetchNginxConfig } from '../../sources/containerConfig.js';
 import { loadRecording, recordingFiles, replay } from '../../sources/replay.js';
 import { streamLines } from '../../sources/readInput.js';
 import type { SourceHandle } from '../../sources/types.js';
@@ -45,6 +43,7 @@ import { DEFAULT_LOG, parseMainOptions, type MainOptions } from '../mainOptions.
 import { readTime } from '../values.js';
 import { trapSignals, type SignalTrap } from '../signalTrap.js';
 import { loadPatternsOrExplain } from '../patternsOption.js';
+import { runningNginxConfig } from '../runningNginxConfig.js';
 
 /** How often idle bursts are closed and new incidents announced. */
 const TICK_MS = 250;
@@ -230,6 +229,13 @@ async function runSession(o: MainOptions, io: CliIo, trap: SignalTrap): Promise<
   } else {
     // nginx in a container: named, or found when the host has no readable error log.
     const containers = o.nginxContainer ? [{ name: o.nginxContainer, why: null as string | null }] : await autoContainers(o.logs, dockerClient, io);
+    // Unless one is named, the running nginx's own config (its container's, else this host's master's)
+    // gives the upstream map and the fix's files: read before any line, so groups fold from the first.
+    if (!configs.nginxConf) {
+      const say = (line: string): void => void io.stderr.write(`restartdoctor: ${line}\n`);
+      const running = await runningNginxConfig({ docker: dockerClient, container: containers[0]?.name ?? null, logs: o.logs, cwd: io.cwd, say, cleanups });
+      if (running) (engine.setUpstreamMap(running.map), Object.assign(configs, running.fix));
+    }
     for (const c of containers) {
       const h = readContainerLog({ docker: dockerClient!, container: c.name, since: historySince, follow: true, sink, onStatus, endpoint: docker! });
       sources.push(h);
@@ -238,16 +244,6 @@ async function runSession(o: MainOptions, io: CliIo, trap: SignalTrap): Promise<
       if (c.why) io.stderr.write(`restartdoctor: ${DEFAULT_LOG} is not readable here; reading nginx's log from container ${safe(c.name)} (${safe(c.why)}) through the Docker API\n`);
       sayHistory(h.status().id, `container ${c.name}: its Docker log from then on${chosen}`, `${c.why ? `auto: ${c.why}; ` : ''}history from ${formatTime(Math.floor(historySince! / 1000) * 1000, tz, false)}`);
       onStatus(h.status());
-    }
-    // The container's own config feeds the fix, as the host's file would (unless one is named).
-    if (containers[0] && !configs.nginxConf) {
-      const root = mkdtempSync(path.join(os.tmpdir(), 'restartdoctor-config-'));
-      cleanups.push(() => rmSync(root, { recursive: true, force: true }));
-      const got = await fetchNginxConfig(dockerClient!, containers[0].name, root).catch((err: unknown) => {
-        io.stderr.write(`restartdoctor: could not read /etc/nginx from container ${safe(containers[0]!.name)} (${safe(oneLine(err))}): fixes will be advice, not diffs\n`);
-        return null;
-      });
-      if (got) Object.assign(configs, { nginxConf: got.mainFile, nginxRoot: got.root, nginxConfContainer: containers[0].name });
     }
     const logs = containers.length > 0 && !o.nginxContainer ? [] : o.logs;
     for (const log of logs) {
