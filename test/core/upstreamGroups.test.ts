@@ -8,6 +8,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { linkGroup, peerGroupKeys, singlePeerOf, staleAddress, withConfigFacts } from '../../src/correlate/upstreamGroups.js';
 import { adviceOnly } from '../../src/fix/advice.js';
+import { matchLine } from '../../src/report/format.js';
 import { readContainersFile } from '../../src/sources/containersFile.js';
 import { upstreamMap } from '../../src/fix/nginx/groups.js';
 import { loadNginxConfig } from '../../src/fix/nginx/load.js';
@@ -190,6 +191,12 @@ describe('what the report may claim for config-caused incidents', () => {
     const healthy = { timeToReady: { ms: 3000, source: 'health' }, startToLastError: 9000 } as never;
     expect(withConfigFacts(healthy, null, stale)).toMatchObject({ timeToReady: { ms: 3000, source: 'health' } });
     expect(withConfigFacts(facts, null, null)).toMatchObject({ timeToReady: { ms: 12_100, source: 'last-error' } });
+  });
+
+  it("a group's incident names its peers' containers on the container line, not \"no container linked\"", () => {
+    const group = { name: 'backend_pool', peers: [{ address: '127.0.0.1:40511', container: 'api-1' }, { address: '127.0.0.1:40512', container: null }] };
+    expect(matchLine({ match: null, facts: { group } } as never)).toBe("upstream group backend_pool: api-1 (127.0.0.1:40511), no container (127.0.0.1:40512), each linked through the nginx config's servers");
+    expect(matchLine({ match: null, facts: { group: null } } as never)).toMatch(/^no container linked/);
   });
 
   it('the rolling-restart advice names the workload\'s real service and the group', () => {
