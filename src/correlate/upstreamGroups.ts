@@ -8,7 +8,7 @@
  *   the incident is about (not whoever holds the old IP now).
  */
 import type { ContainerEvent, ContainerInfo } from '../model/container.js';
-import type { Burst, BurstFacts, ContainerMatch, GroupFacts, StaleAddressFacts } from '../model/incident.js';
+import type { Burst, BurstFacts, ContainerMatch, GroupFacts, SinglePeerFacts, StaleAddressFacts } from '../model/incident.js';
 import type { UpstreamAddress } from '../model/logRecord.js';
 import { isIpLiteral, peerKey, type ConfigGroup, type ConfigPeer, type UpstreamMap } from '../model/upstreamMap.js';
 import { matchByEventNames, matchBySnapshot } from './containerMatch.js';
@@ -129,13 +129,51 @@ export function staleAddress(upstream: UpstreamAddress, map: UpstreamMap, contai
   return null;
 }
 
+const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
+
+/**
+ * Does this config server stand for the failing upstream? The same address as nginx logs it
+ * (`localhost` is logged as its loopback IP), or a host name the matched container answers to (its
+ * name, compose service or network alias: nginx logged the IP it resolved) on the same port.
+ */
+function namesUpstream(p: ConfigPeer, upstream: UpstreamAddress, names: ReadonlySet<string>): boolean {
+  const host = upstream.host.replace(/^\[|\]$/g, '').toLowerCase();
+  if (p.port !== upstream.port) return false;
+  if (p.host === host || (LOOPBACK.has(p.host) && LOOPBACK.has(host))) return true;
+  return !isIpLiteral(p.host) && names.has(p.host);
+}
+
+/**
+ * The failing upstream had nowhere else to go: every place of the config that sends requests to it
+ * (the group its `no live upstreams` names, each group listing it, a `proxy_pass` straight to it)
+ * has exactly one usable server and no `backup`. Null when the config does not name it, or when
+ * any of those places had a second peer or a backup (then some requests could go elsewhere).
+ * `names`: what the matched container answers to (name, service, aliases), for `server backend:3000`.
+ */
+export function singlePeerOf(upstream: UpstreamAddress, map: UpstreamMap, names: readonly string[]): SinglePeerFacts | null {
+  const known = new Set(names.map((n) => n.toLowerCase()));
+  const places: { group: string | null; peers: ConfigPeer[]; at: string | null }[] = [];
+  for (const g of map.groups) {
+    const byName = upstream.port === null && g.name === upstream.host.toLowerCase();
+    if (byName || g.peers.some((p) => namesUpstream(p, upstream, known))) places.push({ group: g.name, peers: g.peers, at: g.at ?? null });
+  }
+  for (const p of map.direct) if (namesUpstream(p, upstream, known)) places.push({ group: null, peers: [p], at: p.at ?? null });
+  if (places.length === 0) return null;
+  for (const place of places) {
+    const usable = place.peers.filter((p) => !p.backup && !p.down);
+    if (usable.length !== 1 || place.peers.some((p) => p.backup)) return null;
+  }
+  const first = places[0]!;
+  return { group: first.group, server: peerKey(first.peers.find((p) => !p.down)!), at: first.at };
+}
+
 /**
  * The burst's facts with what the config showed. When errors outlived the workload's readiness for
  * a config reason (a stale address; fail_timeout keeping restarted peers out), the last error is
  * not when the app was ready: no time to ready is claimed from it.
  */
-export function withConfigFacts(facts: BurstFacts, group: GroupFacts | null, stale: StaleAddressFacts | null): BurstFacts {
+export function withConfigFacts(facts: BurstFacts, group: GroupFacts | null, stale: StaleAddressFacts | null, singlePeer: SinglePeerFacts | null = null): BurstFacts {
   const outlived = stale !== null || (group?.allPeersRestarted === true && group.errorsAfterStarts > 0);
   const fromLastError = facts.timeToReady === null || facts.timeToReady.source === 'last-error';
-  return { ...facts, group, stale, ...(outlived && fromLastError ? { timeToReady: null, startToLastError: null } : {}) };
+  return { ...facts, group, stale, singlePeer, ...(outlived && fromLastError ? { timeToReady: null, startToLastError: null } : {}) };
 }

@@ -185,6 +185,8 @@ function fillTemplate(text: string, burst: Burst, f: BurstFacts, match: Containe
     failingAddress: f.stale?.failingAddress ?? burst.upstreamKey,
     currentAddress: f.stale?.currentAddress ?? 'an unknown new address',
     oldOwner: f.stale?.oldOwner ?? 'nobody',
+    // A whole sentence or nothing: "no other peer" is claimed only where the config shows one server.
+    onlyServer: f.singlePeer ? `nginx had no other server to try: ${f.singlePeer.group !== null ? `upstream ${f.singlePeer.group} has only ${f.singlePeer.server} and no backup` : `proxy_pass sends straight to ${f.singlePeer.server}`}. ` : '',
   };
   return text.replace(/\{(\w+)\}/g, (m, key: string) => (values as Record<string, string>)[key] ?? m);
 }

@@ -26,8 +26,6 @@ type Detected = { sentence: string; evidence: string[] } | null;
 interface FindingRule {
   id: string;
   title: string;
-  /** Needs the nginx config's upstream groups (not detected until they are read). */
-  fromNginxConfig?: boolean;
   detect: (c: FindingContext) => Detected;
 }
 
@@ -44,7 +42,7 @@ function exitEvidence(ep: Episode): string {
 
 const short = (id: string) => id.slice(0, 12);
 
-export const FINDINGS: readonly FindingRule[] = [
+const FINDINGS: readonly FindingRule[] = [
   {
     id: 'sigterm-ignored',
     title: 'SIGTERM ignored: SIGKILL at the stop timeout',
@@ -122,8 +120,24 @@ export const FINDINGS: readonly FindingRule[] = [
       };
     },
   },
-  // Read from the nginx config's upstream groups (issue 13 item 4): id reserved, not detected yet.
-  { id: 'single-peer-no-backup', title: 'One peer and no backup', fromNginxConfig: true, detect: () => null },
+  {
+    id: 'single-peer-no-backup',
+    title: 'One peer and no backup',
+    // A fact of the nginx config (correlate/upstreamGroups.ts singlePeerOf): no config, no finding.
+    // Only when the workload really went down in the window (a stop, a kill, an exit): for a slow
+    // backend, a configuration fault or a fresh start a second peer would have failed the same way.
+    detect: ({ facts, match }) => {
+      const one = facts.singlePeer;
+      const downs = facts.episodes.filter((e) => e.stopRequestedAt !== null || e.exitAt !== null);
+      if (!one || downs.length === 0) return null;
+      const at = one.at ? ` (${one.at})` : '';
+      const place = one.group !== null ? `upstream ${one.group}${at} has one server, ${one.server}, and no backup` : `proxy_pass${at} sends straight to ${one.server}, with no upstream group and no backup`;
+      return {
+        sentence: `${place}: when ${match?.name ?? 'it'} went down, nginx had no other server to send its requests to, so each of the ${facts.totalErrors} errors failed a request`,
+        evidence: [one.group !== null ? `${one.at ?? 'nginx config'}: upstream ${one.group} { server ${one.server}; }` : `${one.at ?? 'nginx config'}: proxy_pass → ${one.server}`, ...downs.map(exitEvidence).filter(Boolean)],
+      };
+    },
+  },
 ];
 
 /** Contributing findings of one incident, in table order. */
@@ -138,10 +152,14 @@ function contributingFindings(ctx: FindingContext): ContributingFinding[] {
 
 /** The diagnosis with its primary cause, contributing findings and per-phase error counts. */
 export function withFindings(d: Diagnosis, ctx: FindingContext): Diagnosis {
+  const contributing = contributingFindings(ctx);
+  // The finding's remedy, a second instance or a `backup` server, goes with the primary cause's fixes.
+  const single = contributing.some((c) => c.id === 'single-peer-no-backup') && !d.fixIds.includes('nginx-backup-peer');
   return {
     ...d,
+    fixIds: single ? [...d.fixIds, 'nginx-backup-peer'] : d.fixIds,
     primary: { patternId: d.patternId, title: d.title, summary: d.summary, confidence: d.confidence, confidenceLabel: d.confidenceLabel, phase: ctx.facts.dominantPhase },
-    contributing: contributingFindings(ctx),
+    contributing,
     phases: { ...ctx.facts.phases },
   };
 }

@@ -64,6 +64,7 @@ export const PLACEHOLDERS = [
   'failingAddress',
   'currentAddress',
   'oldOwner',
+  'onlyServer',
 ] as const;
 export type Placeholder = (typeof PLACEHOLDERS)[number];
 

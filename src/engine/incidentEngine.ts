@@ -12,6 +12,7 @@
  *   ingestEvent(raw)                       one raw Docker event object (validated here), or a gap marker
  *   noteEventGap(gap)                      an interval without Docker events (daemon outage)
  *   setContainers(infos)                   a decoded inspect snapshot (replaces the previous one)
+ *   setUpstreamMap(map)                    the nginx config's groups, read after construction (live: the running nginx's)
  *   setSourceStatus(status)                health of a source, for the header
  *   tick(now) / finish()                   close idle bursts (live) / everything (end of input)
  *   takeAnnouncements()                    incidents ready to print since the last call (live lines)
@@ -85,7 +86,9 @@ export class IncidentEngine {
   private readonly until: number | null;
   private readonly maxIncidents: number;
   private readonly detector: BurstDetector;
-  private readonly upstreamMap: UpstreamMap;
+  private upstreamMap: UpstreamMap;
+  /** Peer → group, read by the burst detector on every line: refilled in place by setUpstreamMap. */
+  private readonly groupOf: Map<string, string>;
 
   private readonly counters = newEngineCounters();
   /** Error tallies per upstream (the live screen's list). */
@@ -132,7 +135,8 @@ export class IncidentEngine {
     this.kept = new KeptIncidents(this.maxIncidents);
     this.announcements = new Announcements(this.gapMs, this.maxIncidents);
     this.upstreamMap = options.upstreamMap ?? EMPTY_UPSTREAM_MAP;
-    this.detector = new BurstDetector({ gapMs: this.gapMs, minErrors: options.minErrors ?? DEFAULT_MIN_ERRORS, groupOf: peerGroupKeys(this.upstreamMap) });
+    this.groupOf = peerGroupKeys(this.upstreamMap);
+    this.detector = new BurstDetector({ gapMs: this.gapMs, minErrors: options.minErrors ?? DEFAULT_MIN_ERRORS, groupOf: this.groupOf });
     this.cut = new LineCut(options.signatures ? new Classifier(options.signatures) : undefined);
     this.screen = new LineScreen(
       this.counters,
@@ -270,6 +274,18 @@ export class IncidentEngine {
   /** How far back a source's events reach (an events file's first line, the live stream's history): earlier bursts get inspect's facts. */
   noteEventsFrom(time: number): void {
     this.intake.noteFrom(time);
+  }
+
+  /**
+   * The nginx config's upstream map when it is known only after the engine was built (live mode
+   * reads the running nginx's config): replaces the map, every diagnosis is made again with it, and
+   * a group peer's lone errors fold into the group's incident from here on.
+   */
+  setUpstreamMap(map: UpstreamMap): void {
+    this.upstreamMap = map;
+    this.groupOf.clear();
+    for (const [peer, group] of peerGroupKeys(map)) this.groupOf.set(peer, group);
+    this.version++;
   }
 
   setContainers(infos: ContainerInfo[]): void {

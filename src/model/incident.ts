@@ -118,6 +118,18 @@ export interface BurstFacts {
   group?: GroupFacts | null;
   /** nginx dialled an address the workload the config names no longer has. */
   stale?: StaleAddressFacts | null;
+  /** Every place the config sends this upstream's requests has one server and no backup. */
+  singlePeer?: SinglePeerFacts | null;
+}
+
+/** The failing upstream had one server and nothing to fall back on (issue 13 item 3, from the config). */
+export interface SinglePeerFacts {
+  /** The `upstream` group's name; null for a `proxy_pass` straight to the address. */
+  group: string | null;
+  /** The one server, as the config writes it (`127.0.0.1:40511`, `backend:3000`, `unix:/run/app.sock`). */
+  server: string;
+  /** Where it is defined: the upstream block's `file:line`, or the proxy_pass's. */
+  at: string | null;
 }
 
 /** An upstream group's incident: its peers and whether they restarted at once (issue 13 item 4). */

@@ -16,11 +16,17 @@ export interface ConfigPeer {
   backup: boolean;
   /** `resolve` on the server line: nginx re-resolves the name (with a `resolver`). */
   resolve: boolean;
+  /** `down` on the server line: nginx never sends it a request. */
+  down?: boolean;
+  /** Where the config names it, `nginx.conf:15` (the `server` line, or the `*_pass` directive). */
+  at?: string;
 }
 
 export interface ConfigGroup {
   name: string;
   peers: ConfigPeer[];
+  /** Where the `upstream` block is defined, `nginx.conf:14`. */
+  at?: string;
 }
 
 export interface UpstreamMap {

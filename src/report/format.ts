@@ -34,6 +34,9 @@ export function impactLine(b: Burst): string {
 }
 
 export function matchLine(i: Incident): string {
+  // A group's incident links its peers, not one container: say which (the nginx config's servers).
+  const peers = i.facts.group?.peers.filter((p) => p.container !== null) ?? [];
+  if (!i.match && peers.length > 0) return `upstream group ${i.facts.group!.name}: ${i.facts.group!.peers.map((p) => `${p.container ?? 'no container'} (${p.address})`).join(', ')}, each linked through the nginx config's servers`;
   if (!i.match) return 'no container linked (pass --containers and --events, or run on the Docker host)';
   const m = i.match;
   return `${m.name}${m.service ? ` (compose service ${m.service})` : ''}, matched by ${m.method}: ${m.explanation}`;

@@ -3,15 +3,12 @@
  * (found when the host has no readable error log), the Docker daemon's events and inspect
  * snapshots; or a recording folder replayed. Each one's lines go to the session's `lineSink`.
  */
-import { accessSync, constants, mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
+import { accessSync, constants } from 'node:fs';
 import Dockerode from 'dockerode';
 import type { ContainerInfo } from '../model/container.js';
 import { decodeContainerInspect } from '../parse/containerInspect.js';
 import { lineTimeIn } from '../parse/lineTime.js';
 import { formatTime } from '../report/format.js';
-import { fetchNginxConfig } from '../sources/containerConfig.js';
 import { nginxContainers, readContainerLog } from '../sources/containerLog.js';
 import { resolveDockerEndpoint } from '../sources/dockerEndpoint.js';
 import { connectDocker } from '../sources/dockerLive.js';
@@ -20,6 +17,7 @@ import { loadRecording, replay } from '../sources/replay.js';
 import { followLog } from '../sources/tailLog.js';
 import { oneLine } from '../util/errors.js';
 import { sanitizeForTerminal as safe } from '../util/sanitize.js';
+import { runningNginxConfig } from './runningNginxConfig.js';
 import type { SessionPorts } from './sessionTypes.js';
 
 function decodeAll(raws: unknown[]): ContainerInfo[] {
@@ -86,6 +84,16 @@ export async function startLiveSources(s: SessionPorts): Promise<void> {
   const docker = new Dockerode(endpoint.options);
   // nginx in a container: named, or found when the host has no readable error log.
   const containers = o.nginxContainer ? [{ name: o.nginxContainer, why: null as string | null }] : await autoContainers(s, docker);
+  // Unless one is named, the running nginx's own config (its container's, else this host's master's)
+  // gives the upstream map and the fix's files: read before any line, so groups fold from the first.
+  if (!s.configs.nginxConf) {
+    const say = (line: string): void => void io.stderr.write(`restartdoctor: ${line}\n`);
+    const running = await runningNginxConfig({ docker, container: containers[0]?.name ?? null, logs: o.logs, cwd: io.cwd, say, cleanups: s.cleanups });
+    if (running) {
+      s.engine.setUpstreamMap(running.map);
+      Object.assign(s.configs, running.fix);
+    }
+  }
   for (const c of containers) {
     const h = readContainerLog({ docker, container: c.name, since, follow: true, sink: s.lineSink, onStatus: s.onStatus, endpoint: endpoint.label });
     s.sources.push(h);
@@ -94,17 +102,6 @@ export async function startLiveSources(s: SessionPorts): Promise<void> {
     if (c.why) io.stderr.write(`restartdoctor: ${o.defaultLog} is not readable here; reading nginx's log from container ${safe(c.name)} (${safe(c.why)}) through the Docker API\n`);
     s.sayHistory(h.status().id, `container ${c.name}: its Docker log from then on${chosen}`, `${c.why ? `auto: ${c.why}; ` : ''}history from ${fromText}`);
     s.onStatus(h.status());
-  }
-  // The container's own config feeds the fix, as the host's file would (unless one is named).
-  if (containers[0] && !s.configs.nginxConf) {
-    const name = containers[0].name;
-    const root = mkdtempSync(path.join(os.tmpdir(), 'restartdoctor-config-'));
-    s.cleanups.push(() => rmSync(root, { recursive: true, force: true }));
-    const got = await fetchNginxConfig(docker, name, root).catch((err: unknown) => {
-      io.stderr.write(`restartdoctor: could not read /etc/nginx from container ${safe(name)} (${safe(oneLine(err))}): fixes will be advice, not diffs\n`);
-      return null;
-    });
-    if (got) Object.assign(s.configs, { nginxConf: got.mainFile, nginxRoot: got.root, nginxConfContainer: name });
   }
   const logs = containers.length > 0 && !o.nginxContainer ? [] : o.logs;
   for (const log of logs) {

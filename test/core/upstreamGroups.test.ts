@@ -6,8 +6,9 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { linkGroup, peerGroupKeys, staleAddress, withConfigFacts } from '../../src/correlate/upstreamGroups.js';
+import { linkGroup, peerGroupKeys, singlePeerOf, staleAddress, withConfigFacts } from '../../src/correlate/upstreamGroups.js';
 import { adviceOnly } from '../../src/fix/advice.js';
+import { matchLine } from '../../src/report/format.js';
 import { readContainersFile } from '../../src/sources/containersFile.js';
 import { upstreamMap } from '../../src/fix/nginx/groups.js';
 import { loadNginxConfig } from '../../src/fix/nginx/load.js';
@@ -49,17 +50,18 @@ describe('upstream groups from the nginx config', () => {
   it('maps each group to its servers with nginx defaults, and lists literal proxy_pass peers', () => {
     const t = tempDir();
     try {
-      const map = upstreamMap(loadNginxConfig(t.file('nginx.conf', CONF)));
+      const map = upstreamMap(loadNginxConfig(t.file('nginx.conf', CONF)), (f) => path.basename(f));
       const pool = map.groups.find((g) => g.name === 'backend_pool')!;
+      expect(pool.at).toBe('nginx.conf:3');
       expect(pool.peers).toEqual([
-        { host: '127.0.0.1', port: 40511, maxFails: 1, failTimeoutMs: 10_000, backup: false, resolve: false },
-        { host: '127.0.0.1', port: 40512, maxFails: 3, failTimeoutMs: 30_000, backup: false, resolve: false },
-        { host: '127.0.0.1', port: 40513, maxFails: 1, failTimeoutMs: 10_000, backup: true, resolve: false },
+        { host: '127.0.0.1', port: 40511, maxFails: 1, failTimeoutMs: 10_000, backup: false, resolve: false, down: false, at: 'nginx.conf:4' },
+        { host: '127.0.0.1', port: 40512, maxFails: 3, failTimeoutMs: 30_000, backup: false, resolve: false, down: false, at: 'nginx.conf:5' },
+        { host: '127.0.0.1', port: 40513, maxFails: 1, failTimeoutMs: 10_000, backup: true, resolve: false, down: false, at: 'nginx.conf:6' },
       ]);
       expect(map.groups.find((g) => g.name === 'app')!.peers[0]).toMatchObject({ host: 'backend', port: 3000, resolve: true });
       expect(map.groups.find((g) => g.name === 'php')!.peers[0]).toMatchObject({ host: 'unix:/run/app/app.sock', port: null });
       // The group name is not a peer; a variable is resolved per request.
-      expect(map.direct.map((p) => `${p.host}:${p.port}`)).toEqual(['backend:8080']);
+      expect(map.direct.map((p) => `${p.host}:${p.port} ${p.at}`)).toEqual(['backend:8080 nginx.conf:12']);
       expect(map.resolver).toBe(false);
       expect([...peerGroupKeys(map)]).toEqual([
         ['127.0.0.1:40511', 'backend_pool'],
@@ -103,6 +105,52 @@ describe('upstream groups from the nginx config', () => {
   });
 });
 
+describe('one server and no backup (single-peer-no-backup)', () => {
+  const SINGLES = `
+http {
+  upstream one { server 127.0.0.1:4001; }
+  upstream with_backup { server 127.0.0.1:4002; server 127.0.0.1:4102 backup; }
+  upstream pair { server 127.0.0.1:4003; server 127.0.0.1:4103; }
+  upstream drained { server 127.0.0.1:4004; server 127.0.0.1:4104 down; }
+  upstream named { server backend:3000; }
+  upstream sock { server unix:/run/app/app.sock; }
+  upstream local { server localhost:4006; }
+  upstream twice { server 127.0.0.1:4007; }
+  upstream twice_pair { server 127.0.0.1:4007; server 127.0.0.1:4107; }
+  server {
+    location /a { proxy_pass http://127.0.0.1:4005; }
+  }
+}
+`;
+  const t = tempDir();
+  const map = upstreamMap(loadNginxConfig(t.file('nginx.conf', SINGLES)), (f) => path.basename(f));
+  t.cleanup();
+  const at = (host: string, port: number | null) => singlePeerOf({ scheme: 'http', host, port } as never, map, ['rd-api-1', 'backend']);
+
+  it('a group with one server and no backup, or a proxy_pass straight to the address: the server and where it is defined', () => {
+    expect(at('127.0.0.1', 4001)).toEqual({ group: 'one', server: '127.0.0.1:4001', at: 'nginx.conf:3' });
+    expect(at('127.0.0.1', 4005)).toEqual({ group: null, server: '127.0.0.1:4005', at: 'nginx.conf:13' });
+    // A `down` server takes no requests: one usable peer is left.
+    expect(at('127.0.0.1', 4004)).toEqual({ group: 'drained', server: '127.0.0.1:4004', at: 'nginx.conf:6' });
+    expect(at('unix:/run/app/app.sock', null)).toMatchObject({ group: 'sock', server: 'unix:/run/app/app.sock' });
+    // nginx logs the address it resolved: localhost as its loopback IP, a name as the container's IP.
+    expect(at('127.0.0.1', 4006)).toMatchObject({ group: 'local', server: 'localhost:4006' });
+    expect(at('172.26.0.10', 3000)).toMatchObject({ group: 'named', server: 'backend:3000' });
+    // The group's name, as a `no live upstreams` line gives it.
+    expect(at('one', null)).toMatchObject({ group: 'one' });
+  });
+
+  it('a backup, a second peer, a peer listed in a second group with two, or an address the config does not name: none', () => {
+    expect(at('127.0.0.1', 4002)).toBeNull();
+    expect(at('127.0.0.1', 4003)).toBeNull();
+    expect(at('127.0.0.1', 4007)).toBeNull();
+    expect(at('127.0.0.1', 4999)).toBeNull();
+    expect(at('172.26.0.10', 8080)).toBeNull();
+    // A name the matched container does not answer to is not this upstream.
+    expect(singlePeerOf({ scheme: 'http', host: '172.26.0.10', port: 3000 } as never, map, ['other'])).toBeNull();
+  });
+});
+
 describe('stale upstream address', () => {
   const dir = path.join(REC, 'stale-address');
   const map = upstreamMap(loadNginxConfig(path.join(dir, 'nginx.conf')));
@@ -143,6 +191,12 @@ describe('what the report may claim for config-caused incidents', () => {
     const healthy = { timeToReady: { ms: 3000, source: 'health' }, startToLastError: 9000 } as never;
     expect(withConfigFacts(healthy, null, stale)).toMatchObject({ timeToReady: { ms: 3000, source: 'health' } });
     expect(withConfigFacts(facts, null, null)).toMatchObject({ timeToReady: { ms: 12_100, source: 'last-error' } });
+  });
+
+  it("a group's incident names its peers' containers on the container line, not \"no container linked\"", () => {
+    const group = { name: 'backend_pool', peers: [{ address: '127.0.0.1:40511', container: 'api-1' }, { address: '127.0.0.1:40512', container: null }] };
+    expect(matchLine({ match: null, facts: { group } } as never)).toBe("upstream group backend_pool: api-1 (127.0.0.1:40511), no container (127.0.0.1:40512), each linked through the nginx config's servers");
+    expect(matchLine({ match: null, facts: { group: null } } as never)).toMatch(/^no container linked/);
   });
 
   it('the rolling-restart advice names the workload\'s real service and the group', () => {

@@ -9,6 +9,7 @@ import type { FetchedConfig } from '../../sources/containerConfig.js';
 import { analyze } from '../../session/analyze.js';
 import { judgeInput } from '../../engine/inputQuality.js';
 import { upstreamMap } from '../../fix/nginx/groups.js';
+import { displayPath } from '../../fix/paths.js';
 import { loadNginxConfig } from '../../fix/nginx/load.js';
 import { sanitizeForTerminal as safe } from '../../util/sanitize.js';
 import { expandLogArgs } from '../../sources/logSet.js';
@@ -95,7 +96,7 @@ export async function runPostmortem(o: MainOptions, io: CliIo): Promise<number> 
     tz: o.tz,
     patterns,
     // The config's groups and named peers join the correlation (read here, at the edge).
-    ...(o.nginxConf ? { upstreamMap: upstreamMap(loadNginxConfig(o.nginxConf)) } : {}),
+    ...(o.nginxConf ? { upstreamMap: upstreamMap(loadNginxConfig(o.nginxConf), (f) => displayPath(f, io.cwd)) } : {}),
     since: o.since,
     until: o.until,
     burstGapMs: o.burstGapMs,

@@ -4,7 +4,7 @@
  * the host names nginx resolved once at start. Reads the tree the shared parser loaded (load.ts);
  * fix/nginx/peers.ts answers the other question (what may be probed).
  */
-import type { ConfigPeer, UpstreamMap } from '../../model/upstreamMap.js';
+import type { ConfigGroup, ConfigPeer, UpstreamMap } from '../../model/upstreamMap.js';
 import { parseDuration } from '../../util/duration.js';
 import type { NginxConfig } from './load.js';
 import { defaultPort, parseAddress, parseProxyPass, serverParams, walk } from './query.js';
@@ -16,7 +16,10 @@ const PASS_DIRECTIVES: Record<string, string> = { proxy_pass: 'http', grpc_pass:
 const DEFAULT_MAX_FAILS = 1;
 const DEFAULT_FAIL_TIMEOUT_MS = 10_000;
 
-function serverPeer(d: Directive): ConfigPeer | null {
+/** How a config file is named in a report (relative to the working directory, or the container's own path). */
+export type NameFile = (file: string) => string;
+
+function serverPeer(d: Directive, name: NameFile): ConfigPeer | null {
   const a = parseAddress(d.args[0] ?? '');
   if (!a) return null;
   const { params, flags } = serverParams(d);
@@ -29,16 +32,19 @@ function serverPeer(d: Directive): ConfigPeer | null {
     failTimeoutMs: failTimeout ?? DEFAULT_FAIL_TIMEOUT_MS,
     backup: flags.has('backup'),
     resolve: flags.has('resolve'),
+    down: flags.has('down'),
+    at: `${name(d.file)}:${d.line}`,
   };
 }
 
-export function upstreamMap(config: NginxConfig): UpstreamMap {
+export function upstreamMap(config: NginxConfig, name: NameFile = (f) => f): UpstreamMap {
   const all = [...walk(config.root)];
-  const groups = new Map<string, ConfigPeer[]>();
+  const groups = new Map<string, ConfigGroup>();
   for (const d of all) {
     if (d.name !== 'upstream' || d.args.length !== 1) continue;
-    const peers = (d.block ?? []).filter((s) => s.name === 'server').map(serverPeer).filter((p): p is ConfigPeer => p !== null);
-    groups.set(d.args[0]!.toLowerCase(), peers);
+    const peers = (d.block ?? []).filter((s) => s.name === 'server').map((s) => serverPeer(s, name)).filter((p): p is ConfigPeer => p !== null);
+    const group = d.args[0]!.toLowerCase();
+    groups.set(group, { name: group, peers, at: `${name(d.file)}:${d.line}` });
   }
   const direct: ConfigPeer[] = [];
   for (const d of all) {
@@ -53,10 +59,10 @@ export function upstreamMap(config: NginxConfig): UpstreamMap {
     const port = unix ? null : (a.port ?? (target.scheme === 'http' || target.scheme === 'https' ? defaultPort(target.scheme) : null));
     if (!unix && port === null) continue;
     if (direct.some((p) => p.host === a.host && p.port === port)) continue;
-    direct.push({ host: a.host, port, maxFails: DEFAULT_MAX_FAILS, failTimeoutMs: DEFAULT_FAIL_TIMEOUT_MS, backup: false, resolve: false });
+    direct.push({ host: a.host, port, maxFails: DEFAULT_MAX_FAILS, failTimeoutMs: DEFAULT_FAIL_TIMEOUT_MS, backup: false, resolve: false, at: `${name(d.file)}:${d.line}` });
   }
   return {
-    groups: [...groups].map(([name, peers]) => ({ name, peers })),
+    groups: [...groups.values()],
     direct,
     resolver: all.some((d) => d.name === 'resolver'),
   };
