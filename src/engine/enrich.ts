@@ -54,7 +54,7 @@ async function runChecklists(engine: IncidentEngine, incidents: Incident[], o: P
     }
     let result = done.get(key);
     if (!result) {
-      result = await runChecklist({ host, port, container: i.match?.name ?? null, healthPath: o.healthPath }, { docker, dockerEndpoint: o.docker });
+      result = await runChecklist({ host, port, container: i.match?.name ?? null, healthPath: o.healthPath }, { docker, dockerEndpoint: o.docker, events: i.facts.events });
       done.set(key, result);
     }
     engine.attachChecklist(i.id, result);

@@ -163,6 +163,12 @@ describe('OOM → oom-kill', () => {
     expect(i.diagnosis.fixIds[0]).toBe('memory-limit');
   });
 
+  it('the oom event with State.OOMKilled false in the snapshot is an OOM kill, and the reason says the event decided', () => {
+    const i = one({ events: seq.oomRestart(BACKEND, T0), lines: refusedFor(T0 + 200, 5000), containers: backendSnapshot({ oomKilled: false }) });
+    expect(i.diagnosis.patternId).toBe('oom-kill');
+    expect(i.diagnosis.reasons.join('\n')).toMatch(/killed by the kernel OOM killer \(the daemon's oom event at \d\d:\d\d:\d\d\.\d{3} UTC, exit 137\)/);
+  });
+
   it('die(137) with no oom event but State.OOMKilled in the snapshot is an OOM kill', () => {
     const ev = seq.oomRestart(BACKEND, T0).filter((e) => e.Action !== 'oom');
     const i = one({ events: ev, lines: refusedFor(T0 + 200, 5000), containers: backendSnapshot({ oomKilled: true }) });

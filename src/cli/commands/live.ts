@@ -156,7 +156,7 @@ async function runSession(o: MainOptions, io: CliIo, trap: SignalTrap): Promise<
     }
     // Started while the app comes back: watch it get ready, timed from the container's start event.
     const watch = watchFrom !== null ? { waitReadyMs: WATCH_READY_MS, startMs: watchFrom } : {};
-    const result = await runChecklist({ host, port, container: i.match?.name ?? null, healthPath: o.healthPath }, { docker: dockerClient, dockerEndpoint: docker ?? undefined, ...watch });
+    const result = await runChecklist({ host, port, container: i.match?.name ?? null, healthPath: o.healthPath }, { docker: dockerClient, dockerEndpoint: docker ?? undefined, events: i.facts.events, ...watch });
     engine.attachChecklist(i.id, result);
     invalidate();
     for (const l of checklistLinesLive(i, result, tz)) emit(l);
