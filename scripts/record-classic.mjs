@@ -166,34 +166,51 @@ function okApp(req, res) {
   });
 }
 
+/**
+ * One scenario of the common shape: the backend `app(prefix)` started (it returns how to stop it;
+ * none for a backend that is not there), nginx with `location` (and `httpExtra`) in front of it,
+ * 12 requests through it, then the folder saved. `what` and `location` may depend on the prefix.
+ */
+async function recordOne(name, what, location, { httpExtra = '', app = async () => null } = {}) {
+  const prefix = prepare(name);
+  const at = (v) => (typeof v === 'function' ? v(prefix) : v);
+  const stopApp = await app(prefix);
+  writeFileSync(path.join(prefix, 'nginx.conf'), nginxConf(name, at(what), httpExtra, at(location)));
+  const ng = await startNginx(prefix);
+  console.log('statuses', await traffic(12));
+  await stopNginx(ng);
+  await stopApp?.();
+  save(name, prefix);
+}
+
+/** A node server listening at `args` (a port and host, or a socket path), and how to close it. */
+const serve = async (server, ...args) => {
+  await listen(server, ...args);
+  return () => close(server);
+};
+
 // ---- scenarios -------------------------------------------------------------------------------
+const appSock = (prefix, file) => path.join(prefix, 'run', file);
+
 const scenarios = {
   /** A root-owned 0600 socket: nginx's worker (nobody) may not connect. */
-  async 'unix-socket-permission'() {
-    const prefix = prepare('unix-socket-permission');
-    const sock = path.join(prefix, 'run/app.sock');
-    const app = await listen(http.createServer(okApp), sock);
-    chmodSync(sock, 0o600);
-    writeFileSync(path.join(prefix, 'nginx.conf'), nginxConf('unix-socket-permission', `the app listens on ${sock}, owned by root with mode 0600; the worker runs as nobody`, '', `      proxy_pass http://unix:${sock}:/api/;`));
-    const ng = await startNginx(prefix);
-    console.log('statuses', await traffic(12));
-    await stopNginx(ng);
-    await close(app);
-    save('unix-socket-permission', prefix);
-  },
+  'unix-socket-permission': () =>
+    recordOne(
+      'unix-socket-permission',
+      (prefix) => `the app listens on ${appSock(prefix, 'app.sock')}, owned by root with mode 0600; the worker runs as nobody`,
+      (prefix) => `      proxy_pass http://unix:${appSock(prefix, 'app.sock')}:/api/;`,
+      {
+        app: async (prefix) => {
+          const stop = await serve(http.createServer(okApp), appSock(prefix, 'app.sock'));
+          chmodSync(appSock(prefix, 'app.sock'), 0o600);
+          return stop;
+        },
+      },
+    ),
 
   /** TCP connect answered EACCES, as under SELinux without httpd_can_network_connect (here: a `prohibit` route). */
-  async 'tcp-permission'() {
-    const prefix = prepare('tcp-permission');
-    writeFileSync(
-      path.join(prefix, 'nginx.conf'),
-      nginxConf('tcp-permission', 'the kernel refuses the connect with EACCES (a prohibit route stands in for an SELinux denial)', '', '      proxy_pass http://172.30.0.13:8080;'),
-    );
-    const ng = await startNginx(prefix);
-    console.log('statuses', await traffic(12));
-    await stopNginx(ng);
-    save('tcp-permission', prefix);
-  },
+  'tcp-permission': () =>
+    recordOne('tcp-permission', 'the kernel refuses the connect with EACCES (a prohibit route stands in for an SELinux denial)', '      proxy_pass http://172.30.0.13:8080;'),
 
   /** The name in proxy_pass does not resolve when nginx starts: it refuses to start (a restart policy retries it). */
   async 'host-not-found'() {
@@ -211,79 +228,46 @@ const scenarios = {
   },
 
   /** `proxy_pass https://` to a TLS-1.3-only upstream: nginx 1.22's default proxy_ssl_protocols stop at TLSv1.2. */
-  async 'upstream-ssl-handshake'() {
-    const prefix = prepare('upstream-ssl-handshake');
-    const tls = selfSigned(prefix);
-    const app = await listen(https.createServer({ ...tls, minVersion: 'TLSv1.3' }, okApp), BACKEND_PORT, '127.0.0.1');
-    writeFileSync(
-      path.join(prefix, 'nginx.conf'),
-      nginxConf('upstream-ssl-handshake', 'the upstream speaks TLS 1.3 only; nginx 1.22 offers TLSv1-1.2 by default', '', `      proxy_pass https://127.0.0.1:${BACKEND_PORT};`),
-    );
-    const ng = await startNginx(prefix);
-    console.log('statuses', await traffic(12));
-    await stopNginx(ng);
-    await close(app);
-    save('upstream-ssl-handshake', prefix);
-  },
+  'upstream-ssl-handshake': () =>
+    recordOne('upstream-ssl-handshake', 'the upstream speaks TLS 1.3 only; nginx 1.22 offers TLSv1-1.2 by default', `      proxy_pass https://127.0.0.1:${BACKEND_PORT};`, {
+      app: (prefix) => serve(https.createServer({ ...selfSigned(prefix), minVersion: 'TLSv1.3' }, okApp), BACKEND_PORT, '127.0.0.1'),
+    }),
 
   /** `proxy_pass https://` to a plain-HTTP port. */
-  async 'https-to-plain'() {
-    const prefix = prepare('https-to-plain');
-    const app = await listen(http.createServer(okApp), BACKEND_PORT, '127.0.0.1');
-    writeFileSync(path.join(prefix, 'nginx.conf'), nginxConf('https-to-plain', 'proxy_pass https:// to a port that speaks plain HTTP', '', `      proxy_pass https://127.0.0.1:${BACKEND_PORT};`));
-    const ng = await startNginx(prefix);
-    console.log('statuses', await traffic(12));
-    await stopNginx(ng);
-    await close(app);
-    save('https-to-plain', prefix);
-  },
+  'https-to-plain': () =>
+    recordOne('https-to-plain', 'proxy_pass https:// to a port that speaks plain HTTP', `      proxy_pass https://127.0.0.1:${BACKEND_PORT};`, {
+      app: () => serve(http.createServer(okApp), BACKEND_PORT, '127.0.0.1'),
+    }),
 
   /** `proxy_pass http://` to a TLS port. */
-  async 'http-to-tls'() {
-    const prefix = prepare('http-to-tls');
-    const tls = selfSigned(prefix);
-    const app = await listen(https.createServer(tls, okApp), BACKEND_PORT, '127.0.0.1');
-    writeFileSync(path.join(prefix, 'nginx.conf'), nginxConf('http-to-tls', 'proxy_pass http:// to a port that speaks TLS', '', `      proxy_pass http://127.0.0.1:${BACKEND_PORT};`));
-    const ng = await startNginx(prefix);
-    console.log('statuses', await traffic(12));
-    await stopNginx(ng);
-    await close(app);
-    save('http-to-tls', prefix);
-  },
+  'http-to-tls': () =>
+    recordOne('http-to-tls', 'proxy_pass http:// to a port that speaks TLS', `      proxy_pass http://127.0.0.1:${BACKEND_PORT};`, {
+      app: (prefix) => serve(https.createServer(selfSigned(prefix), okApp), BACKEND_PORT, '127.0.0.1'),
+    }),
 
   /** The app answers with a 16 KB header (a big cookie / trace header): more than proxy_buffer_size. */
-  async 'too-big-header'() {
-    const prefix = prepare('too-big-header');
-    const big = 'x'.repeat(16 * 1024);
-    const app = await listen(
-      http.createServer((req, res) => {
-        req.resume();
-        req.on('end', () => {
-          res.writeHead(200, { 'content-type': 'application/json', 'set-cookie': `session=${big}; Path=/; HttpOnly` });
-          res.end('{"ok":true}\n');
+  'too-big-header': () =>
+    recordOne('too-big-header', 'the app sets a 16 KB cookie; proxy_buffer_size is the default (4k/8k)', `      proxy_pass http://127.0.0.1:${BACKEND_PORT};`, {
+      app: () => {
+        const big = 'x'.repeat(16 * 1024);
+        const server = http.createServer((req, res) => {
+          req.resume();
+          req.on('end', () => {
+            res.writeHead(200, { 'content-type': 'application/json', 'set-cookie': `session=${big}; Path=/; HttpOnly` });
+            res.end('{"ok":true}\n');
+          });
         });
-      }),
-      BACKEND_PORT,
-      '127.0.0.1',
-    );
-    writeFileSync(path.join(prefix, 'nginx.conf'), nginxConf('too-big-header', 'the app sets a 16 KB cookie; proxy_buffer_size is the default (4k/8k)', '', `      proxy_pass http://127.0.0.1:${BACKEND_PORT};`));
-    const ng = await startNginx(prefix);
-    console.log('statuses', await traffic(12));
-    await stopNginx(ng);
-    await close(app);
-    save('too-big-header', prefix);
-  },
+        return serve(server, BACKEND_PORT, '127.0.0.1');
+      },
+    }),
 
   /** proxy_pass to a unix socket that does not exist (the app is not running, or its socket is elsewhere). */
-  async 'unix-socket-missing'() {
-    const prefix = prepare('unix-socket-missing');
-    const sock = path.join(prefix, 'run/gunicorn.sock');
-    writeFileSync(path.join(prefix, 'nginx.conf'), nginxConf('unix-socket-missing', `nothing created ${sock}`, '', `      proxy_pass http://unix:${sock}:/api/;`));
-    const ng = await startNginx(prefix);
-    console.log('statuses', await traffic(12));
-    await stopNginx(ng);
-    save('unix-socket-missing', prefix);
-  },
+  'unix-socket-missing': () =>
+    recordOne(
+      'unix-socket-missing',
+      (prefix) => `nothing created ${appSock(prefix, 'gunicorn.sock')}`,
+      (prefix) => `      proxy_pass http://unix:${appSock(prefix, 'gunicorn.sock')}:/api/;`,
+    ),
 
   /** A unix listener with backlog 1 whose process never accepts (a worker pool all busy): the queue fills, connect() says EAGAIN. */
   async 'unix-socket-backlog'() {
@@ -311,45 +295,33 @@ const scenarios = {
   },
 
   /** The upstream IP is on no network nginx can reach (a container on another network, a removed container's IP). */
-  async 'no-route'() {
-    const prefix = prepare('no-route');
-    writeFileSync(path.join(prefix, 'nginx.conf'), nginxConf('no-route', '172.30.0.113 is on no network nginx is attached to', '', '      proxy_pass http://172.30.0.113:3000;'));
-    const ng = await startNginx(prefix);
-    console.log('statuses', await traffic(12));
-    await stopNginx(ng);
-    save('no-route', prefix);
-  },
+  'no-route': () => recordOne('no-route', '172.30.0.113 is on no network nginx is attached to', '      proxy_pass http://172.30.0.113:3000;'),
 
   /** resolver + variable: the name is looked up per request and the DNS answers NXDOMAIN (the service was removed). */
-  async 'not-resolved'() {
-    const prefix = prepare('not-resolved');
-    const dns = dgram.createSocket('udp4');
-    dns.on('message', (q, from) => {
-      if (q.length < 12) return;
-      const a = Buffer.from(q);
-      a[2] = 0x81 | (q[2] & 0x01); // QR, opcode 0, RD copied
-      a[3] = 0x83; // RA, RCODE 3 = NXDOMAIN
-      a.writeUInt16BE(0, 6); // no answers
-      a.writeUInt16BE(0, 8);
-      a.writeUInt16BE(0, 10);
-      dns.send(a, from.port, from.address);
-    });
-    await new Promise((r) => dns.bind(DNS_PORT, '127.0.0.1', r));
-    writeFileSync(
-      path.join(prefix, 'nginx.conf'),
-      nginxConf(
-        'not-resolved',
-        'proxy_pass with a variable looks `api.internal` up per request; the service is gone and DNS answers NXDOMAIN',
-        `  resolver 127.0.0.1:${DNS_PORT} valid=10s ipv6=off;`,
-        '      set $api_upstream api.internal;\n      proxy_pass http://$api_upstream:3000;',
-      ),
-    );
-    const ng = await startNginx(prefix);
-    console.log('statuses', await traffic(12));
-    await stopNginx(ng);
-    dns.close();
-    save('not-resolved', prefix);
-  },
+  'not-resolved': () =>
+    recordOne(
+      'not-resolved',
+      'proxy_pass with a variable looks `api.internal` up per request; the service is gone and DNS answers NXDOMAIN',
+      '      set $api_upstream api.internal;\n      proxy_pass http://$api_upstream:3000;',
+      {
+        httpExtra: `  resolver 127.0.0.1:${DNS_PORT} valid=10s ipv6=off;`,
+        app: async () => {
+          const dns = dgram.createSocket('udp4');
+          dns.on('message', (q, from) => {
+            if (q.length < 12) return;
+            const a = Buffer.from(q);
+            a[2] = 0x81 | (q[2] & 0x01); // QR, opcode 0, RD copied
+            a[3] = 0x83; // RA, RCODE 3 = NXDOMAIN
+            a.writeUInt16BE(0, 6); // no answers
+            a.writeUInt16BE(0, 8);
+            a.writeUInt16BE(0, 10);
+            dns.send(a, from.port, from.address);
+          });
+          await new Promise((r) => dns.bind(DNS_PORT, '127.0.0.1', r));
+          return () => dns.close();
+        },
+      },
+    ),
 };
 
 const wanted = process.argv.slice(2);

@@ -11,6 +11,7 @@ import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { BUSYBOX_IMAGE, ensureBusyboxImage } from './images.mjs';
 import { summarize } from './measure.mjs';
 
 export * from './images.mjs';
@@ -341,4 +342,85 @@ ${extraLocations}    location = /nginx-health { access_log off; return 200 "ok";
   }
 }
 `;
+}
+
+/**
+ * The compose file a recording's docker commands amount to: a header saying so (the recording
+ * machine has no compose plugin: the com.docker.compose.* labels were set with `labelsBy --label`,
+ * plus `more`), the project name, then `services` (YAML lines of the services, and anything after).
+ */
+export function composeFile(services, { labelsBy = 'docker run', more = '' } = {}) {
+  return `# What the recording's docker commands amount to (no compose plugin on the recording machine:
+# the com.docker.compose.* labels were set with ${labelsBy} --label${more}).
+name: ${PROJECT}
+services:
+${services}`;
+}
+
+/**
+ * The api several recordings run: busybox httpd on the host network at `port`, listening 3 s after
+ * its start (the restart race's window), labelled as compose's `api` service. `docker(verb, name,
+ * version)` runs (`run`, detached) or creates (`create`) it; `compose` is its service's YAML.
+ */
+export function slowStartApi(port) {
+  const command = `sleep 3; exec httpd -f -p ${port} -h /www`;
+  return {
+    docker: (verb, name, version) => docker(
+      ...(verb === 'run' ? ['run', '-d'] : [verb]), '--name', name, '--network', 'host', '--init', '--expose', String(port),
+      ...composeLabels('api'), '--label', `org.opencontainers.image.version=${version}`, BUSYBOX_IMAGE, 'sh', '-c', command,
+    ),
+    compose: `  api:
+    image: ${BUSYBOX_IMAGE}
+    network_mode: host
+    init: true
+    expose: ["${port}"]
+    command: ["sh", "-c", "${command}"]
+`,
+  };
+}
+
+/** setByHand's line for the labels every recording sets with `labelsBy --label`. */
+export const labelsByHand = (labelsBy = 'docker run', more = '') => `com.docker.compose.* labels (${labelsBy} --label; no compose plugin installed)${more}`;
+
+/**
+ * The recording most scenarios share: the app started and answering (`start`), a host nginx in
+ * front of it (hostConf with `servers`/`upstream`, or `conf(prefix)`), traffic through nginx
+ * (20 req/s GET/POST, `traffic` adds startTraffic options), the scenario's own steps
+ * (`incident(stamp)`), 10 s more traffic, and the folder written by finish() with the error log,
+ * nginx.conf, the access log, `compose`, `setByHand` and `conclude`. `incident` may return
+ * `{ beforeStop, trafficExtra }`: run before the traffic stops / figures added to the traffic's.
+ * `ready`: a URL through nginx to wait for before the traffic starts; `cleanup`: run at the end.
+ */
+export async function recordHostIncident(o) {
+  await main(o.name, o.containers, o.networks ?? [], async () => {
+    await ensureBusyboxImage();
+    const prefix = freshPrefix(o.name);
+    const conf = o.conf ? o.conf(prefix) : hostConf(prefix, { port: o.nginxPort, upstream: o.upstream, servers: o.servers });
+    const timeline = [];
+    const start = Date.now();
+    const note = (what) => stamp(timeline, start, what);
+    await o.start(note);
+    const nginx = await startHostNginx(prefix, conf, `http://127.0.0.1:${o.nginxPort}/nginx-health`);
+    try {
+      if (o.ready) await waitHealthy(o.ready);
+      const since = unixNow();
+      note(o.trafficNote);
+      const traffic = startTraffic({ base: `http://127.0.0.1:${o.nginxPort}`, rate: 20, ...o.traffic });
+      const after = (await o.incident(note)) ?? {};
+      await sleep(10_000);
+      await after.beforeStop?.();
+      const stats = { ...(await traffic.stop()), ...after.trafficExtra?.() };
+      note(`traffic stopped: ${JSON.stringify(stats)}`);
+      await nginx.stop();
+      await finish({
+        name: o.name, outDir: outDirFor(o.name), since, prefixes: [`${PROJECT}-`], containers: o.containers,
+        errorLog: readText(nginx.errorLog), nginxConf: conf, compose: o.compose, timeline, traffic: stats,
+        extraFiles: { 'access.log': readText(nginx.accessLog) },
+        setByHand: o.setByHand, conclude: o.conclude,
+      });
+    } finally {
+      await nginx.stop();
+      await o.cleanup?.();
+    }
+  });
 }

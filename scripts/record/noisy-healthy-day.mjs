@@ -16,11 +16,7 @@ const NGINX_PORT = 40508;
 const APP_PORT = 40581;
 const LEGACY_PORT = 40589; // nothing listens here: the retired service
 
-const compose = `# What the recording's docker commands amount to (no compose plugin on the recording machine:
-# the com.docker.compose.* labels were set with docker run --label).
-name: rd-h13d
-services:
-  api:
+const compose = L.composeFile(`  api:
     image: ${L.BUSYBOX_IMAGE}
     network_mode: host
     init: true
@@ -34,9 +30,8 @@ services:
     network_mode: host
     init: true
     command: ["sleep", "3600"]
-`;
+`);
 
-/** A keep-alive client: 1–3 requests on one connection, then it closes it while idle. */
 function keepAliveVisit(n) {
   const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
   const one = (i) => new Promise((resolve) => {
@@ -52,33 +47,26 @@ function keepAliveVisit(n) {
 
 const legacyGet = () => L.httpGet(`http://127.0.0.1:${NGINX_PORT}/legacy/report`);
 
-await L.main(NAME, [API, CACHE], [], async () => {
-  await L.ensureBusyboxImage();
-  const prefix = L.freshPrefix(NAME);
-  const conf = L.hostConf(prefix, {
+await L.recordHostIncident({
+  name: NAME, containers: [API, CACHE], nginxPort: NGINX_PORT, compose,
+  conf: (prefix) => L.hostConf(prefix, {
     port: NGINX_PORT, servers: [`127.0.0.1:${APP_PORT}`],
     extraLocations: `    location /legacy/ {
       proxy_pass http://legacy;
       proxy_connect_timeout 2s;
     }
 `,
-  }).replace('  server {\n', `  upstream legacy {\n    server 127.0.0.1:${LEGACY_PORT};\n  }\n  server {\n    keepalive_timeout 75s;\n`);
-  const timeline = [];
-  const start = Date.now();
-  const stamp = (w) => L.stamp(timeline, start, w);
-  await L.docker('run', '-d', '--name', API, '--network', 'host', '--init', '--expose', String(APP_PORT),
-    '--health-cmd', `wget -q -O /dev/null http://127.0.0.1:${APP_PORT}/health || exit 1`, '--health-interval', '2s',
-    ...L.composeLabels('api'), L.BUSYBOX_IMAGE, 'httpd', '-f', '-p', String(APP_PORT), '-h', '/www');
-  await L.docker('run', '-d', '--name', CACHE, '--network', 'host', '--init', ...L.composeLabels('cache'), L.BUSYBOX_IMAGE, 'sleep', '3600');
-  await L.waitHealthy(`http://127.0.0.1:${APP_PORT}/health`);
-  const nginx = await L.startHostNginx(prefix, conf, `http://127.0.0.1:${NGINX_PORT}/nginx-health`);
-  try {
-    const since = L.unixNow();
-    stamp('traffic starts: 20 req/s GET/POST, every 4th request takes 1 s and every other one of those is abandoned by its client after 200 ms');
-    const traffic = L.startTraffic({
-      base: `http://127.0.0.1:${NGINX_PORT}`, rate: 20,
-      paths: ['/api/orders', '/api/catalog', '/api/orders', '/api/reports?slow'], abortEvery: 8, abortAfterMs: 200,
-    });
+  }).replace('  server {\n', `  upstream legacy {\n    server 127.0.0.1:${LEGACY_PORT};\n  }\n  server {\n    keepalive_timeout 75s;\n`),
+  async start() {
+    await L.docker('run', '-d', '--name', API, '--network', 'host', '--init', '--expose', String(APP_PORT),
+      '--health-cmd', `wget -q -O /dev/null http://127.0.0.1:${APP_PORT}/health || exit 1`, '--health-interval', '2s',
+      ...L.composeLabels('api'), L.BUSYBOX_IMAGE, 'httpd', '-f', '-p', String(APP_PORT), '-h', '/www');
+    await L.docker('run', '-d', '--name', CACHE, '--network', 'host', '--init', ...L.composeLabels('cache'), L.BUSYBOX_IMAGE, 'sleep', '3600');
+    await L.waitHealthy(`http://127.0.0.1:${APP_PORT}/health`);
+  },
+  trafficNote: 'traffic starts: 20 req/s GET/POST, every 4th request takes 1 s and every other one of those is abandoned by its client after 200 ms',
+  traffic: { paths: ['/api/orders', '/api/catalog', '/api/orders', '/api/reports?slow'], abortEvery: 8, abortAfterMs: 200 },
+  async incident(stamp) {
     let visits = 0;
     const kaTimer = setInterval(() => void keepAliveVisit(visits++), 1500);
     const legacyAt = [5, 17, 18, 30]; // seconds: single, pair, single — never 3 within 5 s
@@ -88,34 +76,27 @@ await L.main(NAME, [API, CACHE], [], async () => {
       t = at;
       stamp(`GET /legacy/report (nothing listens on ${LEGACY_PORT})`);
       await legacyGet();
-      if (at === 17) continue;
       if (at === 18) {
         stamp(`docker restart ${CACHE} (no upstream points to it)`);
         await L.docker('restart', CACHE);
       }
     }
-    await L.sleep(10_000);
-    clearInterval(kaTimer);
-    await L.sleep(500);
-    const stats = await traffic.stop();
-    stamp(`traffic stopped: ${JSON.stringify(stats)}; keep-alive visits: ${visits}`);
-    await nginx.stop();
-    await L.finish({
-      name: NAME, outDir: L.outDirFor(NAME), since, prefixes: ['rd-h13d-'], containers: [API, CACHE],
-      errorLog: L.readText(nginx.errorLog), nginxConf: conf, compose, timeline, traffic: { ...stats, keepAliveVisits: visits },
-      extraFiles: { 'access.log': L.readText(nginx.accessLog) },
-      setByHand: ['com.docker.compose.* labels (docker run --label; no compose plugin installed)',
-        'the noise is made by the script: abandoned slow requests, keep-alive visits, four requests to a retired upstream at fixed seconds'],
-      conclude: (s) => {
-        if (s.bursts.length) throw new Error(`a healthy day must have no burst, got ${JSON.stringify(s.bursts)}`);
-        return {
-          description: `Recorded for real: ~40 s of a healthy but noisy site at error_log level info: ${JSON.stringify(s.other)} besides four isolated connect() refusals from the retired legacy upstream (127.0.0.1:${LEGACY_PORT}; singles and one pair, far apart), health-check execs on ${API} and a restart of ${CACHE} that no upstream points to. No incident: nothing an SRE would page for.`,
-          incidents: [],
-          exitCode: 0,
-        };
+    return {
+      beforeStop: async () => {
+        clearInterval(kaTimer);
+        await L.sleep(500);
       },
-    });
-  } finally {
-    await nginx.stop();
-  }
+      trafficExtra: () => ({ keepAliveVisits: visits }),
+    };
+  },
+  setByHand: [L.labelsByHand(),
+    'the noise is made by the script: abandoned slow requests, keep-alive visits, four requests to a retired upstream at fixed seconds'],
+  conclude: (s) => {
+    if (s.bursts.length) throw new Error(`a healthy day must have no burst, got ${JSON.stringify(s.bursts)}`);
+    return {
+      description: `Recorded for real: ~40 s of a healthy but noisy site at error_log level info: ${JSON.stringify(s.other)} besides four isolated connect() refusals from the retired legacy upstream (127.0.0.1:${LEGACY_PORT}; singles and one pair, far apart), health-check execs on ${API} and a restart of ${CACHE} that no upstream points to. No incident: nothing an SRE would page for.`,
+      incidents: [],
+      exitCode: 0,
+    };
+  },
 });

@@ -18,11 +18,7 @@ const CTL = '/tmp/rd-h13d-rec/oom-ctl';
 const SCRIPT = `if [ -e /ctl/oomed ]; then sleep 2; exec httpd -f -p ${APP_PORT} -h /www; fi; ` +
   `httpd -p ${APP_PORT} -h /www; while [ ! -e /ctl/go ]; do sleep 0.1; done; touch /ctl/oomed; s=x; while :; do s="$s$s"; done`;
 
-const compose = `# What the recording's docker commands amount to (no compose plugin on the recording machine:
-# the com.docker.compose.* labels were set with docker run --label).
-name: rd-h13d
-services:
-  api:
+const compose = L.composeFile(`  api:
     image: ${L.BUSYBOX_IMAGE}
     network_mode: host
     restart: on-failure
@@ -31,25 +27,20 @@ services:
     expose: ["${APP_PORT}"]
     volumes: ["${CTL}:/ctl"]
     command: ["sh", "-c", ${JSON.stringify(SCRIPT.replace(/\$/g, '$$$$'))}]
-`;
+`);
 
-await L.main(NAME, [API], [], async () => {
-  await L.ensureBusyboxImage();
-  rmSync(CTL, { recursive: true, force: true });
-  mkdirSync(CTL, { recursive: true });
-  const prefix = L.freshPrefix(NAME);
-  const conf = L.hostConf(prefix, { port: NGINX_PORT, servers: [`127.0.0.1:${APP_PORT}`] });
-  const timeline = [];
-  const start = Date.now();
-  const stamp = (w) => L.stamp(timeline, start, w);
-  await L.docker('run', '-d', '--name', API, '--network', 'host', '--memory', '16m', '--memory-swap', '16m', '--restart', 'on-failure',
-    '--expose', String(APP_PORT), '-v', `${CTL}:/ctl`, ...L.composeLabels('api'), L.BUSYBOX_IMAGE, 'sh', '-c', SCRIPT);
-  await L.waitHealthy(`http://127.0.0.1:${APP_PORT}/health`);
-  const nginx = await L.startHostNginx(prefix, conf, `http://127.0.0.1:${NGINX_PORT}/nginx-health`);
-  try {
-    const since = L.unixNow();
-    stamp('api healthy; traffic starts (20 req/s, GET/POST, half the requests take 1 s)');
-    const traffic = L.startTraffic({ base: `http://127.0.0.1:${NGINX_PORT}`, rate: 20, paths: ['/api/orders', '/api/orders?slow', '/api/orders?slow', '/api/orders'] });
+await L.recordHostIncident({
+  name: NAME, containers: [API], nginxPort: NGINX_PORT, servers: [`127.0.0.1:${APP_PORT}`], compose,
+  async start() {
+    rmSync(CTL, { recursive: true, force: true });
+    mkdirSync(CTL, { recursive: true });
+    await L.docker('run', '-d', '--name', API, '--network', 'host', '--memory', '16m', '--memory-swap', '16m', '--restart', 'on-failure',
+      '--expose', String(APP_PORT), '-v', `${CTL}:/ctl`, ...L.composeLabels('api'), L.BUSYBOX_IMAGE, 'sh', '-c', SCRIPT);
+    await L.waitHealthy(`http://127.0.0.1:${APP_PORT}/health`);
+  },
+  trafficNote: 'api healthy; traffic starts (20 req/s, GET/POST, half the requests take 1 s)',
+  traffic: { paths: ['/api/orders', '/api/orders?slow', '/api/orders?slow', '/api/orders'] },
+  async incident(stamp) {
     await L.sleep(4000);
     stamp('cue: the app starts allocating memory (16m limit)');
     writeFileSync(`${CTL}/go`, '');
@@ -57,27 +48,16 @@ await L.main(NAME, [API], [], async () => {
     stamp(`restart policy restarted it: ${await L.docker('inspect', '--format', 'OOMKilled={{.State.OOMKilled}} RestartCount={{.RestartCount}}', API)}`);
     await L.waitHealthy(`http://127.0.0.1:${APP_PORT}/health`);
     stamp('api answers /health again');
-    await L.sleep(10_000);
-    const stats = await traffic.stop();
-    stamp(`traffic stopped: ${JSON.stringify(stats)}`);
-    await nginx.stop();
-    await L.finish({
-      name: NAME, outDir: L.outDirFor(NAME), since, prefixes: ['rd-h13d-'], containers: [API],
-      errorLog: L.readText(nginx.errorLog), nginxConf: conf, compose, timeline, traffic: stats,
-      extraFiles: { 'access.log': L.readText(nginx.accessLog) },
-      setByHand: ['com.docker.compose.* labels (docker run --label; no compose plugin installed)',
-        'the leak: on a cue file the PID 1 shell doubles a string until the kernel OOM-kills it (a real cgroup OOM kill)'],
-      conclude: (s) => ({
-        description: `Recorded for real: ${API} (project rd-h13d, service api, mem_limit 16m, restart: on-failure) runs out of memory under 20 req/s (half of them 1-s requests): the kernel OOM-kills it (oom event, die 137, State.OOMKilled true), requests in flight are cut, the restart policy starts it again (same container) and the app listens 2 s later; meanwhile nginx's single server 127.0.0.1:${APP_PORT} refuses (${JSON.stringify(s.kinds)}).`,
-        incidents: s.bursts.map((b) => ({
-          pattern: 'oom-kill', primary: 'oom-kill', contributing: ['oom-killed', 'single-peer-no-backup'],
-          workload: 'rd-h13d/api', incarnation: 'restarted', upstream: b.upstream, container: API,
-          errors: b.errors, notRetried: b.notRetried, writes: b.writes, first: b.first, last: b.last,
-        })),
-      }),
-    });
-  } finally {
-    await nginx.stop();
-    rmSync(CTL, { recursive: true, force: true });
-  }
+  },
+  cleanup: () => rmSync(CTL, { recursive: true, force: true }),
+  setByHand: [L.labelsByHand(),
+    'the leak: on a cue file the PID 1 shell doubles a string until the kernel OOM-kills it (a real cgroup OOM kill)'],
+  conclude: (s) => ({
+    description: `Recorded for real: ${API} (project rd-h13d, service api, mem_limit 16m, restart: on-failure) runs out of memory under 20 req/s (half of them 1-s requests): the kernel OOM-kills it (oom event, die 137, State.OOMKilled true), requests in flight are cut, the restart policy starts it again (same container) and the app listens 2 s later; meanwhile nginx's single server 127.0.0.1:${APP_PORT} refuses (${JSON.stringify(s.kinds)}).`,
+    incidents: s.bursts.map((b) => ({
+      pattern: 'oom-kill', primary: 'oom-kill', contributing: ['oom-killed', 'single-peer-no-backup'],
+      workload: 'rd-h13d/api', incarnation: 'restarted', upstream: b.upstream, container: API,
+      errors: b.errors, notRetried: b.notRetried, writes: b.writes, first: b.first, last: b.last,
+    })),
+  }),
 });

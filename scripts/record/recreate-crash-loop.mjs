@@ -19,11 +19,7 @@ const runApi = (version, script) => L.docker(
   L.BUSYBOX_IMAGE, 'sh', '-c', script,
 );
 
-const compose = `# What the recording's docker run flags amount to (no compose plugin on the recording machine:
-# the com.docker.compose.* labels were set with docker run --label).
-name: rd-h13d
-services:
-  api:
+const compose = L.composeFile(`  api:
     image: ${L.BUSYBOX_IMAGE}
     network_mode: host
     init: true
@@ -33,22 +29,16 @@ services:
     command: ["sh", "-c", "${GOOD}"]
     # v1.1.0 (deployed at the incident's start, rolled back ~15 s later):
     # command: ["sh", "-c", "${BAD.replace(/"/g, '\\"')}"]
-`;
+`);
 
-await L.main(NAME, [API], [], async () => {
-  await L.ensureBusyboxImage();
-  const prefix = L.freshPrefix(NAME);
-  const conf = L.hostConf(prefix, { port: NGINX_PORT, servers: [`127.0.0.1:${APP_PORT}`] });
-  const timeline = [];
-  const start = Date.now();
-  const stamp = (w) => L.stamp(timeline, start, w);
-  await runApi('1.0.0', GOOD);
-  await L.waitHealthy(`http://127.0.0.1:${APP_PORT}/health`);
-  const nginx = await L.startHostNginx(prefix, conf, `http://127.0.0.1:${NGINX_PORT}/nginx-health`);
-  try {
-    const since = L.unixNow();
-    stamp('api v1.0.0 healthy; traffic starts (20 req/s, GET/POST)');
-    const traffic = L.startTraffic({ base: `http://127.0.0.1:${NGINX_PORT}`, rate: 20 });
+await L.recordHostIncident({
+  name: NAME, containers: [API], nginxPort: NGINX_PORT, servers: [`127.0.0.1:${APP_PORT}`], compose,
+  async start() {
+    await runApi('1.0.0', GOOD);
+    await L.waitHealthy(`http://127.0.0.1:${APP_PORT}/health`);
+  },
+  trafficNote: 'api v1.0.0 healthy; traffic starts (20 req/s, GET/POST)',
+  async incident(stamp) {
     await L.sleep(4000);
     stamp(`deploy v1.1.0: docker rm -f ${API}; docker run ${API} (exits 3 one second after each start, restart: always)`);
     await L.docker('rm', '-f', API);
@@ -60,26 +50,15 @@ await L.main(NAME, [API], [], async () => {
     await runApi('1.0.0', GOOD);
     await L.waitHealthy(`http://127.0.0.1:${APP_PORT}/health`);
     stamp('v1.0.0 answers /health again');
-    await L.sleep(10_000);
-    const stats = await traffic.stop();
-    stamp(`traffic stopped: ${JSON.stringify(stats)}`);
-    await nginx.stop();
-    await L.finish({
-      name: NAME, outDir: L.outDirFor(NAME), since, prefixes: ['rd-h13d-'], containers: [API],
-      errorLog: L.readText(nginx.errorLog), nginxConf: conf, compose, timeline, traffic: stats,
-      extraFiles: { 'access.log': L.readText(nginx.accessLog) },
-      setByHand: ['com.docker.compose.* labels (docker run --label; no compose plugin installed)',
-        'the crash: the v1.1.0 command is a shell that prints a fatal line and exits 3 one second after start'],
-      conclude: (s) => ({
-        description: `Recorded for real: ${API} (project rd-h13d, service api, restart: always) is recreated (docker rm -f + docker run, new id) with a version that exits 3 about 1 s after every start; Docker restarts it with growing back-off for 15 s (crash loop), then the operator rolls back by recreating it with the good version. nginx (single server 127.0.0.1:${APP_PORT}) logs connect() refused through the whole loop.`,
-        incidents: s.bursts.map((b) => ({
-          pattern: 'crash-loop', primary: 'crash-loop', contributing: ['recreated', 'crash-exit', 'single-peer-no-backup'],
-          workload: 'rd-h13d/api', incarnation: 'recreated', upstream: b.upstream, container: API,
-          errors: b.errors, notRetried: b.notRetried, writes: b.writes, first: b.first, last: b.last,
-        })),
-      }),
-    });
-  } finally {
-    await nginx.stop();
-  }
+  },
+  setByHand: [L.labelsByHand(),
+    'the crash: the v1.1.0 command is a shell that prints a fatal line and exits 3 one second after start'],
+  conclude: (s) => ({
+    description: `Recorded for real: ${API} (project rd-h13d, service api, restart: always) is recreated (docker rm -f + docker run, new id) with a version that exits 3 about 1 s after every start; Docker restarts it with growing back-off for 15 s (crash loop), then the operator rolls back by recreating it with the good version. nginx (single server 127.0.0.1:${APP_PORT}) logs connect() refused through the whole loop.`,
+    incidents: s.bursts.map((b) => ({
+      pattern: 'crash-loop', primary: 'crash-loop', contributing: ['recreated', 'crash-exit', 'single-peer-no-backup'],
+      workload: 'rd-h13d/api', incarnation: 'recreated', upstream: b.upstream, container: API,
+      errors: b.errors, notRetried: b.notRetried, writes: b.writes, first: b.first, last: b.last,
+    })),
+  }),
 });

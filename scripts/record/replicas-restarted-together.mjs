@@ -19,34 +19,23 @@ const runApi = (i) => L.docker(
   L.BUSYBOX_IMAGE, 'sh', '-c', `sleep 3; exec httpd -f -p ${PORTS[i]} -h /www`,
 );
 
-const compose = `# What the recording's docker run flags amount to (no compose plugin on the recording machine:
-# the com.docker.compose.* labels were set with docker run --label). Two replicas of api, each on
-# its own host port (host networking), both in nginx's upstream backend_pool.
-name: rd-h13d
-services:
-  api:
+const compose = L.composeFile(`  api:
     image: ${L.BUSYBOX_IMAGE}
     network_mode: host
     init: true
     deploy: { replicas: 2 }
     # replica 1 listens on ${PORTS[0]}, replica 2 on ${PORTS[1]} (PORT from the container number)
     command: ["sh", "-c", "sleep 3; exec httpd -f -p $$PORT -h /www"]
-`;
+`, { more: '. Two replicas of api, each on\n# its own host port (host networking), both in nginx\'s upstream backend_pool' });
 
-await L.main(NAME, APIS, [], async () => {
-  await L.ensureBusyboxImage();
-  const prefix = L.freshPrefix(NAME);
-  const conf = L.hostConf(prefix, { port: NGINX_PORT, upstream: 'backend_pool', servers: PORTS.map((p) => `127.0.0.1:${p}`) });
-  const timeline = [];
-  const start = Date.now();
-  const stamp = (w) => L.stamp(timeline, start, w);
-  await Promise.all([runApi(0), runApi(1)]);
-  for (const p of PORTS) await L.waitHealthy(`http://127.0.0.1:${p}/health`);
-  const nginx = await L.startHostNginx(prefix, conf, `http://127.0.0.1:${NGINX_PORT}/nginx-health`);
-  try {
-    const since = L.unixNow();
-    stamp('both replicas healthy; traffic starts (20 req/s, GET/POST)');
-    const traffic = L.startTraffic({ base: `http://127.0.0.1:${NGINX_PORT}`, rate: 20 });
+await L.recordHostIncident({
+  name: NAME, containers: APIS, nginxPort: NGINX_PORT, upstream: 'backend_pool', servers: PORTS.map((p) => `127.0.0.1:${p}`), compose,
+  async start() {
+    await Promise.all([runApi(0), runApi(1)]);
+    for (const p of PORTS) await L.waitHealthy(`http://127.0.0.1:${p}/health`);
+  },
+  trafficNote: 'both replicas healthy; traffic starts (20 req/s, GET/POST)',
+  async incident(stamp) {
     await L.sleep(4000);
     stamp(`docker restart ${APIS[0]} & docker restart ${APIS[1]} (in parallel)`);
     await Promise.all(APIS.map((a) => L.docker('restart', a)));
@@ -55,28 +44,17 @@ await L.main(NAME, APIS, [], async () => {
     stamp('both replicas answer /health directly');
     await L.waitHealthy(`http://127.0.0.1:${NGINX_PORT}/api/ping`, 20_000);
     stamp('nginx serves /api/ again (fail_timeout over; a probe client polled GET /api/ping every 100 ms until it got 200)');
-    await L.sleep(10_000);
-    const stats = await traffic.stop();
-    stamp(`traffic stopped: ${JSON.stringify(stats)}`);
-    await nginx.stop();
-    await L.finish({
-      name: NAME, outDir: L.outDirFor(NAME), since, prefixes: ['rd-h13d-'], containers: APIS,
-      errorLog: L.readText(nginx.errorLog), nginxConf: conf, compose, timeline, traffic: stats,
-      extraFiles: { 'access.log': L.readText(nginx.accessLog) },
-      setByHand: ['com.docker.compose.* labels (docker run --label; no compose plugin installed)'],
-      conclude: (s) => {
-        const a = s.all;
-        return {
-          description: `Recorded for real: both replicas of api (${APIS.join(', ')}, 127.0.0.1:${PORTS.join(' and :')}) restarted at the same moment with docker restart; each listens 3 s after its start. nginx's upstream backend_pool (two servers, default max_fails=1 fail_timeout=10s) logs connect() refused on each peer, then "no live upstreams" for backend_pool until fail_timeout expires, seconds after both replicas were ready. One incident: the whole group restarted at once; the fail_timeout prolonged it. errors/first/last span every failure line of the incident (both peers and the group).`,
-          incidents: [{
-            pattern: 'all-peers-restarted', primary: 'all-peers-restarted', contributing: ['fail-timeout-prolonged'],
-            workload: 'rd-h13d/api', incarnation: 'restarted', upstream: 'backend_pool', container: null,
-            errors: a.errors, notRetried: a.notRetried, writes: a.writes, first: a.first, last: a.last,
-          }],
-        };
-      },
-    });
-  } finally {
-    await nginx.stop();
-  }
+  },
+  setByHand: [L.labelsByHand()],
+  conclude: (s) => {
+    const a = s.all;
+    return {
+      description: `Recorded for real: both replicas of api (${APIS.join(', ')}, 127.0.0.1:${PORTS.join(' and :')}) restarted at the same moment with docker restart; each listens 3 s after its start. nginx's upstream backend_pool (two servers, default max_fails=1 fail_timeout=10s) logs connect() refused on each peer, then "no live upstreams" for backend_pool until fail_timeout expires, seconds after both replicas were ready. One incident: the whole group restarted at once; the fail_timeout prolonged it. errors/first/last span every failure line of the incident (both peers and the group).`,
+      incidents: [{
+        pattern: 'all-peers-restarted', primary: 'all-peers-restarted', contributing: ['fail-timeout-prolonged'],
+        workload: 'rd-h13d/api', incarnation: 'restarted', upstream: 'backend_pool', container: null,
+        errors: a.errors, notRetried: a.notRetried, writes: a.writes, first: a.first, last: a.last,
+      }],
+    };
+  },
 });

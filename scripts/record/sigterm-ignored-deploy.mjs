@@ -19,32 +19,23 @@ const runApi = (version) => L.docker(
   L.BUSYBOX_IMAGE, 'sh', '-c', SCRIPT,
 );
 
-const compose = `# What the recording's docker commands amount to (no compose plugin on the recording machine:
-# the com.docker.compose.* labels were set with docker run --label).
-name: rd-h13d
-services:
-  api:
+const compose = L.composeFile(`  api:
     image: ${L.BUSYBOX_IMAGE}
     network_mode: host
     expose: ["${APP_PORT}"]
     # PID 1 ignores SIGTERM (no init, no handler): docker stop always ends in SIGKILL after 10 s
     command: ["sh", "-c", "${SCRIPT.replace(/"/g, '\\"')}"]
-`;
+`);
 
-await L.main(NAME, [API], [], async () => {
-  await L.ensureBusyboxImage();
-  const prefix = L.freshPrefix(NAME);
-  const conf = L.hostConf(prefix, { port: NGINX_PORT, servers: [`127.0.0.1:${APP_PORT}`] });
-  const timeline = [];
-  const start = Date.now();
-  const stamp = (w) => L.stamp(timeline, start, w);
-  await runApi('2.3.0');
-  await L.waitHealthy(`http://127.0.0.1:${APP_PORT}/health`);
-  const nginx = await L.startHostNginx(prefix, conf, `http://127.0.0.1:${NGINX_PORT}/nginx-health`);
-  try {
-    const since = L.unixNow();
-    stamp('api v2.3.0 healthy; traffic starts (20 req/s, GET/POST, every other request takes 1 s)');
-    const traffic = L.startTraffic({ base: `http://127.0.0.1:${NGINX_PORT}`, rate: 20, paths: ['/api/orders', '/api/orders?slow', '/api/orders?slow', '/api/orders'] });
+await L.recordHostIncident({
+  name: NAME, containers: [API], nginxPort: NGINX_PORT, servers: [`127.0.0.1:${APP_PORT}`], compose,
+  async start() {
+    await runApi('2.3.0');
+    await L.waitHealthy(`http://127.0.0.1:${APP_PORT}/health`);
+  },
+  trafficNote: 'api v2.3.0 healthy; traffic starts (20 req/s, GET/POST, every other request takes 1 s)',
+  traffic: { paths: ['/api/orders', '/api/orders?slow', '/api/orders?slow', '/api/orders'] },
+  async incident(stamp) {
     await L.sleep(3000);
     stamp(`deploy v2.4.0: docker stop ${API} (default 10 s timeout)`);
     await L.docker('stop', API);
@@ -54,29 +45,18 @@ await L.main(NAME, [API], [], async () => {
     await runApi('2.4.0');
     await L.waitHealthy(`http://127.0.0.1:${APP_PORT}/health`);
     stamp('v2.4.0 answers /health');
-    await L.sleep(10_000);
-    const stats = await traffic.stop();
-    stamp(`traffic stopped: ${JSON.stringify(stats)}`);
-    await nginx.stop();
-    await L.finish({
-      name: NAME, outDir: L.outDirFor(NAME), since, prefixes: ['rd-h13d-'], containers: [API],
-      errorLog: L.readText(nginx.errorLog), nginxConf: conf, compose, timeline, traffic: stats,
-      extraFiles: { 'access.log': L.readText(nginx.accessLog) },
-      setByHand: ['com.docker.compose.* labels (docker run --label; no compose plugin installed)',
-        'the app: a busybox shell PID 1 with trap "" TERM that execs httpd (stands for an app without a SIGTERM handler)'],
-      conclude: (s) => ({
-        description: `Recorded for real: a deploy of ${API} (project rd-h13d, service api) as docker stop → docker rm → docker run. The app ignores SIGTERM, so docker stop waits its 10 s timeout (the app keeps serving) and SIGKILLs it (die 137, not OOM): in-flight requests are cut (${JSON.stringify(s.kinds)}), then the new container (new id) listens 3 s after its start and nginx's single server 127.0.0.1:${APP_PORT} refuses until then.`,
-        incidents: s.bursts.map((b) => ({
-          // The app served through the grace period: the errors fall after the SIGKILL, until the new
-          // container listens. The restart (deploy) race is the primary cause; the ignored SIGTERM
-          // only delayed it (issue 13: contributing, not primary).
-          pattern: 'restart-race', primary: 'restart-race', contributing: ['sigterm-ignored', 'recreated', 'single-peer-no-backup'],
-          workload: 'rd-h13d/api', incarnation: 'recreated', upstream: b.upstream, container: API,
-          errors: b.errors, notRetried: b.notRetried, writes: b.writes, first: b.first, last: b.last,
-        })),
-      }),
-    });
-  } finally {
-    await nginx.stop();
-  }
+  },
+  setByHand: [L.labelsByHand(),
+    'the app: a busybox shell PID 1 with trap "" TERM that execs httpd (stands for an app without a SIGTERM handler)'],
+  conclude: (s) => ({
+    description: `Recorded for real: a deploy of ${API} (project rd-h13d, service api) as docker stop → docker rm → docker run. The app ignores SIGTERM, so docker stop waits its 10 s timeout (the app keeps serving) and SIGKILLs it (die 137, not OOM): in-flight requests are cut (${JSON.stringify(s.kinds)}), then the new container (new id) listens 3 s after its start and nginx's single server 127.0.0.1:${APP_PORT} refuses until then.`,
+    incidents: s.bursts.map((b) => ({
+      // The app served through the grace period: the errors fall after the SIGKILL, until the new
+      // container listens. The restart (deploy) race is the primary cause; the ignored SIGTERM
+      // only delayed it (issue 13: contributing, not primary).
+      pattern: 'restart-race', primary: 'restart-race', contributing: ['sigterm-ignored', 'recreated', 'single-peer-no-backup'],
+      workload: 'rd-h13d/api', incarnation: 'recreated', upstream: b.upstream, container: API,
+      errors: b.errors, notRetried: b.notRetried, writes: b.writes, first: b.first, last: b.last,
+    })),
+  }),
 });

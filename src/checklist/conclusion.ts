@@ -2,7 +2,7 @@
  * The overall verdict of a checklist run: one fixed sentence chosen from the facts the checks
  * gathered. Fixed strings (not free text) so the fix proposal, reports and tests can switch on them.
  */
-import type { ContainerInfo } from '../model/container.js';
+import type { ContainerEvent, ContainerInfo } from '../model/container.js';
 import { classifyExit, parseDockerTime, type DockerFailureKind } from './dockerState.js';
 import { CONNECT_TIMEOUT, RESPONSE_TIMEOUT, type HttpProbeResult } from './httpProbe.js';
 import type { TimeToReadyResult } from './timeToReady.js';
@@ -37,6 +37,8 @@ export interface ConclusionFacts {
   containerListening: boolean | null;
   ready: TimeToReadyResult | null;
   nowMs: number;
+  /** The daemon's `oom` event for the run `info` describes (dockerState.oomEventOfRun): an OOM kill even when OOMKilled says false. */
+  oomEvent?: ContainerEvent | null;
 }
 
 function recentlyStarted(info: ContainerInfo, nowMs: number): boolean {
@@ -53,7 +55,7 @@ export function concludeChecklist(f: ConclusionFacts): Conclusion {
     if (info.restarting || info.status === 'restarting') return CONCLUSIONS.crashLoop;
     if (info.status === 'paused') return CONCLUSIONS.paused;
     if (!info.running) {
-      switch (classifyExit(info).cause) {
+      switch (classifyExit(info, f.oomEvent ?? null).cause) {
         case 'oom':
           return CONCLUSIONS.oom;
         case 'sigkill':

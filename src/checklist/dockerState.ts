@@ -5,9 +5,10 @@
  */
 import { countOf } from '../util/plural.js';
 import type Dockerode from 'dockerode';
-import type { ContainerInfo, HealthcheckConfig } from '../model/container.js';
+import type { ContainerEvent, ContainerInfo, HealthcheckConfig } from '../model/container.js';
 import type { CheckResult } from '../model/incident.js';
 import { decodeContainerInspect } from '../parse/containerInspect.js';
+import { decodeDockerEvent } from '../parse/dockerEvent.js';
 import { classifyDockerError, type DockerFailureKind } from '../sources/dockerEndpoint.js';
 import { dockerLooksInstalled } from '../sources/dockerLive.js';
 
@@ -49,14 +50,38 @@ export function parseDockerTime(value: string | null): number | null {
 export type ExitCause = 'oom' | 'sigkill' | 'signal' | 'clean' | 'error' | 'none';
 
 /**
- * Why the container's last process ended. 137 = 128 + SIGKILL: with OOMKilled it is memory; without,
- * someone or something sent SIGKILL — most often `docker stop` after the stop timeout because the app
- * ignored SIGTERM. That is a deliberate stop, not a crash, and must not be reported as OOM.
+ * The daemon's `oom` event for the run inspect describes: the same container id, between
+ * State.StartedAt and a second after State.FinishedAt (the exit follows the OOM), or null.
+ * OOMKilled says the same thing (an OOM in this run), but inspect has been seen saying false for a
+ * container the daemon had sent `oom` for (a real OOM kill, ~1 run in 20 on a loaded machine: the
+ * OOM notice and the exit reach dockerd separately); the event then decides.
  */
-export function classifyExit(info: ContainerInfo): { cause: ExitCause; sentence: string } {
-  if (info.oomKilled) return { cause: 'oom', sentence: 'killed by the kernel OOM killer: the container hit its memory limit' };
-  if (info.running || info.exitCode === null || info.startedAt === null) return { cause: 'none', sentence: 'no exit to explain' };
+export function oomEventOfRun(info: ContainerInfo, events: readonly ContainerEvent[]): ContainerEvent | null {
+  const from = parseDockerTime(info.startedAt);
+  if (from === null) return null;
+  const finished = parseDockerTime(info.finishedAt);
+  const to = info.running || finished === null || finished < from ? Infinity : finished + 1000;
+  return events.find((e) => e.action === 'oom' && e.containerId === info.id && e.time >= from && e.time <= to) ?? null;
+}
+
+/** What decided an OOM verdict, for the evidence: inspect's flag or the daemon's event (inspect said false). */
+function oomDecidedBy(info: ContainerInfo, oomEvent: ContainerEvent | null): string {
+  return info.oomKilled ? 'State.OOMKilled=true' : `the daemon's oom event at ${new Date(oomEvent!.time).toISOString()}, though State.OOMKilled=false`;
+}
+
+/**
+ * Why the container's last process ended. 137 = 128 + SIGKILL: with OOMKilled, or the daemon's `oom`
+ * event for this run (`oomEvent`, oomEventOfRun), it is memory; without, someone or something sent
+ * SIGKILL — most often `docker stop` after the stop timeout because the app ignored SIGTERM. That is
+ * a deliberate stop, not a crash, and must not be reported as OOM.
+ */
+export function classifyExit(info: ContainerInfo, oomEvent: ContainerEvent | null = null): { cause: ExitCause; sentence: string } {
+  const exited = !info.running && info.exitCode !== null && info.startedAt !== null;
+  if (info.oomKilled || (oomEvent !== null && exited)) {
+    return { cause: 'oom', sentence: `killed by the kernel OOM killer: the container hit its memory limit (${oomDecidedBy(info, oomEvent)})` };
+  }
   const code = info.exitCode;
+  if (!exited || code === null) return { cause: 'none', sentence: 'no exit to explain' };
   if (code === 0) return { cause: 'clean', sentence: 'the process exited on its own with status 0' };
   if (code === 137) {
     return {
@@ -187,9 +212,10 @@ function restartsCheck(info: ContainerInfo): CheckResult {
 }
 
 /** How the last process ended: OOM vs. a stop-timeout SIGKILL vs. a crash. */
-function exitCauseCheck(info: ContainerInfo): CheckResult {
-  const { cause, sentence } = classifyExit(info);
-  const evidence = `${info.name}: ExitCode=${info.exitCode ?? '?'} OOMKilled=${info.oomKilled} FinishedAt=${info.finishedAt ?? '?'}${info.stopTimeout !== null ? ` StopTimeout=${info.stopTimeout}s` : ''}`;
+function exitCauseCheck(info: ContainerInfo, oomEvent: ContainerEvent | null): CheckResult {
+  const { cause, sentence } = classifyExit(info, oomEvent);
+  const event = oomEvent ? ` oom event=${new Date(oomEvent.time).toISOString()}` : '';
+  const evidence = `${info.name}: ExitCode=${info.exitCode ?? '?'} OOMKilled=${info.oomKilled}${event} FinishedAt=${info.finishedAt ?? '?'}${info.stopTimeout !== null ? ` StopTimeout=${info.stopTimeout}s` : ''}`;
   if (cause === 'none') return check('docker-exit', 'last exit', 'pass', evidence, 'the container is running and no exit is recorded since its start');
   // A clean exit or a handled SIGTERM is fine. A stop-timeout SIGKILL is not a crash, but it is still a
   // finding: the app ignores SIGTERM, so every restart waits the full stop timeout and drops requests.
@@ -198,8 +224,61 @@ function exitCauseCheck(info: ContainerInfo): CheckResult {
 }
 
 /** Every Docker-derived check, in display order. */
-export function dockerChecks(info: ContainerInfo, nowMs: number, inspectMs = 0): CheckResult[] {
-  return [containerStateCheck(info, nowMs, inspectMs), healthcheckDefinedCheck(info), healthStatusCheck(info), restartsCheck(info), exitCauseCheck(info)];
+export function dockerChecks(info: ContainerInfo, nowMs: number, inspectMs = 0, oomEvent: ContainerEvent | null = null): CheckResult[] {
+  return [containerStateCheck(info, nowMs, inspectMs), healthcheckDefinedCheck(info), healthStatusCheck(info), restartsCheck(info), exitCauseCheck(info, oomEvent)];
+}
+
+/** Docker Engine API time for since/until: seconds with a nanosecond fraction. */
+function apiTime(epochMs: number): string {
+  const sec = Math.floor(epochMs / 1000);
+  return `${sec}.${String(Math.floor((epochMs - sec * 1000) * 1e6)).padStart(9, '0')}`;
+}
+
+/**
+ * The daemon's `oom` event for the run of an exited container whose inspect says OOMKilled=false,
+ * asked of its event history (`GET /events?since=StartedAt&until=FinishedAt+1s`, filtered to the
+ * container and `oom`; the daemon keeps its last 256 events). Null when there is none, the run is
+ * not over, or the daemon does not answer within `timeoutMs`. Never throws.
+ */
+export async function daemonOomEvent(docker: Dockerode, info: ContainerInfo, timeoutMs = 3000): Promise<ContainerEvent | null> {
+  const from = parseDockerTime(info.startedAt);
+  const finished = parseDockerTime(info.finishedAt);
+  if (info.running || info.oomKilled || from === null || finished === null || finished < from) return null;
+  try {
+    const stream = (await docker.getEvents({
+      since: apiTime(from) as unknown as number,
+      until: apiTime(finished + 1000) as unknown as number,
+      filters: { container: [info.id], event: ['oom'] },
+    })) as NodeJS.ReadableStream & { destroy?: () => void };
+    let text = '';
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        stream.destroy?.();
+        resolve();
+      }, timeoutMs);
+      const done = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      stream.on('data', (d: Buffer | string) => {
+        if (text.length < 1 << 20) text += d.toString();
+      });
+      stream.on('end', done);
+      stream.on('close', done);
+      stream.on('error', done);
+    });
+    const events = text.split('\n').flatMap((line) => {
+      try {
+        const d = decodeDockerEvent(JSON.parse(line));
+        return d.ok ? [d.event] : [];
+      } catch {
+        return [];
+      }
+    });
+    return oomEventOfRun(info, events);
+  } catch {
+    return null;
+  }
 }
 
 export interface HealthcheckTarget {

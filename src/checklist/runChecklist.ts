@@ -7,10 +7,10 @@ import { countOf } from '../util/plural.js';
 import net from 'node:net';
 import os from 'node:os';
 import type Dockerode from 'dockerode';
-import type { ContainerInfo } from '../model/container.js';
+import type { ContainerEvent, ContainerInfo } from '../model/container.js';
 import type { CheckResult, ChecklistResult } from '../model/incident.js';
 import { concludeChecklist } from './conclusion.js';
-import { dockerChecks, healthcheckUrl, inspectContainer, parseDockerTime, type DockerFailureKind } from './dockerState.js';
+import { daemonOomEvent, dockerChecks, healthcheckUrl, inspectContainer, oomEventOfRun, parseDockerTime, type DockerFailureKind } from './dockerState.js';
 import { errorMeaning, formatHostPort, healthUrl, probeHttp, type HttpProbeResult } from './httpProbe.js';
 import { checkListening, describeListen, tcpConnect, type ListenCheckResult } from './listeners.js';
 import { isLoopback } from './probeSafety.js';
@@ -43,6 +43,8 @@ export interface ChecklistDeps {
   totalTimeoutMs?: number;
   /** Replaces the real readiness probes (unit tests of the flow). */
   readinessProbes?: ReadinessProbes;
+  /** The Docker events the caller holds: an `oom` for the container's run makes its exit an OOM kill whatever inspect's OOMKilled says. */
+  events?: readonly ContainerEvent[];
 }
 
 /** Health path: explicit → the path the container's own healthcheck fetches → /health. */
@@ -225,6 +227,9 @@ export async function runChecklist(target: ChecklistTarget, deps: ChecklistDeps 
   }
 
   const info = lookup.info;
+  // OOMKilled=false is not the last word on an exit: the daemon's `oom` event for this run decides too
+  // (the caller's events first, else the daemon's history).
+  const oomEvent = info ? (oomEventOfRun(info, deps.events ?? []) ?? (deps.docker ? await daemonOomEvent(deps.docker, info) : null)) : null;
   const url = healthUrl(target.host, target.port, healthPath);
   const [http, host, inner] = await Promise.all([
     probeHttp(url, timeouts),
@@ -236,7 +241,7 @@ export async function runChecklist(target: ChecklistTarget, deps: ChecklistDeps 
   const checks: CheckResult[] = [httpCheck(http), hostPortCheck(target.host, target.port, host.value, host.ms)];
   if (inner) checks.push(inner.check);
   if (readyCheck) checks.push(readyCheck);
-  if (containerName) checks.push(...(info ? dockerChecks(info, clock.now(), lookup.ms) : dockerUnknownChecks(lookup)));
+  if (containerName) checks.push(...(info ? dockerChecks(info, clock.now(), lookup.ms, oomEvent) : dockerUnknownChecks(lookup)));
 
   const conclusion = concludeChecklist({
     info,
@@ -246,6 +251,7 @@ export async function runChecklist(target: ChecklistTarget, deps: ChecklistDeps 
     containerListening: inner?.listening ?? null,
     ready,
     nowMs: clock.now(),
+    oomEvent,
   });
   // Times measured from a start we did not see are only upper bounds: keep them out of the fix's numbers.
   // Healthy-time is exact when it was seen unhealthy first, even if the port was already bound.

@@ -2,9 +2,9 @@
  * Entry point: picks the command, runs it, and turns any error into one line (or one JSON
  * object under --json) and an exit code from the EXIT table. No stack trace reaches a user.
  *
- * The installed command is bin/restartdoctor.js: it starts Node with the heap flags of nodeFlags.ts
- * (Node takes them only at start-up; why they matter is there) on this module.
- * `node dist/src/cli/main.js` runs the same code without them.
+ * The installed command is bin/restartdoctor.js: it runs the CLI in its own process and, for a run
+ * the heap flags of nodeFlags.ts matter to (a big log, a live session), starts Node again with them
+ * on this module (relaunch.ts). `node dist/src/cli/main.js` runs the same code, never with them.
  */
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -17,6 +17,7 @@ import { findCommand, nearest, parseFlags, wantsJson, type FlagTable } from './f
 import { commandHelp, mainHelp } from './help.js';
 import { processIo, type CliIo, type Command } from './io.js';
 import { MAIN_FLAGS, parseMainOptions } from './mainOptions.js';
+import { hasNodeFlags } from './nodeFlags.js';
 
 // Commands load on demand: ink, react and dockerode cost a second of start-up that a postmortem
 // of a piped log, or `--version`, should not pay.
@@ -50,7 +51,11 @@ function help(words: string[], io: CliIo): number {
   return EXIT.ok;
 }
 
-export async function main(argv: string[], io: CliIo): Promise<number> {
+/**
+ * `relaunch`: given (the installed command), a run the heap flags matter to is handed to it (it
+ * starts Node again with them, nodeFlags.ts) unless this process has them already.
+ */
+export async function main(argv: string[], io: CliIo, relaunch?: () => Promise<number>): Promise<number> {
   const json = wantsJson(argv);
   try {
     // Global flags may come before the command's name: `restartdoctor --json check …`.
@@ -79,6 +84,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       io.stdout.write(`restartdoctor ${toolVersion()}\n`);
       return EXIT.ok;
     }
+    if (relaunch && !hasNodeFlags(process.execArgv) && (await import('./relaunch.js')).needsHeapFlags(o)) return await relaunch();
     if (o.mode === 'postmortem') return await (await import('./commands/postmortem.js')).runPostmortem(o, io);
     // ink switches its live renderer off when CI is set (read once, when ink loads). Whether to
     // draw is decided by mainOptions from the terminal itself, so a terminal gets the screen even
@@ -109,13 +115,18 @@ function isEntryPoint(): boolean {
   }
 }
 
-/** Runs the CLI as the process's program: its exit code becomes the process's. */
-export function runAsProgram(argv: string[]): void {
+/**
+ * Runs the CLI as the process's program: its exit code becomes the process's. `withHeapFlags`
+ * (bin/restartdoctor.js): a run the heap flags matter to starts Node again on this module with them.
+ */
+export function runAsProgram(argv: string[], { withHeapFlags = false } = {}): void {
   // A closed pipe (`| head`) is a normal end for a report writer, not a crash: the stream is
   // destroyed, writers stop (writeParts), and the command's exit code (1 when an incident was
   // found) stands. Exiting here with 0 would tell a script `restartdoctor … | head -1` found nothing.
   process.stdout.on('error', () => {});
-  main(argv, processIo()).then(
+  const entry = fileURLToPath(import.meta.url);
+  const relaunch = withHeapFlags ? async () => (await import('./relaunch.js')).relaunchWithNodeFlags(entry, argv) : undefined;
+  main(argv, processIo(), relaunch).then(
     (code) => {
       process.exitCode = code;
     },

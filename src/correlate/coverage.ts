@@ -15,7 +15,7 @@ import type { Burst, BurstFacts, EventCoverage } from '../model/incident.js';
 import { computeFacts, type CorrelationWindow } from './facts.js';
 
 /** The attribute that marks an event recovered from `docker inspect` (and the field it came from). */
-const INSPECT_SOURCE = 'inspect';
+export const INSPECT_SOURCE = 'inspect';
 
 export interface LifecycleInput {
   burst: Burst;

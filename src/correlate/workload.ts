@@ -146,3 +146,34 @@ export function foldViewsByWorkload<V extends { name: string; info: ContainerInf
   }
   return out;
 }
+
+/** Events that end a container's run: a stop request, an OOM, an exit. */
+const STOPPING: ReadonlySet<ContainerEvent['action']> = new Set(['kill', 'oom', 'die', 'stop']);
+
+/**
+ * A burst's container events without those an earlier incarnation left before a later container
+ * of the same workload and replica slot was started and then stopped again, all before the burst's
+ * first error (`firstError`, with nginx's one-second resolution). That later container ran in
+ * between, so the earlier one's exit or removal is a finished story, not this burst's: a container
+ * re-created under the same name (`docker rm -f`, `docker run --name`) and restarted a while later
+ * is a restart, not a recreate, and the old one's die(137) is not this burst's crash exit.
+ * A recreate that causes the burst is kept whole: its new container has not been stopped yet.
+ */
+export function withoutSupersededIncarnations(events: readonly ContainerEvent[], firstError: number): ContainerEvent[] {
+  const began = firstError + 1000;
+  const slotOf = (e: ContainerEvent) => `${workloadKey(e)}\u0000${replicaSlot(e)}`;
+  // Per slot: the latest start of any container that one of its own stop events followed before the burst.
+  const ranFrom = new Map<string, { containerId: string; at: number }>();
+  const sorted = [...events].sort((a, b) => a.time - b.time);
+  for (const s of sorted) {
+    if (s.action !== 'start' || s.time > began) continue;
+    const stopped = sorted.some((d) => d.containerId === s.containerId && STOPPING.has(d.action) && d.time > s.time && d.time <= began);
+    const slot = slotOf(s);
+    if (stopped && (ranFrom.get(slot)?.at ?? -Infinity) < s.time) ranFrom.set(slot, { containerId: s.containerId, at: s.time });
+  }
+  if (ranFrom.size === 0) return [...events];
+  return events.filter((e) => {
+    const later = ranFrom.get(slotOf(e));
+    return !later || e.containerId === later.containerId || e.time >= later.at;
+  });
+}

@@ -2,6 +2,7 @@
  * Diagnosis: the highest-priority pattern whose every clause holds for the burst's facts. Each
  * clause turns into a sentence with the measured value, so the verdict explains itself.
  */
+import { INSPECT_SOURCE } from '../correlate/coverage.js';
 import type { Burst, BurstFacts, ConfidenceLabel, ContainerMatch, Diagnosis } from '../model/incident.js';
 import type { UpstreamErrorKind } from '../model/logRecord.js';
 import type { Phase, ReadySource } from '../model/workload.js';
@@ -63,6 +64,16 @@ function pct(x: number): string {
   return `${Math.round(x * 100)}%`;
 }
 
+/**
+ * Which fact made the exit an OOM kill: the daemon's `oom` event wins (docker inspect's OOMKilled
+ * has been seen false for a real OOM kill), else inspect's State.OOMKilled.
+ */
+function oomDecidedBy(f: BurstFacts): string {
+  const daemon = f.events.find((e) => e.action === 'oom' && e.attributes.source !== INSPECT_SOURCE);
+  if (daemon) return `the daemon's oom event at ${new Date(daemon.time).toISOString().slice(11, 23)} UTC, exit ${f.exitCodes.join(', ') || '?'}`;
+  return `docker inspect: State.OOMKilled=true, exit ${f.exitCodes.join(', ') || '?'}`;
+}
+
 function evaluate(when: PatternWhen, f: BurstFacts, match: ContainerMatch | null): ClauseResult[] {
   const out: ClauseResult[] = [];
   const name = match?.name ?? 'the container';
@@ -97,7 +108,7 @@ function evaluate(when: PatternWhen, f: BurstFacts, match: ContainerMatch | null
       reason: f.stopTimeoutKill ? `SIGTERM was ignored: Docker sent SIGKILL at the stop timeout and ${name} died with exit code 137 (not an OOM)` : null,
     });
   }
-  if (when.oom !== undefined) out.push({ holds: f.oom === when.oom, reason: f.oom ? `${name} was killed by the kernel OOM killer (oom event / OOMKilled, exit 137)` : null });
+  if (when.oom !== undefined) out.push({ holds: f.oom === when.oom, reason: f.oom ? `${name} was killed by the kernel OOM killer (${oomDecidedBy(f)})` : null });
   if (when.crashExit !== undefined) {
     out.push({ holds: f.crashExit === when.crashExit, reason: f.crashExit ? `${name} exited on its own with code ${f.exitCodes.filter((c) => c !== 0).join(', ')} (no kill before it)` : null });
   }

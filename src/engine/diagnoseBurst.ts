@@ -10,7 +10,7 @@ import type { EventStore } from '../correlate/eventStore.js';
 import { eventsOf, matchByEventNames, matchBySnapshot, matchByTime } from '../correlate/containerMatch.js';
 import type { CorrelationWindow } from '../correlate/facts.js';
 import { lifecycleFacts } from '../correlate/coverage.js';
-import { buildWorkload, incarnationChange } from '../correlate/workload.js';
+import { buildWorkload, incarnationChange, withoutSupersededIncarnations } from '../correlate/workload.js';
 import { groupFacts, linkGroup, singlePeerOf, staleAddress, withConfigFacts } from '../correlate/upstreamGroups.js';
 import type { UpstreamMap } from '../model/upstreamMap.js';
 import { diagnose } from '../diagnose/diagnose.js';
@@ -50,7 +50,8 @@ export function diagnoseBurst(b: Burst, ctx: DiagnosisContext): Incident {
   const byName = matchBySnapshot(b.upstream, ctx.containers) ?? matchByEventNames(b.upstream, windowEvents);
   const match = stale?.match ?? (group ? byName : (byName ?? matchByTime(windowEvents, ctx.claimed)));
   // A group's peers one after the other (each in time order): episodes read one lifecycle at a time.
-  const own = match ? eventsOf(match, windowEvents) : [...new Set(peers.flatMap((m) => eventsOf(m, windowEvents)))];
+  // An earlier container that a later one of the same slot outlived before the burst is not its story.
+  const own = withoutSupersededIncarnations(match ? eventsOf(match, windowEvents) : [...new Set(peers.flatMap((m) => eventsOf(m, windowEvents)))], b.first);
   const info = match ? (ctx.containers.find((c) => c.name === match.name) ?? null) : null;
   const recovered = ctx.latestLog - b.last > ctx.gapMs;
   const attached = ctx.attachments(b.id);

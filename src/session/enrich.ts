@@ -166,7 +166,7 @@ export class Enricher {
     });
     const docker = await this.docker;
     const watch = watchFrom !== null ? { waitReadyMs: WATCH_READY_MS, startMs: watchFrom } : {};
-    return runChecklist({ host, port, container: i.match?.name ?? null, healthPath: this.o.healthPath }, { docker: docker.client, dockerEndpoint: docker.label, ...watch });
+    return runChecklist({ host, port, container: i.match?.name ?? null, healthPath: this.o.healthPath }, { docker: docker.client, dockerEndpoint: docker.label, events: i.facts.events, ...watch });
   }
 
   /** Proposes the fix for `i` as the engine sees it now (a checklist that ran has measured the time to ready) and attaches it. */

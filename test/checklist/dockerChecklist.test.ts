@@ -5,7 +5,7 @@
 import Dockerode from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONCLUSIONS } from '../../src/checklist/conclusion.js';
-import { inspectContainer } from '../../src/checklist/dockerState.js';
+import { daemonOomEvent, inspectContainer } from '../../src/checklist/dockerState.js';
 import { formatChecklist } from '../../src/checklist/format.js';
 import { runChecklist } from '../../src/checklist/runChecklist.js';
 import type { ChecklistResult } from '../../src/model/incident.js';
@@ -143,8 +143,13 @@ describe('runChecklist against real containers', () => {
     const oom = await inspectContainer(client, OOM);
     if (!killed.ok || !oom.ok) throw new Error('inspect failed');
     expect(killed.info).toMatchObject({ exitCode: 137, oomKilled: false, stopTimeout: 1 });
-    // Observed on this machine (cgroup v1, kernel memory controller): the 8 MB limit OOM-kills the shell.
-    expect(oom.info).toMatchObject({ exitCode: 137, oomKilled: true });
+    // The 8 MB limit OOM-kills the shell. Inspect's OOMKilled is true nearly always, but was seen
+    // false (about 1 run in 20) with the daemon's `oom` event sent for the container: the checklist
+    // then asks the daemon's event history, and says which of the two decided.
+    expect(oom.info).toMatchObject({ exitCode: 137 });
+    // That run's `oom` event is in the daemon's history, where the checklist looks when inspect says false.
+    expect(await daemonOomEvent(client, { ...oom.info, oomKilled: false })).toMatchObject({ action: 'oom', containerId: oom.info.id });
+    expect(await daemonOomEvent(client, { ...killed.info, oomKilled: false })).toBeNull();
 
     const a = await runChecklist({ host: '127.0.0.1', port: 39205, container: SIGKILL }, { docker: client });
     const b = await runChecklist({ host: '127.0.0.1', port: 39206, container: OOM }, { docker: client });
@@ -152,6 +157,7 @@ describe('runChecklist against real containers', () => {
     expect(b.conclusion).toBe(CONCLUSIONS.oom);
     expect(byId(a)['docker-exit']!.meaning).toMatch(/SIGKILL, not by memory/);
     expect(byId(b)['docker-exit']!.meaning).toMatch(/OOM killer/);
+    expect(byId(b)['docker-exit']!.meaning).toMatch(oom.info.oomKilled ? /State\.OOMKilled=true/ : /the daemon's oom event at .*, though State\.OOMKilled=false/);
   });
 
   it('unknown container: docker-state fails with "no such container"', async (ctx) => {

@@ -1,11 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { CONCLUSIONS, concludeChecklist, type ConclusionFacts } from '../../src/checklist/conclusion.js';
-import { classifyExit, dockerChecks, healthcheckUrl, parseDockerTime } from '../../src/checklist/dockerState.js';
+import { classifyExit, dockerChecks, healthcheckUrl, oomEventOfRun, parseDockerTime } from '../../src/checklist/dockerState.js';
 import { formatChecklist, sanitize } from '../../src/checklist/format.js';
 import type { HttpProbeResult } from '../../src/checklist/httpProbe.js';
 import { isProbeAllowed, upstreamKey } from '../../src/checklist/probeSafety.js';
 import { containerPortFor, resolveHealthPath } from '../../src/checklist/runChecklist.js';
+import type { ContainerEvent } from '../../src/model/container.js';
 import type { ChecklistResult } from '../../src/model/incident.js';
 import { decodeInspectFile } from '../../src/parse/containerInspect.js';
 
@@ -177,5 +178,47 @@ describe('isProbeAllowed', () => {
     expect(isProbeAllowed('127.0.0.1', 70000, allowed)).toBe(false);
     expect(isProbeAllowed('', 3000, allowed)).toBe(false);
     expect(isProbeAllowed('127.0.0.1', 3000, { upstreams: new Set(), containers: [] })).toBe(false);
+  });
+});
+
+describe('an OOM kill that inspect does not flag (OOMKilled=false, the daemon sent `oom`)', () => {
+  // The real OOM-killed container of the fixture as inspect sometimes shows it: exit 137, OOMKilled false.
+  const unflagged = { ...oom!, oomKilled: false };
+  const event = (over: Partial<ContainerEvent>): ContainerEvent => ({
+    time: Date.parse('2026-11-25T11:49:49.630Z'),
+    action: 'oom',
+    health: null,
+    containerId: oom!.id,
+    name: oom!.name,
+    image: null,
+    exitCode: null,
+    signal: null,
+    service: null,
+    project: null,
+    attributes: {},
+    ...over,
+  });
+
+  it('inspect false + the oom event of that run → an OOM kill, saying the event decided', () => {
+    const e = oomEventOfRun(unflagged, [event({ action: 'die', exitCode: 137 }), event({})]);
+    expect(e?.action).toBe('oom');
+    expect(classifyExit(unflagged, e).cause).toBe('oom');
+    expect(classifyExit(unflagged, e).sentence).toMatch(/OOM killer.*the daemon's oom event at 2026-11-25T11:49:49\.630Z, though State\.OOMKilled=false/);
+    expect(concludeChecklist(facts({ info: unflagged, oomEvent: e }))).toBe(CONCLUSIONS.oom);
+    const exit = dockerChecks(unflagged, Date.parse('2026-11-25T11:50:00Z'), 0, e).find((c) => c.id === 'docker-exit')!;
+    expect(exit).toMatchObject({ status: 'fail', evidence: expect.stringContaining('OOMKilled=false oom event=2026-11-25T11:49:49.630Z') });
+    // Inspect's own flag, when it is there, is what is named.
+    expect(classifyExit(oom!).sentence).toMatch(/State\.OOMKilled=true/);
+  });
+
+  it('contrast: without the event it is the stop-timeout SIGKILL reading', () => {
+    expect(classifyExit(unflagged).cause).toBe('sigkill');
+    expect(concludeChecklist(facts({ info: unflagged }))).toBe(CONCLUSIONS.stopTimeoutKill);
+  });
+
+  it('an oom event of another container, or of an earlier run of this one, does not count', () => {
+    expect(oomEventOfRun(unflagged, [event({ containerId: sigkill!.id })])).toBeNull();
+    expect(oomEventOfRun(unflagged, [event({ time: Date.parse('2026-11-25T11:49:40Z') })])).toBeNull(); // before StartedAt
+    expect(oomEventOfRun(unflagged, [event({ time: Date.parse('2026-11-25T11:49:52Z') })])).toBeNull(); // after the exit
   });
 });

@@ -84,6 +84,40 @@ describe('docker restart → restart-race', () => {
   });
 });
 
+describe('an earlier incarnation that a later container outlived is not the burst\'s story', () => {
+  // `docker rm -f` of the old container, `docker run --name` of a new one 20 s before, which ran and
+  // is then restarted: what live mode reads back from 15 minutes of history on a host that re-creates
+  // a container under a fixed name.
+  const newId: Ctr = { ...BACKEND, id: 'e'.repeat(64) };
+  const before = [
+    ...events(BACKEND, T0, [
+      [-22_000, 'kill', { signal: '9' }],
+      [-21_900, 'die', { exitCode: '137' }],
+      [-21_800, 'destroy'],
+    ]),
+    ...events(newId, T0, [
+      [-20_000, 'create'],
+      [-19_800, 'start'],
+    ]),
+  ];
+
+  it('re-created then restarted: a restart race of the new container, no crash exit, not recreated', () => {
+    const i = one({ events: [...before, ...seq.dockerRestart(newId, T0)], lines: refusedFor(T0 + 1000, 5500) });
+    expect(i.diagnosis.patternId).toBe('restart-race');
+    expect(i.diagnosis.contributing?.map((c) => c.id) ?? []).not.toContain('crash-exit');
+    expect(i.diagnosis.contributing?.map((c) => c.id) ?? []).not.toContain('recreated');
+    expect(i.workload?.incarnation).toBe('restarted');
+    expect(new Set(i.facts.events.map((e) => e.containerId))).toEqual(new Set([newId.id]));
+  });
+
+  it('contrast: the same rm -f and run with no restart after it: the errors follow the recreate, which stays the story', () => {
+    const ev = [...events(BACKEND, T0, [[0, 'kill', { signal: '9' }], [100, 'die', { exitCode: '137' }], [200, 'destroy']]), ...events(newId, T0, [[300, 'create'], [600, 'start']])];
+    const i = one({ events: ev, lines: refusedFor(T0 + 200, 4000) });
+    expect(i.workload?.incarnation).toBe('recreated');
+    expect(new Set(i.facts.events.map((e) => e.containerId)).size).toBe(2);
+  });
+});
+
 describe('stop timeout: primary cause by where the errors fell, not oom-kill', () => {
   it('kill(15) → kill(9) 10 s later → die(137) → stop → start → restart, 111s after the SIGKILL: restart race, SIGTERM ignored contributing', () => {
     const i = one({ events: seq.restartStopTimeout(BACKEND, T0), lines: refusedFor(T0 + 10_100, 4000) });
@@ -127,6 +161,12 @@ describe('OOM → oom-kill', () => {
     expect(i.diagnosis.patternId).toBe('oom-kill');
     expect(i.facts).toMatchObject({ oom: true, deliberate: false, stopTimeoutKill: false });
     expect(i.diagnosis.fixIds[0]).toBe('memory-limit');
+  });
+
+  it('the oom event with State.OOMKilled false in the snapshot is an OOM kill, and the reason says the event decided', () => {
+    const i = one({ events: seq.oomRestart(BACKEND, T0), lines: refusedFor(T0 + 200, 5000), containers: backendSnapshot({ oomKilled: false }) });
+    expect(i.diagnosis.patternId).toBe('oom-kill');
+    expect(i.diagnosis.reasons.join('\n')).toMatch(/killed by the kernel OOM killer \(the daemon's oom event at \d\d:\d\d:\d\d\.\d{3} UTC, exit 137\)/);
   });
 
   it('die(137) with no oom event but State.OOMKilled in the snapshot is an OOM kill', () => {

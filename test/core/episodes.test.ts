@@ -7,7 +7,7 @@ import type { ContainerEvent } from '../../src/model/container.js';
 import { buildEpisodes } from '../../src/correlate/episodes.js';
 import { ErrorTimeline } from '../../src/correlate/errorTimeline.js';
 import { attributePhases, withReadiness } from '../../src/correlate/phases.js';
-import { buildWorkload, normaliseContainerName, workloadKey } from '../../src/correlate/workload.js';
+import { buildWorkload, normaliseContainerName, withoutSupersededIncarnations, workloadKey } from '../../src/correlate/workload.js';
 
 const T = Date.UTC(2026, 0, 1, 12, 0, 0);
 const OLD = 'a'.repeat(64);
@@ -167,5 +167,29 @@ describe('the container panel speaks of workloads', () => {
     for (const e of [kill(0, '15'), die(1, 0), ev(1.1, 'stop'), ev(1.2, 'destroy', { name: renamed }), ev(1.3, 'create', { containerId: NEW }), ev(1.4, 'start', { containerId: NEW })]) engine.ingestEvent(raw(e));
     const views = engine.containerViews();
     expect(views.map((v) => [v.name, v.workload, v.recreated === true])).toEqual([['shop-api-1', 'shop/api', true]]);
+  });
+});
+
+describe('withoutSupersededIncarnations', () => {
+  const old = [kill(-30, '9'), die(-29.9, 137), ev(-29.8, 'destroy')];
+  const fresh = [ev(-28, 'create', { containerId: NEW }), ev(-27.8, 'start', { containerId: NEW })];
+  const restart = [kill(0, '15', { containerId: NEW }), die(0.2, 143, { containerId: NEW }), ev(0.3, 'stop', { containerId: NEW }), ev(0.5, 'start', { containerId: NEW })];
+
+  it('drops the old container\'s events once a newer one of the same slot started and was stopped before the errors', () => {
+    const kept = withoutSupersededIncarnations([...old, ...fresh, ...restart], T);
+    expect(kept.every((e) => e.containerId === NEW)).toBe(true);
+    expect(kept).toHaveLength(fresh.length + restart.length);
+  });
+
+  it('keeps them while the newer one has not been stopped before the burst (a recreate that causes it)', () => {
+    expect(withoutSupersededIncarnations([...old, ...fresh], T)).toHaveLength(old.length + fresh.length);
+    // Stopped only after the errors began (beyond nginx's one-second stamp): still this burst's recreate.
+    const late = restart.map((e) => ({ ...e, time: e.time + 5000 }));
+    expect(withoutSupersededIncarnations([...old, ...fresh, ...late], T)).toHaveLength(old.length + fresh.length + late.length);
+  });
+
+  it('another workload or replica slot is left alone', () => {
+    const other = old.map((e) => ({ ...e, name: 'shop-worker-1', service: 'worker' }));
+    expect(withoutSupersededIncarnations([...other, ...fresh, ...restart], T)).toHaveLength(other.length + fresh.length + restart.length);
   });
 });

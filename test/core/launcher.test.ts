@@ -1,8 +1,10 @@
 /**
- * bin/restartdoctor.js is the installed command: it starts Node again with the heap flags of
- * src/cli/nodeFlags.ts on the built CLI (Node takes heap sizes only at start-up, so a flag lost
- * here would silently bring back a peak memory that grows with the log), shares stdio, passes on
- * the signals it gets and the CLI's exit. Run here as the kernel runs it: by its `#!` line.
+ * bin/restartdoctor.js is the installed command: it runs the CLI in its own process (start-up as
+ * `node dist/src/cli/main.js`), and for a run the heap flags of src/cli/nodeFlags.ts matter to (a
+ * big or unsized log, a live session) starts Node again with them on the built CLI (Node takes heap
+ * sizes only at start-up, so a flag lost there would silently bring back a peak memory that grows
+ * with the log), sharing stdio, passing on the signals it gets and the CLI's exit.
+ * Run here as the kernel runs it: by its `#!` line.
  */
 import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -64,10 +66,37 @@ describe('bin/restartdoctor.js, the installed command', () => {
     expect(readFileSync(path.join(REPO, 'dist/src/cli/main.js'), 'utf8').startsWith('#!')).toBe(false);
   });
 
-  it('runs the CLI in a child Node whose process.execArgv has the flags', async () => {
+  it('--version, help and a postmortem of a small file run in one Node, without the flags', async () => {
+    const F = path.join(REPO, 'fixtures/incidents/restart-race');
+    const runs: [string[], RegExp][] = [
+      [['--version'], /^restartdoctor \d+\.\d+\.\d+\n$/],
+      [['help'], /^restartdoctor — /],
+      [['--log', `${F}/error.log`, '--events', `${F}/docker-events.jsonl`, '--containers', `${F}/inspect.json`, '--tz', 'UTC'], /restart race/i],
+    ];
+    for (const [args, out] of runs) {
+      const p = processProbe();
+      const { stdout } = await run(CLI, args, { env: p.env }).catch((e: { code: number; stdout: string }) => {
+        expect(e.code, args.join(' ')).toBe(EXIT.found);
+        return e;
+      });
+      expect(stdout, args.join(' ')).toMatch(out);
+      const seen = p.seen();
+      expect(seen, args.join(' ')).toHaveLength(1);
+      expect(seen[0]!.argv[1]).toBe(CLI);
+      expect(seen[0]!.execArgv).not.toContain(NODE_FLAGS[0]);
+    }
+  });
+
+  it('a log piped on stdin (size unknown): the CLI runs in a second Node whose process.execArgv has the flags', async () => {
     const p = processProbe();
-    const { stdout } = await run(CLI, ['--version'], { env: p.env });
-    expect(stdout).toMatch(/^restartdoctor \d+\.\d+\.\d+\n$/);
+    const log = readFileSync(path.join(REPO, 'fixtures/incidents/restart-race/error.log'));
+    const child = spawn(CLI, ['--tz', 'UTC'], { env: p.env, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stdin.end(log);
+    const code = await new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
+    expect(code).toBe(EXIT.found);
+    expect(stdout).toMatch(/502|refused/);
     const seen = p.seen();
     const cli = seen.filter(isCli);
     expect(cli, JSON.stringify(seen)).toHaveLength(1);
@@ -78,22 +107,61 @@ describe('bin/restartdoctor.js, the installed command', () => {
     expect(launcher?.execArgv).not.toContain(NODE_FLAGS[0]);
   });
 
+  it('the flags take effect: the relaunched CLI\'s young generation stays at 1 MB semispaces where the plain one grows', async () => {
+    // A preload that reports, at exit, the size of the process's new space (both semispaces).
+    const probe = path.join(dir, 'newspace.mjs');
+    writeFileSync(
+      probe,
+      `import v8 from 'node:v8';\nimport { appendFileSync } from 'node:fs';\nimport { isMainThread } from 'node:worker_threads';\n` +
+        `if (isMainThread) process.on('exit', () => appendFileSync(process.env.SEEN_OUT, v8.getHeapSpaceStatistics().find((s) => s.space_name === 'new_space').space_size + '\\n'));\n`,
+    );
+    // 20,000 lines of upstream failures: enough survivors for V8 to grow the young generation.
+    const lines: string[] = [];
+    for (let i = 0; i < 20_000; i++) {
+      const t = new Date(Date.UTC(2024, 0, 15, 3, 0, 0) + i * 50);
+      const stamp = t.toISOString().slice(0, 19).replace('T', ' ').replaceAll('-', '/');
+      lines.push(`${stamp} [error] 7#7: *${i} connect() failed (111: Connection refused) while connecting to upstream, client: 10.0.0.${i % 200}, server: _, request: "GET /r${i} HTTP/1.1", upstream: "http://10.1.${i % 7}.2:8080/r${i}", host: "h${i % 50}"`);
+    }
+    const input = lines.join('\n') + '\n';
+    const newSpace = async (command: string, args: string[]): Promise<number[]> => {
+      const out = path.join(dir, `newspace-${Math.random().toString(36).slice(2)}`);
+      const child = spawn(command, args, { env: { ...process.env, SEEN_OUT: out, NODE_OPTIONS: `--import=${pathToFileURL(probe).href}` }, stdio: ['pipe', 'ignore', 'ignore'] });
+      child.stdin.end(input);
+      await new Promise((r) => child.on('exit', r));
+      return readFileSync(out, 'utf8').trim().split('\n').map(Number);
+    };
+    const MB = 1024 * 1024;
+    // Plain `node dist/src/cli/main.js` (the control: without this the check below could not fail).
+    const [plain] = await newSpace(process.execPath, [path.join(REPO, 'dist/src/cli/main.js'), '--tz', 'UTC']);
+    expect(plain).toBeGreaterThan(4 * MB);
+    // The installed command: launcher and CLI each report; the CLI's stays at 2 × 1 MB.
+    const viaBin = await newSpace(CLI, ['--tz', 'UTC']);
+    expect(viaBin).toHaveLength(2);
+    expect(Math.min(...viaBin)).toBeLessThanOrEqual(2 * MB);
+  }, 60_000);
+
   it('started with the flags already, runs the CLI in the same process (no second Node)', async () => {
     const p = processProbe();
-    const { stdout } = await run(process.execPath, [...NODE_FLAGS, CLI, '--version'], { env: p.env });
-    expect(stdout).toMatch(/^restartdoctor \d+\.\d+\.\d+\n$/);
+    const child = spawn(process.execPath, [...NODE_FLAGS, CLI, '--tz', 'UTC'], { env: p.env, stdio: ['pipe', 'ignore', 'ignore'] });
+    child.stdin.end('');
+    await new Promise((r) => child.on('exit', r));
     expect(p.seen()).toHaveLength(1);
   });
 
   it('passes arguments with spaces and quotes through as one argument each, and the exit code back', async () => {
     const p = processProbe();
-    const args = ['--tz', 'Not/A "Zone" it\'s', '--log', path.join(dir, 'no such $HOME file.log')];
-    const bad = await run(CLI, args, { env: p.env }).then(
-      () => ({ code: 0, stderr: '' }),
-      (e: { code: number; stderr: string }) => e,
-    );
+    // Read from a pipe (relaunched); the patterns folder is looked at by the relaunched CLI only.
+    const args = ['--tz', 'UTC', '--patterns', path.join(dir, 'no such "$HOME" it\'s dir')];
+    const bad = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+      const child = spawn(CLI, args, { env: p.env, stdio: ['pipe', 'ignore', 'pipe'] });
+      let stderr = '';
+      child.stderr.on('data', (d) => (stderr += d));
+      child.stdin.on('error', () => undefined); // the CLI stops before reading it
+      child.stdin.end(readFileSync(path.join(REPO, 'fixtures/incidents/restart-race/error.log')));
+      child.on('exit', (code) => resolve({ code, stderr }));
+    });
     expect(bad.code).toBe(EXIT.usage);
-    expect(bad.stderr).toMatch(/^restartdoctor: .*\n/);
+    expect(bad.stderr).toMatch(/^restartdoctor: .*no such "\$HOME" it's dir/);
     expect(p.seen().find(isCli)?.argv.slice(2)).toEqual(args);
   });
 
