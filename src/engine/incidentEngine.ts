@@ -213,15 +213,14 @@ export class IncidentEngine {
     return this.takeLine(source, lineNo, buf.toString('utf8', start, end), (flags & (LINE_CONTROL | LINE_UNSCANNED)) === 0);
   }
 
-  /** A failure line a reader thread has cut already (screenedFile.ts): `cut` holds its ranges in `text`. */
-  ingestCutFailure(source: string, lineNo: number, text: string, cut: LineCut): void {
-    this.counters.linesRead++;
-    this.ingestFailure(this.sample.fromCut(cut, text, source, lineNo));
-  }
-
-  /** Folds in what the reader thread's LineScreen counted (every line it did not pass on). */
-  absorbScreened(c: ScreenedCounts): void {
+  /**
+   * Folds in lines a scan stage counted itself (every line it did not hand over as a failure). Also
+   * the end of the samples handed over before: a sample held as a batch's bytes (fromWire) is valid
+   * until this call, which makes what bursts keep of them their own.
+   */
+  addTallies(c: ScreenedCounts): void {
     absorbScreened(this.counters, this.times, c);
+    this.detector.settle();
   }
 
   /** A valid line that is not an upstream failure (what ingestRecord does with a `kind: null` record); returns its time. */

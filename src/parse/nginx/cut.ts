@@ -52,6 +52,8 @@ export class LineCut {
   readonly scan: ScanSide = { time: 0, reason: 'empty' };
   /** The table's needles: a message holding none of them (and no `upstream:` field) is no failure. */
   readonly needles: readonly string[];
+  /** What messages seen before gave (see messageFacts), by a key made of a few of their characters. */
+  readonly memo = new Map<number, MessageFacts>();
 
   constructor(readonly classifier: Classifier = DEFAULT_CLASSIFIER) {
     this.needles = needlesOf(classifier.table);
@@ -65,6 +67,26 @@ export class LineCut {
 }
 
 const DEFAULT_CLASSIFIER = new Classifier();
+
+/**
+ * What cutLine reads from a message alone (errno group and action as offsets from its start,
+ * whether it holds a needle, and its kind with and without an `upstream:` field, undefined until
+ * asked). An outage's log repeats a few dozen messages a million times: each is read once, then
+ * found again by one comparison (test/perf/equivalence.test.ts checks the results are the same).
+ */
+interface MessageFacts {
+  msg: string;
+  errno: number | null;
+  strerrorAt: number;
+  strerrorEnd: number;
+  actionAt: number;
+  needle: boolean;
+  kindWith: UpstreamErrorKind | null | undefined;
+  kindWithout: UpstreamErrorKind | null | undefined;
+}
+
+/** Messages remembered per LineCut (past this the memo starts again). */
+const MEMO_SIZE = 1024;
 
 /** A screen's side results, beside its answer (no object per line). */
 export interface ScanSide {
@@ -86,16 +108,47 @@ export function cutLine(cut: LineCut, text: string, clock: LocalClock, knownClea
   cut.time = cut.head.time;
   cut.msgAt = i;
   cut.msgEnd = msgEnd;
-  cutMessage(cut, text, i, msgEnd);
+  const facts = messageFacts(cut, text, i, msgEnd);
   // Field extraction only where it can matter: an upstream failure, or a line naming an upstream.
-  const mayBeUpstream = mentionsUpstream(cut.needles, text, i, msgEnd, fieldsAt);
+  const mayBeUpstream = facts.needle || text.includes('upstream: "', fieldsAt < 0 ? i : fieldsAt);
   cut.mayBeUpstream = mayBeUpstream;
   const f = cut.fields;
   if (fieldsAt >= 0 && mayBeUpstream) cutFields(text, fieldsAt, f);
   else f.fill(-1);
-  const hasUpstream = f[2 * F_UPSTREAM + 1]! > f[2 * F_UPSTREAM]!;
-  cut.kind = mayBeUpstream ? cut.classifier.classify(text, i, msgEnd, cut.errno, cut.actionAt, msgEnd, hasUpstream) : null;
+  if (!mayBeUpstream) cut.kind = null;
+  else if (f[2 * F_UPSTREAM + 1]! > f[2 * F_UPSTREAM]!) cut.kind = facts.kindWith ??= cut.classifier.classify(text, i, msgEnd, cut.errno, cut.actionAt, msgEnd, true);
+  else cut.kind = facts.kindWithout ??= cut.classifier.classify(text, i, msgEnd, cut.errno, cut.actionAt, msgEnd, false);
   return null;
+}
+
+/** cutMessage and the needle test for `text[msgAt, msgEnd)`, from the memo when the message was seen before; fills `cut`. */
+function messageFacts(cut: LineCut, text: string, msgAt: number, msgEnd: number): MessageFacts {
+  const len = msgEnd - msgAt;
+  const key = len === 0 ? 0 : (len * 65599 + text.charCodeAt(msgAt) * 257 + text.charCodeAt(msgAt + (len >> 1)) * 31 + text.charCodeAt(msgEnd - 1)) | 0;
+  let facts = cut.memo.get(key);
+  if (facts !== undefined && facts.msg.length === len && text.startsWith(facts.msg, msgAt)) {
+    cut.errno = facts.errno;
+    cut.strerrorAt = facts.strerrorAt < 0 ? -1 : msgAt + facts.strerrorAt;
+    cut.strerrorEnd = facts.strerrorEnd < 0 ? -1 : msgAt + facts.strerrorEnd;
+    cut.actionAt = facts.actionAt < 0 ? -1 : msgAt + facts.actionAt;
+    return facts;
+  }
+  cutMessage(cut, text, msgAt, msgEnd);
+  let needle = false;
+  for (const n of cut.needles) if (includesIn(text, n, msgAt, msgEnd)) needle = true;
+  facts = {
+    msg: text.slice(msgAt, msgEnd),
+    errno: cut.errno,
+    strerrorAt: cut.strerrorAt < 0 ? -1 : cut.strerrorAt - msgAt,
+    strerrorEnd: cut.strerrorEnd < 0 ? -1 : cut.strerrorEnd - msgAt,
+    actionAt: cut.actionAt < 0 ? -1 : cut.actionAt - msgAt,
+    needle,
+    kindWith: undefined,
+    kindWithout: undefined,
+  };
+  if (cut.memo.size >= MEMO_SIZE) cut.memo.clear();
+  cut.memo.set(key, facts);
+  return facts;
 }
 
 /** Can this line be an upstream failure at all (so its fields are worth cutting)? The message is `text[msgAt, msgEnd)`. */
