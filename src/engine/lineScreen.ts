@@ -31,8 +31,11 @@ export function newLatestTimes(): LatestTimes {
   return { latest: 0, latestLog: 0, firstLine: Infinity, lastLine: -Infinity };
 }
 
-/** A line that needs the full parse; returns its time, NaN when it is not a valid line. `time`: its time when the scan read it, else NaN. */
-export type FullLineHandler = (source: string, lineNo: number, buf: Buffer, start: number, end: number, flags: number, time: number) => number;
+/**
+ * A line that needs the full parse; returns its time, NaN when it is not a valid line. `time`: its
+ * time when the scan found it a CANDIDATE, else NaN; `afterIds`: then where its `PID#TID: ` ends (ScanSide).
+ */
+export type FullLineHandler = (source: string, lineNo: number, buf: Buffer, start: number, end: number, flags: number, time: number, afterIds: number) => number;
 
 export class LineScreen implements ByteLineConsumer {
   /** Bytes that make a line worth decoding: every upstream failure holds one of them (the signature table's needles). */
@@ -69,6 +72,7 @@ export class LineScreen implements ByteLineConsumer {
       flags &= ~LINE_SAME_HEAD;
     }
     let time = NaN;
+    let afterIds = 0;
     if ((flags & ~LINE_NEEDLE) === 0) {
       const q = this.scanner.scan(buf, start, end, flags !== 0);
       if (q === SCAN_OTHER) {
@@ -82,9 +86,12 @@ export class LineScreen implements ByteLineConsumer {
         this.prevLineTime = this.countUnparsed(this.scanner.scanned.reason);
         return;
       }
-      if (q === SCAN_CANDIDATE) time = this.scanner.scanned.time;
+      if (q === SCAN_CANDIDATE) {
+        time = this.scanner.scanned.time;
+        afterIds = this.scanner.scanned.afterIds;
+      }
     }
-    this.prevLineTime = this.full(source, lineNo, buf, start, end, flags, time);
+    this.prevLineTime = this.full(source, lineNo, buf, start, end, flags, time, afterIds);
   }
 
   /** Lines with the stamp of the valid line before them, and no failure (LineSplitter's SIMD scan): all OTHER, at its time. */

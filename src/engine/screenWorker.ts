@@ -13,7 +13,7 @@ import { UserError } from '../util/errors.js';
 import { Classifier } from '../parse/classify.js';
 import { LocalClock } from '../parse/localTime.js';
 import { FailureSample } from '../parse/failureSample.js';
-import { cutLine, F_UPSTREAM, LineCut } from '../parse/nginx/cut.js';
+import { cutScanned, F_UPSTREAM, LineCut } from '../parse/nginx/cut.js';
 import { LINE_CONTROL, LINE_UNSCANNED } from '../sources/lineSplitter.js';
 import { streamFileLines } from '../sources/readInput.js';
 import { LineScreen, newLatestTimes, type LineTally } from './lineScreen.js';
@@ -47,12 +47,14 @@ const names = new WireNames();
  * A line the screen could not count. One it found a candidate (a valid header, clean bytes) is cut
  * here: a failure goes over cut, one that is not is counted here. Any other goes over to be parsed there.
  */
-function forward(_source: string, lineNo: number, buf: Buffer, start: number, end: number, flags: number, time: number): number {
+function forward(_source: string, lineNo: number, buf: Buffer, start: number, end: number, flags: number, time: number, afterIds: number): number {
   forwarded++;
   let failure: FailureSample | null = null;
   let text: string;
   if (shareAcc >= 8) shareAcc -= 8;
-  if (share > 0 && (shareAcc += share) >= 8 && !Number.isNaN(time) && (flags & (LINE_CONTROL | LINE_UNSCANNED)) === 0 && cutLine(cut, (text = buf.toString('utf8', start, end)), clock, true) === null) {
+  // A CANDIDATE (it has a time) has a valid ASCII header and no control byte: cut without reading the header again.
+  if (share > 0 && (shareAcc += share) >= 8 && !Number.isNaN(time)) {
+    cutScanned(cut, (text = buf.toString('utf8', start, end)), time, afterIds);
     if (cut.kind === null) {
       tally.linesRead++;
       countedHere++;

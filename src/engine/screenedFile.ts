@@ -67,6 +67,8 @@ export interface ScreenWindow {
   tz: string;
   since: number | null;
   until: number | null;
+  /** ScreenJob.share: fixed (tests), else adapted. */
+  share?: number;
 }
 
 /** Reads `path` into `engine` on two threads; resolves with the number of lines. `signal` stops the reader thread. */
@@ -78,7 +80,7 @@ export function streamFileScreened(path: string, engine: IncidentEngine, window:
   const views = Array.from({ length: SLOTS }, (_, k) => slotViews(shared, k));
   const sample = new FailureSample();
   const names = new WireNameTable();
-  const job: ScreenJob = { path, tz: window.tz, since: window.since, until: window.until, slots: SLOTS, shared, signatures: engine.signatures };
+  const job: ScreenJob = { path, tz: window.tz, since: window.since, until: window.until, slots: SLOTS, shared, signatures: engine.signatures, ...(window.share !== undefined ? { share: window.share } : {}) };
   return new Promise<number>((resolve, reject) => {
     const worker = new Worker(workerUrl, { workerData: job });
     let settled = false;

@@ -152,6 +152,18 @@ const ODD_LINES = [
   `${T} [error] 21142#21142: *2 api.internal could not be resolved (3: Host not found), client: 127.0.0.1, server: app.example.test, request: "GET /api/orders/1000 HTTP/1.1", host: "app.example.test"`,
   `${T} [info] 1#1: *5 SSL_do_handshake() failed (SSL: error:0A00010B:SSL routines::wrong version number) while SSL handshaking, client: 1.2.3.4, server: 0.0.0.0:443`,
   `${T} [crit] 1#1: *5 open() "/var/lib/nginx/proxy/1/00/0000000001" failed (13: Permission denied) while reading upstream, client: 1.2.3.4, server: a, upstream: "http://10.0.0.1:80/"`,
+  // Messages the cut remembers (cut.ts messageFacts) told apart: same length, same first, middle
+  // and last characters, different errno, action or kind; and the `*CONN ` prefix read as parseHead reads it.
+  `${T} [error] 1#1: *5 connect() failed (111: Connection refused) while connecting to upstream, client: 1.2.3.4, server: a, request: "GET /x HTTP/1.1", upstream: "http://10.0.0.7:80/x", host: "a"`,
+  `${T} [error] 1#1: *5 connect() failed (112: Connection refused) while connecting to upstream, client: 1.2.3.4, server: a, request: "GET /x HTTP/1.1", upstream: "http://10.0.0.7:80/x", host: "a"`,
+  `${T} [error] 1#1: *5 connect() failed (111: Connection refused) while sending to the upstream, client: 1.2.3.4, server: a, request: "POST /x HTTP/1.1", upstream: "http://10.0.0.7:80/x", host: "a"`,
+  `${T} [error] 1#1: *5 connect() failed (111: Connection refused) while connecting to upstream, client: 1.2.3.4, server: a, request: "POST /x HTTP/1.1", host: "a"`,
+  `${T} [error] 1#1: *5 connect() failed (111: Connection refused) while connecting to upstream`,
+  `${T} [error] 1#1: *abc connect() failed (111: Connection refused) while connecting to upstream, client: 1.2.3.4, server: a, upstream: "http://10.0.0.7:80/x"`,
+  `${T} [error] 1#1: * connect() failed (111: Connection refused) while connecting to upstream, client: 1.2.3.4, server: a, upstream: "http://10.0.0.7:80/x"`,
+  `${T} [error] 1#1: *5connect() failed (111: Connection refused) while connecting to upstream, client: 1.2.3.4, server: a, upstream: "http://10.0.0.7:80/x"`,
+  `${T} [error] 1#1: *0x1F connect() failed (111: Connection refused) while connecting to upstream, client: 1.2.3.4, server: a, upstream: "http://10.0.0.7:80/x"`,
+  `${T} [error] 1#1: *12345678901234567890 connect() failed (111: Connection refused) while connecting to upstream, client: 1.2.3.4, server: a, upstream: "http://10.0.0.7:80/x"`,
   'no newline at the end',
 ];
 
