@@ -8,6 +8,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { IncidentEngine } from '../engine/incidentEngine.js';
+import { lineIntakeOf } from '../scan/lineIntake.js';
 import { readContainersFile } from './containersFile.js';
 import { feedEventsFile } from '../engine/eventsFile.js';
 import type { InvalidEventReason } from '../parse/dockerEvent.js';
@@ -223,6 +224,6 @@ export async function replay(o: ReplayOptions): Promise<void> {
 }
 
 function ingest(o: ReplayOptions, it: Item): void {
-  if ('line' in it) o.engine.ingestLine(o.files.log, it.lineNo, it.line);
+  if ('line' in it) lineIntakeOf(o.engine).ingestLine(o.files.log, it.lineNo, it.line);
   else o.engine.ingestEvent(it.event);
 }

@@ -1,5 +1,5 @@
 /**
- * A big log read on two threads (engine/screenedFile.ts + screenWorker.ts) must give exactly what
+ * A big log read on two threads (scan/screenedFile.ts + screenWorker.ts) must give exactly what
  * the one-thread read gives: every counter, every upstream failure as burst detection receives
  * it, in order, the incidents, the newest time; with a --since/--until window and in another time
  * zone too. A worker runs a built JavaScript file, so this test drives the build in dist/ (npm
@@ -14,7 +14,7 @@ import { generate } from '../../bench/gen.js';
 const dist = join(__dirname, '..', '..', 'dist', 'src');
 type Analyze = typeof import('../../src/engine/analyze.js');
 type Engine = typeof import('../../src/engine/incidentEngine.js');
-type Screened = typeof import('../../src/engine/screenedFile.js');
+type Screened = typeof import('../../src/scan/screenedFile.js');
 type Sample = import('../../src/parse/failureSample.js').FailureSample;
 
 let analyzeMod: Analyze;
@@ -32,7 +32,7 @@ const T = '2024/03/10 00:30:00';
 beforeAll(async () => {
   analyzeMod = (await import(join(dist, 'engine', 'analyze.js'))) as Analyze;
   engineMod = (await import(join(dist, 'engine', 'incidentEngine.js'))) as Engine;
-  screenedMod = (await import(join(dist, 'engine', 'screenedFile.js'))) as Screened;
+  screenedMod = (await import(join(dist, 'scan', 'screenedFile.js'))) as Screened;
   patterns = ((await import(join(dist, 'diagnose', 'loadPatterns.js'))) as typeof import('../../src/diagnose/loadPatterns.js')).loadPatterns();
   dir = mkdtempSync(join(tmpdir(), 'rd-screen-'));
   const g = generate(dir, 6_000_000, 11);

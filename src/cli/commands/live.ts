@@ -12,6 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import Dockerode from 'dockerode';
 import { IncidentEngine } from '../../engine/incidentEngine.js';
+import { lineIntakeOf } from '../../scan/lineIntake.js';
 import { fixFor, type EnrichOptions } from '../../engine/enrich.js';
 import { upstreamMap } from '../../fix/nginx/groups.js';
 import { loadNginxConfig } from '../../fix/nginx/load.js';
@@ -211,7 +212,7 @@ async function runSession(o: MainOptions, io: CliIo, trap: SignalTrap): Promise<
     io.stderr.write(`${text}\n`);
   };
   const sink = (source: string, lineNo: number, text: string): void => {
-    engine.ingestLine(source, lineNo, text);
+    lineIntakeOf(engine).ingestLine(source, lineNo, text);
     invalidate();
   };
   /** One stderr line per source in lines mode (the header shows it in the TUI): how far back it reaches. */

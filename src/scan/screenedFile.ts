@@ -13,9 +13,8 @@ import { InputError } from '../util/errors.js';
 import { FailureSample } from '../parse/failureSample.js';
 import type { Signature } from '../parse/nginx/signatures.js';
 import { META_INTS, readLine, WireNameTable, type NameDefs, type SlotViews } from './failureWire.js';
-import type { IncidentEngine, ScreenedCounts } from './incidentEngine.js';
-
-const NO_LINES: ScreenedCounts = { linesRead: 0, otherLines: 0, outsideWindow: 0, unparsed: {}, latest: 0, firstLine: Infinity, lastLine: -Infinity };
+import { LineIntake, type FailureSink, type IntakeOptions } from './lineIntake.js';
+import type { LineTallies } from './lineScreen.js';
 
 /** Smaller files are read on this thread: starting a thread costs more than it saves below this. */
 export const SCREEN_MIN_BYTES = 64 * 1024 * 1024;
@@ -53,7 +52,7 @@ export function slotViews(shared: SharedArrayBuffer, slot: number): SlotViews {
 
 export type ScreenMessage =
   | { type: 'batch'; slot: number; lines: number; bytesRead: number; names: NameDefs }
-  | { type: 'done'; counts: ScreenedCounts; lines: number }
+  | { type: 'done'; counts: LineTallies; lines: number }
   | { type: 'error'; message: string; hint: string | null };
 
 const workerUrl = new URL('./screenWorker.js', import.meta.url);
@@ -63,16 +62,15 @@ export function screenWorkerAvailable(): boolean {
   return workerUrl.protocol === 'file:' && existsSync(fileURLToPath(workerUrl));
 }
 
-export interface ScreenWindow {
-  tz: string;
-  since: number | null;
-  until: number | null;
+export interface ScreenOptions extends IntakeOptions {
   /** ScreenJob.share: fixed (tests), else adapted. */
   share?: number;
 }
 
-/** Reads `path` into `engine` on two threads; resolves with the number of lines. `signal` stops the reader thread. */
-export function streamFileScreened(path: string, engine: IncidentEngine, window: ScreenWindow, onProgress?: (bytesRead: number) => void, signal?: AbortSignal): Promise<number> {
+/** Reads `path` into `sink` (the engine) on two threads; resolves with the number of lines. `signal` stops the reader thread. */
+export function streamFileScreened(path: string, sink: FailureSink, window: ScreenOptions, onProgress?: (bytesRead: number) => void, signal?: AbortSignal): Promise<number> {
+  // The lines the reader thread passes on uncut are read here, as any other source's.
+  const intake = new LineIntake(sink, window);
   const shared = new SharedArrayBuffer(8 + SLOTS * SLOT_BYTES);
   const free = new Int32Array(shared, 0, 1);
   // The worker starts on slot 0, which is taken.
@@ -80,7 +78,7 @@ export function streamFileScreened(path: string, engine: IncidentEngine, window:
   const views = Array.from({ length: SLOTS }, (_, k) => slotViews(shared, k));
   const sample = new FailureSample();
   const names = new WireNameTable();
-  const job: ScreenJob = { path, tz: window.tz, since: window.since, until: window.until, slots: SLOTS, shared, signatures: engine.signatures, ...(window.share !== undefined ? { share: window.share } : {}) };
+  const job: ScreenJob = { path, tz: window.tz, since: window.since ?? null, until: window.until ?? null, slots: SLOTS, shared, signatures: intake.signatures, ...(window.share !== undefined ? { share: window.share } : {}) };
   return new Promise<number>((resolve, reject) => {
     const worker = new Worker(workerUrl, { workerData: job });
     let settled = false;
@@ -99,16 +97,16 @@ export function streamFileScreened(path: string, engine: IncidentEngine, window:
           names.add(m.names);
           for (let i = 0; i < m.lines; i++) {
             const b = i * META_INTS;
-            if (readLine(v, i, path, sample, names)) engine.ingestFailure(sample);
-            else engine.ingestFullLine(path, meta[b]!, data, meta[b + 1]!, meta[b + 2]!, meta[b + 3]!);
+            if (readLine(v, i, path, sample, names)) sink.ingestFailure(sample);
+            else intake.ingestFullLine(path, meta[b]!, data, meta[b + 1]!, meta[b + 2]!, meta[b + 3]!);
           }
-          // The slot is about to be refilled: what the engine keeps of it becomes its own.
-          engine.addTallies(NO_LINES);
+          // The slot is about to be refilled: what the engine keeps of it becomes its own (addTallies).
+          intake.flush();
           Atomics.add(free, 0, 1);
           Atomics.notify(free, 0);
           if (m.bytesRead >= 0) onProgress?.(m.bytesRead);
         } else if (m.type === 'done') {
-          engine.addTallies(m.counts);
+          sink.addTallies(m.counts);
           settled = true;
           resolve(m.lines);
         } else {
