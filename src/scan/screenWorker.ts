@@ -31,7 +31,7 @@ let lines = 0;
 
 const clock = new LocalClock(job.tz);
 /** Of every 8 candidate lines of the current batch, how many this thread cuts (see flush). */
-let share = 0;
+let share = job.share ?? 0;
 /** Bresenham's accumulator: spreads the `share` cut lines evenly through the batch. */
 let shareAcc = 0;
 /** The screen's line count when the batch began, and the lines it could not decide alone since. */

@@ -145,6 +145,34 @@ describe('reading a big log on a second thread', () => {
     expect((one.counts as { outsideWindow: number }).outsideWindow).toBeGreaterThan(1000);
   });
 
+  it('a row added to the signature table reaches the reader thread: its failures are cut there and handed over as numbers', async () => {
+    const intakeMod = (await import(join(dist, 'scan', 'lineIntake.js'))) as typeof import('../../src/scan/lineIntake.js');
+    const readMod = (await import(join(dist, 'sources', 'readInput.js'))) as typeof import('../../src/sources/readInput.js');
+    const sigMod = (await import(join(dist, 'parse', 'nginx', 'signatures.js'))) as typeof import('../../src/parse/nginx/signatures.js');
+    const signatures = [...sigMod.SIGNATURES, { phrase: 'peer vanished mid-flight', where: 'anywhere' as const, kind: 'reset' as const }];
+    const added = join(dir, 'added.log');
+    const line = (k: number) => `${T} [error] 1#1: *${k} peer vanished mid-flight while reading upstream, client: 1.2.3.${k}, server: a, request: "GET /x HTTP/1.1", upstream: "http://10.7.7.7:80/x", host: "a"`;
+    appendFileSync(added, Array.from({ length: 50 }, (_, k) => line(k)).join('\n') + '\n');
+    const read = async (table: typeof signatures | undefined, thread: boolean) => {
+      const engine = new engineMod.IncidentEngine({ tz: 'UTC', patterns });
+      const o = { tz: 'UTC', ...(table ? { signatures: table } : {}) };
+      if (thread) await screenedMod.streamFileScreened(added, engine, { ...o, share: 8 });
+      else {
+        const intake = new intakeMod.LineIntake(engine, o);
+        await readMod.streamFileLines(added, intake);
+        intake.flush();
+      }
+      engine.finish();
+      return { counts: engine.counts(), incidents: JSON.stringify(engine.incidents()) };
+    };
+    const two = await read(signatures, true);
+    expect(two.counts.upstreamErrors).toBe(50);
+    expect(JSON.parse(two.incidents)[0].burst.kinds).toEqual({ reset: 50 });
+    expect(two).toEqual(await read(signatures, false));
+    // Without the row they are no failures on either path: the table alone made the difference.
+    expect((await read(undefined, true)).counts.upstreamErrors).toBe(0);
+  });
+
   it('an error in the reader thread becomes the same one-line error', async () => {
     const engine = new engineMod.IncidentEngine({ tz: 'UTC', patterns });
     await expect(screenedMod.streamFileScreened(dir, engine, { tz: 'UTC', since: null, until: null })).rejects.toMatchObject({
