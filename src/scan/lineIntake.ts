@@ -70,6 +70,8 @@ export class LineIntake implements ByteLineConsumer {
   private readonly sample = new FailureSample();
   /** Where foreignLine.ts hands what it read in a line without nginx's header. */
   private readonly foreign: ForeignLineTarget;
+  /** What flush() hands the engine (read during the call only). */
+  private readonly out: LineTallies = { linesRead: 0, otherLines: 0, outsideWindow: 0, unparsed: {}, latest: 0, firstLine: Infinity, lastLine: -Infinity };
 
   constructor(
     private readonly sink: FailureSink,
@@ -130,18 +132,38 @@ export class LineIntake implements ByteLineConsumer {
     this.flush();
   }
 
-  /** Hands the lines counted since the last call to the engine. */
+  /**
+   * Hands the lines counted since the last call to the engine. Cheap enough for every string line
+   * (live mode): one reused object, and the per-reason maps are replaced only when they were used.
+   */
   flush(): void {
     const t = this.tally;
     const times = this.times;
-    this.sink.addTallies({ ...t, unparsed: { ...t.unparsed }, shapes: { ...t.shapes } as Record<string, number>, latest: times.latestLog, firstLine: times.firstLine, lastLine: times.lastLine });
+    const out = this.out;
+    out.linesRead = t.linesRead;
+    out.otherLines = t.otherLines;
+    out.outsideWindow = t.outsideWindow;
+    out.unparsed = t.unparsed;
+    out.accessLines = t.accessLines;
+    out.untimed = t.untimed;
+    out.shapes = t.shapes as Record<string, number>;
+    out.latest = times.latestLog;
+    out.firstLine = times.firstLine;
+    out.lastLine = times.lastLine;
+    this.sink.addTallies(out);
     t.linesRead = 0;
     t.otherLines = 0;
     t.outsideWindow = 0;
-    t.unparsed = {};
+    for (const _ in t.unparsed) {
+      t.unparsed = {};
+      break;
+    }
     t.accessLines = 0;
     t.untimed = 0;
-    t.shapes = {};
+    for (const _ in t.shapes) {
+      t.shapes = {};
+      break;
+    }
     times.latest = 0;
     times.latestLog = 0;
     times.firstLine = Infinity;
