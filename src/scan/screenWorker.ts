@@ -1,8 +1,9 @@
 /**
  * The reading half of a big postmortem, on a thread of its own (screenedFile.ts starts it): reads
  * the log, runs the line scan, and counts every line that cannot be an upstream failure with the
- * LineScreen the engine itself uses. The other lines (a few percent) go to the main thread in file
- * order, in batches, as bytes.
+ * LineScreen the scan stage uses on the main thread too. The other lines (a few percent of a busy
+ * host's log, most of an outage's) go to the main thread in file order, in batches, as bytes; a
+ * share of the failures among them is cut here and goes over as numbers (failureWire.ts).
  *
  * Batches are slots of one SharedArrayBuffer used in turn (no allocation per batch). The worker
  * fills a slot only when the main thread has released it: it blocks on a shared counter of free
