@@ -14,6 +14,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadPatterns } from '../src/diagnose/loadPatterns.js';
 import { IncidentEngine } from '../src/engine/incidentEngine.js';
+import { lineIntakeOf } from '../src/scan/lineIntake.js';
 import { followLog } from '../src/sources/tailLog.js';
 import { SnapshotStore } from '../src/ui/store.js';
 
@@ -60,7 +61,7 @@ export async function runLive(outDir: string, o: LiveOptions, json: boolean): Pr
   const logH = followLog(
     log,
     (source, lineNo, text) => {
-      engine.ingestLine(source, lineNo, text);
+      lineIntakeOf(engine).ingestLine(source, lineNo, text);
       ingested++;
       // Every line carrying a write time is a lag sample (cheap: one lastIndexOf).
       const at = text.lastIndexOf('wt=');

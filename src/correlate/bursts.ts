@@ -54,7 +54,13 @@ class OpenBurst {
   private readonly tailLine: number[] = [];
   private readonly tailTime: number[] = [];
   private readonly tailRaw: string[] = [];
+  /** A tail line still held as the reader's bytes (FailureSample.fromWire): decoded by settle(), before the batch is released. */
+  private readonly tailBytes: (Buffer | null)[] = [];
+  private readonly tailAt: number[] = [];
+  private readonly tailEnd: number[] = [];
   private tailNext = 0;
+  /** Holds tail lines as bytes (it is on the detector's list to settle). */
+  unsettled = false;
   last: number;
   /**
    * Copies of the first errors of a peer of an upstream group (fewer than minErrors: bounded), so
@@ -96,6 +102,9 @@ class OpenBurst {
     this.tailLine.length = 0;
     this.tailTime.length = 0;
     this.tailRaw.length = 0;
+    this.tailBytes.length = 0;
+    this.tailAt.length = 0;
+    this.tailEnd.length = 0;
     this.tailNext = 0;
     this.pending = [];
     return this;
@@ -107,12 +116,14 @@ class OpenBurst {
     this.first = Math.min(this.first, other.first);
   }
 
-  add(r: FailureSample): void {
+  /** Adds one failure; true when its line is now held as bytes that settle() must decode. */
+  add(r: FailureSample): boolean {
     const kind = r.kind;
     this.count++;
-    this.last = Math.max(this.last, r.time);
+    const time = r.time;
+    if (time > this.last) this.last = time;
     this.kinds.add(kind);
-    this.timeline.add(r.time);
+    this.timeline.add(time);
     if (isFatal(kind)) this.fatal = true;
     if (r.errno !== null) this.errnos.add(r.errno);
     const method = r.method;
@@ -131,12 +142,35 @@ class OpenBurst {
       this.tailSource[k] = r.source;
       this.tailLine[k] = r.line;
       this.tailTime[k] = r.time;
-      this.tailRaw[k] = r.raw;
+      // Most lines of a long burst pass through the ring unread: no string for them.
+      const bytes = r.undecoded;
+      this.tailBytes[k] = bytes;
+      if (bytes === null) this.tailRaw[k] = r.raw;
+      else {
+        this.tailRaw[k] = '';
+        this.tailAt[k] = r.undecodedAt;
+        this.tailEnd[k] = r.undecodedEnd;
+      }
       this.tailNext = (k + 1) % EVIDENCE_TAIL;
+      if (bytes !== null && !this.unsettled) return (this.unsettled = true);
     }
+    return false;
+  }
+
+  /** Decodes the tail lines still held as bytes. */
+  settle(): void {
+    for (let k = 0; k < this.tailBytes.length; k++) {
+      const bytes = this.tailBytes[k];
+      if (bytes) {
+        this.tailRaw[k] = bytes.toString('utf8', this.tailAt[k], this.tailEnd[k]);
+        this.tailBytes[k] = null;
+      }
+    }
+    this.unsettled = false;
   }
 
   private tailEvidence(): EvidenceLine[] {
+    this.settle();
     const n = this.tailRaw.length;
     const out: EvidenceLine[] = [];
     for (let j = 0; j < n; j++) {
@@ -173,8 +207,7 @@ class OpenBurst {
 
 /** A detached copy of a sample (the caller refills its own for the next line). */
 function copyOf(sample: FailureSample): FailureSample {
-  sample.address(); // parsed now: the copy keeps the address, not offsets into a reused line
-  return Object.assign(Object.create(Object.getPrototypeOf(sample) as object) as FailureSample, sample);
+  return sample.detached();
 }
 
 export interface BurstDetectorOptions {
@@ -213,6 +246,8 @@ export class BurstDetector {
   /** Bursts closed by a shed (shed()), waiting for takeShed(). */
   private shed: Burst[] = [];
   private readonly maxOpen: number;
+  /** Open bursts holding tail lines as bytes (see settle). */
+  private unsettled: OpenBurst[] = [];
 
   constructor(private readonly opts: BurstDetectorOptions) {
     this.maxOpen = opts.maxOpen ?? MAX_OPEN_BURSTS;
@@ -250,9 +285,18 @@ export class BurstDetector {
       burst = this.spare.pop()?.reset(key, sample.address(), sample.time) ?? new OpenBurst(key, sample.address(), sample.time);
       this.open.set(key, burst);
     }
-    burst.add(sample);
+    if (burst.add(sample)) this.unsettled.push(burst);
     if (this.opts.groupOf?.has(key) && burst.pending.length < this.opts.minErrors) burst.pending.push(copyOf(sample));
     return closed;
+  }
+
+  /**
+   * Decodes every line a burst holds as bytes (FailureSample.fromWire): called before the memory
+   * those bytes lie in is reused. Cheap: only the bursts that took such lines since the last call.
+   */
+  settle(): void {
+    for (const b of this.unsettled) b.settle();
+    this.unsettled = [];
   }
 
   /**

@@ -5,8 +5,8 @@
  */
 import type { UnparsedReason } from '../model/logRecord.js';
 import type { EngineCounters } from '../model/snapshot.js';
-import { newForeignCounters, type ForeignCounters } from './foreignLine.js';
-import type { LatestTimes, LineTally } from './lineScreen.js';
+import { newForeignCounters, type ForeignCounters } from '../scan/foreignLine.js';
+import type { LatestTimes, LineTallies } from '../scan/lineScreen.js';
 
 export type Counters = EngineCounters & ForeignCounters;
 
@@ -26,25 +26,22 @@ export function newEngineCounters(): Counters {
   };
 }
 
-/** What a LineScreen on another thread counted (every line it did not pass on): IncidentEngine.absorbScreened. */
-export interface ScreenedCounts extends LineTally {
-  /** The newest time of those lines (0: none). */
-  latest: number;
-  /** The oldest and newest valid line, --since/--until or not (LatestTimes). */
-  firstLine: number;
-  lastLine: number;
-}
-
-/** Folds what the reader thread's LineScreen counted into the engine's counters and times. */
-export function absorbScreened(counters: Counters, times: LatestTimes, c: ScreenedCounts): void {
+/** Folds what a scan stage counted (scan/lineScreen.ts LineTallies) into the engine's counters and times. */
+export function absorbTallies(counters: Counters, times: LatestTimes, c: LineTallies): void {
   counters.linesRead += c.linesRead;
   counters.otherLines += c.otherLines;
   counters.outsideWindow += c.outsideWindow;
-  for (const [reason, n] of Object.entries(c.unparsed) as [UnparsedReason, number][]) counters.unparsed[reason] = (counters.unparsed[reason] ?? 0) + n;
+  for (const reason in c.unparsed) {
+    const r = reason as UnparsedReason;
+    counters.unparsed[r] = (counters.unparsed[r] ?? 0) + c.unparsed[r]!;
+  }
+  counters.accessLines += c.accessLines ?? 0;
+  counters.untimed += c.untimed ?? 0;
+  for (const shape in c.shapes) counters.shapes[shape] = (counters.shapes[shape] ?? 0) + c.shapes[shape]!;
   if (c.latest > times.latest) times.latest = c.latest;
   if (c.latest > times.latestLog) times.latestLog = c.latest;
-  times.firstLine = Math.min(times.firstLine, c.firstLine);
-  times.lastLine = Math.max(times.lastLine, c.lastLine);
+  if (c.firstLine < times.firstLine) times.firstLine = c.firstLine;
+  if (c.lastLine > times.lastLine) times.lastLine = c.lastLine;
 }
 
 /** A copy of the counters (nothing shared with the engine's own). */

@@ -10,7 +10,7 @@ import { EventStore, type EventGap } from '../correlate/eventStore.js';
 import type { CorrelationWindow } from '../correlate/facts.js';
 import { gapSentence } from '../diagnose/eventGaps.js';
 import { decodeDockerEvent, decodeEventGapMarker, eventObjectProblem, type InvalidEventReason } from '../parse/dockerEvent.js';
-import type { LatestTimes } from './lineScreen.js';
+import type { LatestTimes } from '../scan/lineScreen.js';
 
 export interface EventBounds {
   since: number | null;

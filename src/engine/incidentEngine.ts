@@ -1,14 +1,14 @@
 /**
  * The incident engine: the one stateful core that live mode, replay and postmortems share.
- * Feed it log lines and Docker events in any mix; ask it for incidents or a snapshot.
+ * Feed it upstream failures and line tallies (from the scan stage, src/scan/) and Docker events in
+ * any mix; ask it for incidents or a snapshot.
  * No I/O and no clock of its own (time comes from the data or from `tick(now)`), so a recorded
  * incident replays exactly as it happened live.
  *
- * API used by the edges:
+ * API used by the edges (log lines reach it through the scan stage, src/scan/lineIntake.ts):
  *   new IncidentEngine(options)
- *   ingestLine(source, lineNo, text)       one raw log line (parsed here)
- *   ingestLineBytes(…) / ingestSameHeadRun one line / a run of lines as bytes (LineSplitter's byte mode)
- *   ingestFullLine(…) / absorbScreened(c)  a log read on the reader thread (engine/screenedFile.ts)
+ *   ingestFailure(sample)                  one upstream failure, from the scan stage
+ *   addTallies(counts)                     lines the scan stage counted itself (not failures)
  *   ingestEvent(raw)                       one raw Docker event object (validated here), or a gap marker
  *   noteEventGap(gap)                      an interval without Docker events (daemon outage)
  *   setContainers(infos)                   a decoded inspect snapshot (replaces the previous one)
@@ -19,13 +19,13 @@
  *   incidents() / snapshot(now)            diagnosed incidents / everything a renderer needs
  *   attachChecklist(id, r) / attachFix(id, f)
  *
- * Its parts, each in its own module: lineScreen, upstreamStats (the screen's tallies), diagnoseBurst,
+ * Its parts, each in its own module: upstreamStats (the screen's tallies), diagnoseBurst,
  * keptIncidents (kept bursts, cache, attachments), announcements, containerViews, engineCounters,
- * eventIntake (Docker events: decoded, bounded, de-duplicated, gaps).
+ * eventIntake (Docker events: decoded, bounded, de-duplicated, gaps). Lines reach it through the
+ * scan stage (scan/lineIntake.ts) as failure samples and tallies.
  */
 import type { ContainerEvent, ContainerInfo } from '../model/container.js';
 import type { Burst, ChecklistResult, ContainerView, FixProposal, Incident } from '../model/incident.js';
-import type { LogRecord, UnparsedReason } from '../model/logRecord.js';
 import type { EngineCounters, EngineSnapshot, SourceStatus } from '../model/snapshot.js';
 import { foldedNotes, type FoldedKeys } from '../correlate/boundedKeys.js';
 import { BurstDetector, MAX_OPEN_BURSTS } from '../correlate/bursts.js';
@@ -35,24 +35,15 @@ import { peerGroupKeys } from '../correlate/upstreamGroups.js';
 import { EMPTY_UPSTREAM_MAP, type UpstreamMap } from '../model/upstreamMap.js';
 import type { Pattern } from '../diagnose/patternSchema.js';
 import type { InvalidEventReason } from '../parse/dockerEvent.js';
-import { FailureSample } from '../parse/failureSample.js';
-import { LocalClock } from '../parse/localTime.js';
-import { Classifier } from '../parse/classify.js';
-import { cutLine, LineCut } from '../parse/nginx/cut.js';
-import { quickScanLine, SCAN_OTHER, SCAN_UNPARSED } from '../parse/nginx/screen.js';
-import type { Signature } from '../parse/nginx/signatures.js';
-import { LINE_CONTROL, LINE_UNSCANNED } from '../sources/lineSplitter.js';
+import type { FailureSample } from '../parse/failureSample.js';
+import { admitLines, newLatestTimes, type LatestTimes, type LineTallies } from '../scan/lineScreen.js';
 import { Announcements } from './announcements.js';
 import { containerViews } from './containerViews.js';
 import { diagnoseBurst } from './diagnoseBurst.js';
 import { EventIntake } from './eventIntake.js';
-import { absorbScreened, copyCounters, newEngineCounters, type ScreenedCounts } from './engineCounters.js';
-import { takeForeignLine, type ForeignLineTarget } from './foreignLine.js';
+import { absorbTallies, copyCounters, newEngineCounters } from './engineCounters.js';
 import { KeptIncidents } from './keptIncidents.js';
-import { LineScreen, newLatestTimes, type LatestTimes } from './lineScreen.js';
 import { MAX_UPSTREAMS, UpstreamStats } from './upstreamStats.js';
-
-export type { ScreenedCounts } from './engineCounters.js';
 
 export interface EngineOptions {
   tz: string;
@@ -67,8 +58,6 @@ export interface EngineOptions {
   maxIncidents?: number;
   /** Container events kept for correlation (in all; correlate/eventStore.ts also bounds each container). */
   maxEvents?: number;
-  /** The failure signatures (default: parse/nginx/signatures.ts); both the screen and the parse use them. */
-  signatures?: readonly Signature[];
   /** The nginx config's upstream groups and named peers (fix/nginx/groups.ts), when a config is known. */
   upstreamMap?: UpstreamMap;
 }
@@ -78,7 +67,6 @@ const DEFAULT_MIN_ERRORS = 3;
 
 export class IncidentEngine {
   readonly tz: string;
-  private readonly clock: LocalClock;
   private readonly patterns: Pattern[];
   private readonly gapMs: number;
   private readonly window: CorrelationWindow;
@@ -108,22 +96,9 @@ export class IncidentEngine {
   private readonly times: LatestTimes = newLatestTimes();
   /** Latest wall-clock time given to tick(): the lag reference in live mode. */
   private lastTick: number | null = null;
-  /** Byte mode's first look at each line: counts most lines itself, hands the rest to ingestFullLine. */
-  private readonly screen: LineScreen;
-  /** Refilled for every upstream failure: nothing is allocated per line that no burst keeps. */
-  private readonly sample = new FailureSample();
-  /** Where the line being parsed is cut (this engine's own: the parser keeps no state). */
-  private readonly cut: LineCut;
-  /** Where foreignLine.ts hands what it read in a line without nginx's header. */
-  private readonly foreign: ForeignLineTarget = {
-    countOther: (time) => this.countOtherLine(time),
-    countUnparsed: (reason) => this.countUnparsed(reason),
-    ingestFailure: (sample) => this.ingestFailure(sample),
-  };
 
   constructor(options: EngineOptions) {
     this.tz = options.tz;
-    this.clock = new LocalClock(options.tz);
     this.patterns = options.patterns;
     this.gapMs = options.burstGapMs ?? DEFAULT_BURST_GAP_MS;
     this.window = options.window ?? DEFAULT_WINDOW;
@@ -137,113 +112,29 @@ export class IncidentEngine {
     this.upstreamMap = options.upstreamMap ?? EMPTY_UPSTREAM_MAP;
     this.groupOf = peerGroupKeys(this.upstreamMap);
     this.detector = new BurstDetector({ gapMs: this.gapMs, minErrors: options.minErrors ?? DEFAULT_MIN_ERRORS, groupOf: this.groupOf });
-    this.cut = new LineCut(options.signatures ? new Classifier(options.signatures) : undefined);
-    this.screen = new LineScreen(
-      this.counters,
-      this.times,
-      this.clock,
-      this.since,
-      this.until,
-      (source, lineNo, buf, start, end, flags) => this.ingestFullLine(source, lineNo, buf, start, end, flags),
-      options.signatures,
-    );
   }
 
   // ---- input ---------------------------------------------------------------------------------
 
-  ingestLine(source: string, lineNo: number, text: string, screened = false): void {
-    this.takeLine(source, lineNo, text, screened);
+  /** The time zone and --since/--until this engine reads with: a scan stage feeding it counts lines the same way (scan/lineIntake.ts). */
+  get lineWindow(): { tz: string; since: number | null; until: number | null } {
+    return { tz: this.tz, since: this.since, until: this.until };
   }
 
-  /** ingestLine's work; returns the line's time, NaN when it is not a valid line. */
-  private takeLine(source: string, lineNo: number, text: string, screened: boolean): number {
-    this.counters.linesRead++;
-    // Most lines are not upstream failures: decide that without cutting the line (same answer
-    // as parseNginxLine, test/perf/equivalence.test.ts), and cut only the others.
-    // `screened`: ingestLineBytes found this line may be a failure and has no control byte
-    // (skip the screen and the binary check).
-    if (!screened) {
-      const q = quickScanLine(this.cut, text, this.clock);
-      if (q === SCAN_OTHER) return this.countOtherLine(this.cut.scan.time);
-      if (q === SCAN_UNPARSED) return this.notValid(this.cut.scan.reason, text, source, lineNo);
-    }
-    // cutLine decides as parseNginxLine does, into ranges: no record for a line no burst keeps.
-    const cut = this.cut;
-    const bad = cutLine(cut, text, this.clock, screened);
-    if (bad !== null) return this.notValid(bad, text, source, lineNo);
-    const time = cut.time;
-    if (cut.kind === null) return this.countOtherLine(time);
-    this.ingestFailure(this.sample.fromCut(cut, text, source, lineNo));
-    return time;
-  }
-
-  /** A line that is not a plain nginx line: without nginx's header it may be prefixed (Docker, journald, syslog…) or an access line (foreignLine.ts). Returns NaN. */
-  private notValid(reason: UnparsedReason, text: string, source: string, lineNo: number): number {
-    if (reason === 'not-nginx') return takeForeignLine(text, source, lineNo, this.clock, this.cut, this.counters, this.sample, this.foreign);
-    return this.countUnparsed(reason);
-  }
-
-  /** Returns NaN: the time of a line that is not valid. */
-  private countUnparsed(reason: UnparsedReason): number {
-    return this.screen.countUnparsed(reason);
-  }
-
-  /** The failure signatures this engine classifies with (a reader thread's screen takes the same). */
-  get signatures(): readonly Signature[] {
-    return this.cut.classifier.table;
-  }
-
-  /** Message starts that make a needle line no failure (the scan may count it with the line before). */
-  get plainPrefixes(): readonly Buffer[] {
-    return this.screen.plainPrefixes;
-  }
-
-  /** Lines whose bytes contain one of these are decoded and parsed; the others only need their header checked. */
-  get needles(): readonly Buffer[] {
-    return this.screen.needles;
-  }
-
-  /** One line as bytes (LineSplitter's byte mode, used by postmortems): see LineScreen. */
-  ingestLineBytes(source: string, lineNo: number, buf: Buffer, start: number, end: number, flags: number): void {
-    this.screen.ingestLineBytes(source, lineNo, buf, start, end, flags);
-  }
-
-  /** Lines with the stamp of the valid line before them (LineSplitter's SIMD scan): see LineScreen. */
-  ingestSameHeadRun(count: number): boolean {
-    return this.screen.ingestSameHeadRun(count);
-  }
-
-  /** A line the byte screen (here, or on the reader thread) found needs the full parse; returns its time, NaN when not valid. */
-  ingestFullLine(source: string, lineNo: number, buf: Buffer, start: number, end: number, flags: number): number {
-    return this.takeLine(source, lineNo, buf.toString('utf8', start, end), (flags & (LINE_CONTROL | LINE_UNSCANNED)) === 0);
-  }
-
-  /** A failure line a reader thread has cut already (screenedFile.ts): `cut` holds its ranges in `text`. */
-  ingestCutFailure(source: string, lineNo: number, text: string, cut: LineCut): void {
-    this.counters.linesRead++;
-    this.ingestFailure(this.sample.fromCut(cut, text, source, lineNo));
-  }
-
-  /** Folds in what the reader thread's LineScreen counted (every line it did not pass on). */
-  absorbScreened(c: ScreenedCounts): void {
-    absorbScreened(this.counters, this.times, c);
-  }
-
-  /** A valid line that is not an upstream failure (what ingestRecord does with a `kind: null` record); returns its time. */
-  private countOtherLine(time: number): number {
-    return this.screen.countOther(time);
-  }
-
-  /** One parsed line (the straightforward path: what ingestLine decides, from a LogRecord). */
-  ingestRecord(record: LogRecord): void {
-    if (record.kind === null) this.countOtherLine(record.time);
-    else this.ingestFailure(this.sample.fromRecord(record));
+  /**
+   * Lines a scan stage counted itself (every line it did not hand over as a failure). Also the end
+   * of the samples handed over before: a sample held as a batch's bytes (FailureSample.fromWire)
+   * is valid until this call, which makes what bursts keep of them their own.
+   */
+  addTallies(c: LineTallies): void {
+    absorbTallies(this.counters, this.times, c);
+    this.detector.settle();
   }
 
   /** One upstream failure. `failure` is only read here (it is refilled for the next line). */
   ingestFailure(failure: FailureSample): void {
     const time = failure.time;
-    if (!this.screen.admit(time)) return;
+    if (!admitLines(this.times, this.counters, this.since, this.until, time, 1)) return;
     this.counters.upstreamErrors++;
     this.upstreams.add(failure, time);
     const closed = this.detector.add(failure);

@@ -16,7 +16,8 @@ export const MAX_UPSTREAMS = 10_000;
 class UpstreamAccumulator {
   total = 0;
   kinds: Partial<Record<UpstreamErrorKind, number>> = {};
-  lastErrorAt: number | null = null;
+  /** -Infinity: none yet. A number field, not `number | null`: V8 would allocate a number on each store (per error). */
+  private lastAt = -Infinity;
   // Ring of per-second counts ending at `headSecond`.
   private readonly ring = new Array<number>(SPARK_SECONDS).fill(0);
   private headSecond = 0;
@@ -28,7 +29,7 @@ class UpstreamAccumulator {
     this.upstream = upstream;
     this.total = 0;
     this.kinds = {};
-    this.lastErrorAt = null;
+    this.lastAt = -Infinity;
     this.ring.fill(0);
     this.headSecond = 0;
     return this;
@@ -37,11 +38,15 @@ class UpstreamAccumulator {
   add(time: number, kind: UpstreamErrorKind): void {
     this.total++;
     this.kinds[kind] = (this.kinds[kind] ?? 0) + 1;
-    this.lastErrorAt = this.lastErrorAt === null ? time : Math.max(this.lastErrorAt, time);
+    if (time > this.lastAt) this.lastAt = time;
     const sec = Math.floor(time / 1000);
     this.advance(sec);
     const age = this.headSecond - sec;
     if (age >= 0 && age < SPARK_SECONDS) this.ring[(sec % SPARK_SECONDS + SPARK_SECONDS) % SPARK_SECONDS]! += 1;
+  }
+
+  get lastErrorAt(): number | null {
+    return this.lastAt === -Infinity ? null : this.lastAt;
   }
 
   private advance(sec: number): void {

@@ -17,8 +17,15 @@ export class FailureSample {
   /** 1-based line number within the source. */
   line = 0;
   time = 0;
-  /** The whole line, for evidence. */
-  raw = '';
+  /** The line's text once decoded (`null`: still only the bytes below, see fromWire). */
+  private text: string | null = '';
+  /**
+   * A line handed over as bytes (fromWire): decoded only if a burst keeps it as evidence or needs
+   * its address. The bytes are the reader's batch memory, valid until the batch is released.
+   */
+  private bytes: Buffer | null = null;
+  private bytesAt = 0;
+  private bytesEnd = 0;
   kind: UpstreamErrorKind = 'refused';
   errno: number | null = null;
   /** The request's method when the request line is valid. */
@@ -36,6 +43,24 @@ export class FailureSample {
   private urlAt = 0;
   private urlEnd = 0;
 
+  /** The whole line, for evidence (decoded now when it came as bytes). */
+  get raw(): string {
+    return (this.text ??= this.bytes!.toString('utf8', this.bytesAt, this.bytesEnd));
+  }
+
+  /** The bytes the line is still only held as (null once decoded): a burst may keep these until the batch ends. */
+  get undecoded(): Buffer | null {
+    return this.text === null ? this.bytes : null;
+  }
+
+  get undecodedAt(): number {
+    return this.bytesAt;
+  }
+
+  get undecodedEnd(): number {
+    return this.bytesEnd;
+  }
+
   /** The upstream's address, parsed when asked (a new burst or upstream): most lines need only the key. */
   address(): UpstreamAddress {
     return (this.upstream ??= parseUpstreamUrl(this.raw.slice(this.urlAt, this.urlEnd)));
@@ -47,7 +72,8 @@ export class FailureSample {
     this.source = source;
     this.line = lineNo;
     this.time = cut.time;
-    this.raw = text;
+    this.text = text;
+    this.bytes = null;
     this.kind = cut.kind!;
     this.errno = cut.errno;
     this.method = methodAt(text, f[2 * F_REQUEST]!, f[2 * F_REQUEST + 1]!);
@@ -71,12 +97,49 @@ export class FailureSample {
     return this;
   }
 
+  /**
+   * From what a reader thread derived from the line (its fromCut, as numbers and interned names:
+   * scan/wire.ts); the line itself stays bytes, `buf[at, end)`, until `raw` or `address()` is asked.
+   * `urlAt`/`urlEnd`: the `upstream:` value's range in the decoded line (every such line has one).
+   */
+  fromWire(source: string, lineNo: number, time: number, kind: UpstreamErrorKind, errno: number | null, method: string | null, requestSent: boolean, server: string | null, host: string | null, clientHash: number, key: string, buf: Buffer, at: number, end: number, urlAt: number, urlEnd: number): this {
+    this.source = source;
+    this.line = lineNo;
+    this.time = time;
+    this.text = null;
+    this.bytes = buf;
+    this.bytesAt = at;
+    this.bytesEnd = end;
+    this.kind = kind;
+    this.errno = errno;
+    this.method = method;
+    this.requestSent = requestSent;
+    this.server = server;
+    this.host = host;
+    this.clientHash = clientHash;
+    this.upstream = null;
+    this.urlAt = urlAt;
+    this.urlEnd = urlEnd;
+    this.key = key;
+    return this;
+  }
+
+  /** A copy that holds nothing of a reused line or batch (the caller refills this one). */
+  detached(): FailureSample {
+    this.address();
+    const copy = Object.assign(Object.create(FailureSample.prototype) as FailureSample, this);
+    copy.text = this.raw;
+    copy.bytes = null;
+    return copy;
+  }
+
   /** From a parsed record whose kind is not null (the straightforward path, tests). */
   fromRecord(r: LogRecord): this {
     this.source = r.source;
     this.line = r.line;
     this.time = r.time;
-    this.raw = r.raw;
+    this.text = r.raw;
+    this.bytes = null;
     this.kind = r.kind!;
     this.errno = r.errno;
     this.method = r.request?.method ?? null;

@@ -15,7 +15,8 @@ import { assertReadableFile, streamFileLines, streamLines } from '../sources/rea
 import type { LineSink } from '../sources/types.js';
 import { feedEventsFile } from '../sources/eventsFile.js';
 import { IncidentEngine } from '../engine/incidentEngine.js';
-import { SCREEN_MIN_BYTES, screenWorkerAvailable, streamFileScreened } from '../engine/screenedFile.js';
+import { LineIntake, lineIntakeOf } from '../scan/lineIntake.js';
+import { SCREEN_MIN_BYTES, screenWorkerAvailable, streamFileScreened } from '../scan/screenedFile.js';
 
 export { feedEventsFile };
 
@@ -41,7 +42,7 @@ export interface AnalyzeOptions {
   /** Called with total bytes read so far across log files (progress bar). */
   onProgress?: (bytes: number) => void;
   /**
-   * Read a log file on a second thread (screenedFile.ts): true or false, or by size when not
+   * Read a log file on a second thread (scan/screenedFile.ts): true or false, or by size when not
    * given (files of SCREEN_MIN_BYTES and more, when the worker script is built).
    */
   readerThread?: boolean;
@@ -94,8 +95,8 @@ export async function analyze(o: AnalyzeOptions): Promise<Analysis> {
     throw err;
   }
 
-  // The engine itself is the sink: it takes lines as bytes and decodes only the ones that matter.
-  const sink = engine;
+  // The scan stage takes lines as bytes and decodes only the ones that matter.
+  const sink = new LineIntake(engine, window);
   for (let i = 0; i < logs.length; i++) {
     const p = logs[i]!;
     const progress = progressFrom(doneBytes);
@@ -109,9 +110,10 @@ export async function analyze(o: AnalyzeOptions): Promise<Analysis> {
     } else {
       await streamFileLines(p, sink, progress, read);
     }
+    sink.flush();
     doneBytes += sizes[i]!;
   }
-  for (const source of o.lineSources ?? []) await source((src, lineNo, text) => engine.ingestLine(src, lineNo, text));
+  for (const source of o.lineSources ?? []) await source((src, lineNo, text) => lineIntakeOf(engine).ingestLine(src, lineNo, text));
   engine.finish();
   return { engine, incidents: engine.incidents(), containers, files: logs, inputNotes };
 }

@@ -26,6 +26,7 @@ import { InputError, oneLine } from '../util/errors.js';
 import { EXIT } from '../util/exitCodes.js';
 import { sanitizeForTerminal as safe } from '../util/sanitize.js';
 import { toolVersion } from '../util/version.js';
+import { lineIntakeOf } from '../scan/lineIntake.js';
 import { ENRICH_SAYS, Enricher, type EnrichOptions } from './enrich.js';
 import { startLiveSources, startReplay } from './liveSources.js';
 import type { LiveSessionOptions, SessionIo, SessionPorts } from './sessionTypes.js';
@@ -102,7 +103,7 @@ export class LiveSession implements SessionPorts {
 
   /** The one way log lines enter the engine, from every source of the session (the replay's too). */
   readonly lineSink: LineSink = (source, lineNo, text) => {
-    this.engine.ingestLine(source, lineNo, text);
+    lineIntakeOf(this.engine).ingestLine(source, lineNo, text);
     this.onChange();
   };
 

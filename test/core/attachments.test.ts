@@ -5,13 +5,14 @@
  */
 import { describe, expect, it } from 'vitest';
 import { IncidentEngine } from '../../src/engine/incidentEngine.js';
+import { lineIntakeOf } from '../../src/scan/lineIntake.js';
 import type { FixProposal } from '../../src/model/incident.js';
 import { BACKEND, failLines, patterns, seq, T0 } from './helpers.js';
 
 function twoIncidents(): IncidentEngine {
   const engine = new IncidentEngine({ tz: 'UTC', patterns: patterns() });
   const lines = [...failLines(T0, 5, 200), ...failLines(T0 + 60_000, 5, 200)];
-  lines.forEach((l, i) => engine.ingestLine('error.log', i + 1, l));
+  lines.forEach((l, i) => lineIntakeOf(engine).ingestLine('error.log', i + 1, l));
   engine.finish();
   return engine;
 }

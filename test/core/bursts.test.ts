@@ -11,6 +11,7 @@ import type { LogRecord } from '../../src/model/logRecord.js';
 import { LocalClock } from '../../src/parse/localTime.js';
 import { parseNginxLine } from '../../src/parse/nginxLine.js';
 import { IncidentEngine } from '../../src/engine/incidentEngine.js';
+import { lineIntakeOf } from '../../src/scan/lineIntake.js';
 import { BACKEND, failLine, failLines, inspect, nginxLine, patterns, runScenario, seq, T0, TIMED_OUT } from './helpers.js';
 
 const clock = new LocalClock('UTC');
@@ -209,7 +210,7 @@ describe('in the engine', () => {
 
   it('the live path: tick(now) closes an idle burst only once the gap has passed', () => {
     const engine = new IncidentEngine({ tz: 'UTC', patterns: patterns(), burstGapMs: 5000 });
-    failLines(T0, 4, 1000).forEach((l, i) => engine.ingestLine('error.log', i + 1, l));
+    failLines(T0, 4, 1000).forEach((l, i) => lineIntakeOf(engine).ingestLine('error.log', i + 1, l));
     const last = T0 + 3000;
     engine.tick(last + 4000);
     expect(engine.incidents()).toHaveLength(0);
@@ -226,7 +227,7 @@ describe('live announcements', () => {
     engine.setContainers(inspect({ c: BACKEND, ip: '172.18.0.5' }));
     const [kill, die, stop, start, restart] = seq.dockerRestart(BACKEND, T0 - 200);
     for (const e of [kill, die, stop]) engine.ingestEvent(e);
-    failLines(T0, 3, 0).forEach((l, i) => engine.ingestLine('error.log', i + 1, l));
+    failLines(T0, 3, 0).forEach((l, i) => lineIntakeOf(engine).ingestLine('error.log', i + 1, l));
     engine.tick(T0 + 1500);
     const first = engine.takeAnnouncements();
     expect(first.map((i) => [i.diagnosis.patternId, i.burst.count])).toEqual([['backend-down', 3]]);

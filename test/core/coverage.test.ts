@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { IncidentEngine } from '../../src/engine/incidentEngine.js';
+import { lineIntakeOf } from '../../src/scan/lineIntake.js';
 import { incidentText } from '../../src/report/textReport.js';
 import { AUTH, BACKEND, execNoise, failLines, inspect, patterns, seq, T0 } from './helpers.js';
 
@@ -28,7 +29,7 @@ function run(o: { events?: Record<string, unknown>[]; eventsFrom?: number; resta
   }
   if (o.eventsFrom !== undefined) engine.noteEventsFrom(o.eventsFrom);
   for (const e of o.events ?? []) engine.ingestEvent(e);
-  lines().forEach((l, i) => engine.ingestLine('error.log', i + 1, l));
+  lines().forEach((l, i) => lineIntakeOf(engine).ingestLine('error.log', i + 1, l));
   engine.finish();
   const incidents = engine.incidents().filter((i) => i.burst.upstreamKey === '172.18.0.5:3000');
   expect(incidents).toHaveLength(1);
@@ -75,7 +76,7 @@ describe('event coverage', () => {
     engine.noteEventsFrom(T0 + 3000);
     for (const e of [start, restart]) engine.ingestEvent(e!);
     // The address links by name: the upstream is the container's name, no snapshot needed.
-    failLines(T0 + 1000, 40, 250, { upstream: `http://${BACKEND.name}:3000` }).forEach((l, n) => engine.ingestLine('error.log', n + 1, l));
+    failLines(T0 + 1000, 40, 250, { upstream: `http://${BACKEND.name}:3000` }).forEach((l, n) => lineIntakeOf(engine).ingestLine('error.log', n + 1, l));
     engine.finish();
     const i = engine.incidents()[0]!;
     expect(i.match?.name).toBe(BACKEND.name);

@@ -11,6 +11,7 @@ import path from 'node:path';
 import { loadPatterns } from '../../src/diagnose/loadPatterns.js';
 import type { Pattern } from '../../src/diagnose/patternSchema.js';
 import { IncidentEngine, type EngineOptions } from '../../src/engine/incidentEngine.js';
+import { lineIntakeOf } from '../../src/scan/lineIntake.js';
 import type { ContainerInfo } from '../../src/model/container.js';
 import type { Incident } from '../../src/model/incident.js';
 import { decodeInspectFile } from '../../src/parse/containerInspect.js';
@@ -325,7 +326,7 @@ export function runScenario(s: Scenario): { engine: IncidentEngine; incidents: I
   const engine = new IncidentEngine({ tz: s.tz ?? 'UTC', patterns: patterns(), ...s.opts });
   engine.setContainers(s.containers ?? []);
   for (const e of s.events ?? []) engine.ingestEvent(e);
-  s.lines.forEach((l, i) => engine.ingestLine('error.log', i + 1, l));
+  s.lines.forEach((l, i) => lineIntakeOf(engine).ingestLine('error.log', i + 1, l));
   engine.finish();
   return { engine, incidents: engine.incidents() };
 }

@@ -22,6 +22,7 @@ import { rng } from '../../bench/gen.js';
 import { loadPatterns } from '../../src/diagnose/loadPatterns.js';
 import { analyze, feedEventsFile } from '../../src/session/analyze.js';
 import { IncidentEngine } from '../../src/engine/incidentEngine.js';
+import { lineIntakeOf } from '../../src/scan/lineIntake.js';
 import type { ContainerInfo } from '../../src/model/container.js';
 import { decodeContainerInspect } from '../../src/parse/containerInspect.js';
 import { isIgnoredEventLine } from '../../src/parse/dockerEvent.js';
@@ -220,7 +221,7 @@ function checkOutputs(ctx: ReportContext): void {
 function accounted(engine: IncidentEngine): { read: number; sum: number } {
   const c = engine.counts();
   const unparsed = Object.values(c.unparsed).reduce((a: number, b) => a + (b ?? 0), 0);
-  // Access-log and untimed lines are counted on their own (src/engine/foreignLine.ts).
+  // Access-log and untimed lines are counted on their own (src/scan/foreignLine.ts).
   return { read: c.linesRead, sum: c.upstreamErrors + c.otherLines + unparsed + c.outsideWindow + (c.accessLines ?? 0) + (c.untimed ?? 0) };
 }
 
@@ -292,7 +293,7 @@ describe(`fuzz (seed ${SEED})`, () => {
           }
         }
         const lines = 300;
-        for (let k = 0; k < lines; k++) engine.ingestLine('error.log', k + 1, f.chance(0.3) ? f.pick(logLines) : f.line());
+        for (let k = 0; k < lines; k++) lineIntakeOf(engine).ingestLine('error.log', k + 1, f.chance(0.3) ? f.pick(logLines) : f.line());
         engine.finish();
         const c = engine.counts();
         expect(c.linesRead).toBe(lines);

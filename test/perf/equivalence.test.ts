@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generate } from '../../bench/gen.js';
 import { loadPatterns } from '../../src/diagnose/loadPatterns.js';
 import { IncidentEngine, type EngineOptions } from '../../src/engine/incidentEngine.js';
+import { LineIntake } from '../../src/scan/lineIntake.js';
 import type { UnparsedReason } from '../../src/model/logRecord.js';
 import type { FailureSample } from '../../src/parse/failureSample.js';
 import { LocalClock } from '../../src/parse/localTime.js';
@@ -152,6 +153,18 @@ const ODD_LINES = [
   `${T} [error] 21142#21142: *2 api.internal could not be resolved (3: Host not found), client: 127.0.0.1, server: app.example.test, request: "GET /api/orders/1000 HTTP/1.1", host: "app.example.test"`,
   `${T} [info] 1#1: *5 SSL_do_handshake() failed (SSL: error:0A00010B:SSL routines::wrong version number) while SSL handshaking, client: 1.2.3.4, server: 0.0.0.0:443`,
   `${T} [crit] 1#1: *5 open() "/var/lib/nginx/proxy/1/00/0000000001" failed (13: Permission denied) while reading upstream, client: 1.2.3.4, server: a, upstream: "http://10.0.0.1:80/"`,
+  // Messages the cut remembers (cut.ts messageFacts) told apart: same length, same first, middle
+  // and last characters, different errno, action or kind; and the `*CONN ` prefix read as parseHead reads it.
+  `${T} [error] 1#1: *5 connect() failed (111: Connection refused) while connecting to upstream, client: 1.2.3.4, server: a, request: "GET /x HTTP/1.1", upstream: "http://10.0.0.7:80/x", host: "a"`,
+  `${T} [error] 1#1: *5 connect() failed (112: Connection refused) while connecting to upstream, client: 1.2.3.4, server: a, request: "GET /x HTTP/1.1", upstream: "http://10.0.0.7:80/x", host: "a"`,
+  `${T} [error] 1#1: *5 connect() failed (111: Connection refused) while sending to the upstream, client: 1.2.3.4, server: a, request: "POST /x HTTP/1.1", upstream: "http://10.0.0.7:80/x", host: "a"`,
+  `${T} [error] 1#1: *5 connect() failed (111: Connection refused) while connecting to upstream, client: 1.2.3.4, server: a, request: "POST /x HTTP/1.1", host: "a"`,
+  `${T} [error] 1#1: *5 connect() failed (111: Connection refused) while connecting to upstream`,
+  `${T} [error] 1#1: *abc connect() failed (111: Connection refused) while connecting to upstream, client: 1.2.3.4, server: a, upstream: "http://10.0.0.7:80/x"`,
+  `${T} [error] 1#1: * connect() failed (111: Connection refused) while connecting to upstream, client: 1.2.3.4, server: a, upstream: "http://10.0.0.7:80/x"`,
+  `${T} [error] 1#1: *5connect() failed (111: Connection refused) while connecting to upstream, client: 1.2.3.4, server: a, upstream: "http://10.0.0.7:80/x"`,
+  `${T} [error] 1#1: *0x1F connect() failed (111: Connection refused) while connecting to upstream, client: 1.2.3.4, server: a, upstream: "http://10.0.0.7:80/x"`,
+  `${T} [error] 1#1: *12345678901234567890 connect() failed (111: Connection refused) while connecting to upstream, client: 1.2.3.4, server: a, upstream: "http://10.0.0.7:80/x"`,
   'no newline at the end',
 ];
 
@@ -187,8 +200,12 @@ interface Outcome {
   latest: number;
 }
 
-function engineOptions(extra: Partial<EngineOptions>): EngineOptions {
-  return { tz: 'UTC', patterns, ...extra };
+/** Engine options, and the signature table the scan stage reads with. */
+type Extra = Partial<EngineOptions> & { signatures?: Signature[] };
+
+function engineOptions(extra: Extra): EngineOptions {
+  const { signatures: _table, ...rest } = extra;
+  return { tz: 'UTC', patterns, ...rest };
 }
 
 /**
@@ -196,8 +213,8 @@ function engineOptions(extra: Partial<EngineOptions>): EngineOptions {
  * A line nginx's parser calls not-nginx: its shape's prefix cut (lineShape.ts) and the inside
  * parsed the same way, at the better time; else an access, untimed or not-nginx line.
  */
-async function reference(extra: Partial<EngineOptions>): Promise<Outcome> {
-  const { engine, failures } = spiedEngine(extra);
+async function reference(extra: Extra): Promise<Outcome> {
+  const { engine, failures, intake } = spiedEngine(extra);
   const clock = new LocalClock(extra.tz ?? 'UTC');
   const table = extra.signatures ?? SIGNATURES;
   const parseNginxLine = (text: string, source: string, lineNo: number, c: LocalClock) => referenceParse(text, source, lineNo, c, table);
@@ -222,7 +239,7 @@ async function reference(extra: Partial<EngineOptions>): Promise<Outcome> {
       return;
     }
     if (p.record.kind !== null) records++;
-    engine.ingestRecord(p.record);
+    intake.ingestRecord(p.record);
   });
   splitter.push(readFileSync(log));
   splitter.end();
@@ -233,38 +250,40 @@ async function reference(extra: Partial<EngineOptions>): Promise<Outcome> {
 }
 
 /** An engine whose upstream failures are recorded as burst detection receives them. */
-function spiedEngine(extra: Partial<EngineOptions>): { engine: IncidentEngine; failures: Failure[] } {
+function spiedEngine(extra: Extra): { engine: IncidentEngine; failures: Failure[]; intake: LineIntake } {
   const engine = new IncidentEngine(engineOptions(extra));
+  const intake = new LineIntake(engine, { tz: extra.tz ?? 'UTC', since: extra.since ?? null, until: extra.until ?? null, ...(extra.signatures ? { signatures: extra.signatures } : {}) });
   const failures: Failure[] = [];
   const orig = engine.ingestFailure.bind(engine);
   engine.ingestFailure = (f: FailureSample) => {
     failures.push(copyOf(f));
     orig(f);
   };
-  return { engine, failures };
+  return { engine, failures, intake };
 }
 
-function outcome(engine: IncidentEngine, failures: Failure[]): Outcome {
+function outcome(engine: IncidentEngine, failures: Failure[], intake: LineIntake): Outcome {
+  intake.flush();
   engine.finish();
   return { counts: engine.counts(), failures, incidents: JSON.stringify(engine.incidents()), latest: engine.latestDataTime() };
 }
 
 /** `simd: false`: the JS loop that runs where WebAssembly is missing (`node --jitless`). */
-async function bytePath(extra: Partial<EngineOptions>, options: SplitterOptions = {}): Promise<Outcome> {
-  const { engine, failures } = spiedEngine(extra);
-  await streamFileLines(log, engine, undefined, options);
-  return outcome(engine, failures);
+async function bytePath(extra: Extra, options: SplitterOptions = {}): Promise<Outcome> {
+  const { engine, failures, intake } = spiedEngine(extra);
+  await streamFileLines(log, intake, undefined, options);
+  return outcome(engine, failures, intake);
 }
 
-async function stringPath(extra: Partial<EngineOptions>): Promise<Outcome> {
-  const { engine, failures } = spiedEngine(extra);
-  await streamFileLines(log, (s, n, t) => engine.ingestLine(s, n, t));
-  return outcome(engine, failures);
+async function stringPath(extra: Extra): Promise<Outcome> {
+  const { engine, failures, intake } = spiedEngine(extra);
+  await streamFileLines(log, (s, n, t) => intake.ingestLine(s, n, t));
+  return outcome(engine, failures, intake);
 }
 
 /** Byte mode fed odd-sized, oddly aligned chunks (unaligned buffers, lines across chunks). */
-async function oddChunks(extra: Partial<EngineOptions>, sizes: number[], options: SplitterOptions = {}): Promise<Outcome> {
-  const { engine, failures } = spiedEngine(extra);
+async function oddChunks(extra: Extra, sizes: number[], options: SplitterOptions = {}): Promise<Outcome> {
+  const { engine, failures, intake } = spiedEngine(extra);
   const data = readFileSync(log);
   const parts: Buffer[] = [];
   for (let at = 0, k = 0; at < data.length; k++) {
@@ -276,8 +295,8 @@ async function oddChunks(extra: Partial<EngineOptions>, sizes: number[], options
     parts.push(backing.subarray(shift, shift + Math.min(n, data.length - at)));
     at += n;
   }
-  await streamLines(log, Readable.from(parts), engine, undefined, options);
-  return outcome(engine, failures);
+  await streamLines(log, Readable.from(parts), intake, undefined, options);
+  return outcome(engine, failures, intake);
 }
 
 function expectSame(a: Outcome, b: Outcome): void {

@@ -1,5 +1,5 @@
 /**
- * A big log read on two threads (engine/screenedFile.ts + screenWorker.ts) must give exactly what
+ * A big log read on two threads (scan/screenedFile.ts + screenWorker.ts) must give exactly what
  * the one-thread read gives: every counter, every upstream failure as burst detection receives
  * it, in order, the incidents, the newest time; with a --since/--until window and in another time
  * zone too. A worker runs a built JavaScript file, so this test drives the build in dist/ (npm
@@ -14,7 +14,7 @@ import { generate } from '../../bench/gen.js';
 const dist = join(__dirname, '..', '..', 'dist', 'src');
 type Analyze = typeof import('../../src/session/analyze.js');
 type Engine = typeof import('../../src/engine/incidentEngine.js');
-type Screened = typeof import('../../src/engine/screenedFile.js');
+type Screened = typeof import('../../src/scan/screenedFile.js');
 type Sample = import('../../src/parse/failureSample.js').FailureSample;
 
 let analyzeMod: Analyze;
@@ -24,13 +24,15 @@ let patterns: ReturnType<typeof import('../../src/diagnose/loadPatterns.js')['lo
 let dir: string;
 let log: string;
 let events: string;
+/** An outage's log (bench --mix outage): nearly every line a failure, cut on the reader thread and handed over as numbers. */
+let outage: string;
 
 const T = '2024/03/10 00:30:00';
 
 beforeAll(async () => {
   analyzeMod = (await import(join(dist, 'session', 'analyze.js'))) as Analyze;
   engineMod = (await import(join(dist, 'engine', 'incidentEngine.js'))) as Engine;
-  screenedMod = (await import(join(dist, 'engine', 'screenedFile.js'))) as Screened;
+  screenedMod = (await import(join(dist, 'scan', 'screenedFile.js'))) as Screened;
   patterns = ((await import(join(dist, 'diagnose', 'loadPatterns.js'))) as typeof import('../../src/diagnose/loadPatterns.js')).loadPatterns();
   dir = mkdtempSync(join(tmpdir(), 'rd-screen-'));
   const g = generate(dir, 6_000_000, 11);
@@ -40,6 +42,11 @@ beforeAll(async () => {
   // any ordinary batch), binary bytes, CRLF, non-ASCII, and a failure right after each.
   const fail = `${T} [error] 1#1: *5 connect() failed (111: Connection refused) while connecting to upstream, client: 1.2.3.4, server: a, request: "POST / HTTP/1.1", upstream: "http://10.9.9.9:80/", host: "a"`;
   appendFileSync(log, [`${T} [error] 1#1: *5 upstream ${'z'.repeat(1024 * 1024 + 100)}`, fail, '\u0000\u0001 binary', fail, `${fail}\r`, `${T} [error] 1#1: *5 upstream timed out (110: Connection timed out) while reading upstream, client: 1.2.3.4, server: é, upstream: "http://10.9.9.9:80/ü"`, fail, ''].join('\n'));
+  outage = generate(dir, 3_000_000, 12, 'outage').log;
+  // The outage log ends with the same odd lines, and failures whose names and messages the reader
+  // thread's tables must keep apart (a message seen before with one character changed, a new host).
+  const odd = [`${T} [error] 1#1: *5 upstream ${'z'.repeat(1024 * 1024 + 100)}`, fail, '\u0000\u0001 binary', fail, `${fail}\r`, fail.replace('111: ', '112: '), fail.replace('host: "a"', 'host: "b"'), fail.replace('*5 ', '* '), fail.replace('*5 ', '*x5 '), fail.replace('"http://10.9.9.9:80/"', '"http://[2001:db8::1]:80/x"'), fail.replace(', upstream: "http://10.9.9.9:80/"', ''), `${T} [error] 1#1: *5 upstream timed out (110: Connection timed out) while reading upstream, client: 1.2.3.4, server: é, upstream: "http://10.9.9.9:80/ü"`, fail, ''];
+  appendFileSync(outage, odd.join('\n'));
   // Shaped lines (parse/lineShape.ts) and access lines: the reader thread passes them on to be read as strings.
   appendFileSync(log, [`2024-03-10T00:30:00.5Z ${fail}`, `nginx-1  | ${fail}`, `nginx-1  | 2024-03-10T00:30:01.5Z ${fail}`, '127.0.0.1 - - [10/Mar/2024:00:30:00 +0000] "GET / HTTP/1.1" 502 157 "-" "curl/7.88"', `<187>Mar 10 00:30:00 host nginx: ${fail}`, 'nginx-1  | /docker-entrypoint.sh: ready', ''].join('\n'));
 });
@@ -55,8 +62,18 @@ interface Outcome {
   latest: number;
 }
 
+interface Extra {
+  since?: number;
+  until?: number;
+  tz?: string;
+  /** Of every 8 failure lines, how many the reader thread cuts (ScreenJob.share); adapted when not given. */
+  share?: number;
+  /** The log to read (default: the busy host's). */
+  file?: string;
+}
+
 /** analyze() on one or two threads, with every upstream failure recorded as the engine takes it. */
-async function run(readerThread: boolean, extra: { since?: number; until?: number; tz?: string }): Promise<Outcome> {
+async function run(readerThread: boolean, extra: Extra): Promise<Outcome> {
   const proto = engineMod.IncidentEngine.prototype;
   const orig = proto.ingestFailure;
   const failures: unknown[] = [];
@@ -65,14 +82,23 @@ async function run(readerThread: boolean, extra: { since?: number; until?: numbe
     orig.call(this, f);
   };
   try {
-    const { engine, incidents } = await analyzeMod.analyze({ logs: [log], events, tz: extra.tz ?? 'UTC', patterns, since: extra.since ?? null, until: extra.until ?? null, readerThread });
+    const file = extra.file ?? log;
+    if (readerThread && extra.share !== undefined) {
+      // The reader thread with a fixed share of the cut (analyze() adapts it to the two threads' speed).
+      const engine = new engineMod.IncidentEngine({ tz: extra.tz ?? 'UTC', patterns, since: extra.since ?? null, until: extra.until ?? null });
+      await analyzeMod.feedEventsFile(events, engine);
+      await screenedMod.streamFileScreened(file, engine, { tz: extra.tz ?? 'UTC', since: extra.since ?? null, until: extra.until ?? null, share: extra.share });
+      engine.finish();
+      return { counts: engine.counts(), failures, incidents: JSON.stringify(engine.incidents()), latest: engine.latestDataTime() };
+    }
+    const { engine, incidents } = await analyzeMod.analyze({ logs: [file], events, tz: extra.tz ?? 'UTC', patterns, since: extra.since ?? null, until: extra.until ?? null, readerThread });
     return { counts: engine.counts(), failures, incidents: JSON.stringify(incidents), latest: engine.latestDataTime() };
   } finally {
     proto.ingestFailure = orig;
   }
 }
 
-async function expectSame(extra: { since?: number; until?: number; tz?: string }): Promise<Outcome> {
+async function expectSame(extra: Extra): Promise<Outcome> {
   const one = await run(false, extra);
   const two = await run(true, extra);
   expect(two.counts).toEqual(one.counts);
@@ -104,6 +130,47 @@ describe('reading a big log on a second thread', () => {
 
   it('in another time zone', async () => {
     await expectSame({ tz: 'Europe/Berlin' });
+  });
+
+  it('an outage log: the same whoever cuts the failure lines (all on the reader thread, some, none, adapted)', async () => {
+    const one = await expectSame({ file: outage, share: 8 });
+    expect((one.counts as { upstreamErrors: number }).upstreamErrors).toBeGreaterThan(5000);
+    expect((one.counts as { upstreamErrors: number }).upstreamErrors / (one.counts as { linesRead: number }).linesRead).toBeGreaterThan(0.8);
+    for (const share of [3, 0]) await expectSame({ file: outage, share });
+    await expectSame({ file: outage });
+  });
+
+  it('an outage log with a window, in another time zone', async () => {
+    const one = await expectSame({ file: outage, share: 5, tz: 'America/New_York', since: Date.UTC(2024, 2, 10, 5, 5, 0), until: Date.UTC(2024, 2, 10, 5, 40, 0) });
+    expect((one.counts as { outsideWindow: number }).outsideWindow).toBeGreaterThan(1000);
+  });
+
+  it('a row added to the signature table reaches the reader thread: its failures are cut there and handed over as numbers', async () => {
+    const intakeMod = (await import(join(dist, 'scan', 'lineIntake.js'))) as typeof import('../../src/scan/lineIntake.js');
+    const readMod = (await import(join(dist, 'sources', 'readInput.js'))) as typeof import('../../src/sources/readInput.js');
+    const sigMod = (await import(join(dist, 'parse', 'nginx', 'signatures.js'))) as typeof import('../../src/parse/nginx/signatures.js');
+    const signatures = [...sigMod.SIGNATURES, { phrase: 'peer vanished mid-flight', where: 'anywhere' as const, kind: 'reset' as const }];
+    const added = join(dir, 'added.log');
+    const line = (k: number) => `${T} [error] 1#1: *${k} peer vanished mid-flight while reading upstream, client: 1.2.3.${k}, server: a, request: "GET /x HTTP/1.1", upstream: "http://10.7.7.7:80/x", host: "a"`;
+    appendFileSync(added, Array.from({ length: 50 }, (_, k) => line(k)).join('\n') + '\n');
+    const read = async (table: typeof signatures | undefined, thread: boolean) => {
+      const engine = new engineMod.IncidentEngine({ tz: 'UTC', patterns });
+      const o = { tz: 'UTC', ...(table ? { signatures: table } : {}) };
+      if (thread) await screenedMod.streamFileScreened(added, engine, { ...o, share: 8 });
+      else {
+        const intake = new intakeMod.LineIntake(engine, o);
+        await readMod.streamFileLines(added, intake);
+        intake.flush();
+      }
+      engine.finish();
+      return { counts: engine.counts(), incidents: JSON.stringify(engine.incidents()) };
+    };
+    const two = await read(signatures, true);
+    expect(two.counts.upstreamErrors).toBe(50);
+    expect(JSON.parse(two.incidents)[0].burst.kinds).toEqual({ reset: 50 });
+    expect(two).toEqual(await read(signatures, false));
+    // Without the row they are no failures on either path: the table alone made the difference.
+    expect((await read(undefined, true)).counts.upstreamErrors).toBe(0);
   });
 
   it('an error in the reader thread becomes the same one-line error', async () => {

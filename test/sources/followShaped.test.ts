@@ -10,6 +10,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadPatterns } from '../../src/diagnose/loadPatterns.js';
 import { IncidentEngine } from '../../src/engine/incidentEngine.js';
+import { LineIntake, lineIntakeOf } from '../../src/scan/lineIntake.js';
 import { followLog, type LogFollowHandle } from '../../src/sources/tailLog.js';
 import { streamFileLines } from '../../src/sources/readInput.js';
 import { REPO } from '../support/cli.js';
@@ -34,7 +35,9 @@ describe('a followed file of docker logs --timestamps lines', () => {
   it('is read as the plain log is, at the better time', async () => {
     const patterns = loadPatterns();
     const plain = new IncidentEngine({ tz: 'UTC', patterns });
-    await streamFileLines(FIXTURE, plain);
+    const intake = new LineIntake(plain, plain.lineWindow);
+    await streamFileLines(FIXTURE, intake);
+    intake.flush();
     plain.finish();
 
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rd-h15a-follow-'));
@@ -42,7 +45,7 @@ describe('a followed file of docker logs --timestamps lines', () => {
     const file = path.join(dir, 'nginx.log');
     fs.writeFileSync(file, '');
     const live = new IncidentEngine({ tz: 'UTC', patterns });
-    const h = followLog(file, (source, lineNo, text) => live.ingestLine(source, lineNo, text));
+    const h = followLog(file, (source, lineNo, text) => lineIntakeOf(live).ingestLine(source, lineNo, text));
     handles.push(h);
     await h.ready;
     const lines = fs.readFileSync(FIXTURE, 'utf8').split('\n').filter(Boolean).map(dockerStamp);

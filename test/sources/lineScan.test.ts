@@ -7,6 +7,7 @@
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { LineIntake } from '../../src/scan/lineIntake.js';
 import { IncidentEngine } from '../../src/engine/incidentEngine.js';
 import { MAX_NEEDLES, NEEDLE_MAX_BYTES, REGION_BYTES, SimdLineScanner } from '../../src/sources/lineScan.js';
 import { LineSplitter, type ByteLineConsumer } from '../../src/sources/lineSplitter.js';
@@ -57,7 +58,7 @@ function chunked(data: Buffer, sizes: number[]): Buffer[] {
 
 describe('SIMD line scanner', () => {
   it('loads on this Node and takes the engine\'s needles (else postmortems silently take the JS loop)', () => {
-    expect(SimdLineScanner.create(new IncidentEngine({ tz: 'UTC', patterns: patterns() }).needles)).not.toBeNull();
+    expect(SimdLineScanner.create(new LineIntake(new IncidentEngine({ tz: 'UTC', patterns: patterns() }), { tz: 'UTC' }).needles)).not.toBeNull();
     expect(SimdLineScanner.create([Buffer.from('x'.repeat(NEEDLE_MAX_BYTES + 1))])).toBeNull();
     expect(SimdLineScanner.create(Array.from({ length: MAX_NEEDLES + 1 }, (_, k) => Buffer.from(`n${k}`)))).toBeNull();
   });

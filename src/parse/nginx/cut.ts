@@ -49,9 +49,11 @@ export class LineCut {
   /** Start/end pairs in FIELD_KEYS order. */
   readonly fields = new Int32Array(FIELD_KEYS.length * 2);
   /** quickScanLine's side results (screen.ts): the time of an OTHER line, the reason of an UNPARSED one. */
-  readonly scan: ScanSide = { time: 0, reason: 'empty' };
+  readonly scan: ScanSide = { time: 0, reason: 'empty', afterIds: 0 };
   /** The table's needles: a message holding none of them (and no `upstream:` field) is no failure. */
   readonly needles: readonly string[];
+  /** What messages seen before gave (see messageFacts), by a key made of a few of their characters. */
+  readonly memo = new Map<number, MessageFacts>();
 
   constructor(readonly classifier: Classifier = DEFAULT_CLASSIFIER) {
     this.needles = needlesOf(classifier.table);
@@ -66,10 +68,32 @@ export class LineCut {
 
 const DEFAULT_CLASSIFIER = new Classifier();
 
+/**
+ * What cutLine reads from a message alone (errno group and action as offsets from its start,
+ * whether it holds a needle, and its kind with and without an `upstream:` field, undefined until
+ * asked). An outage's log repeats a few dozen messages a million times: each is read once, then
+ * found again by one comparison (test/perf/equivalence.test.ts checks the results are the same).
+ */
+interface MessageFacts {
+  msg: string;
+  errno: number | null;
+  strerrorAt: number;
+  strerrorEnd: number;
+  actionAt: number;
+  needle: boolean;
+  kindWith: UpstreamErrorKind | null | undefined;
+  kindWithout: UpstreamErrorKind | null | undefined;
+}
+
+/** Messages remembered per LineCut (past this the memo starts again). */
+const MEMO_SIZE = 1024;
+
 /** A screen's side results, beside its answer (no object per line). */
 export interface ScanSide {
   time: number;
   reason: UnparsedLine['reason'];
+  /** NginxByteScanner's CANDIDATE: where `PID#TID: ` ends, from the line's start (its header is ASCII: the same in the decoded text). */
+  afterIds: number;
 }
 
 /**
@@ -80,22 +104,72 @@ export interface ScanSide {
 export function cutLine(cut: LineCut, text: string, clock: LocalClock, knownClean = false): UnparsedLine['reason'] | null {
   const bad = parseHead(text, clock, cut.head, knownClean);
   if (bad !== null) return bad;
-  const i = cut.head.msgAt;
+  cutBody(cut, text, cut.head.msgAt, cut.head.time);
+  return null;
+}
+
+/**
+ * cutLine for a line NginxByteScanner found a CANDIDATE (a valid header of plain ASCII digits, its
+ * level known, no control byte): what parseHead would give is known from the scan, `time` and
+ * `afterIds` (ScanSide), but for the optional `*CONN ` prefix, read here as parseHead reads it.
+ * The same ranges and kind as cutLine (test/perf/equivalence.test.ts); `cut.head` is not filled.
+ */
+export function cutScanned(cut: LineCut, text: string, time: number, afterIds: number): void {
+  let i = afterIds;
+  if (text.charCodeAt(i) === 42 /* * */) {
+    const sp = text.indexOf(' ', i);
+    if (sp > 0 && !Number.isNaN(intAt(text, i + 1, sp))) i = sp + 1;
+  }
+  cutBody(cut, text, i, time);
+}
+
+/** The message from `i` on: its ranges, the fields of a line that may be about an upstream, the kind. */
+function cutBody(cut: LineCut, text: string, i: number, time: number): void {
   const fieldsAt = text.indexOf(', client: ', i);
   const msgEnd = fieldsAt < 0 ? text.length : fieldsAt;
-  cut.time = cut.head.time;
+  cut.time = time;
   cut.msgAt = i;
   cut.msgEnd = msgEnd;
-  cutMessage(cut, text, i, msgEnd);
+  const facts = messageFacts(cut, text, i, msgEnd);
   // Field extraction only where it can matter: an upstream failure, or a line naming an upstream.
-  const mayBeUpstream = mentionsUpstream(cut.needles, text, i, msgEnd, fieldsAt);
+  const mayBeUpstream = facts.needle || text.includes('upstream: "', fieldsAt < 0 ? i : fieldsAt);
   cut.mayBeUpstream = mayBeUpstream;
   const f = cut.fields;
   if (fieldsAt >= 0 && mayBeUpstream) cutFields(text, fieldsAt, f);
   else f.fill(-1);
-  const hasUpstream = f[2 * F_UPSTREAM + 1]! > f[2 * F_UPSTREAM]!;
-  cut.kind = mayBeUpstream ? cut.classifier.classify(text, i, msgEnd, cut.errno, cut.actionAt, msgEnd, hasUpstream) : null;
-  return null;
+  if (!mayBeUpstream) cut.kind = null;
+  else if (f[2 * F_UPSTREAM + 1]! > f[2 * F_UPSTREAM]!) cut.kind = facts.kindWith ??= cut.classifier.classify(text, i, msgEnd, cut.errno, cut.actionAt, msgEnd, true);
+  else cut.kind = facts.kindWithout ??= cut.classifier.classify(text, i, msgEnd, cut.errno, cut.actionAt, msgEnd, false);
+}
+
+/** cutMessage and the needle test for `text[msgAt, msgEnd)`, from the memo when the message was seen before; fills `cut`. */
+function messageFacts(cut: LineCut, text: string, msgAt: number, msgEnd: number): MessageFacts {
+  const len = msgEnd - msgAt;
+  const key = len === 0 ? 0 : (len * 65599 + text.charCodeAt(msgAt) * 257 + text.charCodeAt(msgAt + (len >> 1)) * 31 + text.charCodeAt(msgEnd - 1)) | 0;
+  let facts = cut.memo.get(key);
+  if (facts !== undefined && facts.msg.length === len && text.startsWith(facts.msg, msgAt)) {
+    cut.errno = facts.errno;
+    cut.strerrorAt = facts.strerrorAt < 0 ? -1 : msgAt + facts.strerrorAt;
+    cut.strerrorEnd = facts.strerrorEnd < 0 ? -1 : msgAt + facts.strerrorEnd;
+    cut.actionAt = facts.actionAt < 0 ? -1 : msgAt + facts.actionAt;
+    return facts;
+  }
+  cutMessage(cut, text, msgAt, msgEnd);
+  let needle = false;
+  for (const n of cut.needles) if (includesIn(text, n, msgAt, msgEnd)) needle = true;
+  facts = {
+    msg: text.slice(msgAt, msgEnd),
+    errno: cut.errno,
+    strerrorAt: cut.strerrorAt < 0 ? -1 : cut.strerrorAt - msgAt,
+    strerrorEnd: cut.strerrorEnd < 0 ? -1 : cut.strerrorEnd - msgAt,
+    actionAt: cut.actionAt < 0 ? -1 : cut.actionAt - msgAt,
+    needle,
+    kindWith: undefined,
+    kindWithout: undefined,
+  };
+  if (cut.memo.size >= MEMO_SIZE) cut.memo.clear();
+  cut.memo.set(key, facts);
+  return facts;
 }
 
 /** Can this line be an upstream failure at all (so its fields are worth cutting)? The message is `text[msgAt, msgEnd)`. */

@@ -140,7 +140,7 @@ const LEVEL_BYTES: readonly Buffer[] = LEVELS.map((l) => Buffer.from(l, 'latin1'
  */
 export class NginxByteScanner {
   /** Side results of the last scan: the time of an OTHER or CANDIDATE line, the reason of an UNPARSED one. */
-  readonly scanned: ScanSide = { time: 0, reason: 'empty' };
+  readonly scanned: ScanSide = { time: 0, reason: 'empty', afterIds: 0 };
   private readonly lastStamp = Buffer.alloc(19);
   private lastTime = NaN;
   private haveStamp = false;
@@ -213,6 +213,7 @@ export class NginxByteScanner {
       return SCAN_UNPARSED;
     }
     this.scanned.time = this.lastTime;
+    this.scanned.afterIds = i + 2 - start;
     if (needle && !this.screen.notAFailure(buf, i + 2, end)) return SCAN_CANDIDATE;
     return SCAN_OTHER;
   }

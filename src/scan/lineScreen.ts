@@ -1,7 +1,7 @@
 /**
  * The first look at every line of a postmortem, on bytes: most lines are counted here without a
  * string ever being made (not an upstream failure, or not a valid line), and the rest go to `full`
- * for the real parse. Used by IncidentEngine on its own thread, and by screenWorker.ts on a second
+ * for the real parse. Used by LineIntake on the engine's thread, and by screenWorker.ts on a second
  * thread for big files; light on imports for that reason (no diagnosis, no zod).
  */
 import type { UnparsedReason } from '../model/logRecord.js';
@@ -19,6 +19,39 @@ export interface LineTally {
   unparsed: Partial<Record<UnparsedReason, number>>;
 }
 
+/**
+ * What a scan stage hands the engine besides failure samples (IncidentEngine.addTallies): the
+ * lines it counted itself, and their times.
+ */
+export interface LineTallies extends LineTally {
+  /** The newest time of those lines inside the window (0: none). */
+  latest: number;
+  /** The oldest and newest valid line, --since/--until or not (Infinity/-Infinity: none). */
+  firstLine: number;
+  lastLine: number;
+  /** Lines read around nginx's own (foreignLine.ts): access lines, undated lines, shaped lines by shape. */
+  accessLines?: number;
+  untimed?: number;
+  shapes?: Record<string, number>;
+}
+
+/**
+ * The --since/--until rule, one place for lines and failures alike: `count` valid lines at `time`
+ * move the oldest/newest line times; inside the window they move the newest times and the answer
+ * is true, outside they are counted in `tally.outsideWindow` and the answer is false.
+ */
+export function admitLines(times: LatestTimes, tally: { outsideWindow: number }, since: number | null, until: number | null, time: number, count: number): boolean {
+  if (time < times.firstLine) times.firstLine = time;
+  if (time > times.lastLine) times.lastLine = time;
+  if ((since !== null && time < since) || (until !== null && time > until)) {
+    tally.outsideWindow += count;
+    return false;
+  }
+  if (time > times.latest) times.latest = time;
+  if (time > times.latestLog) times.latestLog = time;
+  return true;
+}
+
 /** Newest data time and newest log-line time; the oldest and newest valid line, --since/--until or not (Infinity/-Infinity: none). */
 export interface LatestTimes {
   latest: number;
@@ -31,8 +64,11 @@ export function newLatestTimes(): LatestTimes {
   return { latest: 0, latestLog: 0, firstLine: Infinity, lastLine: -Infinity };
 }
 
-/** A line that needs the full parse; returns its time, NaN when it is not a valid line. `time`: its time when the scan read it, else NaN. */
-export type FullLineHandler = (source: string, lineNo: number, buf: Buffer, start: number, end: number, flags: number, time: number) => number;
+/**
+ * A line that needs the full parse; returns its time, NaN when it is not a valid line. `time`: its
+ * time when the scan found it a CANDIDATE, else NaN; `afterIds`: then where its `PID#TID: ` ends (ScanSide).
+ */
+export type FullLineHandler = (source: string, lineNo: number, buf: Buffer, start: number, end: number, flags: number, time: number, afterIds: number) => number;
 
 export class LineScreen implements ByteLineConsumer {
   /** Bytes that make a line worth decoding: every upstream failure holds one of them (the signature table's needles). */
@@ -69,6 +105,7 @@ export class LineScreen implements ByteLineConsumer {
       flags &= ~LINE_SAME_HEAD;
     }
     let time = NaN;
+    let afterIds = 0;
     if ((flags & ~LINE_NEEDLE) === 0) {
       const q = this.scanner.scan(buf, start, end, flags !== 0);
       if (q === SCAN_OTHER) {
@@ -82,9 +119,12 @@ export class LineScreen implements ByteLineConsumer {
         this.prevLineTime = this.countUnparsed(this.scanner.scanned.reason);
         return;
       }
-      if (q === SCAN_CANDIDATE) time = this.scanner.scanned.time;
+      if (q === SCAN_CANDIDATE) {
+        time = this.scanner.scanned.time;
+        afterIds = this.scanner.scanned.afterIds;
+      }
     }
-    this.prevLineTime = this.full(source, lineNo, buf, start, end, flags, time);
+    this.prevLineTime = this.full(source, lineNo, buf, start, end, flags, time, afterIds);
   }
 
   /** Lines with the stamp of the valid line before them, and no failure (LineSplitter's SIMD scan): all OTHER, at its time. */
@@ -100,15 +140,7 @@ export class LineScreen implements ByteLineConsumer {
    * answer is true; outside they are counted as such and the answer is false.
    */
   admit(time: number, count = 1): boolean {
-    if (time < this.times.firstLine) this.times.firstLine = time;
-    if (time > this.times.lastLine) this.times.lastLine = time;
-    if ((this.since !== null && time < this.since) || (this.until !== null && time > this.until)) {
-      this.tally.outsideWindow += count;
-      return false;
-    }
-    if (time > this.times.latest) this.times.latest = time;
-    if (time > this.times.latestLog) this.times.latestLog = time;
-    return true;
+    return admitLines(this.times, this.tally, this.since, this.until, time, count);
   }
 
   /** `count` valid lines that are not upstream failures, at `time`; returns `time`. */

@@ -1,0 +1,133 @@
+/**
+ * An upstream failure as numbers, for the way from the reader thread to the engine's thread
+ * (screenWorker.ts → screenedFile.ts): the reader thread cuts the line and derives what burst
+ * detection needs (FailureSample.fromCut), writes it here, and the engine's thread refills one
+ * sample from it (FailureSample.fromWire) without decoding the line. In an outage's log, where
+ * nearly every line is a failure, that takes most of the per-line work off the engine's thread.
+ *
+ * Names (upstream key, method, server, host) go over as ids: each string crosses once, in the
+ * batch message that first uses it (`WireNames.take`). The table is bounded: past MAX_NAMES at a
+ * batch's start both sides empty it and the ids start again.
+ */
+import { UPSTREAM_ERROR_KINDS, type UpstreamErrorKind } from '../model/logRecord.js';
+import type { FailureSample } from '../parse/failureSample.js';
+
+/**
+ * Int32 slots per line: 0 lineNo, 1 start, 2 end, 3 flags, 4 kind index (-1: not cut, parse it
+ * there) + 256 when the request was sent, 5 errno (-1: none), 6-9 method/server/host/key ids
+ * (0: none), 10-11 the `upstream:` value's range in the decoded line; then two doubles: the client
+ * hash (ints 12-13) and the time (ints 14-15).
+ */
+export const META_INTS = 16;
+const SENT = 256;
+const MAX_NAMES = 8192;
+
+const KIND_INDEX = new Map(UPSTREAM_ERROR_KINDS.map((k, i) => [k, i]));
+
+export interface SlotViews {
+  data: Buffer;
+  meta: Int32Array;
+  /** The same memory as `meta`, for the doubles. */
+  doubles: Float64Array;
+}
+
+/** New names since the last batch; `reset`: forget every id before these. */
+export interface NameDefs {
+  reset: boolean;
+  names: string[];
+}
+
+/** The reader thread's side of the name ids. */
+export class WireNames {
+  private readonly ids = new Map<string, number>();
+  private fresh: string[] = [];
+  private reset = false;
+
+  id(name: string | null): number {
+    if (name === null) return 0;
+    let id = this.ids.get(name);
+    if (id === undefined) {
+      id = this.ids.size + 1;
+      this.ids.set(name, id);
+      this.fresh.push(name);
+    }
+    return id;
+  }
+
+  /** The names the batch just filled introduced; empties the table for the next batch when it is full. */
+  take(): NameDefs {
+    const defs = { reset: this.reset, names: this.fresh };
+    this.fresh = [];
+    this.reset = this.ids.size >= MAX_NAMES;
+    if (this.reset) this.ids.clear();
+    return defs;
+  }
+}
+
+/** The engine thread's side: id → name. */
+export class WireNameTable {
+  private names: (string | null)[] = [null];
+
+  add(defs: NameDefs): void {
+    if (defs.reset) this.names = [null];
+    for (const n of defs.names) this.names.push(n);
+  }
+
+  name(id: number): string | null {
+    return this.names[id]!;
+  }
+}
+
+/** Line `i`: where its bytes lie in the slot, and (`s` not null) the failure derived from it. */
+export function writeLine(v: SlotViews, i: number, lineNo: number, start: number, end: number, flags: number, s: FailureSample | null, urlAt: number, urlEnd: number, names: WireNames): void {
+  const m = v.meta;
+  const b = i * META_INTS;
+  m[b] = lineNo;
+  m[b + 1] = start;
+  m[b + 2] = end;
+  m[b + 3] = flags;
+  if (s === null) {
+    m[b + 4] = -1;
+    return;
+  }
+  m[b + 4] = KIND_INDEX.get(s.kind)! + (s.requestSent ? SENT : 0);
+  m[b + 5] = s.errno ?? -1;
+  m[b + 6] = names.id(s.method);
+  m[b + 7] = names.id(s.server);
+  m[b + 8] = names.id(s.host);
+  m[b + 9] = names.id(s.key);
+  m[b + 10] = urlAt;
+  m[b + 11] = urlEnd;
+  const d = i * (META_INTS / 2);
+  v.doubles[d + 6] = s.clientHash;
+  v.doubles[d + 7] = s.time;
+}
+
+/** Refills `s` from line `i` (source `source`); false when the line was not cut (the engine's thread parses it). */
+export function readLine(v: SlotViews, i: number, source: string, s: FailureSample, names: WireNameTable): boolean {
+  const m = v.meta;
+  const b = i * META_INTS;
+  const k = m[b + 4]!;
+  if (k < 0) return false;
+  const errno = m[b + 5]!;
+  const d = i * (META_INTS / 2);
+  s.fromWire(
+    source,
+    m[b]!,
+    v.doubles[d + 7]!,
+    UPSTREAM_ERROR_KINDS[k & (SENT - 1)] as UpstreamErrorKind,
+    errno < 0 ? null : errno,
+    names.name(m[b + 6]!),
+    k >= SENT,
+    names.name(m[b + 7]!),
+    names.name(m[b + 8]!),
+    v.doubles[d + 6]!,
+    names.name(m[b + 9]!)!,
+    v.data,
+    m[b + 1]!,
+    m[b + 2]!,
+    m[b + 10]!,
+    m[b + 11]!,
+  );
+  return true;
+}
