@@ -48,13 +48,15 @@ const CONTAINER_NUMBER = 'com.docker.compose.container-number';
 
 /**
  * Which replica of its workload a container is: compose's container number, else a swarm task's
- * slot, else '' (one replica). A recreate keeps the slot; two replicas never share one.
+ * slot, else its name without what a recreate or an orchestrator changes (plain `docker run`
+ * replicas `api-1`, `api-2` carry no number, but names of their own; `docker rm -f` + `docker run
+ * --name` keeps the name). A recreate keeps the slot; two replicas never share one.
  */
 export function replicaSlot(c: { name: string; attributes?: Record<string, string>; labels?: Record<string, string> }): string {
   const n = c.attributes?.[CONTAINER_NUMBER] ?? c.labels?.[CONTAINER_NUMBER];
   if (n) return n;
   const swarm = /^.+\.(\d+)\.[0-9a-z]{25}$/.exec(c.name.replace(/^\//, ''));
-  return swarm?.[1] ?? '';
+  return swarm?.[1] ?? `name:${normaliseContainerName(c.name)}`;
 }
 
 /** The events of one workload (any of its incarnations), oldest first. */
@@ -90,10 +92,7 @@ export function buildWorkload(given: WorkloadLabels, events: readonly ContainerE
   const incarnations = [...byId.values()].sort((a, b) => (Number.isNaN(a.from) ? 0 : a.from) - (Number.isNaN(b.from) ? 0 : b.from));
   // A recreate is a new container id in a replica slot that already had one (two replicas are not a recreate).
   const idsBySlot = new Map<string, Set<string>>();
-  for (const e of own) {
-    const slot = replicaSlot(e);
-    idsBySlot.set(slot, (idsBySlot.get(slot) ?? new Set()).add(e.containerId));
-  }
+  for (const e of own) idsBySlot.set(replicaSlot(e), (idsBySlot.get(replicaSlot(e)) ?? new Set()).add(e.containerId));
   const newIdInSlot = [...idsBySlot.values()].some((ids) => ids.size > 1);
   const destroyThenCreate = own.some((d, i) => d.action === 'destroy' && own.slice(i + 1).some((c) => c.action === 'create' && replicaSlot(c) === replicaSlot(d)));
   const newest = incarnations[incarnations.length - 1];

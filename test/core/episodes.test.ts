@@ -59,6 +59,18 @@ describe('workload keys', () => {
     const restart = [kill(0, '15'), die(1, 0), ev(1.1, 'stop'), ev(1.4, 'start'), ev(1.5, 'restart')];
     expect(buildWorkload({ name: 'shop-api-1', project: 'shop', service: 'api' }, restart).recreated).toBe(false);
   });
+
+  it('replicas without a container number (labelled by hand, plain docker run) restarted together are not a recreate; rm -f + run --name is', () => {
+    // Seen for real: two replicas of one compose service, started without com.docker.compose.container-number.
+    const one = { name: 'shop-api-1' };
+    const two = { name: 'shop-api-2', containerId: NEW };
+    const together = [kill(0, '15', one), kill(0, '15', two), die(1, 0, one), die(1, 0, two), ev(1.2, 'start', one), ev(1.2, 'start', two)];
+    expect(buildWorkload({ name: 'shop-api-1', project: 'shop', service: 'api' }, together).recreated).toBe(false);
+    const plain = together.map((e) => ({ ...e, project: null, service: null, name: e.name.replace('shop-', '') }));
+    expect(buildWorkload({ name: 'api-1', project: null, service: null }, plain).recreated).toBe(false);
+    const rmRun = [kill(0, '9', { name: 'api' }), die(0.1, 137, { name: 'api' }), ev(0.2, 'destroy', { name: 'api' }), ev(1, 'create', { name: 'api', containerId: NEW }), ev(1.1, 'start', { name: 'api', containerId: NEW })].map((e) => ({ ...e, project: null, service: null }));
+    expect(buildWorkload({ name: 'api', project: null, service: null }, rmRun).recreated).toBe(true);
+  });
 });
 
 describe('episodes: each exit classified on its own', () => {
