@@ -175,5 +175,9 @@ export function singlePeerOf(upstream: UpstreamAddress, map: UpstreamMap, names:
 export function withConfigFacts(facts: BurstFacts, group: GroupFacts | null, stale: StaleAddressFacts | null, singlePeer: SinglePeerFacts | null = null): BurstFacts {
   const outlived = stale !== null || (group?.allPeersRestarted === true && group.errorsAfterStarts > 0);
   const fromLastError = facts.timeToReady === null || facts.timeToReady.source === 'last-error';
-  return { ...facts, group, stale, singlePeer, ...(outlived && fromLastError ? { timeToReady: null, startToLastError: null } : {}) };
+  if (!outlived || !fromLastError) return { ...facts, group, stale, singlePeer };
+  // The errors after the start cannot be split into "starting" and "after ready" then: say so.
+  const why = stale !== null ? 'nginx dialled a stale address' : 'fail_timeout kept the restarted peers out';
+  const readyUnknown = `its errors outlived the start because ${why}, and no health check or probe timed when it was ready`;
+  return { ...facts, group, stale, singlePeer, timeToReady: null, startToLastError: null, readyUnknown };
 }

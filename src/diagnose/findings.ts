@@ -161,5 +161,6 @@ export function withFindings(d: Diagnosis, ctx: FindingContext): Diagnosis {
     primary: { patternId: d.patternId, title: d.title, summary: d.summary, confidence: d.confidence, confidenceLabel: d.confidenceLabel, phase: ctx.facts.dominantPhase },
     contributing,
     phases: { ...ctx.facts.phases },
+    ...(ctx.facts.readyUnknown ? { readyUnknown: ctx.facts.readyUnknown } : {}),
   };
 }

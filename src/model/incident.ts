@@ -112,6 +112,12 @@ export interface BurstFacts {
   phases: PhaseCounts;
   /** The phase holding most errors (null: no errors placed). */
   dominantPhase: Phase | null;
+  /**
+   * Why no one knows when the workload was ready, when its errors outlived its start for a config
+   * reason and neither a health check nor a probe timed it: "starting" then means only "after the
+   * start" (report/findingLines.ts says so). Absent when readiness is known or implied.
+   */
+  readyUnknown?: string;
   /** The upstream is a unix socket (`unix:/path`), not a TCP address: fixes differ (no IP, no resolver). */
   unixSocket: boolean;
   /** The burst names an nginx upstream group the config lists (correlate/upstreamGroups.ts). */
@@ -180,6 +186,8 @@ export interface Diagnosis {
   contributing?: ContributingFinding[];
   /** The burst's errors by lifecycle phase. */
   phases?: PhaseCounts;
+  /** BurstFacts.readyUnknown: the phase counts' "starting" is only "after the start". */
+  readyUnknown?: string;
 }
 
 export interface ContributingFinding {

@@ -26,11 +26,18 @@ export function workloadLine(i: Incident): string | null {
   return `${w.key} — ${change}`;
 }
 
-/** `stopping 0 · down 15 · starting 51 · after ready 0 · outside 0`; null without phase counts. */
+/**
+ * `stopping 0 · down 15 · starting 51 · after ready 0 · outside 0`; null without phase counts.
+ * When nothing says when the workload was ready (Diagnosis.readyUnknown), "starting" is only
+ * "after start", and the line says why.
+ */
 export function phasesLine(i: Incident): string | null {
   const p = i.diagnosis.phases;
   if (!p) return null;
-  return PHASES.map((k) => `${PHASE_LABEL[k]} ${p[k]}`).join(' · ');
+  const unknown = i.diagnosis.readyUnknown;
+  const label = (k: Phase): string => (unknown && k === 'starting' ? 'after start' : PHASE_LABEL[k]);
+  const counts = PHASES.filter((k) => !(unknown && k === 'afterReady')).map((k) => `${label(k)} ${p[k]}`).join(' · ');
+  return unknown ? `${counts} (when it was ready is unknown: ${unknown})` : counts;
 }
 
 /** One line per contributing finding: `sigterm-ignored: … (evidence: …)`. */

@@ -74,3 +74,27 @@ describe('the timeline of a recreate', () => {
     expect(text).toMatch(/workload +rd-h13d\/api — recreated \(new container: [0-9a-f]{12} → [0-9a-f]{12}\)/);
   });
 });
+
+describe('no readiness claimed where nothing timed it', () => {
+  const recorded = (name: string, json: boolean): string[] => {
+    const d = path.join(INCIDENTS_ROOT, '..', 'recorded', name);
+    return ['--log', path.join(d, 'error.log'), '--events', path.join(d, 'docker-events.jsonl'), '--containers', path.join(d, 'inspect.json'), '--nginx-conf', path.join(d, 'nginx.conf'), '--tz', 'UTC', ...(json ? ['--json'] : [])];
+  };
+
+  it('a stale address: errors outlive the start for a config reason, so "starting" is only "after start" and the report says why', async () => {
+    const text = (await runCli(recorded('stale-address', false))).stdout;
+    const d = (JSON.parse((await runCli(recorded('stale-address', true))).stdout) as { incidents: any[] }).incidents[0].diagnosis;
+    expect(d.patternId).toBe('stale-address');
+    expect(d.readyUnknown).toMatch(/stale address/);
+    const line = text.split('\n').find((l) => l.includes('errors by phase'))!;
+    expect(line).toMatch(/after start \d+/);
+    expect(line).not.toMatch(/\bstarting \d|after ready/);
+    expect(line).toContain('when it was ready is unknown');
+  });
+
+  it('a restart race whose last error marks readiness keeps the five phases', async () => {
+    const d = (JSON.parse((await runCli(args('restart-race', true))).stdout) as { incidents: any[] }).incidents[0].diagnosis;
+    expect(d.readyUnknown).toBeUndefined();
+    expect((await runCli(args('restart-race', false))).stdout).toMatch(/errors by phase +stopping \d+ · down \d+ · starting \d+ · after ready \d+ · outside \d+\n/);
+  });
+});
