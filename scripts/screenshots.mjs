@@ -93,7 +93,7 @@ fs.mkdirSync(path.join(root, 'docs'), { recursive: true });
 // What a person sees: the incident diagnosed and the restart counted.
 /** The demo report is shown up to its `fix` section (the diffs are long; the README shows them as text). */
 const DEMO_STOP = /^\s*fix\s*$/;
-const diagnosed = (s) => s.includes('Restart race') && s.includes('96 × connection refused') && /shop-backend-1\s+backend\s+\S+\s+\S+\s+1\s+143/.test(s) && s.includes('skipped 12 min');
+const diagnosed = (s) => s.includes('Restart race') && s.includes('96 × connection refused') && /shop-backend-1\s+shop\/backend\s+\S+\s+\S+\s+1\s+143/.test(s) && s.includes('skipped 12 min');
 try {
   for (const [cols, rows] of [
     [80, 24],

@@ -12,6 +12,7 @@ import { writeFileSync } from 'node:fs';
 import { IncidentEngine } from '../engine/incidentEngine.js';
 import { upstreamMap } from '../fix/nginx/groups.js';
 import { loadNginxConfig } from '../fix/nginx/load.js';
+import { displayPath } from '../fix/paths.js';
 import type { ContainerInfo } from '../model/container.js';
 import type { Incident } from '../model/incident.js';
 import type { EngineSnapshot, SourceStatus } from '../model/snapshot.js';
@@ -85,7 +86,8 @@ export class LiveSession implements SessionPorts {
     this.historySince = this.isReplay ? null : (o.since ?? io.now() - DEFAULT_HISTORY_MS);
     // The config's upstream groups and named peers join the correlation (groups, replicas, stale addresses).
     const nginxConf = o.nginxConf ?? this.files?.nginxConf ?? null;
-    const map = nginxConf ? { upstreamMap: upstreamMap(loadNginxConfig(nginxConf)) } : {};
+    // Reports name its files as the postmortem does: relative to where the command runs.
+    const map = nginxConf ? { upstreamMap: upstreamMap(loadNginxConfig(nginxConf), (f) => displayPath(f, io.cwd)) } : {};
     const window = this.isReplay ? { since: o.since, until: o.until } : { since: this.historySince, until: null };
     this.engine = new IncidentEngine({ tz, patterns: o.patterns, ...window, burstGapMs: o.burstGapMs, minErrors: o.minErrors, ...map });
     // A recording folder's own nginx.conf / docker-compose.yml are the configs its fix diffs, unless named.

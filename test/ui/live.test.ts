@@ -51,6 +51,22 @@ describe('live command without a TTY (lines mode)', () => {
     }
   }, 60_000);
 
+  it("names the config's files relative to where it runs, as the postmortem does (not an absolute path of the machine)", async () => {
+    const repo = path.resolve('.');
+    const x = io(repo);
+    const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'rd-live-')), 'out.md');
+    try {
+      await liveCommand(['--replay', path.relative(repo, RECORDING), '--speed', '2000', '--no-tui', '--export', out], x);
+      const md = fs.readFileSync(out, 'utf8');
+      expect(md).toContain('single-peer-no-backup');
+      const finding = md.split('\n').find((l) => l.includes('single-peer-no-backup'))!;
+      expect(finding).toContain('(fixtures/incidents/restart-race/nginx.conf:30)');
+      expect(finding).not.toContain(repo);
+    } finally {
+      fs.rmSync(path.dirname(out), { recursive: true, force: true });
+    }
+  }, 60_000);
+
   it('refuses an endpoint it cannot read in one line, before connecting anywhere', async () => {
     const x = io(os.tmpdir());
     // (tcp:// endpoints are followed: test/core/flags.e2e.test.ts, on loopback only.)
