@@ -6,12 +6,13 @@
  * Needs `npm run build` and tmux (installed by .ci/run; in CI its absence fails the run).
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { waitFor } from '../support/wait.js';
+import { requireTmux } from '../support/tmux.js';
 
 const run = promisify(execFile);
 const SERVER = `rd-signal-test-${process.pid}`; // a private tmux server: never touches the user's sessions
@@ -28,17 +29,6 @@ afterAll(async () => {
   await tmux('kill-server').catch(() => undefined);
   fs.rmSync(work, { recursive: true, force: true });
 });
-
-function requireTmux(ctx: { skip: () => void }): void {
-  try {
-    execFileSync('tmux', ['-V']);
-  } catch (err) {
-    if (process.env.CI) throw err;
-    console.warn('[skip] tmux is not installed (apt-get install -y tmux)');
-    ctx.skip();
-  }
-  expect(fs.existsSync('dist/src/cli/main.js'), 'dist/src/cli/main.js missing: run npm run build first').toBe(true);
-}
 
 /**
  * Starts the UI on a slow replay in its own pane; the inner `sh` writes its pid and execs the CLI

@@ -4,11 +4,12 @@
  * fails the run, on a developer machine without it the test says so and skips).
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { requireTmux } from '../support/tmux.js';
 
 const run = promisify(execFile);
 const SERVER = `rd-ui-test-${process.pid}`; // a private tmux server: never touches the user's sessions
@@ -36,20 +37,9 @@ afterAll(async () => {
   fs.rmSync(work, { recursive: true, force: true });
 });
 
-function needTmux(ctx: { skip: () => void }): void {
-  try {
-    execFileSync('tmux', ['-V']);
-  } catch (err) {
-    if (process.env.CI) throw err;
-    console.warn('[skip] tmux is not installed (apt-get install -y tmux)');
-    ctx.skip();
-  }
-  expect(fs.existsSync('dist/src/cli/main.js'), 'dist/src/cli/main.js missing: run npm run build first').toBe(true);
-}
-
 describe('live mode in a real 80×24 terminal (tmux)', () => {
   it('shows the diagnosis and the container, exports on e, quits cleanly on q', async (ctx) => {
-    needTmux(ctx);
+    requireTmux(ctx);
     const exitFile = path.join(work, 'exit-code');
     const cmd = `cd ${work} && ${BUILT} --replay ${RECORDING} --speed 100; echo $? > ${exitFile}; sleep 60`;
     await tmux('new-session', '-d', '-s', SESSION, '-x', '80', '-y', '24', cmd);
@@ -91,7 +81,7 @@ describe('what a person looks for, in real tmux panes at 80×24 and 160×45 (rep
     [160, 45],
   ] as const) {
     it(`${cols}×${rows}: incident within seconds, failing upstream on top, rst ≥ 1, one cause, nothing cut with "…"`, async (ctx) => {
-      needTmux(ctx);
+      requireTmux(ctx);
       const session = `size-${cols}x${rows}`;
       const started = Date.now();
       await tmux('new-session', '-d', '-s', session, '-x', String(cols), '-y', String(rows), `cd ${work} && ${BUILT} --replay ${RECORDING} --speed 20; sleep 60`);
