@@ -10,12 +10,12 @@
  * Without the config the group name links no container (two changed at once): the incident would
  * be "no-live-upstreams", unlinked, so these tests fail if the map is not read.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI } from '../support/cli.js';
+import { startCli } from '../support/cli.js';
 import { BUSYBOX_IMAGE, docker, ensureBusyboxImage, removeContainers, requireDocker, slowStartApp } from '../support/docker.js';
 import { requireNginx, startNginx, type NginxHandle } from '../support/nginx.js';
 import { ensureNginxImage } from '../support/nginxContainer.js';
@@ -73,18 +73,10 @@ afterAll(async () => {
  * under traffic through `port`; resolves with its output once the group's incident is printed.
  */
 async function groupIncidentLive(args: string[], port: number): Promise<{ stdout: string; stderr: string; code: number | null }> {
-  const child = spawn(CLI, [...args, '--docker', SOCKET, '--no-tui', '--tz', 'UTC'], { env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(child);
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.on('data', (d) => (stdout += d));
-  child.stderr!.on('data', (d) => (stderr += d));
-  const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
-  const fail = (err: Error): never => {
-    child.kill('SIGKILL');
-    throw new Error(`${err.message}\nstdout:\n${stdout}\nstderr:\n${stderr}`);
-  };
-  await until(() => /connected: container events streaming/.test(stderr), 20_000, 'the Docker source to attach').catch(fail);
+  const cli = startCli([...args, '--docker', SOCKET, '--no-tui', '--tz', 'UTC']);
+  children.push(cli.child);
+  const { stdout, stderr, fail } = cli;
+  await until(() => /connected: container events streaming/.test(stderr()), 20_000, 'the Docker source to attach').catch(fail);
   const traffic = startTraffic({ url: `http://127.0.0.1:${port}/health`, count: 900, ratePerSec: 30, methods: ['GET'], maxDurationMs: 40_000 });
   await sleep(800);
   // Both at once, as `docker compose restart api` does.
@@ -92,11 +84,12 @@ async function groupIncidentLive(args: string[], port: number): Promise<{ stdout
   await bothAnswer();
   // Announced once settled (`INCIDENT(open)`), again only if it changes after.
   const seen = new RegExp(`INCIDENT(\\(open\\))? all-peers-restarted .*upstream=${GROUP} `);
-  await until(() => seen.test(stdout), 40_000, 'the group incident').catch(fail);
+  await until(() => seen.test(stdout()), 40_000, 'the group incident').catch(fail);
   traffic.stop();
   await traffic.done;
-  child.kill('SIGINT');
-  return { stdout, stderr, code: await exited };
+  cli.child.kill('SIGINT');
+  const code = await cli.exited;
+  return { stdout: stdout(), stderr: stderr(), code };
 }
 
 /** The last line announcing the group's incident. */

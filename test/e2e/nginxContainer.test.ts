@@ -16,7 +16,7 @@ import { copyFileSync, createWriteStream, existsSync, mkdirSync, mkdtempSync, re
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI, runCli } from '../support/cli.js';
+import { CLI, runCli, startCli } from '../support/cli.js';
 import { BUSYBOX_IMAGE, docker, ensureBusyboxImage, removeContainers, requireDocker } from '../support/docker.js';
 import { requireNginx } from '../support/nginx.js';
 import { ensureNginxImage } from '../support/nginxContainer.js';
@@ -165,19 +165,12 @@ function incidentsOf(stdout: string): JsonIncident[] {
 
 /** The CLI in live lines mode; resolves when `seen` matches a stdout line, then stops it with SIGINT. */
 async function liveUntil(args: string[], seen: RegExp): Promise<{ stdout: string; stderr: string; code: number | null }> {
-  const child = spawn(CLI, [...args, '--no-tui', '--tz', 'UTC'], { env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(child);
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.on('data', (d) => (stdout += d));
-  child.stderr!.on('data', (d) => (stderr += d));
-  const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
-  await until(() => seen.test(stdout), 45_000, `${seen} from restartdoctor ${args.join(' ')}`).catch((err: Error) => {
-    child.kill('SIGKILL');
-    throw new Error(`${err.message}\nstdout:\n${stdout}\nstderr:\n${stderr}`);
-  });
-  child.kill('SIGINT');
-  return { stdout, stderr, code: await exited };
+  const cli = startCli([...args, '--no-tui', '--tz', 'UTC']);
+  children.push(cli.child);
+  await until(() => seen.test(cli.stdout()), 45_000, `${seen} from restartdoctor ${args.join(' ')}`).catch(cli.fail);
+  cli.child.kill('SIGINT');
+  const code = await cli.exited;
+  return { stdout: cli.stdout(), stderr: cli.stderr(), code };
 }
 
 const RACE_LINE = new RegExp(`INCIDENT(\\(open\\))? restart-race .*upstream=${PEER.replace(/\./g, '\\.')} container=${BACKEND}`);

@@ -1,5 +1,5 @@
 /** Runs the built CLI (dist/, built by `npm test`) as an installed user does: bin/restartdoctor.js, run by its `#!` line. */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -46,4 +46,29 @@ export function killGroup(pid: number | undefined): void {
   } catch {
     // already gone
   }
+}
+
+/** The CLI left running (live lines mode): what it printed so far, its exit, and a failure carrying both. */
+export interface RunningCli {
+  child: ChildProcess;
+  stdout: () => string;
+  stderr: () => string;
+  exited: Promise<number | null>;
+  /** Kills it and throws `err` with its output appended (for a wait that timed out). */
+  fail: (err: Error) => never;
+}
+
+/** Starts the CLI with `args` (no colour) and keeps it running; the caller stops it. */
+export function startCli(args: string[]): RunningCli {
+  const child = spawn(CLI, args, { env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (d) => (stdout += d));
+  child.stderr!.on('data', (d) => (stderr += d));
+  const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+  const fail = (err: Error): never => {
+    child.kill('SIGKILL');
+    throw new Error(`${err.message}\nstdout:\n${stdout}\nstderr:\n${stderr}`);
+  };
+  return { child, stdout: () => stdout, stderr: () => stderr, exited, fail };
 }
