@@ -15,7 +15,7 @@ import { assertReadableFile, streamFileLines, streamLines } from '../sources/rea
 import type { LineSink } from '../sources/types.js';
 import { feedEventsFile } from '../sources/eventsFile.js';
 import { IncidentEngine } from '../engine/incidentEngine.js';
-import { LineIntake, lineIntakeOf } from '../scan/lineIntake.js';
+import { LineIntake } from '../scan/lineIntake.js';
 import { SCREEN_MIN_BYTES, screenWorkerAvailable, streamFileScreened } from '../scan/screenedFile.js';
 
 export { feedEventsFile };
@@ -113,7 +113,7 @@ export async function analyze(o: AnalyzeOptions): Promise<Analysis> {
     sink.flush();
     doneBytes += sizes[i]!;
   }
-  for (const source of o.lineSources ?? []) await source((src, lineNo, text) => lineIntakeOf(engine).ingestLine(src, lineNo, text));
+  for (const source of o.lineSources ?? []) await source((src, lineNo, text) => sink.ingestLine(src, lineNo, text));
   engine.finish();
   return { engine, incidents: engine.incidents(), containers, files: logs, inputNotes };
 }

@@ -27,7 +27,7 @@ import { InputError, oneLine } from '../util/errors.js';
 import { EXIT } from '../util/exitCodes.js';
 import { sanitizeForTerminal as safe } from '../util/sanitize.js';
 import { toolVersion } from '../util/version.js';
-import { lineIntakeOf } from '../scan/lineIntake.js';
+import { LineIntake } from '../scan/lineIntake.js';
 import { ENRICH_SAYS, Enricher, type EnrichOptions } from './enrich.js';
 import { startLiveSources, startReplay } from './liveSources.js';
 import type { LiveSessionOptions, SessionIo, SessionPorts } from './sessionTypes.js';
@@ -46,6 +46,8 @@ export function exportFileName(now: number): string {
 
 export class LiveSession implements SessionPorts {
   readonly engine: IncidentEngine;
+  /** Where every source's lines enter the scan stage (lineSink). */
+  private readonly intake: LineIntake;
   readonly tz: string;
   readonly isReplay: boolean;
   /** The recording's files (replay only). */
@@ -90,6 +92,7 @@ export class LiveSession implements SessionPorts {
     const map = nginxConf ? { upstreamMap: upstreamMap(loadNginxConfig(nginxConf), (f) => displayPath(f, io.cwd)) } : {};
     const window = this.isReplay ? { since: o.since, until: o.until } : { since: this.historySince, until: null };
     this.engine = new IncidentEngine({ tz, patterns: o.patterns, ...window, burstGapMs: o.burstGapMs, minErrors: o.minErrors, ...map });
+    this.intake = new LineIntake(this.engine, { tz, ...window });
     // A recording folder's own nginx.conf / docker-compose.yml are the configs its fix diffs, unless named.
     this.configs = { ...o, nginxConf, compose: o.compose ?? this.files?.compose ?? null };
     this.enricher = new Enricher(this.engine, this.configs, {
@@ -105,7 +108,7 @@ export class LiveSession implements SessionPorts {
 
   /** The one way log lines enter the engine, from every source of the session (the replay's too). */
   readonly lineSink: LineSink = (source, lineNo, text) => {
-    lineIntakeOf(this.engine).ingestLine(source, lineNo, text);
+    this.intake.ingestLine(source, lineNo, text);
     this.onChange();
   };
 
