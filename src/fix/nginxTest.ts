@@ -1,6 +1,7 @@
 /**
- * `nginx -t`: the only subprocess restartdoctor runs. execFile with an argument array (no
- * shell), a timeout, and the first meaningful line of its output as the verdict.
+ * `nginx -t`, one of the few subprocesses restartdoctor runs (with `nginx -V` in
+ * sources/nginxConfigDiscovery.ts and Node itself in cli/relaunch.ts): execFile with an argument
+ * array (no shell), a timeout, and the first meaningful line of its output as the verdict.
  */
 import { execFile } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';

@@ -9,7 +9,7 @@
  * the binary choose the path: nothing read from a log does.
  */
 import { execFile } from 'node:child_process';
-import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
+import { readFileSync, readdirSync, readlinkSync, statSync } from 'node:fs';
 import path from 'node:path';
 
 const TITLE = 'nginx: master process ';
@@ -85,6 +85,26 @@ function inContainer(proc: string, pid: number): string | null {
   return cg !== ownCg && /\/(docker|containerd|kubepods|libpod|lxc)[/-]/.test(cg) ? 'runs in a container' : null;
 }
 
+/**
+ * Why `bin` is not run for its `-V`, or null. Any local user can title a process "nginx: master
+ * process …" and point /proc/<pid>/exe at a program of their own; restartdoctor often runs as
+ * root. So only a program named nginx/openresty, owned by root (or by whoever runs this) and
+ * writable by no one else, is run.
+ */
+export function untrustedBinary(bin: string, uid: number = process.getuid?.() ?? 0): string | null {
+  if (!/^(nginx|openresty)(\.debug)?$/.test(path.basename(bin))) return `${bin} is not named nginx`;
+  let st: ReturnType<typeof statSync>;
+  try {
+    st = statSync(bin);
+  } catch {
+    return `${bin} cannot be read`;
+  }
+  if (!st.isFile()) return `${bin} is not a file`;
+  if (st.uid !== 0 && st.uid !== uid) return `${bin} belongs to uid ${st.uid}, not root`;
+  if ((st.mode & 0o022) !== 0) return `${bin} is writable by others`;
+  return null;
+}
+
 function nginxV(bin: string): Promise<string | null> {
   return new Promise((resolve) => {
     execFile(bin, ['-V'], { timeout: V_TIMEOUT_MS, env: { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin' } }, (err, stdout, stderr) => resolve(err ? null : `${stdout}${stderr}`));
@@ -96,7 +116,8 @@ async function confOf(proc: string, pid: number, title: NonNullable<ReturnType<t
   // The binary that runs (not one on PATH), when it can be seen; else the title's, when absolute.
   const exe = link(path.join(proc, String(pid), 'exe'))?.replace(/ \(deleted\)$/, '') ?? null;
   const bin = exe ?? (title.bin && path.isAbsolute(title.bin) ? title.bin : null);
-  const built = title.conf && path.isAbsolute(title.conf) ? null : bin ? parseConfigureArgs((await nginxV(bin)) ?? '') : null;
+  const distrust = bin ? untrustedBinary(bin) : null;
+  const built = title.conf && path.isAbsolute(title.conf) ? null : bin && !distrust ? parseConfigureArgs((await nginxV(bin)) ?? '') : null;
   if (title.conf) {
     if (path.isAbsolute(title.conf)) return { pid, confPath: title.conf, how: 'started with -c' };
     // nginx reads a relative -c against its prefix (-p, else the compiled-in one), not its cwd.
@@ -108,7 +129,7 @@ async function confOf(proc: string, pid: number, title: NonNullable<ReturnType<t
     const prefix = title.prefix ?? built.prefix ?? '/';
     return { pid, confPath: path.resolve(prefix, built.confPath), how: `no -c; --conf-path of ${bin} -V` };
   }
-  return { pid, confPath: DEFAULT_CONF, how: 'no -c, no nginx -V: the usual default' };
+  return { pid, confPath: DEFAULT_CONF, how: `no -c, no nginx -V${distrust ? ` (not run: ${distrust})` : ''}: the usual default` };
 }
 
 /** Every nginx master on this host (not in a container), with the config it was started with. */

@@ -5,11 +5,11 @@
  * process table is read by test/e2e/liveRunningConfig.test.ts with a real nginx.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { discoverHostNginx, parseConfigureArgs, parseMasterTitle } from '../../src/sources/nginxConfigDiscovery.js';
+import { discoverHostNginx, parseConfigureArgs, parseMasterTitle, untrustedBinary } from '../../src/sources/nginxConfigDiscovery.js';
 import { NGINX_BIN, requireNginx } from '../support/nginx.js';
 
 describe("the nginx master's process title", () => {
@@ -78,6 +78,32 @@ describe('discoverHostNginx over a /proc tree', () => {
       expect(d.masters).toEqual([{ pid: 200, confPath: expect.stringMatching(/^\/\S+\.conf$/), how: `no -c; --conf-path of ${NGINX_BIN} -V` }]);
     } finally {
       rmSync(one, { recursive: true, force: true });
+    }
+  });
+
+  it('never runs a program another user could have put behind a master title: only a root-owned (or own), not world-writable nginx', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'rd-proc-bin-'));
+    try {
+      const fake = path.join(dir, 'nginx');
+      writeFileSync(fake, '#!/bin/sh\necho ran > ' + path.join(dir, 'ran') + '\n', { mode: 0o777 });
+      chmodSync(fake, 0o777);
+      expect(untrustedBinary(fake)).toBe(`${fake} is writable by others`);
+      chmodSync(fake, 0o755);
+      expect(untrustedBinary(fake, 12345)).toBe(process.getuid!() === 0 ? null : `${fake} belongs to uid ${process.getuid!()}, not root`);
+      expect(untrustedBinary('/bin/sh')).toBe('/bin/sh is not named nginx');
+      chmodSync(fake, 0o777);
+      const one = path.join(dir, 'proc');
+      mkdirSync(path.join(one, 'self'), { recursive: true });
+      writeFileSync(path.join(one, 'self/cgroup'), '0::/\n');
+      mkdirSync(path.join(one, '300'));
+      writeFileSync(path.join(one, '300/cmdline'), 'nginx: master process nginx\0');
+      writeFileSync(path.join(one, '300/cgroup'), '0::/\n');
+      symlinkSync(fake, path.join(one, '300/exe'));
+      const d = await discoverHostNginx(one);
+      expect(d.masters).toEqual([{ pid: 300, confPath: '/etc/nginx/nginx.conf', how: `no -c, no nginx -V (not run: ${fake} is writable by others): the usual default` }]);
+      expect(existsSync(path.join(dir, 'ran'))).toBe(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 
