@@ -1,16 +1,14 @@
 /**
- * What burst detection needs of one upstream-failure line. Filled in place, either from the line
- * cutLine accepted (the engine's path: one object reused for every failure of a postmortem,
- * no record and no substring beyond the few values a burst keeps) or from a LogRecord.
+ * What burst detection needs of one upstream-failure line. Filled in place — from the line the
+ * string cut accepted (cut.ts), from the bytes the byte cut accepted (byteCut.ts), from what a
+ * reader thread derived (fromWire), or from a LogRecord — one object reused for every failure of a
+ * postmortem: no record and no substring beyond the few values a burst keeps (fieldValues.ts).
  */
 import { REQUEST_SENT_ACTIONS, type LogRecord, type UpstreamAddress, type UpstreamErrorKind } from '../model/logRecord.js';
-import { equalsIn } from './classify.js';
-import { F_CLIENT, F_HOST, F_REQUEST, F_SERVER, F_UPSTREAM, type LineCut } from './nginx/cut.js';
+import { fieldNames, hashBytes, hashRange, methodAt, methodOfBytes, upstreamKeyAt, upstreamKeyOfBytes } from './fieldValues.js';
+import type { ByteCut } from './nginx/byteCut.js';
+import { F_CLIENT, F_HOST, F_REQUEST, F_SERVER, F_UPSTREAM, isRequestSentAction, type LineCut } from './nginx/cut.js';
 import { parseUpstreamUrl, upstreamKey } from './nginx/upstreamUrl.js';
-
-const SENT_ACTIONS: readonly string[] = [...REQUEST_SENT_ACTIONS];
-/** Methods returned as constants (no substring per line); any other valid method is sliced. */
-const COMMON_METHODS: readonly string[] = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'HEAD', 'OPTIONS'];
 
 export class FailureSample {
   source = '';
@@ -40,8 +38,10 @@ export class FailureSample {
   /** upstreamKey of the address. */
   key = '';
   private upstream: UpstreamAddress | null = null;
+  /** The `upstream:` value: a range of `bytes` when the line came as bytes, else of `text`. */
   private urlAt = 0;
   private urlEnd = 0;
+  private urlInBytes = false;
 
   /** The whole line, for evidence (decoded now when it came as bytes). */
   get raw(): string {
@@ -63,7 +63,7 @@ export class FailureSample {
 
   /** The upstream's address, parsed when asked (a new burst or upstream): most lines need only the key. */
   address(): UpstreamAddress {
-    return (this.upstream ??= parseUpstreamUrl(this.raw.slice(this.urlAt, this.urlEnd)));
+    return (this.upstream ??= parseUpstreamUrl(this.urlInBytes ? this.bytes!.toString('utf8', this.urlAt, this.urlEnd) : this.raw.slice(this.urlAt, this.urlEnd)));
   }
 
   /** From the line `cut` holds (cutLine accepted it, its kind is not null). */
@@ -74,6 +74,7 @@ export class FailureSample {
     this.time = cut.time;
     this.text = text;
     this.bytes = null;
+    this.urlInBytes = false;
     this.kind = cut.kind!;
     this.errno = cut.errno;
     this.method = methodAt(text, f[2 * F_REQUEST]!, f[2 * F_REQUEST + 1]!);
@@ -98,9 +99,9 @@ export class FailureSample {
   }
 
   /**
-   * From what a reader thread derived from the line (its fromCut, as numbers and interned names:
-   * scan/wire.ts); the line itself stays bytes, `buf[at, end)`, until `raw` or `address()` is asked.
-   * `urlAt`/`urlEnd`: the `upstream:` value's range in the decoded line (every such line has one).
+   * From what a reader thread derived from the line (its fromBytes, as numbers and interned names:
+   * scan/failureWire.ts); the line itself stays bytes, `buf[at, end)`, until `raw` or `address()` is
+   * asked. `urlAt`/`urlEnd`: the `upstream:` value's range in `buf` (every such line has one).
    */
   fromWire(source: string, lineNo: number, time: number, kind: UpstreamErrorKind, errno: number | null, method: string | null, requestSent: boolean, server: string | null, host: string | null, clientHash: number, key: string, buf: Buffer, at: number, end: number, urlAt: number, urlEnd: number): this {
     this.source = source;
@@ -120,7 +121,38 @@ export class FailureSample {
     this.upstream = null;
     this.urlAt = urlAt;
     this.urlEnd = urlEnd;
+    this.urlInBytes = true;
     this.key = key;
+    return this;
+  }
+
+  /**
+   * From the line `buf[at, end)` the byte cut accepted (its kind is not null, it has an `upstream:`
+   * field): what fromCut gives for the decoded line, with the line left as bytes like fromWire.
+   */
+  fromBytes(cut: ByteCut, buf: Buffer, at: number, end: number, source: string, lineNo: number): this {
+    const f = cut.fields;
+    this.source = source;
+    this.line = lineNo;
+    this.time = cut.time;
+    this.text = null;
+    this.bytes = buf;
+    this.bytesAt = at;
+    this.bytesEnd = end;
+    this.kind = cut.kind!;
+    this.errno = cut.errno;
+    this.method = methodOfBytes(buf, f[2 * F_REQUEST]!, f[2 * F_REQUEST + 1]!);
+    this.requestSent = cut.requestSent;
+    this.server = fieldNames.valueOfBytes(buf, f[2 * F_SERVER]!, f[2 * F_SERVER + 1]!);
+    this.host = fieldNames.valueOfBytes(buf, f[2 * F_HOST]!, f[2 * F_HOST + 1]!);
+    const clientAt = f[2 * F_CLIENT]!;
+    const clientEnd = f[2 * F_CLIENT + 1]!;
+    this.clientHash = clientEnd > clientAt ? hashBytes(buf, clientAt, clientEnd) : -1;
+    this.upstream = null;
+    this.urlAt = f[2 * F_UPSTREAM]!;
+    this.urlEnd = f[2 * F_UPSTREAM + 1]!;
+    this.urlInBytes = true;
+    this.key = upstreamKeyOfBytes(buf, this.urlAt, this.urlEnd, end);
     return this;
   }
 
@@ -130,6 +162,7 @@ export class FailureSample {
     const copy = Object.assign(Object.create(FailureSample.prototype) as FailureSample, this);
     copy.text = this.raw;
     copy.bytes = null;
+    copy.urlInBytes = false;
     return copy;
   }
 
@@ -140,6 +173,7 @@ export class FailureSample {
     this.time = r.time;
     this.text = r.raw;
     this.bytes = null;
+    this.urlInBytes = false;
     this.kind = r.kind!;
     this.errno = r.errno;
     this.method = r.request?.method ?? null;
@@ -167,89 +201,4 @@ function upstreamFromMessage(message: string): UpstreamAddress {
   return Number.isInteger(port)
     ? { url: name, scheme: '', host: name.slice(0, c), port, path: '' }
     : { url: name, scheme: '', host: name, port: null, path: '' };
-}
-
-/**
- * Two 32-bit FNV-1a variants over `text[from, to)` joined into 53 bits: for 10,000 distinct clients
- * the chance that two collide is about 1 in 10^8, so a distinct count stays exact in practice.
- */
-function hashRange(text: string, from: number, to: number): number {
-  let a = 0x811c9dc5;
-  let b = 0x01000193;
-  for (let i = from; i < to; i++) {
-    const c = text.charCodeAt(i);
-    a = Math.imul(a ^ c, 0x01000193);
-    b = Math.imul(b ^ c, 0x5bd1e995);
-  }
-  return (a >>> 0) * 0x200000 + ((b >>> 0) & 0x1fffff);
-}
-
-/**
- * Server and host names seen before, found again by their characters: the usual line costs no
- * substring, and a name a burst keeps is a string of its own, not a slice that holds its whole
- * log line in memory for as long as the burst lives.
- */
-class NameInterner {
-  private readonly byHash = new Map<number, string>();
-
-  /** `text[from, to)` as an interned string; null when empty or absent (-1). */
-  value(text: string, from: number, to: number): string | null {
-    if (to <= from) return null;
-    const h = hashRange(text, from, to) % 0x40000000; // a small integer key
-    const known = this.byHash.get(h);
-    if (known !== undefined && known.length === to - from && text.startsWith(known, from)) return known;
-    // A copy, not a slice of the line (a slice of 13+ characters points into its parent).
-    const own = JSON.parse(JSON.stringify(text.slice(from, to))) as string;
-    if (known === undefined) {
-      if (this.byHash.size >= 4096) this.byHash.clear();
-      this.byHash.set(h, own);
-    }
-    return own;
-  }
-}
-
-const fieldNames = new NameInterner();
-
-function isRequestSentAction(text: string, from: number, to: number): boolean {
-  for (const a of SENT_ACTIONS) if (equalsIn(text, a, from, to)) return true;
-  return false;
-}
-
-/** parseRequestLine(text[from, to))?.method, without the substrings. */
-function methodAt(text: string, from: number, to: number): string | null {
-  if (from < 0 || to <= from) return null;
-  const sp = text.indexOf(' ', from);
-  if (sp <= from || sp >= to) return null;
-  // /^[A-Z][A-Z_-]{0,19}$/
-  if (sp - from > 20) return null;
-  for (let k = from; k < sp; k++) {
-    const c = text.charCodeAt(k);
-    const upper = c >= 65 && c <= 90;
-    if (!(upper || (k > from && (c === 95 || c === 45)))) return null;
-  }
-  for (const m of COMMON_METHODS) if (equalsIn(text, m, from, sp)) return m;
-  return text.slice(from, sp);
-}
-
-/** Keys of `scheme://authority` prefixes (by the prefix's hash): the key depends on nothing else of the URL. */
-const keyCache = new Map<number, { prefix: string; key: string }>();
-
-/** upstreamKey(parseUpstreamUrl(text[from, to))), from a cache for the usual `scheme://authority/…` URL. */
-function upstreamKeyAt(text: string, from: number, to: number): string {
-  const schemeEnd = text.indexOf('://', from);
-  // A unix socket's path holds slashes: those URLs (and scheme-less ones) are parsed whole.
-  if (schemeEnd > from && schemeEnd + 3 <= to && !text.startsWith('unix:', schemeEnd + 3)) {
-    let slash = text.indexOf('/', schemeEnd + 3);
-    if (slash < 0 || slash > to) slash = to;
-    // Found again by its characters: no substring per line.
-    const h = hashRange(text, from, slash) % 0x40000000;
-    const known = keyCache.get(h);
-    if (known !== undefined && known.prefix.length === slash - from && text.startsWith(known.prefix, from)) return known.key;
-    const prefix = text.slice(from, slash);
-    const key = upstreamKey(parseUpstreamUrl(prefix));
-    if (keyCache.size >= 1024) keyCache.clear();
-    keyCache.set(h, { prefix, key });
-    return key;
-  }
-  return upstreamKey(parseUpstreamUrl(text.slice(from, to)));
 }

@@ -13,13 +13,17 @@ import { UPSTREAM_ERROR_KINDS, type UpstreamErrorKind } from '../model/logRecord
 import type { FailureSample } from '../parse/failureSample.js';
 
 /**
- * Int32 slots per line: 0 lineNo, 1 start, 2 end, 3 flags, 4 kind index (-1: not cut, parse it
- * there) + 256 when the request was sent, 5 errno (-1: none), 6-9 method/server/host/key ids
- * (0: none), 10-11 the `upstream:` value's range in the decoded line; then two doubles: the client
- * hash (ints 12-13) and the time (ints 14-15).
+ * Int32 slots per line: 0 lineNo, 1 start, 2 end, 3 flags, 4 kind index + 256 when the request was
+ * sent (or NOT_CUT / CANDIDATE), 5 errno (-1: none; a CANDIDATE's afterIds), 6-9
+ * method/server/host/key ids (0: none), 10-11 the `upstream:` value's bytes, from the line's start;
+ * then two doubles: the client hash (ints 12-13) and the time (ints 14-15, a CANDIDATE's too).
  */
 export const META_INTS = 16;
 const SENT = 256;
+/** Not cut, and the screen knows nothing of it: the engine's thread parses it whole. */
+const NOT_CUT = -1;
+/** Not cut, but the screen found it a CANDIDATE (its time and afterIds are known): cut on bytes there. */
+const CANDIDATE = -2;
 const MAX_NAMES = 8192;
 
 const KIND_INDEX = new Map(UPSTREAM_ERROR_KINDS.map((k, i) => [k, i]));
@@ -78,18 +82,29 @@ export class WireNameTable {
   }
 }
 
-/** Line `i`: where its bytes lie in the slot, and (`s` not null) the failure derived from it. */
-export function writeLine(v: SlotViews, i: number, lineNo: number, start: number, end: number, flags: number, s: FailureSample | null, urlAt: number, urlEnd: number, names: WireNames): void {
+/** Line `i`: where its bytes lie in the slot; nothing else is known of it (NOT_CUT). */
+export function writeLine(v: SlotViews, i: number, lineNo: number, start: number, end: number, flags: number): void {
   const m = v.meta;
   const b = i * META_INTS;
   m[b] = lineNo;
   m[b + 1] = start;
   m[b + 2] = end;
   m[b + 3] = flags;
-  if (s === null) {
-    m[b + 4] = -1;
-    return;
-  }
+  m[b + 4] = NOT_CUT;
+}
+
+/** Line `i` (writeLine) is a CANDIDATE at `time` whose `PID#TID: ` ends `afterIds` bytes in. */
+export function markCandidate(v: SlotViews, i: number, time: number, afterIds: number): void {
+  const b = i * META_INTS;
+  v.meta[b + 4] = CANDIDATE;
+  v.meta[b + 5] = afterIds;
+  v.doubles[i * (META_INTS / 2) + 7] = time;
+}
+
+/** Line `i` (writeLine) is the failure `s`, its `upstream:` value `urlAt`..`urlEnd` bytes from the line's start. */
+export function writeFailure(v: SlotViews, i: number, s: FailureSample, urlAt: number, urlEnd: number, names: WireNames): void {
+  const m = v.meta;
+  const b = i * META_INTS;
   m[b + 4] = KIND_INDEX.get(s.kind)! + (s.requestSent ? SENT : 0);
   m[b + 5] = s.errno ?? -1;
   m[b + 6] = names.id(s.method);
@@ -103,14 +118,21 @@ export function writeLine(v: SlotViews, i: number, lineNo: number, start: number
   v.doubles[d + 7] = s.time;
 }
 
-/** Refills `s` from line `i` (source `source`); false when the line was not cut (the engine's thread parses it). */
-export function readLine(v: SlotViews, i: number, source: string, s: FailureSample, names: WireNameTable): boolean {
+/** What the engine's thread does with line `i`: take the failure written (filled into `s`), cut a candidate, or parse it whole (WIRE_LINE). */
+export const WIRE_FAILURE = 0;
+export const WIRE_CANDIDATE = 1;
+const WIRE_LINE = 2;
+
+/** Refills `s` from line `i` (source `source`) when it went over cut (WIRE_FAILURE). */
+export function readLine(v: SlotViews, i: number, source: string, s: FailureSample, names: WireNameTable): number {
   const m = v.meta;
   const b = i * META_INTS;
   const k = m[b + 4]!;
-  if (k < 0) return false;
+  if (k === NOT_CUT) return WIRE_LINE;
+  if (k === CANDIDATE) return WIRE_CANDIDATE;
   const errno = m[b + 5]!;
   const d = i * (META_INTS / 2);
+  const start = m[b + 1]!;
   s.fromWire(
     source,
     m[b]!,
@@ -124,10 +146,19 @@ export function readLine(v: SlotViews, i: number, source: string, s: FailureSamp
     v.doubles[d + 6]!,
     names.name(m[b + 9]!)!,
     v.data,
-    m[b + 1]!,
+    start,
     m[b + 2]!,
-    m[b + 10]!,
-    m[b + 11]!,
+    start + m[b + 10]!,
+    start + m[b + 11]!,
   );
-  return true;
+  return WIRE_FAILURE;
+}
+
+/** A CANDIDATE line's time and afterIds (readLine said WIRE_CANDIDATE). */
+export function candidateTime(v: SlotViews, i: number): number {
+  return v.doubles[i * (META_INTS / 2) + 7]!;
+}
+
+export function candidateAfterIds(v: SlotViews, i: number): number {
+  return v.meta[i * META_INTS + 5]!;
 }

@@ -6,14 +6,17 @@
  * `addTallies(counts)` (FailureSink).
  *
  * Most lines are counted without being cut (LineScreen on bytes, quickScanLine on strings); a line
- * that may be a failure is cut (parse/nginx/cut.ts) and, when it is one, handed over as a sample.
+ * that may be a failure is cut — on its bytes when the byte screen found it a candidate
+ * (parse/nginx/byteCut.ts), else as a string (cut.ts) — and, when it is one, handed over as a sample.
  * Lines this stage counted reach the engine in `flush()`: after every string line (live counters
- * stay current), and when a byte stream ends (the caller flushes).
+ * stay current), after every chunk of a byte stream (chunkDone: a sample cut on bytes points into
+ * the chunk), and when a byte stream ends (the caller flushes).
  */
 import type { LogRecord, UnparsedReason } from '../model/logRecord.js';
 import { FailureSample } from '../parse/failureSample.js';
 import { Classifier } from '../parse/classify.js';
 import { LocalClock } from '../parse/localTime.js';
+import { ByteCut } from '../parse/nginx/byteCut.js';
 import { cutLine, LineCut } from '../parse/nginx/cut.js';
 import { quickScanLine, SCAN_OTHER, SCAN_UNPARSED } from '../parse/nginx/screen.js';
 import { SIGNATURES, type Signature } from '../parse/nginx/signatures.js';
@@ -66,6 +69,8 @@ export class LineIntake implements ByteLineConsumer {
   private readonly screen: LineScreen;
   /** Where the line being parsed is cut (this intake's own: the parser keeps no state). */
   private readonly cut: LineCut;
+  /** The same cut on bytes, for the lines the byte screen found candidates (no string made). */
+  private readonly byteCut: ByteCut;
   /** Refilled for every upstream failure: nothing is allocated per line that no burst keeps. */
   private readonly sample = new FailureSample();
   /** Where foreignLine.ts hands what it read in a line without nginx's header. */
@@ -80,7 +85,8 @@ export class LineIntake implements ByteLineConsumer {
     const signatures = o.signatures ?? SIGNATURES;
     this.clock = new LocalClock(o.tz);
     this.cut = new LineCut(new Classifier(signatures));
-    this.screen = new LineScreen(this.tally, this.times, this.clock, o.since ?? null, o.until ?? null, (source, lineNo, buf, start, end, flags) => this.ingestFullLine(source, lineNo, buf, start, end, flags), signatures);
+    this.byteCut = new ByteCut(this.cut.classifier);
+    this.screen = new LineScreen(this.tally, this.times, this.clock, o.since ?? null, o.until ?? null, (source, lineNo, buf, start, end, flags, time, afterIds) => this.ingestFullLine(source, lineNo, buf, start, end, flags, time, afterIds), signatures);
     this.foreign = {
       countOther: (time) => this.screen.countOther(time),
       countUnparsed: (reason) => this.screen.countUnparsed(reason),
@@ -119,8 +125,25 @@ export class LineIntake implements ByteLineConsumer {
     return this.screen.ingestSameHeadRun(count);
   }
 
-  /** A line the byte screen (here, or on a reader thread) found needs the full parse; returns its time, NaN when not valid. */
-  ingestFullLine(source: string, lineNo: number, buf: Buffer, start: number, end: number, flags: number): number {
+  /** The lines of the chunk just read reach the engine now: a failure's sample may point into its bytes until then. */
+  chunkDone(): void {
+    this.flush();
+  }
+
+  /**
+   * A line the byte screen (here, or on a reader thread) found needs the full parse; returns its
+   * time, NaN when not valid. `time` (not NaN): the screen found it a CANDIDATE, whose `PID#TID: `
+   * ends `afterIds` bytes in (FullLineHandler): it is cut on its bytes, unless the byte cut leaves it
+   * to the string path. A failure's sample then points into `buf` until the next flush().
+   */
+  ingestFullLine(source: string, lineNo: number, buf: Buffer, start: number, end: number, flags: number, time = NaN, afterIds = 0): number {
+    const bytes = this.byteCut;
+    if (!Number.isNaN(time) && bytes.cut(buf, start, end, start + afterIds, time)) {
+      this.tally.linesRead++;
+      if (bytes.kind === null) return this.screen.countOther(time);
+      this.sink.ingestFailure(this.sample.fromBytes(bytes, buf, start, end, source, lineNo));
+      return time;
+    }
     return this.takeLine(source, lineNo, buf.toString('utf8', start, end), (flags & (LINE_CONTROL | LINE_UNSCANNED)) === 0);
   }
 

@@ -94,6 +94,11 @@ export class LineScreen implements ByteLineConsumer {
     this.scanner = new NginxByteScanner(clock, screen);
   }
 
+  /** NginxByteScanner.screenMessages: false for a caller that cuts every candidate itself (a reader thread taking the whole cut). */
+  set screenMessages(on: boolean) {
+    this.scanner.screenMessages = on;
+  }
+
   ingestLineBytes(source: string, lineNo: number, buf: Buffer, start: number, end: number, flags: number): void {
     if (flags & LINE_SAME_HEAD) {
       // Most lines of a busy log: the scan has checked this one against the line before it.

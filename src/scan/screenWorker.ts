@@ -14,11 +14,11 @@ import { UserError } from '../util/errors.js';
 import { Classifier } from '../parse/classify.js';
 import { LocalClock } from '../parse/localTime.js';
 import { FailureSample } from '../parse/failureSample.js';
-import { cutScanned, F_UPSTREAM, LineCut } from '../parse/nginx/cut.js';
-import { LINE_CONTROL, LINE_UNSCANNED } from '../sources/lineSplitter.js';
+import { ByteCut } from '../parse/nginx/byteCut.js';
+import { F_UPSTREAM } from '../parse/nginx/cut.js';
 import { streamFileLines } from '../sources/readInput.js';
 import { LineScreen, newLatestTimes, type LineTally } from './lineScreen.js';
-import { WireNames, writeLine } from './failureWire.js';
+import { markCandidate, WireNames, writeFailure, writeLine } from './failureWire.js';
 import { SLOT_DATA_BYTES, SLOT_LINES, slotViews, type ScreenJob, type ScreenMessage } from './screenedFile.js';
 
 const job = workerData as ScreenJob;
@@ -35,51 +35,39 @@ const clock = new LocalClock(job.tz);
 let share = job.share ?? 0;
 /** Bresenham's accumulator: spreads the `share` cut lines evenly through the batch. */
 let shareAcc = 0;
-/** The screen's line count when the batch began, and the lines it could not decide alone since. */
-let linesAtBatch = 0;
-let forwarded = 0;
-/** Of the lines counted since, those forward() counted itself (they are among `forwarded` too). */
-let countedHere = 0;
-const cut = new LineCut(new Classifier(job.signatures));
+const cut = new ByteCut(new Classifier(job.signatures));
 const sample = new FailureSample();
 const names = new WireNames();
 
 /**
- * A line the screen could not count. One it found a candidate (a valid header, clean bytes) is cut
- * here: a failure goes over cut, one that is not is counted here. Any other goes over to be parsed there.
+ * A line the screen could not count. A CANDIDATE (a valid header, clean bytes: it has a time) is
+ * cut here when it is this thread's turn (`share`): a failure goes over as numbers, a line that is
+ * none is counted here; else it goes over as a candidate, to be cut there. Any other line goes
+ * over to be parsed there, as are the few the byte cut leaves to the string path.
  */
 function forward(_source: string, lineNo: number, buf: Buffer, start: number, end: number, flags: number, time: number, afterIds: number): number {
-  forwarded++;
-  let failure: FailureSample | null = null;
-  let text: string;
+  let failure = false;
+  const candidate = !Number.isNaN(time);
   if (shareAcc >= 8) shareAcc -= 8;
-  // A CANDIDATE (it has a time) has a valid ASCII header and no control byte: cut without reading the header again.
-  if (share > 0 && (shareAcc += share) >= 8 && !Number.isNaN(time)) {
-    cutScanned(cut, (text = buf.toString('utf8', start, end)), time, afterIds);
-    if (cut.kind === null) {
-      tally.linesRead++;
-      countedHere++;
-      return screen.countOther(cut.time);
-    }
-    // A failure naming its upstream in an `upstream:` field (nearly all) goes over as numbers;
-    // one naming it in its message only, as a line (its address is read from the message there).
-    if (cut.fields[2 * F_UPSTREAM + 1]! > cut.fields[2 * F_UPSTREAM]!) {
-      failure = sample.fromCut(cut, text, job.path, lineNo);
-      tally.linesRead++;
-      countedHere++;
-      time = cut.time;
-    }
+  if (share > 0 && candidate && (shareAcc += share) >= 8 && cut.cut(buf, start, end, start + afterIds, time)) {
+    tally.linesRead++;
+    if (cut.kind === null) return screen.countOther(time);
+    sample.fromBytes(cut, buf, start, end, job.path, lineNo);
+    failure = true;
   }
   // Lines that follow each other in the chunk are copied as one run (an outage's log: nearly
-  // every line), with the few bytes between them (a newline, a short counted line).
+  // every line), with the bytes between them (the lines counted here).
   if (buf !== runSrc || start < runEnd || start - runEnd > RUN_GAP) endRun();
   const at = runSrc === null ? used : runAt + (start - runStart);
   if (at + (end - start) > SLOT_DATA_BYTES || lines === SLOT_LINES) flush(-1);
-  return placeLine(lineNo, buf, start, end, flags, failure, time);
+  placeLine(lineNo, buf, start, end, flags);
+  if (failure) writeFailure(view, lines - 1, sample, cut.fields[2 * F_UPSTREAM]! - start, cut.fields[2 * F_UPSTREAM + 1]! - start, names);
+  else if (candidate) markCandidate(view, lines - 1, time, afterIds);
+  return time;
 }
 
 /** Bytes between two lines that still join one run (more are copied than needed, up to this). */
-const RUN_GAP = 64;
+const RUN_GAP = 16 * 1024;
 /** The run of lines not yet copied: `runSrc[runStart, runEnd)` goes to the slot at `runAt`. */
 let runSrc: Buffer | null = null;
 let runStart = 0;
@@ -87,7 +75,7 @@ let runEnd = 0;
 let runAt = 0;
 
 /** Puts a line into the current run (starting one when there is none); the slot has room for it. */
-function placeLine(lineNo: number, buf: Buffer, start: number, end: number, flags: number, failure: FailureSample | null, time: number): number {
+function placeLine(lineNo: number, buf: Buffer, start: number, end: number, flags: number): void {
   if (runSrc === null) {
     runSrc = buf;
     runStart = start;
@@ -96,9 +84,8 @@ function placeLine(lineNo: number, buf: Buffer, start: number, end: number, flag
   runEnd = end;
   const at = runAt + (start - runStart);
   used = at + (end - start);
-  writeLine(view, lines, lineNo, at, used, flags, failure, cut.fields[2 * F_UPSTREAM]!, cut.fields[2 * F_UPSTREAM + 1]!, names);
+  writeLine(view, lines, lineNo, at, used, flags);
   lines++;
-  return time;
 }
 
 /** Copies the current run into the slot (before its chunk is reused, or the slot sent). */
@@ -110,11 +97,6 @@ function endRun(): void {
 
 /** Sends the current slot (`bytesRead` -1 when not at a chunk's end) and waits for the next one to be free. */
 function flush(bytesRead: number): void {
-  // Lines of this batch that needed more than the screen (an outage's log: most of them).
-  const heavy = forwarded > tally.linesRead - linesAtBatch - countedHere;
-  linesAtBatch = tally.linesRead;
-  forwarded = 0;
-  countedHere = 0;
   endRun();
   const message: ScreenMessage = { type: 'batch', slot, lines, bytesRead, names: names.take() };
   port.postMessage(message);
@@ -123,21 +105,21 @@ function flush(bytesRead: number): void {
   used = 0;
   lines = 0;
   // Take a free slot; the main thread gives one back per batch it has parsed.
+  let waited = false;
   while (Atomics.sub(free, 0, 1) <= 0) {
     Atomics.add(free, 0, 1);
     Atomics.wait(free, 0, 0);
+    waited = true;
   }
-  // Share the parse when most lines need it (an outage's log): cut more of them here while the
-  // main thread has no batch to spare (it is the slower half), fewer while it waits for batches.
-  // A busy host's log (few failures) leaves it all to the main thread, which is idle then. Either
-  // way the result is the same.
+  // Share the cut (an outage's log: most lines are failures): cut more of the candidates here
+  // while the main thread is the slower half (this thread had to wait for a slot), fewer while
+  // it has batches to spare. A busy host's log has few candidates: the share hardly matters there.
+  // Either way the result is the same.
   if (job.share !== undefined) share = job.share;
-  else if (!heavy) share = 0;
-  else {
-    const spare = Atomics.load(free, 0);
-    if (spare === 0) share = Math.min(8, share + 1);
-    else if (spare >= 2) share = Math.max(0, share - 1);
-  }
+  else if (waited) share = Math.min(8, share + 1);
+  else if (Atomics.load(free, 0) >= 2) share = Math.max(0, share - 1);
+  // Cutting every candidate here, the screen's look at their messages is work done twice.
+  screen.screenMessages = share < 8;
 }
 
 const tally: LineTally = { linesRead: 0, otherLines: 0, outsideWindow: 0, unparsed: {} };

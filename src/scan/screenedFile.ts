@@ -1,8 +1,8 @@
 /**
  * A big log file read on two threads: screenWorker.ts reads and scans it, counts the lines that
- * are not upstream failures, and cuts the failure lines (message, errno, fields as ranges: the
- * bulk of parsing them); this thread turns those into failure samples, in file order, for the
- * engine, and parses the few unusual lines itself. Same results as streamFileLines into the
+ * are not upstream failures, and cuts a share of the failure lines on their bytes (byteCut.ts);
+ * this thread refills failure samples from those, in file order, for the engine, cuts the rest of
+ * the candidates the same way, and parses the few unusual lines itself. Same results as streamFileLines into the
  * engine (test/perf/screenWorker.test.ts), in less time on a machine with a second core: in an
  * outage's log, where nearly every line is a failure, the parse is shared between the two.
  */
@@ -12,7 +12,7 @@ import { Worker } from 'node:worker_threads';
 import { InputError } from '../util/errors.js';
 import { FailureSample } from '../parse/failureSample.js';
 import type { Signature } from '../parse/nginx/signatures.js';
-import { META_INTS, readLine, WireNameTable, type NameDefs, type SlotViews } from './failureWire.js';
+import { candidateAfterIds, candidateTime, META_INTS, readLine, WIRE_CANDIDATE, WIRE_FAILURE, WireNameTable, type NameDefs, type SlotViews } from './failureWire.js';
 import { LineIntake, type FailureSink, type IntakeOptions } from './lineIntake.js';
 import type { LineTallies } from './lineScreen.js';
 
@@ -97,7 +97,9 @@ export function streamFileScreened(path: string, sink: FailureSink, window: Scre
           names.add(m.names);
           for (let i = 0; i < m.lines; i++) {
             const b = i * META_INTS;
-            if (readLine(v, i, path, sample, names)) sink.ingestFailure(sample);
+            const wire = readLine(v, i, path, sample, names);
+            if (wire === WIRE_FAILURE) sink.ingestFailure(sample);
+            else if (wire === WIRE_CANDIDATE) intake.ingestFullLine(path, meta[b]!, data, meta[b + 1]!, meta[b + 2]!, meta[b + 3]!, candidateTime(v, i), candidateAfterIds(v, i));
             else intake.ingestFullLine(path, meta[b]!, data, meta[b + 1]!, meta[b + 2]!, meta[b + 3]!);
           }
           // The slot is about to be refilled: what the engine keeps of it becomes its own (addTallies).

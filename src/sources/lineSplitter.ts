@@ -42,6 +42,8 @@ export interface ByteLineConsumer {
    * (true; most lines of a busy log), or refused (false) and then given one by one.
    */
   ingestSameHeadRun?(count: number): boolean;
+  /** The chunk just given is done with: its memory is about to be reused, so keep nothing that points into it. */
+  chunkDone?(): void;
 }
 
 function isByteLineConsumer(x: unknown): x is ByteLineConsumer {
@@ -92,6 +94,7 @@ export class LineSplitter {
     if (this.bytes) {
       if (!this.simd) this.pushBytes(chunk, this.bytes);
       else for (let at = 0; at < chunk.length; at += REGION_BYTES) this.pushScanned(chunk.subarray(at, at + REGION_BYTES), this.simd, this.bytes);
+      this.bytes.chunkDone?.();
       return;
     }
     let start = 0;
@@ -107,8 +110,10 @@ export class LineSplitter {
   /** End of input: a last line without a newline is still a line. */
   end(): void {
     if (this.carryBytes > 0 || this.overlong) {
-      if (this.bytes) this.emitBytes(this.bytes, Buffer.alloc(0), 0, 0, 0);
-      else this.emit(Buffer.alloc(0), 0, 0);
+      if (this.bytes) {
+        this.emitBytes(this.bytes, Buffer.alloc(0), 0, 0, 0);
+        this.bytes.chunkDone?.();
+      } else this.emit(Buffer.alloc(0), 0, 0);
     }
   }
 

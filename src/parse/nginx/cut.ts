@@ -8,16 +8,17 @@
  *   YYYY/MM/DD HH:MM:SS [level] PID#TID: [*CONN ]MSG[ (errno: strerror)][ while ACTION],
  *   client: IP, server: NAME[, request: "…"][, subrequest: "…"][, upstream: "…"][, host: "…"][, referrer: "…"]
  */
-import type { UnparsedLine, UpstreamErrorKind } from '../../model/logRecord.js';
-import { Classifier, includesIn } from '../classify.js';
+import { REQUEST_SENT_ACTIONS, type UnparsedLine, type UpstreamErrorKind } from '../../model/logRecord.js';
+import { Classifier, equalsIn, includesIn } from '../classify.js';
 import type { LocalClock } from '../localTime.js';
 import { isDigit, intAt, newHead, parseHead, type Head } from './header.js';
 import { needlesOf } from './signatures.js';
 
 // Field markers in the order nginx writes them; each may be absent except client/server on request lines.
-const FIELD_KEYS = ['client', 'server', 'request', 'subrequest', 'upstream', 'host', 'referrer'] as const;
+export const FIELD_KEYS = ['client', 'server', 'request', 'subrequest', 'upstream', 'host', 'referrer'] as const;
+export const FIELD_COUNT = FIELD_KEYS.length;
 /** Per FIELD_KEYS entry: is its value quoted (everything but client and server)? */
-const QUOTED: readonly boolean[] = FIELD_KEYS.map((k) => k !== 'client' && k !== 'server');
+export const QUOTED: readonly boolean[] = FIELD_KEYS.map((k) => k !== 'client' && k !== 'server');
 
 /** Field slots in `LineCut.fields`: value i is `text[fields[2i], fields[2i+1])`, absent when -1. */
 export const F_CLIENT = 0;
@@ -176,6 +177,14 @@ function messageFacts(cut: LineCut, text: string, msgAt: number, msgEnd: number)
 export function mentionsUpstream(needles: readonly string[], text: string, msgAt: number, msgEnd: number, fieldsAt: number): boolean {
   for (const n of needles) if (includesIn(text, n, msgAt, msgEnd)) return true;
   return text.includes('upstream: "', fieldsAt < 0 ? msgAt : fieldsAt);
+}
+
+const SENT_ACTIONS: readonly string[] = [...REQUEST_SENT_ACTIONS];
+
+/** The action `text[from, to)` is one after which nginx had begun sending the request (it does not retry a POST then). */
+export function isRequestSentAction(text: string, from: number, to: number): boolean {
+  for (const a of SENT_ACTIONS) if (equalsIn(text, a, from, to)) return true;
+  return false;
 }
 
 /** `occurrence of `s` lying wholly inside `text[from, to)`, the last one, or -1. */

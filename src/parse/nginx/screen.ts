@@ -141,6 +141,12 @@ const LEVEL_BYTES: readonly Buffer[] = LEVELS.map((l) => Buffer.from(l, 'latin1'
 export class NginxByteScanner {
   /** Side results of the last scan: the time of an OTHER or CANDIDATE line, the reason of an UNPARSED one. */
   readonly scanned: ScanSide = { time: 0, reason: 'empty', afterIds: 0 };
+  /**
+   * Ask the FailureScreen about a needle line's message (true), or call every valid needle line a
+   * CANDIDATE (false): for a caller that cuts every candidate at once, which decides the same and
+   * reads the message only once.
+   */
+  screenMessages = true;
   private readonly lastStamp = Buffer.alloc(19);
   private lastTime = NaN;
   private haveStamp = false;
@@ -214,7 +220,7 @@ export class NginxByteScanner {
     }
     this.scanned.time = this.lastTime;
     this.scanned.afterIds = i + 2 - start;
-    if (needle && !this.screen.notAFailure(buf, i + 2, end)) return SCAN_CANDIDATE;
+    if (needle && (!this.screenMessages || !this.screen.notAFailure(buf, i + 2, end))) return SCAN_CANDIDATE;
     return SCAN_OTHER;
   }
 

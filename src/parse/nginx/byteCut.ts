@@ -1,0 +1,278 @@
+/**
+ * The cut on bytes: what `cutScanned` (cut.ts) decides for a CANDIDATE line, read from the line's
+ * bytes without decoding it. In an outage's log nearly every line is an upstream failure, and
+ * decoding each one to a string (then collecting the strings) was most of a postmortem's time.
+ *
+ * Same answers as the string cut (test/perf/equivalence.test.ts holds both to the reference
+ * parser): every marker it looks for is ASCII, so a byte range here is the character range there,
+ * and what is read from a message alone (errno, action, kind) is read once per distinct message by
+ * the string code itself, from the decoded message, and remembered by its bytes.
+ *
+ * A line this cut does not take (`cutBytes` false) goes to the string path: a failure that names its
+ * upstream only in its message, more field markers than FieldMarks holds, an unusual `*CONN `.
+ */
+import type { UpstreamErrorKind } from '../../model/logRecord.js';
+import { includesIn, type Classifier } from '../classify.js';
+import { cutMessage, F_REQUEST, F_UPSTREAM, FIELD_COUNT, FIELD_KEYS, isRequestSentAction, LineCut, QUOTED } from './cut.js';
+
+/** `, key: ` markers per line a cut remembers; a line with more (an attacker's request line) takes the string path. */
+const MAX_MARKS = 64;
+
+/** The field keys (cut.ts FIELD_KEYS) as the bytes after a marker's `, `: `key: `. */
+const KEYS: readonly Buffer[] = FIELD_KEYS.map((k) => Buffer.from(`${k}: `));
+/** Per first byte, the keys starting with it. */
+const KEYS_BY_FIRST: ReadonlyArray<readonly number[] | undefined> = Array.from({ length: 256 }, (_, b) => {
+  const ks = KEYS.flatMap((k, i) => (k[0] === b ? [i] : []));
+  return ks.length > 0 ? ks : undefined;
+});
+const UPSTREAM_QUOTE = Buffer.from('upstream: "');
+const HTTP_SLASH = Buffer.from(' HTTP/');
+
+/** What a message alone decides (cut.ts MessageFacts), remembered by the message's bytes. */
+interface ByteFacts {
+  bytes: Buffer;
+  errno: number | null;
+  needle: boolean;
+  requestSent: boolean;
+  kindWith: UpstreamErrorKind | null;
+  kindWithout: UpstreamErrorKind | null;
+}
+
+/** Past this many bytes of overshoot (findMarks), the next line's commas are found by a bounded loop. */
+const MAX_OVERSHOOT = 4096;
+
+/** Messages remembered per cut (past this the memo starts again). */
+const MEMO_SIZE = 1024;
+
+export class ByteCut {
+  time = 0;
+  /** Message: `buf[msgAt, msgEnd)`. */
+  msgAt = 0;
+  msgEnd = 0;
+  kind: UpstreamErrorKind | null = null;
+  errno: number | null = null;
+  /** The failure came after nginx began sending the request (its action is one of REQUEST_SENT_ACTIONS). */
+  requestSent = false;
+  /** Start/end byte pairs in cut.ts's field order (F_CLIENT …), -1 when absent. */
+  readonly fields = new Int32Array(FIELD_COUNT * 2);
+  /** The `, key: ` markers of the line being cut, from its fields on: where (the comma) and which key. */
+  private readonly markAt = new Int32Array(MAX_MARKS);
+  private readonly markKey = new Int8Array(MAX_MARKS);
+  private marks = 0;
+  /** How far past its line's end the last native comma search ran. */
+  private overshoot = 0;
+  private readonly memo = new Map<number, ByteFacts>();
+  /** Where a message seen for the first time is read by the string code. */
+  private readonly strings: LineCut;
+
+  constructor(private readonly classifier: Classifier) {
+    this.strings = new LineCut(classifier);
+  }
+
+  /**
+   * Cuts the CANDIDATE line `buf[start, end)` whose `PID#TID: ` ends at `afterIds` (absolute), at
+   * `time`. False: the line is for the string path (nothing here is valid then).
+   */
+  cut(buf: Buffer, start: number, end: number, afterIds: number, time: number): boolean {
+    let i = afterIds;
+    if (i < end && buf[i] === 42 /* * */) {
+      // `*CONN ` as parseHead reads it: plain digits here; anything else Number() might take goes to the string path.
+      let sp = i + 1;
+      while (sp < end && buf[sp] !== 32) sp++;
+      if (sp < end) {
+        let k = i + 1;
+        while (k < sp && buf[k]! >= 48 && buf[k]! <= 57) k++;
+        if (k < sp || sp === i + 1 || sp - i - 1 > 15) return false;
+        i = sp + 1;
+      }
+    }
+    this.time = time;
+    this.msgAt = i;
+    const fieldsAt = this.findMarks(buf, i, end);
+    if (fieldsAt === -2) return false;
+    const msgEnd = fieldsAt < 0 ? end : fieldsAt;
+    this.msgEnd = msgEnd;
+    const facts = this.facts(buf, i, msgEnd);
+    this.errno = facts.errno;
+    this.requestSent = facts.requestSent;
+    const f = this.fields;
+    f.fill(-1);
+    const mayBeUpstream = facts.needle || includesBytes(buf, UPSTREAM_QUOTE, fieldsAt < 0 ? i : fieldsAt, end);
+    if (!mayBeUpstream) {
+      this.kind = null;
+      return true;
+    }
+    if (fieldsAt >= 0) this.cutFields(buf, fieldsAt, end);
+    const withUpstream = f[2 * F_UPSTREAM + 1]! > f[2 * F_UPSTREAM]!;
+    this.kind = withUpstream ? facts.kindWith : facts.kindWithout;
+    // A failure without an `upstream:` field names its upstream in its message: the string path reads it there.
+    return withUpstream || this.kind === null;
+  }
+
+  /**
+   * Finds the first `, client: ` from `msgAt` and records every `, key: ` marker from there to
+   * `end`. Returns where the fields begin (-1: no fields), or -2 when the line has too many markers.
+   *
+   * Commas are found by native Buffer.indexOf (a line has a handful; a byte loop over the whole
+   * line cost three times as much). Its search does not stop at the line's end: after a line whose
+   * search ran far past its end (no comma for a long way), the next line is searched by a loop
+   * that stops there, so no stretch of the log is searched again and again.
+   */
+  private findMarks(buf: Buffer, msgAt: number, end: number): number {
+    let fieldsAt = -1;
+    let n = 0;
+    const last = end - 4;
+    const native = this.overshoot <= MAX_OVERSHOOT;
+    let k = msgAt;
+    for (;;) {
+      k = native ? buf.indexOf(44 /* , */, k) : commaIn(buf, k, end);
+      if (k < 0 || k >= last) break;
+      if (buf[k + 1] === 32) {
+        const key = keyAt(buf, k + 2, end);
+        if (key >= 0 && (fieldsAt >= 0 || key === 0)) {
+          if (fieldsAt < 0) fieldsAt = k;
+          if (n === MAX_MARKS) return -2;
+          this.markAt[n] = k;
+          this.markKey[n] = key;
+          n++;
+        }
+      }
+      k++;
+    }
+    if (native) this.overshoot = k < 0 ? buf.length - end : k - end;
+    else if (k >= 0) this.overshoot = 0;
+    this.marks = n;
+    return fieldsAt;
+  }
+
+  /** cut.ts messageFacts on bytes: from the memo when this message was seen before. */
+  private facts(buf: Buffer, msgAt: number, msgEnd: number): ByteFacts {
+    const len = msgEnd - msgAt;
+    const key = len === 0 ? 0 : (len * 65599 + buf[msgAt]! * 257 + buf[msgAt + (len >> 1)]! * 31 + buf[msgEnd - 1]!) | 0;
+    const known = this.memo.get(key);
+    if (known !== undefined && sameBytes(known.bytes, buf, msgAt, msgEnd)) return known;
+    // First time: the string code reads the decoded message, as it would read it in the line.
+    const text = buf.toString('utf8', msgAt, msgEnd);
+    const cut = this.strings;
+    cutMessage(cut, text, 0, text.length);
+    let needle = false;
+    for (const n of cut.needles) if (includesIn(text, n, 0, text.length)) needle = true;
+    const facts: ByteFacts = {
+      bytes: Buffer.from(buf.subarray(msgAt, msgEnd)),
+      errno: cut.errno,
+      needle,
+      requestSent: cut.actionAt >= 0 && isRequestSentAction(text, cut.actionAt, text.length),
+      kindWith: this.classifier.classify(text, 0, text.length, cut.errno, cut.actionAt, text.length, true),
+      kindWithout: this.classifier.classify(text, 0, text.length, cut.errno, cut.actionAt, text.length, false),
+    };
+    if (this.memo.size >= MEMO_SIZE) this.memo.clear();
+    this.memo.set(key, facts);
+    return facts;
+  }
+
+  /** cut.ts cutFields from the markers findMarks recorded (the first is `, client: ` at `start`). */
+  private cutFields(buf: Buffer, start: number, end: number): void {
+    const out = this.fields;
+    let pos = start;
+    let keyIndex = 0;
+    let m = 0;
+    while (pos < end && keyIndex < KEYS.length) {
+      // The marker at `pos`, if one of the keys still to come.
+      while (m < this.marks && this.markAt[m]! < pos) m++;
+      if (m >= this.marks || this.markAt[m] !== pos || this.markKey[m]! < keyIndex) break;
+      const found = this.markKey[m]!;
+      keyIndex = found + 1;
+      const valueStart = pos + 2 + KEYS[found]!.length;
+      let valueEnd = -1;
+      let next: number;
+      if (QUOTED[found] && valueStart < end && buf[valueStart] === 34 /* " */) {
+        // Closing quote: the first `", key: ` for a later key, else the last quote on the line.
+        for (let k = keyIndex; k < KEYS.length && valueEnd < 0; k++) {
+          const at = this.quoteMarker(buf, k, valueStart + 1);
+          if (at >= 0) valueEnd = found === F_REQUEST ? this.requestEnd(buf, valueStart + 1, at, k) : at;
+        }
+        if (valueEnd < 0) valueEnd = buf[end - 1] === 34 ? end - 1 : end;
+        out[2 * found] = valueStart + 1;
+        out[2 * found + 1] = Math.max(valueStart + 1, valueEnd);
+        next = valueEnd + 1;
+      } else {
+        for (let k = keyIndex; k < KEYS.length && valueEnd < 0; k++) valueEnd = this.marker(k, valueStart);
+        if (valueEnd < 0) valueEnd = end;
+        out[2 * found] = valueStart;
+        out[2 * found + 1] = valueEnd;
+        next = valueEnd;
+      }
+      pos = next;
+    }
+  }
+
+  /** Where the first `, key: ` for `key` at or after `from` begins, or -1. */
+  private marker(key: number, from: number): number {
+    for (let m = 0; m < this.marks; m++) if (this.markKey[m] === key && this.markAt[m]! >= from) return this.markAt[m]!;
+    return -1;
+  }
+
+  /** Where the first `", key: ` for `key` at or after `from` begins (its quote), or -1. */
+  private quoteMarker(buf: Buffer, key: number, from: number): number {
+    for (let m = 0; m < this.marks; m++) {
+      const at = this.markAt[m]! - 1;
+      if (this.markKey[m] === key && at >= from && buf[at] === 34) return at;
+    }
+    return -1;
+  }
+
+  /** cut.ts requestEnd: the first candidate end whose value ends in ` HTTP/x.y`, else the last candidate. */
+  private requestEnd(buf: Buffer, valueStart: number, first: number, key: number): number {
+    let last = first;
+    for (let at = first; at >= 0; at = this.quoteMarker(buf, key, at + 1)) {
+      if (endsWithHttpVersion(buf, valueStart, at)) return at;
+      last = at;
+    }
+    return last;
+  }
+}
+
+/** Which field key (KEYS index) starts at `at` and is followed by `: `, or -1. */
+function keyAt(buf: Buffer, at: number, end: number): number {
+  const ks = KEYS_BY_FIRST[buf[at]!];
+  if (ks !== undefined) for (const k of ks) if (startsWithBytes(buf, at, end, KEYS[k]!)) return k;
+  return -1;
+}
+
+/** The first comma in `buf[from, end)`, else -1 (or a position at or past `end - 4`: findMarks stops there anyway). */
+function commaIn(buf: Buffer, from: number, end: number): number {
+  for (let k = from; k < end; k++) if (buf[k] === 44) return k;
+  return -1;
+}
+
+function startsWithBytes(buf: Buffer, at: number, end: number, prefix: Buffer): boolean {
+  if (end - at < prefix.length) return false;
+  for (let k = 0; k < prefix.length; k++) if (buf[at + k] !== prefix[k]) return false;
+  return true;
+}
+
+/** `buf[from, to)` holds `needle` wholly. */
+function includesBytes(buf: Buffer, needle: Buffer, from: number, to: number): boolean {
+  const first = needle[0]!;
+  for (let k = from, last = to - needle.length; k <= last; k++) if (buf[k] === first && startsWithBytes(buf, k, to, needle)) return true;
+  return false;
+}
+
+/** `a` holds exactly the bytes `buf[from, to)`. */
+function sameBytes(a: Buffer, buf: Buffer, from: number, to: number): boolean {
+  if (a.length !== to - from) return false;
+  for (let k = 0; k < a.length; k++) if (a[k] !== buf[from + k]) return false;
+  return true;
+}
+
+function isDigitByte(b: number | undefined): boolean {
+  return b !== undefined && b >= 48 && b <= 57;
+}
+
+/** cut.ts endsWithHttpVersion on bytes: `buf[from, to)` ends in ` HTTP/d` or ` HTTP/d.d`. */
+function endsWithHttpVersion(buf: Buffer, from: number, to: number): boolean {
+  let v = to - 1;
+  if (v >= from + 2 && isDigitByte(buf[v]) && buf[v - 1] === 46 && isDigitByte(buf[v - 2])) v -= 2;
+  else if (!(v >= from && isDigitByte(buf[v]))) return false;
+  return v - 6 >= from && startsWithBytes(buf, v - 6, v, HTTP_SLASH);
+}

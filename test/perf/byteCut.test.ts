@@ -1,0 +1,175 @@
+/**
+ * The byte cut (parse/nginx/byteCut.ts, FailureSample.fromBytes) against the string cut it stands
+ * in for (cutScanned, FailureSample.fromCut) on the decoded line, line by line: real failure lines,
+ * and seeded mutations of them that put markers, quotes, commas, `://`, non-ASCII and NBSP where
+ * an attacker's request line, Host header or Referer can put them. Each line lies in the middle of
+ * a buffer whose bytes after it look like more fields, so a read past the line's end shows.
+ *
+ * Where the byte cut takes a line, every value burst detection reads must be the string cut's;
+ * where it leaves one to the string path it must say so (false), and it may only do that for the
+ * few shapes it does not read (the test counts them: a cut that gave up on everything would pass).
+ */
+import { describe, expect, it } from 'vitest';
+import { rng } from '../../bench/gen.js';
+import { Classifier } from '../../src/parse/classify.js';
+import { FailureSample } from '../../src/parse/failureSample.js';
+import { LocalClock } from '../../src/parse/localTime.js';
+import { ByteCut } from '../../src/parse/nginx/byteCut.js';
+import { cutScanned, F_UPSTREAM, LineCut } from '../../src/parse/nginx/cut.js';
+import { FailureScreen, NginxByteScanner, SCAN_CANDIDATE } from '../../src/parse/nginx/screen.js';
+
+const T = '2024/03/10 00:30:00';
+const BASE = [
+  `${T} [error] 1001#1000: *100000 connect() failed (111: Connection refused) while connecting to upstream, client: 203.0.113.78, server: shop.example.com, request: "GET /auth/token HTTP/1.1", upstream: "http://172.18.1.10:7000/auth/token", host: "shop.example.com"`,
+  `${T} [error] 1003#1001: *100001 connect() failed (113: No route to host) while connecting to upstream, client: 198.51.100.33, server: admin.example.com, request: "GET /static/app.3f9a1c.js HTTP/1.1", upstream: "http://172.18.0.5:3000/static/app.3f9a1c.js", host: "admin.example.com", referrer: "https://www.google.com/"`,
+  `${T} [error] 1000#1001: *100002 upstream prematurely closed connection while reading response header from upstream, client: 203.0.113.154, server: shop.example.com, request: "POST /api/cart HTTP/1.1", upstream: "http://172.18.1.16:7006/api/cart", host: "shop.example.com"`,
+  `${T} [error] 1000#1003: *100003 SSL_do_handshake() failed (SSL: error:0A00010B:SSL routines::wrong version number) while SSL handshaking to upstream, client: 203.0.113.208, server: api.example.com, request: "DELETE /login HTTP/1.1", upstream: "https://172.18.0.5:3000/login", host: "api.example.com"`,
+  `${T} [warn] 1000#1000: *100004 upstream server temporarily disabled while reading response header from upstream, client: 203.0.113.40, server: static.example.com, request: "PATCH /api/search?q=running+shoes&page=2 HTTP/1.1", upstream: "http://172.18.1.16:7006/api/search?q=running+shoes&page=2", host: "static.example.com"`,
+  `${T} [error] 1000#1000: *100007 upstream timed out (110: Connection timed out) while sending request to upstream, client: 203.0.113.105, server: admin.example.com, request: "PUT /x HTTP/1.1", subrequest: "/sub", upstream: "http://[2001:db8::5]:8080/x", host: "admin.example.com", referrer: "https://shop.example.com/checkout"`,
+  `${T} [error] 1003#1003: *100008 connect() to unix:/run/app.sock failed (2: No such file or directory) while connecting to upstream, client: 198.51.100.187, server: shop.example.com, request: "GET /api/cart HTTP/1.1", upstream: "http://unix:/run/app.sock:/api/cart", host: "shop.example.com"`,
+  `${T} [crit] 1#1: *2 connect() to 172.30.0.13:8080 failed (13: Permission denied) while connecting to upstream, client: 127.0.0.1, server: app.example.test, request: "GET /api/orders/1000 HTTP/1.1", upstream: "fastcgi://127.0.0.1:9000", host: "app.example.test"`,
+  `${T} [error] 1#1: *5 no live upstreams while connecting to upstream, client: 1.2.3.4, server: a, request: "PROPFIND /x HTTP/1.1", upstream: "http://backend/x", host: "a"`,
+  `${T} [info] 1#1: *5 client prematurely closed connection while reading upstream, client: 1.2.3.4, server: a, upstream: "http://10.0.0.1:80/"`,
+  `${T} [error] 1#1: *9 api.internal could not be resolved (3: Host not found), client: 1.2.3.4, server: a, request: "GET / HTTP/1.1", host: "a"`,
+  `${T} [warn] 1#1: *5 an upstream response is buffered to a temporary file /tmp/x while reading upstream, client: 1.2.3.4, server: a, request: "GET / HTTP/1.1", upstream: "http://10.0.0.1:80/"`,
+  `${T} [error] 1#1: connect() failed (111: Connection refused) while connecting to upstream`,
+  `${T} [error] 1#1: *5 recv() failed (104: Connection reset by peer) while reading upstream, client: 1.2.3.4, server: a, request: "GET /a", upstream: "http://10.0.0.5:80/x`,
+];
+
+/** Pieces an attacker (request line, Host, Referer) or an odd nginx build can put inside a line. */
+const PIECES = [',', ', ', ' ', '"', '", ', ':', ': ', 'é', '\u00a0', '\u{1F600}', '\uFFFD', '://', '/', 'unix:', ' HTTP/1.1', ' HTTP/2', 'client: ', 'server: ', 'request: "', 'subrequest: "', 'upstream: "', 'host: "', 'referrer: "', ', client: ', ', upstream: "http://6.6.6.6:1/', '", host: "', '", upstream: "', '*', '*0x1F ', '* ', '*12345678901234567 ', ' while ', ' (111: x)', 'upstream'];
+
+/** Bytes after the line: more fields and quotes, as a reused read buffer would hold. */
+const AFTER = Buffer.from(`", host: "x", upstream: "http://9.9.9.9:1/", referrer: "y"\n, client: 1, server: s`);
+
+interface Seen {
+  kind: string | null;
+  sample?: Record<string, unknown>;
+}
+
+/** Why the byte cut may leave a line to the string path: a failure without an `upstream:` field, a `*CONN ` only Number() reads, more markers than it holds. */
+function stringPathExplained(strings: LineCut, text: string, afterIds: number): boolean {
+  const noUpstreamField = strings.kind !== null && !(strings.fields[2 * F_UPSTREAM + 1]! > strings.fields[2 * F_UPSTREAM]!);
+  const oddConn = text[afterIds] === '*' && !/^\*\d{1,15} /.test(text.slice(afterIds)) && text.indexOf(' ', afterIds) > 0;
+  const manyMarkers = (text.match(/, (client|server|request|subrequest|upstream|host|referrer): /g) ?? []).length > 64;
+  return noUpstreamField || oddConn || manyMarkers;
+}
+
+function sampleOf(s: FailureSample): Record<string, unknown> {
+  const { time, raw, kind, errno, method, requestSent, server, host, clientHash, key } = s;
+  return { time, raw, kind, errno, method, requestSent, server, host, clientHash, key, address: s.address() };
+}
+
+const clock = new LocalClock('UTC');
+const scanner = new NginxByteScanner(clock, new FailureScreen());
+scanner.screenMessages = false;
+
+/** What each cut makes of `line`, placed at `shift` in a buffer followed by AFTER; null when it is no candidate. */
+function both(line: string, shift: number, bytes: ByteCut, strings: LineCut): { byte: Seen | 'string-path'; string: Seen } | null {
+  const body = Buffer.from(line);
+  const buf = Buffer.concat([Buffer.alloc(shift, 0x2c), body, AFTER]);
+  const start = shift;
+  const end = shift + body.length;
+  if (scanner.scan(buf, start, end, true) !== SCAN_CANDIDATE) return null;
+  const { time, afterIds } = scanner.scanned;
+  const text = buf.toString('utf8', start, end);
+  cutScanned(strings, text, time, afterIds);
+  const string: Seen = { kind: strings.kind };
+  if (strings.kind !== null) string.sample = sampleOf(new FailureSample().fromCut(strings, text, 'log', 7));
+  if (!bytes.cut(buf, start, end, start + afterIds, time)) {
+    expect(stringPathExplained(strings, text, afterIds), `left to the string path: ${line}`).toBe(true);
+    return { byte: 'string-path', string };
+  }
+  const byte: Seen = { kind: bytes.kind };
+  if (bytes.kind !== null) byte.sample = sampleOf(new FailureSample().fromBytes(bytes, buf, start, end, 'log', 7));
+  return { byte, string };
+}
+
+/** `line` with `count` pieces put at random places after its header. */
+function mutate(line: string, next: () => number, count: number): string {
+  let out = line;
+  for (let k = 0; k < count; k++) {
+    const piece = PIECES[Math.floor(next() * PIECES.length)]!;
+    const at = 30 + Math.floor(next() * (out.length - 30 + 1));
+    out = out.slice(0, at) + piece + out.slice(at);
+  }
+  // Sometimes cut short: a line nginx wrote in part (a full disk) ends anywhere.
+  if (next() < 0.1) out = out.slice(0, 30 + Math.floor(next() * (out.length - 30)));
+  return out;
+}
+
+describe('the byte cut gives what the string cut gives', () => {
+  it('on real failure lines, each taken on bytes', () => {
+    const bytes = new ByteCut(new Classifier());
+    const strings = new LineCut(new Classifier());
+    let taken = 0;
+    for (const line of BASE) {
+      for (const shift of [0, 1, 3, 4096]) {
+        const r = both(line, shift, bytes, strings);
+        expect(r, line).not.toBeNull();
+        // A failure naming its upstream only in its message is read on the string path; every other line here is taken.
+        if (r!.byte === 'string-path') continue;
+        taken++;
+        expect(r!.byte, line).toEqual(r!.string);
+      }
+    }
+    // Two lines here name no upstream in a field (a resolver failure, a bare connect() failure).
+    expect(taken).toBe((BASE.length - 2) * 4);
+  });
+
+  it('on seeded mutations: markers, quotes and non-ASCII where attackers put them', () => {
+    const next = rng(20_261_202);
+    const bytes = new ByteCut(new Classifier());
+    const strings = new LineCut(new Classifier());
+    let taken = 0;
+    let failures = 0;
+    let candidates = 0;
+    for (let round = 0; round < 20_000; round++) {
+      const line = mutate(BASE[round % BASE.length]!, next, 1 + Math.floor(next() * 6));
+      const r = both(line, Math.floor(next() * 9), bytes, strings);
+      if (r === null) continue;
+      candidates++;
+      if (r.byte === 'string-path') continue;
+      taken++;
+      if (r.byte.kind !== null) failures++;
+      expect(r.byte, `round ${round}: ${line}`).toEqual(r.string);
+    }
+    expect(candidates).toBeGreaterThan(15_000);
+    expect(taken / candidates).toBeGreaterThan(0.7);
+    expect(failures).toBeGreaterThan(5_000);
+  });
+
+  it('a line with more field markers than the cut holds goes to the string path, and so is read all the same', () => {
+    const line = `${BASE[0]!.replace('GET /auth/token', `GET /${', host: x'.repeat(70)}`)}`;
+    const bytes = new ByteCut(new Classifier());
+    const r = both(line, 0, bytes, new LineCut(new Classifier()));
+    expect(r!.byte).toBe('string-path');
+    expect(r!.string.kind).toBe('refused');
+  });
+
+  it('many candidate lines without a comma in one buffer: each read on its own', () => {
+    // findMarks' native search runs past a line's end; a long stretch without commas must not
+    // change any answer (and is searched by the bounded loop after the first long overshoot).
+    const line = `${T} [error] 1#1: *5 upstream timed out (110: Connection timed out) while reading upstream`;
+    const lines = Array.from({ length: 200 }, () => line);
+    const buf = Buffer.from(`${lines.join('\n')}\n${BASE[0]}\n`);
+    const bytes = new ByteCut(new Classifier());
+    let at = 0;
+    let kinds = 0;
+    for (let n = 0; n <= lines.length; n++) {
+      const end = buf.indexOf(10, at);
+      expect(scanner.scan(buf, at, end, true)).toBe(SCAN_CANDIDATE);
+      const ok = bytes.cut(buf, at, end, at + scanner.scanned.afterIds, scanner.scanned.time);
+      if (n < lines.length) {
+        // A timeout with no `upstream:` field names no upstream: the string path reads its message.
+        expect(ok).toBe(false);
+      } else {
+        expect(ok).toBe(true);
+        expect(bytes.kind).toBe('refused');
+        kinds++;
+      }
+      at = end + 1;
+    }
+    expect(kinds).toBe(1);
+  });
+});
