@@ -242,7 +242,13 @@ export interface ChecklistResult {
 }
 
 export interface FixFile {
+  /** The file on this machine, what `--apply` writes (a container's config: `NAME:/path`, session/enrich.ts). */
   path: string;
+  /**
+   * How reports name it, as the diff headers do: relative to the working directory when inside it
+   * (fix/paths.ts displayPath); a container's config copy as the container has it (`/etc/nginx/…`).
+   */
+  displayPath: string;
   kind: 'nginx' | 'compose' | 'kubernetes' | 'systemd';
   /** Unified diff against the file on disk; empty when the file already holds the fix. */
   diff: string;
