@@ -8,7 +8,8 @@
  * list is what the evidence shows, the primary is which of it explains most errors.
  */
 import type { EventGap } from '../correlate/eventStore.js';
-import type { Burst, BurstFacts, ContainerMatch, ContributingFinding, Diagnosis } from '../model/incident.js';
+import { dominantPhase } from '../correlate/phases.js';
+import type { Burst, BurstFacts, ContainerMatch, ContributingFinding, Diagnosis, ReportedPhase, ReportedPhaseCounts } from '../model/incident.js';
 import type { Episode, Workload } from '../model/workload.js';
 import { formatDuration } from '../util/duration.js';
 import { kindLabel } from './diagnose.js';
@@ -150,17 +151,48 @@ function contributingFindings(ctx: FindingContext): ContributingFinding[] {
   return out;
 }
 
+type PhaseFacts = Pick<BurstFacts, 'phases' | 'dominantPhase' | 'readyUnknown'>;
+
+/**
+ * Errors by phase, and the phase holding most, as every report gives them. When nothing timed
+ * readiness (facts.readyUnknown) the engine placed errors against the last error as if it were
+ * readiness, which it is not: the errors after the start are `afterStart` then, and "starting" and
+ * "after ready" are unknown (null), never a count a reader would take for a slow start.
+ */
+export function reportedPhases(facts: PhaseFacts): { phases: ReportedPhaseCounts; dominant: ReportedPhase | null } {
+  const p = facts.phases;
+  if (!facts.readyUnknown) return { phases: { ...p }, dominant: facts.dominantPhase };
+  const afterStart = p.starting + p.afterReady;
+  // The engine's rule for the dominant phase, with the two merged in starting's place.
+  const dominant = dominantPhase({ ...p, starting: afterStart, afterReady: 0 });
+  return {
+    phases: { stopping: p.stopping, down: p.down, starting: null, afterReady: null, afterStart, outside: p.outside },
+    dominant: dominant === 'starting' ? 'afterStart' : dominant,
+  };
+}
+
+/**
+ * The burst's facts as `--json` gives them: the same phases as the diagnosis and, when readiness is
+ * unknown, no episode "ready" at the last error (the time to ready is null then already).
+ */
+export function reportedFacts(facts: BurstFacts): Omit<BurstFacts, 'phases' | 'dominantPhase'> & { phases: ReportedPhaseCounts; dominantPhase: ReportedPhase | null } {
+  const { phases, dominant } = reportedPhases(facts);
+  const episodes = facts.readyUnknown ? facts.episodes.map((e) => (e.readySource === 'last-error' ? { ...e, readyAt: null, readySource: null } : e)) : facts.episodes;
+  return { ...facts, episodes, phases, dominantPhase: dominant };
+}
+
 /** The diagnosis with its primary cause, contributing findings and per-phase error counts. */
 export function withFindings(d: Diagnosis, ctx: FindingContext): Diagnosis {
   const contributing = contributingFindings(ctx);
   // The finding's remedy, a second instance or a `backup` server, goes with the primary cause's fixes.
   const single = contributing.some((c) => c.id === 'single-peer-no-backup') && !d.fixIds.includes('nginx-backup-peer');
+  const { phases, dominant } = reportedPhases(ctx.facts);
   return {
     ...d,
     fixIds: single ? [...d.fixIds, 'nginx-backup-peer'] : d.fixIds,
-    primary: { patternId: d.patternId, title: d.title, summary: d.summary, confidence: d.confidence, confidenceLabel: d.confidenceLabel, phase: ctx.facts.dominantPhase },
+    primary: { patternId: d.patternId, title: d.title, summary: d.summary, confidence: d.confidence, confidenceLabel: d.confidenceLabel, phase: dominant },
     contributing,
-    phases: { ...ctx.facts.phases },
+    phases,
     ...(ctx.facts.readyUnknown ? { readyUnknown: ctx.facts.readyUnknown } : {}),
   };
 }

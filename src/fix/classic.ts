@@ -6,14 +6,13 @@
  * Where the nginx config holds the fault (buffer size, scheme, TLS protocols) and was given, the
  * fix is a diff of it; otherwise advice lines with the real values.
  */
-import type { FixFile } from '../model/incident.js';
 import { displayPath } from './paths.js';
 import { applyEdits, unifiedDiff, type Edit } from './textEdit.js';
 import { insertInBlock, replaceInArg } from './nginx/blockEdit.js';
 import { loadNginxConfig, type NginxConfig } from './nginx/load.js';
 import { locate, targetFromKey, type LocatedProxy } from './nginx/locate.js';
 import { effective } from './nginx/query.js';
-import type { FixInput, PlanResult } from './types.js';
+import type { FixInput, PlanResult, PlannedFile } from './types.js';
 
 const CLASSIC_IDS = [
   'selinux-network-connect',
@@ -200,10 +199,10 @@ export function planClassic(input: FixInput, ids: Set<string>, cwd: string): Pla
   return result;
 }
 
-function toFiles(ctx: Ctx, cwd: string): FixFile[] {
+function toFiles(ctx: Ctx, cwd: string): PlannedFile[] {
   const byFile = new Map<string, Edit[]>();
   for (const e of ctx.edits) byFile.set(e.file, [...(byFile.get(e.file) ?? []), e]);
-  const files: FixFile[] = [];
+  const files: PlannedFile[] = [];
   for (const [file, edits] of byFile) {
     const before = ctx.config.files.get(file)!.text;
     files.push({ path: file, kind: 'nginx', diff: unifiedDiff(displayPath(file, cwd), before, applyEdits(before, edits)), notes: [] });

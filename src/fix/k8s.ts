@@ -6,9 +6,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { LineCounter, parseAllDocuments, type YAMLMap } from 'yaml';
-import type { FixFile } from '../model/incident.js';
 import { InputError, oneLine } from '../util/errors.js';
-import type { FixInput, PlanResult } from './types.js';
+import type { FixInput, PlanResult, PlannedFile } from './types.js';
 import { describeReady, type Timing } from './timing.js';
 import { applyEdits, unifiedDiff, type Edit } from './textEdit.js';
 import { displayPath } from './paths.js';
@@ -133,7 +132,7 @@ export function planK8s(file: string, input: FixInput, t: Timing, cwd: string): 
   if (Array.isArray(check) && check.some((d) => d.errors.length > 0)) {
     return { files: [], advice: [], warnings: [...warnings, `${shown}: the probe edit did not re-parse; not proposed.`] };
   }
-  const fixFile: FixFile = { path: abs, kind: 'kubernetes', diff: unifiedDiff(shown, text, after), notes };
+  const fixFile: PlannedFile = { path: abs, kind: 'kubernetes', diff: unifiedDiff(shown, text, after), notes };
   if (!fixFile.diff && notes.length === 0) fixFile.notes.push('already holds the fix: readiness, liveness and startup probes are set.');
   return { files: [fixFile], advice: [], warnings };
 }

@@ -13,6 +13,7 @@ import { planK8s } from './k8s.js';
 import { nginxFacts, planNginx } from './nginx/plan.js';
 import { planSystemd } from './systemd.js';
 import { DEFAULT_TIME_TO_READY_MS, timing } from './timing.js';
+import { displayPath } from './paths.js';
 import { isKnownFixId, type FixInput, type PlanResult } from './types.js';
 
 const NGINX_IDS = ['nginx-retry', 'nginx-keepalive', 'nginx-backup-peer'];
@@ -41,7 +42,7 @@ export async function proposeFix(given: FixInput): Promise<FixProposal> {
   }
   proposal.fixIds = [...ids];
   const merge = (r: PlanResult): void => {
-    proposal.files.push(...r.files);
+    proposal.files.push(...r.files.map((f) => ({ ...f, displayPath: shownAs(f.path, input.nginxRoot ?? null, cwd) })));
     proposal.warnings.push(...r.warnings);
     proposal.advice.push(...r.advice);
   };
@@ -86,6 +87,16 @@ export async function proposeFix(given: FixInput): Promise<FixProposal> {
   // Configuration and environment faults: their own diffs and advice (no restart or retry advice).
   merge(planClassic(input, ids, cwd));
   return proposal;
+}
+
+/**
+ * A file's name in the reports: the one its diff headers give (relative to cwd when inside it), so
+ * an exported incident names no path of this machine. A container's config copied under `root` is
+ * named as the container has it: the copy's folder means nothing to the reader.
+ */
+function shownAs(file: string, root: string | null, cwd: string): string {
+  const inCopy = root ? path.relative(root, file) : null;
+  return inCopy && !inCopy.startsWith('..') && !path.isAbsolute(inCopy) ? `/${inCopy}` : displayPath(file, cwd);
 }
 
 /**

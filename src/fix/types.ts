@@ -35,9 +35,12 @@ export interface FixInput {
   cwd?: string;
 }
 
+/** A planner's file: proposeFix gives it the name the reports use (FixFile.displayPath). */
+export type PlannedFile = Omit<FixFile, 'displayPath'>;
+
 /** What each file-specific planner returns. */
 export interface PlanResult {
-  files: FixFile[];
+  files: PlannedFile[];
   warnings: string[];
   advice: string[];
 }

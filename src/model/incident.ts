@@ -181,14 +181,27 @@ export interface Diagnosis {
   explanation: string;
   fixIds: string[];
   /** The cause that explains most errors (same pattern as patternId), and the phase holding most of them. */
-  primary?: { patternId: string; title: string; summary: string; confidence: number; confidenceLabel: ConfidenceLabel; phase: Phase | null };
+  primary?: { patternId: string; title: string; summary: string; confidence: number; confidenceLabel: ConfidenceLabel; phase: ReportedPhase | null };
   /** Other findings the evidence shows (diagnose/findings.ts), each with the facts behind it. */
   contributing?: ContributingFinding[];
-  /** The burst's errors by lifecycle phase. */
-  phases?: PhaseCounts;
-  /** BurstFacts.readyUnknown: the phase counts' "starting" is only "after the start". */
+  /** The burst's errors by lifecycle phase (afterStart, starting and afterReady null, when readyUnknown). */
+  phases?: ReportedPhaseCounts;
+  /** BurstFacts.readyUnknown: why the errors after the start cannot be split at readiness. */
   readyUnknown?: string;
 }
+
+/**
+ * A phase as the diagnosis reports it. `afterStart`: after the start, when nothing timed readiness
+ * (Diagnosis.readyUnknown), so the error cannot be called "starting" or "after ready".
+ */
+export type ReportedPhase = Phase | 'afterStart';
+
+/**
+ * Errors by phase as the diagnosis reports them. When readiness is unknown, `starting` and
+ * `afterReady` are null (unknown, not zero) and `afterStart` holds the errors after the start;
+ * otherwise `afterStart` is absent. The numbers always add up to the errors placed.
+ */
+export type ReportedPhaseCounts = Omit<PhaseCounts, 'starting' | 'afterReady'> & { starting: number | null; afterReady: number | null; afterStart?: number };
 
 export interface ContributingFinding {
   /** Shared vocabulary id: sigterm-ignored, oom-killed, crash-exit, recreated, published-port-proxy, events-gap, … */
@@ -229,7 +242,13 @@ export interface ChecklistResult {
 }
 
 export interface FixFile {
+  /** The file on this machine, what `--apply` writes (a container's config: `NAME:/path`, session/enrich.ts). */
   path: string;
+  /**
+   * How reports name it, as the diff headers do: relative to the working directory when inside it
+   * (fix/paths.ts displayPath); a container's config copy as the container has it (`/etc/nginx/…`).
+   */
+  displayPath: string;
   kind: 'nginx' | 'compose' | 'kubernetes' | 'systemd';
   /** Unified diff against the file on disk; empty when the file already holds the fix. */
   diff: string;

@@ -3,7 +3,17 @@
  * (sanitizing the whole diff would turn every newline into `�`), and coloured for a terminal the
  * way `git diff` does when the CLI decided colour is on (MainOptions.color).
  */
+import type { FixFile } from '../model/incident.js';
 import { sanitizeForTerminal } from '../util/sanitize.js';
+
+/**
+ * How a report heads a fix's file: as its diff's header names it, so the two always agree (a
+ * container's config is renamed in both: session/enrich.ts containerFix), else — the file already
+ * holds the fix — by its display path. Never FixFile.path, the absolute path `--apply` writes.
+ */
+export function fixFileName(file: Pick<FixFile, 'diff' | 'displayPath'>): string {
+  return /^\+\+\+ ([^\t\n]+)/m.exec(file.diff)?.[1] ?? file.displayPath;
+}
 
 type DiffLineKind = 'header' | 'hunk' | 'add' | 'del' | 'context';
 

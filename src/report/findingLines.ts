@@ -2,13 +2,14 @@
  * The words every report (text, markdown, TUI) uses for an incident's workload, its errors per
  * lifecycle phase and its contributing findings: one place, so the three say the same thing.
  */
-import type { Incident } from '../model/incident.js';
-import { PHASES, type Phase } from '../model/workload.js';
+import type { Incident, ReportedPhase } from '../model/incident.js';
 
-const PHASE_LABEL: Record<Phase, string> = {
+/** In the order the line prints them; the diagnosis gives afterStart only in place of the two it merges. */
+const PHASE_LABEL: Record<ReportedPhase, string> = {
   stopping: 'stopping',
   down: 'down',
   starting: 'starting',
+  afterStart: 'after start',
   afterReady: 'after ready',
   outside: 'outside',
 };
@@ -28,15 +29,14 @@ export function workloadLine(i: Incident): string | null {
 
 /**
  * `stopping 0 · down 15 · starting 51 · after ready 0 · outside 0`; null without phase counts.
- * When nothing says when the workload was ready (Diagnosis.readyUnknown), "starting" is only
- * "after start", and the line says why.
+ * When nothing says when the workload was ready (Diagnosis.readyUnknown), the diagnosis counts the
+ * errors "after start" instead (diagnose/findings.ts reportedPhases), and the line says why.
  */
 export function phasesLine(i: Incident): string | null {
   const p = i.diagnosis.phases;
   if (!p) return null;
+  const counts = (Object.keys(PHASE_LABEL) as ReportedPhase[]).flatMap((k) => (p[k] == null ? [] : [`${PHASE_LABEL[k]} ${p[k]}`])).join(' · ');
   const unknown = i.diagnosis.readyUnknown;
-  const label = (k: Phase): string => (unknown && k === 'starting' ? 'after start' : PHASE_LABEL[k]);
-  const counts = PHASES.filter((k) => !(unknown && k === 'afterReady')).map((k) => `${label(k)} ${p[k]}`).join(' · ');
   return unknown ? `${counts} (when it was ready is unknown: ${unknown})` : counts;
 }
 

@@ -2,6 +2,7 @@
  * `--json`: a versioned, documented document (README "JSON output"). Bump JSON_SCHEMA_VERSION on
  * any change that removes or renames a field; adding fields keeps the version.
  */
+import { reportedFacts } from '../diagnose/findings.js';
 import type { ReportContext } from './reportContext.js';
 
 export const JSON_SCHEMA_VERSION = 1;
@@ -51,7 +52,8 @@ function* rawJsonReportParts(ctx: ReportContext): Generator<string> {
   for (const [idx, i] of ctx.incidents.entries()) {
     // The error timeline is the engine's working data (phases are reported under diagnosis.phases).
     const { timeline: _timeline, ...burst } = i.burst;
-    const doc = { ...i, burst: { ...burst, firstIso: new Date(i.burst.first).toISOString(), lastIso: new Date(i.burst.last).toISOString() } };
+    // The facts' phases as the diagnosis gives them: no "starting" where nothing timed readiness.
+    const doc = { ...i, burst: { ...burst, firstIso: new Date(i.burst.first).toISOString(), lastIso: new Date(i.burst.last).toISOString() }, facts: reportedFacts(i.facts) };
     // Two levels deep; JSON strings hold no raw newline, so every newline is a line break.
     yield `${idx === 0 ? '' : ',\n'}    ${JSON.stringify(doc, null, 2).replace(/\n/g, '\n    ')}`;
   }

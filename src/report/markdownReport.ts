@@ -7,7 +7,7 @@
 import type { FixProposal, Incident } from '../model/incident.js';
 import { formatDuration } from '../util/duration.js';
 import { checklistLines } from './checkLines.js';
-import { diffLines } from './diffView.js';
+import { diffLines, fixFileName } from './diffView.js';
 import { countersLine, eventsLine, formatTime, kindsSummary, shapeLines } from './format.js';
 import { byWorkload, fixPlacements, mostSevereIndex, workloadKey, type FixPlacement } from './incidentGroups.js';
 import { contributingLines, phasesLine, workloadLine } from './findingLines.js';
@@ -41,7 +41,7 @@ function fixMarkdown(placement: FixPlacement, allPlatforms: boolean): string[] {
   for (const a of advice) out.push(`- ${prose(a)}`);
   for (const w of f.warnings) out.push(`- **Warning:** ${prose(w)}`);
   for (const file of f.files) {
-    out.push('', `${codeSpan(file.path)} (${md(file.kind)})`, '');
+    out.push('', `${codeSpan(fixFileName(file))} (${md(file.kind)})`, '');
     for (const note of file.notes) out.push(`- ${prose(note)}`);
     if (file.notes.length > 0) out.push('');
     if (file.diff) out.push(...fencedBlock(diffLines(file.diff).map((l) => l.text), 'diff'));

@@ -7,7 +7,7 @@ import { wrap } from '../util/wrap.js';
 import type { Incident } from '../model/incident.js';
 import { formatDuration } from '../util/duration.js';
 import { checklistLines } from './checkLines.js';
-import { diffForTerminal } from './diffView.js';
+import { diffForTerminal, fixFileName } from './diffView.js';
 import { contributingLines, phasesLine, workloadLine } from './findingLines.js';
 import { countersLine, eventsLine, formatTime, impactLine, matchLine, shapeLines } from './format.js';
 import { byWorkload, fixPlacements, workloadKey, type FixPlacement } from './incidentGroups.js';
@@ -39,7 +39,7 @@ function fixText(placement: FixPlacement, view: IncidentTextView): string[] {
   for (const file of f.files) {
     for (const note of file.notes) out.push(`    - ${safe(note)}`);
     if (file.diff) out.push(...indent(diffForTerminal(file.diff, view.color)));
-    else out.push(`    ${safe(file.path)}: already has the fix`);
+    else out.push(`    ${safe(fixFileName(file))}: already has the fix`);
   }
   return out;
 }

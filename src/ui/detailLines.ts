@@ -3,6 +3,7 @@
  * view so scrolling is a slice and the content is tested without rendering.
  */
 import type { Incident } from '../model/incident.js';
+import { fixFileName } from '../report/diffView.js';
 import { contributingLines, phasesLine, workloadLine } from '../report/findingLines.js';
 import { clean, clockTime, formatDuration, offset } from './format.js';
 import { incidentTimeline } from '../report/timeline.js';
@@ -90,7 +91,7 @@ function fixLines(i: Incident): Line[] {
   for (const w of f.warnings) out.push({ text: `! ${clean(w)}`, tone: 'warn' });
   for (const a of f.advice) out.push({ text: clean(a), tone: 'plain' });
   for (const file of f.files) {
-    out.push({ text: `${clean(file.path)} (${file.kind})`, tone: 'plain', bold: true });
+    out.push({ text: `${clean(fixFileName(file))} (${file.kind})`, tone: 'plain', bold: true });
     if (!file.diff) out.push({ text: '  already holds the fix', tone: 'ok' });
     for (const l of file.diff.split('\n')) {
       if (l === '') continue;

@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { reportedPhases } from '../../src/diagnose/findings.js';
 import { runCli } from '../support/cli.js';
 import { INCIDENTS_ROOT } from '../support/fixtureFolders.js';
 
@@ -92,9 +93,34 @@ describe('no readiness claimed where nothing timed it', () => {
     expect(line).toContain('when it was ready is unknown');
   });
 
+  it('the JSON says what the text says: the errors after the start are afterStart, starting and after ready unknown', async () => {
+    const text = (await runCli(recorded('stale-address', false))).stdout;
+    const i = (JSON.parse((await runCli(recorded('stale-address', true))).stdout) as { incidents: any[] }).incidents[0];
+    const d = i.diagnosis;
+    const [, down, afterStart] = /down (\d+) · after start (\d+)/.exec(text)!.map(Number);
+    expect(d.primary.phase).toBe('afterStart');
+    expect(d.phases).toEqual({ stopping: 0, down, starting: null, afterReady: null, afterStart, outside: 0 });
+    expect(down! + afterStart!).toBe(i.burst.count);
+    // The facts too: no phase "starting" and no episode "ready" at its last error.
+    expect(i.facts.phases).toEqual(d.phases);
+    expect(i.facts.dominantPhase).toBe('afterStart');
+    expect(i.facts.timeToReady).toBeNull();
+    expect(i.facts.episodes.map((e: any) => [e.readyAt, e.readySource])).toEqual(i.facts.episodes.map(() => [null, null]));
+    expect(JSON.stringify(i)).not.toMatch(/:"starting"|"last-error"/);
+  });
+
+  it('errors after the start merged: the phase holding most is afterStart when the two together outnumber the rest', () => {
+    const facts = { phases: { stopping: 1, down: 10, starting: 6, afterReady: 6, outside: 0 }, dominantPhase: 'down' as const, readyUnknown: 'its errors outlived the start because …' };
+    expect(reportedPhases(facts)).toEqual({ phases: { stopping: 1, down: 10, starting: null, afterReady: null, afterStart: 12, outside: 0 }, dominant: 'afterStart' });
+    expect(reportedPhases({ ...facts, phases: { ...facts.phases, afterReady: 4 } }).dominant).toBe('down');
+    expect(reportedPhases({ ...facts, readyUnknown: undefined })).toEqual({ phases: facts.phases, dominant: 'down' });
+  });
+
   it('a restart race whose last error marks readiness keeps the five phases', async () => {
     const d = (JSON.parse((await runCli(args('restart-race', true))).stdout) as { incidents: any[] }).incidents[0].diagnosis;
     expect(d.readyUnknown).toBeUndefined();
+    expect(d.primary.phase).toBe('starting');
+    expect(Object.keys(d.phases)).toEqual(['stopping', 'down', 'starting', 'afterReady', 'outside']);
     expect((await runCli(args('restart-race', false))).stdout).toMatch(/errors by phase +stopping \d+ · down \d+ · starting \d+ · after ready \d+ · outside \d+\n/);
   });
 });

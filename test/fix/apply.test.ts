@@ -39,6 +39,7 @@ describe.skipIf(!NGINX)('applyFix', () => {
       files: [
         {
           path: conf,
+          displayPath: 'nginx.conf',
           kind: 'nginx',
           notes: [],
           diff: '--- nginx.conf\n+++ nginx.conf\n@@ -8,3 +8,4 @@\n     upstream backend {\n         server 127.0.0.1:3000;\n+        no_such_directive on;\n     }\n',

@@ -28,14 +28,14 @@ describe("a container's nginx config, copied", () => {
         fixIds: ['nginx-retry'],
         advice: [],
         warnings: [],
-        files: [{ path: `${root}/etc/nginx/nginx.conf`, kind: 'nginx', diff: `--- ${root}/etc/nginx/nginx.conf\n+++ ${root}/etc/nginx/nginx.conf\n@@ -1 +1,2 @@\n`, notes: [] }],
+        files: [{ path: `${root}/etc/nginx/nginx.conf`, displayPath: '/etc/nginx/nginx.conf', kind: 'nginx', diff: `--- ${root}/etc/nginx/nginx.conf\n+++ ${root}/etc/nginx/nginx.conf\n@@ -1 +1,2 @@\n`, notes: [] }],
       },
       { nginxRoot: root, nginxConfContainer: 'web-nginx-1' },
     );
     expect(fix.files[0]!.path).toBe('web-nginx-1:/etc/nginx/nginx.conf');
     expect(fix.files[0]!.diff.split('\n').slice(0, 2)).toEqual(['--- web-nginx-1:/etc/nginx/nginx.conf', '+++ web-nginx-1:/etc/nginx/nginx.conf']);
     // Run from /tmp, the diff names the copy relative to it: still the container's path.
-    const rel = containerFix({ fixIds: [], advice: [], warnings: [], files: [{ path: `${root}/etc/nginx/nginx.conf`, kind: 'nginx', diff: `--- restartdoctor-config-abc/etc/nginx/nginx.conf\n`, notes: [] }] }, { nginxRoot: root, nginxConfContainer: 'web-nginx-1' });
+    const rel = containerFix({ fixIds: [], advice: [], warnings: [], files: [{ path: `${root}/etc/nginx/nginx.conf`, displayPath: '/etc/nginx/nginx.conf', kind: 'nginx', diff: `--- restartdoctor-config-abc/etc/nginx/nginx.conf\n`, notes: [] }] }, { nginxRoot: root, nginxConfContainer: 'web-nginx-1' });
     expect(rel.files[0]!.diff).toBe('--- web-nginx-1:/etc/nginx/nginx.conf\n');
     expect(fix.files[0]!.notes[0]).toMatch(/inside container web-nginx-1 .*image or in the file bind-mounted there/);
   });

@@ -127,6 +127,7 @@ export function incident(id: string, b: Burst, over: Partial<Incident> = {}): In
       files: [
         {
           path: '/etc/nginx/conf.d/shop.conf',
+          displayPath: '/etc/nginx/conf.d/shop.conf',
           kind: 'nginx',
           diff: '--- a/etc/nginx/conf.d/shop.conf\n+++ b/etc/nginx/conf.d/shop.conf\n@@ -1,3 +1,4 @@\n upstream api {\n     server 127.0.0.1:3000;\n+    server 127.0.0.1:3001 backup;\n }\n',
           notes: [],

@@ -7,9 +7,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { LineCounter, parseDocument, type YAMLMap, type Node, type Pair } from 'yaml';
-import type { FixFile } from '../../model/incident.js';
 import { InputError, oneLine } from '../../util/errors.js';
-import type { FixInput, PlanResult } from '../types.js';
+import type { FixInput, PlanResult, PlannedFile } from '../types.js';
 import { describeReady, parseDuration, type Timing } from '../timing.js';
 import { applyEdits, unifiedDiff, type Edit } from '../textEdit.js';
 import { displayPath } from '../paths.js';
@@ -178,7 +177,7 @@ export function planCompose(input: FixInput, t: Timing, ids: Set<string>, cwd: s
     // A splice that breaks the YAML must never be proposed; say so instead.
     return { files: [], advice: [], warnings: [...ctx.warnings, `${shown}: the compose edit did not re-parse (${oneLine(reparsed.errors[0]!.message)}); not proposed.`] };
   }
-  const fixFile: FixFile = { path: file, kind: 'compose', diff: unifiedDiff(shown, text, after), notes: ctx.notes };
+  const fixFile: PlannedFile = { path: file, kind: 'compose', diff: unifiedDiff(shown, text, after), notes: ctx.notes };
   if (!fixFile.diff && ctx.notes.length === 0) fixFile.notes.push('already holds the fix: healthcheck, restart policy and depends_on condition are set.');
   return { files: [fixFile], advice: [], warnings: ctx.warnings };
 }

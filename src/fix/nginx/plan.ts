@@ -4,8 +4,7 @@
  * block when proxy_pass dials the address directly, and the honest single-peer note. Each
  * directive is added only where nginx would not already apply one (inheritance included).
  */
-import type { FixFile } from '../../model/incident.js';
-import type { FixInput, PlanResult } from '../types.js';
+import type { FixInput, PlanResult, PlannedFile } from '../types.js';
 import type { Timing } from '../timing.js';
 import { describeReady } from '../timing.js';
 import { applyEdits, unifiedDiff, type Edit } from '../textEdit.js';
@@ -232,10 +231,10 @@ function fixLocation(ctx: Ctx, p: LocatedProxy, peers: number, keepalive: boolea
   if (lines.length > 0) ctx.edits.push(insertInBlock(ctx.config, loc, lines));
 }
 
-function toFiles(ctx: Ctx): FixFile[] {
+function toFiles(ctx: Ctx): PlannedFile[] {
   const byFile = new Map<string, Edit[]>();
   for (const e of ctx.edits) byFile.set(e.file, [...(byFile.get(e.file) ?? []), e]);
-  const files: FixFile[] = [];
+  const files: PlannedFile[] = [];
   for (const [file, edits] of byFile) {
     const before = ctx.config.files.get(file)!.text;
     files.push({ path: file, kind: 'nginx', diff: unifiedDiff(displayPath(file, ctx.cwd), before, applyEdits(before, edits)), notes: [] });
