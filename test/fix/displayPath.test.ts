@@ -65,7 +65,11 @@ describe('fix files named relative to the working directory', () => {
     const md = readFileSync(path.join(dir, 'incident.md'), 'utf8');
     expect(md).toContain('`nginx.conf` (nginx)');
     expect(md).toContain('`docker-compose.yml` (compose)');
-    expect(text + md).not.toContain(dir);
+    // The `fix` command says the same of them.
+    const fix = (await runCli(['fix', ...demoArgs('')], { cwd: dir })).stdout;
+    expect(fix).toMatch(/^nginx\.conf: no change needed$/m);
+    expect(fix).toMatch(/^docker-compose\.yml: no change needed$/m);
+    expect(text + md + fix).not.toContain(dir);
   });
 
   it("a container's config copy is named as the container has it, not by the copy's folder", async () => {

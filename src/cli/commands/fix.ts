@@ -23,6 +23,7 @@ import { parseFlags } from '../flags.js';
 import { commandHelp } from '../help.js';
 import type { CliIo, Command } from '../io.js';
 import { readDuration } from '../../util/duration.js';
+import { fixFileName } from '../../report/diffView.js';
 import { JSON_SCHEMA_VERSION } from '../../report/jsonReport.js';
 import { countOf } from '../../util/plural.js';
 
@@ -124,7 +125,7 @@ export function parseFixArgs(argv: string[], cwd: string): FixInput & { apply: b
 export function formatProposal(p: FixProposal): string {
   const out: string[] = [];
   for (const file of p.files) {
-    out.push(file.diff ? file.diff.replace(/\n?$/, '\n') : `${file.path}: no change needed\n`);
+    out.push(file.diff ? file.diff.replace(/\n?$/, '\n') : `${fixFileName(file)}: no change needed\n`);
     for (const n of file.notes) out.push(`  note: ${n}\n`);
     out.push('\n');
   }
