@@ -33,6 +33,8 @@ export interface SlotViews {
   meta: Int32Array;
   /** The same memory as `meta`, for the doubles. */
   doubles: Float64Array;
+  /** How long the batch the slot held took on the reader thread [0] and on the engine's [1], in ms (0: not yet). */
+  times: Float64Array;
 }
 
 /** New names since the last batch; `reset`: forget every id before these. */

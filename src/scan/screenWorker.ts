@@ -31,10 +31,12 @@ let used = 0;
 let lines = 0;
 
 const clock = new LocalClock(job.tz);
-/** Of every 8 candidate lines of the current batch, how many this thread cuts (see flush). */
-let share = job.share ?? 0;
-/** Bresenham's accumulator: spreads the `share` cut lines evenly through the batch. */
+/** The fraction of candidate lines this thread cuts, 0 to 1 (see flush); the rest are cut on the engine's thread. */
+let share = job.share !== undefined ? job.share / 8 : 0.5;
+/** Bresenham's accumulator: spreads the cut lines evenly through the batch. */
 let shareAcc = 0;
+/** When this thread began filling the current slot (after waiting for it). */
+let batchBegan = performance.now();
 const cut = new ByteCut(new Classifier(job.signatures));
 const sample = new FailureSample();
 const names = new WireNames();
@@ -48,8 +50,8 @@ const names = new WireNames();
 function forward(_source: string, lineNo: number, buf: Buffer, start: number, end: number, flags: number, time: number, afterIds: number): number {
   let failure = false;
   const candidate = !Number.isNaN(time);
-  if (shareAcc >= 8) shareAcc -= 8;
-  if (share > 0 && candidate && (shareAcc += share) >= 8 && cut.cut(buf, start, end, start + afterIds, time)) {
+  if (shareAcc >= 1) shareAcc -= 1;
+  if (share > 0 && candidate && (shareAcc += share) >= 1 && cut.cut(buf, start, end, start + afterIds, time)) {
     tally.linesRead++;
     if (cut.kind === null) return screen.countOther(time);
     sample.fromBytes(cut, buf, start, end, job.path, lineNo);
@@ -98,6 +100,8 @@ function endRun(): void {
 /** Sends the current slot (`bytesRead` -1 when not at a chunk's end) and waits for the next one to be free. */
 function flush(bytesRead: number): void {
   endRun();
+  view.times[0] = performance.now() - batchBegan;
+  view.times[1] = 0;
   const message: ScreenMessage = { type: 'batch', slot, lines, bytesRead, names: names.take() };
   port.postMessage(message);
   slot = (slot + 1) % job.slots;
@@ -105,21 +109,21 @@ function flush(bytesRead: number): void {
   used = 0;
   lines = 0;
   // Take a free slot; the main thread gives one back per batch it has parsed.
-  let waited = false;
   while (Atomics.sub(free, 0, 1) <= 0) {
     Atomics.add(free, 0, 1);
     Atomics.wait(free, 0, 0);
-    waited = true;
   }
-  // Share the cut (an outage's log: most lines are failures): cut more of the candidates here
-  // while the main thread is the slower half (this thread had to wait for a slot), fewer while
-  // it has batches to spare. A busy host's log has few candidates: the share hardly matters there.
-  // Either way the result is the same.
-  if (job.share !== undefined) share = job.share;
-  else if (waited) share = Math.min(8, share + 1);
-  else if (Atomics.load(free, 0) >= 2) share = Math.max(0, share - 1);
+  batchBegan = performance.now();
+  // Share the cut (an outage's log: most lines are candidates) so that both threads take as long
+  // over a batch: the times this slot's last batch took on each thread move the share towards
+  // the balance. A busy host's log has few candidates: the share hardly matters there. Either
+  // way the result is the same.
+  if (job.share !== undefined) return;
+  const here = view.times[0]!;
+  const there = view.times[1]!;
+  if (here > 0 && there > 0) share = Math.min(1, Math.max(0, share + (0.5 * (there - here)) / (there + here)));
   // Cutting every candidate here, the screen's look at their messages is work done twice.
-  screen.screenMessages = share < 8;
+  screen.screenMessages = share < 1;
 }
 
 const tally: LineTally = { linesRead: 0, otherLines: 0, outsideWindow: 0, unparsed: {} };

@@ -24,7 +24,9 @@ const SLOTS = 4;
 export const SLOT_DATA_BYTES = 2 * 1024 * 1024;
 /** Lines a slot holds (META_INTS each: failureWire.ts). */
 export const SLOT_LINES = 16 * 1024;
-const SLOT_BYTES = SLOT_DATA_BYTES + SLOT_LINES * META_INTS * 4;
+/** After a slot's lines: how long each thread worked on the batch it held (ms, two doubles; SlotViews.times). */
+const SLOT_TIMES_BYTES = 16;
+const SLOT_BYTES = SLOT_DATA_BYTES + SLOT_LINES * META_INTS * 4 + SLOT_TIMES_BYTES;
 
 export interface ScreenJob {
   path: string;
@@ -34,7 +36,7 @@ export interface ScreenJob {
   slots: number;
   /** The engine's signature table (plain data: it crosses to the thread as it is). */
   signatures: readonly Signature[];
-  /** Of every 8 failure lines, how many the reader thread cuts: fixed (tests), else adapted to keep both threads busy. */
+  /** Of every 8 candidate lines, how many the reader thread cuts: fixed (tests), else adapted to keep both threads busy. */
   share?: number;
   /** An Int32 of free slots (the worker takes one per batch, this thread gives it back), then the slots. */
   shared: SharedArrayBuffer;
@@ -47,6 +49,7 @@ export function slotViews(shared: SharedArrayBuffer, slot: number): SlotViews {
     data: Buffer.from(shared, at, SLOT_DATA_BYTES),
     meta: new Int32Array(shared, at + SLOT_DATA_BYTES, SLOT_LINES * META_INTS),
     doubles: new Float64Array(shared, at + SLOT_DATA_BYTES, (SLOT_LINES * META_INTS) / 2),
+    times: new Float64Array(shared, at + SLOT_DATA_BYTES + SLOT_LINES * META_INTS * 4, 2),
   };
 }
 
@@ -92,6 +95,7 @@ export function streamFileScreened(path: string, sink: FailureSink, window: Scre
       if (settled) return;
       try {
         if (m.type === 'batch') {
+          const began = performance.now();
           const v = views[m.slot]!;
           const { data, meta } = v;
           names.add(m.names);
@@ -104,6 +108,8 @@ export function streamFileScreened(path: string, sink: FailureSink, window: Scre
           }
           // The slot is about to be refilled: what the engine keeps of it becomes its own (addTallies).
           intake.flush();
+          // How long this batch took here: the reader thread weighs it against its own (share).
+          v.times[1] = performance.now() - began;
           Atomics.add(free, 0, 1);
           Atomics.notify(free, 0);
           if (m.bytesRead >= 0) onProgress?.(m.bytesRead);
