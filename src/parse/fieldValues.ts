@@ -66,6 +66,8 @@ function asciiEquals(s: string, buf: Buffer, from: number, to: number): boolean 
  */
 class NameInterner {
   private readonly byHash = new Map<number, string>();
+  /** ASCII names by their length and end bytes: most lines name one seen a moment ago, found without hashing. */
+  private readonly recent: (string | undefined)[] = new Array<string | undefined>(256);
 
   /** `text[from, to)` as an interned string; null when empty or absent (-1). */
   value(text: string, from: number, to: number): string | null {
@@ -80,6 +82,9 @@ class NameInterner {
   /** value() of the decoded `buf[from, to)`. */
   valueOfBytes(buf: Buffer, from: number, to: number): string | null {
     if (to <= from) return null;
+    const q = ((to - from) * 7 + buf[from]! * 3 + buf[to - 1]!) & 255;
+    const seen = this.recent[q];
+    if (seen !== undefined && asciiEquals(seen, buf, from, to)) return seen;
     const full = hashAscii(buf, from, to);
     if (full < 0) {
       const text = buf.toString('utf8', from, to);
@@ -88,8 +93,9 @@ class NameInterner {
     const h = full % 0x40000000;
     const known = this.byHash.get(h);
     // Only ASCII strings are ever compared here (an ASCII range hashes to their key only if they are).
-    if (known !== undefined && asciiEquals(known, buf, from, to)) return known;
-    return this.remember(h, known, buf.toString('latin1', from, to));
+    const name = known !== undefined && asciiEquals(known, buf, from, to) ? known : this.remember(h, known, buf.toString('latin1', from, to));
+    this.recent[q] = name;
+    return name;
   }
 
   private remember(h: number, known: string | undefined, own: string): string {
@@ -137,6 +143,8 @@ export function methodOfBytes(buf: Buffer, from: number, to: number): string | n
 
 /** Keys of `scheme://authority` prefixes (by the prefix's hash): the key depends on nothing else of the URL. */
 const keyCache = new Map<number, { prefix: string; key: string }>();
+/** ASCII prefixes by their length and a few bytes (upstreamKeyOfBytes): found again without hashing. */
+const recentKeys: ({ prefix: string; key: string } | undefined)[] = new Array<{ prefix: string; key: string } | undefined>(256);
 
 function cachedKey(h: number, prefix: string): string {
   const key = upstreamKey(parseUpstreamUrl(prefix));
@@ -170,12 +178,19 @@ export function upstreamKeyOfBytes(buf: Buffer, from: number, to: number, end: n
   if (schemeEnd > from && hostAt <= to && !unix) {
     let slash = hostAt;
     while (slash < to && buf[slash] !== 47 /* / */) slash++;
+    const q = ((slash - from) * 7 + buf[slash - 1]! * 3 + buf[hostAt]!) & 255;
+    const seen = recentKeys[q];
+    if (seen !== undefined && asciiEquals(seen.prefix, buf, from, slash)) return seen.key;
     const full = hashAscii(buf, from, slash);
     if (full >= 0) {
       const h = full % 0x40000000;
-      const known = keyCache.get(h);
-      if (known !== undefined && asciiEquals(known.prefix, buf, from, slash)) return known.key;
-      return cachedKey(h, buf.toString('latin1', from, slash));
+      let known = keyCache.get(h);
+      if (known === undefined || !asciiEquals(known.prefix, buf, from, slash)) {
+        const prefix = buf.toString('latin1', from, slash);
+        known = { prefix, key: cachedKey(h, prefix) };
+      }
+      recentKeys[q] = known;
+      return known.key;
     }
   }
   const url = buf.toString('utf8', from, to);

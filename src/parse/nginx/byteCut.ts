@@ -187,17 +187,18 @@ export class ByteCut {
       let next: number;
       if (QUOTED[found] && valueStart < end && buf[valueStart] === 34 /* " */) {
         // Closing quote: the first `", key: ` for a later key, else the last quote on the line.
-        for (let k = keyIndex; k < KEYS.length && valueEnd < 0; k++) {
-          const at = this.quoteMarker(buf, k, valueStart + 1);
-          if (at >= 0) valueEnd = found === F_REQUEST ? this.requestEnd(buf, valueStart + 1, at, k) : at;
+        const close = this.firstOfLowestKey(buf, this.firstMarkFrom(valueStart + 1), keyIndex, valueStart + 1, true);
+        if (close >= 0) {
+          const at = this.markAt[close]! - 1;
+          valueEnd = found === F_REQUEST ? this.requestEnd(buf, valueStart + 1, at, this.markKey[close]!) : at;
         }
         if (valueEnd < 0) valueEnd = buf[end - 1] === 34 ? end - 1 : end;
         out[2 * found] = valueStart + 1;
         out[2 * found + 1] = Math.max(valueStart + 1, valueEnd);
         next = valueEnd + 1;
       } else {
-        for (let k = keyIndex; k < KEYS.length && valueEnd < 0; k++) valueEnd = this.marker(k, valueStart);
-        if (valueEnd < 0) valueEnd = end;
+        const after = this.firstOfLowestKey(buf, this.firstMarkFrom(valueStart), keyIndex, valueStart, false);
+        valueEnd = after >= 0 ? this.markAt[after]! : end;
         out[2 * found] = valueStart;
         out[2 * found + 1] = valueEnd;
         next = valueEnd;
@@ -206,10 +207,30 @@ export class ByteCut {
     }
   }
 
-  /** Where the first `, key: ` for `key` at or after `from` begins, or -1. */
-  private marker(key: number, from: number): number {
-    for (let m = 0; m < this.marks; m++) if (this.markKey[m] === key && this.markAt[m]! >= from) return this.markAt[m]!;
-    return -1;
+  /** The first marker at or after `from` (markers lie in order). */
+  private firstMarkFrom(from: number): number {
+    let m = 0;
+    while (m < this.marks && this.markAt[m]! < from) m++;
+    return m;
+  }
+
+  /**
+   * Of the markers from index `m` on with a key of at least `minKey` (and, `quoted`, a quote just
+   * before them) lying at or after `from`: the first one of the lowest key, or -1. What cut.ts
+   * finds by trying each later key in turn with indexOf, in one pass over a handful of markers.
+   */
+  private firstOfLowestKey(buf: Buffer, m: number, minKey: number, from: number, quoted: boolean): number {
+    let best = -1;
+    let bestKey = KEYS.length;
+    for (; m < this.marks; m++) {
+      const key = this.markKey[m]!;
+      if (key < minKey || key >= bestKey) continue;
+      const at = this.markAt[m]!;
+      if (quoted ? at - 1 < from || buf[at - 1] !== 34 : at < from) continue;
+      best = m;
+      bestKey = key;
+    }
+    return best;
   }
 
   /** Where the first `", key: ` for `key` at or after `from` begins (its quote), or -1. */
