@@ -68,6 +68,11 @@ class OpenBurst {
   private readonly tailAt: number[] = [];
   private readonly tailEnd: number[] = [];
   private tailNext = 0;
+  /**
+   * Tail slots in use (at most EVIDENCE_TAIL): the arrays keep their length from burst to burst,
+   * since emptying them (`length = 0`) frees their storage and the next burst allocates it again.
+   */
+  private tailCount = 0;
   /** Holds tail lines as bytes (it is on the detector's list to settle). */
   unsettled = false;
   /**
@@ -115,13 +120,12 @@ class OpenBurst {
     this.clients.clear();
     this.timeline.clear();
     this.head = [];
-    this.tailSource.length = 0;
-    this.tailLine.length = 0;
-    this.tailTime.length = 0;
-    this.tailRaw.length = 0;
-    this.tailBytes.length = 0;
-    this.tailAt.length = 0;
-    this.tailEnd.length = 0;
+    // Nothing of the old burst's lines stays reachable from a spare.
+    for (let k = 0; k < this.tailCount; k++) {
+      this.tailRaw[k] = '';
+      this.tailBytes[k] = null;
+    }
+    this.tailCount = 0;
     this.tailNext = 0;
     this.pending = [];
     return this;
@@ -174,6 +178,7 @@ class OpenBurst {
         this.tailEnd[k] = r.undecodedEnd;
       }
       this.tailNext = k + 1 === EVIDENCE_TAIL ? 0 : k + 1;
+      if (this.tailCount < EVIDENCE_TAIL) this.tailCount++;
       if (bytes !== null && !this.unsettled) return (this.unsettled = true);
     }
     return false;
@@ -181,7 +186,7 @@ class OpenBurst {
 
   /** Decodes the tail lines still held as bytes. */
   settle(): void {
-    for (let k = 0; k < this.tailBytes.length; k++) {
+    for (let k = 0; k < this.tailCount; k++) {
       const bytes = this.tailBytes[k];
       if (bytes) {
         this.tailRaw[k] = bytes.toString('utf8', this.tailAt[k], this.tailEnd[k]);
@@ -193,7 +198,7 @@ class OpenBurst {
 
   private tailEvidence(): EvidenceLine[] {
     this.settle();
-    const n = this.tailRaw.length;
+    const n = this.tailCount;
     const out: EvidenceLine[] = [];
     for (let j = 0; j < n; j++) {
       const k = (this.tailNext + j) % n;
