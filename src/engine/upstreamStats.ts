@@ -43,9 +43,10 @@ class UpstreamAccumulator {
     return this;
   }
 
-  add(time: number, kind: UpstreamErrorKind): void {
+  add(failure: FailureSample): void {
+    const time = failure.time;
     this.total++;
-    this.kinds.add(kind);
+    this.kinds.add(failure.kind);
     if (time > this.lastAt) this.lastAt = time;
     const sec = Math.floor(time / 1000);
     if (sec > this.headSecond) this.advance(sec);
@@ -96,15 +97,18 @@ export class UpstreamStats {
   /** Upstream names folded away by the bound. */
   folded = 0;
 
-  /** One upstream failure at `time` (already admitted by the engine's window). */
-  add(failure: FailureSample, time: number): void {
+  /**
+   * One upstream failure (already admitted by the engine's window). Its time is read from it, not
+   * passed: a number that large crosses a call as a new heap object, one per error.
+   */
+  add(failure: FailureSample): void {
     let acc = this.byKey.get(failure.key);
     if (!acc) {
       if (this.byKey.size >= MAX_UPSTREAMS) this.folded += foldOldest(this.byKey, refillLevel(MAX_UPSTREAMS), (a) => a.lastErrorAt ?? 0, (_k, a) => this.spare.push(a));
       acc = this.spare.pop()?.reset(failure.address()) ?? new UpstreamAccumulator(failure.address());
       this.byKey.set(failure.key, acc);
     }
-    acc.add(time, failure.kind);
+    acc.add(failure);
   }
 
   /** The container each upstream's address links to (IP, published port, name), by upstream key. */

@@ -133,8 +133,8 @@ function address(key: string): UpstreamAddress {
 }
 
 /** Just what UpstreamStats reads of a sample. */
-function statSample(key: string, kind: UpstreamErrorKind): FailureSample {
-  return { key, kind, address: () => address(key) } as unknown as FailureSample;
+function statSample(key: string, kind: UpstreamErrorKind, time: number): FailureSample {
+  return { key, kind, time, address: () => address(key) } as unknown as FailureSample;
 }
 
 describe('UpstreamStats', () => {
@@ -153,7 +153,7 @@ describe('UpstreamStats', () => {
       else if (r < 0.8) t -= Math.floor(next() * 90_000);
       const key = keys[Math.floor(next() * keys.length)]!;
       const kind = kinds[Math.floor(next() * (1 + (i % kinds.length)))]!;
-      stats.add(statSample(key, kind), t);
+      stats.add(statSample(key, kind, t));
       let acc = reference.get(key);
       if (!acc) reference.set(key, (acc = new ReferenceAccumulator()));
       acc.add(t, kind);
