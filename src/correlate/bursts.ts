@@ -29,12 +29,21 @@ export function countsAsFailedRequest(kind: UpstreamErrorKind): boolean {
 
 const EVIDENCE_CHARS = 4096;
 
+const METHOD_WRITE = 1;
+const METHOD_NOT_RETRIED = 2;
+
 class OpenBurst {
   count = 0;
   // Not objects: keys vary from burst to burst, which makes object property access slow.
   private readonly kinds = new SmallCounts<UpstreamErrorKind>();
   private readonly errnos = new SmallCounts<number>();
   private readonly methods = new SmallCounts<string>();
+  /**
+   * Per method slot (methods.add's answer): METHOD_WRITE and METHOD_NOT_RETRIED, worked out once
+   * per burst and method rather than by two Set lookups per error. Slots below `flagged` are set.
+   */
+  private readonly methodFlags: number[] = [];
+  private flagged = 0;
   writes = 0;
   notRetried = 0;
   /** Holds a start-up failure (nginx did not start): an incident even as a single line. */
@@ -59,9 +68,20 @@ class OpenBurst {
   private readonly tailAt: number[] = [];
   private readonly tailEnd: number[] = [];
   private tailNext = 0;
+  /**
+   * Tail slots in use (at most EVIDENCE_TAIL): the arrays keep their length from burst to burst,
+   * since emptying them (`length = 0`) frees their storage and the next burst allocates it again.
+   */
+  private tailCount = 0;
   /** Holds tail lines as bytes (it is on the detector's list to settle). */
   unsettled = false;
-  last: number;
+  /**
+   * Numbers from the start (not declared bare and set in the constructor): a class field declared
+   * without a value starts as undefined, and V8 then stores every number written to it as a new
+   * heap object, one per error for `last`.
+   */
+  first = 0;
+  last = 0;
   /**
    * Copies of the first errors of a peer of an upstream group (fewer than minErrors: bounded), so
    * that a peer's lone refusals can join the group's `no live upstreams` incident instead of being
@@ -72,8 +92,9 @@ class OpenBurst {
   constructor(
     public key: string,
     public upstream: UpstreamAddress,
-    public first: number,
+    first: number,
   ) {
+    this.first = first;
     this.last = first;
   }
 
@@ -90,6 +111,7 @@ class OpenBurst {
     this.kinds.clear();
     this.errnos.clear();
     this.methods.clear();
+    this.flagged = 0;
     this.writes = 0;
     this.notRetried = 0;
     this.fatal = false;
@@ -98,13 +120,12 @@ class OpenBurst {
     this.clients.clear();
     this.timeline.clear();
     this.head = [];
-    this.tailSource.length = 0;
-    this.tailLine.length = 0;
-    this.tailTime.length = 0;
-    this.tailRaw.length = 0;
-    this.tailBytes.length = 0;
-    this.tailAt.length = 0;
-    this.tailEnd.length = 0;
+    // Nothing of the old burst's lines stays reachable from a spare.
+    for (let k = 0; k < this.tailCount; k++) {
+      this.tailRaw[k] = '';
+      this.tailBytes[k] = null;
+    }
+    this.tailCount = 0;
     this.tailNext = 0;
     this.pending = [];
     return this;
@@ -128,9 +149,14 @@ class OpenBurst {
     if (r.errno !== null) this.errnos.add(r.errno);
     const method = r.method;
     if (method) {
-      this.methods.add(method);
-      if (WRITE_METHODS.has(method)) this.writes++;
-      if (r.requestSent && NOT_RETRIED_METHODS.has(method)) this.notRetried++;
+      const slot = this.methods.add(method);
+      if (slot === this.flagged) {
+        this.methodFlags[slot] = (WRITE_METHODS.has(method) ? METHOD_WRITE : 0) | (NOT_RETRIED_METHODS.has(method) ? METHOD_NOT_RETRIED : 0);
+        this.flagged++;
+      }
+      const flags = this.methodFlags[slot]!;
+      if (flags & METHOD_WRITE) this.writes++;
+      if (r.requestSent && flags & METHOD_NOT_RETRIED) this.notRetried++;
     }
     if (r.server) this.servers.add(r.server);
     if (r.host) this.hosts.add(r.host);
@@ -151,7 +177,8 @@ class OpenBurst {
         this.tailAt[k] = r.undecodedAt;
         this.tailEnd[k] = r.undecodedEnd;
       }
-      this.tailNext = (k + 1) % EVIDENCE_TAIL;
+      this.tailNext = k + 1 === EVIDENCE_TAIL ? 0 : k + 1;
+      if (this.tailCount < EVIDENCE_TAIL) this.tailCount++;
       if (bytes !== null && !this.unsettled) return (this.unsettled = true);
     }
     return false;
@@ -159,7 +186,7 @@ class OpenBurst {
 
   /** Decodes the tail lines still held as bytes. */
   settle(): void {
-    for (let k = 0; k < this.tailBytes.length; k++) {
+    for (let k = 0; k < this.tailCount; k++) {
       const bytes = this.tailBytes[k];
       if (bytes) {
         this.tailRaw[k] = bytes.toString('utf8', this.tailAt[k], this.tailEnd[k]);
@@ -171,7 +198,7 @@ class OpenBurst {
 
   private tailEvidence(): EvidenceLine[] {
     this.settle();
-    const n = this.tailRaw.length;
+    const n = this.tailCount;
     const out: EvidenceLine[] = [];
     for (let j = 0; j < n; j++) {
       const k = (this.tailNext + j) % n;
@@ -272,21 +299,24 @@ export class BurstDetector {
   add(sample: FailureSample): Burst | null {
     if (!countsAsFailedRequest(sample.kind)) return null;
     const key = sample.key;
-    const current = this.open.get(key);
-    let closed: Burst | null = null;
-    if (current && sample.time - current.last > this.opts.gapMs) {
-      closed = this.finish(current);
-      this.open.delete(key);
-    }
-    if (sample.time > this.newest) this.newest = sample.time;
+    const time = sample.time;
     let burst = this.open.get(key);
-    if (!burst) {
+    let closed: Burst | null = null;
+    if (burst !== undefined && time - burst.last > this.opts.gapMs) {
+      closed = this.finish(burst);
+      this.open.delete(key);
+      burst = undefined;
+    }
+    if (time > this.newest) this.newest = time;
+    if (burst === undefined) {
       if (this.open.size >= this.maxOpen) this.shedOpen();
-      burst = this.spare.pop()?.reset(key, sample.address(), sample.time) ?? new OpenBurst(key, sample.address(), sample.time);
+      burst = this.spare.pop()?.reset(key, sample.address(), time) ?? new OpenBurst(key, sample.address(), time);
       this.open.set(key, burst);
     }
     if (burst.add(sample)) this.unsettled.push(burst);
-    if (this.opts.groupOf?.has(key) && burst.pending.length < this.opts.minErrors) burst.pending.push(copyOf(sample));
+    // Most runs have no config groups: no lookup per error then.
+    const groupOf = this.opts.groupOf;
+    if (groupOf !== undefined && groupOf.size > 0 && groupOf.has(key) && burst.pending.length < this.opts.minErrors) burst.pending.push(copyOf(sample));
     return closed;
   }
 

@@ -9,62 +9,99 @@ export type { ErrorTimelineData, TimelineBucket };
 
 const MAX_BUCKETS = 128;
 
+/**
+ * Non-empty buckets as two arrays sorted by start (numbers, not an object and a Map entry per
+ * bucket): an upstream failing about once a second opens a new bucket on nearly every error, and
+ * a log is in time order, so the new bucket is almost always appended after the last one.
+ */
 export class ErrorTimeline {
   private bucketMs = 1000;
-  private readonly buckets = new Map<number, TimelineBucket>();
-  /**
-   * The bucket of the previous error and its start (NaN: none): a log is in time order, so most
-   * errors land in it. The start is a number field of its own: comparing against `recent?.start`
-   * made V8 allocate a number per error (one every few hundred bytes of an outage's log).
-   */
-  private recent: TimelineBucket | null = null;
+  private readonly starts: number[] = [];
+  private readonly counts: number[] = [];
+  /** Buckets in use: the arrays keep their length, so emptying allocates nothing. */
+  private n = 0;
+  /** The bucket of the previous error and its start (NaN: none): most errors land in it. */
+  private recent = 0;
   private recentStart = NaN;
 
   clear(): void {
     this.bucketMs = 1000;
-    this.buckets.clear();
-    this.recent = null;
+    this.n = 0;
+    this.recent = 0;
     this.recentStart = NaN;
   }
 
   add(time: number): void {
-    const start = Math.floor(time / this.bucketMs) * this.bucketMs;
+    let start = Math.floor(time / this.bucketMs) * this.bucketMs;
     if (start === this.recentStart) {
-      this.recent!.count++;
+      this.counts[this.recent]!++;
       return;
     }
-    const b = this.buckets.get(start);
-    if (b) {
-      b.count++;
-      this.recent = b;
+    const starts = this.starts;
+    for (;;) {
+      const n = this.n;
+      // Past the last bucket (a log in time order): append.
+      let at = n;
+      if (n > 0 && start <= starts[n - 1]!) {
+        at = lowerBound(starts, n, start);
+        if (starts[at] === start) {
+          this.counts[at]!++;
+          this.recent = at;
+          this.recentStart = start;
+          return;
+        }
+      }
+      if (n >= MAX_BUCKETS) {
+        this.widen();
+        start = Math.floor(time / this.bucketMs) * this.bucketMs;
+        continue;
+      }
+      for (let i = n; i > at; i--) {
+        starts[i] = starts[i - 1]!;
+        this.counts[i] = this.counts[i - 1]!;
+      }
+      starts[at] = start;
+      this.counts[at] = 1;
+      this.n = n + 1;
+      this.recent = at;
       this.recentStart = start;
       return;
     }
-    if (this.buckets.size >= MAX_BUCKETS) {
-      this.widen();
-      this.add(time);
-      return;
-    }
-    this.recent = { start, count: 1 };
-    this.recentStart = start;
-    this.buckets.set(start, this.recent);
   }
 
+  /** Doubles the bucket width, merging neighbours (in place: the starts stay sorted). */
   private widen(): void {
     this.bucketMs *= 2;
-    const old = [...this.buckets.values()];
-    this.buckets.clear();
-    this.recent = null;
-    this.recentStart = NaN;
-    for (const b of old) {
-      const start = Math.floor(b.start / this.bucketMs) * this.bucketMs;
-      const into = this.buckets.get(start);
-      if (!into) this.buckets.set(start, { start, count: b.count });
-      else into.count += b.count;
+    const { starts, counts } = this;
+    let out = -1;
+    for (let i = 0; i < this.n; i++) {
+      const start = Math.floor(starts[i]! / this.bucketMs) * this.bucketMs;
+      if (out >= 0 && starts[out] === start) counts[out]! += counts[i]!;
+      else {
+        out++;
+        starts[out] = start;
+        counts[out] = counts[i]!;
+      }
     }
+    this.n = out + 1;
+    this.recentStart = NaN;
   }
 
   toData(): ErrorTimelineData {
-    return { bucketMs: this.bucketMs, buckets: [...this.buckets.values()].sort((a, b) => a.start - b.start).map((b) => ({ ...b })) };
+    const buckets: TimelineBucket[] = [];
+    for (let i = 0; i < this.n; i++) buckets.push({ start: this.starts[i]!, count: this.counts[i]! });
+    return { bucketMs: this.bucketMs, buckets };
   }
+}
+
+/** The first index in sorted `a[0, n)` whose value is not below `x`. */
+function lowerBound(a: readonly number[], n: number, x: number): number {
+  let lo = 0;
+  let hi = n;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (a[mid]! < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }

@@ -68,16 +68,20 @@ export class SmallCounts<K extends string | number> {
   /** Entries in use: the arrays keep their length, so emptying allocates nothing. */
   private n = 0;
 
-  add(key: K): void {
-    for (let i = 0; i < this.n; i++) {
-      if (this.keys[i] === key) {
+  /** Counts one `key`; returns its slot (0 for the first key seen, 1 for the next new one, …). */
+  add(key: K): number {
+    const keys = this.keys;
+    const n = this.n;
+    for (let i = 0; i < n; i++) {
+      if (keys[i] === key) {
         this.counts[i]!++;
-        return;
+        return i;
       }
     }
-    this.keys[this.n] = key;
-    this.counts[this.n] = 1;
-    this.n++;
+    keys[n] = key;
+    this.counts[n] = 1;
+    this.n = n + 1;
+    return n;
   }
 
   clear(): void {

@@ -136,7 +136,7 @@ export class IncidentEngine {
     const time = failure.time;
     if (!admitLines(this.times, this.counters, this.since, this.until, time, 1)) return;
     this.counters.upstreamErrors++;
-    this.upstreams.add(failure, time);
+    this.upstreams.add(failure);
     const closed = this.detector.add(failure);
     if (closed) this.kept.keep(closed);
     if (this.detector.hasShed) for (const b of this.detector.takeShed()) this.kept.keep(b);

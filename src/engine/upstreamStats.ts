@@ -8,6 +8,7 @@ import type { UpstreamAddress, UpstreamErrorKind } from '../model/logRecord.js';
 import { SPARK_SECONDS, type UpstreamStat } from '../model/snapshot.js';
 import { foldOldest, refillLevel } from '../correlate/boundedKeys.js';
 import { matchBySnapshot } from '../correlate/containerMatch.js';
+import { SmallCounts } from '../correlate/tallies.js';
 import type { FailureSample } from '../parse/failureSample.js';
 
 /** Upstreams whose error tallies are kept (the live screen's list): the least recently failing are folded beyond it. */
@@ -15,12 +16,18 @@ export const MAX_UPSTREAMS = 10_000;
 
 class UpstreamAccumulator {
   total = 0;
-  kinds: Partial<Record<UpstreamErrorKind, number>> = {};
+  /** Counts per kind in first-seen order (an object keyed by kind would be a keyed store of changing shape per error). */
+  readonly kinds = new SmallCounts<UpstreamErrorKind>();
   /** -Infinity: none yet. A number field, not `number | null`: V8 would allocate a number on each store (per error). */
   private lastAt = -Infinity;
   // Ring of per-second counts ending at `headSecond`.
   private readonly ring = new Array<number>(SPARK_SECONDS).fill(0);
   private headSecond = 0;
+  /**
+   * ringSlot(headSecond), kept as it moves: epoch seconds are past V8's small integers, so each
+   * `%` on them would be a floating-point remainder (a call into the runtime, per error).
+   */
+  private headSlot = 0;
 
   constructor(public upstream: UpstreamAddress) {}
 
@@ -28,21 +35,26 @@ class UpstreamAccumulator {
   reset(upstream: UpstreamAddress): this {
     this.upstream = upstream;
     this.total = 0;
-    this.kinds = {};
+    this.kinds.clear();
     this.lastAt = -Infinity;
     this.ring.fill(0);
     this.headSecond = 0;
+    this.headSlot = 0;
     return this;
   }
 
-  add(time: number, kind: UpstreamErrorKind): void {
+  add(failure: FailureSample): void {
+    const time = failure.time;
     this.total++;
-    this.kinds[kind] = (this.kinds[kind] ?? 0) + 1;
+    this.kinds.add(failure.kind);
     if (time > this.lastAt) this.lastAt = time;
     const sec = Math.floor(time / 1000);
-    this.advance(sec);
+    if (sec > this.headSecond) this.advance(sec);
     const age = this.headSecond - sec;
-    if (age >= 0 && age < SPARK_SECONDS) this.ring[(sec % SPARK_SECONDS + SPARK_SECONDS) % SPARK_SECONDS]! += 1;
+    if (age >= 0 && age < SPARK_SECONDS) {
+      const slot = this.headSlot - age;
+      this.ring[slot < 0 ? slot + SPARK_SECONDS : slot]! += 1;
+    }
   }
 
   get lastErrorAt(): number | null {
@@ -51,17 +63,31 @@ class UpstreamAccumulator {
 
   private advance(sec: number): void {
     if (sec <= this.headSecond) return;
-    const steps = Math.min(SPARK_SECONDS, sec - this.headSecond);
-    for (let i = 1; i <= steps; i++) this.ring[(((this.headSecond + i) % SPARK_SECONDS) + SPARK_SECONDS) % SPARK_SECONDS] = 0;
+    if (sec - this.headSecond >= SPARK_SECONDS) {
+      this.ring.fill(0);
+      this.headSlot = ringSlot(sec);
+    } else {
+      // The seconds after the head, now in the window, start at 0.
+      for (let s = this.headSecond; s < sec; s++) {
+        this.headSlot = this.headSlot === SPARK_SECONDS - 1 ? 0 : this.headSlot + 1;
+        this.ring[this.headSlot] = 0;
+      }
+    }
     this.headSecond = sec;
   }
 
   perSecond(now: number): number[] {
     this.advance(Math.floor(now / 1000));
     const out: number[] = [];
-    for (let i = SPARK_SECONDS - 1; i >= 0; i--) out.push(this.ring[(((this.headSecond - i) % SPARK_SECONDS) + SPARK_SECONDS) % SPARK_SECONDS]!);
+    for (let i = SPARK_SECONDS - 1; i >= 0; i--) out.push(this.ring[ringSlot(this.headSecond - i)]!);
     return out;
   }
+}
+
+/** The ring slot of second `sec` (negative seconds wrap too). */
+function ringSlot(sec: number): number {
+  const i = sec % SPARK_SECONDS;
+  return i < 0 ? i + SPARK_SECONDS : i;
 }
 
 export class UpstreamStats {
@@ -71,15 +97,18 @@ export class UpstreamStats {
   /** Upstream names folded away by the bound. */
   folded = 0;
 
-  /** One upstream failure at `time` (already admitted by the engine's window). */
-  add(failure: FailureSample, time: number): void {
+  /**
+   * One upstream failure (already admitted by the engine's window). Its time is read from it, not
+   * passed: a number that large crosses a call as a new heap object, one per error.
+   */
+  add(failure: FailureSample): void {
     let acc = this.byKey.get(failure.key);
     if (!acc) {
       if (this.byKey.size >= MAX_UPSTREAMS) this.folded += foldOldest(this.byKey, refillLevel(MAX_UPSTREAMS), (a) => a.lastErrorAt ?? 0, (_k, a) => this.spare.push(a));
       acc = this.spare.pop()?.reset(failure.address()) ?? new UpstreamAccumulator(failure.address());
       this.byKey.set(failure.key, acc);
     }
-    acc.add(time, failure.kind);
+    acc.add(failure);
   }
 
   /** The container each upstream's address links to (IP, published port, name), by upstream key. */
@@ -98,7 +127,7 @@ export class UpstreamStats {
       key,
       upstream: acc.upstream,
       total: acc.total,
-      kinds: { ...acc.kinds },
+      kinds: acc.kinds.toRecord(),
       perSecond: acc.perSecond(now),
       lastErrorAt: acc.lastErrorAt,
       container: owners.get(key) ?? null,
