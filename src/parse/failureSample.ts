@@ -102,11 +102,12 @@ export class FailureSample {
    * From what a reader thread derived from the line (its fromBytes, as numbers and interned names:
    * scan/failureWire.ts); the line itself stays bytes, `buf[at, end)`, until `raw` or `address()` is
    * asked. `urlAt`/`urlEnd`: the `upstream:` value's range in `buf` (every such line has one).
+   * The caller sets `time` and `clientHash` itself: a double passed as an argument to a call V8
+   * does not inline is boxed, a heap number per failure.
    */
-  fromWire(source: string, lineNo: number, time: number, kind: UpstreamErrorKind, errno: number | null, method: string | null, requestSent: boolean, server: string | null, host: string | null, clientHash: number, key: string, buf: Buffer, at: number, end: number, urlAt: number, urlEnd: number): this {
+  fromWire(source: string, lineNo: number, kind: UpstreamErrorKind, errno: number | null, method: string | null, requestSent: boolean, server: string | null, host: string | null, key: string, buf: Buffer, at: number, end: number, urlAt: number, urlEnd: number): this {
     this.source = source;
     this.line = lineNo;
-    this.time = time;
     this.text = null;
     this.bytes = buf;
     this.bytesAt = at;
@@ -117,7 +118,6 @@ export class FailureSample {
     this.requestSent = requestSent;
     this.server = server;
     this.host = host;
-    this.clientHash = clientHash;
     this.upstream = null;
     this.urlAt = urlAt;
     this.urlEnd = urlEnd;

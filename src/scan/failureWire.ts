@@ -138,14 +138,12 @@ export function readLine(v: SlotViews, i: number, source: string, s: FailureSamp
   s.fromWire(
     source,
     m[b]!,
-    v.doubles[d + 7]!,
     UPSTREAM_ERROR_KINDS[k & (SENT - 1)] as UpstreamErrorKind,
     errno < 0 ? null : errno,
     names.name(m[b + 6]!),
     k >= SENT,
     names.name(m[b + 7]!),
     names.name(m[b + 8]!),
-    v.doubles[d + 6]!,
     names.name(m[b + 9]!)!,
     v.data,
     start,
@@ -153,6 +151,8 @@ export function readLine(v: SlotViews, i: number, source: string, s: FailureSamp
     start + m[b + 10]!,
     start + m[b + 11]!,
   );
+  s.time = v.doubles[d + 7]!;
+  s.clientHash = v.doubles[d + 6]!;
   return WIRE_FAILURE;
 }
 
