@@ -33,7 +33,7 @@ export interface SlotViews {
   meta: Int32Array;
   /** The same memory as `meta`, for the doubles. */
   doubles: Float64Array;
-  /** How long the batch the slot held took on the reader thread [0] and on the engine's [1], in ms (0: not yet). */
+  /** How long the reader thread worked on the batch the slot held [0], and the engine's thread since the batch before [1], in ms (0: not yet). */
   times: Float64Array;
 }
 

@@ -37,6 +37,9 @@ let share = job.share !== undefined ? job.share / 8 : 0.5;
 let shareAcc = 0;
 /** When this thread began filling the current slot (after waiting for it). */
 let batchBegan = performance.now();
+/** Recent work on each thread (ms, decaying sums: a batch cut short at a chunk's end weighs little). */
+let workHere = 0;
+let workThere = 0;
 const cut = new ByteCut(new Classifier(job.signatures));
 const sample = new FailureSample();
 const names = new WireNames();
@@ -114,14 +117,17 @@ function flush(bytesRead: number): void {
     Atomics.wait(free, 0, 0);
   }
   batchBegan = performance.now();
-  // Share the cut (an outage's log: most lines are candidates) so that both threads take as long
-  // over a batch: the times this slot's last batch took on each thread move the share towards
-  // the balance. A busy host's log has few candidates: the share hardly matters there. Either
-  // way the result is the same.
+  // Share the cut (an outage's log: most lines are candidates) so that both threads work as
+  // long: what this slot's last batch took on each thread (the main thread's time includes its
+  // other work meanwhile, the events file) moves the share towards the balance. A busy host's
+  // log has few candidates: the share hardly matters there. Either way the result is the same.
   if (job.share !== undefined) return;
   const here = view.times[0]!;
   const there = view.times[1]!;
-  if (here > 0 && there > 0) share = Math.min(1, Math.max(0, share + (0.5 * (there - here)) / (there + here)));
+  if (here <= 0 || there <= 0) return;
+  workHere = 0.7 * workHere + here;
+  workThere = 0.7 * workThere + there;
+  share = Math.min(1, Math.max(0, share + (0.25 * (workThere - workHere)) / (workThere + workHere)));
   // Cutting every candidate here, the screen's look at their messages is work done twice.
   screen.screenMessages = share < 1;
 }

@@ -82,6 +82,7 @@ export function streamFileScreened(path: string, sink: FailureSink, window: Scre
   const sample = new FailureSample();
   const names = new WireNameTable();
   const job: ScreenJob = { path, tz: window.tz, since: window.since ?? null, until: window.until ?? null, slots: SLOTS, shared, signatures: intake.signatures, ...(window.share !== undefined ? { share: window.share } : {}) };
+  let activeBefore = performance.eventLoopUtilization().active;
   return new Promise<number>((resolve, reject) => {
     const worker = new Worker(workerUrl, { workerData: job });
     let settled = false;
@@ -95,7 +96,6 @@ export function streamFileScreened(path: string, sink: FailureSink, window: Scre
       if (settled) return;
       try {
         if (m.type === 'batch') {
-          const began = performance.now();
           const v = views[m.slot]!;
           const { data, meta } = v;
           names.add(m.names);
@@ -108,8 +108,11 @@ export function streamFileScreened(path: string, sink: FailureSink, window: Scre
           }
           // The slot is about to be refilled: what the engine keeps of it becomes its own (addTallies).
           intake.flush();
-          // How long this batch took here: the reader thread weighs it against its own (share).
-          v.times[1] = performance.now() - began;
+          // How long this thread worked since the last batch — on this one, and on whatever else it
+          // does meanwhile (the events file): the reader thread weighs it against its own (share).
+          const active = performance.eventLoopUtilization().active;
+          v.times[1] = active - activeBefore;
+          activeBefore = active;
           Atomics.add(free, 0, 1);
           Atomics.notify(free, 0);
           if (m.bytesRead >= 0) onProgress?.(m.bytesRead);
