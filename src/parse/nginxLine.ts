@@ -4,6 +4,7 @@
  *   signatures.ts  the one table of failure phrases and kinds (classify.ts matches it)
  *   header.ts      `YYYY/MM/DD HH:MM:SS [level] PID#TID: [*CONN ]`, and why a line is not valid
  *   cut.ts         message, errno, action and fields as ranges into a caller-owned LineCut
+ *   byteCut.ts     the same cut on a candidate line's bytes (no string), for the postmortem's fast path
  *   screen.ts      the fast paths: a line's fate without cutting it (string and bytes)
  *   record.ts      a cut line as a LogRecord (tests, drill)
  *   upstreamUrl.ts the `upstream:` URL and the key upstreams are grouped by
