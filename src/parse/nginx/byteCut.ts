@@ -8,8 +8,8 @@
  * and what is read from a message alone (errno, action, kind) is read once per distinct message by
  * the string code itself, from the decoded message, and remembered by its bytes.
  *
- * A line this cut does not take (`cutBytes` false) goes to the string path: a failure that names its
- * upstream only in its message, more field markers than FieldMarks holds, an unusual `*CONN `.
+ * A line this cut does not take (`cut` answers false) goes to the string path: a failure that names
+ * its upstream only in its message, more field markers than MAX_MARKS, an unusual `*CONN `.
  */
 import type { UpstreamErrorKind } from '../../model/logRecord.js';
 import { includesIn, type Classifier } from '../classify.js';
@@ -41,8 +41,9 @@ interface ByteFacts {
 /** Past this many bytes of overshoot (findMarks), the next line's commas are found by a bounded loop. */
 const MAX_OVERSHOOT = 4096;
 
-/** Messages remembered per cut (past this the memo starts again). */
+/** Messages remembered per cut (past this the memo starts again), each at most this long (memory stays bounded whatever the log holds). */
 const MEMO_SIZE = 1024;
+const MEMO_MESSAGE_BYTES = 1024;
 
 export class ByteCut {
   time = 0;
@@ -114,7 +115,7 @@ export class ByteCut {
    * `end`. Returns where the fields begin (-1: no fields), or -2 when the line has too many markers.
    *
    * Commas are found by native Buffer.indexOf (a line has a handful; a byte loop over the whole
-   * line cost three times as much). Its search does not stop at the line's end: after a line whose
+   * line cost twice as much). Its search does not stop at the line's end: after a line whose
    * search ran far past its end (no comma for a long way), the next line is searched by a loop
    * that stops there, so no stretch of the log is searched again and again.
    */
@@ -165,6 +166,7 @@ export class ByteCut {
       kindWith: this.classifier.classify(text, 0, text.length, cut.errno, cut.actionAt, text.length, true),
       kindWithout: this.classifier.classify(text, 0, text.length, cut.errno, cut.actionAt, text.length, false),
     };
+    if (len > MEMO_MESSAGE_BYTES) return facts;
     if (this.memo.size >= MEMO_SIZE) this.memo.clear();
     this.memo.set(key, facts);
     return facts;

@@ -86,8 +86,9 @@ interface MessageFacts {
   kindWithout: UpstreamErrorKind | null | undefined;
 }
 
-/** Messages remembered per LineCut (past this the memo starts again). */
+/** Messages remembered per LineCut (past this the memo starts again), each at most this long. */
 const MEMO_SIZE = 1024;
+const MEMO_MESSAGE_CHARS = 1024;
 
 /** A screen's side results, beside its answer (no object per line). */
 export interface ScanSide {
@@ -168,6 +169,8 @@ function messageFacts(cut: LineCut, text: string, msgAt: number, msgEnd: number)
     kindWith: undefined,
     kindWithout: undefined,
   };
+  // A long message (an attacker's header line) is not remembered: the memo's memory stays bounded.
+  if (len > MEMO_MESSAGE_CHARS) return facts;
   if (cut.memo.size >= MEMO_SIZE) cut.memo.clear();
   cut.memo.set(key, facts);
   return facts;
