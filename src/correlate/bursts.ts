@@ -3,15 +3,14 @@
  * errors stays under `gapMs`. Owns a time window (stream-owning, unlike the per-line parser):
  * memory is one accumulator per upstream with an open burst, plus bounded evidence.
  */
-import type { Burst, EvidenceLine } from '../model/incident.js';
+import type { Burst } from '../model/incident.js';
 import { NOT_RETRIED_METHODS, WRITE_METHODS, type UpstreamAddress, type UpstreamErrorKind } from '../model/logRecord.js';
 import type { FailureSample } from '../parse/failureSample.js';
 import { foldOldest, refillLevel } from './boundedKeys.js';
+import { BurstEvidence } from './burstEvidence.js';
 import { ErrorTimeline } from './errorTimeline.js';
 import { DistinctHashes, SmallCounts, SmallSet } from './tallies.js';
 
-const EVIDENCE_HEAD = 5;
-const EVIDENCE_TAIL = 5;
 const MAX_DISTINCT = 20; // servers/hosts kept per burst
 
 /**
@@ -26,8 +25,6 @@ function isFatal(kind: UpstreamErrorKind): boolean {
 export function countsAsFailedRequest(kind: UpstreamErrorKind): boolean {
   return kind !== 'disabled';
 }
-
-const EVIDENCE_CHARS = 4096;
 
 const METHOD_WRITE = 1;
 const METHOD_NOT_RETRIED = 2;
@@ -54,25 +51,8 @@ class OpenBurst {
   private readonly clients = new DistinctHashes(10_000);
   /** When the errors happened (bounded buckets): phase attribution places them in the lifecycle. */
   private readonly timeline = new ErrorTimeline();
-  head: EvidenceLine[] = [];
-  /**
-   * The last EVIDENCE_TAIL lines after the head, as a ring of their parts (samples are reused, and
-   * an object per error would be garbage): evidence is built when asked for.
-   */
-  private readonly tailSource: string[] = [];
-  private readonly tailLine: number[] = [];
-  private readonly tailTime: number[] = [];
-  private readonly tailRaw: string[] = [];
-  /** A tail line still held as the reader's bytes (FailureSample.fromWire): decoded by settle(), before the batch is released. */
-  private readonly tailBytes: (Buffer | null)[] = [];
-  private readonly tailAt: number[] = [];
-  private readonly tailEnd: number[] = [];
-  private tailNext = 0;
-  /**
-   * Tail slots in use (at most EVIDENCE_TAIL): the arrays keep their length from burst to burst,
-   * since emptying them (`length = 0`) frees their storage and the next burst allocates it again.
-   */
-  private tailCount = 0;
+  /** Its first and last lines (burstEvidence.ts). */
+  private readonly evidence = new BurstEvidence();
   /** Holds tail lines as bytes (it is on the detector's list to settle). */
   unsettled = false;
   /**
@@ -119,14 +99,7 @@ class OpenBurst {
     this.hosts.clear();
     this.clients.clear();
     this.timeline.clear();
-    this.head = [];
-    // Nothing of the old burst's lines stays reachable from a spare.
-    for (let k = 0; k < this.tailCount; k++) {
-      this.tailRaw[k] = '';
-      this.tailBytes[k] = null;
-    }
-    this.tailCount = 0;
-    this.tailNext = 0;
+    this.evidence.clear();
     this.pending = [];
     return this;
   }
@@ -162,52 +135,20 @@ class OpenBurst {
     if (r.host) this.hosts.add(r.host);
     // Distinct clients, counted exactly up to a bound (enough to say "1 client" vs "many").
     if (r.clientHash >= 0) this.clients.add(r.clientHash);
-    if (this.head.length < EVIDENCE_HEAD) this.head.push({ source: r.source, line: r.line, time: r.time, raw: r.raw.slice(0, EVIDENCE_CHARS) });
-    else {
-      const k = this.tailNext;
-      this.tailSource[k] = r.source;
-      this.tailLine[k] = r.line;
-      this.tailTime[k] = r.time;
-      // Most lines of a long burst pass through the ring unread: no string for them.
-      const bytes = r.undecoded;
-      this.tailBytes[k] = bytes;
-      if (bytes === null) this.tailRaw[k] = r.raw;
-      else {
-        this.tailRaw[k] = '';
-        this.tailAt[k] = r.undecodedAt;
-        this.tailEnd[k] = r.undecodedEnd;
-      }
-      this.tailNext = k + 1 === EVIDENCE_TAIL ? 0 : k + 1;
-      if (this.tailCount < EVIDENCE_TAIL) this.tailCount++;
-      if (bytes !== null && !this.unsettled) return (this.unsettled = true);
-    }
+    // Most lines of a long burst pass through the evidence ring unread: no string for them.
+    if (this.evidence.add(r) && !this.unsettled) return (this.unsettled = true);
     return false;
   }
 
-  /** Decodes the tail lines still held as bytes. */
+  /** Decodes the evidence lines still held as bytes. */
   settle(): void {
-    for (let k = 0; k < this.tailCount; k++) {
-      const bytes = this.tailBytes[k];
-      if (bytes) {
-        this.tailRaw[k] = bytes.toString('utf8', this.tailAt[k], this.tailEnd[k]);
-        this.tailBytes[k] = null;
-      }
-    }
+    this.evidence.settle();
     this.unsettled = false;
   }
 
-  private tailEvidence(): EvidenceLine[] {
-    this.settle();
-    const n = this.tailCount;
-    const out: EvidenceLine[] = [];
-    for (let j = 0; j < n; j++) {
-      const k = (this.tailNext + j) % n;
-      out.push({ source: this.tailSource[k]!, line: this.tailLine[k]!, time: this.tailTime[k]!, raw: this.tailRaw[k]!.slice(0, EVIDENCE_CHARS) });
-    }
-    return out;
-  }
-
   toBurst(closed: boolean): Burst {
+    // Its lines are decoded now (evidence.lines()): it no longer holds the reader's bytes.
+    this.unsettled = false;
     const durationS = Math.max(1, (this.last - this.first) / 1000);
     return {
       id: `${this.key}@${new Date(this.first).toISOString()}`,
@@ -225,7 +166,7 @@ class OpenBurst {
       hosts: this.hosts.toArray(),
       clients: this.clients.count,
       rate: Math.round((this.count / durationS) * 100) / 100,
-      evidence: [...this.head, ...this.tailEvidence()],
+      evidence: this.evidence.lines(),
       timeline: this.timeline.toData(),
       closed,
     };
