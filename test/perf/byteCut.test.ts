@@ -1,6 +1,6 @@
 /**
  * The byte cut (parse/nginx/byteCut.ts, FailureSample.fromBytes) against the string cut it stands
- * in for (cutScanned, FailureSample.fromCut) on the decoded line, line by line: real failure lines,
+ * in for (cutLine, FailureSample.fromCut) on the decoded line, line by line: real failure lines,
  * and seeded mutations of them that put markers, quotes, commas, `://`, non-ASCII and NBSP where
  * an attacker's request line, Host header or Referer can put them. Each line lies in the middle of
  * a buffer whose bytes after it look like more fields, so a read past the line's end shows.
@@ -15,7 +15,7 @@ import { Classifier } from '../../src/parse/classify.js';
 import { FailureSample } from '../../src/parse/failureSample.js';
 import { LocalClock } from '../../src/parse/localTime.js';
 import { ByteCut } from '../../src/parse/nginx/byteCut.js';
-import { cutScanned, F_UPSTREAM, LineCut } from '../../src/parse/nginx/cut.js';
+import { cutLine, F_UPSTREAM, LineCut } from '../../src/parse/nginx/cut.js';
 import { FailureScreen, NginxByteScanner, SCAN_CANDIDATE } from '../../src/parse/nginx/screen.js';
 
 const T = '2024/03/10 00:30:00';
@@ -73,7 +73,7 @@ function both(line: string, shift: number, bytes: ByteCut, strings: LineCut): { 
   if (scanner.scan(buf, start, end, true) !== SCAN_CANDIDATE) return null;
   const { time, afterIds } = scanner.scanned;
   const text = buf.toString('utf8', start, end);
-  cutScanned(strings, text, time, afterIds);
+  expect(cutLine(strings, text, clock, true)).toBeNull();
   const string: Seen = { kind: strings.kind };
   if (strings.kind !== null) string.sample = sampleOf(new FailureSample().fromCut(strings, text, 'log', 7));
   if (!bytes.cut(buf, start, end, start + afterIds, time)) {

@@ -1,5 +1,5 @@
 /**
- * The cut on bytes: what `cutScanned` (cut.ts) decides for a CANDIDATE line, read from the line's
+ * The cut on bytes: what `cutLine` (cut.ts) decides for a CANDIDATE line, read from the line's
  * bytes without decoding it. In an outage's log nearly every line is an upstream failure, and
  * decoding each one to a string (then collecting the strings) was most of a postmortem's time.
  *

@@ -110,21 +110,6 @@ export function cutLine(cut: LineCut, text: string, clock: LocalClock, knownClea
   return null;
 }
 
-/**
- * cutLine for a line NginxByteScanner found a CANDIDATE (a valid header of plain ASCII digits, its
- * level known, no control byte): what parseHead would give is known from the scan, `time` and
- * `afterIds` (ScanSide), but for the optional `*CONN ` prefix, read here as parseHead reads it.
- * The same ranges and kind as cutLine (test/perf/equivalence.test.ts); `cut.head` is not filled.
- */
-export function cutScanned(cut: LineCut, text: string, time: number, afterIds: number): void {
-  let i = afterIds;
-  if (text.charCodeAt(i) === 42 /* * */) {
-    const sp = text.indexOf(' ', i);
-    if (sp > 0 && !Number.isNaN(intAt(text, i + 1, sp))) i = sp + 1;
-  }
-  cutBody(cut, text, i, time);
-}
-
 /** The message from `i` on: its ranges, the fields of a line that may be about an upstream, the kind. */
 function cutBody(cut: LineCut, text: string, i: number, time: number): void {
   const fieldsAt = text.indexOf(', client: ', i);
