@@ -97,6 +97,16 @@ function groupLine(stdout: string): string {
   return stdout.split('\n').filter((l) => l.includes(`upstream=${GROUP} `)).at(-1) ?? '';
 }
 
+/** What both ways of finding the config must end in: the group's incident, both replicas restarted (not recreated), until Ctrl-C. */
+function expectGroupIncident(r: { stdout: string; code: number | null }): void {
+  const line = groupLine(r.stdout);
+  expect(line).toMatch(/ workload=s13\/api /);
+  expect(line).toContain(`every peer of ${GROUP} (${APIS.join(', ')}) restarted at once`);
+  // Restarted, not recreated; two peers: nowhere near "one server and no backup".
+  expect(line).toMatch(/ contributing=fail-timeout-prolonged /);
+  expect(r.code).toBe(130);
+}
+
 describe('live mode reads the running nginx config (no --nginx-conf): a group incident linked to both replicas', () => {
   it('(a) nginx on this host, started with -c on a temp config: its master names the config', async (ctx) => {
     if (!ready) ctx.skip();
@@ -105,12 +115,7 @@ describe('live mode reads the running nginx config (no --nginx-conf): a group in
       const pid = Number(readFileSync(path.join(nginx.prefix, 'nginx.pid'), 'utf8').trim());
       const r = await groupIncidentLive(['--follow', '--log', nginx.errorLog], HOST_NGINX_PORT);
       expect(r.stderr).toContain(`restartdoctor: upstream map from ${nginx.confPath} (running nginx, pid ${pid}; started with -c): 1 upstream group (2 servers)`);
-      const line = groupLine(r.stdout);
-      expect(line).toMatch(/ workload=s13\/api /);
-      expect(line).toContain(`every peer of ${GROUP} (${APIS.join(', ')}) restarted at once`);
-      // Restarted, not recreated; two peers: nowhere near "one server and no backup".
-      expect(line).toMatch(/ contributing=fail-timeout-prolonged /);
-      expect(r.code).toBe(130);
+      expectGroupIncident(r);
     } finally {
       await nginx.stop();
       nginx = null;
@@ -152,11 +157,7 @@ server {
       await until(async () => (await httpStatus(`http://127.0.0.1:${CT_NGINX_PORT}/health`)) === 200, 20_000, 'nginx in its container to proxy');
       const r = await groupIncidentLive(['--nginx-container', NGINX_CT], CT_NGINX_PORT);
       expect(r.stderr).toContain(`restartdoctor: upstream map from /etc/nginx/nginx.conf in container ${NGINX_CT} (running nginx, through the Docker API): 1 upstream group (2 servers)`);
-      const line = groupLine(r.stdout);
-      expect(line).toMatch(/ workload=s13\/api /);
-      expect(line).toContain(`every peer of ${GROUP} (${APIS.join(', ')}) restarted at once`);
-      expect(line).toMatch(/ contributing=fail-timeout-prolonged /);
-      expect(r.code).toBe(130);
+      expectGroupIncident(r);
     } finally {
       await removeContainers(NGINX_CT);
     }

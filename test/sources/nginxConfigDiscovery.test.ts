@@ -39,15 +39,24 @@ describe("this host's nginx -V", () => {
   });
 });
 
+/** Entry `n` of the /proc tree at `root`: its files and the binary its `exe` link points to. */
+function procEntry(root: string, n: number | string, files: Record<string, string>, exe?: string): void {
+  const dir = path.join(root, String(n));
+  mkdirSync(dir, { recursive: true });
+  for (const [name, text] of Object.entries(files)) writeFileSync(path.join(dir, name), text);
+  if (exe) symlinkSync(exe, path.join(dir, 'exe'));
+}
+
+/** A /proc tree at `root` with one host master, `nginx: master process nginx` (no -c), running `exe`. */
+function oneMaster(root: string, n: number, exe: string): void {
+  procEntry(root, 'self', { cgroup: '0::/\n' });
+  procEntry(root, n, { cmdline: 'nginx: master process nginx\0', cgroup: '0::/\n' }, exe);
+}
+
 describe('discoverHostNginx over a /proc tree', () => {
   const proc = mkdtempSync(path.join(os.tmpdir(), 'rd-s13-proc-'));
   afterAll(() => rmSync(proc, { recursive: true, force: true }));
-  const pid = (n: number | string, files: Record<string, string>, exe?: string): void => {
-    const dir = path.join(proc, String(n));
-    mkdirSync(dir, { recursive: true });
-    for (const [name, text] of Object.entries(files)) writeFileSync(path.join(dir, name), text);
-    if (exe) symlinkSync(exe, path.join(dir, 'exe'));
-  };
+  const pid = (n: number | string, files: Record<string, string>, exe?: string): void => procEntry(proc, n, files, exe);
   pid('self', { cgroup: '0::/user.slice\n' });
   pid(100, { cmdline: 'nginx: master process /usr/sbin/nginx -c /etc/nginx/alt.conf\0\0\0\0', cgroup: '0::/system.slice/nginx.service\n' });
   pid(101, { cmdline: 'nginx: worker process\0', cgroup: '0::/system.slice/nginx.service\n' });
@@ -68,12 +77,7 @@ describe('discoverHostNginx over a /proc tree', () => {
     if (!requireNginx()) ctx.skip();
     const one = mkdtempSync(path.join(os.tmpdir(), 'rd-s13-proc1-'));
     try {
-      mkdirSync(path.join(one, 'self'));
-      writeFileSync(path.join(one, 'self/cgroup'), '0::/\n');
-      mkdirSync(path.join(one, '200'));
-      writeFileSync(path.join(one, '200/cmdline'), 'nginx: master process nginx\0');
-      writeFileSync(path.join(one, '200/cgroup'), '0::/\n');
-      symlinkSync(NGINX_BIN, path.join(one, '200/exe'));
+      oneMaster(one, 200, NGINX_BIN);
       const d = await discoverHostNginx(one);
       expect(d.masters).toEqual([{ pid: 200, confPath: expect.stringMatching(/^\/\S+\.conf$/), how: `no -c; --conf-path of ${NGINX_BIN} -V` }]);
     } finally {
@@ -93,12 +97,7 @@ describe('discoverHostNginx over a /proc tree', () => {
       expect(untrustedBinary('/bin/sh')).toBe('/bin/sh is not named nginx');
       chmodSync(fake, 0o777);
       const one = path.join(dir, 'proc');
-      mkdirSync(path.join(one, 'self'), { recursive: true });
-      writeFileSync(path.join(one, 'self/cgroup'), '0::/\n');
-      mkdirSync(path.join(one, '300'));
-      writeFileSync(path.join(one, '300/cmdline'), 'nginx: master process nginx\0');
-      writeFileSync(path.join(one, '300/cgroup'), '0::/\n');
-      symlinkSync(fake, path.join(one, '300/exe'));
+      oneMaster(one, 300, fake);
       const d = await discoverHostNginx(one);
       expect(d.masters).toEqual([{ pid: 300, confPath: '/etc/nginx/nginx.conf', how: `no -c, no nginx -V (not run: ${fake} is writable by others): the usual default` }]);
       expect(existsSync(path.join(dir, 'ran'))).toBe(false);
