@@ -52,13 +52,16 @@ const names = new WireNames();
  */
 function forward(_source: string, lineNo: number, buf: Buffer, start: number, end: number, flags: number, time: number, afterIds: number): number {
   let failure = false;
-  const candidate = !Number.isNaN(time);
+  // A candidate not cut here is cut on bytes there, unless the byte cut here left it to the string path.
+  let candidate = !Number.isNaN(time);
   if (shareAcc >= 1) shareAcc -= 1;
-  if (share > 0 && candidate && (shareAcc += share) >= 1 && cut.cut(buf, start, end, start + afterIds, time)) {
-    tally.linesRead++;
-    if (cut.kind === null) return screen.countOther(time);
-    sample.fromBytes(cut, buf, start, end, job.path, lineNo);
-    failure = true;
+  if (share > 0 && candidate && (shareAcc += share) >= 1) {
+    if (cut.cut(buf, start, end, start + afterIds, time)) {
+      tally.linesRead++;
+      if (cut.kind === null) return screen.countOther(time);
+      sample.fromBytes(cut, buf, start, end, job.path, lineNo);
+      failure = true;
+    } else candidate = false;
   }
   // Lines that follow each other in the chunk are copied as one run (an outage's log: nearly
   // every line), with the bytes between them (the lines counted here).
