@@ -8,7 +8,7 @@
  */
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { jsonError } from '../report/jsonReport.js';
+import { jsonError } from '../report/jsonText.js';
 import { toolVersion } from '../util/version.js';
 import { oneLine, UsageError, UserError } from '../util/errors.js';
 import { EXIT } from '../util/exitCodes.js';
@@ -16,7 +16,7 @@ import { COMMAND_NAMES, COMMANDS } from './commandFlags.js';
 import { findCommand, nearest, parseFlags, wantsJson, type FlagTable } from './flags.js';
 import { commandHelp, mainHelp } from './help.js';
 import { processIo, type CliIo, type Command } from './io.js';
-import { MAIN_FLAGS, parseMainOptions } from './mainOptions.js';
+import { MAIN_FLAGS, parseMainOptions, type MainOptions } from './mainOptions.js';
 import { hasNodeFlags } from './nodeFlags.js';
 
 // Commands load on demand: ink, react and dockerode cost a second of start-up that a postmortem
@@ -55,7 +55,7 @@ function help(words: string[], io: CliIo): number {
  * `relaunch`: given (the installed command), a run the heap flags matter to is handed to it (it
  * starts Node again with them, nodeFlags.ts) unless this process has them already.
  */
-export async function main(argv: string[], io: CliIo, relaunch?: () => Promise<number>): Promise<number> {
+export async function main(argv: string[], io: CliIo, relaunch?: (o: MainOptions) => Promise<number>): Promise<number> {
   const json = wantsJson(argv);
   try {
     // Global flags may come before the command's name: `restartdoctor --json check …`.
@@ -84,7 +84,7 @@ export async function main(argv: string[], io: CliIo, relaunch?: () => Promise<n
       io.stdout.write(`restartdoctor ${toolVersion()}\n`);
       return EXIT.ok;
     }
-    if (relaunch && !hasNodeFlags(process.execArgv) && (await import('./relaunch.js')).needsHeapFlags(o)) return await relaunch();
+    if (relaunch && !hasNodeFlags(process.execArgv) && (await import('./relaunch.js')).needsHeapFlags(o)) return await relaunch(o);
     if (o.mode === 'postmortem') return await (await import('./commands/postmortem.js')).runPostmortem(o, io);
     // ink switches its live renderer off when CI is set (read once, when ink loads). Whether to
     // draw is decided by mainOptions from the terminal itself, so a terminal gets the screen even
@@ -124,8 +124,7 @@ export function runAsProgram(argv: string[], { withHeapFlags = false } = {}): vo
   // destroyed, writers stop (writeParts), and the command's exit code (1 when an incident was
   // found) stands. Exiting here with 0 would tell a script `restartdoctor … | head -1` found nothing.
   process.stdout.on('error', () => {});
-  const entry = fileURLToPath(import.meta.url);
-  const relaunch = withHeapFlags ? async () => (await import('./relaunch.js')).relaunchWithNodeFlags(entry, argv) : undefined;
+  const relaunch = withHeapFlags ? async (o: MainOptions) => (await import('./relaunch.js')).relaunchWithNodeFlags(o, argv) : undefined;
   main(argv, processIo(), relaunch).then(
     (code) => {
       process.exitCode = code;

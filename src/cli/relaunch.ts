@@ -5,6 +5,8 @@
  */
 import { spawn } from 'node:child_process';
 import { fstatSync, statSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { readOnThread } from '../scan/readerThread.js';
 import { sniffFile } from '../sources/compression.js';
 import { expandLogArgs } from '../sources/logSet.js';
 import { EXIT } from '../util/exitCodes.js';
@@ -22,23 +24,38 @@ function logSize(file: string): LogSize {
   }
 }
 
+/** The log files of this run (expandLogArgs), or null when a pattern matches nothing: the CLI says so, in this process. */
+function logFiles(o: MainOptions): string[] | null {
+  try {
+    return expandLogArgs(o.logs);
+  } catch {
+    return null;
+  }
+}
+
 /** heapFlagsMatter for the options of this run, its files looked at on disk. */
 export function needsHeapFlags(o: MainOptions): boolean {
-  let files: string[];
-  try {
-    files = expandLogArgs(o.logs);
-  } catch {
-    return false; // a pattern that matches nothing: the CLI says so, here
-  }
-  return heapFlagsMatter(o, files, logSize);
+  const files = logFiles(o);
+  return files !== null && heapFlagsMatter(o, files, logSize);
+}
+
+/**
+ * The module Node starts on: the CLI, or for a postmortem whose first log gets a reader thread
+ * (analyze.ts), readerFirst.ts, which starts that thread before it loads the CLI.
+ */
+function entryFor(o: MainOptions): string {
+  const first = o.mode === 'postmortem' && o.nginxContainer === null ? logFiles(o)?.[0] : undefined;
+  const size = first !== undefined ? logSize(first) : null;
+  const module = first !== undefined && size !== null && readOnThread(first, size.bytes) ? './readerFirst.js' : './main.js';
+  return fileURLToPath(new URL(module, import.meta.url));
 }
 
 const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
-/** Runs `node NODE_FLAGS entry argv…` to its end; resolves with its exit code (ends this process by its signal). */
-export function relaunchWithNodeFlags(entry: string, argv: readonly string[]): Promise<number> {
+/** Runs `node NODE_FLAGS entry argv…` (entryFor `o`, the options read from `argv`) to its end; resolves with its exit code (ends this process by its signal). */
+export function relaunchWithNodeFlags(o: MainOptions, argv: readonly string[]): Promise<number> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [...NODE_FLAGS, ...process.execArgv, entry, ...argv], { stdio: 'inherit' });
+    const child = spawn(process.execPath, [...NODE_FLAGS, ...process.execArgv, entryFor(o), ...argv], { stdio: 'inherit' });
     // A signal sent to this process (SIGTERM from a supervisor, kill -INT) reaches the CLI, which
     // restores the terminal and ends with 130/143. Ctrl-C in a terminal reaches both already; the
     // CLI's handlers take a repeat as the same request.

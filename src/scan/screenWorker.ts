@@ -21,8 +21,9 @@ import { LineScreen, newLatestTimes, type LineTally } from './lineScreen.js';
 import { markCandidate, WireNames, writeFailure, writeLine } from './failureWire.js';
 import { SLOT_DATA_BYTES, SLOT_LINES, slotViews, type ScreenJob, type ScreenMessage } from './screenedFile.js';
 
-const job = workerData as ScreenJob;
 const port = parentPort!;
+// Started ahead of its job (readerThread.ts), the thread has loaded its modules by the time the job comes.
+const job = (workerData as ScreenJob | null) ?? (await new Promise<ScreenJob>((resolve) => port.once('message', resolve)));
 const free = new Int32Array(job.shared, 0, 1);
 
 let slot = 0;

@@ -6,18 +6,14 @@
  * engine (test/perf/screenWorker.test.ts), in less time on a machine with a second core: in an
  * outage's log, where nearly every line is a failure, the parse is shared between the two.
  */
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
 import { InputError } from '../util/errors.js';
 import { FailureSample } from '../parse/failureSample.js';
 import type { Signature } from '../parse/nginx/signatures.js';
 import { candidateAfterIds, candidateTime, META_INTS, readLine, WIRE_CANDIDATE, WIRE_FAILURE, WireNameTable, type NameDefs, type SlotViews } from './failureWire.js';
 import { LineIntake, type FailureSink, type IntakeOptions } from './lineIntake.js';
 import type { LineTallies } from './lineScreen.js';
+import { takeReaderThread } from './readerThread.js';
 
-/** Smaller files are read on this thread: starting a thread costs more than it saves below this. */
-export const SCREEN_MIN_BYTES = 64 * 1024 * 1024;
 /** Batch slots: enough to keep both threads busy, few enough to bound memory. */
 const SLOTS = 4;
 /** Line bytes a slot holds: more than the longest line LineSplitter hands over (MAX_LINE_BYTES). */
@@ -58,13 +54,6 @@ export type ScreenMessage =
   | { type: 'done'; counts: LineTallies; lines: number }
   | { type: 'error'; message: string; hint: string | null };
 
-const workerUrl = new URL('./screenWorker.js', import.meta.url);
-
-/** The worker script ships next to this module once built; run from TypeScript sources it is absent. */
-export function screenWorkerAvailable(): boolean {
-  return workerUrl.protocol === 'file:' && existsSync(fileURLToPath(workerUrl));
-}
-
 export interface ScreenOptions extends IntakeOptions {
   /** ScreenJob.share: fixed (tests), else adapted. */
   share?: number;
@@ -84,7 +73,7 @@ export function streamFileScreened(path: string, sink: FailureSink, window: Scre
   const job: ScreenJob = { path, tz: window.tz, since: window.since ?? null, until: window.until ?? null, slots: SLOTS, shared, signatures: intake.signatures, ...(window.share !== undefined ? { share: window.share } : {}) };
   let activeBefore = performance.eventLoopUtilization().active;
   return new Promise<number>((resolve, reject) => {
-    const worker = new Worker(workerUrl, { workerData: job });
+    const worker = takeReaderThread(job);
     let settled = false;
     const fail = (err: Error) => {
       if (settled) return;

@@ -8,7 +8,6 @@ import type { ContainerInfo } from '../model/container.js';
 import type { Incident } from '../model/incident.js';
 import type { UpstreamMap } from '../model/upstreamMap.js';
 import type { Pattern } from '../diagnose/patternSchema.js';
-import { sniffFile } from '../sources/compression.js';
 import { expandLogArgs } from '../sources/logSet.js';
 import { readContainersFile } from '../sources/containersFile.js';
 import { assertReadableFile, streamFileLines, streamLines } from '../sources/readInput.js';
@@ -16,7 +15,8 @@ import type { LineSink } from '../sources/types.js';
 import { feedEventsFile } from '../sources/eventsFile.js';
 import { IncidentEngine } from '../engine/incidentEngine.js';
 import { LineIntake } from '../scan/lineIntake.js';
-import { SCREEN_MIN_BYTES, screenWorkerAvailable, streamFileScreened } from '../scan/screenedFile.js';
+import { readOnThread } from '../scan/readerThread.js';
+import { streamFileScreened } from '../scan/screenedFile.js';
 
 export { feedEventsFile };
 
@@ -43,7 +43,7 @@ export interface AnalyzeOptions {
   onProgress?: (bytes: number) => void;
   /**
    * Read a log file on a second thread (scan/screenedFile.ts): true or false, or by size when not
-   * given (files of SCREEN_MIN_BYTES and more, when the worker script is built).
+   * given (readerThread.ts: files of SCREEN_MIN_BYTES and more, when the worker script is built).
    */
   readerThread?: boolean;
 }
@@ -80,7 +80,7 @@ export async function analyze(o: AnalyzeOptions): Promise<Analysis> {
 
   const window = { tz: o.tz, since: o.since ?? null, until: o.until ?? null };
   // A compressed file is read as a stream on this thread (the reader thread scans raw bytes).
-  const onThread = (i: number) => logs[i] !== '-' && (o.readerThread ?? (sizes[i]! >= SCREEN_MIN_BYTES && screenWorkerAvailable())) && sniffFile(logs[i]!) === null;
+  const onThread = (i: number) => readOnThread(logs[i]!, sizes[i]!, o.readerThread);
   let doneBytes = 0;
   const progressFrom = (base: number) => (o.onProgress ? (b: number) => o.onProgress!(base + b) : undefined);
   // A big first log starts on its reader thread now, so the events file is read while it is

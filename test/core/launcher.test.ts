@@ -140,6 +140,28 @@ describe('bin/restartdoctor.js, the installed command', () => {
     expect(Math.min(...viaBin)).toBeLessThanOrEqual(2 * MB);
   }, 60_000);
 
+  it('a big log file: the second Node starts on readerFirst.js (its reader thread starts before the CLI loads) and reports what one Node does', async () => {
+    // 64 MB of a busy host's lines: a burst of refusals among the noise, past the reader thread's threshold.
+    const log = path.join(dir, 'big.log');
+    const noise = '2024/01/15 03:00:00 [error] 7#7: *1 open() "/srv/www/favicon.ico" failed (2: No such file or directory), client: 10.0.0.1, server: _, request: "GET /favicon.ico HTTP/1.1", host: "h"\n';
+    const refused = (s: number) => `2024/01/15 03:00:${String(s).padStart(2, '0')} [error] 7#7: *2 connect() failed (111: Connection refused) while connecting to upstream, client: 10.0.0.2, server: _, request: "GET / HTTP/1.1", upstream: "http://10.1.0.2:8080/", host: "h"\n`;
+    const block = noise.repeat(Math.ceil((1024 * 1024) / noise.length));
+    writeFileSync(log, block.repeat(64) + [1, 1, 2, 2, 3].map(refused).join(''));
+    const p = processProbe();
+    const viaBin = await run(CLI, ['--log', log, '--tz', 'UTC', '--json'], { env: p.env, maxBuffer: 64 * 1024 * 1024 }).catch((e: { code: number; stdout: string }) => e);
+    const oneNode = await run(process.execPath, [path.join(REPO, 'dist/src/cli/main.js'), '--log', log, '--tz', 'UTC', '--json'], { maxBuffer: 64 * 1024 * 1024 }).catch((e: { code: number; stdout: string }) => e);
+    expect(viaBin.code).toBe(EXIT.found);
+    const doc = (out: string) => ({ ...(JSON.parse(out) as Record<string, unknown>), generatedAt: null });
+    expect(doc(viaBin.stdout)).toEqual(doc(oneNode.stdout));
+    expect((doc(viaBin.stdout).incidents as unknown[]).length).toBe(1);
+    const seen = p.seen();
+    const second = seen.filter((s) => s.argv[1] === path.join(REPO, 'dist/src/cli/readerFirst.js'));
+    expect(second, JSON.stringify(seen)).toHaveLength(1);
+    expect(second[0]!.execArgv).toEqual(expect.arrayContaining([...NODE_FLAGS]));
+    expect(seen.find((s) => s.pid === second[0]!.ppid)?.argv[1]).toBe(CLI);
+    rmSync(log);
+  }, 60_000);
+
   it('started with the flags already, runs the CLI in the same process (no second Node)', async () => {
     const p = processProbe();
     const child = spawn(process.execPath, [...NODE_FLAGS, CLI, '--tz', 'UTC'], { env: p.env, stdio: ['pipe', 'ignore', 'ignore'] });

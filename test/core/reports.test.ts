@@ -5,7 +5,8 @@
  * out inert in every format.
  */
 import { describe, expect, it } from 'vitest';
-import { escapeJsonText, jsonError, jsonReport, jsonReportParts } from '../../src/report/jsonReport.js';
+import { jsonReport, jsonReportParts } from '../../src/report/jsonReport.js';
+import { escapeJsonText, jsonError } from '../../src/report/jsonText.js';
 import { markdownReport, markdownReportParts } from '../../src/report/markdownReport.js';
 import type { ReportContext } from '../../src/report/reportContext.js';
 import { escapeCodeBlock, escapeMarkdown, sanitizeForTerminal } from '../../src/util/sanitize.js';

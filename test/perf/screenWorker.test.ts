@@ -15,11 +15,13 @@ const dist = join(__dirname, '..', '..', 'dist', 'src');
 type Analyze = typeof import('../../src/session/analyze.js');
 type Engine = typeof import('../../src/engine/incidentEngine.js');
 type Screened = typeof import('../../src/scan/screenedFile.js');
+type ReaderThread = typeof import('../../src/scan/readerThread.js');
 type Sample = import('../../src/parse/failureSample.js').FailureSample;
 
 let analyzeMod: Analyze;
 let engineMod: Engine;
 let screenedMod: Screened;
+let readerMod: ReaderThread;
 let patterns: ReturnType<typeof import('../../src/diagnose/loadPatterns.js')['loadPatterns']>;
 let dir: string;
 let log: string;
@@ -33,6 +35,7 @@ beforeAll(async () => {
   analyzeMod = (await import(join(dist, 'session', 'analyze.js'))) as Analyze;
   engineMod = (await import(join(dist, 'engine', 'incidentEngine.js'))) as Engine;
   screenedMod = (await import(join(dist, 'scan', 'screenedFile.js'))) as Screened;
+  readerMod = (await import(join(dist, 'scan', 'readerThread.js'))) as ReaderThread;
   patterns = ((await import(join(dist, 'diagnose', 'loadPatterns.js'))) as typeof import('../../src/diagnose/loadPatterns.js')).loadPatterns();
   dir = mkdtempSync(join(tmpdir(), 'rd-screen-'));
   const g = generate(dir, 6_000_000, 11);
@@ -111,8 +114,17 @@ async function expectSame(extra: Extra): Promise<Outcome> {
 
 describe('reading a big log on a second thread', () => {
   it('the built worker script is there (the CLI uses it for files of 64 MB and more)', () => {
-    expect(screenedMod.screenWorkerAvailable()).toBe(true);
-    expect(screenedMod.SCREEN_MIN_BYTES).toBe(64 * 1024 * 1024);
+    expect(readerMod.screenWorkerAvailable()).toBe(true);
+    expect(readerMod.SCREEN_MIN_BYTES).toBe(64 * 1024 * 1024);
+  });
+
+  it('a reader thread started ahead of its job (a relaunched big postmortem) takes it by message and gives the same', async () => {
+    readerMod.startReaderThread();
+    // Let it load its modules and wait: the job then comes as a message, not as workerData.
+    await new Promise((r) => setTimeout(r, 300));
+    await expectSame({});
+    readerMod.startReaderThread();
+    await expectSame({ file: outage });
   });
 
   it('gives the same counts, failures, incidents and times as one thread', async () => {

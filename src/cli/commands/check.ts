@@ -12,7 +12,7 @@ import { checklistTally } from '../../checklist/checkLevel.js';
 import { formatChecklist } from '../../checklist/format.js';
 import { runChecklist } from '../../checklist/runChecklist.js';
 import { decideCheckTarget, type TargetPolicyDeps } from '../../checklist/targetPolicy.js';
-import { JSON_SCHEMA_VERSION } from '../../report/jsonReport.js';
+import { JSON_SCHEMA_VERSION } from '../../report/jsonText.js';
 import { resolveDockerEndpoint, type DockerEndpoint } from '../../sources/dockerEndpoint.js';
 import { CHECK_FLAGS } from '../commandFlags.js';
 import { UsageError, UserError } from '../../util/errors.js';

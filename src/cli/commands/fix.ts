@@ -24,7 +24,7 @@ import { commandHelp } from '../help.js';
 import type { CliIo, Command } from '../io.js';
 import { readDuration } from '../../util/duration.js';
 import { fixFileName } from '../../report/diffView.js';
-import { JSON_SCHEMA_VERSION } from '../../report/jsonReport.js';
+import { JSON_SCHEMA_VERSION } from '../../report/jsonText.js';
 import { countOf } from '../../util/plural.js';
 
 const DEFAULT_FIXES = [

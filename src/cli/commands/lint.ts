@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import { findRule, formatJson, formatText, lintFiles, lintTally, RULE_LIST, toSarif } from '../../lint/index.js';
-import { JSON_SCHEMA_VERSION } from '../../report/jsonReport.js';
+import { JSON_SCHEMA_VERSION } from '../../report/jsonText.js';
 import { toolVersion } from '../../util/version.js';
 import { LINT_FLAGS } from '../commandFlags.js';
 import { UsageError } from '../../util/errors.js';
