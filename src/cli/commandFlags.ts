@@ -3,7 +3,7 @@
  * from the commands themselves so the main help, `help COMMAND` and the "that flag belongs to
  * another command" message can read them without loading a command's modules (dockerode, ink).
  */
-import { DRILL_FLAGS, DRILL_INTRO } from '../drill/options.js';
+import { DRILL_FLAGS, DRILL_INTRO } from '../drill/flags.js';
 import { KNOWN_FIX_IDS } from '../fix/types.js';
 import { RULE_LIST } from '../lint/rules.js';
 import type { FlagTable } from './flags.js';

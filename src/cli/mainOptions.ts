@@ -4,7 +4,7 @@
  * durations. Every problem is one UsageError line. The global flags (--json, --no-color, --tz,
  * --docker, --help, --version) are flags.ts's GLOBAL_FLAGS.
  */
-import { z } from 'zod';
+import { createRequire } from 'node:module';
 import { assertTimeZone, systemTimeZone } from '../parse/localTime.js';
 import type { EnrichOptions } from '../session/enrich.js';
 import { dockerHostSpec } from '../sources/dockerEndpoint.js';
@@ -73,15 +73,30 @@ export interface MainOptions extends EnrichOptions {
 
 export const DEFAULT_LOG = '/var/log/nginx/error.log';
 
-const valuesSchema = z.object({
-  'min-errors': z.coerce.number({ message: '--min-errors: expected a whole number ≥ 1' }).int('--min-errors: expected a whole number ≥ 1').min(1, '--min-errors: expected a whole number ≥ 1').optional(),
-  speed: z.coerce.number({ message: '--speed: expected a number > 0' }).positive('--speed: expected a number > 0').max(10_000, '--speed: at most 10000').optional(),
-});
+/** The numbers among the flags. */
+type Numbers = { 'min-errors'?: number; speed?: number };
+
+/**
+ * The numbers' values checked by zod, which is loaded only when one is given: its ~230 modules
+ * cost ~0.1 s, and the installed command parses these options in a process that, for a big log,
+ * only starts Node again with the heap flags (relaunch.ts).
+ */
+function checkNumbers(v: { 'min-errors'?: string; speed?: string }): Numbers {
+  if (v['min-errors'] === undefined && v.speed === undefined) return {};
+  const { z } = createRequire(import.meta.url)('zod') as typeof import('zod');
+  const checked = z
+    .object({
+      'min-errors': z.coerce.number({ message: '--min-errors: expected a whole number ≥ 1' }).int('--min-errors: expected a whole number ≥ 1').min(1, '--min-errors: expected a whole number ≥ 1').optional(),
+      speed: z.coerce.number({ message: '--speed: expected a number > 0' }).positive('--speed: expected a number > 0').max(10_000, '--speed: at most 10000').optional(),
+    })
+    .safeParse({ 'min-errors': v['min-errors'], speed: v.speed });
+  if (!checked.success) throw new UsageError(checked.error.issues[0]!.message);
+  return checked.data;
+}
 
 export function parseMainOptions(argv: string[], io: CliIo, others: Readonly<Record<string, FlagTable>> = {}): MainOptions {
   const v = parseFlags(argv, MAIN_FLAGS, { command: 'restartdoctor', others }).values;
-  const checked = valuesSchema.safeParse(v);
-  if (!checked.success) throw new UsageError(checked.error.issues[0]!.message);
+  const numbers = checkNumbers(v);
 
   const tz = v.tz ?? io.env.TZ ?? systemTimeZone();
   try {
@@ -117,7 +132,7 @@ export function parseMainOptions(argv: string[], io: CliIo, others: Readonly<Rec
     until,
     tz,
     burstGapMs: v['burst-gap'] !== undefined ? readDuration('--burst-gap', v['burst-gap']) : 5_000,
-    minErrors: checked.data['min-errors'] ?? 3,
+    minErrors: numbers['min-errors'] ?? 3,
     patternsDir: v.patterns ?? null,
     json: v.json === true,
     exportPath: v.export ?? null,
@@ -131,7 +146,7 @@ export function parseMainOptions(argv: string[], io: CliIo, others: Readonly<Rec
     dockerEnv: { DOCKER_TLS_VERIFY: io.env.DOCKER_TLS_VERIFY, DOCKER_CERT_PATH: io.env.DOCKER_CERT_PATH, HOME: io.env.HOME },
     replay: v.replay ?? null,
     nginxContainer: v['nginx-container'] ?? null,
-    speed: checked.data.speed ?? 1,
+    speed: numbers.speed ?? 1,
     replayFrom: v.from ?? null,
     // Decided once: the full screen needs a terminal on stdout (a CI job, a pipe, journald get lines).
     noTui: v['no-tui'] === true || io.stdout.isTTY !== true,

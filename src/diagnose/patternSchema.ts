@@ -7,38 +7,9 @@ import { z } from 'zod';
 import { UPSTREAM_ERROR_KINDS } from '../model/logRecord.js';
 import { PHASES } from '../model/workload.js';
 import { parseDuration } from '../util/duration.js';
+import { FIX_IDS } from './fixIds.js';
 
 const duration = z.string().refine((s) => parseDuration(s) !== null, { message: 'expected a duration such as "20s" or "1m"' });
-
-export const FIX_IDS = [
-  'nginx-retry',
-  'nginx-keepalive',
-  'nginx-backup-peer',
-  'nginx-timeouts',
-  'nginx-resolve',
-  'rolling-restart',
-  'compose-healthcheck',
-  'compose-depends-on-healthy',
-  'compose-restart-policy',
-  'k8s-probes',
-  'supervisor-grace',
-  'app-sigterm',
-  'memory-limit',
-  'crash-investigate',
-  // The classic non-restart causes: configuration and environment faults (src/fix/classic.ts).
-  'selinux-network-connect',
-  'socket-permissions',
-  'unix-socket-path',
-  'socket-backlog',
-  'nginx-buffer-size',
-  'nginx-upstream-tls',
-  'nginx-scheme-http',
-  'nginx-scheme-https',
-  'startup-dependency',
-  'network-attach',
-  'dns-name-gone',
-] as const;
-export type FixId = (typeof FIX_IDS)[number];
 
 /** Every `{placeholder}` a pattern's text may use (patterns/README.md documents each; loadPatterns checks them). */
 export const PLACEHOLDERS = [

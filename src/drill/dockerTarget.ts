@@ -9,7 +9,7 @@ import type { DockerEndpoint } from '../sources/dockerEndpoint.js';
 import { EXIT } from '../util/exitCodes.js';
 import type { ContainerEvent } from '../model/container.js';
 import { decodeDockerEvent } from '../parse/dockerEvent.js';
-import type { DrillAction } from './options.js';
+import type { DrillAction } from './flags.js';
 
 export interface DrillTarget {
   id: string;

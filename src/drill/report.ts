@@ -5,7 +5,7 @@
 import { countOf } from '../util/plural.js';
 import { escapeCodeBlock, escapeMarkdown, sanitizeForTerminal } from '../util/sanitize.js';
 import type { DrillMeasurement, DrillEventView } from './measure.js';
-import type { DrillAction } from './options.js';
+import type { DrillAction } from './flags.js';
 
 export interface DrillReport {
   schemaVersion: 1;

@@ -3,7 +3,7 @@ import type { FixFile } from '../model/incident.js';
 import type { ReadySource } from './timing.js';
 
 // The fix vocabulary is the patterns' (patterns/*.json name these ids); one list for both.
-import { FIX_IDS as KNOWN_FIX_IDS, type FixId } from '../diagnose/patternSchema.js';
+import { FIX_IDS as KNOWN_FIX_IDS, type FixId } from '../diagnose/fixIds.js';
 export { KNOWN_FIX_IDS, type FixId };
 
 export interface FixInput {

@@ -12,12 +12,12 @@ import { Worker } from 'node:worker_threads';
 import { sniffFile } from '../sources/compression.js';
 
 /** Smaller files are read on the engine's thread: starting a thread costs more than it saves below this. */
-export const SCREEN_MIN_BYTES = 64 * 1024 * 1024;
+const SCREEN_MIN_BYTES = 64 * 1024 * 1024;
 
 const workerUrl = new URL('./screenWorker.js', import.meta.url);
 
 /** The worker script ships next to this module once built; run from TypeScript sources it is absent. */
-export function screenWorkerAvailable(): boolean {
+function screenWorkerAvailable(): boolean {
   return workerUrl.protocol === 'file:' && existsSync(fileURLToPath(workerUrl));
 }
 

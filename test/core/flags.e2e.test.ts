@@ -221,6 +221,28 @@ describe('times and durations as on-call people type them', () => {
   });
 });
 
+describe('numbers', () => {
+  it('--min-errors and --speed: a bad value is one line naming the flag and what it takes; a good one counts', async () => {
+    const bad: [string[], string][] = [
+      [['--min-errors', '0'], 'restartdoctor: --min-errors: expected a whole number ≥ 1'],
+      [['--min-errors', '2.5'], 'restartdoctor: --min-errors: expected a whole number ≥ 1'],
+      [['--min-errors', 'many'], 'restartdoctor: --min-errors: expected a whole number ≥ 1'],
+      [['--speed', '0'], 'restartdoctor: --speed: expected a number > 0'],
+      [['--speed', 'fast'], 'restartdoctor: --speed: expected a number > 0'],
+      [['--speed', '20000'], 'restartdoctor: --speed: at most 10000'],
+    ];
+    for (const [args, line] of bad) {
+      const r = await runMain(['--log', log, ...args]);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr.split('\n')[0]).toBe(line);
+      expect(r.stdout).toBe('');
+    }
+    // Each burst has 6 errors: 7 makes neither an incident, 6 keeps both.
+    expect(JSON.parse((await runMain(['--log', log, '--min-errors', '7', '--json'])).stdout).incidents).toHaveLength(0);
+    expect(JSON.parse((await runMain(['--log', log, '--min-errors', '6', '--json'])).stdout).incidents).toHaveLength(2);
+  });
+});
+
 describe('DOCKER_HOST', () => {
   it('drill reads the daemon from DOCKER_HOST alone: a bogus socket is one line naming it (the binary)', () => {
     const r = spawned.drillDockerHost!;

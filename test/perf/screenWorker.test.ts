@@ -114,8 +114,10 @@ async function expectSame(extra: Extra): Promise<Outcome> {
 
 describe('reading a big log on a second thread', () => {
   it('the built worker script is there (the CLI uses it for files of 64 MB and more)', () => {
-    expect(readerMod.screenWorkerAvailable()).toBe(true);
-    expect(readerMod.SCREEN_MIN_BYTES).toBe(64 * 1024 * 1024);
+    // A file of 64 MB and more, on disk, not compressed (the sizes are the caller's: a file's own).
+    expect(readerMod.readOnThread(log, 64 * 1024 * 1024)).toBe(true);
+    expect(readerMod.readOnThread(log, 64 * 1024 * 1024 - 1)).toBe(false);
+    expect(readerMod.readOnThread('-', 1024 * 1024 * 1024)).toBe(false);
   });
 
   it('a reader thread started ahead of its job (a relaunched big postmortem) takes it by message and gives the same', async () => {

@@ -6,7 +6,8 @@
  */
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { DRILL_FLAGS, drillOptions, type DrillOptions } from '../../drill/options.js';
+import { DRILL_FLAGS } from '../../drill/flags.js';
+import { drillOptions, type DrillOptions } from '../../drill/options.js';
 import type { DockerEnv } from '../../sources/dockerEndpoint.js';
 import { renderMarkdown, renderText } from '../../drill/report.js';
 import { runDrill } from '../../drill/run.js';
