@@ -65,7 +65,7 @@ export function attributePhases(timeline: ErrorTimelineData, episodes: readonly 
     const mid = b.start + timeline.bucketMs / 2;
     let phase = phaseAt(mid, sorted);
     if (phase === 'afterReady') {
-      const ep = [...sorted].reverse().find((e) => beginOf(e) <= mid);
+      const ep = sorted.findLast((e) => beginOf(e) <= mid);
       if (ep?.readySource === 'last-error' && b.start <= ep.readyAt!) phase = 'starting';
     }
     counts[phase] += b.count;
