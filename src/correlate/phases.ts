@@ -55,6 +55,15 @@ export function withReadiness(episodes: readonly Episode[], hints: ReadyHints): 
 }
 
 /**
+ * The last of `sorted` episodes begun by `t`. A function, not a closure in the bucket loop: a
+ * closure over the loop's `mid` would make every bucket allocate its scope.
+ */
+function lastBegunBy(t: number, sorted: readonly Episode[]): Episode | undefined {
+  for (let i = sorted.length - 1; i >= 0; i--) if (beginOf(sorted[i]!) <= t) return sorted[i];
+  return undefined;
+}
+
+/**
  * Errors per phase. A bucket whose midpoint falls after a `last-error` readiness still counts as
  * starting: that readiness is the last error itself, known only to the second.
  */
@@ -65,7 +74,7 @@ export function attributePhases(timeline: ErrorTimelineData, episodes: readonly 
     const mid = b.start + timeline.bucketMs / 2;
     let phase = phaseAt(mid, sorted);
     if (phase === 'afterReady') {
-      const ep = sorted.findLast((e) => beginOf(e) <= mid);
+      const ep = lastBegunBy(mid, sorted);
       if (ep?.readySource === 'last-error' && b.start <= ep.readyAt!) phase = 'starting';
     }
     counts[phase] += b.count;
