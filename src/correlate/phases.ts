@@ -6,7 +6,7 @@
  * nginx stamps whole seconds, so an error logged at second S happened somewhere in [S, S+1):
  * each time bucket is placed by its midpoint, the best single guess.
  */
-import type { Episode, Phase, PhaseCounts } from '../model/workload.js';
+import { PHASES, type Episode, type Phase, type PhaseCounts } from '../model/workload.js';
 import type { ErrorTimelineData } from './errorTimeline.js';
 
 export function emptyPhaseCounts(): PhaseCounts {
@@ -85,6 +85,6 @@ export function attributePhases(timeline: ErrorTimelineData, episodes: readonly 
 /** The phase holding the most errors (ties: the earlier phase in PHASES order); null when there are none. */
 export function dominantPhase(counts: PhaseCounts): Phase | null {
   let best: Phase | null = null;
-  for (const [p, n] of Object.entries(counts) as [Phase, number][]) if (n > 0 && (best === null || n > counts[best])) best = p;
+  for (const p of PHASES) if (counts[p] > 0 && (best === null || counts[p] > counts[best])) best = p;
   return best;
 }

@@ -221,7 +221,12 @@ export function confidenceLabel(c: number): ConfidenceLabel {
 
 /** Every kind seen in the burst, most frequent first, with its count: `upstream sent too big header ×12`. */
 function kindsSeen(burst: Burst): string {
-  const seen = (Object.entries(burst.kinds) as [UpstreamErrorKind, number][]).filter(([, n]) => n > 0).sort((a, b) => b[1] - a[1]);
+  const seen: [UpstreamErrorKind, number][] = [];
+  for (const k in burst.kinds) {
+    const n = burst.kinds[k as UpstreamErrorKind]!;
+    if (n > 0) seen.push([k as UpstreamErrorKind, n]);
+  }
+  seen.sort((a, b) => b[1] - a[1]);
   return seen.map(([k, n]) => `${kindLabel(k)} ×${n}`).join(', ') || 'upstream errors';
 }
 
