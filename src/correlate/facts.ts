@@ -38,9 +38,7 @@ export function computeFacts(burst: Burst, events: ContainerEvent[], info: Conta
   const kindShare: BurstFacts['kindShare'] = {};
   let dominantKind: UpstreamErrorKind | null = null;
   let best = 0;
-  for (const key in burst.kinds) {
-    const k = key as UpstreamErrorKind;
-    const n = burst.kinds[k]!;
+  for (const [k, n] of Object.entries(burst.kinds) as [UpstreamErrorKind, number][]) {
     kindShare[k] = n / burst.count;
     if (n > best) {
       best = n;

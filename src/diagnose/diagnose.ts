@@ -221,12 +221,7 @@ export function confidenceLabel(c: number): ConfidenceLabel {
 
 /** Every kind seen in the burst, most frequent first, with its count: `upstream sent too big header ×12`. */
 function kindsSeen(burst: Burst): string {
-  const seen: [UpstreamErrorKind, number][] = [];
-  for (const k in burst.kinds) {
-    const n = burst.kinds[k as UpstreamErrorKind]!;
-    if (n > 0) seen.push([k as UpstreamErrorKind, n]);
-  }
-  seen.sort((a, b) => b[1] - a[1]);
+  const seen = (Object.entries(burst.kinds) as [UpstreamErrorKind, number][]).filter(([, n]) => n > 0).sort((a, b) => b[1] - a[1]);
   return seen.map(([k, n]) => `${kindLabel(k)} ×${n}`).join(', ') || 'upstream errors';
 }
 
@@ -234,6 +229,8 @@ interface TemplateInput {
   burst: Burst;
   f: BurstFacts;
   match: ContainerMatch | null;
+  /** The values made so far for this diagnosis: its summary and explanation often name the same ones. */
+  made: Partial<Record<Placeholder, string>>;
 }
 
 /** Each placeholder's value, made only where a text uses it. */
@@ -269,7 +266,7 @@ const PLACEHOLDER_VALUES: Record<Placeholder, (t: TemplateInput) => string> = {
 
 /** Fills `{placeholders}` in a pattern's text from the incident; unknown names stay visible. */
 function fillTemplate(text: string, t: TemplateInput): string {
-  return text.replace(/\{(\w+)\}/g, (m, key: string) => (Object.hasOwn(PLACEHOLDER_VALUES, key) ? PLACEHOLDER_VALUES[key as Placeholder](t) : m));
+  return text.replace(/\{(\w+)\}/g, (m, key: string) => (Object.hasOwn(PLACEHOLDER_VALUES, key) ? (t.made[key as Placeholder] ??= PLACEHOLDER_VALUES[key as Placeholder](t)) : m));
 }
 
 export function diagnose(patterns: Pattern[], burst: Burst, facts: BurstFacts, match: ContainerMatch | null): Diagnosis {
@@ -286,7 +283,7 @@ function build(p: Pattern, burst: Burst, facts: BurstFacts, match: ContainerMatc
   const link = match ? match.strength : p.unmatchedFactor;
   const confidence = Math.round(p.confidence * link * 100) / 100;
   const reasons = reasonsFor(p.when, facts, match);
-  const t: TemplateInput = { burst, f: facts, match };
+  const t: TemplateInput = { burst, f: facts, match, made: {} };
   if (match && !reasons.includes(match.explanation)) reasons.unshift(match.explanation);
   return {
     patternId: p.id,
