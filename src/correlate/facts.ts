@@ -22,6 +22,9 @@ export const DEFAULT_WINDOW: CorrelationWindow = { beforeMs: 60_000, afterMs: 30
 /** How long before the first error a start (with no stop before it) still counts as its cause. */
 const FRESH_START_LOOKBACK_MS = 30_000;
 
+/** The events that change whether the process runs: the last one decides the final state. */
+const PROCESS_STATE_ACTIONS: ReadonlySet<string> = new Set(['start', 'restart', 'die', 'stop', 'destroy', 'kill', 'oom']);
+
 /**
  * `recovered`: the log went on for longer than the burst gap after the burst's last error, with no
  * more errors on this upstream, so requests to it were served again.
@@ -52,7 +55,12 @@ export function computeFacts(burst: Burst, events: ContainerEvent[], info: Conta
   // One lifecycle per replica: an upstream group's peers restarting together are two episodes each
   // in its own order, not one interleaved sequence (correlate/upstreamGroups.ts).
   const bySlot = new Map<string, ContainerEvent[]>();
-  for (const e of ev) bySlot.set(replicaSlot(e), [...(bySlot.get(replicaSlot(e)) ?? []), e]);
+  for (const e of ev) {
+    const slot = replicaSlot(e);
+    const list = bySlot.get(slot);
+    if (list) list.push(e);
+    else bySlot.set(slot, [e]);
+  }
   const episodes = withReadiness([...bySlot.values()].flatMap((slot) => buildEpisodes(slot, { containers: info ? [info] : [] })), { lastErrorAt: burst.last, probeTimeToListenMs: probeReadyMs });
   const exits = episodes.map((e) => e.exitKind).filter((k): k is NonNullable<typeof k> => k !== null);
   const crashes = exits.filter((k) => k === 'crash').length;
@@ -64,7 +72,7 @@ export function computeFacts(burst: Burst, events: ContainerEvent[], info: Conta
   const oom = oomExit || oomEvent;
   const phases = burst.timeline ? attributePhases(burst.timeline, episodes) : emptyPhaseCounts();
 
-  const lastStartBeforeEnd = [...starts].reverse().find((s) => s.time <= burst.last) ?? null;
+  const lastStartBeforeEnd = starts.findLast((s) => s.time <= burst.last) ?? null;
   let startToHealthy: number | null = null;
   if (lastStartBeforeEnd) {
     const healthy = ev.find((e) => e.action === 'health_status' && e.health === 'healthy' && e.time >= lastStartBeforeEnd.time);
@@ -86,7 +94,7 @@ export function computeFacts(burst: Burst, events: ContainerEvent[], info: Conta
 
   // Final state: the last process-state event decides; without events, the snapshot does.
   let finalState: BurstFacts['finalState'] = 'unknown';
-  const lastState = [...ev].reverse().find((e) => ['start', 'restart', 'die', 'stop', 'destroy', 'kill', 'oom'].includes(e.action));
+  const lastState = ev.findLast((e) => PROCESS_STATE_ACTIONS.has(e.action));
   if (lastState) finalState = lastState.action === 'start' || lastState.action === 'restart' ? 'running' : lastState.action === 'kill' ? 'unknown' : 'exited';
   else if (info) finalState = info.running || info.restarting ? 'running' : 'exited';
   if (lastState?.action === 'kill' && info) finalState = info.running ? 'running' : 'exited';
@@ -96,7 +104,7 @@ export function computeFacts(burst: Burst, events: ContainerEvent[], info: Conta
   const failureFrom = firstStop ? firstStop.time : burst.first - FRESH_START_LOOKBACK_MS;
   const startAfterFailure = starts.some((s) => s.time >= failureFrom);
   const crashExit = crashes > 0;
-  const lastHealth = [...ev].reverse().find((e) => e.action === 'health_status');
+  const lastHealth = ev.findLast((e) => e.action === 'health_status');
   const finalHealth = lastHealth?.health ?? info?.health?.status ?? null;
 
   return {

@@ -6,7 +6,7 @@
  * nginx stamps whole seconds, so an error logged at second S happened somewhere in [S, S+1):
  * each time bucket is placed by its midpoint, the best single guess.
  */
-import type { Episode, Phase, PhaseCounts } from '../model/workload.js';
+import { PHASES, type Episode, type Phase, type PhaseCounts } from '../model/workload.js';
 import type { ErrorTimelineData } from './errorTimeline.js';
 
 export function emptyPhaseCounts(): PhaseCounts {
@@ -55,6 +55,15 @@ export function withReadiness(episodes: readonly Episode[], hints: ReadyHints): 
 }
 
 /**
+ * The last of `sorted` episodes begun by `t`. A function, not a closure in the bucket loop: a
+ * closure over the loop's `mid` would make every bucket allocate its scope.
+ */
+function lastBegunBy(t: number, sorted: readonly Episode[]): Episode | undefined {
+  for (let i = sorted.length - 1; i >= 0; i--) if (beginOf(sorted[i]!) <= t) return sorted[i];
+  return undefined;
+}
+
+/**
  * Errors per phase. A bucket whose midpoint falls after a `last-error` readiness still counts as
  * starting: that readiness is the last error itself, known only to the second.
  */
@@ -65,7 +74,7 @@ export function attributePhases(timeline: ErrorTimelineData, episodes: readonly 
     const mid = b.start + timeline.bucketMs / 2;
     let phase = phaseAt(mid, sorted);
     if (phase === 'afterReady') {
-      const ep = [...sorted].reverse().find((e) => beginOf(e) <= mid);
+      const ep = lastBegunBy(mid, sorted);
       if (ep?.readySource === 'last-error' && b.start <= ep.readyAt!) phase = 'starting';
     }
     counts[phase] += b.count;
@@ -76,6 +85,6 @@ export function attributePhases(timeline: ErrorTimelineData, episodes: readonly 
 /** The phase holding the most errors (ties: the earlier phase in PHASES order); null when there are none. */
 export function dominantPhase(counts: PhaseCounts): Phase | null {
   let best: Phase | null = null;
-  for (const [p, n] of Object.entries(counts) as [Phase, number][]) if (n > 0 && (best === null || n > counts[best])) best = p;
+  for (const p of PHASES) if (counts[p] > 0 && (best === null || counts[p] > counts[best])) best = p;
   return best;
 }

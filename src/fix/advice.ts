@@ -6,7 +6,7 @@
 import type { FixInput } from './types.js';
 import { describeReady, type Timing } from './timing.js';
 import { KEEPALIVE_CONNECTIONS, MAX_FAILS, FAIL_TIMEOUT } from './nginx/plan.js';
-import { probeLines } from './k8s.js';
+import { probeLines } from './probes.js';
 import { waitLoop } from './systemd.js';
 
 function who(input: FixInput): string {

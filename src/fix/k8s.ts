@@ -9,6 +9,7 @@ import { LineCounter, parseAllDocuments, type YAMLMap } from 'yaml';
 import { InputError, oneLine } from '../util/errors.js';
 import type { FixInput, PlanResult, PlannedFile } from './types.js';
 import { describeReady, type Timing } from './timing.js';
+import { probeLines } from './probes.js';
 import { applyEdits, unifiedDiff, type Edit } from './textEdit.js';
 import { displayPath } from './paths.js';
 import { detectStyle, insertIntoMap, isMap, renderLines } from './yamlEdit.js';
@@ -41,16 +42,6 @@ function servicePortMap(docs: unknown[]): Map<number, number> {
     }
   }
   return out;
-}
-
-export function probeLines(port: number, healthPath: string | null | undefined, t: Timing): Record<string, unknown> {
-  // A fresh object per probe: shared ones would be rendered as YAML anchors and aliases.
-  const check = () => (healthPath ? { httpGet: { path: healthPath, port } } : { tcpSocket: { port } });
-  return {
-    startupProbe: { ...check(), periodSeconds: t.startupPeriodS, failureThreshold: t.startupFailureThreshold },
-    readinessProbe: { ...check(), periodSeconds: 5, failureThreshold: 3 },
-    livenessProbe: { ...check(), periodSeconds: 10, failureThreshold: 3 },
-  };
 }
 
 export function planK8s(file: string, input: FixInput, t: Timing, cwd: string): PlanResult {

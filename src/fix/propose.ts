@@ -8,8 +8,6 @@ import path from 'node:path';
 import type { FixProposal } from '../model/incident.js';
 import { adviceOnly, configAdvice, type Platform } from './advice.js';
 import { planClassic } from './classic.js';
-import { planCompose } from './compose/plan.js';
-import { planK8s } from './k8s.js';
 import { nginxFacts, planNginx } from './nginx/plan.js';
 import { planSystemd } from './systemd.js';
 import { DEFAULT_TIME_TO_READY_MS, timing } from './timing.js';
@@ -22,6 +20,8 @@ const ADVICE_IDS = ['app-sigterm', 'memory-limit', 'crash-investigate', 'nginx-t
 /** Fixes whose values come from the time to ready (the others do not need it). */
 const SIZED_IDS = new Set(['nginx-retry', ...COMPOSE_IDS.slice(0, 1), 'k8s-probes', 'supervisor-grace']);
 
+// The compose and Kubernetes planners (and the YAML library they parse with) load only for a run
+// given such a file: most postmortems propose advice, and loading them cost every run with an incident.
 export async function proposeFix(given: FixInput): Promise<FixProposal> {
   const cwd = given.cwd ?? process.cwd();
   // Relative paths are the caller's, relative to its cwd (not necessarily this process's).
@@ -68,11 +68,14 @@ export async function proposeFix(given: FixInput): Promise<FixProposal> {
   if (input.notRetriedLost > 0 && NGINX_IDS.some((id) => ids.has(id))) proposal.warnings.push(nonIdempotentWarning(input.notRetriedLost, input.writesLost));
 
   if (COMPOSE_IDS.some((id) => ids.has(id))) {
-    if (input.compose) merge(planCompose(input, t, ids, cwd));
+    if (input.compose) merge((await import('./compose/plan.js')).planCompose(input, t, ids, cwd));
     else adviseFor(COMPOSE_IDS);
   }
   if (ids.has('k8s-probes')) {
-    if (input.k8s && input.k8s.length > 0) for (const file of input.k8s) merge(planK8s(file, input, t, cwd));
+    if (input.k8s && input.k8s.length > 0) {
+      const { planK8s } = await import('./k8s.js');
+      for (const file of input.k8s) merge(planK8s(file, input, t, cwd));
+    }
     else adviseFor(['k8s-probes']);
   }
   if (ids.has('supervisor-grace')) {

@@ -5,6 +5,7 @@
 import { reportedFacts } from '../diagnose/findings.js';
 import type { ReportContext } from './reportContext.js';
 import { escapeJsonText, JSON_SCHEMA_VERSION } from './jsonText.js';
+import { arrayElementJson } from './nestedJson.js';
 
 /**
  * The document in parts, byte for byte what `JSON.stringify(doc, null, 2)` prints (with the
@@ -41,8 +42,7 @@ function* rawJsonReportParts(ctx: ReportContext): Generator<string> {
     const { timeline: _timeline, ...burst } = i.burst;
     // The facts' phases as the diagnosis gives them: no "starting" where nothing timed readiness.
     const doc = { ...i, burst: { ...burst, firstIso: new Date(i.burst.first).toISOString(), lastIso: new Date(i.burst.last).toISOString() }, facts: reportedFacts(i.facts) };
-    // Two levels deep; JSON strings hold no raw newline, so every newline is a line break.
-    yield `${idx === 0 ? '' : ',\n'}    ${JSON.stringify(doc, null, 2).replace(/\n/g, '\n    ')}`;
+    yield arrayElementJson(doc, idx === 0);
   }
   yield '\n  ]\n}\n';
 }

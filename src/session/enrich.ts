@@ -200,8 +200,12 @@ export class Enricher {
   }
 }
 
+// The fix generator loads on the first fix only; asked for once, not by an import() per incident
+// (each goes through the module loader again, 1,000 times for a postmortem of 1,000 incidents).
+let fixModule: Promise<typeof import('../fix/index.js')> | null = null;
+
 /** The fix for one incident, as every mode proposes it. */
 async function fixFor(i: Incident, o: Pick<EnrichOptions, 'nginxConf' | 'compose' | 'k8s' | 'systemd' | 'healthPath' | 'nginxRoot' | 'nginxConfContainer'>): Promise<FixProposal> {
-  const { proposeFix } = await import('../fix/index.js');
+  const { proposeFix } = await (fixModule ??= import('../fix/index.js'));
   return containerFix(await proposeFix(fixInputFor(i, o)), o);
 }
