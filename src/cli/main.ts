@@ -53,9 +53,10 @@ function help(words: string[], io: CliIo): number {
 
 /**
  * `relaunch`: given (the installed command), a run the heap flags matter to is handed to it (it
- * starts Node again with them, nodeFlags.ts) unless this process has them already.
+ * starts Node again with them, nodeFlags.ts) unless this process has them already. `parsed`: the
+ * main command's options as readerFirst.ts read them from `argv` already.
  */
-export async function main(argv: string[], io: CliIo, relaunch?: (o: MainOptions) => Promise<number>): Promise<number> {
+export async function main(argv: string[], io: CliIo, relaunch?: (o: MainOptions) => Promise<number>, parsed?: MainOptions): Promise<number> {
   const json = wantsJson(argv);
   try {
     // Global flags may come before the command's name: `restartdoctor --json check …`.
@@ -75,7 +76,7 @@ export async function main(argv: string[], io: CliIo, relaunch?: (o: MainOptions
       }
       return await (await load())(rest, io);
     }
-    const o = parseMainOptions(argv, io, othersThan('restartdoctor'));
+    const o = parsed ?? parseMainOptions(argv, io, othersThan('restartdoctor'));
     if (o.help) {
       io.stdout.write(mainHelp());
       return EXIT.ok;
@@ -119,13 +120,13 @@ function isEntryPoint(): boolean {
  * Runs the CLI as the process's program: its exit code becomes the process's. `withHeapFlags`
  * (bin/restartdoctor.js): a run the heap flags matter to starts Node again on this module with them.
  */
-export function runAsProgram(argv: string[], { withHeapFlags = false } = {}): void {
+export function runAsProgram(argv: string[], { withHeapFlags = false, options }: { withHeapFlags?: boolean; options?: MainOptions } = {}): void {
   // A closed pipe (`| head`) is a normal end for a report writer, not a crash: the stream is
   // destroyed, writers stop (writeParts), and the command's exit code (1 when an incident was
   // found) stands. Exiting here with 0 would tell a script `restartdoctor … | head -1` found nothing.
   process.stdout.on('error', () => {});
   const relaunch = withHeapFlags ? async (o: MainOptions) => (await import('./relaunch.js')).relaunchWithNodeFlags(o, argv) : undefined;
-  main(argv, processIo(), relaunch).then(
+  main(argv, processIo(), relaunch, options).then(
     (code) => {
       process.exitCode = code;
     },

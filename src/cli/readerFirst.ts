@@ -1,11 +1,31 @@
 /**
  * What relaunch.ts starts Node again on for a postmortem whose first log is read on a reader
- * thread (a big file on disk): the thread starts first and loads its modules on the other core
- * while this one loads the CLI (dynamically imported after, so that its ~0.2 s of modules do not
- * come before the thread) and reads the events file. Otherwise it is the CLI (main.ts).
+ * thread (a big file on disk). The thread starts first and loads its modules on the other core;
+ * this one reads the command line (no zod on that path) and hands the thread its job, so that
+ * it scans the log while this thread loads the rest of the CLI (~0.2 s of modules, zod's among
+ * them) and reads the events file. Then it is the CLI (main.ts), with the options read here:
+ * a window read twice would differ (`--since 10m` counts from now) and the early read not be
+ * taken over.
  */
 import { startReaderThread } from '../scan/readerThread.js';
+import type { MainOptions } from './mainOptions.js';
 
 startReaderThread();
+const argv = process.argv.slice(2);
+const [{ parseMainOptions }, { processIo }, { expandLogArgs }, { startReadingEarly }] = await Promise.all([
+  import('./mainOptions.js'),
+  import('./io.js'),
+  import('../sources/logSet.js'),
+  import('../scan/screenedFile.js'),
+]);
+let options: MainOptions | undefined;
+try {
+  options = parseMainOptions(argv, processIo());
+  const first = options.mode === 'postmortem' && options.nginxContainer === null ? expandLogArgs(options.logs)[0] : undefined;
+  if (first !== undefined) startReadingEarly(first, { tz: options.tz, since: options.since, until: options.until });
+} catch {
+  // A command line the CLI refuses: it says why, below.
+  options = undefined;
+}
 const { runAsProgram } = await import('./main.js');
-runAsProgram(process.argv.slice(2));
+runAsProgram(argv, options ? { options } : {});

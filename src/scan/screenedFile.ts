@@ -6,9 +6,10 @@
  * engine (test/perf/screenWorker.test.ts), in less time on a machine with a second core: in an
  * outage's log, where nearly every line is a failure, the parse is shared between the two.
  */
+import type { Worker } from 'node:worker_threads';
 import { InputError } from '../util/errors.js';
 import { FailureSample } from '../parse/failureSample.js';
-import type { Signature } from '../parse/nginx/signatures.js';
+import { SIGNATURES, type Signature } from '../parse/nginx/signatures.js';
 import { candidateAfterIds, candidateTime, META_INTS, readLine, WIRE_CANDIDATE, WIRE_FAILURE, WireNameTable, type NameDefs, type SlotViews } from './failureWire.js';
 import { LineIntake, type FailureSink, type IntakeOptions } from './lineIntake.js';
 import type { LineTallies } from './lineScreen.js';
@@ -59,21 +60,70 @@ export interface ScreenOptions extends IntakeOptions {
   share?: number;
 }
 
+/** A reader thread given its job; `held`: what it said before anything read its batches (a read started early), `stopHolding` ends that. */
+interface Read {
+  job: ScreenJob;
+  worker: Worker;
+  held: { event: 'message' | 'error' | 'exit'; value: unknown }[];
+  stopHolding?: () => void;
+}
+
+function startRead(path: string, window: ScreenOptions, signatures: readonly Signature[]): Read {
+  const shared = new SharedArrayBuffer(8 + SLOTS * SLOT_BYTES);
+  // The worker starts on slot 0, which is taken.
+  new Int32Array(shared, 0, 1)[0] = SLOTS - 1;
+  const job: ScreenJob = { path, tz: window.tz, since: window.since ?? null, until: window.until ?? null, slots: SLOTS, shared, signatures, ...(window.share !== undefined ? { share: window.share } : {}) };
+  return { job, worker: takeReaderThread(job), held: [] };
+}
+
+/** The read startReadingEarly began, until streamFileScreened takes it over. */
+let early: Read | null = null;
+
+/**
+ * Starts reading `path` on its reader thread before anything can take its batches
+ * (cli/readerFirst.ts): the thread scans while this one loads the rest of the CLI and its zod
+ * schemas. It fills its slots and waits (memory stays bounded); what it says meanwhile is held
+ * until streamFileScreened reads the same file with the same window and takes the read over.
+ * A read nobody takes does not keep the process alive.
+ */
+export function startReadingEarly(path: string, window: IntakeOptions): void {
+  const read = startRead(path, window, window.signatures ?? SIGNATURES);
+  const holders = (['message', 'error', 'exit'] as const).map((event) => {
+    const hold = (value: unknown) => read.held.push({ event, value });
+    read.worker.on(event, hold);
+    return () => read.worker.off(event, hold);
+  });
+  read.stopHolding = () => holders.forEach((stop) => stop());
+  read.worker.unref();
+  early = read;
+}
+
+/** The early read when it is this one (same file, window and table), else null (a different one is stopped). */
+function takeEarly(path: string, window: ScreenOptions, signatures: readonly Signature[]): Read | null {
+  const read = early;
+  early = null;
+  if (read === null) return null;
+  const j = read.job;
+  if (j.path === path && j.tz === window.tz && j.since === (window.since ?? null) && j.until === (window.until ?? null) && j.signatures === signatures && window.share === undefined) {
+    read.stopHolding?.();
+    read.worker.ref();
+    return read;
+  }
+  void read.worker.terminate();
+  return null;
+}
+
 /** Reads `path` into `sink` (the engine) on two threads; resolves with the number of lines. `signal` stops the reader thread. */
 export function streamFileScreened(path: string, sink: FailureSink, window: ScreenOptions, onProgress?: (bytesRead: number) => void, signal?: AbortSignal): Promise<number> {
   // The lines the reader thread passes on uncut are read here, as any other source's.
   const intake = new LineIntake(sink, window);
-  const shared = new SharedArrayBuffer(8 + SLOTS * SLOT_BYTES);
-  const free = new Int32Array(shared, 0, 1);
-  // The worker starts on slot 0, which is taken.
-  free[0] = SLOTS - 1;
-  const views = Array.from({ length: SLOTS }, (_, k) => slotViews(shared, k));
+  const { job, worker, held } = takeEarly(path, window, intake.signatures) ?? startRead(path, window, intake.signatures);
+  const free = new Int32Array(job.shared, 0, 1);
+  const views = Array.from({ length: SLOTS }, (_, k) => slotViews(job.shared, k));
   const sample = new FailureSample();
   const names = new WireNameTable();
-  const job: ScreenJob = { path, tz: window.tz, since: window.since ?? null, until: window.until ?? null, slots: SLOTS, shared, signatures: intake.signatures, ...(window.share !== undefined ? { share: window.share } : {}) };
   let activeBefore = performance.eventLoopUtilization().active;
   return new Promise<number>((resolve, reject) => {
-    const worker = takeReaderThread(job);
     let settled = false;
     const fail = (err: Error) => {
       if (settled) return;
@@ -81,7 +131,7 @@ export function streamFileScreened(path: string, sink: FailureSink, window: Scre
       void worker.terminate();
       reject(err);
     };
-    worker.on('message', (m: ScreenMessage) => {
+    const onMessage = (m: ScreenMessage) => {
       if (settled) return;
       try {
         if (m.type === 'batch') {
@@ -115,9 +165,18 @@ export function streamFileScreened(path: string, sink: FailureSink, window: Scre
       } catch (err) {
         fail(err instanceof Error ? err : new Error(String(err)));
       }
-    });
+    };
+    const onError = (err: Error) => fail(new InputError(`${path}: the reader thread failed (${err.message})`));
+    const onExit = (code: number) => fail(new InputError(`${path}: the reader thread stopped (exit code ${code}) before the end of the file`));
     signal?.addEventListener('abort', () => fail(new InputError(`${path}: reading stopped`)), { once: true });
-    worker.on('error', (err) => fail(new InputError(`${path}: the reader thread failed (${err.message})`)));
-    worker.on('exit', (code) => fail(new InputError(`${path}: the reader thread stopped (exit code ${code}) before the end of the file`)));
+    // What the thread said before this reader was there, in order; then what it says from now on.
+    for (const h of held) {
+      if (h.event === 'message') onMessage(h.value as ScreenMessage);
+      else if (h.event === 'error') onError(h.value as Error);
+      else onExit(h.value as number);
+    }
+    worker.on('message', onMessage);
+    worker.on('error', onError);
+    worker.on('exit', onExit);
   });
 }
