@@ -129,6 +129,18 @@ describe('reading a big log on a second thread', () => {
     await expectSame({ file: outage });
   });
 
+  it('a read started before the engine exists: what the thread sent meanwhile is taken over in order, and a read of another window is dropped', async () => {
+    // The thread fills its slots and waits while nothing takes its batches (the outage log fills them at once).
+    screenedMod.startReadingEarly(outage, { tz: 'UTC', since: null, until: null });
+    await new Promise((r) => setTimeout(r, 500));
+    await expectSame({ file: outage });
+    screenedMod.startReadingEarly(log, { tz: 'UTC', since: null, until: null });
+    await expectSame({});
+    // Started for another window: dropped, and the read starts again with the right one.
+    screenedMod.startReadingEarly(log, { tz: 'UTC', since: Date.UTC(2024, 2, 10, 0, 0, 0), until: null });
+    await expectSame({ tz: 'Europe/Berlin' });
+  });
+
   it('gives the same counts, failures, incidents and times as one thread', async () => {
     const one = await expectSame({});
     expect(one.failures.length).toBeGreaterThan(1000);
