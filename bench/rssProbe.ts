@@ -6,6 +6,7 @@
  * cores is about the busier of the main thread and the reader thread (the rest of the CPU time).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
+import { isMainThread } from 'node:worker_threads';
 
 /** utime + stime of the main thread in ms, from /proc (null elsewhere). */
 function mainThreadCpuMs(): number | null {
@@ -19,7 +20,9 @@ function mainThreadCpuMs(): number | null {
 }
 
 const out = process.env.BENCH_PROBE_FILE;
-if (out) {
+// A worker thread loads this preload too (NODE_OPTIONS), and its `exit` would add the whole
+// process's CPU so far a second time: only the main thread writes.
+if (out && isMainThread) {
   process.on('exit', () => {
     const u = process.resourceUsage();
     const own = { maxRssKB: u.maxRSS, cpuMs: (u.userCPUTime + u.systemCPUTime) / 1000, mainCpuMs: mainThreadCpuMs() };
