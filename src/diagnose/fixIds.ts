@@ -3,6 +3,21 @@
  * plain data, apart from the zod schema (patternSchema.ts) so that the CLI's help can list them
  * without loading zod.
  */
+/** The classic non-restart causes: configuration and environment faults (src/fix/classic.ts proposes them, in this order). */
+export const CLASSIC_FIX_IDS = [
+  'selinux-network-connect',
+  'socket-permissions',
+  'unix-socket-path',
+  'socket-backlog',
+  'nginx-buffer-size',
+  'nginx-upstream-tls',
+  'nginx-scheme-http',
+  'nginx-scheme-https',
+  'startup-dependency',
+  'network-attach',
+  'dns-name-gone',
+] as const;
+
 export const FIX_IDS = [
   'nginx-retry',
   'nginx-keepalive',
@@ -18,17 +33,6 @@ export const FIX_IDS = [
   'app-sigterm',
   'memory-limit',
   'crash-investigate',
-  // The classic non-restart causes: configuration and environment faults (src/fix/classic.ts).
-  'selinux-network-connect',
-  'socket-permissions',
-  'unix-socket-path',
-  'socket-backlog',
-  'nginx-buffer-size',
-  'nginx-upstream-tls',
-  'nginx-scheme-http',
-  'nginx-scheme-https',
-  'startup-dependency',
-  'network-attach',
-  'dns-name-gone',
+  ...CLASSIC_FIX_IDS,
 ] as const;
 export type FixId = (typeof FIX_IDS)[number];

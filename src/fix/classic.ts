@@ -6,6 +6,7 @@
  * Where the nginx config holds the fault (buffer size, scheme, TLS protocols) and was given, the
  * fix is a diff of it; otherwise advice lines with the real values.
  */
+import { CLASSIC_FIX_IDS } from '../diagnose/fixIds.js';
 import { displayPath } from './paths.js';
 import { applyEdits, unifiedDiff, type Edit } from './textEdit.js';
 import { insertInBlock, replaceInArg } from './nginx/blockEdit.js';
@@ -13,20 +14,6 @@ import { loadNginxConfig, type NginxConfig } from './nginx/load.js';
 import { locate, targetFromKey, type LocatedProxy } from './nginx/locate.js';
 import { effective } from './nginx/query.js';
 import type { FixInput, PlanResult, PlannedFile } from './types.js';
-
-const CLASSIC_IDS = [
-  'selinux-network-connect',
-  'socket-permissions',
-  'unix-socket-path',
-  'socket-backlog',
-  'nginx-buffer-size',
-  'nginx-upstream-tls',
-  'nginx-scheme-http',
-  'nginx-scheme-https',
-  'startup-dependency',
-  'network-attach',
-  'dns-name-gone',
-] as const;
 
 /** The header buffer proposed: 32k holds the large cookies and trace headers seen in practice. */
 const HEADER_BUFFER = '32k';
@@ -173,7 +160,7 @@ function schemeEdits(ctx: Ctx, proxies: LocatedProxy[]): void {
  * advice for everything (the advice says what a diff does when there is one).
  */
 export function planClassic(input: FixInput, ids: Set<string>, cwd: string): PlanResult {
-  const wanted = CLASSIC_IDS.filter((id) => ids.has(id));
+  const wanted = CLASSIC_FIX_IDS.filter((id) => ids.has(id));
   const result: PlanResult = { files: [], warnings: [], advice: [] };
   if (wanted.length === 0) return result;
   const diffable = ['nginx-buffer-size', 'nginx-upstream-tls', 'nginx-scheme-http'].filter((id) => ids.has(id));
