@@ -4,7 +4,8 @@
  *
  * The installed command is bin/restartdoctor.js: it runs the CLI in its own process and, for a run
  * the heap flags of nodeFlags.ts matter to (a big log, a live session), starts Node again with them
- * on this module (relaunch.ts). `node dist/src/cli/main.js` runs the same code, never with them.
+ * on this module, or on readerFirst.ts for a log read on a reader thread (relaunch.ts).
+ * `node dist/src/cli/main.js` runs the same code, never with them.
  */
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -118,7 +119,8 @@ function isEntryPoint(): boolean {
 
 /**
  * Runs the CLI as the process's program: its exit code becomes the process's. `withHeapFlags`
- * (bin/restartdoctor.js): a run the heap flags matter to starts Node again on this module with them.
+ * (bin/restartdoctor.js): a run the heap flags matter to starts Node again with them (relaunch.ts).
+ * `options`: the main command's, read already (readerFirst.ts).
  */
 export function runAsProgram(argv: string[], { withHeapFlags = false, options }: { withHeapFlags?: boolean; options?: MainOptions } = {}): void {
   // A closed pipe (`| head`) is a normal end for a report writer, not a crash: the stream is

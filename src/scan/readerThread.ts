@@ -1,10 +1,10 @@
 /**
  * The reader thread of a big log file (screenWorker.ts), and which files get one. Kept apart from
- * screenedFile.ts, with nothing but Node's modules behind it, so that a process can start the
- * thread before it loads the rest of the CLI: a relaunched postmortem of a big log does
- * (cli/readerFirst.ts). The thread then loads its modules on the other core while this one loads
- * the CLI and reads the events file; started from screenedFile.ts instead, it began scanning only
- * ~0.2 s after the log was opened.
+ * screenedFile.ts, with little behind it (Node's modules, the compression sniff), so that a
+ * process can start the thread before it loads anything else: a relaunched postmortem of a big
+ * log does (cli/readerFirst.ts). The thread loads its modules on the other core while this one
+ * reads the command line and hands it its job (screenedFile.ts startReadingEarly); started when
+ * the engine opened the log instead, it began scanning ~0.3 s later.
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
