@@ -106,22 +106,13 @@ export class FailureSample {
    * does not inline is boxed, a heap number per failure.
    */
   fromWire(source: string, lineNo: number, kind: UpstreamErrorKind, errno: number | null, method: string | null, requestSent: boolean, server: string | null, host: string | null, key: string, buf: Buffer, at: number, end: number, urlAt: number, urlEnd: number): this {
-    this.source = source;
-    this.line = lineNo;
-    this.text = null;
-    this.bytes = buf;
-    this.bytesAt = at;
-    this.bytesEnd = end;
+    this.holdBytes(source, lineNo, buf, at, end, urlAt, urlEnd);
     this.kind = kind;
     this.errno = errno;
     this.method = method;
     this.requestSent = requestSent;
     this.server = server;
     this.host = host;
-    this.upstream = null;
-    this.urlAt = urlAt;
-    this.urlEnd = urlEnd;
-    this.urlInBytes = true;
     this.key = key;
     return this;
   }
@@ -132,13 +123,10 @@ export class FailureSample {
    */
   fromBytes(cut: ByteCut, buf: Buffer, at: number, end: number, source: string, lineNo: number): this {
     const f = cut.fields;
-    this.source = source;
-    this.line = lineNo;
+    const urlAt = f[2 * F_UPSTREAM]!;
+    const urlEnd = f[2 * F_UPSTREAM + 1]!;
+    this.holdBytes(source, lineNo, buf, at, end, urlAt, urlEnd);
     this.time = cut.time;
-    this.text = null;
-    this.bytes = buf;
-    this.bytesAt = at;
-    this.bytesEnd = end;
     this.kind = cut.kind!;
     this.errno = cut.errno;
     this.method = methodOfBytes(buf, f[2 * F_REQUEST]!, f[2 * F_REQUEST + 1]!);
@@ -148,12 +136,22 @@ export class FailureSample {
     const clientAt = f[2 * F_CLIENT]!;
     const clientEnd = f[2 * F_CLIENT + 1]!;
     this.clientHash = clientEnd > clientAt ? hashBytes(buf, clientAt, clientEnd) : -1;
-    this.upstream = null;
-    this.urlAt = f[2 * F_UPSTREAM]!;
-    this.urlEnd = f[2 * F_UPSTREAM + 1]!;
-    this.urlInBytes = true;
-    this.key = upstreamKeyOfBytes(buf, this.urlAt, this.urlEnd, end);
+    this.key = upstreamKeyOfBytes(buf, urlAt, urlEnd, end);
     return this;
+  }
+
+  /** The line is `buf[at, end)`, left as bytes (fromWire, fromBytes), its `upstream:` value `buf[urlAt, urlEnd)`. */
+  private holdBytes(source: string, lineNo: number, buf: Buffer, at: number, end: number, urlAt: number, urlEnd: number): void {
+    this.source = source;
+    this.line = lineNo;
+    this.text = null;
+    this.bytes = buf;
+    this.bytesAt = at;
+    this.bytesEnd = end;
+    this.upstream = null;
+    this.urlAt = urlAt;
+    this.urlEnd = urlEnd;
+    this.urlInBytes = true;
   }
 
   /** A copy that holds nothing of a reused line or batch (the caller refills this one). */

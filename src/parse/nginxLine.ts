@@ -6,6 +6,7 @@
  *   cut.ts         message, errno, action and fields as ranges into a caller-owned LineCut
  *   byteCut.ts     the same cut on a candidate line's bytes (no string), for the postmortem's fast path
  *   screen.ts      the fast paths: a line's fate without cutting it (string and bytes)
+ *   bytes.ts       the byte tests both fast paths make
  *   record.ts      a cut line as a LogRecord (tests, drill)
  *   upstreamUrl.ts the `upstream:` URL and the key upstreams are grouped by
  *   reference.ts   the same parse written for clarity with regexes: what the fast paths are tested against

@@ -14,6 +14,7 @@
 import type { UpstreamErrorKind } from '../../model/logRecord.js';
 import { includesIn, type Classifier } from '../classify.js';
 import { cutMessage, F_REQUEST, F_UPSTREAM, FIELD_COUNT, FIELD_KEYS, isRequestSentAction, LineCut, QUOTED } from './cut.js';
+import { startsWithBytes } from './bytes.js';
 
 /** `, key: ` markers per line a cut remembers; a line with more (an attacker's request line) takes the string path. */
 const MAX_MARKS = 64;
@@ -266,12 +267,6 @@ function keyAt(buf: Buffer, at: number, end: number): number {
 function commaIn(buf: Buffer, from: number, end: number): number {
   for (let k = from; k < end; k++) if (buf[k] === 44) return k;
   return -1;
-}
-
-function startsWithBytes(buf: Buffer, at: number, end: number, prefix: Buffer): boolean {
-  if (end - at < prefix.length) return false;
-  for (let k = 0; k < prefix.length; k++) if (buf[at + k] !== prefix[k]) return false;
-  return true;
 }
 
 /** `buf[from, to)` holds `needle` wholly. */

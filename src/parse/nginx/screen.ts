@@ -8,6 +8,7 @@
 import { LEVELS } from '../../model/logRecord.js';
 import type { LocalClock } from '../localTime.js';
 import { cutMessage, mentionsUpstream, type LineCut, type ScanSide } from './cut.js';
+import { startsWithBytes } from './bytes.js';
 import { parseHead } from './header.js';
 import { SIGNATURES, type Signature } from './signatures.js';
 
@@ -122,12 +123,6 @@ export class FailureScreen {
     const headEnd = lastWhile >= 0 ? lastWhile : k;
     return !(headEnd > i && buf[headEnd - 1] === 41 /* ) */);
   }
-}
-
-function startsWithBytes(buf: Buffer, at: number, end: number, prefix: Buffer): boolean {
-  if (end - at < prefix.length) return false;
-  for (let k = 0; k < prefix.length; k++) if (buf[at + k] !== prefix[k]) return false;
-  return true;
 }
 
 const LEVEL_BYTES: readonly Buffer[] = LEVELS.map((l) => Buffer.from(l, 'latin1'));
