@@ -53,11 +53,12 @@ function help(words: string[], io: CliIo): number {
 }
 
 /**
- * `relaunch`: given (the installed command), a run the heap flags matter to is handed to it (it
- * starts Node again with them, nodeFlags.ts) unless this process has them already. `parsed`: the
+ * `relaunch`: given (the installed command), a run the heap flags matter to is handed to it with the
+ * module to start on (relaunchEntry; it starts Node again with them, nodeFlags.ts) unless this
+ * process has them already. `parsed`: the
  * main command's options as readerFirst.ts read them from `argv` already.
  */
-export async function main(argv: string[], io: CliIo, relaunch?: (o: MainOptions) => Promise<number>, parsed?: MainOptions): Promise<number> {
+export async function main(argv: string[], io: CliIo, relaunch?: (entry: string) => Promise<number>, parsed?: MainOptions): Promise<number> {
   const json = wantsJson(argv);
   try {
     // Global flags may come before the command's name: `restartdoctor --json check …`.
@@ -86,7 +87,10 @@ export async function main(argv: string[], io: CliIo, relaunch?: (o: MainOptions
       io.stdout.write(`restartdoctor ${toolVersion()}\n`);
       return EXIT.ok;
     }
-    if (relaunch && !hasNodeFlags(process.execArgv) && (await import('./relaunch.js')).needsHeapFlags(o)) return await relaunch(o);
+    if (relaunch && !hasNodeFlags(process.execArgv)) {
+      const entry = (await import('./relaunch.js')).relaunchEntry(o);
+      if (entry !== null) return await relaunch(entry);
+    }
     if (o.mode === 'postmortem') return await (await import('./commands/postmortem.js')).runPostmortem(o, io);
     // ink switches its live renderer off when CI is set (read once, when ink loads). Whether to
     // draw is decided by mainOptions from the terminal itself, so a terminal gets the screen even
@@ -127,7 +131,7 @@ export function runAsProgram(argv: string[], { withHeapFlags = false, options }:
   // destroyed, writers stop (writeParts), and the command's exit code (1 when an incident was
   // found) stands. Exiting here with 0 would tell a script `restartdoctor … | head -1` found nothing.
   process.stdout.on('error', () => {});
-  const relaunch = withHeapFlags ? async (o: MainOptions) => (await import('./relaunch.js')).relaunchWithNodeFlags(o, argv) : undefined;
+  const relaunch = withHeapFlags ? async (entry: string) => (await import('./relaunch.js')).relaunchWithNodeFlags(entry, argv) : undefined;
   main(argv, processIo(), relaunch, options).then(
     (code) => {
       process.exitCode = code;

@@ -24,38 +24,37 @@ function logSize(file: string): LogSize {
   }
 }
 
-/** The log files of this run (expandLogArgs), or null when a pattern matches nothing: the CLI says so, in this process. */
-function logFiles(o: MainOptions): string[] | null {
-  try {
-    return expandLogArgs(o.logs);
-  } catch {
-    return null;
-  }
-}
-
-/** heapFlagsMatter for the options of this run, its files looked at on disk. */
-export function needsHeapFlags(o: MainOptions): boolean {
-  const files = logFiles(o);
-  return files !== null && heapFlagsMatter(o, files, logSize);
-}
-
 /**
- * The module Node starts on: the CLI, or for a postmortem whose first log gets a reader thread
- * (analyze.ts), readerFirst.ts, which starts that thread before it loads the CLI.
+ * The module to start Node again on with the heap flags, or null when they do not matter to this
+ * run (heapFlagsMatter, its files looked at on disk once): the CLI, or for a postmortem whose
+ * first log gets a reader thread (analyze.ts), readerFirst.ts, which starts that thread before it
+ * loads the CLI.
  */
-function entryFor(o: MainOptions): string {
-  const first = o.mode === 'postmortem' && o.nginxContainer === null ? logFiles(o)?.[0] : undefined;
-  const size = first !== undefined ? logSize(first) : null;
+export function relaunchEntry(o: MainOptions): string | null {
+  let files: string[];
+  try {
+    files = expandLogArgs(o.logs);
+  } catch {
+    return null; // a pattern that matches nothing: the CLI says so, in this process
+  }
+  const sizes = new Map<string, LogSize>();
+  const sizeOf = (file: string): LogSize => {
+    if (!sizes.has(file)) sizes.set(file, logSize(file));
+    return sizes.get(file)!;
+  };
+  if (!heapFlagsMatter(o, files, sizeOf)) return null;
+  const first = o.mode === 'postmortem' && o.nginxContainer === null ? files[0] : undefined;
+  const size = first !== undefined ? sizeOf(first) : null;
   const module = first !== undefined && size !== null && readOnThread(first, size.bytes) ? './readerFirst.js' : './main.js';
   return fileURLToPath(new URL(module, import.meta.url));
 }
 
 const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
-/** Runs `node NODE_FLAGS entry argv…` (entryFor `o`, the options read from `argv`) to its end; resolves with its exit code (ends this process by its signal). */
-export function relaunchWithNodeFlags(o: MainOptions, argv: readonly string[]): Promise<number> {
+/** Runs `node NODE_FLAGS entry argv…` (relaunchEntry) to its end; resolves with its exit code (ends this process by its signal). */
+export function relaunchWithNodeFlags(entry: string, argv: readonly string[]): Promise<number> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [...NODE_FLAGS, ...process.execArgv, entryFor(o), ...argv], { stdio: 'inherit' });
+    const child = spawn(process.execPath, [...NODE_FLAGS, ...process.execArgv, entry, ...argv], { stdio: 'inherit' });
     // A signal sent to this process (SIGTERM from a supervisor, kill -INT) reaches the CLI, which
     // restores the terminal and ends with 130/143. Ctrl-C in a terminal reaches both already; the
     // CLI's handlers take a repeat as the same request.
