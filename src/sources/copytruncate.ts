@@ -29,22 +29,40 @@ export function keepTail(prev: Buffer, buf: Buffer, n: number): Buffer {
   return joined.subarray(Math.max(0, joined.length - TAIL_BYTES));
 }
 
+/** Times findCopy looks at the directory again when names vanished under it (logrotate shifting generations). */
+const LOOKS = 3;
+
 /**
  * The copy of `file` that continues what was read: a sibling named `FILE.N` or `FILE-…`, not
  * compressed, not the file itself, at least `pos` bytes long, whose bytes just before `pos` equal
  * `tail` (the last bytes read). The newest such file wins. Null when none matches (no copy yet,
  * already compressed, moved, or a plain `: > FILE` truncation).
+ *
+ * A name listed and gone before it was looked at means logrotate is renaming generations
+ * (`.1` → `.2` …) right now: the copy may have moved from a name not yet looked at to one already
+ * looked at, so the directory is read again (measured: a follower that noticed a truncation during
+ * the next rotation's shift lost the rest of the copy).
  */
 export function findCopy(file: string, heldIno: number, pos: number, tail: Buffer): FoundCopy | null {
   if (pos <= 0 || tail.length === 0) return null; // nothing read: nothing to recognise the copy by
+  for (let look = 0; look < LOOKS; look++) {
+    const { found, moved } = lookForCopy(file, heldIno, pos, tail);
+    if (found !== null || !moved) return found;
+  }
+  return null;
+}
+
+/** One look at the directory (findCopy); `moved`: some name was gone before it could be looked at. */
+function lookForCopy(file: string, heldIno: number, pos: number, tail: Buffer): { found: FoundCopy | null; moved: boolean } {
   const dir = path.dirname(file);
   const base = path.basename(file);
   let names: string[];
   try {
     names = fs.readdirSync(dir);
   } catch {
-    return null;
+    return { found: null, moved: false };
   }
+  let moved = false;
   const candidates: { path: string; size: number; mtimeMs: number }[] = [];
   for (const name of names) {
     if (name === base || !(name.startsWith(`${base}.`) || name.startsWith(`${base}-`)) || COMPRESSED.test(name)) continue;
@@ -53,12 +71,12 @@ export function findCopy(file: string, heldIno: number, pos: number, tail: Buffe
       const st = fs.statSync(p);
       if (st.isFile() && st.ino !== heldIno && st.size >= pos) candidates.push({ path: p, size: st.size, mtimeMs: st.mtimeMs });
     } catch {
-      // gone between readdir and stat (logrotate moving generations): not a candidate
+      moved = true; // gone between readdir and stat (logrotate moving generations)
     }
   }
   candidates.sort((a, b) => b.mtimeMs - a.mtimeMs);
-  for (const c of candidates) if (sameBytesAt(c.path, pos - tail.length, tail)) return { path: c.path, size: c.size };
-  return null;
+  for (const c of candidates) if (sameBytesAt(c.path, pos - tail.length, tail)) return { found: { path: c.path, size: c.size }, moved };
+  return { found: null, moved };
 }
 
 function sameBytesAt(file: string, at: number, expected: Buffer): boolean {
