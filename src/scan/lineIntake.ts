@@ -17,9 +17,11 @@ import { FailureSample } from '../parse/failureSample.js';
 import { Classifier } from '../parse/classify.js';
 import { LocalClock } from '../parse/localTime.js';
 import { ByteCut } from '../parse/nginx/byteCut.js';
+import type { FieldMarks } from '../parse/nginx/fieldMarks.js';
 import { cutLine, LineCut } from '../parse/nginx/cut.js';
 import { quickScanLine, SCAN_OTHER, SCAN_UNPARSED } from '../parse/nginx/screen.js';
 import { SIGNATURES, type Signature } from '../parse/nginx/signatures.js';
+import type { SimdLineScanner } from '../sources/lineScan.js';
 import { LINE_CONTROL, LINE_UNSCANNED, type ByteLineConsumer } from '../sources/lineSplitter.js';
 import { newForeignCounters, takeForeignLine, type ForeignCounters, type ForeignLineTarget } from './foreignLine.js';
 import { LineScreen, newLatestTimes, type LatestTimes, type LineTallies, type LineTally } from './lineScreen.js';
@@ -125,6 +127,10 @@ export class LineIntake implements ByteLineConsumer {
     return this.screen.ingestSameHeadRun(count);
   }
 
+  useScanner(scanner: SimdLineScanner): void {
+    this.screen.useScanner(scanner);
+  }
+
   /** The lines of the chunk just read reach the engine now: a failure's sample may point into its bytes until then. */
   chunkDone(): void {
     this.flush();
@@ -135,10 +141,11 @@ export class LineIntake implements ByteLineConsumer {
    * time, NaN when not valid. `time` (not NaN): the screen found it a CANDIDATE, whose `PID#TID: `
    * ends `afterIds` bytes in (FullLineHandler): it is cut on its bytes, unless the byte cut leaves it
    * to the string path. A failure's sample then points into `buf` until the next flush().
+   * `marks`: its field markers, when a reader thread sent them (ByteCut.cut).
    */
-  ingestFullLine(source: string, lineNo: number, buf: Buffer, start: number, end: number, flags: number, time = NaN, afterIds = 0): number {
+  ingestFullLine(source: string, lineNo: number, buf: Buffer, start: number, end: number, flags: number, time = NaN, afterIds = 0, marks: FieldMarks | null = null): number {
     const bytes = this.byteCut;
-    if (!Number.isNaN(time) && bytes.cut(buf, start, end, start + afterIds, time)) {
+    if (!Number.isNaN(time) && bytes.cut(buf, start, end, start + afterIds, time, marks ?? this.screen.fieldMarksOf(buf, start, end, afterIds))) {
       this.tally.linesRead++;
       if (bytes.kind === null) return this.screen.countOther(time);
       this.sink.ingestFailure(this.sample.fromBytes(bytes, buf, start, end, source, lineNo));

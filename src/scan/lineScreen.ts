@@ -7,7 +7,9 @@
 import type { UnparsedReason } from '../model/logRecord.js';
 import type { LocalClock } from '../parse/localTime.js';
 import { FailureScreen, NginxByteScanner, SCAN_CANDIDATE, SCAN_OTHER, SCAN_UNPARSED } from '../parse/nginx/screen.js';
+import { FieldMarks } from '../parse/nginx/fieldMarks.js';
 import { needlesOf, SIGNATURES, type Signature } from '../parse/nginx/signatures.js';
+import type { SimdLineScanner } from '../sources/lineScan.js';
 import { LINE_NEEDLE, LINE_SAME_HEAD, type ByteLineConsumer } from '../sources/lineSplitter.js';
 
 
@@ -78,6 +80,9 @@ export class LineScreen implements ByteLineConsumer {
   private readonly scanner: NginxByteScanner;
   /** The time of the last line, NaN when it was not a valid line: what LINE_SAME_HEAD lines reuse. */
   private prevLineTime = NaN;
+  /** The splitter's SIMD scanner, whose regions the lines lie in (fieldMarksOf). */
+  private simd: SimdLineScanner | null = null;
+  private readonly marks = new FieldMarks();
 
   constructor(
     readonly tally: LineTally,
@@ -92,6 +97,19 @@ export class LineScreen implements ByteLineConsumer {
     const screen = new FailureScreen(signatures);
     this.plainPrefixes = screen.never;
     this.scanner = new NginxByteScanner(clock, screen);
+  }
+
+  useScanner(scanner: SimdLineScanner): void {
+    this.simd = scanner;
+  }
+
+  /**
+   * The field markers of the CANDIDATE line `buf[start, end)` from its `PID#TID: ` on (`afterIds`
+   * bytes in), found by the SIMD scanner's WebAssembly pass (ByteCut.cut takes them); null when
+   * there is no scanner or the line is not in its regions (ByteCut finds them itself then).
+   */
+  fieldMarksOf(buf: Buffer, start: number, end: number, afterIds: number): FieldMarks | null {
+    return this.simd !== null && this.simd.fieldMarks(buf, start + afterIds, end, this.marks) ? this.marks : null;
   }
 
   /** NginxByteScanner.screenMessages: false for a caller that cuts every candidate itself (a reader thread taking the whole cut). */

@@ -55,9 +55,11 @@ function forward(_source: string, lineNo: number, buf: Buffer, start: number, en
   let failure = false;
   // A candidate not cut here is cut on bytes there, unless the byte cut here left it to the string path.
   let candidate = !Number.isNaN(time);
+  // Its field markers, by the WebAssembly pass over the bytes where they lie: for the cut here or there.
+  const marks = candidate ? screen.fieldMarksOf(buf, start, end, afterIds) : null;
   if (shareAcc >= 1) shareAcc -= 1;
   if (share > 0 && candidate && (shareAcc += share) >= 1) {
-    if (cut.cut(buf, start, end, start + afterIds, time)) {
+    if (cut.cut(buf, start, end, start + afterIds, time, marks)) {
       tally.linesRead++;
       if (cut.kind === null) return screen.countOther(time);
       sample.fromBytes(cut, buf, start, end, job.path, lineNo);
@@ -71,7 +73,7 @@ function forward(_source: string, lineNo: number, buf: Buffer, start: number, en
   if (at + (end - start) > SLOT_DATA_BYTES || lines === SLOT_LINES) flush(-1);
   placeLine(lineNo, buf, start, end, flags);
   if (failure) writeFailure(view, lines - 1, sample, cut.fields[2 * F_UPSTREAM]! - start, cut.fields[2 * F_UPSTREAM + 1]! - start, names);
-  else if (candidate) markCandidate(view, lines - 1, time, afterIds);
+  else if (candidate) markCandidate(view, lines - 1, time, afterIds, marks, start);
   return time;
 }
 

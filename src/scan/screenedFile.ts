@@ -10,7 +10,8 @@ import type { Worker } from 'node:worker_threads';
 import { InputError } from '../util/errors.js';
 import { FailureSample } from '../parse/failureSample.js';
 import { SIGNATURES, type Signature } from '../parse/nginx/signatures.js';
-import { candidateAfterIds, candidateTime, META_INTS, readLine, WIRE_CANDIDATE, WIRE_FAILURE, WireNameTable, type NameDefs, type SlotViews } from './failureWire.js';
+import { FieldMarks } from '../parse/nginx/fieldMarks.js';
+import { candidateAfterIds, candidateMarks, candidateTime, META_INTS, readLine, WIRE_CANDIDATE, WIRE_FAILURE, WireNameTable, type NameDefs, type SlotViews } from './failureWire.js';
 import { LineIntake, type FailureSink, type IntakeOptions } from './lineIntake.js';
 import type { LineTallies } from './lineScreen.js';
 import { takeReaderThread } from './readerThread.js';
@@ -122,6 +123,7 @@ export function streamFileScreened(path: string, sink: FailureSink, window: Scre
   const views = Array.from({ length: SLOTS }, (_, k) => slotViews(job.shared, k));
   const sample = new FailureSample();
   const names = new WireNameTable();
+  const marks = new FieldMarks();
   let activeBefore = performance.eventLoopUtilization().active;
   return new Promise<number>((resolve, reject) => {
     let settled = false;
@@ -142,7 +144,7 @@ export function streamFileScreened(path: string, sink: FailureSink, window: Scre
             const b = i * META_INTS;
             const wire = readLine(v, i, path, sample, names);
             if (wire === WIRE_FAILURE) sink.ingestFailure(sample);
-            else if (wire === WIRE_CANDIDATE) intake.ingestFullLine(path, meta[b]!, data, meta[b + 1]!, meta[b + 2]!, meta[b + 3]!, candidateTime(v, i), candidateAfterIds(v, i));
+            else if (wire === WIRE_CANDIDATE) intake.ingestFullLine(path, meta[b]!, data, meta[b + 1]!, meta[b + 2]!, meta[b + 3]!, candidateTime(v, i), candidateAfterIds(v, i), candidateMarks(v, i, marks));
             else intake.ingestFullLine(path, meta[b]!, data, meta[b + 1]!, meta[b + 2]!, meta[b + 3]!);
           }
           // The slot is about to be refilled: what the engine keeps of it becomes its own (addTallies).

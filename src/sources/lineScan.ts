@@ -9,6 +9,7 @@
  * (`node --jitless`) `create()` answers null and LineSplitter keeps its JS loop, which computes
  * the same flags (test/perf/equivalence.test.ts runs both).
  */
+import { FIELD_KEY_BYTES, MAX_MARKS, type FieldMarks } from '../parse/nginx/fieldMarks.js';
 import { LINE_SCAN_WASM } from './lineScanWasm.js';
 
 /** The largest chunk scanned in place; longer chunks are scanned in pieces. */
@@ -22,6 +23,10 @@ export const NEEDLE_MAX_BYTES = 48;
 /** Needles, then the plain prefixes (same layout, same limits) at PLAIN_AT. */
 const PLAIN_AT = 64 * (MAX_NEEDLES + 1);
 const NEEDLE_TABLE_BYTES = 2 * PLAIN_AT;
+/** After the needle tables: the field keys `marks` looks for (a count, then a 32-byte slot per key), then where it writes the markers. */
+const KEY_SLOT_BYTES = 32;
+const KEYS_BYTES = KEY_SLOT_BYTES * (FIELD_KEY_BYTES.length + 1);
+const MARKS_OUT_BYTES = 8 * MAX_MARKS;
 
 /** The part of the WebAssembly API used here (@types/node 20 does not declare it; absent under --jitless). */
 interface WasmApi {
@@ -57,6 +62,7 @@ function simdCanScan(needles: readonly Buffer[], plain: readonly Buffer[] = []):
 interface LineScanExports {
   memory: WasmMemory;
   scan(base: number, len: number, out: number, needles: number): number;
+  marks(from: number, end: number, keys: number, out: number, max: number): number;
 }
 
 export class SimdLineScanner {
@@ -69,6 +75,10 @@ export class SimdLineScanner {
   readonly table: Int32Array;
   private readonly tableAt: number;
   private readonly needlesAt: number;
+  private readonly keysAt: number;
+  private readonly marksAt: number;
+  /** Where `marks` writes (comma position, key) pairs. */
+  private readonly marksOut: Int32Array;
 
   private constructor(
     private readonly wasm: LineScanExports,
@@ -79,7 +89,9 @@ export class SimdLineScanner {
     this.tableAt = 2 * regionStride;
     // One table entry per byte at most (a chunk of newlines).
     this.needlesAt = this.tableAt + REGION_BYTES * 4;
-    const bytes = this.needlesAt + NEEDLE_TABLE_BYTES;
+    this.keysAt = this.needlesAt + NEEDLE_TABLE_BYTES;
+    this.marksAt = this.keysAt + KEYS_BYTES;
+    const bytes = this.marksAt + MARKS_OUT_BYTES;
     const have = wasm.memory.buffer.byteLength;
     if (bytes > have) wasm.memory.grow(Math.ceil((bytes - have) / 65536));
     // Views are taken after the one grow: the memory never grows again, so they stay valid.
@@ -96,6 +108,16 @@ export class SimdLineScanner {
         n.copy(t, at + 64 * (k + 1) + 16);
       });
     }
+    const keys = Buffer.from(mem, this.keysAt, KEYS_BYTES);
+    keys.writeInt32LE(FIELD_KEY_BYTES.length, 0);
+    FIELD_KEY_BYTES.forEach((key, k) => {
+      const slot = KEY_SLOT_BYTES * (k + 1);
+      keys.writeInt32LE(key.length, slot);
+      // The mask of its first 8 bytes: only a shorter key's own bytes are compared in that word.
+      keys.writeBigUInt64LE(key.length >= 8 ? 0xffffffffffffffffn : (1n << BigInt(8 * key.length)) - 1n, slot + 8);
+      key.copy(keys, slot + 16);
+    });
+    this.marksOut = new Int32Array(mem, this.marksAt, 2 * MAX_MARKS);
   }
 
   /**
@@ -125,5 +147,22 @@ export class SimdLineScanner {
       base = 0;
     }
     return this.wasm.scan(base, chunk.length, this.tableAt, this.needlesAt);
+  }
+
+  /**
+   * FieldMarks.find for the line `buf[from, end)` by the WebAssembly pass, into `into`: false
+   * (nothing written) when `buf` is not a view of a region (a line put together from two chunks).
+   */
+  fieldMarks(buf: Buffer, from: number, end: number, into: FieldMarks): boolean {
+    if (buf.buffer !== this.wasm.memory.buffer) return false;
+    const base = buf.byteOffset;
+    const n = this.wasm.marks(base + from, base + end, this.keysAt, this.marksAt, MAX_MARKS);
+    const out = this.marksOut;
+    for (let m = 0; m < n; m++) {
+      into.at[m] = out[2 * m]! - base;
+      into.key[m] = out[2 * m + 1]!;
+    }
+    into.n = n;
+    return true;
   }
 }

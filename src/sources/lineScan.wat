@@ -1,7 +1,8 @@
 ;; The line splitter's inner loop in WebAssembly SIMD (compiled into lineScanWasm.ts by
 ;; `npm run build:wasm`; test/sources/lineScan.test.ts checks it against the JS loop). A plain
 ;; lexical scanner: it knows newlines, control bytes, byte strings it is given, and nginx's header
-;; shape, but no failure phrase (those are data: parse/nginx/signatures.ts).
+;; shape, but no failure phrase (those are data: parse/nginx/signatures.ts). Its `marks` finds a
+;; line's field markers (below; the keys are data too).
 ;;
 ;; scan(base, len, out, needles) looks at memory[base, base+len) 16 bytes at a time and writes one
 ;; i32 per `\n` at out, out+4, …: (offset of the `\n` from base) << 4 | flags, where flags are what
@@ -107,6 +108,72 @@
         (local.set $p (i32.add (local.get $p) (i32.const 16)))
         (br $blocks)))
     (local.get $n))
+
+;; marks(from, end, keys, out, max): the field markers of the line ending at `end`, as
+  ;; parse/nginx/fieldMarks.ts FieldMarks.find finds them: every `, key: ` whose comma lies in
+  ;; [from, end - 4) and whose key (a `keys` entry, `client: ` first) ends by `end`, from the
+  ;; first `, client: ` on. Writes (comma position, key index) as two i32 per marker at `out`;
+  ;; returns their number, or -2 when there are more than `max`. `keys`: an i32 count, then one
+  ;; 32-byte slot per key: its length (i32, 1-16); at byte 8, an i64 mask of its first 8 bytes
+  ;; (all ones for a key of 8 or more); from byte 16, its bytes (zero after them). Blocks and
+  ;; words read up to 12 bytes past `end` (readable: the caller's padding); what they find there
+  ;; is masked off or lies past a length check.
+  (func (export "marks") (param $from i32) (param $end i32) (param $keys i32) (param $out i32) (param $max i32) (result i32)
+    (local $p i32) (local $last i32) (local $m i32) (local $k i32) (local $key i32) (local $n i32)
+    (local.set $last (i32.sub (local.get $end) (i32.const 4)))
+    (local.set $p (local.get $from))
+    (block $done
+      (loop $blocks
+        (br_if $done (i32.ge_s (local.get $p) (local.get $last)))
+        (local.set $m (i8x16.bitmask (i8x16.eq (v128.load (local.get $p)) (i8x16.splat (i32.const 44)))))
+        ;; The last block: only commas before `last` count.
+        (if (i32.lt_s (i32.sub (local.get $last) (local.get $p)) (i32.const 16))
+          (then (local.set $m (i32.and (local.get $m)
+            (i32.sub (i32.shl (i32.const 1) (i32.sub (local.get $last) (local.get $p))) (i32.const 1))))))
+        (block $bits_done
+          (loop $bits
+            (br_if $bits_done (i32.eqz (local.get $m)))
+            (local.set $k (i32.add (local.get $p) (i32.ctz (local.get $m))))
+            (if (i32.eq (i32.load8_u offset=1 (local.get $k)) (i32.const 32))
+              (then
+                (local.set $key (call $keyAt (i32.add (local.get $k) (i32.const 2)) (local.get $end) (local.get $keys)))
+                ;; Markers are recorded from the first `, client: ` (key 0) on.
+                (if (i32.and (i32.ge_s (local.get $key) (i32.const 0))
+                             (i32.or (i32.gt_s (local.get $n) (i32.const 0)) (i32.eqz (local.get $key))))
+                  (then
+                    (if (i32.eq (local.get $n) (local.get $max)) (then (return (i32.const -2))))
+                    (i32.store (i32.add (local.get $out) (i32.shl (local.get $n) (i32.const 3))) (local.get $k))
+                    (i32.store offset=4 (i32.add (local.get $out) (i32.shl (local.get $n) (i32.const 3))) (local.get $key))
+                    (local.set $n (i32.add (local.get $n) (i32.const 1)))))))
+            (local.set $m (i32.and (local.get $m) (i32.sub (local.get $m) (i32.const 1))))
+            (br $bits)))
+        (local.set $p (i32.add (local.get $p) (i32.const 16)))
+        (br $blocks)))
+    (local.get $n))
+
+  ;; Which key of the table at `t` (marks) starts at `pos` and ends by `le`, or -1. A key's first
+  ;; 8 bytes are compared as one word (the slot's mask keeps those of a shorter key), the rest byte by byte.
+  (func $keyAt (param $pos i32) (param $le i32) (param $t i32) (result i32)
+    (local $j i32) (local $slot i32) (local $len i32) (local $k i32) (local $w i64)
+    (local.set $w (i64.load (local.get $pos)))
+    (block $none
+      (loop $each
+        (br_if $none (i32.ge_s (local.get $j) (i32.load (local.get $t))))
+        (local.set $slot (i32.add (local.get $t) (i32.shl (i32.add (local.get $j) (i32.const 1)) (i32.const 5))))
+        (local.set $len (i32.load (local.get $slot)))
+        (block $differs
+          (br_if $differs (i64.ne (i64.and (local.get $w) (i64.load offset=8 (local.get $slot))) (i64.load offset=16 (local.get $slot))))
+          (br_if $differs (i32.gt_s (local.get $len) (i32.sub (local.get $le) (local.get $pos))))
+          (local.set $k (i32.const 8))
+          (loop $bytes
+            (if (i32.ge_s (local.get $k) (local.get $len)) (then (return (local.get $j))))
+            (br_if $differs (i32.ne (i32.load8_u (i32.add (local.get $pos) (local.get $k)))
+                                    (i32.load8_u offset=16 (i32.add (local.get $slot) (local.get $k)))))
+            (local.set $k (i32.add (local.get $k) (i32.const 1)))
+            (br $bytes)))
+        (local.set $j (i32.add (local.get $j) (i32.const 1)))
+        (br $each)))
+    (i32.const -1))
 
   ;; `[ls, le)` is one line without control bytes, `ps` the start of the line before it (-1: none).
   ;; True when NginxByteScanner.scan would answer OTHER with the previous line's time, given that

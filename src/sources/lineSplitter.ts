@@ -44,6 +44,8 @@ export interface ByteLineConsumer {
   ingestSameHeadRun?(count: number): boolean;
   /** The chunk just given is done with: its memory is about to be reused, so keep nothing that points into it. */
   chunkDone?(): void;
+  /** The SIMD scanner whose regions the lines will lie in, when there is one (its fieldMarks reads them where they lie). */
+  useScanner?(scanner: SimdLineScanner): void;
 }
 
 function isByteLineConsumer(x: unknown): x is ByteLineConsumer {
@@ -76,6 +78,7 @@ export class LineSplitter {
   ) {
     this.bytes = isByteLineConsumer(sink) ? sink : null;
     this.simd = this.bytes && options.simd !== false ? SimdLineScanner.create(this.bytes.needles, this.bytes.plainPrefixes) : null;
+    if (this.simd) this.bytes!.useScanner?.(this.simd);
   }
 
   /**

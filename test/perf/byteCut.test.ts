@@ -8,6 +8,9 @@
  * Where the byte cut takes a line, every value burst detection reads must be the string cut's;
  * where it leaves one to the string path it must say so (false), and it may only do that for the
  * few shapes it does not read (the test counts them: a cut that gave up on everything would pass).
+ * Each case runs twice: with the field markers found by FieldMarks.find (the reference), and with
+ * those the WebAssembly pass finds (SimdLineScanner.fieldMarks, as a reader thread does), which
+ * must be the same markers.
  */
 import { describe, expect, it } from 'vitest';
 import { rng } from '../../bench/gen.js';
@@ -16,7 +19,9 @@ import { FailureSample } from '../../src/parse/failureSample.js';
 import { LocalClock } from '../../src/parse/localTime.js';
 import { ByteCut } from '../../src/parse/nginx/byteCut.js';
 import { cutLine, F_UPSTREAM, LineCut } from '../../src/parse/nginx/cut.js';
+import { FieldMarks } from '../../src/parse/nginx/fieldMarks.js';
 import { FailureScreen, NginxByteScanner, SCAN_CANDIDATE } from '../../src/parse/nginx/screen.js';
+import { SimdLineScanner } from '../../src/sources/lineScan.js';
 
 const T = '2024/03/10 00:30:00';
 const BASE = [
@@ -64,19 +69,42 @@ const clock = new LocalClock('UTC');
 const scanner = new NginxByteScanner(clock, new FailureScreen());
 scanner.screenMessages = false;
 
+/** The WebAssembly pass's scanner (CI's Node has WebAssembly SIMD: no silent fallback here). */
+const simd = SimdLineScanner.create([], [])!;
+const wasmMarks = new FieldMarks();
+const jsMarks = new FieldMarks();
+type MarksFrom = 'find' | 'wasm';
+
+/**
+ * The markers of `buf[from, end)` for the byte cut: found by the cut itself (null), or by the
+ * WebAssembly pass over a copy of `buf` in a scanner region (then the buffer to cut is that copy),
+ * checked against FieldMarks.find first.
+ */
+function marksFor(buf: Buffer, from: number, end: number, how: MarksFrom): { buf: Buffer; marks: FieldMarks | null } {
+  if (how === 'find') return { buf, marks: null };
+  const region = simd.regions[0];
+  buf.copy(region, 0);
+  expect(simd.fieldMarks(region, from, end, wasmMarks)).toBe(true);
+  jsMarks.find(region, from, end);
+  expect(wasmMarks.n).toBe(jsMarks.n);
+  for (let k = 0; k < jsMarks.n; k++) expect([wasmMarks.at[k], wasmMarks.key[k]]).toEqual([jsMarks.at[k], jsMarks.key[k]]);
+  return { buf: region, marks: wasmMarks };
+}
+
 /** What each cut makes of `line`, placed at `shift` in a buffer followed by AFTER; null when it is no candidate. */
-function both(line: string, shift: number, bytes: ByteCut, strings: LineCut): { byte: Seen | 'string-path'; string: Seen } | null {
+function both(line: string, shift: number, bytes: ByteCut, strings: LineCut, how: MarksFrom = 'find'): { byte: Seen | 'string-path'; string: Seen } | null {
   const body = Buffer.from(line);
-  const buf = Buffer.concat([Buffer.alloc(shift, 0x2c), body, AFTER]);
+  const placed = Buffer.concat([Buffer.alloc(shift, 0x2c), body, AFTER]);
   const start = shift;
   const end = shift + body.length;
-  if (scanner.scan(buf, start, end, true) !== SCAN_CANDIDATE) return null;
+  if (scanner.scan(placed, start, end, true) !== SCAN_CANDIDATE) return null;
   const { time, afterIds } = scanner.scanned;
+  const { buf, marks } = marksFor(placed, start + afterIds, end, how);
   const text = buf.toString('utf8', start, end);
   expect(cutLine(strings, text, clock, true)).toBeNull();
   const string: Seen = { kind: strings.kind };
   if (strings.kind !== null) string.sample = sampleOf(new FailureSample().fromCut(strings, text, 'log', 7));
-  if (!bytes.cut(buf, start, end, start + afterIds, time)) {
+  if (!bytes.cut(buf, start, end, start + afterIds, time, marks)) {
     expect(stringPathExplained(strings, text, afterIds), `left to the string path: ${line}`).toBe(true);
     return { byte: 'string-path', string };
   }
@@ -98,14 +126,14 @@ function mutate(line: string, next: () => number, count: number): string {
   return out;
 }
 
-describe('the byte cut gives what the string cut gives', () => {
+describe.each(['find', 'wasm'] as const)('the byte cut gives what the string cut gives (markers: %s)', (how) => {
   it('on real failure lines, each taken on bytes', () => {
     const bytes = new ByteCut(new Classifier());
     const strings = new LineCut(new Classifier());
     let taken = 0;
     for (const line of BASE) {
       for (const shift of [0, 1, 3, 4096]) {
-        const r = both(line, shift, bytes, strings);
+        const r = both(line, shift, bytes, strings, how);
         expect(r, line).not.toBeNull();
         // A failure naming its upstream only in its message is read on the string path; every other line here is taken.
         if (r!.byte === 'string-path') continue;
@@ -126,7 +154,7 @@ describe('the byte cut gives what the string cut gives', () => {
     let candidates = 0;
     for (let round = 0; round < 20_000; round++) {
       const line = mutate(BASE[round % BASE.length]!, next, 1 + Math.floor(next() * 6));
-      const r = both(line, Math.floor(next() * 9), bytes, strings);
+      const r = both(line, Math.floor(next() * 9), bytes, strings, how);
       if (r === null) continue;
       candidates++;
       if (r.byte === 'string-path') continue;
@@ -142,7 +170,7 @@ describe('the byte cut gives what the string cut gives', () => {
   it('a line with more field markers than the cut holds goes to the string path, and so is read all the same', () => {
     const line = `${BASE[0]!.replace('GET /auth/token', `GET /${', host: x'.repeat(70)}`)}`;
     const bytes = new ByteCut(new Classifier());
-    const r = both(line, 0, bytes, new LineCut(new Classifier()));
+    const r = both(line, 0, bytes, new LineCut(new Classifier()), how);
     expect(r!.byte).toBe('string-path');
     expect(r!.string.kind).toBe('refused');
   });

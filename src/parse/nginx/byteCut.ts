@@ -10,22 +10,14 @@
  *
  * A line this cut does not take (`cut` answers false) goes to the string path: a failure that names
  * its upstream only in its message, more field markers than MAX_MARKS, an unusual `*CONN `.
+ * Its field markers are found here (fieldMarks.ts), or handed in, found by a reader's WebAssembly scan.
  */
 import type { UpstreamErrorKind } from '../../model/logRecord.js';
 import { includesIn, type Classifier } from '../classify.js';
-import { cutMessage, F_REQUEST, F_UPSTREAM, FIELD_COUNT, FIELD_KEYS, isRequestSentAction, LineCut, QUOTED } from './cut.js';
+import { cutMessage, F_REQUEST, F_UPSTREAM, FIELD_COUNT, isRequestSentAction, LineCut, QUOTED } from './cut.js';
 import { startsWithBytes } from './bytes.js';
+import { FIELD_KEY_BYTES as KEYS, FieldMarks, TOO_MANY_MARKS } from './fieldMarks.js';
 
-/** `, key: ` markers per line a cut remembers; a line with more (an attacker's request line) takes the string path. */
-const MAX_MARKS = 64;
-
-/** The field keys (cut.ts FIELD_KEYS) as the bytes after a marker's `, `: `key: `. */
-const KEYS: readonly Buffer[] = FIELD_KEYS.map((k) => Buffer.from(`${k}: `));
-/** Per first byte, the keys starting with it. */
-const KEYS_BY_FIRST: ReadonlyArray<readonly number[] | undefined> = Array.from({ length: 256 }, (_, b) => {
-  const ks = KEYS.flatMap((k, i) => (k[0] === b ? [i] : []));
-  return ks.length > 0 ? ks : undefined;
-});
 const UPSTREAM_QUOTE = Buffer.from('upstream: "');
 const HTTP_SLASH = Buffer.from(' HTTP/');
 
@@ -38,9 +30,6 @@ interface ByteFacts {
   kindWith: UpstreamErrorKind | null;
   kindWithout: UpstreamErrorKind | null;
 }
-
-/** Past this many bytes of overshoot (findMarks), the next line's commas are found by a bounded loop. */
-const MAX_OVERSHOOT = 4096;
 
 /** Messages remembered per cut (past this the memo starts again), each at most this long (memory stays bounded whatever the log holds). */
 const MEMO_SIZE = 1024;
@@ -58,24 +47,28 @@ export class ByteCut {
   /** Start/end byte pairs in cut.ts's field order (F_CLIENT …), -1 when absent. */
   readonly fields = new Int32Array(FIELD_COUNT * 2);
   /** The `, key: ` markers of the line being cut, from its fields on: where (the comma) and which key. */
-  private readonly markAt = new Int32Array(MAX_MARKS);
-  private readonly markKey = new Int8Array(MAX_MARKS);
+  private markAt: Int32Array;
+  private markKey: Int8Array;
   private marks = 0;
-  /** How far past its line's end the last native comma search ran. */
-  private overshoot = 0;
+  /** Where markers are found when none are handed in. */
+  private readonly found = new FieldMarks();
   private readonly memo = new Map<number, ByteFacts>();
   /** Where a message seen for the first time is read by the string code. */
   private readonly strings: LineCut;
 
   constructor(private readonly classifier: Classifier) {
     this.strings = new LineCut(classifier);
+    this.markAt = this.found.at;
+    this.markKey = this.found.key;
   }
 
   /**
    * Cuts the CANDIDATE line `buf[start, end)` whose `PID#TID: ` ends at `afterIds` (absolute), at
-   * `time`. False: the line is for the string path (nothing here is valid then).
+   * `time`. False: the line is for the string path (nothing here is valid then). `marks`: the
+   * line's field markers from `afterIds` on, found already (the same as from its message on: an
+   * accepted `*CONN ` holds no comma); null: found here.
    */
-  cut(buf: Buffer, start: number, end: number, afterIds: number, time: number): boolean {
+  cut(buf: Buffer, start: number, end: number, afterIds: number, time: number, marks: FieldMarks | null = null): boolean {
     let i = afterIds;
     if (i < end && buf[i] === 42 /* * */) {
       // `*CONN ` as parseHead reads it: plain digits here; anything else Number() might take goes to the string path.
@@ -90,8 +83,13 @@ export class ByteCut {
     }
     this.time = time;
     this.msgAt = i;
-    const fieldsAt = this.findMarks(buf, i, end);
-    if (fieldsAt === -2) return false;
+    const m = marks ?? this.found;
+    if (marks === null) this.found.find(buf, i, end);
+    if (m.n === TOO_MANY_MARKS) return false;
+    this.markAt = m.at;
+    this.markKey = m.key;
+    this.marks = m.n;
+    const fieldsAt = m.fieldsAt;
     const msgEnd = fieldsAt < 0 ? end : fieldsAt;
     this.msgEnd = msgEnd;
     const facts = this.facts(buf, i, msgEnd);
@@ -109,42 +107,6 @@ export class ByteCut {
     this.kind = withUpstream ? facts.kindWith : facts.kindWithout;
     // A failure without an `upstream:` field names its upstream in its message: the string path reads it there.
     return withUpstream || this.kind === null;
-  }
-
-  /**
-   * Finds the first `, client: ` from `msgAt` and records every `, key: ` marker from there to
-   * `end`. Returns where the fields begin (-1: no fields), or -2 when the line has too many markers.
-   *
-   * Commas are found by native Buffer.indexOf (a line has a handful; a byte loop over the whole
-   * line cost twice as much). Its search does not stop at the line's end: after a line whose
-   * search ran far past its end (no comma for a long way), the next line is searched by a loop
-   * that stops there, so no stretch of the log is searched again and again.
-   */
-  private findMarks(buf: Buffer, msgAt: number, end: number): number {
-    let fieldsAt = -1;
-    let n = 0;
-    const last = end - 4;
-    const native = this.overshoot <= MAX_OVERSHOOT;
-    let k = msgAt;
-    for (;;) {
-      k = native ? buf.indexOf(44 /* , */, k) : commaIn(buf, k, end);
-      if (k < 0 || k >= last) break;
-      if (buf[k + 1] === 32) {
-        const key = keyAt(buf, k + 2, end);
-        if (key >= 0 && (fieldsAt >= 0 || key === 0)) {
-          if (fieldsAt < 0) fieldsAt = k;
-          if (n === MAX_MARKS) return -2;
-          this.markAt[n] = k;
-          this.markKey[n] = key;
-          n++;
-        }
-      }
-      k++;
-    }
-    if (native) this.overshoot = k < 0 ? buf.length - end : k - end;
-    else if (k >= 0) this.overshoot = 0;
-    this.marks = n;
-    return fieldsAt;
   }
 
   /** cut.ts messageFacts on bytes: from the memo when this message was seen before. */
@@ -254,19 +216,6 @@ export class ByteCut {
     }
     return last;
   }
-}
-
-/** Which field key (KEYS index) starts at `at` and is followed by `: `, or -1. */
-function keyAt(buf: Buffer, at: number, end: number): number {
-  const ks = KEYS_BY_FIRST[buf[at]!];
-  if (ks !== undefined) for (const k of ks) if (startsWithBytes(buf, at, end, KEYS[k]!)) return k;
-  return -1;
-}
-
-/** The first comma in `buf[from, end)`, else -1 (or a position at or past `end - 4`: findMarks stops there anyway). */
-function commaIn(buf: Buffer, from: number, end: number): number {
-  for (let k = from; k < end; k++) if (buf[k] === 44) return k;
-  return -1;
 }
 
 /** `buf[from, to)` holds `needle` wholly. */
