@@ -19,6 +19,7 @@ import type { UnparsedReason } from '../../src/model/logRecord.js';
 import type { FailureSample } from '../../src/parse/failureSample.js';
 import { LocalClock } from '../../src/parse/localTime.js';
 import { bestTime, isAccessLine, isUndatedNginxLine, readShape } from '../../src/parse/lineShape.js';
+import { FailureScreen } from '../../src/parse/nginx/screen.js';
 import { SIGNATURES, type Signature } from '../../src/parse/nginx/signatures.js';
 import { LineSplitter, type SplitterOptions } from '../../src/sources/lineSplitter.js';
 import { streamFileLines, streamLines } from '../../src/sources/readInput.js';
@@ -28,6 +29,8 @@ const patterns = loadPatterns();
 let dir: string;
 let log: string;
 let events: string;
+/** An outage's log (bench --mix outage) with the odd lines: nearly every needle line is a failure. */
+let outageLog: string;
 
 const T = '2024/03/10 00:30:00';
 /** Lines that probe each branch of the header check, the time cache, binary and non-ASCII handling. */
@@ -177,6 +180,8 @@ beforeAll(() => {
   log = g.log;
   events = g.events;
   appendFileSync(log, `${ODD_LINES.join('\n')}`);
+  outageLog = generate(dir, 3_000_000, 8, 'outage').log;
+  appendFileSync(outageLog, `${ODD_LINES.join('\n')}`);
 });
 
 afterAll(() => {
@@ -327,6 +332,34 @@ describe('fast paths are equivalent to the reference parser line by line', () =>
     const ref = await reference({});
     expectSame(ref, await bytePath({}, { simd: false }));
     expectSame(ref, await oddChunks({}, [1, 7, 4099, 65_537, 3, 250_001], { simd: false }));
+  });
+
+  it('an outage log, where the screen looks at most messages only as far as their start', async () => {
+    const busy = log;
+    log = outageLog;
+    try {
+      const ref = await reference({});
+      expect(ref.counts.upstreamErrors / ref.counts.linesRead).toBeGreaterThan(0.8);
+      expectSame(ref, await bytePath({}));
+      expectSame(ref, await bytePath({}, { simd: false }));
+    } finally {
+      log = busy;
+    }
+    // It does: messages past the `never` rows are nearly all failures there, and the look is brief.
+    const screen = new FailureScreen();
+    const lines = readFileSync(outageLog, 'latin1').split('\n').filter((l) => l.includes('upstream') && l.includes('#'));
+    for (const line of lines.slice(0, 4096)) {
+      const buf = Buffer.from(line, 'latin1');
+      screen.notAFailure(buf, buf.indexOf(': ') + 2, buf.length);
+    }
+    expect(screen.looksBriefly).toBe(true);
+    // A busy host's needle lines are mostly no failures: it keeps looking.
+    const busyScreen = new FailureScreen();
+    for (const line of readFileSync(log, 'latin1').split('\n').filter((l) => l.includes('upstream') && l.includes('#')).slice(0, 4096)) {
+      const buf = Buffer.from(line, 'latin1');
+      busyScreen.notAFailure(buf, buf.indexOf(': ') + 2, buf.length);
+    }
+    expect(busyScreen.looksBriefly).toBe(false);
   });
 
   it('string mode (live path: quickScanLine)', async () => {

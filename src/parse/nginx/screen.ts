@@ -47,6 +47,15 @@ export function quickScanLine(cut: LineCut, text: string, clock: LocalClock): Sc
 }
 
 const B_CLIENT_FIELD = Buffer.from(', client: ');
+/**
+ * The screen's look at a message goes no further than its start while fewer than 1 in BRIEF_BELOW
+ * of the messages looked at fully turned out no failure (counted over LOOKS_PER_COUNT looks); it
+ * still looks fully at one line in SAMPLE_EVERY, to see when that changes. A busy host's needle
+ * lines are mostly no failures: it keeps looking there.
+ */
+const BRIEF_BELOW = 64;
+const LOOKS_PER_COUNT = 512;
+const SAMPLE_EVERY = 16;
 const B_WHILE = Buffer.from(' while ');
 
 /**
@@ -89,9 +98,19 @@ export class FailureScreen {
     this.byErrno = byErrno;
   }
 
+  /** Full looks (past the `never` rows) since the last count, and how many found no failure. */
+  private looked = 0;
+  private cleared = 0;
+  /** Lately nearly every message past the `never` rows was a failure: look past them at one line in SAMPLE_EVERY only. */
+  private brief = false;
+  private lines = 0;
+
   /**
    * True when the classifier is certainly null for the line whose message follows `PID#TID: `
-   * at `at` (bytes), whatever the line's fields.
+   * at `at` (bytes), whatever the line's fields. False is always safe (the line is cut, and the
+   * cut decides), and false is what this answers, after the cheap look at the message's start,
+   * while nearly every line getting past that look lately turned out a failure (an outage's log):
+   * the rest of the look would be work the cut does again.
    */
   notAFailure(buf: Buffer, at: number, end: number): boolean {
     let i = at;
@@ -102,6 +121,25 @@ export class FailureScreen {
       i++;
     }
     for (const p of this.never) if (startsWithBytes(buf, i, end, p)) return true;
+    if (this.brief && ++this.lines % SAMPLE_EVERY !== 0) return false;
+    const no = this.lookFurther(buf, i, end);
+    this.looked++;
+    if (no) this.cleared++;
+    if (this.looked === LOOKS_PER_COUNT) {
+      this.brief = this.cleared * BRIEF_BELOW < this.looked;
+      this.looked = 0;
+      this.cleared = 0;
+    }
+    return no;
+  }
+
+  /** notAFailure looks at most messages only as far as their start (see there). */
+  get looksBriefly(): boolean {
+    return this.brief;
+  }
+
+  /** notAFailure past the `never` rows, for the message at `i`. */
+  private lookFurther(buf: Buffer, i: number, end: number): boolean {
     for (const p of this.starts) if (startsWithBytes(buf, i, end, p)) return false;
     // One pass over the message (it ends at the first `, client: `): the phrases that make a
     // failure, and the last ` while ` (cutMessage's split point). No native call per line.
