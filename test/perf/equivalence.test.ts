@@ -360,6 +360,17 @@ describe('fast paths are equivalent to the reference parser line by line', () =>
       busyScreen.notAFailure(buf, buf.indexOf(': ') + 2, buf.length);
     }
     expect(busyScreen.looksBriefly).toBe(false);
+    // After a burst of failures in a busy host's log, the first line looked at fully that is no failure ends the brief look.
+    const fail = Buffer.from('recv() failed (104: Connection reset by peer) while reading response header from upstream, client: 1.2.3.4, server: a');
+    const noFail = Buffer.from('an upstream response is buffered to a temporary file /tmp/x while reading upstream, client: 1.2.3.4, server: a');
+    const burst = new FailureScreen();
+    for (let k = 0; k < 600; k++) expect(burst.notAFailure(fail, 0, fail.length)).toBe(false);
+    expect(burst.looksBriefly).toBe(true);
+    const answers = Array.from({ length: 16 }, () => burst.notAFailure(noFail, 0, noFail.length));
+    expect(burst.looksBriefly).toBe(false);
+    // Up to the line looked at fully, a brief look answers "maybe a failure" (the cut decides); from it on, the full answer.
+    expect(answers.filter((a) => a).length).toBeGreaterThan(0);
+    expect(burst.notAFailure(noFail, 0, noFail.length)).toBe(true);
   });
 
   it('string mode (live path: quickScanLine)', async () => {

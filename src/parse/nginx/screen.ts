@@ -122,24 +122,8 @@ export class FailureScreen {
     }
     for (const p of this.never) if (startsWithBytes(buf, i, end, p)) return true;
     if (this.brief && ++this.lines % SAMPLE_EVERY !== 0) return false;
-    const no = this.lookFurther(buf, i, end);
-    this.looked++;
-    if (no) this.cleared++;
-    if (this.looked === LOOKS_PER_COUNT) {
-      this.brief = this.cleared * BRIEF_BELOW < this.looked;
-      this.looked = 0;
-      this.cleared = 0;
-    }
-    return no;
-  }
-
-  /** notAFailure looks at most messages only as far as their start (see there). */
-  get looksBriefly(): boolean {
-    return this.brief;
-  }
-
-  /** notAFailure past the `never` rows, for the message at `i`. */
-  private lookFurther(buf: Buffer, i: number, end: number): boolean {
+    // Every LOOKS_PER_COUNT looks, whether to look briefly from then on (`cleared`: the looks that found no failure).
+    if (++this.looked === LOOKS_PER_COUNT) this.recount();
     for (const p of this.starts) if (startsWithBytes(buf, i, end, p)) return false;
     // One pass over the message (it ends at the first `, client: `): the phrases that make a
     // failure, and the last ` while ` (cutMessage's split point). No native call per line.
@@ -156,10 +140,31 @@ export class FailureScreen {
       const here = inside[b];
       if (here !== undefined) for (const p of here) if (startsWithBytes(buf, k, end, p)) return false;
     }
-    if (!this.byErrno) return true;
     // cutMessage: an errno group is a `(N: …)` that ends the message before its last ` while `.
     const headEnd = lastWhile >= 0 ? lastWhile : k;
-    return !(headEnd > i && buf[headEnd - 1] === 41 /* ) */);
+    if (this.byErrno && headEnd > i && buf[headEnd - 1] === 41 /* ) */) return false;
+    // No failure, seen while looking briefly: a busy host's log after a burst of failures. Look fully again at once.
+    if (this.brief) this.lookFully();
+    this.cleared++;
+    return true;
+  }
+
+  /** After LOOKS_PER_COUNT looks: brief from here when fewer than 1 in BRIEF_BELOW found no failure. */
+  private recount(): void {
+    this.brief = this.cleared * BRIEF_BELOW < this.looked;
+    this.looked = 0;
+    this.cleared = 0;
+  }
+
+  private lookFully(): void {
+    this.brief = false;
+    this.looked = 0;
+    this.cleared = 0;
+  }
+
+  /** notAFailure looks at most messages only as far as their start (see there). */
+  get looksBriefly(): boolean {
+    return this.brief;
   }
 }
 
