@@ -103,6 +103,7 @@ export class FailureScreen {
   private cleared = 0;
   /** Lately nearly every message past the `never` rows was a failure: look past them at one line in SAMPLE_EVERY only. */
   private brief = false;
+  /** Lines looked at briefly since the last full look. */
   private lines = 0;
 
   /**
@@ -121,7 +122,7 @@ export class FailureScreen {
       i++;
     }
     for (const p of this.never) if (startsWithBytes(buf, i, end, p)) return true;
-    if (this.brief && ++this.lines % SAMPLE_EVERY !== 0) return false;
+    if (this.brief && (this.lines = (this.lines + 1) % SAMPLE_EVERY) !== 0) return false;
     // Every LOOKS_PER_COUNT looks, whether to look briefly from then on (`cleared`: the looks that found no failure).
     if (++this.looked === LOOKS_PER_COUNT) this.recount();
     for (const p of this.starts) if (startsWithBytes(buf, i, end, p)) return false;
