@@ -46,20 +46,16 @@ export class ByteCut {
   requestSent = false;
   /** Start/end byte pairs in cut.ts's field order (F_CLIENT …), -1 when absent. */
   readonly fields = new Int32Array(FIELD_COUNT * 2);
-  /** The `, key: ` markers of the line being cut, from its fields on: where (the comma) and which key. */
-  private markAt: Int32Array;
-  private markKey: Int8Array;
-  private marks = 0;
   /** Where markers are found when none are handed in. */
   private readonly found = new FieldMarks();
+  /** The `, key: ` markers of the line being cut, from its fields on: `found`, or those handed in. */
+  private lineMarks: FieldMarks = this.found;
   private readonly memo = new Map<number, ByteFacts>();
   /** Where a message seen for the first time is read by the string code. */
   private readonly strings: LineCut;
 
   constructor(private readonly classifier: Classifier) {
     this.strings = new LineCut(classifier);
-    this.markAt = this.found.at;
-    this.markKey = this.found.key;
   }
 
   /**
@@ -83,12 +79,9 @@ export class ByteCut {
     }
     this.time = time;
     this.msgAt = i;
-    const m = marks ?? this.found;
+    const m = (this.lineMarks = marks ?? this.found);
     if (marks === null) this.found.find(buf, i, end);
     if (m.n === TOO_MANY_MARKS) return false;
-    this.markAt = m.at;
-    this.markKey = m.key;
-    this.marks = m.n;
     const fieldsAt = m.fieldsAt;
     const msgEnd = fieldsAt < 0 ? end : fieldsAt;
     this.msgEnd = msgEnd;
@@ -135,17 +128,18 @@ export class ByteCut {
     return facts;
   }
 
-  /** cut.ts cutFields from the markers findMarks recorded (the first is `, client: ` at `start`). */
+  /** cut.ts cutFields from the line's markers (the first is `, client: ` at `start`). */
   private cutFields(buf: Buffer, start: number, end: number): void {
     const out = this.fields;
+    const { at: markAt, key: markKey, n: marks } = this.lineMarks;
     let pos = start;
     let keyIndex = 0;
     let m = 0;
     while (pos < end && keyIndex < KEYS.length) {
       // The marker at `pos`, if one of the keys still to come.
-      while (m < this.marks && this.markAt[m]! < pos) m++;
-      if (m >= this.marks || this.markAt[m] !== pos || this.markKey[m]! < keyIndex) break;
-      const found = this.markKey[m]!;
+      while (m < marks && markAt[m]! < pos) m++;
+      if (m >= marks || markAt[m] !== pos || markKey[m]! < keyIndex) break;
+      const found = markKey[m]!;
       keyIndex = found + 1;
       const valueStart = pos + 2 + KEYS[found]!.length;
       let valueEnd = -1;
@@ -154,8 +148,8 @@ export class ByteCut {
         // Closing quote: the first `", key: ` for a later key, else the last quote on the line.
         const close = this.firstOfLowestKey(buf, this.firstMarkFrom(valueStart + 1), keyIndex, valueStart + 1, true);
         if (close >= 0) {
-          const at = this.markAt[close]! - 1;
-          valueEnd = found === F_REQUEST ? this.requestEnd(buf, valueStart + 1, at, this.markKey[close]!) : at;
+          const at = markAt[close]! - 1;
+          valueEnd = found === F_REQUEST ? this.requestEnd(buf, valueStart + 1, at, markKey[close]!) : at;
         }
         if (valueEnd < 0) valueEnd = buf[end - 1] === 34 ? end - 1 : end;
         out[2 * found] = valueStart + 1;
@@ -163,7 +157,7 @@ export class ByteCut {
         next = valueEnd + 1;
       } else {
         const after = this.firstOfLowestKey(buf, this.firstMarkFrom(valueStart), keyIndex, valueStart, false);
-        valueEnd = after >= 0 ? this.markAt[after]! : end;
+        valueEnd = after >= 0 ? markAt[after]! : end;
         out[2 * found] = valueStart;
         out[2 * found + 1] = valueEnd;
         next = valueEnd;
@@ -174,8 +168,9 @@ export class ByteCut {
 
   /** The first marker at or after `from` (markers lie in order). */
   private firstMarkFrom(from: number): number {
+    const { at, n } = this.lineMarks;
     let m = 0;
-    while (m < this.marks && this.markAt[m]! < from) m++;
+    while (m < n && at[m]! < from) m++;
     return m;
   }
 
@@ -187,10 +182,11 @@ export class ByteCut {
   private firstOfLowestKey(buf: Buffer, m: number, minKey: number, from: number, quoted: boolean): number {
     let best = -1;
     let bestKey = KEYS.length;
-    for (; m < this.marks; m++) {
-      const key = this.markKey[m]!;
+    const { at: markAt, key: markKey, n } = this.lineMarks;
+    for (; m < n; m++) {
+      const key = markKey[m]!;
       if (key < minKey || key >= bestKey) continue;
-      const at = this.markAt[m]!;
+      const at = markAt[m]!;
       if (quoted ? at - 1 < from || buf[at - 1] !== 34 : at < from) continue;
       best = m;
       bestKey = key;
@@ -200,9 +196,10 @@ export class ByteCut {
 
   /** Where the first `", key: ` for `key` at or after `from` begins (its quote), or -1. */
   private quoteMarker(buf: Buffer, key: number, from: number): number {
-    for (let m = 0; m < this.marks; m++) {
-      const at = this.markAt[m]! - 1;
-      if (this.markKey[m] === key && at >= from && buf[at] === 34) return at;
+    const { at: markAt, key: markKey, n } = this.lineMarks;
+    for (let m = 0; m < n; m++) {
+      const at = markAt[m]! - 1;
+      if (markKey[m] === key && at >= from && buf[at] === 34) return at;
     }
     return -1;
   }
