@@ -12,16 +12,17 @@ import type { MainOptions } from './mainOptions.js';
 
 startReaderThread();
 const argv = process.argv.slice(2);
-const [{ parseMainOptions }, { processIo }, { expandLogArgs }, { startReadingEarly }] = await Promise.all([
+const [{ parseMainOptions }, { processIo }, { expandLogArgs }, { startReadingEarly }, { firstLogOfPostmortem }] = await Promise.all([
   import('./mainOptions.js'),
   import('./io.js'),
   import('../sources/logSet.js'),
   import('../scan/screenedFile.js'),
+  import('./relaunch.js'),
 ]);
 let options: MainOptions | undefined;
 try {
   options = parseMainOptions(argv, processIo());
-  const first = options.mode === 'postmortem' && options.nginxContainer === null ? expandLogArgs(options.logs)[0] : undefined;
+  const first = firstLogOfPostmortem(options, expandLogArgs(options.logs));
   if (first !== undefined) startReadingEarly(first, { tz: options.tz, since: options.since, until: options.until });
 } catch {
   // A command line the CLI refuses: it says why, below.

@@ -43,10 +43,15 @@ export function relaunchEntry(o: MainOptions): string | null {
     return sizes.get(file)!;
   };
   if (!heapFlagsMatter(o, files, sizeOf)) return null;
-  const first = o.mode === 'postmortem' && o.nginxContainer === null ? files[0] : undefined;
+  const first = firstLogOfPostmortem(o, files);
   const size = first !== undefined ? sizeOf(first) : null;
   const module = first !== undefined && size !== null && readOnThread(first, size.bytes) ? './readerFirst.js' : './main.js';
   return fileURLToPath(new URL(module, import.meta.url));
+}
+
+/** The log a postmortem reads first from disk (`files`: its logs, expanded), which may get a reader thread (analyze.ts); undefined for any other run. */
+export function firstLogOfPostmortem(o: MainOptions, files: readonly string[]): string | undefined {
+  return o.mode === 'postmortem' && o.nginxContainer === null ? files[0] : undefined;
 }
 
 const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
