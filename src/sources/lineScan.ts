@@ -23,9 +23,8 @@ export const NEEDLE_MAX_BYTES = 48;
 /** Needles, then the plain prefixes (same layout, same limits) at PLAIN_AT. */
 const PLAIN_AT = 64 * (MAX_NEEDLES + 1);
 const NEEDLE_TABLE_BYTES = 2 * PLAIN_AT;
-/** After the needle tables: the field keys `marks` looks for (a count, then a 32-byte slot per key), then where it writes the markers. */
-const KEY_SLOT_BYTES = 32;
-const KEYS_BYTES = KEY_SLOT_BYTES * (FIELD_KEY_BYTES.length + 1);
+/** After the needle tables: the field keys `marks` looks for (the same layout), then where it writes the markers. */
+const KEYS_BYTES = 64 * (FIELD_KEY_BYTES.length + 1);
 const MARKS_OUT_BYTES = 8 * MAX_MARKS;
 
 /** The part of the WebAssembly API used here (@types/node 20 does not declare it; absent under --jitless). */
@@ -65,6 +64,22 @@ interface LineScanExports {
   marks(from: number, end: number, keys: number, out: number, max: number): number;
 }
 
+/**
+ * A table of byte strings as lineScan.wat's $prefixAt reads it: a count, then a 64-byte slot per
+ * string (its length; at 8, the mask of its first 8 bytes, which only a shorter string's own bytes
+ * pass; at 16, its bytes).
+ */
+function writeTable(t: Buffer, list: readonly Buffer[]): void {
+  t.fill(0);
+  t.writeInt32LE(list.length, 0);
+  list.forEach((s, k) => {
+    const slot = 64 * (k + 1);
+    t.writeInt32LE(s.length, slot);
+    t.writeBigUInt64LE(s.length >= 8 ? 0xffffffffffffffffn : (1n << BigInt(8 * s.length)) - 1n, slot + 8);
+    s.copy(t, slot + 16);
+  });
+}
+
 export class SimdLineScanner {
   /** Two chunk buffers inside the module's memory: a chunk read into one is scanned where it lies. */
   readonly regions: readonly [Buffer, Buffer];
@@ -98,25 +113,9 @@ export class SimdLineScanner {
     const mem = wasm.memory.buffer;
     this.regions = [Buffer.from(mem, 0, REGION_BYTES), Buffer.from(mem, regionStride, REGION_BYTES)];
     this.table = new Int32Array(mem, this.tableAt, REGION_BYTES);
-    // The needle table lineScan.wat reads: a count, then a 64-byte slot per needle (length, then its bytes at 16).
-    const t = Buffer.from(mem, this.needlesAt, NEEDLE_TABLE_BYTES);
-    t.fill(0);
-    for (const [list, at] of [[needles, 0], [plain, PLAIN_AT]] as const) {
-      t.writeInt32LE(list.length, at);
-      list.forEach((n, k) => {
-        t.writeInt32LE(n.length, at + 64 * (k + 1));
-        n.copy(t, at + 64 * (k + 1) + 16);
-      });
-    }
-    const keys = Buffer.from(mem, this.keysAt, KEYS_BYTES);
-    keys.writeInt32LE(FIELD_KEY_BYTES.length, 0);
-    FIELD_KEY_BYTES.forEach((key, k) => {
-      const slot = KEY_SLOT_BYTES * (k + 1);
-      keys.writeInt32LE(key.length, slot);
-      // The mask of its first 8 bytes: only a shorter key's own bytes are compared in that word.
-      keys.writeBigUInt64LE(key.length >= 8 ? 0xffffffffffffffffn : (1n << BigInt(8 * key.length)) - 1n, slot + 8);
-      key.copy(keys, slot + 16);
-    });
+    writeTable(Buffer.from(mem, this.needlesAt, PLAIN_AT), needles);
+    writeTable(Buffer.from(mem, this.needlesAt + PLAIN_AT, PLAIN_AT), plain);
+    writeTable(Buffer.from(mem, this.keysAt, KEYS_BYTES), FIELD_KEY_BYTES);
     this.marksOut = new Int32Array(mem, this.marksAt, 2 * MAX_MARKS);
   }
 

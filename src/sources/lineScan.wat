@@ -15,8 +15,8 @@
 ;;                      prefixes. Such a line is OTHER with the previous line's time whenever the
 ;;                      previous line was valid.
 ;; It returns the number of lines. Bytes after the last `\n` are the caller's (a partial line).
-;; `needles`: an i32 count (0-4), then one 64-byte slot per needle: its length (i32, 1-48) and, from
-;; the slot's byte 16, its bytes. At `needles` + 320, the `plain` prefixes in the same layout: message
+;; `needles`: a table of byte strings (see $prefixAt), one per needle (0-4, each 1-48 bytes long).
+;; At `needles` + 320, the `plain` prefixes in the same layout: message
 ;; starts that make a needle line no failure (the signature table's rows for a client leaving). The caller leaves 64 readable bytes after base+len: blocks and
 ;; needle checks read past the end, and what they find there is masked off (positions) or lies in
 ;; the trailing partial line, whose flags are never written.
@@ -89,7 +89,7 @@
             ;; A needle holds no `\n`, so a match lies inside one line. One that runs past the end
             ;; lies in the trailing partial line, whose flags are never written.
             (if (i32.and (local.get $cand) (i32.shl (i32.const 1) (local.get $bit)))
-              (then (if (call $startsWithAny (local.get $pos) (i32.add (local.get $pos) (i32.const 64)) (local.get $needles))
+              (then (if (i32.ge_s (call $prefixAt (local.get $pos) (i32.add (local.get $pos) (i32.const 64)) (local.get $needles)) (i32.const 0))
                 (then (local.set $flags (i32.or (local.get $flags) (i32.const 2)))))))
             (if (i32.and (local.get $nl) (i32.shl (i32.const 1) (local.get $bit)))
               (then
@@ -113,11 +113,9 @@
   ;; parse/nginx/fieldMarks.ts FieldMarks.find finds them: every `, key: ` whose comma lies in
   ;; [from, end - 4) and whose key (a `keys` entry, `client: ` first) ends by `end`, from the
   ;; first `, client: ` on. Writes (comma position, key index) as two i32 per marker at `out`;
-  ;; returns their number, or -2 when there are more than `max`. `keys`: an i32 count, then one
-  ;; 32-byte slot per key: its length (i32, 1-16); at byte 8, an i64 mask of its first 8 bytes
-  ;; (all ones for a key of 8 or more); from byte 16, its bytes (zero after them). Blocks and
-  ;; words read up to 12 bytes past `end` (readable: the caller's padding); what they find there
-  ;; is masked off or lies past a length check.
+  ;; returns their number, or -2 when there are more than `max`. `keys`: a table of byte strings
+  ;; (see $prefixAt). Blocks and words read up to 12 bytes past `end` (readable: the caller's
+  ;; padding); what they find there is masked off or lies past a length check.
   (func (export "marks") (param $from i32) (param $end i32) (param $keys i32) (param $out i32) (param $max i32) (result i32)
     (local $p i32) (local $last i32) (local $m i32) (local $k i32) (local $key i32) (local $n i32)
     (local.set $last (i32.sub (local.get $end) (i32.const 4)))
@@ -136,7 +134,7 @@
             (local.set $k (i32.add (local.get $p) (i32.ctz (local.get $m))))
             (if (i32.eq (i32.load8_u offset=1 (local.get $k)) (i32.const 32))
               (then
-                (local.set $key (call $keyAt (i32.add (local.get $k) (i32.const 2)) (local.get $end) (local.get $keys)))
+                (local.set $key (call $prefixAt (i32.add (local.get $k) (i32.const 2)) (local.get $end) (local.get $keys)))
                 ;; Markers are recorded from the first `, client: ` (key 0) on.
                 (if (i32.and (i32.ge_s (local.get $key) (i32.const 0))
                              (i32.or (i32.gt_s (local.get $n) (i32.const 0)) (i32.eqz (local.get $key))))
@@ -151,15 +149,18 @@
         (br $blocks)))
     (local.get $n))
 
-  ;; Which key of the table at `t` (marks) starts at `pos` and ends by `le`, or -1. A key's first
-  ;; 8 bytes are compared as one word (the slot's mask keeps those of a shorter key), the rest byte by byte.
-  (func $keyAt (param $pos i32) (param $le i32) (param $t i32) (result i32)
+  ;; Which byte string of the table at `t` starts at `pos` and ends by `le` (the first, in the
+  ;; table's order), or -1. A table is an i32 count, then one 64-byte slot per string: its length
+  ;; (i32, 1-48); at byte 8, an i64 mask of its first 8 bytes (all ones for a string of 8 or
+  ;; more); from byte 16, its bytes (zero after them). The first 8 bytes are compared as one word
+  ;; (read whatever lies there: the caller's padding), the rest byte by byte.
+  (func $prefixAt (param $pos i32) (param $le i32) (param $t i32) (result i32)
     (local $j i32) (local $slot i32) (local $len i32) (local $k i32) (local $w i64)
     (local.set $w (i64.load (local.get $pos)))
     (block $none
       (loop $each
         (br_if $none (i32.ge_s (local.get $j) (i32.load (local.get $t))))
-        (local.set $slot (i32.add (local.get $t) (i32.shl (i32.add (local.get $j) (i32.const 1)) (i32.const 5))))
+        (local.set $slot (i32.add (local.get $t) (i32.shl (i32.add (local.get $j) (i32.const 1)) (i32.const 6))))
         (local.set $len (i32.load (local.get $slot)))
         (block $differs
           (br_if $differs (i64.ne (i64.and (local.get $w) (i64.load offset=8 (local.get $slot))) (i64.load offset=16 (local.get $slot))))
@@ -234,29 +235,7 @@
         (if (i32.ge_u (local.get $p) (local.get $le)) (then (return (i32.const 0))))
         (if (i32.ne (i32.load8_u (local.get $p)) (i32.const 32)) (then (return (i32.const 0))))
         (local.set $p (i32.add (local.get $p) (i32.const 1)))))
-    (call $startsWithAny (local.get $p) (local.get $le) (i32.add (local.get $needles) (i32.const 320))))
-
-  ;; One of the byte strings of the table at `t` (a count, then 64-byte slots) starts at `pos` and
-  ;; ends by `le`.
-  (func $startsWithAny (param $pos i32) (param $le i32) (param $t i32) (result i32)
-    (local $j i32) (local $slot i32) (local $len i32) (local $k i32)
-    (block $none
-      (loop $each
-        (br_if $none (i32.ge_s (local.get $j) (i32.load (local.get $t))))
-        (local.set $slot (i32.add (local.get $t) (i32.shl (i32.add (local.get $j) (i32.const 1)) (i32.const 6))))
-        (local.set $len (i32.load (local.get $slot)))
-        (local.set $k (i32.const 0))
-        (block $differs
-          (br_if $differs (i32.gt_s (local.get $len) (i32.sub (local.get $le) (local.get $pos))))
-          (loop $bytes
-            (if (i32.ge_u (local.get $k) (local.get $len)) (then (return (i32.const 1))))
-            (br_if $differs (i32.ne (i32.load8_u (i32.add (local.get $pos) (local.get $k)))
-                                    (i32.load8_u offset=16 (i32.add (local.get $slot) (local.get $k)))))
-            (local.set $k (i32.add (local.get $k) (i32.const 1)))
-            (br $bytes)))
-        (local.set $j (i32.add (local.get $j) (i32.const 1)))
-        (br $each)))
-    (i32.const 0))
+    (i32.ge_s (call $prefixAt (local.get $p) (local.get $le) (i32.add (local.get $needles) (i32.const 320))) (i32.const 0)))
 
   ;; The first position at or after `p` (before `le`) that is not an ASCII digit.
   (func $digits (param $p i32) (param $le i32) (result i32)
