@@ -38,10 +38,15 @@ export async function writeParts(out: Writable, parts: Iterable<string>): Promis
   for (const part of parts) {
     if (out.destroyed) return;
     if (out.write(part)) continue;
-    // 'drain' never comes to a destroyed stream: wait for whichever of the two happens.
-    const drained = once(out, 'drain').then(() => true, () => false);
-    const closed = once(out, 'close').then(() => false, () => false);
-    if (!(await Promise.race([drained, closed]))) return;
+    // 'drain' never comes to a destroyed stream: wait for whichever of the two happens, then take
+    // the other's listeners off (left on, every full buffer of a big report to a pipe added two,
+    // and Node warned of a listener leak on stderr after ten).
+    const settled = new AbortController();
+    const drained = once(out, 'drain', { signal: settled.signal }).then(() => true, () => false);
+    const closed = once(out, 'close', { signal: settled.signal }).then(() => false, () => false);
+    const goOn = await Promise.race([drained, closed]);
+    settled.abort();
+    if (!goOn) return;
   }
 }
 
