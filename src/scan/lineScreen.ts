@@ -75,7 +75,7 @@ export type FullLineHandler = (source: string, lineNo: number, buf: Buffer, star
 export class LineScreen implements ByteLineConsumer {
   /** Bytes that make a line worth decoding: every upstream failure holds one of them (the signature table's needles). */
   readonly needles: readonly Buffer[];
-  /** Message starts that make a line no failure whatever else it holds (the table's client-leaving rows). */
+  /** Message starts that make a line no failure whatever else it holds (the table's leading rows of kind null). */
   readonly plainPrefixes: readonly Buffer[];
   private readonly scanner: NginxByteScanner;
   /** The time of the last line, NaN when it was not a valid line: what LINE_SAME_HEAD lines reuse. */

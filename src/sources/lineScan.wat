@@ -17,7 +17,7 @@
 ;; It returns the number of lines. Bytes after the last `\n` are the caller's (a partial line).
 ;; `needles`: a table of byte strings (see $prefixAt), one per needle (0-4, each 1-48 bytes long).
 ;; At `needles` + 320, the `plain` prefixes in the same layout: message
-;; starts that make a needle line no failure (the signature table's rows for a client leaving). The caller leaves 64 readable bytes after base+len: blocks and
+;; starts that make a needle line no failure (the signature table's leading rows of kind null). The caller leaves 64 readable bytes after base+len: blocks and
 ;; needle checks read past the end, and what they find there is masked off (positions) or lies in
 ;; the trailing partial line, whose flags are never written.
 (module

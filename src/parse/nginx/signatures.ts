@@ -13,7 +13,9 @@
  *   mentions an upstream. Errno-only rows need it: `(104: Connection reset by peer) while reading
  *   client request line` is the client's problem, not the backend's;
  * - `also`, when given, is in the message before the action too.
- * A row whose kind is null says the line is never a failure (the client left), whatever follows.
+ * A row whose kind is null says the line is never a failure (the client left, nginx buffers a
+ * response to disk), whatever follows. Leading ones also let the fast path count such a line
+ * without reading it further (screen.ts `never`, the WebAssembly scan's plain prefixes).
  */
 import type { Level, UpstreamErrorKind } from '../../model/logRecord.js';
 
@@ -34,6 +36,9 @@ export const SIGNATURES: readonly Signature[] = [
   // The client leaving is never an upstream failure, whatever else the line says.
   { phrase: 'client prematurely closed', where: 'start', kind: null, level: 'info' },
   { phrase: 'client timed out', where: 'start', kind: null, level: 'info' },
+  // nginx noting a big response goes to a temp file (ngx_event_pipe.c; its message is the file's
+  // path, from the config): on a busy host a tenth of the lines, each holding `upstream`.
+  { phrase: 'an upstream response is buffered', where: 'start', kind: null, level: 'warn' },
   { phrase: 'no live upstreams', where: 'start', kind: 'no-live-upstreams', level: 'error' },
   { phrase: 'upstream prematurely closed', where: 'start', kind: 'premature-close', level: 'error' },
   { phrase: 'upstream timed out', where: 'start', kind: 'timeout', level: 'error' },
