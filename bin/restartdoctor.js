@@ -1,10 +1,14 @@
 #!/usr/bin/env node
 /**
  * The `restartdoctor` command (package.json "bin"; npm's shims run it with Node on every platform).
- * It runs the CLI in this process, so start-up costs what `node dist/src/cli/main.js` costs. A run
- * that needs the V8 heap flags (a big log, a live session: src/cli/nodeFlags.ts) starts Node again
- * with them on the CLI module, sharing stdio, passing on signals and the exit (src/cli/relaunch.ts).
+ * It runs the CLI in this process, so start-up costs what `node dist/src/cli/main.js` costs. It
+ * holds the V8 heap small first thing (src/util/heapHold.ts: the young generation stays as it was
+ * made only if it has not grown yet), which a long postmortem needs (src/cli/nodeFlags.ts); a live
+ * session or a replay starts Node again with the heap flags on the CLI module, sharing stdio,
+ * passing on signals and the exit (src/cli/relaunch.ts).
  */
-import { runAsProgram } from '../dist/src/cli/main.js';
+import { holdHeap } from '../dist/src/util/heapHold.js';
 
+holdHeap();
+const { runAsProgram } = await import('../dist/src/cli/main.js');
 runAsProgram(process.argv.slice(2), { withHeapFlags: true });

@@ -2,10 +2,10 @@
  * Entry point: picks the command, runs it, and turns any error into one line (or one JSON
  * object under --json) and an exit code from the EXIT table. No stack trace reaches a user.
  *
- * The installed command is bin/restartdoctor.js: it runs the CLI in its own process and, for a run
- * the heap flags of nodeFlags.ts matter to (a big log, a live session), starts Node again with them
- * on this module, or on readerFirst.ts for a log read on a reader thread (relaunch.ts).
- * `node dist/src/cli/main.js` runs the same code, never with them.
+ * The installed command is bin/restartdoctor.js: it runs the CLI in its own process with the heap
+ * held small (util/heapHold.ts), and for a live session or a replay starts Node again with the heap
+ * flags of nodeFlags.ts on this module (relaunch.ts).
+ * `node dist/src/cli/main.js` runs the same code, with neither.
  */
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -17,7 +17,7 @@ import { COMMAND_NAMES, COMMANDS } from './commandFlags.js';
 import { findCommand, nearest, parseFlags, wantsJson, type FlagTable } from './flags.js';
 import { commandHelp, mainHelp } from './help.js';
 import { processIo, type CliIo, type Command } from './io.js';
-import { MAIN_FLAGS, parseMainOptions, type MainOptions } from './mainOptions.js';
+import { MAIN_FLAGS, parseMainOptions } from './mainOptions.js';
 import { hasNodeFlags } from './nodeFlags.js';
 
 // Commands load on demand: ink, react and dockerode cost a second of start-up that a postmortem
@@ -53,12 +53,11 @@ function help(words: string[], io: CliIo): number {
 }
 
 /**
- * `relaunch`: given (the installed command), a run the heap flags matter to is handed to it with the
- * module to start on (relaunchEntry; it starts Node again with them, nodeFlags.ts) unless this
- * process has them already. `parsed`: the
- * main command's options as readerFirst.ts read them from `argv` already.
+ * `relaunch`: given (the installed command), a run is readied for its heap unless this process has
+ * the flags already (prepareHeap: a big postmortem's reader thread starts now; a live session or a
+ * replay is handed to `relaunch` with the module to start Node again on).
  */
-export async function main(argv: string[], io: CliIo, relaunch?: (entry: string) => Promise<number>, parsed?: MainOptions): Promise<number> {
+export async function main(argv: string[], io: CliIo, relaunch?: (entry: string) => Promise<number>): Promise<number> {
   const json = wantsJson(argv);
   try {
     // Global flags may come before the command's name: `restartdoctor --json check …`.
@@ -78,7 +77,7 @@ export async function main(argv: string[], io: CliIo, relaunch?: (entry: string)
       }
       return await (await load())(rest, io);
     }
-    const o = parsed ?? parseMainOptions(argv, io, othersThan('restartdoctor'));
+    const o = parseMainOptions(argv, io, othersThan('restartdoctor'));
     if (o.help) {
       io.stdout.write(mainHelp());
       return EXIT.ok;
@@ -88,7 +87,7 @@ export async function main(argv: string[], io: CliIo, relaunch?: (entry: string)
       return EXIT.ok;
     }
     if (relaunch && !hasNodeFlags(process.execArgv)) {
-      const entry = (await import('./relaunch.js')).relaunchEntry(o);
+      const entry = await (await import('./relaunch.js')).prepareHeap(o);
       if (entry !== null) return await relaunch(entry);
     }
     if (o.mode === 'postmortem') return await (await import('./commands/postmortem.js')).runPostmortem(o, io);
@@ -123,16 +122,15 @@ function isEntryPoint(): boolean {
 
 /**
  * Runs the CLI as the process's program: its exit code becomes the process's. `withHeapFlags`
- * (bin/restartdoctor.js): a run the heap flags matter to starts Node again with them (relaunch.ts).
- * `options`: the main command's, read already (readerFirst.ts).
+ * (bin/restartdoctor.js, which holds the heap already): a run is readied for its heap (relaunch.ts).
  */
-export function runAsProgram(argv: string[], { withHeapFlags = false, options }: { withHeapFlags?: boolean; options?: MainOptions } = {}): void {
+export function runAsProgram(argv: string[], { withHeapFlags = false }: { withHeapFlags?: boolean } = {}): void {
   // A closed pipe (`| head`) is a normal end for a report writer, not a crash: the stream is
   // destroyed, writers stop (writeParts), and the command's exit code (1 when an incident was
   // found) stands. Exiting here with 0 would tell a script `restartdoctor … | head -1` found nothing.
   process.stdout.on('error', () => {});
   const relaunch = withHeapFlags ? async (entry: string) => (await import('./relaunch.js')).relaunchWithNodeFlags(entry, argv) : undefined;
-  main(argv, processIo(), relaunch, options).then(
+  main(argv, processIo(), relaunch).then(
     (code) => {
       process.exitCode = code;
     },

@@ -1,62 +1,60 @@
 /**
- * Starts Node again on the CLI with the heap flags (nodeFlags.ts says when and why), sharing stdio,
- * passing on the signals this process gets, and ending as the CLI ended: its exit code, or the
- * signal that killed it (so a shell sees 128 + n).
+ * Gives a run the heap its length needs (nodeFlags.ts says why). A postmortem runs in this process,
+ * whose heap the installed command holds small (util/heapHold.ts): starting Node again would cost
+ * it a second start. A live session or a replay, which lasts, starts Node again on the CLI with the
+ * flags, sharing stdio, passing on the signals this process gets, and ending as the CLI ended: its
+ * exit code, or the signal that killed it (so a shell sees 128 + n).
  */
 import { spawn } from 'node:child_process';
-import { fstatSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { readOnThread } from '../scan/readerThread.js';
-import { sniffFile } from '../sources/compression.js';
+import { readerThreadUp, readOnThread, startReaderThread } from '../scan/readerThread.js';
+import { startReadingEarly } from '../scan/screenedFile.js';
 import { expandLogArgs } from '../sources/logSet.js';
 import { EXIT } from '../util/exitCodes.js';
 import type { MainOptions } from './mainOptions.js';
-import { heapFlagsMatter, NODE_FLAGS, type LogSize } from './nodeFlags.js';
-
-/** A log's size as heapFlagsMatter counts it; a missing file is 0 (the CLI reports it in this process). */
-function logSize(file: string): LogSize {
-  try {
-    const st = file === '-' ? fstatSync(0) : statSync(file);
-    if (!st.isFile()) return null;
-    return { bytes: st.size, compressed: file !== '-' && st.size > 0 && sniffFile(file) !== null };
-  } catch {
-    return { bytes: 0, compressed: false };
-  }
-}
+import { NODE_FLAGS } from './nodeFlags.js';
 
 /**
- * The module to start Node again on with the heap flags, or null when they do not matter to this
- * run (heapFlagsMatter, its files looked at on disk once): the CLI, or for a postmortem whose
- * first log gets a reader thread (analyze.ts), readerFirst.ts, which starts that thread before it
- * loads the CLI.
+ * Readies the installed command's process for run `o`. A postmortem whose first log gets a reader
+ * thread (analyze.ts, a big file): starts that thread and its read now, so that it scans while this
+ * thread loads the rest of the CLI (~0.15 s of modules, zod's among them), once the thread runs
+ * (readerThreadUp: until then this thread's young generation could grow). Returns the module to
+ * start Node again on with the flags (relaunchWithNodeFlags) for a live session or a replay, else null.
  */
-export function relaunchEntry(o: MainOptions): string | null {
-  let files: string[];
-  try {
-    files = expandLogArgs(o.logs);
-  } catch {
-    return null; // a pattern that matches nothing: the CLI says so, in this process
+export async function prepareHeap(o: MainOptions): Promise<string | null> {
+  if (o.mode !== 'postmortem') return fileURLToPath(new URL('./main.js', import.meta.url));
+  const first = firstLogFile(o);
+  if (first !== undefined && readOnThread(first, sizeOf(first))) {
+    startReaderThread();
+    startReadingEarly(first, { tz: o.tz, since: o.since, until: o.until });
+    await readerThreadUp();
   }
-  const sizes = new Map<string, LogSize>();
-  const sizeOf = (file: string): LogSize => {
-    if (!sizes.has(file)) sizes.set(file, logSize(file));
-    return sizes.get(file)!;
-  };
-  if (!heapFlagsMatter(o, files, sizeOf)) return null;
-  const first = firstLogOfPostmortem(o, files);
-  const size = first !== undefined ? sizeOf(first) : null;
-  const module = first !== undefined && size !== null && readOnThread(first, size.bytes) ? './readerFirst.js' : './main.js';
-  return fileURLToPath(new URL(module, import.meta.url));
+  return null;
 }
 
-/** The log a postmortem reads first from disk (`files`: its logs, expanded), which may get a reader thread (analyze.ts); undefined for any other run. */
-export function firstLogOfPostmortem(o: MainOptions, files: readonly string[]): string | undefined {
-  return o.mode === 'postmortem' && o.nginxContainer === null ? files[0] : undefined;
+/** The log file a postmortem reads first (none through the Docker API, or for a pattern that matches nothing: the CLI says so). */
+function firstLogFile(o: MainOptions): string | undefined {
+  if (o.nginxContainer !== null) return undefined;
+  try {
+    return expandLogArgs(o.logs)[0];
+  } catch {
+    return undefined;
+  }
+}
+
+/** Bytes of a file on disk; 0 when it cannot be read (the CLI reports that itself). */
+function sizeOf(file: string): number {
+  try {
+    return file === '-' ? 0 : statSync(file).size;
+  } catch {
+    return 0;
+  }
 }
 
 const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
-/** Runs `node NODE_FLAGS entry argv…` (relaunchEntry) to its end; resolves with its exit code (ends this process by its signal). */
+/** Runs `node NODE_FLAGS entry argv…` (prepareHeap) to its end; resolves with its exit code (ends this process by its signal). */
 export function relaunchWithNodeFlags(entry: string, argv: readonly string[]): Promise<number> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [...NODE_FLAGS, ...process.execArgv, entry, ...argv], { stdio: 'inherit' });

@@ -1,15 +1,16 @@
 /**
  * The reader thread of a big log file (screenWorker.ts), and which files get one. Kept apart from
  * screenedFile.ts, with little behind it (Node's modules, the compression sniff), so that a
- * process can start the thread before it loads anything else: a relaunched postmortem of a big
- * log does (cli/readerFirst.ts). The thread loads its modules on the other core while this one
- * reads the command line and hands it its job (screenedFile.ts startReadingEarly); started when
- * the engine opened the log instead, it began scanning ~0.3 s later.
+ * process can start the thread before it loads the rest of the CLI: the installed command does for
+ * a postmortem of a big log (cli/relaunch.ts prepareHeap). The thread loads its modules on the
+ * other core while this one loads the CLI; it has its job by then (screenedFile.ts
+ * startReadingEarly). Started when the engine opened the log instead, it began scanning ~0.3 s later.
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { sniffFile } from '../sources/compression.js';
+import { heapHeld, holdHeap } from '../util/heapHold.js';
 
 /** Smaller files are read on the engine's thread: starting a thread costs more than it saves below this. */
 const SCREEN_MIN_BYTES = 64 * 1024 * 1024;
@@ -29,8 +30,36 @@ export function readOnThread(path: string, bytes: number, wanted?: boolean): boo
   return path !== '-' && (wanted ?? (bytes >= SCREEN_MIN_BYTES && screenWorkerAvailable())) && sniffFile(path) === null;
 }
 
+/**
+ * A new thread, given `job` (null: it waits for one). Making its isolate, V8 undid this process's
+ * hold on the heap (util/heapHold.ts), which is set again once the thread runs.
+ */
+function newReaderThread(job: object | null): Worker {
+  const worker = new Worker(workerUrl, { workerData: job });
+  if (heapHeld()) worker.once('online', holdHeap);
+  return worker;
+}
+
 /** A thread started ahead of its job (startReaderThread), until takeReaderThread hands it one. */
 let spare: Worker | null = null;
+/** Settles once the spare runs (or could not start). */
+let spareUp: Promise<void> = Promise.resolve();
+
+/**
+ * Settles once the thread startReaderThread started runs: its isolate is made by then, and the
+ * heap held again. Until then the engine's thread may grow its young generation for good (loading
+ * the CLI meanwhile: to 2 and 4 MB semispaces in measured runs), so a process holding its heap
+ * waits for this before it loads more.
+ */
+export async function readerThreadUp(): Promise<void> {
+  // The thread does not keep the process alive (startReaderThread): this wait must.
+  const alive = setInterval(() => undefined, 60_000);
+  try {
+    await spareUp;
+  } finally {
+    clearInterval(alive);
+  }
+}
 
 /**
  * Starts a reader thread now; the first takeReaderThread of this process gives it its job. It
@@ -38,8 +67,13 @@ let spare: Worker | null = null;
  */
 export function startReaderThread(): void {
   if (spare !== null || !screenWorkerAvailable()) return;
-  const worker = new Worker(workerUrl, { workerData: null });
+  const worker = newReaderThread(null);
   worker.unref();
+  spareUp = new Promise<void>((resolve) => {
+    worker.once('online', resolve);
+    worker.once('error', resolve);
+    worker.once('exit', resolve);
+  });
   const drop = () => {
     if (spare === worker) spare = null;
   };
@@ -52,7 +86,7 @@ export function startReaderThread(): void {
 export function takeReaderThread(job: object): Worker {
   const worker = spare;
   spare = null;
-  if (worker === null) return new Worker(workerUrl, { workerData: job });
+  if (worker === null) return newReaderThread(job);
   worker.ref();
   worker.postMessage(job);
   return worker;

@@ -82,7 +82,7 @@ let early: Read | null = null;
 
 /**
  * Starts reading `path` on its reader thread before anything can take its batches
- * (cli/readerFirst.ts): the thread scans while this one loads the rest of the CLI and its zod
+ * (cli/relaunch.ts prepareHeap): the thread scans while this one loads the rest of the CLI and its zod
  * schemas. It fills its slots and waits (memory stays bounded); what it says meanwhile is held
  * until streamFileScreened reads the same file with the same window and takes the read over.
  * A read nobody takes does not keep the process alive.

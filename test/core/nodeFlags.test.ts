@@ -1,42 +1,32 @@
 /**
- * When the installed command starts Node again with the heap flags (src/cli/nodeFlags.ts): only
- * for a run they matter to, so that `--version`, `help` and a small postmortem start as fast as
- * `node dist/src/cli/main.js`. The sizes come from a stand-in for the file system.
+ * The heap a run of the installed command gets (src/cli/nodeFlags.ts, relaunch.ts): a live session
+ * or a replay starts Node again with the flags; a postmortem runs in this process, whose heap
+ * bin/restartdoctor.js holds small (what that does to a real run: test/core/launcher.test.ts).
  */
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { HEAP_FLAGS_FROM_BYTES, hasNodeFlags, heapFlagsMatter, NODE_FLAGS, type LogSize } from '../../src/cli/nodeFlags.js';
+import { parseMainOptions } from '../../src/cli/mainOptions.js';
+import { hasNodeFlags, NODE_FLAGS } from '../../src/cli/nodeFlags.js';
+import { prepareHeap } from '../../src/cli/relaunch.js';
+import { REPO } from '../support/cli.js';
+import { captureIo } from '../support/captureIo.js';
 
-const postmortem = { mode: 'postmortem' as const, nginxContainer: null };
-const sizes = (table: Record<string, LogSize>) => (file: string) => {
-  expect(Object.keys(table)).toContain(file);
-  return table[file]!;
-};
-const plain = (bytes: number): LogSize => ({ bytes, compressed: false });
+const F = path.join(REPO, 'fixtures/incidents/restart-race');
+const options = (argv: string[]) => parseMainOptions(argv, captureIo());
 
-describe('heapFlagsMatter', () => {
-  it('a postmortem of small files: no (one Node)', () => {
-    expect(heapFlagsMatter(postmortem, ['a.log', 'b.log'], sizes({ 'a.log': plain(1_000_000), 'b.log': plain(HEAP_FLAGS_FROM_BYTES - 1_000_001) }))).toBe(false);
-    expect(heapFlagsMatter(postmortem, [], sizes({}))).toBe(false);
+describe('prepareHeap', () => {
+  it('live mode and replay start Node again on the CLI with the flags', async () => {
+    const cli = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
+    expect(await prepareHeap(options(['--follow', '--log', `${F}/error.log`, '--no-tui']))).toBe(cli);
+    expect(await prepareHeap(options(['--replay', F]))).toBe(cli);
   });
 
-  it('a postmortem whose files reach the bound together: yes', () => {
-    expect(heapFlagsMatter(postmortem, ['a.log', 'b.log'], sizes({ 'a.log': plain(HEAP_FLAGS_FROM_BYTES / 2), 'b.log': plain(HEAP_FLAGS_FROM_BYTES / 2) }))).toBe(true);
-  });
-
-  it('a compressed generation counts as ten times its size', () => {
-    const gz = { bytes: Math.ceil(HEAP_FLAGS_FROM_BYTES / 10), compressed: true };
-    expect(heapFlagsMatter(postmortem, ['error.log.2.gz'], sizes({ 'error.log.2.gz': gz }))).toBe(true);
-    expect(heapFlagsMatter(postmortem, ['error.log.2'], sizes({ 'error.log.2': { ...gz, compressed: false } }))).toBe(false);
-  });
-
-  it('a log of unknown size (a pipe on stdin) or read through the Docker API: yes', () => {
-    expect(heapFlagsMatter(postmortem, ['small.log', '-'], sizes({ 'small.log': plain(10), '-': null }))).toBe(true);
-    expect(heapFlagsMatter({ mode: 'postmortem', nginxContainer: 'nginx' }, [], sizes({}))).toBe(true);
-  });
-
-  it('live mode and replay last: yes, whatever the files', () => {
-    expect(heapFlagsMatter({ mode: 'live', nginxContainer: null }, ['small.log'], sizes({ 'small.log': plain(10) }))).toBe(true);
-    expect(heapFlagsMatter({ mode: 'replay', nginxContainer: null }, [], sizes({}))).toBe(true);
+  it('a postmortem runs in this process: of files, of a pipe, through the Docker API', async () => {
+    expect(await prepareHeap(options(['--log', `${F}/error.log`]))).toBeNull();
+    expect(await prepareHeap(options(['--log', '-']))).toBeNull();
+    expect(await prepareHeap(options(['--nginx-container', 'nginx']))).toBeNull();
+    expect(await prepareHeap(options(['--log', path.join(F, 'no such file.log')]))).toBeNull();
   });
 });
 

@@ -121,7 +121,7 @@ describe('reading a big log on a second thread', () => {
     expect(readerMod.readOnThread('-', 1024 * 1024 * 1024)).toBe(false);
   });
 
-  it('a reader thread started ahead of its job (a relaunched big postmortem) takes it by message and gives the same', async () => {
+  it('a reader thread started ahead of its job (the installed command\'s big postmortem) takes it by message and gives the same', async () => {
     readerMod.startReaderThread();
     // Let it load its modules and wait: the job then comes as a message, not as workerData.
     await new Promise((r) => setTimeout(r, 300));
