@@ -1,8 +1,8 @@
 /**
  * Holds V8's heap small from inside the running process (why: cli/nodeFlags.ts), as the installed
- * command does from its first line. Starting Node again with the flags instead cost a postmortem a
- * second start: paired runs of the CLI on the 400 MB bench logs took 0.92× (busy host) and 0.98×
- * (outage) the wall time this way, 0.94× on 32 MB, at the same peak RSS.
+ * command does from its first line. Starting Node again with the flags instead cost a big
+ * postmortem a second start: paired runs of the CLI on the 400 MB bench logs took 0.92× (busy host)
+ * and 0.98× (outage) the wall time this way, at the same peak RSS.
  *
  * Two V8 flags, both read by V8 whenever it sizes the heap, so setting them now takes effect now:
  * - `--semi-space-growth-factor=1`: the young generation keeps the size it was made with (1 MB
