@@ -9,7 +9,6 @@ import { spawn } from 'node:child_process';
 import { statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { readerThreadUp, readOnThread, startReaderThread } from '../scan/readerThread.js';
-import { startReadingEarly } from '../scan/screenedFile.js';
 import { expandLogArgs } from '../sources/logSet.js';
 import { EXIT } from '../util/exitCodes.js';
 import type { MainOptions } from './mainOptions.js';
@@ -26,6 +25,8 @@ export async function prepareHeap(o: MainOptions): Promise<string | null> {
   if (o.mode !== 'postmortem') return fileURLToPath(new URL('./main.js', import.meta.url));
   const first = firstLogFile(o);
   if (first !== undefined && readOnThread(first, sizeOf(first))) {
+    // Loaded before the thread starts: from then until it runs, this thread allocates next to nothing.
+    const { startReadingEarly } = await import('../scan/screenedFile.js');
     startReaderThread();
     startReadingEarly(first, { tz: o.tz, since: o.since, until: o.until });
     await readerThreadUp();
