@@ -237,10 +237,14 @@ async function postmortem(a: Args): Promise<void> {
   if (a.cli) results.push(await timeCli(g.log, g.events, a.runs, probe));
   rmSync(dirname(probe), { recursive: true, force: true });
 
-  // The issue's time target is for 400 MB (1.2 s for the full pipeline); other sizes are held to
-  // the same rate, for information (fixed costs weigh more on a small file).
+  // The targets (issue 14, item 5) are for 400 MB through the CLI with --json: an outage's log in
+  // 1.2 s and 10x grep's time in the same run, a busy host's in 1.0 s; peak RSS 150 MB whatever the
+  // size (1 GB is the one measured). Other sizes are held to the same rate, for information (fixed
+  // costs weigh more on a small file).
   const scale = g.bytes / (400 * MB);
-  const targetS = 1.2 * scale;
+  const targetS = (a.mix === 'outage' ? 1.2 : 1.0) * scale;
+  const grepTimes = a.mix === 'outage' ? 10 : null;
+  const rssTargetMB = 150;
   const rows = results.map((m) => ({
     name: m.name,
     elapsedS: m.elapsedS,
@@ -258,11 +262,12 @@ async function postmortem(a: Args): Promise<void> {
   const cli = rows.find((r) => r.name.startsWith('CLI'));
   const measured = rows.filter((r) => r.name !== grep.name);
   const targets = {
-    timeS: targetS,
-    timeMet: pipeline ? pipeline.elapsedS <= targetS : null,
+    cliTimeS: targetS,
     cliTimeMet: cli ? cli.elapsedS <= targetS : null,
-    rssMB: 200,
-    rssMet: measured.every((r) => (r.peakRssMB ?? 0) < 200),
+    cliGrepTimes: grepTimes,
+    cliGrepTimesMet: cli && grepTimes !== null ? cli.ratioToGrep <= grepTimes : null,
+    rssMB: rssTargetMB,
+    rssMet: measured.every((r) => (r.peakRssMB ?? 0) <= rssTargetMB),
   };
   const report = {
     file: { mix: a.mix, path: g.log, bytes: g.bytes, lines: g.lines, failures: g.failures, events: g.events, seed: a.seed },
@@ -293,14 +298,17 @@ async function postmortem(a: Args): Promise<void> {
   }
   say('');
   const verdict = (met: boolean | null) => (met === null ? 'not measured' : met ? 'met' : 'NOT met');
+  const goal = `the CLI with --json in <= ${fmt(targetS)} s${grepTimes !== null ? ` and <= ${grepTimes}x grep` : ''}`;
+  const cliMet = targets.cliTimeMet === null ? null : targets.cliTimeMet && targets.cliGrepTimesMet !== false;
+  const cliSeen = cli ? ` (${fmt(cli.elapsedS, 3)} s, ${fmt(cli.ratioToGrep, 1)}x grep)` : '';
   if (Math.abs(scale - 1) < 0.02) {
-    say(`target: full pipeline, analyze() + report, <= ${fmt(targetS)} s: ${verdict(targets.timeMet)}${pipeline ? ` (${fmt(pipeline.elapsedS, 3)} s)` : ''}`);
-    if (cli) say(`        CLI end to end (with Node start-up and module loading): ${fmt(cli.elapsedS, 3)} s, ${targets.cliTimeMet ? 'also within' : 'over'} ${fmt(targetS)} s`);
+    say(`target, 400 MB of ${a.mix === 'outage' ? "an outage's" : "a busy host's"} log: ${goal}: ${verdict(cliMet)}${cliSeen}`);
   } else {
     // Fixed costs (thread and module start-up, the report) weigh more on a small file.
-    say(`time: the issue's target is for 400 MB (1.2 s, 333 MB/s); at that rate ${fmt(g.bytes / MB, 0)} MB would take ${fmt(targetS)} s`);
+    say(`time: the target is for 400 MB (${a.mix === 'outage' ? '1.2' : '1.0'} s); at that rate ${fmt(g.bytes / MB, 0)} MB would take ${fmt(targetS)} s${cliSeen}`);
   }
-  say(`target: peak RSS < 200 MB: ${verdict(targets.rssMet)} (${measured.map((r) => `${r.name.split(' ')[0]} ${fmt(r.peakRssMB ?? 0, 0)} MB`).join(', ')})`);
+  if (pipeline) say(`        analyze() + text report in process, without Node's start-up: ${fmt(pipeline.elapsedS, 3)} s`);
+  say(`target: peak RSS <= ${rssTargetMB} MB: ${verdict(targets.rssMet)} (${measured.map((r) => `${r.name.split(' ')[0]} ${fmt(r.peakRssMB ?? 0, 0)} MB`).join(', ')})`);
 }
 
 async function main(): Promise<void> {
