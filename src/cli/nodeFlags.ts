@@ -15,7 +15,9 @@
  * before the heap is made (relaunch.ts); that second start (~0.1 s) is nothing to such a run. The
  * benchmark starts its measured children with them too.
  */
-export const NODE_FLAGS: readonly string[] = ['--max-semi-space-size=1', '--heap-growing-percent=15'];
+import { HEAP_GROWING_FLAG } from '../util/heapHold.js';
+
+export const NODE_FLAGS: readonly string[] = ['--max-semi-space-size=1', HEAP_GROWING_FLAG];
 
 /** This process was started with every flag (`node --max-semi-space-size=1 … bin/restartdoctor.js`). */
 export function hasNodeFlags(execArgv: readonly string[]): boolean {

@@ -31,13 +31,22 @@ export function readOnThread(path: string, bytes: number, wanted?: boolean): boo
 }
 
 /**
- * A new thread, given `job` (null: it waits for one). Making its isolate, V8 undid this process's
- * hold on the heap (util/heapHold.ts), which is set again once the thread runs.
+ * A new thread, given `job` (null: it waits for one), and when it runs (or could not start).
+ * Making its isolate, V8 undid this process's hold on the heap (util/heapHold.ts): it is set again
+ * once the thread runs, before `up` settles.
  */
-function newReaderThread(job: object | null): Worker {
+function newReaderThread(job: object | null): { worker: Worker; up: Promise<void> } {
   const worker = new Worker(workerUrl, { workerData: job });
-  if (heapHeld()) worker.once('online', holdHeap);
-  return worker;
+  const held = heapHeld();
+  const up = new Promise<void>((resolve) => {
+    worker.once('online', () => {
+      if (held) holdHeap();
+      resolve();
+    });
+    worker.once('error', () => resolve());
+    worker.once('exit', () => resolve());
+  });
+  return { worker, up };
 }
 
 /** A thread started ahead of its job (startReaderThread), until takeReaderThread hands it one. */
@@ -67,13 +76,9 @@ export async function readerThreadUp(): Promise<void> {
  */
 export function startReaderThread(): void {
   if (spare !== null || !screenWorkerAvailable()) return;
-  const worker = newReaderThread(null);
+  const { worker, up } = newReaderThread(null);
   worker.unref();
-  spareUp = new Promise<void>((resolve) => {
-    worker.once('online', resolve);
-    worker.once('error', resolve);
-    worker.once('exit', resolve);
-  });
+  spareUp = up;
   const drop = () => {
     if (spare === worker) spare = null;
   };
@@ -86,7 +91,7 @@ export function startReaderThread(): void {
 export function takeReaderThread(job: object): Worker {
   const worker = spare;
   spare = null;
-  if (worker === null) return newReaderThread(job);
+  if (worker === null) return newReaderThread(job).worker;
   worker.ref();
   worker.postMessage(job);
   return worker;

@@ -17,13 +17,16 @@
  */
 import { setFlagsFromString } from 'node:v8';
 
+/** Old space grows 15 % past the live heap: set here in the running process, and given to a relaunched Node (cli/nodeFlags.ts). */
+export const HEAP_GROWING_FLAG = '--heap-growing-percent=15';
+
 let held = false;
 
 /** Sets the flags (again: a new isolate reset the growth factor); from now on heapHeld() says so. */
 export function holdHeap(): void {
   held = true;
   setFlagsFromString('--semi-space-growth-factor=1');
-  setFlagsFromString('--heap-growing-percent=15');
+  setFlagsFromString(HEAP_GROWING_FLAG);
 }
 
 /** holdHeap() was called in this thread: a reader thread started now must call it again. */
