@@ -29,38 +29,13 @@ interface ProcessSeen {
 }
 
 /**
- * A preload (NODE_OPTIONS, so every Node process of the run loads it) that appends what each
- * process was started with, once it is running, and a marker file the CLI's process touches.
+ * A preload (NODE_OPTIONS, so every Node process and thread of the run loads it) that appends what
+ * each process was started with once it is running, a mark for each thread that ran, and at a
+ * process's exit its main thread's new space (both semispaces: 2 MB is 1 MB semispaces).
  */
-function processProbe(): { env: NodeJS.ProcessEnv; seen: () => ProcessSeen[] } {
+function processProbe(): { env: NodeJS.ProcessEnv; seen: () => ProcessSeen[]; threads: () => number; newSpaces: () => number[] } {
   const out = path.join(dir, `seen-${Math.random().toString(36).slice(2)}.jsonl`);
   const probe = path.join(dir, 'probe.mjs');
-  writeFileSync(
-    probe,
-    `import { appendFileSync } from 'node:fs';\n` +
-      `appendFileSync(process.env.SEEN_OUT, JSON.stringify({ pid: process.pid, ppid: process.ppid, argv: process.argv, execArgv: process.execArgv }) + '\\n');\n`,
-  );
-  return {
-    env: { ...process.env, SEEN_OUT: out, NODE_OPTIONS: `--import=${pathToFileURL(probe).href}` },
-    seen: () => {
-      try {
-        return readFileSync(out, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as ProcessSeen);
-      } catch {
-        return [];
-      }
-    },
-  };
-}
-
-const isCli = (p: ProcessSeen): boolean => p.argv[1] === path.join(REPO, 'dist/src/cli/main.js');
-
-/**
- * Runs `command args` (stdin: `input`, else none) with a preload in every Node process and thread
- * of it, which reports what each process was started with and, at exit, each main thread's new
- * space (both semispaces: 2 MB is 1 MB semispaces) and how many threads ran.
- */
-async function newSpace(command: string, args: string[], input?: string): Promise<{ code: number | null; stdout: string; processes: ProcessSeen[]; mainThreads: number[]; threads: number }> {
-  const probe = path.join(dir, 'newspace.mjs');
   writeFileSync(
     probe,
     `import v8 from 'node:v8';\nimport { appendFileSync } from 'node:fs';\nimport { isMainThread } from 'node:worker_threads';\n` +
@@ -69,20 +44,32 @@ async function newSpace(command: string, args: string[], input?: string): Promis
       `out({ thread: true });\n` +
       `if (isMainThread) process.on('exit', () => out({ newSpace: v8.getHeapSpaceStatistics().find((s) => s.space_name === 'new_space').space_size }));\n`,
   );
-  const out = path.join(dir, `newspace-${Math.random().toString(36).slice(2)}`);
-  const child = spawn(command, args, { env: { ...process.env, SEEN_OUT: out, NODE_OPTIONS: `--import=${pathToFileURL(probe).href}` }, stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'ignore'] });
+  const entries = (): Record<string, unknown>[] => {
+    try {
+      return readFileSync(out, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+    } catch {
+      return [];
+    }
+  };
+  return {
+    env: { ...process.env, SEEN_OUT: out, NODE_OPTIONS: `--import=${pathToFileURL(probe).href}` },
+    seen: () => entries().filter((o) => 'pid' in o) as unknown as ProcessSeen[],
+    threads: () => entries().filter((o) => 'thread' in o).length,
+    newSpaces: () => entries().filter((o) => 'newSpace' in o).map((o) => o.newSpace as number),
+  };
+}
+
+const isCli = (p: ProcessSeen): boolean => p.argv[1] === path.join(REPO, 'dist/src/cli/main.js');
+
+/** Runs `command args` (stdin: `input`, else none) under processProbe, to its end. */
+async function newSpace(command: string, args: string[], input?: string): Promise<{ code: number | null; stdout: string; processes: ProcessSeen[]; mainThreads: number[]; threads: number }> {
+  const p = processProbe();
+  const child = spawn(command, args, { env: p.env, stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'ignore'] });
   let stdout = '';
   child.stdout.on('data', (d) => (stdout += d));
   child.stdin?.end(input);
   const code = await new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
-  const seen = readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
-  return {
-    code,
-    stdout,
-    processes: seen.filter((o) => 'pid' in o) as unknown as ProcessSeen[],
-    mainThreads: seen.filter((o) => 'newSpace' in o).map((o) => o.newSpace as number),
-    threads: seen.filter((o) => 'thread' in o).length,
-  };
+  return { code, stdout, processes: p.seen(), mainThreads: p.newSpaces(), threads: p.threads() };
 }
 
 describe('bin/restartdoctor.js, the installed command', () => {
