@@ -124,6 +124,9 @@ export class LineSplitter {
   private pushScanned(chunk: Buffer, simd: SimdLineScanner, c: ByteLineConsumer): void {
     const lines = simd.scan(chunk);
     const table = simd.table;
+    // The scan compares a line's stamp with the line before it in the chunk; when the chunk began
+    // inside a line, the one before its second line is only that line's tail: no stamp to reuse.
+    if (lines > 1 && (this.carryBytes > 0 || this.overlong)) table[1] = table[1]! & ~LINE_SAME_HEAD;
     const bulk = c.ingestSameHeadRun !== undefined;
     // A refused run is given line by line up to here, not offered again from each of its lines (quadratic).
     let refusedUntil = 0;

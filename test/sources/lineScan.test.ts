@@ -140,6 +140,28 @@ describe('SIMD line scanner', () => {
     expect(collect([Buffer.from(edge.join('\n') + '\n', 'latin1')], true, 15, NEEDLES, plain).map((l) => Number(l.split(':')[1]) & 8)).toEqual([0, 8, 0, 0, 0, 8, 8]);
   });
 
+  it('a chunk that begins inside a line: the tail there is no stamp for the next line to repeat', () => {
+    // A line read in two chunks, cut just where its message quotes a stamp: the second chunk then
+    // begins with bytes like a header, and the line after looks like it repeats them.
+    const S = '2024/03/10 00:30:05';
+    const head = `2024/03/10 00:30:01 [error] 1#1: *5 the request said `;
+    const rest = `${S} [error] 1#1: *5 in its body\n${S} [warn] 1#1: *6 a plain line\n`;
+    const chunks = [Buffer.from(head, 'latin1'), Buffer.from(rest, 'latin1')];
+    expect(collect(chunks, true).map((l) => Number(l.split(':')[1]) & 8)).toEqual([0, 0]);
+    // So the plain line is counted at its own time, as when the file is read in one chunk.
+    const newestLine = (parts: Buffer[]) => {
+      const engine = new IncidentEngine({ tz: 'UTC', patterns: patterns() });
+      const intake = new LineIntake(engine, engine.lineWindow);
+      const splitter = new LineSplitter('t', intake);
+      for (const c of parts) splitter.push(c);
+      splitter.end();
+      intake.flush();
+      return engine.logSpan()?.last;
+    };
+    expect(newestLine(chunks)).toBe(Date.UTC(2024, 2, 10, 0, 30, 5));
+    expect(newestLine([Buffer.concat(chunks)])).toBe(Date.UTC(2024, 2, 10, 0, 30, 5));
+  });
+
   it('the committed module is what lineScan.wat compiles to', () => {
     // Exits 1 with "out of date" when someone edits the .wat without `npm run build:wasm`.
     expect(() => execFileSync(process.execPath, [path.join(REPO, 'scripts/build-wasm.mjs'), '--check'], { stdio: 'pipe' })).not.toThrow();
