@@ -97,7 +97,7 @@ describe('bin/restartdoctor.js, the installed command', () => {
         return e;
       });
       expect(stdout, args.join(' ')).toMatch(out);
-      // Nothing on stderr: V8 would say there if a flag heapHold.ts sets were unknown to this Node.
+      // Nothing on stderr: V8 would say there if a flag heapHold.ts or compileBudget.ts sets were unknown to this Node.
       expect(stderr, args.join(' ')).toBe('');
       const seen = p.seen();
       expect(seen, args.join(' ')).toHaveLength(1);
