@@ -142,6 +142,17 @@ describe('reading a big log on a second thread', () => {
     await expectSame({ tz: 'Europe/Berlin' });
   });
 
+  it('a busy host\'s log read while nothing takes its batches: many chunks\' lines gathered in a batch give the same', async () => {
+    // 24 MB: six chunks of a few candidates each. With the engine's thread not taking batches yet,
+    // the reader thread gathers chunks into one batch instead of sending each, copying each
+    // chunk's lines before the chunk's memory is read into again.
+    const big = generate(dir, 24_000_000, 13).log;
+    screenedMod.startReadingEarly(big, { tz: 'UTC', since: null, until: null });
+    await new Promise((r) => setTimeout(r, 500));
+    const one = await expectSame({ file: big });
+    expect(one.failures.length).toBeGreaterThan(5000);
+  });
+
   it('gives the same counts, failures, incidents and times as one thread', async () => {
     const one = await expectSame({});
     expect(one.failures.length).toBeGreaterThan(1000);
