@@ -16,9 +16,11 @@ const TAIL_BYTES = 256;
 const COMPRESSED = /\.(gz|bz2|xz|zst|lz4|z)$/i;
 const READ_CHUNK = 1024 * 1024;
 
+/** The copy found: open, so that logrotate renaming it (`.1` → `.2` on its next run) cannot take it away. The caller closes `fd`. */
 export interface FoundCopy {
   path: string;
   size: number;
+  fd: number;
 }
 
 /** The last TAIL_BYTES of `prev` followed by the first `n` bytes of `buf`. */
@@ -38,10 +40,12 @@ const LOOKS = 3;
  * `tail` (the last bytes read). The newest such file wins. Null when none matches (no copy yet,
  * already compressed, moved, or a plain `: > FILE` truncation).
  *
- * A name listed and gone before it was looked at means logrotate is renaming generations
- * (`.1` → `.2` …) right now: the copy may have moved from a name not yet looked at to one already
- * looked at, so the directory is read again (measured: a follower that noticed a truncation during
- * the next rotation's shift lost the rest of the copy).
+ * Each name is opened before it is looked at, and the copy is handed over open: logrotate may
+ * rename generations (`.1` → `.2` …) at any moment, and an open file is the same file under any
+ * name. A name listed and gone before it could be opened means that is happening now: the copy
+ * may have moved from a name not yet opened to one already opened, so the directory is read again
+ * (measured: a follower that noticed a truncation during the next rotation's shift lost the rest
+ * of the copy, first between the listing and a stat, later between finding the copy and reading it).
  */
 export function findCopy(file: string, heldIno: number, pos: number, tail: Buffer): FoundCopy | null {
   if (pos <= 0 || tail.length === 0) return null; // nothing read: nothing to recognise the copy by
@@ -52,7 +56,7 @@ export function findCopy(file: string, heldIno: number, pos: number, tail: Buffe
   return null;
 }
 
-/** One look at the directory (findCopy); `moved`: some name was gone before it could be looked at. */
+/** One look at the directory (findCopy); `moved`: some name was gone before it could be opened. */
 function lookForCopy(file: string, heldIno: number, pos: number, tail: Buffer): { found: FoundCopy | null; moved: boolean } {
   const dir = path.dirname(file);
   const base = path.basename(file);
@@ -63,32 +67,36 @@ function lookForCopy(file: string, heldIno: number, pos: number, tail: Buffer): 
     return { found: null, moved: false };
   }
   let moved = false;
-  const candidates: { path: string; size: number; mtimeMs: number }[] = [];
+  const candidates: (FoundCopy & { mtimeMs: number })[] = [];
   for (const name of names) {
     if (name === base || !(name.startsWith(`${base}.`) || name.startsWith(`${base}-`)) || COMPRESSED.test(name)) continue;
     const p = path.join(dir, name);
+    let fd: number;
     try {
-      const st = fs.statSync(p);
-      if (st.isFile() && st.ino !== heldIno && st.size >= pos) candidates.push({ path: p, size: st.size, mtimeMs: st.mtimeMs });
+      // Non-blocking: a FIFO of that name must not hang the follower (it is no copy: fstat says so).
+      fd = fs.openSync(p, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
     } catch {
-      moved = true; // gone between readdir and stat (logrotate moving generations)
+      moved = true; // gone between readdir and open (logrotate moving generations)
+      continue;
     }
+    try {
+      const st = fs.fstatSync(fd);
+      if (st.isFile() && st.ino !== heldIno && st.size >= pos) {
+        candidates.push({ path: p, size: st.size, fd, mtimeMs: st.mtimeMs });
+        continue;
+      }
+    } catch {
+      // unreadable: not a copy
+    }
+    fs.closeSync(fd);
   }
   candidates.sort((a, b) => b.mtimeMs - a.mtimeMs);
-  for (const c of candidates) if (sameBytesAt(c.path, pos - tail.length, tail)) return { found: { path: c.path, size: c.size }, moved };
-  return { found: null, moved };
-}
-
-function sameBytesAt(file: string, at: number, expected: Buffer): boolean {
-  let fd: number | null = null;
-  try {
-    fd = fs.openSync(file, 'r');
-    return fdHoldsAt(fd, at, expected);
-  } catch {
-    return false;
-  } finally {
-    if (fd !== null) fs.closeSync(fd);
+  let found: FoundCopy | null = null;
+  for (const c of candidates) {
+    if (found === null && fdHoldsAt(c.fd, pos - tail.length, tail)) found = { path: c.path, size: c.size, fd: c.fd };
+    else fs.closeSync(c.fd);
   }
+  return { found, moved };
 }
 
 /** Whether the open file holds `expected` at offset `at` (false when it cannot be read). */
@@ -102,20 +110,15 @@ export function fdHoldsAt(fd: number, at: number, expected: Buffer): boolean {
   }
 }
 
-/** Reads `[from, to)` of `file` in 1 MiB chunks; returns how many bytes were read. */
-export function readRange(file: string, from: number, to: number, onChunk: (chunk: Buffer) => void): number {
-  const fd = fs.openSync(file, 'r');
-  try {
-    const buf = Buffer.allocUnsafe(READ_CHUNK);
-    let pos = from;
-    while (pos < to) {
-      const n = fs.readSync(fd, buf, 0, Math.min(buf.length, to - pos), pos);
-      if (n <= 0) break;
-      onChunk(buf.subarray(0, n));
-      pos += n;
-    }
-    return pos - from;
-  } finally {
-    fs.closeSync(fd);
+/** Reads `[from, to)` of the open file `fd` in 1 MiB chunks; returns how many bytes were read. */
+export function readRange(fd: number, from: number, to: number, onChunk: (chunk: Buffer) => void): number {
+  const buf = Buffer.allocUnsafe(READ_CHUNK);
+  let pos = from;
+  while (pos < to) {
+    const n = fs.readSync(fd, buf, 0, Math.min(buf.length, to - pos), pos);
+    if (n <= 0) break;
+    onChunk(buf.subarray(0, n));
+    pos += n;
   }
+  return pos - from;
 }

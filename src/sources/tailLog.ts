@@ -111,7 +111,12 @@ export function followLog(file: string, sink: LineSink, opts: FollowLogOptions =
    */
   const recoverTruncated = (t: TailInstance & Extra, pos: number): void => {
     const knownEnd = Math.max(t.knownEnd ?? 0, pos);
-    let carry = t.txt; // a partial line: read, not yet ended by a newline
+    // Read, not yet delivered: tail-file hands over one line per turn of the event loop, so a
+    // truncation noticed meanwhile (a directory event reads on) finds whole lines here, not only
+    // an unfinished one. They are split as the copy's are: delivered whole as one "line" they were
+    // lost (CI: 10 lines read before the copy's end, the follower then past it).
+    const pending = t.txt;
+    let carry = ''; // a partial line: read, not yet ended by a newline
     let discarding = t.discarding === true;
     t.txt = '';
     t.discarding = false;
@@ -132,14 +137,17 @@ export function followLog(file: string, sink: LineSink, opts: FollowLogOptions =
         discarding = true;
       }
     };
+    feed(pending);
     const copy = typeof t.ino === 'number' ? findCopy(t.filename, t.ino, pos, t.tailBytes ?? Buffer.alloc(0)) : null;
     let readTo = pos;
     if (copy) {
       const decoder = new StringDecoder('utf8');
       try {
-        readTo += readRange(copy.path, pos, copy.size, (chunk) => feed(decoder.write(chunk)));
+        readTo += readRange(copy.fd, pos, copy.size, (chunk) => feed(decoder.write(chunk)));
       } catch {
-        // the copy went away while being read (compressed, removed): what was read stands
+        // a read error (the disk, the file system): what was read stands
+      } finally {
+        fs.closeSync(copy.fd);
       }
       feed(decoder.end());
     }

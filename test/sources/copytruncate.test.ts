@@ -116,6 +116,29 @@ describe('copytruncate noticed late', () => {
     expect(got.map(numberOf)).toEqual(Array.from({ length: 400 }, (_, i) => i + 1));
     expect(h.status().unrecoveredBytes ?? 0).toBe(0);
   });
+
+  it('a truncation noticed while lines already read wait to be delivered: each is delivered, one by one', async () => {
+    const file = tmpLog();
+    fs.writeFileSync(file, '');
+    const got: string[] = [];
+    const h = followLog(file, (_s, _n, text) => {
+      got.push(text);
+      // The first of 300 lines read at once (one read): the follower delivers one per turn of the
+      // event loop. Truncate now, with no copy, and make a directory event that has it read on.
+      if (got.length === 1) {
+        fs.truncateSync(file, 0);
+        fs.writeFileSync(path.join(path.dirname(file), 'other'), '');
+      }
+    });
+    handles.push(h);
+    await h.ready;
+    fs.appendFileSync(file, Array.from({ length: 300 }, (_, i) => `${numbered(i + 1)}\n`).join(''));
+    await waitFor(() => got.length, (n) => n >= 300, { what: 'the 300 lines' });
+    await new Promise((r) => setTimeout(r, 100));
+    expect(got.map(numberOf)).toEqual(Array.from({ length: 300 }, (_, i) => i + 1));
+    // Every line was read before the truncation: nothing is counted as lost.
+    expect(h.status().unrecoveredBytes ?? 0).toBe(0);
+  });
 });
 
 const WRITER = `
