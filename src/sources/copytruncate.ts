@@ -45,7 +45,8 @@ const LOOKS = 3;
  * name. A name listed and gone before it could be opened means that is happening now: the copy
  * may have moved from a name not yet opened to one already opened, so the directory is read again
  * (measured: a follower that noticed a truncation during the next rotation's shift lost the rest
- * of the copy, first between the listing and a stat, later between finding the copy and reading it).
+ * of the copy between the listing and a stat; a rename between finding the copy and reading it,
+ * by name then, would have lost it the same way).
  */
 export function findCopy(file: string, heldIno: number, pos: number, tail: Buffer): FoundCopy | null {
   if (pos <= 0 || tail.length === 0) return null; // nothing read: nothing to recognise the copy by

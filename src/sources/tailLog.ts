@@ -114,7 +114,7 @@ export function followLog(file: string, sink: LineSink, opts: FollowLogOptions =
     // Read, not yet delivered: tail-file hands over one line per turn of the event loop, so a
     // truncation noticed meanwhile (a directory event reads on) finds whole lines here, not only
     // an unfinished one. They are split as the copy's are: delivered whole as one "line" they were
-    // lost (CI: 10 lines read before the copy's end, the follower then past it).
+    // lost (measured under load: ~10 such lines, the follower already past the copy's end).
     const pending = t.txt;
     let carry = ''; // a partial line: read, not yet ended by a newline
     let discarding = t.discarding === true;
