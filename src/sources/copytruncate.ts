@@ -94,7 +94,7 @@ function lookForCopy(file: string, heldIno: number, pos: number, tail: Buffer): 
   candidates.sort((a, b) => b.mtimeMs - a.mtimeMs);
   let found: FoundCopy | null = null;
   for (const c of candidates) {
-    if (found === null && fdHoldsAt(c.fd, pos - tail.length, tail)) found = { path: c.path, size: c.size, fd: c.fd };
+    if (found === null && fdHoldsAt(c.fd, pos - tail.length, tail)) found = c;
     else fs.closeSync(c.fd);
   }
   return { found, moved };

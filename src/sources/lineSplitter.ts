@@ -89,6 +89,11 @@ export class LineSplitter {
     return this.simd?.regions ?? null;
   }
 
+  /** A line begun in an earlier chunk is still open: held (carried), or past the bound and dropped to its newline. */
+  private get inLine(): boolean {
+    return this.carryBytes > 0 || this.overlong;
+  }
+
   get linesEmitted(): number {
     return this.lineNo;
   }
@@ -112,7 +117,7 @@ export class LineSplitter {
 
   /** End of input: a last line without a newline is still a line. */
   end(): void {
-    if (this.carryBytes > 0 || this.overlong) {
+    if (this.inLine) {
       if (this.bytes) {
         this.emitBytes(this.bytes, Buffer.alloc(0), 0, 0, 0);
         this.bytes.chunkDone?.();
@@ -126,7 +131,7 @@ export class LineSplitter {
     const table = simd.table;
     // The scan compares a line's stamp with the line before it in the chunk; when the chunk began
     // inside a line, the one before its second line is only that line's tail: no stamp to reuse.
-    if (lines > 1 && (this.carryBytes > 0 || this.overlong)) table[1] = table[1]! & ~LINE_SAME_HEAD;
+    if (lines > 1 && this.inLine) table[1] = table[1]! & ~LINE_SAME_HEAD;
     const bulk = c.ingestSameHeadRun !== undefined;
     // A refused run is given line by line up to here, not offered again from each of its lines (quadratic).
     let refusedUntil = 0;
@@ -134,7 +139,7 @@ export class LineSplitter {
     for (let i = 0; i < lines; i++) {
       const e = table[i]!;
       // A run of same-stamp lines (not one continuing a line held from the last chunk).
-      if (bulk && i >= refusedUntil && (e & LINE_SAME_HEAD) !== 0 && this.carryBytes === 0 && !this.overlong) {
+      if (bulk && i >= refusedUntil && (e & LINE_SAME_HEAD) !== 0 && !this.inLine) {
         let j = i + 1;
         while (j < lines && (table[j]! & LINE_SAME_HEAD) !== 0) j++;
         if (c.ingestSameHeadRun!(j - i)) {
@@ -172,7 +177,7 @@ export class LineSplitter {
 
   /** `flags`: LINE_CONTROL and LINE_NEEDLE of the part of the line in this chunk. */
   private emitBytes(c: ByteLineConsumer, chunk: Buffer, start: number, end: number, flags: number): void {
-    if (this.carryBytes > 0 || this.overlong) {
+    if (this.inLine) {
       // A line that began in an earlier chunk: put it together (bounded, as in text mode).
       if (!this.overlong) this.hold(chunk.subarray(start, end));
       let all = Buffer.concat(this.carry);
@@ -219,7 +224,7 @@ export class LineSplitter {
 
   private emit(chunk: Buffer, start: number, end: number): void {
     let text: string;
-    if (this.carryBytes > 0 || this.overlong) {
+    if (this.inLine) {
       if (!this.overlong) this.hold(chunk.subarray(start, end));
       const all = Buffer.concat(this.carry);
       text = all.toString('utf8');
