@@ -4,14 +4,14 @@
  * It runs the CLI in this process, so start-up costs what `node dist/src/cli/main.js` costs. It
  * holds the V8 heap small first thing (src/util/heapHold.ts: the young generation stays as it was
  * made only if it has not grown yet), which a long postmortem needs (src/cli/nodeFlags.ts), and
- * has V8 inline less (src/util/compileBudget.ts: a postmortem's compiles are a share of its time); a live
- * session or a replay starts Node again with the heap flags on the CLI module, sharing stdio,
- * passing on signals and the exit (src/cli/relaunch.ts).
+ * gives V8's optimizing compiler a smaller budget (src/util/compileBudget.ts: a postmortem's
+ * compiles are a share of its time); a live session or a replay starts Node again with the heap
+ * flags on the CLI module, sharing stdio, passing on signals and the exit (src/cli/relaunch.ts).
  */
 import { holdHeap } from '../dist/src/util/heapHold.js';
-import { inlineLess } from '../dist/src/util/compileBudget.js';
+import { compileLess } from '../dist/src/util/compileBudget.js';
 
 holdHeap();
-inlineLess();
+compileLess();
 const { runAsProgram } = await import('../dist/src/cli/main.js');
 runAsProgram(process.argv.slice(2), { withHeapFlags: true });
