@@ -1,6 +1,7 @@
 /**
  * Postmortem input: a whole file or stdin, streamed through LineSplitter. Files are read in
- * 4 MB chunks into two reused buffers (no allocation per chunk; memory flat whatever the size).
+ * chunks into two reused buffers (no allocation per chunk; memory flat whatever the size): the
+ * SIMD scanner's 4 MB regions for a log, two 1 MB buffers for a file split without it.
  * The sink is a LineSink (one string per line) or a ByteLineConsumer (byte ranges; the engine's
  * fast path, which decodes only the lines that may be upstream failures).
  * Errors become one-line InputErrors that say what to do (missing, a directory, no permission).
