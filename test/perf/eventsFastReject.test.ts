@@ -76,8 +76,8 @@ describe('events fast reject', () => {
   });
 
   it('feedEventsFile reads a file of several read chunks (1 MB each) line for line', async () => {
-    // Lines cut by a chunk's end at every offset the repeats happen to give: a line lost or split
-    // there would be an invalid event, or one event fewer.
+    // The repeats put chunk ends inside lines at several offsets: a line split or lost there
+    // would be counted as an invalid event, or not at all.
     const text = `${readFileSync(events, 'utf8').trimEnd()}\n`;
     const file = join(dir, 'long.jsonl');
     const repeats = Math.ceil((3.5 * 1024 * 1024) / text.length);
