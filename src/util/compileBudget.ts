@@ -10,7 +10,8 @@
  *   postmortem's CPU time and an eighth of an outage's (perf, all threads). With 200, paired runs
  *   of the CLI on the bench logs took 0.93× (busy host), 0.95× (1 GB) and 0.99× (outage) the wall
  *   time, at the same peak RSS; 100 gave no more.
- * - `--interrupt-budget=135168` (twice V8's default): how much bytecode a function runs before V8
+ * - `--interrupt-budget=135168` (132 KB, twice the default of Node 20's V8; later V8s, with their
+ *   Maglev tier, default to this same value): how much bytecode a function runs before V8
  *   considers optimizing it. Twice as long, a hot function is compiled with more of its paths seen,
  *   so fewer compiles are thrown away when a path it had not seen turns up (an outage's 400 MB: 193
  *   compiles and 18 deoptimizations instead of 241 and 25, ~0.73 s of background compiling instead
