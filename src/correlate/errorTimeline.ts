@@ -3,9 +3,9 @@
  * at first). Past MAX_BUCKETS the bucket width doubles and neighbours merge, so a day-long burst
  * costs the same memory as a minute-long one. Phase attribution (correlate/phases.ts) reads it.
  */
-import type { ErrorTimelineData, TimelineBucket } from '../model/workload.js';
+import type { ErrorTimelineData } from '../model/workload.js';
 
-export type { ErrorTimelineData, TimelineBucket };
+export type { ErrorTimelineData };
 
 const MAX_BUCKETS = 128;
 
@@ -87,11 +87,17 @@ export class ErrorTimeline {
     this.recentStart = NaN;
   }
 
+  /** The buckets as data (copies: this timeline is reused for the next burst). */
   toData(): ErrorTimelineData {
-    const buckets: TimelineBucket[] = [];
-    for (let i = 0; i < this.n; i++) buckets.push({ start: this.starts[i]!, count: this.counts[i]! });
-    return { bucketMs: this.bucketMs, buckets };
+    return { bucketMs: this.bucketMs, starts: this.starts.slice(0, this.n), counts: this.counts.slice(0, this.n) };
   }
+}
+
+/** Errors in the buckets of `t` that start at or after `from`. */
+export function errorsFrom(t: ErrorTimelineData, from: number): number {
+  let sum = 0;
+  for (let i = 0; i < t.starts.length; i++) if (t.starts[i]! >= from) sum += t.counts[i]!;
+  return sum;
 }
 
 /** The first index in sorted `a[0, n)` whose value is not below `x`. */

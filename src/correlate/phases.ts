@@ -70,14 +70,16 @@ function lastBegunBy(t: number, sorted: readonly Episode[]): Episode | undefined
 export function attributePhases(timeline: ErrorTimelineData, episodes: readonly Episode[]): PhaseCounts {
   const counts = emptyPhaseCounts();
   const sorted = [...episodes].sort((a, b) => beginOf(a) - beginOf(b));
-  for (const b of timeline.buckets) {
-    const mid = b.start + timeline.bucketMs / 2;
+  const { starts, bucketMs } = timeline;
+  for (let i = 0; i < starts.length; i++) {
+    const start = starts[i]!;
+    const mid = start + bucketMs / 2;
     let phase = phaseAt(mid, sorted);
     if (phase === 'afterReady') {
       const ep = lastBegunBy(mid, sorted);
-      if (ep?.readySource === 'last-error' && b.start <= ep.readyAt!) phase = 'starting';
+      if (ep?.readySource === 'last-error' && start <= ep.readyAt!) phase = 'starting';
     }
-    counts[phase] += b.count;
+    counts[phase] += timeline.counts[i]!;
   }
   return counts;
 }

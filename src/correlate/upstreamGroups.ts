@@ -12,6 +12,7 @@ import type { Burst, BurstFacts, ContainerMatch, GroupFacts, SinglePeerFacts, St
 import type { UpstreamAddress } from '../model/logRecord.js';
 import { isIpLiteral, peerKey, type ConfigGroup, type ConfigPeer, type UpstreamMap } from '../model/upstreamMap.js';
 import { matchByEventNames, matchBySnapshot } from './containerMatch.js';
+import { errorsFrom } from './errorTimeline.js';
 import { workloadKey } from './workload.js';
 
 /** Peer key (`127.0.0.1:3001`) → group name, for the burst detector's folding of a peer's lone errors. */
@@ -61,7 +62,7 @@ export function groupFacts(link: GroupLink, burst: Burst, events: readonly Conta
   const lastStart = all ? Math.max(...(starts as number[])) : null;
   const failTimeoutMs = Math.max(...link.group.peers.map((p) => p.failTimeoutMs));
   const maxFails = Math.min(...link.group.peers.map((p) => p.maxFails));
-  const errorsAfterStarts = lastStart === null ? 0 : (burst.timeline?.buckets ?? []).filter((b) => b.start >= lastStart).reduce((s, b) => s + b.count, 0);
+  const errorsAfterStarts = lastStart === null || !burst.timeline ? 0 : errorsFrom(burst.timeline, lastStart);
   return {
     name: link.group.name,
     peers: link.peers.map((p) => ({ address: peerKey(p.peer), container: p.match?.name ?? null })),

@@ -158,8 +158,9 @@ describe('phase attribution', () => {
     const t = new ErrorTimeline();
     for (let s = 0; s < 86_400; s += 7) t.add(T + s * 1000);
     const d = t.toData();
-    expect(d.buckets.length).toBeLessThanOrEqual(128);
-    expect(d.buckets.reduce((s, b) => s + b.count, 0)).toBe(Math.ceil(86_400 / 7));
+    expect(d.starts.length).toBeLessThanOrEqual(128);
+    expect(d.counts.length).toBe(d.starts.length);
+    expect(d.counts.reduce((s, c) => s + c, 0)).toBe(Math.ceil(86_400 / 7));
   });
 });
 
