@@ -167,6 +167,25 @@ describe.each(['find', 'wasm'] as const)('the byte cut gives what the string cut
     expect(failures).toBeGreaterThan(5_000);
   });
 
+  it('messages the memo keeps under one key (same length, same first, middle and last byte) are each read right, in turn', () => {
+    // nginx's own pair, then six refusals that differ only in their errno: more than a key holds.
+    const pair = ['upstream sent invalid header while reading response header from upstream', 'upstream sent too big header while reading response header from upstream'];
+    const errnos = ['111', '112', '113', '110', '104', '101'].map((n) => `connect() failed (${n}: Connection refused) while connecting to upstream`);
+    const bytes = new ByteCut(new Classifier());
+    const strings = new LineCut(new Classifier());
+    const seen = new Set<unknown>();
+    for (let round = 0; round < 40; round++) {
+      for (const message of [...pair, ...errnos]) {
+        const line = BASE[0]!.replace('connect() failed (111: Connection refused) while connecting to upstream', message);
+        const r = both(line, round % 5, bytes, strings, how)!;
+        expect(r.byte, line).toEqual(r.string);
+        seen.add(JSON.stringify([(r.byte as Seen).kind, (r.byte as Seen).sample?.errno]));
+      }
+    }
+    // invalid-header and header-too-big, and refused with each of the six errnos.
+    expect(seen.size).toBe(8);
+  });
+
   it('a line with more field markers than the cut holds goes to the string path, and so is read all the same', () => {
     const line = `${BASE[0]!.replace('GET /auth/token', `GET /${', host: x'.repeat(70)}`)}`;
     const bytes = new ByteCut(new Classifier());
