@@ -27,14 +27,30 @@ const NEEDLE_TABLE_BYTES = 2 * PLAIN_AT;
 const KEYS_BYTES = 64 * (FIELD_KEY_BYTES.length + 1);
 const MARKS_OUT_BYTES = 8 * MAX_MARKS;
 
+/** Where each part lies in the module's memory: two regions, the table of line ends (one entry per byte at most: a chunk of newlines), needles, keys, markers. */
+const REGION_STRIDE = REGION_BYTES + PAD;
+const TABLE_AT = 2 * REGION_STRIDE;
+const NEEDLES_AT = TABLE_AT + REGION_BYTES * 4;
+const KEYS_AT = NEEDLES_AT + NEEDLE_TABLE_BYTES;
+const MARKS_AT = KEYS_AT + KEYS_BYTES;
+/**
+ * The module's memory, made at this size and never grown (its maximum): growing a
+ * WebAssembly.Memory detaches its old ArrayBuffer, and once any ArrayBuffer of a thread is
+ * detached, V8's optimized code checks every typed-array access of that thread for it. The reader
+ * thread's byte loops (the screen, the byte cut) ran so when this module's memory was grown to
+ * fit: a loop over a Buffer's bytes took ~1.5× as long in a fresh thread after one grow, and the
+ * reader thread of an outage's 400 MB used ~6 % more CPU.
+ */
+export const MEMORY_PAGES = Math.ceil((MARKS_AT + MARKS_OUT_BYTES) / 65536);
+
 /** The part of the WebAssembly API used here (@types/node 20 does not declare it; absent under --jitless). */
 interface WasmApi {
   Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object) => { exports: unknown };
+  Instance: new (module: object, imports: { env: { memory: WasmMemory } }) => { exports: unknown };
+  Memory: new (size: { initial: number; maximum: number }) => WasmMemory;
 }
 interface WasmMemory {
   readonly buffer: ArrayBuffer;
-  grow(pages: number): number;
 }
 
 let loaded: { api: WasmApi; module: object } | null | undefined;
@@ -59,7 +75,6 @@ function simdCanScan(needles: readonly Buffer[], plain: readonly Buffer[] = []):
 }
 
 interface LineScanExports {
-  memory: WasmMemory;
   scan(base: number, len: number, out: number, needles: number): number;
   marks(from: number, end: number, keys: number, out: number, max: number): number;
 }
@@ -88,35 +103,24 @@ export class SimdLineScanner {
    * LINE_CONTROL (1), LINE_NEEDLE (2) and LINE_SAME_HEAD (8).
    */
   readonly table: Int32Array;
-  private readonly tableAt: number;
-  private readonly needlesAt: number;
-  private readonly keysAt: number;
-  private readonly marksAt: number;
   /** Where `marks` writes (comma position, key) pairs. */
   private readonly marksOut: Int32Array;
+  /** The memory's one ArrayBuffer (it never grows, so every view of it stays valid). */
+  private readonly mem: ArrayBuffer;
 
   private constructor(
     private readonly wasm: LineScanExports,
+    memory: WasmMemory,
     needles: readonly Buffer[],
     plain: readonly Buffer[],
   ) {
-    const regionStride = REGION_BYTES + PAD;
-    this.tableAt = 2 * regionStride;
-    // One table entry per byte at most (a chunk of newlines).
-    this.needlesAt = this.tableAt + REGION_BYTES * 4;
-    this.keysAt = this.needlesAt + NEEDLE_TABLE_BYTES;
-    this.marksAt = this.keysAt + KEYS_BYTES;
-    const bytes = this.marksAt + MARKS_OUT_BYTES;
-    const have = wasm.memory.buffer.byteLength;
-    if (bytes > have) wasm.memory.grow(Math.ceil((bytes - have) / 65536));
-    // Views are taken after the one grow: the memory never grows again, so they stay valid.
-    const mem = wasm.memory.buffer;
-    this.regions = [Buffer.from(mem, 0, REGION_BYTES), Buffer.from(mem, regionStride, REGION_BYTES)];
-    this.table = new Int32Array(mem, this.tableAt, REGION_BYTES);
-    writeTable(Buffer.from(mem, this.needlesAt, PLAIN_AT), needles);
-    writeTable(Buffer.from(mem, this.needlesAt + PLAIN_AT, PLAIN_AT), plain);
-    writeTable(Buffer.from(mem, this.keysAt, KEYS_BYTES), FIELD_KEY_BYTES);
-    this.marksOut = new Int32Array(mem, this.marksAt, 2 * MAX_MARKS);
+    const mem = (this.mem = memory.buffer);
+    this.regions = [Buffer.from(mem, 0, REGION_BYTES), Buffer.from(mem, REGION_STRIDE, REGION_BYTES)];
+    this.table = new Int32Array(mem, TABLE_AT, REGION_BYTES);
+    writeTable(Buffer.from(mem, NEEDLES_AT, PLAIN_AT), needles);
+    writeTable(Buffer.from(mem, NEEDLES_AT + PLAIN_AT, PLAIN_AT), plain);
+    writeTable(Buffer.from(mem, KEYS_AT, KEYS_BYTES), FIELD_KEY_BYTES);
+    this.marksOut = new Int32Array(mem, MARKS_AT, 2 * MAX_MARKS);
   }
 
   /**
@@ -128,7 +132,8 @@ export class SimdLineScanner {
     const wasm = lineScanModule();
     if (!wasm) return null;
     try {
-      return new SimdLineScanner(new wasm.api.Instance(wasm.module).exports as LineScanExports, needles, plain);
+      const memory = new wasm.api.Memory({ initial: MEMORY_PAGES, maximum: MEMORY_PAGES });
+      return new SimdLineScanner(new wasm.api.Instance(wasm.module, { env: { memory } }).exports as LineScanExports, memory, needles, plain);
     } catch {
       return null;
     }
@@ -141,11 +146,11 @@ export class SimdLineScanner {
   scan(chunk: Buffer): number {
     if (chunk.length > REGION_BYTES) throw new RangeError('chunk larger than a scan region');
     let base = chunk.byteOffset;
-    if (chunk.buffer !== this.wasm.memory.buffer) {
+    if (chunk.buffer !== this.mem) {
       chunk.copy(this.regions[0], 0);
       base = 0;
     }
-    return this.wasm.scan(base, chunk.length, this.tableAt, this.needlesAt);
+    return this.wasm.scan(base, chunk.length, TABLE_AT, NEEDLES_AT);
   }
 
   /**
@@ -153,9 +158,9 @@ export class SimdLineScanner {
    * (nothing written) when `buf` is not a view of a region (a line put together from two chunks).
    */
   fieldMarks(buf: Buffer, from: number, end: number, into: FieldMarks): boolean {
-    if (buf.buffer !== this.wasm.memory.buffer) return false;
+    if (buf.buffer !== this.mem) return false;
     const base = buf.byteOffset;
-    const n = this.wasm.marks(base + from, base + end, this.keysAt, this.marksAt, MAX_MARKS);
+    const n = this.wasm.marks(base + from, base + end, KEYS_AT, MARKS_AT, MAX_MARKS);
     const out = this.marksOut;
     for (let m = 0; m < n; m++) {
       into.at[m] = out[2 * m]! - base;

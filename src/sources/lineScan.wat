@@ -21,7 +21,8 @@
 ;; needle checks read past the end, and what they find there is masked off (positions) or lies in
 ;; the trailing partial line, whose flags are never written.
 (module
-  (memory (export "memory") 1)
+  ;; Made by the caller at its full size, never grown (lineScan.ts MEMORY_PAGES says why).
+  (import "env" "memory" (memory 1))
 
   (func (export "scan") (param $base i32) (param $len i32) (param $out i32) (param $needles i32) (result i32)
     (local $p i32) (local $end i32) (local $v v128)

@@ -6,10 +6,10 @@
  */
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { LineIntake } from '../../src/scan/lineIntake.js';
 import { IncidentEngine } from '../../src/engine/incidentEngine.js';
-import { MAX_NEEDLES, NEEDLE_MAX_BYTES, REGION_BYTES, SimdLineScanner } from '../../src/sources/lineScan.js';
+import { MAX_NEEDLES, MEMORY_PAGES, NEEDLE_MAX_BYTES, REGION_BYTES, SimdLineScanner } from '../../src/sources/lineScan.js';
 import { LineSplitter, type ByteLineConsumer } from '../../src/sources/lineSplitter.js';
 import { patterns, REPO } from '../core/helpers.js';
 
@@ -61,6 +61,24 @@ describe('SIMD line scanner', () => {
     expect(SimdLineScanner.create(new LineIntake(new IncidentEngine({ tz: 'UTC', patterns: patterns() }), { tz: 'UTC' }).needles)).not.toBeNull();
     expect(SimdLineScanner.create([Buffer.from('x'.repeat(NEEDLE_MAX_BYTES + 1))])).toBeNull();
     expect(SimdLineScanner.create(Array.from({ length: MAX_NEEDLES + 1 }, (_, k) => Buffer.from(`n${k}`)))).toBeNull();
+  });
+
+  it('its memory is made at full size and never grown: a grow detaches an ArrayBuffer, which slows every typed-array access of the thread', () => {
+    // Memory.prototype.grow, watched: the module's memory used to start at one page and grow to fit.
+    const grow = vi.spyOn(WebAssembly.Memory.prototype, 'grow');
+    try {
+      const scanner = SimdLineScanner.create(NEEDLES)!;
+      const chunk = Buffer.from('upstream x\ncould not be resolved\n'.repeat(1000));
+      chunk.copy(scanner.regions[1]);
+      expect(scanner.scan(scanner.regions[1].subarray(0, chunk.length))).toBe(2000);
+      expect(scanner.scan(chunk)).toBe(2000);
+      expect(grow).not.toHaveBeenCalled();
+      // Every part it writes fits: its regions, table and markers are views of that one memory.
+      expect(scanner.regions[0].buffer.byteLength).toBe(MEMORY_PAGES * 65536);
+      expect(scanner.table.buffer).toBe(scanner.regions[0].buffer);
+    } finally {
+      grow.mockRestore();
+    }
   });
 
   it('needles are data: any set it takes is flagged as the JS loop flags it (one byte, the longest, several sharing a first byte)', () => {
