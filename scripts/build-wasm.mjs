@@ -12,8 +12,10 @@ const out = fileURLToPath(new URL('../src/sources/lineScanWasm.ts', import.meta.
 
 export async function compileLineScan() {
   const wabt = await wabtInit();
-  const mod = wabt.parseWat('lineScan.wat', readFileSync(wat, 'utf8'), { simd: true });
-  mod.validate();
+  // SIMD, and a shared memory with memory.copy (threads, bulk memory): Node 20's V8 has all three.
+  const features = { simd: true, threads: true, bulk_memory: true };
+  const mod = wabt.parseWat('lineScan.wat', readFileSync(wat, 'utf8'), features);
+  mod.validate(features);
   const { buffer } = mod.toBinary({});
   mod.destroy();
   const b64 = Buffer.from(buffer).toString('base64');

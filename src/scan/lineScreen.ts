@@ -104,6 +104,14 @@ export class LineScreen implements ByteLineConsumer {
   }
 
   /**
+   * Copies `src[start, end)` into `dst` at `at`: inside the WebAssembly module when both lie in its
+   * memory (a reader thread's slots: SimdLineScanner.copyWithin), else by Buffer.copy.
+   */
+  copyBytes(src: Buffer, start: number, end: number, dst: Buffer, at: number): void {
+    if (this.simd === null || !this.simd.copyWithin(src, start, end, dst, at)) src.copy(dst, at, start, end);
+  }
+
+  /**
    * The field markers of the CANDIDATE line `buf[start, end)` from its `PID#TID: ` on (`afterIds`
    * bytes in), found by the SIMD scanner's WebAssembly pass (ByteCut.cut takes them); null when
    * there is no scanner or the line is not in its regions (ByteCut finds them itself then).

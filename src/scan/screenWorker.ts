@@ -5,9 +5,11 @@
  * host's log, most of an outage's) go to the main thread in file order, in batches, as bytes; a
  * share of the failures among them is cut here and goes over as numbers (failureWire.ts).
  *
- * Batches are slots of one SharedArrayBuffer used in turn (no allocation per batch). The worker
- * fills a slot only when the main thread has released it: it blocks on a shared counter of free
- * slots, so memory stays bounded when parsing is the slower half.
+ * Batches are slots of shared memory used in turn (no allocation per batch): the memory the line
+ * scan's WebAssembly module works in, after its own part, so that a run of lines is copied from the
+ * chunk it was read into to a slot inside the module (LineScreen.copyBytes). The worker fills a
+ * slot only when the main thread has released it: it blocks on a shared counter of free slots, so
+ * memory stays bounded when parsing is the slower half.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { UserError } from '../util/errors.js';
@@ -19,15 +21,16 @@ import { F_UPSTREAM } from '../parse/nginx/cut.js';
 import { streamFileLines } from '../sources/readInput.js';
 import { LineScreen, newLatestTimes, type LineTally } from './lineScreen.js';
 import { markCandidate, WireNames, writeFailure, writeLine } from './failureWire.js';
-import { SLOT_DATA_BYTES, SLOT_LINES, slotViews, type ScreenJob, type ScreenMessage } from './screenedFile.js';
+import { SLOT_DATA_BYTES, SLOT_LINES, slotsOf, slotViews, type ScreenJob, type ScreenMessage } from './screenedFile.js';
 
 const port = parentPort!;
 // Started ahead of its job (readerThread.ts), the thread has loaded its modules by the time the job comes.
 const job = (workerData as ScreenJob | null) ?? (await new Promise<ScreenJob>((resolve) => port.once('message', resolve)));
-const free = new Int32Array(job.shared, 0, 1);
+const slots = slotsOf(job);
+const free = new Int32Array(slots.buffer, slots.at, 1);
 
 let slot = 0;
-let view = slotViews(job.shared, slot);
+let view = slotViews(slots, slot);
 let used = 0;
 let lines = 0;
 
@@ -106,7 +109,7 @@ function placeLine(lineNo: number, buf: Buffer, start: number, end: number, flag
 /** Copies the current run into the slot (before its chunk is reused, or the slot sent). */
 function endRun(): void {
   if (runSrc === null) return;
-  runSrc.copy(view.data, runAt, runStart, runEnd);
+  screen.copyBytes(runSrc, runStart, runEnd, view.data, runAt);
   runSrc = null;
 }
 
@@ -135,7 +138,7 @@ function flush(): void {
   readTo = -1;
   port.postMessage(message);
   slot = (slot + 1) % job.slots;
-  view = slotViews(job.shared, slot);
+  view = slotViews(slots, slot);
   used = 0;
   lines = 0;
   // Take a free slot; the main thread gives one back per batch it has parsed.
@@ -163,7 +166,7 @@ const tally: LineTally = { linesRead: 0, otherLines: 0, outsideWindow: 0, unpars
 const times = newLatestTimes();
 const screen = new LineScreen(tally, times, clock, job.since, job.until, forward, job.signatures);
 try {
-  const total = await streamFileLines(job.path, screen, chunkRead);
+  const total = await streamFileLines(job.path, screen, chunkRead, job.memory ? { scanMemory: job.memory } : {});
   flush();
   const done: ScreenMessage = { type: 'done', counts: { ...tally, latest: times.latestLog, firstLine: times.firstLine, lastLine: times.lastLine }, lines: total };
   port.postMessage(done);

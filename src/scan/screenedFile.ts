@@ -11,6 +11,7 @@ import { InputError } from '../util/errors.js';
 import { FailureSample } from '../parse/failureSample.js';
 import { SIGNATURES, type Signature } from '../parse/nginx/signatures.js';
 import { FieldMarks } from '../parse/nginx/fieldMarks.js';
+import { SCAN_BYTES, scanMemory, type ScanMemory } from '../sources/lineScan.js';
 import { candidateAfterIds, candidateMarks, candidateTime, META_INTS, readLine, WIRE_CANDIDATE, WIRE_FAILURE, WireNameTable, type NameDefs, type SlotViews } from './failureWire.js';
 import { LineIntake, type FailureSink, type IntakeOptions } from './lineIntake.js';
 import type { LineTallies } from './lineScreen.js';
@@ -36,13 +37,25 @@ export interface ScreenJob {
   signatures: readonly Signature[];
   /** Of every 8 candidate lines, how many the reader thread cuts: fixed (tests), else adapted to keep both threads busy. */
   share?: number;
-  /** An Int32 of free slots (the worker takes one per batch, this thread gives it back), then the slots. */
-  shared: SharedArrayBuffer;
+  /**
+   * The memory the worker's WebAssembly scanner works in, with an Int32 of free slots (the worker
+   * takes one per batch, this thread gives it back) and the slots after its SCAN_BYTES: the
+   * worker copies a line from the chunk it was read into to a slot inside the module. Null where
+   * WebAssembly is missing: then `shared` holds the count and the slots.
+   */
+  memory: ScanMemory | null;
+  shared: SharedArrayBuffer | null;
 }
 
-/** Slot `slot`'s line bytes and its META_INTS per line. */
-export function slotViews(shared: SharedArrayBuffer, slot: number): SlotViews {
-  const at = 8 + slot * SLOT_BYTES;
+/** The memory the count of free slots and the slots lie in, and where they begin. */
+export function slotsOf(job: ScreenJob): { buffer: SharedArrayBuffer; at: number } {
+  return job.memory ? { buffer: job.memory.buffer, at: SCAN_BYTES } : { buffer: job.shared!, at: 0 };
+}
+
+/** Slot `slot`'s line bytes and its META_INTS per line (`slots`: slotsOf). */
+export function slotViews(slots: { buffer: SharedArrayBuffer; at: number }, slot: number): SlotViews {
+  const shared = slots.buffer;
+  const at = slots.at + 8 + slot * SLOT_BYTES;
   return {
     data: Buffer.from(shared, at, SLOT_DATA_BYTES),
     meta: new Int32Array(shared, at + SLOT_DATA_BYTES, SLOT_LINES * META_INTS),
@@ -70,10 +83,11 @@ interface Read {
 }
 
 function startRead(path: string, window: ScreenOptions, signatures: readonly Signature[]): Read {
-  const shared = new SharedArrayBuffer(8 + SLOTS * SLOT_BYTES);
+  const memory = scanMemory(8 + SLOTS * SLOT_BYTES);
+  const job: ScreenJob = { path, tz: window.tz, since: window.since ?? null, until: window.until ?? null, slots: SLOTS, memory, shared: memory ? null : new SharedArrayBuffer(8 + SLOTS * SLOT_BYTES), signatures, ...(window.share !== undefined ? { share: window.share } : {}) };
   // The worker starts on slot 0, which is taken.
-  new Int32Array(shared, 0, 1)[0] = SLOTS - 1;
-  const job: ScreenJob = { path, tz: window.tz, since: window.since ?? null, until: window.until ?? null, slots: SLOTS, shared, signatures, ...(window.share !== undefined ? { share: window.share } : {}) };
+  const slots = slotsOf(job);
+  new Int32Array(slots.buffer, slots.at, 1)[0] = SLOTS - 1;
   return { job, worker: takeReaderThread(job), held: [] };
 }
 
@@ -119,8 +133,9 @@ export function streamFileScreened(path: string, sink: FailureSink, window: Scre
   // The lines the reader thread passes on uncut are read here, as any other source's.
   const intake = new LineIntake(sink, window);
   const { job, worker, held } = takeEarly(path, window, intake.signatures) ?? startRead(path, window, intake.signatures);
-  const free = new Int32Array(job.shared, 0, 1);
-  const views = Array.from({ length: SLOTS }, (_, k) => slotViews(job.shared, k));
+  const slots = slotsOf(job);
+  const free = new Int32Array(slots.buffer, slots.at, 1);
+  const views = Array.from({ length: SLOTS }, (_, k) => slotViews(slots, k));
   const sample = new FailureSample();
   const names = new WireNameTable();
   const marks = new FieldMarks();

@@ -34,23 +34,26 @@ const NEEDLES_AT = TABLE_AT + REGION_BYTES * 4;
 const KEYS_AT = NEEDLES_AT + NEEDLE_TABLE_BYTES;
 const MARKS_AT = KEYS_AT + KEYS_BYTES;
 /**
- * The module's memory, made at this size and never grown (its maximum): growing a
- * WebAssembly.Memory detaches its old ArrayBuffer, and once any ArrayBuffer of a thread is
- * detached, V8's optimized code checks every typed-array access of that thread for it. The reader
- * thread's byte loops (the screen, the byte cut) ran so when this module's memory was grown to
- * fit: a loop over a Buffer's bytes took ~1.5× as long in a fresh thread after one grow, and the
- * reader thread of an outage's 400 MB used ~6 % more CPU.
+ * The scanner's part of the module's memory, in 64 KB pages: a memory made at least this big and
+ * never grown (shared memories cannot be, and any other growing detaches its old ArrayBuffer: once
+ * any ArrayBuffer of a thread is detached, V8's optimized code checks every typed-array access of
+ * that thread for it. The reader thread's byte loops (the screen, the byte cut) ran so when this
+ * module's memory was grown to fit: a loop over a Buffer's bytes took ~1.5× as long in a fresh
+ * thread after one grow, and the reader thread of an outage's 400 MB used ~6 % more CPU).
  */
 export const MEMORY_PAGES = Math.ceil((MARKS_AT + MARKS_OUT_BYTES) / 65536);
+/** Bytes of a memory the scanner uses, from its start; a caller's own data may follow (scanMemory). */
+export const SCAN_BYTES = MEMORY_PAGES * 65536;
 
 /** The part of the WebAssembly API used here (@types/node 20 does not declare it; absent under --jitless). */
 interface WasmApi {
   Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: { env: { memory: WasmMemory } }) => { exports: unknown };
-  Memory: new (size: { initial: number; maximum: number }) => WasmMemory;
+  Instance: new (module: object, imports: { env: { memory: ScanMemory } }) => { exports: unknown };
+  Memory: new (size: { initial: number; maximum: number; shared: true }) => ScanMemory;
 }
-interface WasmMemory {
-  readonly buffer: ArrayBuffer;
+/** A shared WebAssembly.Memory (it crosses to a worker thread as itself: postMessage, workerData). */
+export interface ScanMemory {
+  readonly buffer: SharedArrayBuffer;
 }
 
 let loaded: { api: WasmApi; module: object } | null | undefined;
@@ -74,7 +77,25 @@ function simdCanScan(needles: readonly Buffer[], plain: readonly Buffer[] = []):
   return fits(needles) && fits(plain);
 }
 
+/**
+ * A memory for a scanner (SCAN_BYTES) followed by `extraBytes` of the caller's, shared; null where
+ * WebAssembly is missing. A reader thread's batch slots lie there, so that a line is copied into
+ * one by the module (copyWithin), not by Buffer.copy: V8 copies into a SharedArrayBuffer with
+ * relaxed atomic stores, ~8× as long for a line of a few hundred bytes.
+ */
+export function scanMemory(extraBytes: number): ScanMemory | null {
+  const wasm = lineScanModule();
+  if (!wasm) return null;
+  const pages = MEMORY_PAGES + Math.ceil(extraBytes / 65536);
+  try {
+    return new wasm.api.Memory({ initial: pages, maximum: pages, shared: true });
+  } catch {
+    return null;
+  }
+}
+
 interface LineScanExports {
+  copy(to: number, from: number, n: number): void;
   scan(base: number, len: number, out: number, needles: number): number;
   marks(from: number, end: number, keys: number, out: number, max: number): number;
 }
@@ -105,12 +126,12 @@ export class SimdLineScanner {
   readonly table: Int32Array;
   /** Where `marks` writes (comma position, key) pairs. */
   private readonly marksOut: Int32Array;
-  /** The memory's one ArrayBuffer (it never grows, so every view of it stays valid). */
-  private readonly mem: ArrayBuffer;
+  /** The memory's one buffer (it never grows, so every view of it stays valid). */
+  private readonly mem: SharedArrayBuffer;
 
   private constructor(
     private readonly wasm: LineScanExports,
-    memory: WasmMemory,
+    memory: ScanMemory,
     needles: readonly Buffer[],
     plain: readonly Buffer[],
   ) {
@@ -126,13 +147,14 @@ export class SimdLineScanner {
   /**
    * A scanner for `needles` (null where WebAssembly or its SIMD is missing, or simdCanScan says no).
    * `plain`: message starts that make a needle line no failure (it may then be a same-stamp line).
+   * `memory`: a scanMemory to work in (its first SCAN_BYTES), else one of its own.
    */
-  static create(needles: readonly Buffer[], plain: readonly Buffer[] = []): SimdLineScanner | null {
+  static create(needles: readonly Buffer[], plain: readonly Buffer[] = [], given?: ScanMemory): SimdLineScanner | null {
     if (!simdCanScan(needles, plain)) return null;
     const wasm = lineScanModule();
-    if (!wasm) return null;
+    const memory = given ?? scanMemory(0);
+    if (!wasm || memory === null || memory.buffer.byteLength < SCAN_BYTES) return null;
     try {
-      const memory = new wasm.api.Memory({ initial: MEMORY_PAGES, maximum: MEMORY_PAGES });
       return new SimdLineScanner(new wasm.api.Instance(wasm.module, { env: { memory } }).exports as LineScanExports, memory, needles, plain);
     } catch {
       return null;
@@ -151,6 +173,16 @@ export class SimdLineScanner {
       base = 0;
     }
     return this.wasm.scan(base, chunk.length, TABLE_AT, NEEDLES_AT);
+  }
+
+  /**
+   * Copies `src[start, end)` to `dst` at `at` inside the module (memory.copy) when both are views of
+   * its memory (a region, a caller's part of a scanMemory); false, copying nothing, otherwise.
+   */
+  copyWithin(src: Buffer, start: number, end: number, dst: Buffer, at: number): boolean {
+    if (src.buffer !== this.mem || dst.buffer !== this.mem || at + (end - start) > dst.length) return false;
+    this.wasm.copy(dst.byteOffset + at, src.byteOffset + start, end - start);
+    return true;
   }
 
   /**

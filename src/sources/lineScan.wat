@@ -21,8 +21,13 @@
 ;; needle checks read past the end, and what they find there is masked off (positions) or lies in
 ;; the trailing partial line, whose flags are never written.
 (module
-  ;; Made by the caller at its full size, never grown (lineScan.ts MEMORY_PAGES says why).
-  (import "env" "memory" (memory 1))
+  ;; Made by the caller at its full size, never grown (lineScan.ts MEMORY_PAGES says why); shared,
+  ;; so that a reader thread's batch slots can lie in it too (copyWithin).
+  (import "env" "memory" (memory 1 65536 shared))
+
+  ;; copy(to, from, n): memory[to, to+n) = memory[from, from+n) (lineScan.ts copyWithin).
+  (func (export "copy") (param $to i32) (param $from i32) (param $n i32)
+    (memory.copy (local.get $to) (local.get $from) (local.get $n)))
 
   (func (export "scan") (param $base i32) (param $len i32) (param $out i32) (param $needles i32) (result i32)
     (local $p i32) (local $end i32) (local $v v128)

@@ -9,7 +9,7 @@
  * per needle hit); each line is handed over as a byte range with those facts, and
  * the consumer decodes only the lines it needs as text.
  */
-import { REGION_BYTES, SimdLineScanner } from './lineScan.js';
+import { REGION_BYTES, SimdLineScanner, type ScanMemory } from './lineScan.js';
 import type { LineSink } from './types.js';
 
 const MAX_LINE_BYTES = 1024 * 1024;
@@ -55,6 +55,8 @@ function isByteLineConsumer(x: unknown): x is ByteLineConsumer {
 export interface SplitterOptions {
   /** Byte mode: use the WebAssembly scanner when it loads (default true; false forces the JS loop). */
   simd?: boolean;
+  /** Byte mode: the memory the WebAssembly scanner works in (a reader thread's, with its batch slots), else one of its own. */
+  scanMemory?: ScanMemory;
 }
 
 export class LineSplitter {
@@ -77,7 +79,7 @@ export class LineSplitter {
     options: SplitterOptions = {},
   ) {
     this.bytes = isByteLineConsumer(sink) ? sink : null;
-    this.simd = this.bytes && options.simd !== false ? SimdLineScanner.create(this.bytes.needles, this.bytes.plainPrefixes) : null;
+    this.simd = this.bytes && options.simd !== false ? SimdLineScanner.create(this.bytes.needles, this.bytes.plainPrefixes, options.scanMemory) : null;
     if (this.simd) this.bytes!.useScanner?.(this.simd);
   }
 

@@ -5,7 +5,8 @@
  * zone too. A worker runs a built JavaScript file, so this test drives the build in dist/ (npm
  * test builds first), the same code the CLI runs.
  */
-import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -210,6 +211,27 @@ describe('reading a big log on a second thread', () => {
     // Without the row they are no failures on either path: the table alone made the difference.
     expect((await read(undefined, true)).counts.upstreamErrors).toBe(0);
   });
+
+  it('where WebAssembly is missing (node --jitless): the slots are a SharedArrayBuffer of their own, the lines copied by Buffer.copy, and it gives the same', () => {
+    // With WebAssembly the slots lie in the scanner's memory and a line is copied inside the module
+    // (screenedFile.ts ScreenJob.memory); the tests above read that way. This reads the other.
+    const script = `
+      const { analyze } = await import(${JSON.stringify(join(dist, 'session', 'analyze.js'))});
+      const { loadPatterns } = await import(${JSON.stringify(join(dist, 'diagnose', 'loadPatterns.js'))});
+      const { isDeepStrictEqual } = await import('node:util');
+      const out = [];
+      for (const readerThread of [false, true]) {
+        const { engine, incidents } = await analyze({ logs: [${JSON.stringify(outage)}], tz: 'UTC', patterns: loadPatterns(), readerThread });
+        out.push({ counts: engine.counts(), incidents: JSON.stringify(incidents) });
+      }
+      console.log(JSON.stringify({ wasm: typeof WebAssembly, same: isDeepStrictEqual(out[0], out[1]), errors: out[1].counts.upstreamErrors }));`;
+    // A file, not -e: the reader thread would inherit -e's --input-type.
+    const file = join(dir, 'jitless.mjs');
+    writeFileSync(file, script);
+    const got = JSON.parse(execFileSync(process.execPath, ['--jitless', '--no-warnings', file], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })) as { wasm: string; same: boolean; errors: number };
+    expect(got).toEqual({ wasm: 'undefined', same: true, errors: expect.any(Number) });
+    expect(got.errors).toBeGreaterThan(5000);
+  }, 60_000);
 
   it('an error in the reader thread becomes the same one-line error', async () => {
     const engine = new engineMod.IncidentEngine({ tz: 'UTC', patterns });

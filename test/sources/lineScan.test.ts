@@ -9,7 +9,7 @@ import path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { LineIntake } from '../../src/scan/lineIntake.js';
 import { IncidentEngine } from '../../src/engine/incidentEngine.js';
-import { MAX_NEEDLES, MEMORY_PAGES, NEEDLE_MAX_BYTES, REGION_BYTES, SimdLineScanner } from '../../src/sources/lineScan.js';
+import { MAX_NEEDLES, MEMORY_PAGES, NEEDLE_MAX_BYTES, REGION_BYTES, SCAN_BYTES, scanMemory, SimdLineScanner } from '../../src/sources/lineScan.js';
 import { LineSplitter, type ByteLineConsumer } from '../../src/sources/lineSplitter.js';
 import { patterns, REPO } from '../core/helpers.js';
 
@@ -79,6 +79,27 @@ describe('SIMD line scanner', () => {
     } finally {
       grow.mockRestore();
     }
+  });
+
+  it('works in a memory it is given, whose bytes after its own are the caller\'s, and copies into them inside the module', () => {
+    const memory = scanMemory(3 * 65536 + 5)!;
+    expect(memory.buffer.byteLength).toBe(SCAN_BYTES + 4 * 65536);
+    const scanner = SimdLineScanner.create(NEEDLES, [], memory)!;
+    expect(scanner.regions[0].buffer).toBe(memory.buffer);
+    const lines = Buffer.from('upstream x\nplain\ncould not be resolved\n');
+    lines.copy(scanner.regions[0]);
+    expect(scanner.scan(scanner.regions[0].subarray(0, lines.length))).toBe(3);
+    // The caller's part: a line copied there from the region, at an offset, by memory.copy.
+    const mine = Buffer.from(memory.buffer, SCAN_BYTES, 4 * 65536);
+    expect(scanner.copyWithin(scanner.regions[0], 11, 17, mine, 1000)).toBe(true);
+    expect(mine.toString('latin1', 1000, 1006)).toBe('plain\n');
+    // Not both in its memory, or past the end of `dst`: nothing copied, the caller copies.
+    expect(scanner.copyWithin(lines, 0, 5, mine, 0)).toBe(false);
+    expect(scanner.copyWithin(scanner.regions[0], 0, 5, Buffer.alloc(10), 0)).toBe(false);
+    expect(scanner.copyWithin(scanner.regions[0], 0, 11, mine.subarray(0, 20), 10)).toBe(false);
+    expect(mine[0]).toBe(0);
+    // Too small a memory for its regions and tables: no scanner (the JS loop then).
+    expect(SimdLineScanner.create(NEEDLES, [], { buffer: new SharedArrayBuffer(65536) })).toBeNull();
   });
 
   it('needles are data: any set it takes is flagged as the JS loop flags it (one byte, the longest, several sharing a first byte)', () => {
