@@ -41,7 +41,9 @@ export interface ScreenJob {
    * The memory the worker's WebAssembly scanner works in, with an Int32 of free slots (the worker
    * takes one per batch, this thread gives it back) and the slots after its SCAN_BYTES: the
    * worker copies a line from the chunk it was read into to a slot inside the module. Null where
-   * WebAssembly is missing: then `shared` holds the count and the slots.
+   * WebAssembly is missing: then `shared` holds the count and the slots. (Not an ArrayBuffer sent
+   * with each batch and back: a transfer detaches the sender's, which slows every typed-array
+   * access of the thread from then on: lineScan.ts MEMORY_PAGES.)
    */
   memory: ScanMemory | null;
   shared: SharedArrayBuffer | null;
@@ -82,8 +84,16 @@ interface Read {
   stopHolding?: () => void;
 }
 
+/**
+ * Memories of reads that ended, for the next read (a process that reads log after log, as
+ * analyze()'s callers may, keeps one): each is ~36 MB, and left to the collector they piled up.
+ * A memory comes back with its thread's `done`, after which that thread writes nothing.
+ */
+const spareMemories: ScanMemory[] = [];
+const MAX_SPARE_MEMORIES = 2;
+
 function startRead(path: string, window: ScreenOptions, signatures: readonly Signature[]): Read {
-  const memory = scanMemory(8 + SLOTS * SLOT_BYTES);
+  const memory = spareMemories.pop() ?? scanMemory(8 + SLOTS * SLOT_BYTES);
   const job: ScreenJob = { path, tz: window.tz, since: window.since ?? null, until: window.until ?? null, slots: SLOTS, memory, shared: memory ? null : new SharedArrayBuffer(8 + SLOTS * SLOT_BYTES), signatures, ...(window.share !== undefined ? { share: window.share } : {}) };
   // The worker starts on slot 0, which is taken.
   const slots = slotsOf(job);
@@ -175,6 +185,7 @@ export function streamFileScreened(path: string, sink: FailureSink, window: Scre
         } else if (m.type === 'done') {
           sink.addTallies(m.counts);
           settled = true;
+          if (job.memory && spareMemories.length < MAX_SPARE_MEMORIES) spareMemories.push(job.memory);
           resolve(m.lines);
         } else {
           fail(new InputError(m.message, m.hint));
