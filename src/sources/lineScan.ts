@@ -34,12 +34,12 @@ const NEEDLES_AT = TABLE_AT + REGION_BYTES * 4;
 const KEYS_AT = NEEDLES_AT + NEEDLE_TABLE_BYTES;
 const MARKS_AT = KEYS_AT + KEYS_BYTES;
 /**
- * The scanner's part of the module's memory, in 64 KB pages: a memory made at least this big and
- * never grown (shared memories cannot be, and any other growing detaches its old ArrayBuffer: once
- * any ArrayBuffer of a thread is detached, V8's optimized code checks every typed-array access of
- * that thread for it. The reader thread's byte loops (the screen, the byte cut) ran so when this
- * module's memory was grown to fit: a loop over a Buffer's bytes took ~1.5× as long in a fresh
- * thread after one grow, and the reader thread of an outage's 400 MB used ~6 % more CPU).
+ * The scanner's part of the module's memory, in 64 KB pages. The memory is made at its full size
+ * and never grows (its maximum is its size). It used to be one page, grown to fit: growing a
+ * memory that is not shared detaches its old ArrayBuffer, and once any ArrayBuffer of a thread is
+ * detached, V8's optimized code checks every typed-array access of that thread for it. The reader
+ * thread's byte loops (the screen, the byte cut) ran so: a loop over a Buffer's bytes took ~1.5×
+ * as long in a fresh thread after one grow, and that thread used ~6 % more CPU on an outage's log.
  */
 export const MEMORY_PAGES = Math.ceil((MARKS_AT + MARKS_OUT_BYTES) / 65536);
 /** Bytes of a memory the scanner uses, from its start; a caller's own data may follow (scanMemory). */
@@ -147,7 +147,7 @@ export class SimdLineScanner {
   /**
    * A scanner for `needles` (null where WebAssembly or its SIMD is missing, or simdCanScan says no).
    * `plain`: message starts that make a needle line no failure (it may then be a same-stamp line).
-   * `memory`: a scanMemory to work in (its first SCAN_BYTES), else one of its own.
+   * `given`: a scanMemory to work in (its first SCAN_BYTES), else one of its own.
    */
   static create(needles: readonly Buffer[], plain: readonly Buffer[] = [], given?: ScanMemory): SimdLineScanner | null {
     if (!simdCanScan(needles, plain)) return null;
