@@ -44,7 +44,17 @@ export function absorbTallies(counters: Counters, times: LatestTimes, c: LineTal
   if (c.lastLine > times.lastLine) times.lastLine = c.lastLine;
 }
 
-/** A copy of the counters (nothing shared with the engine's own). */
+/**
+ * A copy of the counters (nothing shared with the engine's own), each record's keys in sorted
+ * order: they arrive in the order lines showed them, which differs between one thread and two
+ * (the reader thread's counts are folded in batch by batch), and a report should not.
+ */
 export function copyCounters(c: Counters): Counters {
-  return { ...c, unparsed: { ...c.unparsed }, shapes: { ...c.shapes }, invalidEventReasons: { ...c.invalidEventReasons } };
+  return { ...c, unparsed: sortedKeys(c.unparsed), shapes: sortedKeys(c.shapes), invalidEventReasons: sortedKeys(c.invalidEventReasons) };
+}
+
+function sortedKeys<T extends Partial<Record<string, number>>>(r: T): T {
+  const out: Partial<Record<string, number>> = {};
+  for (const k of Object.keys(r).sort()) out[k] = r[k];
+  return out as T;
 }

@@ -7,7 +7,7 @@
  */
 import type { EngineCounters } from '../model/snapshot.js';
 import { formatLocal } from '../parse/localTime.js';
-import { formatCount } from '../util/count.js';
+import { countsBiggestFirst, formatCount } from '../util/count.js';
 
 /**
  * Above this share of non-empty lines that are neither nginx error lines nor access lines, a
@@ -103,8 +103,8 @@ export function judgeInput(f: InputFacts): InputVerdict {
 
   const unreadable = unparsed - empty + untimed;
   if (unreadable > lines * MOSTLY_UNREADABLE_SHARE) {
-    const parts = [...Object.entries(c.unparsed).filter(([r]) => r !== 'empty').map(([r, n]) => `${formatCount(n ?? 0)} ${r}`), ...(untimed ? [`${formatCount(untimed)} untimed`] : [])];
-    warnings.push(`${name}: ${formatCount(unreadable)} of ${formatCount(lines)} lines are not nginx error-log lines (${parts.join(', ')}); diagnosed from the ${formatCount(nginx)} that are`);
+    const reasons = countsBiggestFirst({ ...c.unparsed, empty: 0, untimed });
+    warnings.push(`${name}: ${formatCount(unreadable)} of ${formatCount(lines)} lines are not nginx error-log lines (${reasons}); diagnosed from the ${formatCount(nginx)} that are`);
   }
   if (f.since !== null && f.span && f.span.first > f.since + COVERAGE_SLACK_MS) {
     warnings.push(`the log starts at ${when(f.span.first, f.tz)} ${f.tz}, after --since ${when(f.since, f.tz)}: nothing is known of the time before (older lines may be in a rotated file: --log '…/error.log*')`);

@@ -4,7 +4,7 @@ import type { EngineCounters } from '../model/snapshot.js';
 import { LINE_SHAPES } from '../parse/lineShape.js';
 import { formatLocal } from '../parse/localTime.js';
 import { kindLabel } from '../diagnose/diagnose.js';
-import { formatCount } from '../util/count.js';
+import { countsBiggestFirst, formatCount } from '../util/count.js';
 import { countOf } from '../util/plural.js';
 import { formatDuration } from '../util/duration.js';
 import type { UpstreamErrorKind } from '../model/logRecord.js';
@@ -44,9 +44,7 @@ export function matchLine(i: Incident): string {
 
 export function countersLine(c: EngineCounters & { isolatedErrors?: number }): string {
   const unparsed = Object.values(c.unparsed).reduce((s, n) => s + (n ?? 0), 0);
-  const reasons = Object.entries(c.unparsed)
-    .map(([r, n]) => `${formatCount(n ?? 0)} ${r}`)
-    .join(', ');
+  const reasons = countsBiggestFirst(c.unparsed);
   const parts = [
     `${countOf(c.linesRead, 'line')} read`,
     `${countOf(c.upstreamErrors, 'upstream error')}`,
@@ -66,9 +64,7 @@ export function shapeLines(c: EngineCounters): string[] {
 }
 
 export function eventsLine(c: EngineCounters): string {
-  const reasons = Object.entries(c.invalidEventReasons ?? {})
-    .map(([r, n]) => `${formatCount(n ?? 0)} ${r}`)
-    .join(', ');
+  const reasons = countsBiggestFirst(c.invalidEventReasons ?? {});
   const repeats = c.duplicateEvents ? `, ${countOf(c.duplicateEvents, 'repeat')} counted once` : '';
   return `${countOf(c.dockerEvents, 'container lifecycle event')} used${repeats}, ${countOf(c.ignoredEvents, 'other event')} ignored (exec, network, image…), ${formatCount(c.invalidEvents)} invalid${reasons ? ` (${reasons})` : ''}`;
 }

@@ -13,7 +13,7 @@ import { escapeCodeBlock, escapeMarkdown, sanitizeForTerminal } from '../../src/
 import { textReport, textReportParts } from '../../src/report/textReport.js';
 import { incidentTimeline } from '../../src/report/timeline.js';
 import { BACKEND, failLines, inspect, nginxLine, runScenario, seq, T0, type Scenario } from './helpers.js';
-import { formatCount } from '../../src/util/count.js';
+import { countsBiggestFirst, formatCount } from '../../src/util/count.js';
 
 const HOSTILE_REQUEST = 'GET /a|b`c`<script>alert(1)</script>```\n~~~ HTTP/1.1'.replace('\n', '');
 const HOSTILE_REFERRER = '\x1b]8;;https://evil.example/\x1b\\click me\x1b]8;;\x1b\\ \x1b[2J\x1b[31mred\x1b[0m \x1bP1$qm\x1b\\ \x9b6n \x1b]0;pwned\x1b\\';
@@ -284,6 +284,13 @@ describe('counts in reports', () => {
   it('formatCount groups digits exactly as toLocaleString("en-US") does', () => {
     for (const n of [0, 7, 12, 999, 1000, 1001, 12_345, 999_999, 1_000_000, 1_573_111, 400_000_000, 2 ** 53 - 1, -1, -1234, -1_000_000, 1.5, 1234.25])
       expect(formatCount(n)).toBe(n.toLocaleString('en-US'));
+  });
+
+  it('a record of counts reads the biggest first, whatever order its keys came in (one thread and two fold them differently)', () => {
+    const want = '6,602 not-nginx, 1,300 bad-time, 12 binary, 12 empty';
+    expect(countsBiggestFirst({ binary: 12, empty: 12, 'not-nginx': 6602, 'bad-time': 1300 })).toBe(want);
+    expect(countsBiggestFirst({ 'bad-time': 1300, 'not-nginx': 6602, empty: 12, binary: 12, 'too-long': 0 })).toBe(want);
+    expect(countsBiggestFirst({})).toBe('');
   });
 });
 
