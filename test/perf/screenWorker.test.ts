@@ -235,6 +235,22 @@ describe('reading a big log on a second thread', () => {
     expect(got.errors).toBeGreaterThan(5000);
   }, 60_000);
 
+  it('no ArrayBuffer is detached on either thread, on one thread or two: V8 would then check every typed-array access of that thread', () => {
+    // A detached ArrayBuffer (a WebAssembly memory grown, a buffer transferred) turns off V8's
+    // detaching protector for good, and the byte loops of the screen and the cut ran ~1.5x as long
+    // (lineScan.ts MEMORY_PAGES). V8 says when it happens; the flag reaches the reader thread too.
+    const script = `
+      const { analyze } = await import(${JSON.stringify(join(dist, 'session', 'analyze.js'))});
+      const { loadPatterns } = await import(${JSON.stringify(join(dist, 'diagnose', 'loadPatterns.js'))});
+      for (const readerThread of [true, false]) await analyze({ logs: [${JSON.stringify(outage)}], events: ${JSON.stringify(events)}, tz: 'UTC', patterns: loadPatterns(), readerThread });
+      console.log('read');`;
+    const file = join(dir, 'protector.mjs');
+    writeFileSync(file, script);
+    const out = execFileSync(process.execPath, ['--trace-protector-invalidation', file], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    expect(out.trim().split('\n').pop()).toBe('read');
+    expect(out).not.toContain('ArrayBufferDetaching');
+  }, 60_000);
+
   it('an error in the reader thread becomes the same one-line error', async () => {
     const engine = new engineMod.IncidentEngine({ tz: 'UTC', patterns });
     await expect(screenedMod.streamFileScreened(dir, engine, { tz: 'UTC', since: null, until: null })).rejects.toMatchObject({
