@@ -18,18 +18,22 @@ import { NODE_FLAGS } from './nodeFlags.js';
  * Readies the installed command's process for run `o`. A postmortem whose first log gets a reader
  * thread (analyze.ts, a big file): starts that thread and its read now, so that it scans while this
  * thread loads the rest of the CLI (~0.15 s of modules, zod's among them), once the thread runs
- * (readerThreadUp: until then this thread's young generation could grow). Returns the module to
- * start Node again on with the flags (relaunchWithNodeFlags) for a live session or a replay, else null.
+ * (readerThreadUp: until then this thread's young generation could grow). Until then this thread
+ * reads the events file, if there is one (readEventsEarly: it allocates little that lives, so
+ * the young generation grows once at most, to 2 MB semispaces). Returns the module to start Node
+ * again on with the flags (relaunchWithNodeFlags) for a live session or a replay, else null.
  */
 export async function prepareHeap(o: MainOptions): Promise<string | null> {
   if (o.mode !== 'postmortem') return fileURLToPath(new URL('./main.js', import.meta.url));
   const first = firstLogFile(o);
   if (first !== undefined && readOnThread(first, sizeOf(first))) {
     // Loaded before the thread starts: from then until it runs, this thread allocates next to nothing.
-    const { startReadingEarly } = await import('../scan/screenedFile.js');
+    const [{ startReadingEarly }, { readEventsEarly }] = await Promise.all([import('../scan/screenedFile.js'), import('../sources/eventsFile.js')]);
     startReaderThread();
     startReadingEarly(first, { tz: o.tz, since: o.since, until: o.until });
-    await readerThreadUp();
+    // This thread has nothing else to do until then: it reads the events file meanwhile.
+    if (o.events !== null) await readEventsEarly(o.events, readerThreadUp());
+    else await readerThreadUp();
   }
   return null;
 }

@@ -9,7 +9,8 @@ import type { EngineCounters } from '../model/snapshot.js';
 import { EventStore, type EventGap } from '../correlate/eventStore.js';
 import type { CorrelationWindow } from '../correlate/facts.js';
 import { gapSentence } from '../diagnose/eventGaps.js';
-import { decodeDockerEvent, decodeEventGapMarker, eventObjectProblem, type InvalidEventReason } from '../parse/dockerEvent.js';
+import { decodeDockerEvent, decodeEventGapMarker } from '../parse/dockerEvent.js';
+import { eventObjectProblem, type InvalidEventReason } from '../parse/dockerEventLine.js';
 import type { LatestTimes } from '../scan/lineScreen.js';
 
 export interface EventBounds {

@@ -8,7 +8,7 @@
 import { closeSync, createReadStream, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { InputError } from '../util/errors.js';
-import { eventLineTime, eventTextProblem, isIgnoredEventLine, type InvalidEventReason } from '../parse/dockerEvent.js';
+import { eventLineTime, eventTextProblem, isIgnoredEventLine, type InvalidEventReason } from '../parse/dockerEventLine.js';
 import { assertReadableFile, describeFsError, streamFileLines } from './readInput.js';
 import { LineSplitter } from './lineSplitter.js';
 
@@ -138,8 +138,158 @@ async function feedEventsStream(path: string, stream: Readable, engine: EventSin
   else splitter.end();
 }
 
+/**
+ * A regular file of JSON lines (not an array, not a pipe): one EventsFileSteps can read in turns.
+ * False for what cannot be read too (feedEventsFile then says why).
+ */
+export function eventsFileIsLines(path: string): boolean {
+  try {
+    return statSync(path).isFile() && firstNonSpaceChar(path) !== '[';
+  } catch {
+    return false;
+  }
+}
+
+/** Bytes an EventsFileSteps step reads (and its one buffer holds). */
+const STEP_BYTES = 1024 * 1024;
+
+/**
+ * A JSON-lines events file fed a chunk at a time, each step a synchronous read (eventsFileIsLines
+ * says which files), so that it can be read in the gaps of other work (readEventsEarly). The same
+ * lines, checks and counts as streaming it (recordingLineFeeder). Errors are InputErrors, as
+ * feedEventsFile's.
+ */
+export class EventsFileSteps {
+  private fd: number | null;
+  private readonly buf = Buffer.allocUnsafeSlow(STEP_BYTES);
+  private readonly splitter: LineSplitter;
+
+  constructor(
+    private readonly path: string,
+    engine: EventSink,
+  ) {
+    const feed = recordingLineFeeder(engine);
+    this.splitter = new LineSplitter(path, (_source: string, _line: number, text: string) => feed(text));
+    try {
+      this.fd = openSync(path, 'r');
+    } catch (err) {
+      throw describeFsError(path, err);
+    }
+  }
+
+  /** Reads and feeds the next chunk; false once the file is done with (its last line fed, the file closed). */
+  step(): boolean {
+    if (this.fd === null) return false;
+    let n: number;
+    try {
+      n = readSync(this.fd, this.buf, 0, STEP_BYTES, null);
+    } catch (err) {
+      this.close();
+      throw describeFsError(this.path, err);
+    }
+    if (n > 0) {
+      this.splitter.push(this.buf.subarray(0, n));
+      return true;
+    }
+    this.close();
+    this.splitter.end();
+    return false;
+  }
+
+  /** Stops reading (an error elsewhere): the file is closed, nothing more is fed. */
+  close(): void {
+    if (this.fd !== null) closeSync(this.fd);
+    this.fd = null;
+  }
+}
+
+/**
+ * What the events reader gives its sink before there is an engine to give it to (readEventsEarly):
+ * held in order, then given to the engine (handTo), which takes the rest directly.
+ */
+class HeldEvents implements EventSink {
+  private raws: unknown[] = [];
+  private ignored = 0;
+  private invalid: InvalidEventReason[] = [];
+  private from: number | null = null;
+  private engine: EventSink | null = null;
+
+  ingestEvent(raw: unknown): void {
+    if (this.engine) this.engine.ingestEvent(raw);
+    else this.raws.push(raw);
+  }
+
+  countIgnoredEvent(): void {
+    if (this.engine) this.engine.countIgnoredEvent();
+    else this.ignored++;
+  }
+
+  countInvalidEvent(reason: InvalidEventReason): void {
+    if (this.engine) this.engine.countInvalidEvent(reason);
+    else this.invalid.push(reason);
+  }
+
+  noteEventsFrom(from: number): void {
+    if (this.engine) this.engine.noteEventsFrom?.(from);
+    else this.from = from;
+  }
+
+  /** Gives `engine` what was held (its counts, then its events in file order); from now on, all of it. */
+  handTo(engine: EventSink): void {
+    if (this.from !== null) engine.noteEventsFrom?.(this.from);
+    for (let k = 0; k < this.ignored; k++) engine.countIgnoredEvent();
+    for (const reason of this.invalid) engine.countInvalidEvent(reason);
+    for (const raw of this.raws) engine.ingestEvent(raw);
+    this.raws = [];
+    this.invalid = [];
+    this.engine = engine;
+  }
+}
+
+/** The read readEventsEarly began, until feedEventsFile takes it over. */
+let early: { path: string; steps: EventsFileSteps; held: HeldEvents } | null = null;
+
+/**
+ * Reads the JSON-lines events file `path` until `until` settles, a 1 MB step at a time, and holds
+ * what it finds for the feedEventsFile of the same file. The installed command does this while
+ * it waits for a big postmortem's reader thread to run (cli/relaunch.ts prepareHeap): its own
+ * thread is otherwise idle then (~0.07 s), and the events file is work it need not do later, when
+ * the batches keep it busy. What it holds is next to nothing (a few event objects and counts),
+ * and the young generation that wait protects grows once at most (util/heapHold.ts). A file it
+ * cannot read as lines is left to feedEventsFile, which says why.
+ */
+export async function readEventsEarly(path: string, until: Promise<unknown>): Promise<void> {
+  let waiting = true;
+  const settled = until.then(
+    () => (waiting = false),
+    () => (waiting = false),
+  );
+  try {
+    if (!eventsFileIsLines(path)) return;
+    const held = new HeldEvents();
+    const read = { path, steps: new EventsFileSteps(path, held), held };
+    early = read;
+    // A step at a time, so that the thread's `online` is taken as soon as it comes.
+    while (waiting && read.steps.step()) await new Promise(setImmediate);
+  } catch {
+    early?.steps.close();
+    early = null;
+  } finally {
+    await settled;
+  }
+}
+
 /** Events file: JSON lines or one JSON array; a regular file, a pipe or a FIFO. */
 export async function feedEventsFile(path: string, engine: EventSink): Promise<void> {
+  const read = early;
+  early = null;
+  if (read !== null && read.path === path) {
+    // Begun by readEventsEarly: what it held, then the rest, a step at a time between the log's batches.
+    read.held.handTo(engine);
+    while (read.steps.step()) await new Promise(setImmediate);
+    return;
+  }
+  read?.steps.close();
   assertReadableFile(path);
   if (!statSync(path).isFile()) {
     let stream: Readable;

@@ -9,7 +9,10 @@
  *   semispaces), as `--max-semi-space-size=1` keeps it at start-up. V8 puts this one back to 2
  *   whenever it makes a new isolate: it is set again once a reader thread runs (scan/readerThread.ts).
  *   The CLI waits for that before it loads the rest of itself (cli/relaunch.ts prepareHeap); loading
- *   it meanwhile grew the young generation to 2 and 4 MB semispaces in measured runs.
+ *   it meanwhile grew the young generation to 2 and 4 MB semispaces in measured runs. Reading an
+ *   events file meanwhile, as it does, grows it once, to 2 MB semispaces: the first collection
+ *   after the reset finds the start-up's survivors since the last growth (V8 grows the young
+ *   generation when those exceed its size); the events leave few, so it grows no further.
  * - `--heap-growing-percent=15`: the old generation grows 15 % past the live heap, not up to 4×.
  *
  * `test/core/launcher.test.ts` measures the first in a run of the installed command; `npm run bench`

@@ -147,7 +147,27 @@ describe('bin/restartdoctor.js, the installed command', () => {
     // before loading the rest of the CLI, which otherwise grows its young generation meanwhile.
     expect(viaBin.mainThreads).toEqual([2 * 1024 * 1024]);
     expect(viaBin.threads, 'the reader thread ran').toBe(2);
+
+    // With an events file (6 MB: a healthcheck's exec_* events, and the container's restart):
+    // the CLI's thread reads it while it waits for the reader thread (sources/eventsFile.ts
+    // readEventsEarly) and the rest later, and reports what the plain CLI does. Its young
+    // generation grows once then (2 MB semispaces: the reader thread's isolate undid the hold
+    // before the wait ends, and the events' first collection found the CLI's start-up survivors).
+    const events = path.join(dir, 'big-events.jsonl');
+    const id = 'c'.repeat(64);
+    const event = (action: string, t: number) => `{"status":"${action}","id":"${id}","from":"shop/api:1","Type":"container","Action":"${action}","Actor":{"ID":"${id}","Attributes":{"com.docker.compose.project":"shop","com.docker.compose.service":"api","image":"shop/api:1","name":"shop-api-1"}},"scope":"local","time":${Math.floor(t / 1000)},"timeNano":${t}000000}`;
+    const at = Date.UTC(2024, 0, 15, 3, 0, 0);
+    const health = Array.from({ length: 12_000 }, (_, k) => event('exec_create: /bin/sh -c wget -qO- http://127.0.0.1/healthz', at - 3_600_000 + k * 300));
+    writeFileSync(events, [...health, event('die', at - 500), event('start', at + 2500)].join('\n') + '\n');
+    const withEvents = [...args, '--events', events];
+    const viaBinEv = await newSpace(CLI, withEvents);
+    const oneNodeEv = await run(process.execPath, [path.join(REPO, 'dist/src/cli/main.js'), ...withEvents], { maxBuffer: 64 * 1024 * 1024 }).catch((e: { code: number; stdout: string }) => e);
+    expect(viaBinEv.code).toBe(EXIT.found);
+    expect(doc(viaBinEv.stdout)).toEqual(doc(oneNodeEv.stdout));
+    expect(doc(viaBinEv.stdout).counters).toMatchObject({ ignoredEvents: 12_000, dockerEvents: 2 });
+    expect(viaBinEv.mainThreads[0]).toBeLessThanOrEqual(4 * 1024 * 1024);
     rmSync(log);
+    rmSync(events);
   }, 60_000);
 
   it('started with the flags already, runs the CLI in the same process (no second Node)', async () => {

@@ -25,7 +25,7 @@ import { IncidentEngine } from '../../src/engine/incidentEngine.js';
 import { lineIntakeOf } from '../../src/scan/lineIntake.js';
 import type { ContainerInfo } from '../../src/model/container.js';
 import { decodeContainerInspect } from '../../src/parse/containerInspect.js';
-import { isIgnoredEventLine } from '../../src/parse/dockerEvent.js';
+import { isIgnoredEventLine } from '../../src/parse/dockerEventLine.js';
 import { jsonReport } from '../../src/report/jsonReport.js';
 import { markdownReport } from '../../src/report/markdownReport.js';
 import type { ReportContext } from '../../src/report/reportContext.js';

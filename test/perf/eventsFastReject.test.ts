@@ -2,7 +2,8 @@
  * The events-file fast reject (isIgnoredEventLine) must only ever skip lines that the full path
  * (JSON.parse + decodeDockerEvent) counts as ignored, and analyze() must count the same.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,7 +11,9 @@ import { generate } from '../../bench/gen.js';
 import { loadPatterns } from '../../src/diagnose/loadPatterns.js';
 import { IncidentEngine } from '../../src/engine/incidentEngine.js';
 import { feedEventsFile } from '../../src/session/analyze.js';
-import { decodeDockerEventLine, isIgnoredEventLine } from '../../src/parse/dockerEvent.js';
+import { decodeDockerEventLine } from '../../src/parse/dockerEvent.js';
+import { isIgnoredEventLine, type InvalidEventReason } from '../../src/parse/dockerEventLine.js';
+import { EventsFileSteps, eventsFileIsLines, readEventsEarly, type EventSink } from '../../src/sources/eventsFile.js';
 
 const ID = 'a'.repeat(64);
 const attrs = (extra: string) => `"Attributes":{${extra}"image":"shop/api:1","name":"shop-api-1"}`;
@@ -89,4 +92,93 @@ describe('events fast reject', () => {
     expect(c.invalidEvents).toBe(0);
     expect(c.dockerEvents + c.ignoredEvents + c.duplicateEvents).toBe(lines);
   });
+
+  it('EventsFileSteps, a chunk at a time, and a read begun early then taken over, give what streaming the file gives', async () => {
+    // Several 1 MB steps with chunk ends inside lines, CRLF, blank lines, a line over the 1 MB line
+    // bound, odd and invalid events, and no newline at the end.
+    const text = `${readFileSync(events, 'utf8').trimEnd()}\n`;
+    const file = join(dir, 'steps.jsonl');
+    const odd = ODD_EVENTS.map((l, i) => (i % 2 ? `${l}\r` : l)).join('\n');
+    writeFileSync(file, `${text.repeat(Math.ceil((4.5 * 1024 * 1024) / text.length))}\n\n${odd}\n{"x":"${'y'.repeat(1100 * 1024)}"}\n${'['.repeat(40)}\n${ODD_EVENTS[1]}`);
+    // Streamed (feedEventsFile with nothing begun early), the reference.
+    const byFile = recorder();
+    await feedEventsFile(file, byFile);
+    expect(byFile.calls.filter((c) => c[0] === 'invalid').length).toBeGreaterThan(3);
+    expect(byFile.calls[0]![0]).toBe('from');
+    const bySteps = recorder();
+    const steps = new EventsFileSteps(file, bySteps);
+    let n = 0;
+    while (steps.step()) n++;
+    expect(n).toBeGreaterThan(4);
+    expect(steps.step()).toBe(false);
+    expect(bySteps.calls).toEqual(byFile.calls);
+    // Begun while nothing could take the events (the installed command's wait for its reader
+    // thread), stopped after two turns, then taken over: what it held (counts first), then the rest.
+    for (const turns of [0, 2, 1000]) {
+      const byEarly = recorder();
+      await readEventsEarly(file, afterTurns(turns));
+      await feedEventsFile(file, byEarly);
+      expect(summary(byEarly.calls)).toEqual(summary(byFile.calls));
+    }
+    // Begun for another file: dropped, and this one is read whole.
+    const other = recorder();
+    await readEventsEarly(events, afterTurns(2));
+    await feedEventsFile(file, other);
+    expect(other.calls).toEqual(byFile.calls);
+  });
+
+  it('a read begun early of a file it cannot read as lines leaves it to feedEventsFile, which says what it says without one', async () => {
+    const missing = join(dir, 'missing.jsonl');
+    await readEventsEarly(missing, afterTurns(2));
+    await expect(feedEventsFile(missing, recorder())).rejects.toThrow(`${missing}: no such file`);
+    const array = join(dir, 'early-array.json');
+    writeFileSync(array, `[${ODD_EVENTS[3]}, ${ODD_EVENTS[8]}]`);
+    await readEventsEarly(array, afterTurns(2));
+    const got = recorder();
+    await feedEventsFile(array, got);
+    expect(summary(got.calls)).toMatchObject({ ignored: 0, events: [['event', expect.anything()], ['event', expect.anything()]] });
+  });
+
+  it('eventsFileIsLines: a regular file of JSON lines only (an array, a FIFO, a folder or a missing file are read by feedEventsFile)', () => {
+    writeFileSync(join(dir, 'array.json'), '  \n [{"Type":"container"}]');
+    mkdirSync(join(dir, 'folder'), { recursive: true });
+    execFileSync('mkfifo', [join(dir, 'fifo')]);
+    expect(eventsFileIsLines(events)).toBe(true);
+    expect(eventsFileIsLines(join(dir, 'array.json'))).toBe(false);
+    expect(eventsFileIsLines(join(dir, 'fifo'))).toBe(false);
+    expect(eventsFileIsLines(join(dir, 'folder'))).toBe(false);
+    expect(eventsFileIsLines(join(dir, 'missing.jsonl'))).toBe(false);
+  });
 });
+
+type Call = ['from', number] | ['ignored'] | ['invalid', InvalidEventReason | undefined] | ['event', unknown];
+
+/** An EventSink that records what it is given, in order. */
+function recorder(): EventSink & { calls: Call[] } {
+  const calls: Call[] = [];
+  return {
+    calls,
+    ingestEvent: (raw) => void calls.push(['event', raw]),
+    countIgnoredEvent: () => void calls.push(['ignored']),
+    countInvalidEvent: (reason) => void calls.push(['invalid', reason]),
+    noteEventsFrom: (from) => void calls.push(['from', from]),
+  };
+}
+
+/** The calls' events and invalid reasons in order, the rest counted. */
+function summary(calls: Call[]): unknown {
+  return {
+    from: calls.filter((c) => c[0] === 'from'),
+    ignored: calls.filter((c) => c[0] === 'ignored').length,
+    invalid: calls.filter((c) => c[0] === 'invalid'),
+    events: calls.filter((c) => c[0] === 'event'),
+  };
+}
+
+/** Settles after `turns` turns of the event loop (setImmediate): a read begun early gets that many steps. */
+function afterTurns(turns: number): Promise<void> {
+  return new Promise((resolve) => {
+    const turn = (left: number) => (left <= 0 ? resolve() : setImmediate(() => turn(left - 1)));
+    turn(turns);
+  });
+}
