@@ -10,7 +10,8 @@ import { CLASSIC_FIX_IDS } from '../diagnose/fixIds.js';
 import { displayPath } from './paths.js';
 import { applyEdits, unifiedDiff, type Edit } from './textEdit.js';
 import { insertInBlock, replaceInArg } from './nginx/blockEdit.js';
-import { loadNginxConfig, type NginxConfig } from './nginx/load.js';
+import type { NginxConfig } from './nginx/load.js';
+import { nginxConfigFor, type ConfigReads } from './configReads.js';
 import { locate, targetFromKey, type LocatedProxy } from './nginx/locate.js';
 import { effective } from './nginx/query.js';
 import type { FixInput, PlanResult, PlannedFile } from './types.js';
@@ -159,14 +160,15 @@ function schemeEdits(ctx: Ctx, proxies: LocatedProxy[]): void {
  * The classic fixes among `ids`: diffs of the nginx config where it holds the fault and was given,
  * advice for everything (the advice says what a diff does when there is one).
  */
-export function planClassic(input: FixInput, ids: Set<string>, cwd: string): PlanResult {
+export function planClassic(input: FixInput, ids: Set<string>, cwd: string, reads?: ConfigReads): PlanResult {
   const wanted = CLASSIC_FIX_IDS.filter((id) => ids.has(id));
   const result: PlanResult = { files: [], warnings: [], advice: [] };
   if (wanted.length === 0) return result;
   const diffable = ['nginx-buffer-size', 'nginx-upstream-tls', 'nginx-scheme-http'].filter((id) => ids.has(id));
   const diffed = new Set<string>();
   if (input.nginxConf && diffable.length > 0 && !isFastcgi(input)) {
-    const config = loadNginxConfig(input.nginxConf);
+    // A container's copy as planNginx reads it: its absolute includes resolve under its folder.
+    const config = nginxConfigFor(input, reads);
     result.warnings.push(...config.warnings.map((w) => `${displayPath(w.file, cwd)}:${w.line}: ${w.message}`));
     const proxies = proxiesOf(config, input);
     const ctx: Ctx = { config, edits: [], notes: [] };

@@ -13,6 +13,7 @@ import { planSystemd } from './systemd.js';
 import { DEFAULT_TIME_TO_READY_MS, timing } from './timing.js';
 import { displayPath } from './paths.js';
 import { isKnownFixId, type FixInput, type PlanResult } from './types.js';
+import type { ConfigReads } from './configReads.js';
 
 const NGINX_IDS = ['nginx-retry', 'nginx-keepalive', 'nginx-backup-peer'];
 const COMPOSE_IDS = ['compose-healthcheck', 'compose-depends-on-healthy', 'compose-restart-policy'];
@@ -22,7 +23,8 @@ const SIZED_IDS = new Set(['nginx-retry', ...COMPOSE_IDS.slice(0, 1), 'k8s-probe
 
 // The compose and Kubernetes planners (and the YAML library they parse with) load only for a run
 // given such a file: most postmortems propose advice, and loading them cost every run with an incident.
-export async function proposeFix(given: FixInput): Promise<FixProposal> {
+/** `reads`: the config files of a pass of fixes (a postmortem's), each read once for it; without it each is read afresh. */
+export async function proposeFix(given: FixInput, reads?: ConfigReads): Promise<FixProposal> {
   const cwd = given.cwd ?? process.cwd();
   // Relative paths are the caller's, relative to its cwd (not necessarily this process's).
   const at = (p: string | null | undefined): string | null => (p ? path.resolve(cwd, p) : null);
@@ -61,14 +63,14 @@ export async function proposeFix(given: FixInput): Promise<FixProposal> {
   }
 
   if (NGINX_IDS.some((id) => ids.has(id))) {
-    if (input.nginxConf) merge(planNginx(input, t, ids, cwd));
+    if (input.nginxConf) merge(planNginx(input, t, ids, cwd, reads));
     else adviseFor(NGINX_IDS);
   }
   // Only where a retry or second peer is proposed: for a configuration fault another peer fails the same way.
   if (input.notRetriedLost > 0 && NGINX_IDS.some((id) => ids.has(id))) proposal.warnings.push(nonIdempotentWarning(input.notRetriedLost, input.writesLost));
 
   if (COMPOSE_IDS.some((id) => ids.has(id))) {
-    if (input.compose) merge((await import('./compose/plan.js')).planCompose(input, t, ids, cwd));
+    if (input.compose) merge((await import('./compose/plan.js')).planCompose(input, t, ids, cwd, reads));
     else adviseFor(COMPOSE_IDS);
   }
   if (ids.has('k8s-probes')) {
@@ -84,11 +86,11 @@ export async function proposeFix(given: FixInput): Promise<FixProposal> {
   }
   const wantsAdvice = ADVICE_IDS.filter((id) => ids.has(id));
   if (wantsAdvice.length > 0) {
-    const facts = input.nginxConf ? nginxFacts(input, cwd) : { readTimeout: null, hostLines: [] };
+    const facts = input.nginxConf ? nginxFacts(input, cwd, reads) : { readTimeout: null, hostLines: [] };
     for (const id of wantsAdvice) proposal.advice.push(...adviceOnly(id, input, t, facts));
   }
   // Configuration and environment faults: their own diffs and advice (no restart or retry advice).
-  merge(planClassic(input, ids, cwd));
+  merge(planClassic(input, ids, cwd, reads));
   return proposal;
 }
 

@@ -7,7 +7,7 @@
 import type Dockerode from 'dockerode';
 import type { ChecklistResult, FixProposal, Incident } from '../model/incident.js';
 import { inferredTimeToReady } from '../diagnose/diagnose.js';
-import type { FixInput } from '../fix/index.js';
+import type { ConfigReads, FixInput } from '../fix/index.js';
 import type { IncidentEngine } from '../engine/incidentEngine.js';
 import { resolveDockerEndpoint, type DockerEnv } from '../sources/dockerEndpoint.js';
 import { oneLine } from '../util/errors.js';
@@ -189,7 +189,10 @@ export class Enricher {
     } finally {
       this.notes = null;
     }
-    for (const i of this.engine.incidents()) this.engine.attachFix(i.id, await fixFor(i, this.o));
+    // One pass: the config files are read once for all of its incidents, not once each.
+    const { ConfigReads } = await fixModuleLoaded();
+    const reads = new ConfigReads();
+    for (const i of this.engine.incidents()) this.engine.attachFix(i.id, await fixFor(i, this.o, reads));
     return notes;
   }
 
@@ -204,8 +207,12 @@ export class Enricher {
 // (each goes through the module loader again, 1,000 times for a postmortem of 1,000 incidents).
 let fixModule: Promise<typeof import('../fix/index.js')> | null = null;
 
-/** The fix for one incident, as every mode proposes it. */
-async function fixFor(i: Incident, o: Pick<EnrichOptions, 'nginxConf' | 'compose' | 'k8s' | 'systemd' | 'healthPath' | 'nginxRoot' | 'nginxConfContainer'>): Promise<FixProposal> {
-  const { proposeFix } = await (fixModule ??= import('../fix/index.js'));
-  return containerFix(await proposeFix(fixInputFor(i, o)), o);
+function fixModuleLoaded(): Promise<typeof import('../fix/index.js')> {
+  return (fixModule ??= import('../fix/index.js'));
+}
+
+/** The fix for one incident, as every mode proposes it; `reads`: a pass's config files, read once for it. */
+async function fixFor(i: Incident, o: Pick<EnrichOptions, 'nginxConf' | 'compose' | 'k8s' | 'systemd' | 'healthPath' | 'nginxRoot' | 'nginxConfContainer'>, reads?: ConfigReads): Promise<FixProposal> {
+  const { proposeFix } = await fixModuleLoaded();
+  return containerFix(await proposeFix(fixInputFor(i, o), reads), o);
 }

@@ -6,12 +6,13 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { LineCounter, parseDocument, type YAMLMap, type Node, type Pair } from 'yaml';
+import { LineCounter, parseDocument, type Document, type YAMLMap, type Node, type Pair } from 'yaml';
 import { InputError, oneLine } from '../../util/errors.js';
 import type { FixInput, PlanResult, PlannedFile } from '../types.js';
 import { describeReady, parseDuration, type Timing } from '../timing.js';
 import { applyEdits, unifiedDiff, type Edit } from '../textEdit.js';
 import { displayPath } from '../paths.js';
+import { readOnce, type ConfigReads } from '../configReads.js';
 import { detectStyle, findPair, insertIntoMap, isMap, isSeq, renderLines, replacePair, type YamlStyle } from '../yamlEdit.js';
 import { chooseHealthTest, healthcheckLines } from './healthcheck.js';
 
@@ -82,22 +83,34 @@ interface ComposeCtx {
   where: (node: unknown) => string;
 }
 
-export function planCompose(input: FixInput, t: Timing, ids: Set<string>, cwd: string): PlanResult {
-  const file = path.resolve(input.compose!);
+/** A compose file as read and parsed: the planner only reads it (its edits are to the text), so one serves a pass of fixes. */
+interface ParsedCompose {
+  text: string;
+  lineCounter: LineCounter;
+  doc: Document.Parsed;
+  js: { services?: Services } | null;
+}
+
+function parseCompose(file: string, given: string): ParsedCompose {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
-    throw new InputError(`cannot read compose file ${input.compose}: ${oneLine(err)}`);
+    throw new InputError(`cannot read compose file ${given}: ${oneLine(err)}`);
   }
-  const shown = displayPath(file, cwd);
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { merge: true, lineCounter, prettyErrors: false });
+  return { text, lineCounter, doc, js: doc.errors.length > 0 ? null : (doc.toJS() as { services?: Services } | null) };
+}
+
+export function planCompose(input: FixInput, t: Timing, ids: Set<string>, cwd: string, reads?: ConfigReads): PlanResult {
+  const file = path.resolve(input.compose!);
+  const { text, lineCounter, doc, js } = readOnce(reads, `compose\0${file}`, () => parseCompose(file, input.compose!));
+  const shown = displayPath(file, cwd);
   if (doc.errors.length > 0) {
     return { files: [], advice: [], warnings: [`${shown}: not valid YAML (${oneLine(doc.errors[0]!.message)}); compose fixes skipped.`] };
   }
   const servicesNode = doc.get('services', true);
-  const js = doc.toJS() as { services?: Services } | null;
   if (!isMap(servicesNode) || !js?.services) {
     return { files: [], advice: [], warnings: [`${shown}: no services mapping; compose fixes skipped.`] };
   }
@@ -172,10 +185,11 @@ export function planCompose(input: FixInput, t: Timing, ids: Set<string>, cwd: s
   }
 
   const after = applyEdits(text, ctx.edits.map((e) => ({ ...e, file })));
-  const reparsed = parseDocument(after, { merge: true });
-  if (reparsed.errors.length > 0) {
+  // Incidents of one upstream mostly propose the same edit: the pass checks each result once.
+  const reparseError = readOnce(reads, `compose-reparse\0${after}`, () => parseDocument(after, { merge: true }).errors[0]?.message ?? null);
+  if (reparseError !== null) {
     // A splice that breaks the YAML must never be proposed; say so instead.
-    return { files: [], advice: [], warnings: [...ctx.warnings, `${shown}: the compose edit did not re-parse (${oneLine(reparsed.errors[0]!.message)}); not proposed.`] };
+    return { files: [], advice: [], warnings: [...ctx.warnings, `${shown}: the compose edit did not re-parse (${oneLine(reparseError)}); not proposed.`] };
   }
   const fixFile: PlannedFile = { path: file, kind: 'compose', diff: unifiedDiff(shown, text, after), notes: ctx.notes };
   if (!fixFile.diff && ctx.notes.length === 0) fixFile.notes.push('already holds the fix: healthcheck, restart policy and depends_on condition are set.');

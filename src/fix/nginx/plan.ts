@@ -9,7 +9,8 @@ import type { Timing } from '../timing.js';
 import { describeReady } from '../timing.js';
 import { applyEdits, unifiedDiff, type Edit } from '../textEdit.js';
 import { displayPath } from '../paths.js';
-import { loadNginxConfig, type NginxConfig } from './load.js';
+import type { NginxConfig } from './load.js';
+import { nginxConfigFor, type ConfigReads } from '../configReads.js';
 import { locate, targetFromKey, type LocatedProxy, type LocatedUpstream } from './locate.js';
 import { appendParams, insertInBlock, insertLinesBefore, replaceInArg, indentUnit } from './blockEdit.js';
 import { children, effective, effectiveHeaders, enclosing, parseAddress, sameHost, serverParams, walk } from './query.js';
@@ -34,8 +35,8 @@ interface Ctx {
   backup: boolean;
 }
 
-export function planNginx(input: FixInput, t: Timing, ids: Set<string>, cwd: string): PlanResult {
-  const config = loadNginxConfig(input.nginxConf!, undefined, input.nginxRoot ?? null);
+export function planNginx(input: FixInput, t: Timing, ids: Set<string>, cwd: string, reads?: ConfigReads): PlanResult {
+  const config = nginxConfigFor(input, reads);
   const ctx: Ctx = {
     input,
     t,
@@ -249,8 +250,8 @@ function toFiles(ctx: Ctx): PlannedFile[] {
 }
 
 /** Facts the advice-only fixes quote: the effective proxy_read_timeout, where the host is named. */
-export function nginxFacts(input: FixInput, cwd: string): { readTimeout: string | null; hostLines: string[] } {
-  const config = loadNginxConfig(input.nginxConf!, undefined, input.nginxRoot ?? null);
+export function nginxFacts(input: FixInput, cwd: string, reads?: ConfigReads): { readTimeout: string | null; hostLines: string[] } {
+  const config = nginxConfigFor(input, reads);
   const target = targetFromKey(input.upstreamKey, input.upstream.host, input.upstream.port, [input.service, input.container]);
   const found = locate(config, target);
   const first = found.proxies[0];
