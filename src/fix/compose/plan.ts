@@ -4,6 +4,7 @@
  * the nginx service (the list form converted to the map form). Edits are text splices located
  * through the YAML Document, so comments, anchors and layout stay as the user wrote them.
  */
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { LineCounter, parseDocument, type Document, type YAMLMap, type Node, type Pair } from 'yaml';
@@ -185,8 +186,10 @@ export function planCompose(input: FixInput, t: Timing, ids: Set<string>, cwd: s
   }
 
   const after = applyEdits(text, ctx.edits.map((e) => ({ ...e, file })));
-  // Incidents of one upstream mostly propose the same edit: the pass checks each result once.
-  const reparseError = readOnce(reads, `compose-reparse\0${after}`, () => parseDocument(after, { merge: true }).errors[0]?.message ?? null);
+  // Incidents of one upstream mostly propose the same edit: the pass checks each result once (by
+  // its digest: up to 1,000 edited copies of a big file would otherwise be kept as keys).
+  const digest = createHash('sha256').update(after).digest('base64');
+  const reparseError = readOnce(reads, `compose-reparse\0${digest}`, () => parseDocument(after, { merge: true }).errors[0]?.message ?? null);
   if (reparseError !== null) {
     // A splice that breaks the YAML must never be proposed; say so instead.
     return { files: [], advice: [], warnings: [...ctx.warnings, `${shown}: the compose edit did not re-parse (${oneLine(reparseError)}); not proposed.`] };
