@@ -214,6 +214,11 @@ class HeldEvents implements EventSink {
   private from: number | null = null;
   private engine: EventSink | null = null;
 
+  /** Event objects held for the engine. */
+  get eventsHeld(): number {
+    return this.raws.length;
+  }
+
   ingestEvent(raw: unknown): void {
     if (this.engine) this.engine.ingestEvent(raw);
     else this.raws.push(raw);
@@ -246,37 +251,45 @@ class HeldEvents implements EventSink {
   }
 }
 
+/**
+ * Event objects readEventsEarly holds at most (a file of lifecycle events only: a real one is
+ * mostly healthcheck exec_* events, counted, not held); the rest waits for the engine.
+ */
+const MAX_HELD_EVENTS = 10_000;
+
 /** The read readEventsEarly began, until feedEventsFile takes it over. */
 let early: { path: string; steps: EventsFileSteps; held: HeldEvents } | null = null;
 
 /**
  * Reads the JSON-lines events file `path` until `until` settles, a 1 MB step at a time, and holds
- * what it finds for the feedEventsFile of the same file. The installed command does this while
- * it waits for a big postmortem's reader thread to run (cli/relaunch.ts prepareHeap): its own
+ * what it finds for the feedEventsFile of the same file (resolves with how many event objects it
+ * holds). The installed command does this while it waits for a big postmortem's reader thread to
+ * run (cli/relaunch.ts prepareHeap): its own
  * thread is otherwise idle then (~0.07 s), and the events file is work it need not do later, when
  * the batches keep it busy. What it holds is next to nothing (a few event objects and counts),
  * and the young generation that wait protects grows once at most (util/heapHold.ts). A file it
  * cannot read as lines is left to feedEventsFile, which says why.
  */
-export async function readEventsEarly(path: string, until: Promise<unknown>): Promise<void> {
+export async function readEventsEarly(path: string, until: Promise<unknown>): Promise<{ eventsHeld: number }> {
   let waiting = true;
   const settled = until.then(
     () => (waiting = false),
     () => (waiting = false),
   );
+  const held = new HeldEvents();
   try {
-    if (!eventsFileIsLines(path)) return;
-    const held = new HeldEvents();
-    const read = { path, steps: new EventsFileSteps(path, held), held };
-    early = read;
-    // A step at a time, so that the thread's `online` is taken as soon as it comes.
-    while (waiting && read.steps.step()) await new Promise(setImmediate);
+    if (eventsFileIsLines(path)) {
+      const read = { path, steps: new EventsFileSteps(path, held), held };
+      early = read;
+      // A step at a time, so that the thread's `online` is taken as soon as it comes.
+      while (waiting && held.eventsHeld < MAX_HELD_EVENTS && read.steps.step()) await new Promise(setImmediate);
+    }
   } catch {
     early?.steps.close();
     early = null;
-  } finally {
-    await settled;
   }
+  await settled;
+  return { eventsHeld: early?.held === held ? held.eventsHeld : 0 };
 }
 
 /** Events file: JSON lines or one JSON array; a regular file, a pipe or a FIFO. */

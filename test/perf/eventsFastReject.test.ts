@@ -127,6 +127,23 @@ describe('events fast reject', () => {
     expect(other.calls).toEqual(byFile.calls);
   });
 
+  it('a read begun early holds at most ~10,000 event objects (one step past the bound), and the rest is read when taken over', async () => {
+    // Lifecycle events only (a real file is mostly healthcheck exec_* events, counted and not held).
+    const id = (k: number) => k.toString(16).padStart(64, '0');
+    const line = (k: number) => `{"status":"${k % 2 ? 'start' : 'die'}","id":"${id(k)}","from":"shop/api:1","Type":"container","Action":"${k % 2 ? 'start' : 'die'}","Actor":{"ID":"${id(k)}","Attributes":{"image":"shop/api:1","name":"api-${k}"}},"scope":"local","time":${1710028800 + k},"timeNano":${1710028800 + k}000000000}`;
+    const file = join(dir, 'lifecycle.jsonl');
+    writeFileSync(file, Array.from({ length: 30_000 }, (_, k) => line(k)).join('\n') + '\n');
+    const byFile = recorder();
+    await feedEventsFile(file, byFile);
+    const { eventsHeld } = await readEventsEarly(file, afterTurns(1000));
+    expect(eventsHeld).toBeGreaterThanOrEqual(10_000);
+    expect(eventsHeld).toBeLessThan(10_000 + 3_000);
+    const early = recorder();
+    await feedEventsFile(file, early);
+    expect(summary(early.calls)).toEqual(summary(byFile.calls));
+    expect(early.calls.filter((c) => c[0] === 'event')).toHaveLength(30_000);
+  });
+
   it('a read begun early of a file it cannot read as lines leaves it to feedEventsFile, which says what it says without one', async () => {
     const missing = join(dir, 'missing.jsonl');
     await readEventsEarly(missing, afterTurns(2));
