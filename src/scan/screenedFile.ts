@@ -50,12 +50,17 @@ export interface ScreenJob {
 }
 
 /** The memory the count of free slots and the slots lie in, and where they begin. */
-export function slotsOf(job: ScreenJob): { buffer: SharedArrayBuffer; at: number } {
+interface SlotMemory {
+  buffer: SharedArrayBuffer;
+  at: number;
+}
+
+export function slotsOf(job: ScreenJob): SlotMemory {
   return job.memory ? { buffer: job.memory.buffer, at: SCAN_BYTES } : { buffer: job.shared!, at: 0 };
 }
 
 /** Slot `slot`'s line bytes and its META_INTS per line (`slots`: slotsOf). */
-export function slotViews(slots: { buffer: SharedArrayBuffer; at: number }, slot: number): SlotViews {
+export function slotViews(slots: SlotMemory, slot: number): SlotViews {
   const shared = slots.buffer;
   const at = slots.at + 8 + slot * SLOT_BYTES;
   return {
