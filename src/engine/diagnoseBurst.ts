@@ -38,6 +38,11 @@ export interface DiagnosisContext {
   attachments: (id: string) => { checklist: ChecklistResult | null; fix: FixProposal | null };
 }
 
+/** Whether the log went on past burst `b` (longer than the gap) by its newest line at `latestLog`: it recovered. */
+export function hasRecovered(b: Burst, latestLog: number, gapMs: number): boolean {
+  return latestLog - b.last > gapMs;
+}
+
 export function diagnoseBurst(b: Burst, ctx: DiagnosisContext): Incident {
   const from = b.first - ctx.window.beforeMs;
   const to = b.last + ctx.window.afterMs;
@@ -53,7 +58,7 @@ export function diagnoseBurst(b: Burst, ctx: DiagnosisContext): Incident {
   // An earlier container that a later one of the same slot outlived before the burst is not its story.
   const own = withoutSupersededIncarnations(match ? eventsOf(match, windowEvents) : [...new Set(peers.flatMap((m) => eventsOf(m, windowEvents)))], b.first);
   const info = match ? (ctx.containers.find((c) => c.name === match.name) ?? null) : null;
-  const recovered = ctx.latestLog - b.last > ctx.gapMs;
+  const recovered = hasRecovered(b, ctx.latestLog, ctx.gapMs);
   const attached = ctx.attachments(b.id);
   const probe = attached.checklist;
   const probeReadyMs = probe ? (probe.timeToListenMs ?? probe.timeToHealthyMs) : null;

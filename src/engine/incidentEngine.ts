@@ -39,7 +39,7 @@ import type { FailureSample } from '../parse/failureSample.js';
 import { admitLines, newLatestTimes, type LatestTimes, type LineTallies } from '../scan/lineScreen.js';
 import { Announcements } from './announcements.js';
 import { containerViews } from './containerViews.js';
-import { diagnoseBurst } from './diagnoseBurst.js';
+import { diagnoseBurst, hasRecovered } from './diagnoseBurst.js';
 import { EventIntake } from './eventIntake.js';
 import { absorbTallies, copyCounters, newEngineCounters } from './engineCounters.js';
 import { KeptIncidents } from './keptIncidents.js';
@@ -87,7 +87,7 @@ export class IncidentEngine {
   private containers: ContainerInfo[] = [];
   private readonly sources = new Map<string, SourceStatus>();
   private readonly announcements: Announcements;
-  /** Bumped on every change that can alter every diagnosis (events, containers). */
+  /** Bumped on every change that can alter every diagnosis (events, containers, the config's groups, a new upstream). */
   private version = 0;
   /**
    * `latest`: newest data time seen, the engine's notion of "now" when no clock is given.
@@ -136,7 +136,8 @@ export class IncidentEngine {
     const time = failure.time;
     if (!admitLines(this.times, this.counters, this.since, this.until, time, 1)) return;
     this.counters.upstreamErrors++;
-    this.upstreams.add(failure);
+    // A new upstream's address can claim a container (addressClaims): no longer a match by time alone.
+    if (this.upstreams.add(failure)) this.version++;
     const closed = this.detector.add(failure);
     if (closed) this.kept.keep(closed);
     if (this.detector.hasShed) for (const b of this.detector.takeShed()) this.kept.keep(b);
@@ -224,7 +225,11 @@ export class IncidentEngine {
   /** Every kept incident, oldest first, diagnosed against all events known now. */
   incidents(claimed: ReadonlySet<string> = this.addressClaims()): Incident[] {
     const diagnoseKept = (b: Burst): Incident => this.diagnoseBurst(b, claimed);
-    return this.kept.bursts.map((b) => this.kept.incidentFor(b, this.version, diagnoseKept));
+    return this.kept.bursts.map((b) => this.kept.incidentFor(b, this.version, this.recovered(b), diagnoseKept));
+  }
+
+  private recovered(b: Burst): boolean {
+    return hasRecovered(b, this.times.latestLog, this.gapMs);
   }
 
   /** Open bursts big enough to be incidents, diagnosed provisionally (live view). */

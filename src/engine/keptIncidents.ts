@@ -1,12 +1,14 @@
 /**
  * The closed bursts the engine keeps (at most `max`, the oldest summarised away as a count), each
  * one's diagnosed incident cached until something that can change every diagnosis happens (a
- * `version` bump: events, containers), and what was attached to it (checklist, fix).
+ * `version` bump: events, containers, a new upstream) or its own `recovered` changes (the log
+ * went on past it), and what was attached to it (checklist, fix).
  */
 import type { Burst, ChecklistResult, FixProposal, Incident } from '../model/incident.js';
 
 interface CachedIncident {
   readonly version: number;
+  readonly recovered: boolean;
   /** Replaced (not mutated) when a checklist or fix is attached. */
   incident: Incident;
 }
@@ -33,12 +35,12 @@ export class KeptIncidents {
     }
   }
 
-  /** `b`'s incident as diagnosed at `version`: the cached one, or `diagnose(b)` (then cached). */
-  incidentFor(b: Burst, version: number, diagnose: (b: Burst) => Incident): Incident {
+  /** `b`'s incident as diagnosed at `version` and `recovered`: the cached one, or `diagnose(b)` (then cached). */
+  incidentFor(b: Burst, version: number, recovered: boolean, diagnose: (b: Burst) => Incident): Incident {
     const cached = this.cache.get(b.id);
-    if (cached && cached.version === version) return cached.incident;
+    if (cached && cached.version === version && cached.recovered === recovered) return cached.incident;
     const incident = diagnose(b);
-    this.cache.set(b.id, { version, incident });
+    this.cache.set(b.id, { version, recovered, incident });
     return incident;
   }
 

@@ -99,16 +99,20 @@ export class UpstreamStats {
 
   /**
    * One upstream failure (already admitted by the engine's window). Its time is read from it, not
-   * passed: a number that large crosses a call as a new heap object, one per error.
+   * passed: a number that large crosses a call as a new heap object, one per error. True when its
+   * upstream is new to the list (which containers the upstreams' addresses claim can change).
    */
-  add(failure: FailureSample): void {
-    let acc = this.byKey.get(failure.key);
-    if (!acc) {
-      if (this.byKey.size >= MAX_UPSTREAMS) this.folded += foldOldest(this.byKey, refillLevel(MAX_UPSTREAMS), (a) => a.lastErrorAt ?? 0, (_k, a) => this.spare.push(a));
-      acc = this.spare.pop()?.reset(failure.address()) ?? new UpstreamAccumulator(failure.address());
-      this.byKey.set(failure.key, acc);
+  add(failure: FailureSample): boolean {
+    const known = this.byKey.get(failure.key);
+    if (known) {
+      known.add(failure);
+      return false;
     }
+    if (this.byKey.size >= MAX_UPSTREAMS) this.folded += foldOldest(this.byKey, refillLevel(MAX_UPSTREAMS), (a) => a.lastErrorAt ?? 0, (_k, a) => this.spare.push(a));
+    const acc = this.spare.pop()?.reset(failure.address()) ?? new UpstreamAccumulator(failure.address());
+    this.byKey.set(failure.key, acc);
     acc.add(failure);
+    return true;
   }
 
   /** The container each upstream's address links to (IP, published port, name), by upstream key. */
