@@ -6,11 +6,13 @@
  * test builds first), the same code the CLI runs.
  */
 import { execFileSync } from 'node:child_process';
-import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generate } from '../../bench/gen.js';
+import { readerThreadScript } from '../../src/scan/readerThread.js';
 
 const dist = join(__dirname, '..', '..', 'dist', 'src');
 type Analyze = typeof import('../../src/session/analyze.js');
@@ -122,6 +124,25 @@ describe('reading a big log on a second thread', () => {
     expect(readerMod.readOnThread(log, 64 * 1024 * 1024)).toBe(true);
     expect(readerMod.readOnThread(log, 64 * 1024 * 1024 - 1)).toBe(false);
     expect(readerMod.readOnThread('-', 1024 * 1024 * 1024)).toBe(false);
+  });
+
+  it('the thread runs the build\'s one-file script (so every test here holds the bundle to the one-thread path), not an older one', () => {
+    expect(readerMod.readerThreadScript()?.pathname).toBe(join(dist, 'scan', 'screenWorker.bundle.js'));
+    // A build by tsc alone rewrites screenWorker.js and leaves the bundle of the build before: the modules run then.
+    const built = mkdtempSync(join(tmpdir(), 'rd-script-'));
+    try {
+      const dirUrl = pathToFileURL(`${built}/`);
+      expect(readerThreadScript(dirUrl)).toBeNull();
+      writeFileSync(join(built, 'screenWorker.js'), '');
+      expect(readerThreadScript(dirUrl)?.pathname).toBe(join(built, 'screenWorker.js'));
+      writeFileSync(join(built, 'screenWorker.bundle.js'), '');
+      utimesSync(join(built, 'screenWorker.bundle.js'), 1_000, 1_000);
+      expect(readerThreadScript(dirUrl)?.pathname).toBe(join(built, 'screenWorker.js'));
+      utimesSync(join(built, 'screenWorker.bundle.js'), new Date(), new Date());
+      expect(readerThreadScript(dirUrl)?.pathname).toBe(join(built, 'screenWorker.bundle.js'));
+    } finally {
+      rmSync(built, { recursive: true, force: true });
+    }
   });
 
   it('a reader thread started ahead of its job (the installed command\'s big postmortem) takes it by message and gives the same', async () => {
