@@ -169,16 +169,24 @@ export function singlePeerOf(upstream: UpstreamAddress, map: UpstreamMap, names:
 }
 
 /**
- * The burst's facts with what the config showed. When errors outlived the workload's readiness for
- * a config reason (a stale address; fail_timeout keeping restarted peers out), the last error is
- * not when the app was ready: no time to ready is claimed from it.
+ * Adds what the config showed to a burst's facts, in place: `facts` is the object computeFacts
+ * just made for one diagnosis (diagnoseBurst.ts), not one anything else holds. (Its ~30 fields
+ * spread into a new object with more added took ~10–20 µs an incident in code V8 has not
+ * optimized yet, in an isolated loop; a postmortem diagnoses its 1,000 incidents once, and two
+ * such copies were ~20 ms of it.) When errors outlived the workload's
+ * readiness for a config reason (a stale address; fail_timeout keeping restarted peers out), the
+ * last error is not when the app was ready: no time to ready is claimed from it.
  */
-export function withConfigFacts(facts: BurstFacts, group: GroupFacts | null, stale: StaleAddressFacts | null, singlePeer: SinglePeerFacts | null = null): BurstFacts {
+export function addConfigFacts(facts: BurstFacts, group: GroupFacts | null, stale: StaleAddressFacts | null, singlePeer: SinglePeerFacts | null = null): void {
+  facts.group = group;
+  facts.stale = stale;
+  facts.singlePeer = singlePeer;
   const outlived = stale !== null || (group?.allPeersRestarted === true && group.errorsAfterStarts > 0);
   const fromLastError = facts.timeToReady === null || facts.timeToReady.source === 'last-error';
-  if (!outlived || !fromLastError) return { ...facts, group, stale, singlePeer };
+  if (!outlived || !fromLastError) return;
   // The errors after the start cannot be split into "starting" and "after ready" then: say so.
   const why = stale !== null ? 'nginx dialled a stale address' : 'fail_timeout kept the restarted peers out';
-  const readyUnknown = `its errors outlived the start because ${why}, and no health check or probe timed when it was ready`;
-  return { ...facts, group, stale, singlePeer, timeToReady: null, startToLastError: null, readyUnknown };
+  facts.timeToReady = null;
+  facts.startToLastError = null;
+  facts.readyUnknown = `its errors outlived the start because ${why}, and no health check or probe timed when it was ready`;
 }

@@ -11,7 +11,7 @@ import { eventsOf, matchByEventNames, matchBySnapshot, matchByTime } from '../co
 import type { CorrelationWindow } from '../correlate/facts.js';
 import { lifecycleFacts } from '../correlate/coverage.js';
 import { buildWorkload, incarnationChange, withoutSupersededIncarnations } from '../correlate/workload.js';
-import { groupFacts, linkGroup, singlePeerOf, staleAddress, withConfigFacts } from '../correlate/upstreamGroups.js';
+import { addConfigFacts, groupFacts, linkGroup, singlePeerOf, staleAddress } from '../correlate/upstreamGroups.js';
 import type { UpstreamMap } from '../model/upstreamMap.js';
 import { diagnose } from '../diagnose/diagnose.js';
 import { withEventGaps } from '../diagnose/eventGaps.js';
@@ -65,12 +65,11 @@ export function diagnoseBurst(b: Burst, ctx: DiagnosisContext): Incident {
   const lc = lifecycleFacts({ burst: b, own, info, matched: match !== null || peers.length > 0, recovered, eventsFrom: ctx.eventsFrom, window: ctx.window, clock: (t) => formatLocal(t, ctx.tz).slice(11), probeReadyMs });
   // What the matched container answers to: a config's `server backend:3000` is its address by name.
   const names = match ? [match.name, ...(match.service ? [match.service] : []), ...(info?.aliases ?? [])] : [];
-  const facts = withConfigFacts(
-    lc.coverage.unknown.length > 0 ? { ...lc.facts, unknown: lc.coverage.unknown } : lc.facts,
-    group ? groupFacts(group, b, windowEvents, ctx.window.beforeMs) : null,
-    stale?.facts ?? null,
-    singlePeerOf(b.upstream, ctx.upstreamMap, names),
-  );
+  // The facts lifecycleFacts just made are this diagnosis's own: what the coverage and the config
+  // add is written into them (upstreamGroups.ts addConfigFacts says why not into a copy).
+  const facts = lc.facts;
+  if (lc.coverage.unknown.length > 0) facts.unknown = lc.coverage.unknown;
+  addConfigFacts(facts, group ? groupFacts(group, b, windowEvents, ctx.window.beforeMs) : null, stale?.facts ?? null, singlePeerOf(b.upstream, ctx.upstreamMap, names));
   const seed = match ?? peers[0] ?? null;
   const workload = seed ? buildWorkload(seed, own, ctx.containers) : null;
   const gaps = ctx.events.gapsOverlapping(from, to);

@@ -6,14 +6,14 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { linkGroup, peerGroupKeys, singlePeerOf, staleAddress, withConfigFacts } from '../../src/correlate/upstreamGroups.js';
+import { addConfigFacts, linkGroup, peerGroupKeys, singlePeerOf, staleAddress } from '../../src/correlate/upstreamGroups.js';
 import { adviceOnly } from '../../src/fix/advice.js';
 import { matchLine } from '../../src/report/format.js';
 import { readContainersFile } from '../../src/sources/containersFile.js';
 import { upstreamMap } from '../../src/fix/nginx/groups.js';
 import { loadNginxConfig } from '../../src/fix/nginx/load.js';
 import type { ContainerEvent } from '../../src/model/container.js';
-import type { Burst } from '../../src/model/incident.js';
+import type { Burst, BurstFacts, StaleAddressFacts } from '../../src/model/incident.js';
 import { decodeDockerEventLine } from '../../src/parse/dockerEvent.js';
 import { failLine, REPO, runScenario, T0, tempDir } from './helpers.js';
 
@@ -184,13 +184,17 @@ describe('stale upstream address', () => {
 
 describe('what the report may claim for config-caused incidents', () => {
   it('no time to ready is read from the last error when the errors outlived readiness (stale address, fail_timeout)', () => {
-    const facts = { timeToReady: { ms: 12_100, source: 'last-error' }, startToLastError: 12_100 } as never;
+    const lastError = (): BurstFacts => ({ timeToReady: { ms: 12_100, source: 'last-error' }, startToLastError: 12_100 }) as BurstFacts;
+    const withConfig = (facts: BurstFacts, stale: StaleAddressFacts | null): BurstFacts => {
+      addConfigFacts(facts, null, stale);
+      return facts;
+    };
     const stale = { configPeer: 'backend:3000', failingAddress: '172.26.0.10:3000', currentAddress: '172.26.0.3:3000', oldOwner: null, recreatedAt: 0 };
-    expect(withConfigFacts(facts, null, stale)).toMatchObject({ timeToReady: null, startToLastError: null, stale });
+    expect(withConfig(lastError(), stale)).toMatchObject({ timeToReady: null, startToLastError: null, stale, readyUnknown: expect.stringContaining('stale address') });
     // A health-measured readiness stays; so does a last-error one when nothing outlived it.
-    const healthy = { timeToReady: { ms: 3000, source: 'health' }, startToLastError: 9000 } as never;
-    expect(withConfigFacts(healthy, null, stale)).toMatchObject({ timeToReady: { ms: 3000, source: 'health' } });
-    expect(withConfigFacts(facts, null, null)).toMatchObject({ timeToReady: { ms: 12_100, source: 'last-error' } });
+    const healthy = { timeToReady: { ms: 3000, source: 'health' }, startToLastError: 9000 } as BurstFacts;
+    expect(withConfig(healthy, stale)).toMatchObject({ timeToReady: { ms: 3000, source: 'health' }, stale });
+    expect(withConfig(lastError(), null)).toMatchObject({ timeToReady: { ms: 12_100, source: 'last-error' }, group: null, stale: null, singlePeer: null });
   });
 
   it("a group's incident names its peers' containers on the container line, not \"no container linked\"", () => {
