@@ -5,7 +5,8 @@
  * out inert in every format.
  */
 import { describe, expect, it } from 'vitest';
-import { jsonReport, jsonReportParts } from '../../src/report/jsonReport.js';
+import { incidentJson, jsonReport, jsonReportParts } from '../../src/report/jsonReport.js';
+import { reportedFacts } from '../../src/diagnose/findings.js';
 import { escapeJsonText, jsonError } from '../../src/report/jsonText.js';
 import { markdownReport, markdownReportParts } from '../../src/report/markdownReport.js';
 import type { ReportContext } from '../../src/report/reportContext.js';
@@ -141,6 +142,19 @@ describe('JSON report', () => {
     expect(i.match).toMatchObject({ name: 'shop-backend-1', method: 'container-ip' });
     // The raw line survives for machines (JSON-escaped), so nothing is lost.
     expect(i.burst.evidence.some((e: { raw: string }) => e.raw.includes('\x1b]8;;'))).toBe(true);
+  });
+
+  it("gives every field of the incident and its burst, in the incident's own order (the burst without its timeline, with ISO times)", () => {
+    const { incidents } = context();
+    const i = incidents[0]!;
+    expect(i.workload).toBeTruthy();
+    expect(i.coverage).toBeTruthy();
+    const doc = incidentJson(i);
+    expect(Object.keys(doc)).toEqual(Object.keys(i));
+    expect(Object.keys(doc.burst)).toEqual([...Object.keys(i.burst).filter((k) => k !== 'timeline'), 'firstIso', 'lastIso']);
+    expect(i.burst.timeline).toBeTruthy();
+    for (const k of Object.keys(doc.burst) as (keyof typeof doc.burst)[]) if (k !== 'firstIso' && k !== 'lastIso') expect(doc.burst[k]).toBe(i.burst[k]);
+    expect(doc.facts).toEqual(reportedFacts(i.facts));
   });
 
   it('comes in parts, one per incident, that join to exactly what JSON.stringify(doc, null, 2) prints', () => {
