@@ -184,18 +184,18 @@ export function reportedFacts(facts: BurstFacts): Omit<BurstFacts, 'phases' | 'd
   return { ...facts, episodes, phases, dominantPhase: dominant };
 }
 
-/** The diagnosis with its primary cause, contributing findings and per-phase error counts. */
-export function withFindings(d: Diagnosis, ctx: FindingContext): Diagnosis {
+/**
+ * Adds the primary cause, contributing findings and per-phase error counts to `d`, in place: the
+ * diagnosis diagnoseBurst.ts just made, not one anything else holds (not a copy with fields
+ * added: slow in code V8 has not optimized yet, correlate/upstreamGroups.ts addConfigFacts).
+ */
+export function addFindings(d: Diagnosis, ctx: FindingContext): void {
   const contributing = contributingFindings(ctx);
   // The finding's remedy, a second instance or a `backup` server, goes with the primary cause's fixes.
-  const single = contributing.some((c) => c.id === 'single-peer-no-backup') && !d.fixIds.includes('nginx-backup-peer');
+  if (contributing.some((c) => c.id === 'single-peer-no-backup') && !d.fixIds.includes('nginx-backup-peer')) d.fixIds = [...d.fixIds, 'nginx-backup-peer'];
   const { phases, dominant } = reportedPhases(ctx.facts);
-  return {
-    ...d,
-    fixIds: single ? [...d.fixIds, 'nginx-backup-peer'] : d.fixIds,
-    primary: { patternId: d.patternId, title: d.title, summary: d.summary, confidence: d.confidence, confidenceLabel: d.confidenceLabel, phase: dominant },
-    contributing,
-    phases,
-    ...(ctx.facts.readyUnknown ? { readyUnknown: ctx.facts.readyUnknown } : {}),
-  };
+  d.primary = { patternId: d.patternId, title: d.title, summary: d.summary, confidence: d.confidence, confidenceLabel: d.confidenceLabel, phase: dominant };
+  d.contributing = contributing;
+  d.phases = phases;
+  if (ctx.facts.readyUnknown) d.readyUnknown = ctx.facts.readyUnknown;
 }

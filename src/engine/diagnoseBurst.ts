@@ -15,7 +15,7 @@ import { addConfigFacts, groupFacts, linkGroup, singlePeerOf, staleAddress } fro
 import type { UpstreamMap } from '../model/upstreamMap.js';
 import { diagnose } from '../diagnose/diagnose.js';
 import { withEventGaps } from '../diagnose/eventGaps.js';
-import { withFindings } from '../diagnose/findings.js';
+import { addFindings } from '../diagnose/findings.js';
 import type { Pattern } from '../diagnose/patternSchema.js';
 import { formatLocal } from '../parse/localTime.js';
 
@@ -73,8 +73,9 @@ export function diagnoseBurst(b: Burst, ctx: DiagnosisContext): Incident {
   const seed = match ?? peers[0] ?? null;
   const workload = seed ? buildWorkload(seed, own, ctx.containers) : null;
   const gaps = ctx.events.gapsOverlapping(from, to);
-  const diagnosis = diagnose(ctx.patterns, b, facts, match);
+  const diagnosis = withEventGaps(diagnose(ctx.patterns, b, facts, match), gaps);
   if (lc.note) diagnosis.reasons.unshift(lc.note);
+  addFindings(diagnosis, { burst: b, facts, match, workload, gaps });
   return {
     id: b.id,
     burst: b,
@@ -82,7 +83,7 @@ export function diagnoseBurst(b: Burst, ctx: DiagnosisContext): Incident {
     workload: workload ? { ...workload, incarnation: incarnationChange(workload, facts.episodes) } : null,
     facts,
     coverage: lc.coverage,
-    diagnosis: withFindings(withEventGaps(diagnosis, gaps), { burst: b, facts, match, workload, gaps }),
+    diagnosis,
     ...attached,
   };
 }
