@@ -173,9 +173,9 @@ export function singlePeerOf(upstream: UpstreamAddress, map: UpstreamMap, names:
  * just made for one diagnosis (diagnoseBurst.ts), not one anything else holds. (Its ~30 fields
  * spread into a new object with more added took ~10–20 µs an incident in code V8 has not
  * optimized yet, in an isolated loop; a postmortem diagnoses its 1,000 incidents once, and two
- * such copies were ~20 ms of it.) When errors outlived the workload's
- * readiness for a config reason (a stale address; fail_timeout keeping restarted peers out), the
- * last error is not when the app was ready: no time to ready is claimed from it.
+ * such copies were ~20 ms of it.) When errors outlived the workload's readiness for a config
+ * reason (a stale address; fail_timeout keeping restarted peers out), the last error is not when
+ * the app was ready: no time to ready is claimed from it.
  */
 export function addConfigFacts(facts: BurstFacts, group: GroupFacts | null, stale: StaleAddressFacts | null, singlePeer: SinglePeerFacts | null = null): void {
   facts.group = group;

@@ -180,7 +180,7 @@ export function reportedFacts(facts: BurstFacts): Omit<BurstFacts, 'phases' | 'd
   // for each of 1,000 incidents: such copies are slow in code V8 has not optimized yet, addConfigFacts).
   if (!facts.readyUnknown) return facts;
   const { phases, dominant } = reportedPhases(facts);
-  const episodes = facts.readyUnknown ? facts.episodes.map((e) => (e.readySource === 'last-error' ? { ...e, readyAt: null, readySource: null } : e)) : facts.episodes;
+  const episodes = facts.episodes.map((e) => (e.readySource === 'last-error' ? { ...e, readyAt: null, readySource: null } : e));
   return { ...facts, episodes, phases, dominantPhase: dominant };
 }
 
