@@ -9,6 +9,7 @@ import { closeSync, createReadStream, openSync, readFileSync, readSync, statSync
 import type { Readable } from 'node:stream';
 import { InputError } from '../util/errors.js';
 import { eventLineTime, eventTextProblem, isIgnoredEventLine, type InvalidEventReason } from '../parse/dockerEventLine.js';
+import { sniffFile } from './compression.js';
 import { assertReadableFile, describeFsError, streamFileLines } from './readInput.js';
 import { LineSplitter } from './lineSplitter.js';
 
@@ -139,12 +140,13 @@ async function feedEventsStream(path: string, stream: Readable, engine: EventSin
 }
 
 /**
- * A regular file of JSON lines (not an array, not a pipe): one EventsFileSteps can read in turns.
- * False for what cannot be read too (feedEventsFile then says why).
+ * A regular file of JSON lines (not an array, not a pipe, not compressed: streamFileLines
+ * decompresses a gzip, EventsFileSteps reads bytes as they are): one EventsFileSteps can read in
+ * turns. False for what cannot be read too (feedEventsFile then says why).
  */
 export function eventsFileIsLines(path: string): boolean {
   try {
-    return statSync(path).isFile() && firstNonSpaceChar(path) !== '[';
+    return statSync(path).isFile() && sniffFile(path) === null && firstNonSpaceChar(path) !== '[';
   } catch {
     return false;
   }

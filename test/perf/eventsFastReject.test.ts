@@ -5,6 +5,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generate } from '../../bench/gen.js';
@@ -154,6 +155,20 @@ describe('events fast reject', () => {
     const got = recorder();
     await feedEventsFile(array, got);
     expect(summary(got.calls)).toMatchObject({ ignored: 0, events: [['event', expect.anything()], ['event', expect.anything()]] });
+  });
+
+  it('a read begun early of a gzipped events file leaves it to feedEventsFile, which decompresses it', async () => {
+    const gz = join(dir, 'events.jsonl.gz');
+    writeFileSync(gz, gzipSync(readFileSync(events)));
+    expect(eventsFileIsLines(gz)).toBe(false);
+    const plain = recorder();
+    await feedEventsFile(events, plain);
+    const { eventsHeld } = await readEventsEarly(gz, afterTurns(1000));
+    expect(eventsHeld).toBe(0);
+    const got = recorder();
+    await feedEventsFile(gz, got);
+    expect(summary(got.calls)).toEqual(summary(plain.calls));
+    expect(got.calls.some((c) => c[0] === 'invalid')).toBe(false);
   });
 
   it('eventsFileIsLines: a regular file of JSON lines only (an array, a FIFO, a folder or a missing file are read by feedEventsFile)', () => {
