@@ -10,26 +10,28 @@ import { statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { sniffFile } from '../sources/compression.js';
-import { heapHeld, holdHeap } from '../util/heapHold.js';
+import { heapHeld, holdHeap, holdThroughNewIsolate } from '../util/heapHold.js';
 
 /** Smaller files are read on the engine's thread: starting a thread costs more than it saves below this. */
 const SCREEN_MIN_BYTES = 64 * 1024 * 1024;
 
 /**
  * The thread's script: the build's one file of screenWorker.js and its modules
- * (scripts/bundle-worker.mjs) when it is at least as new as screenWorker.js (a build by `tsc`
- * alone leaves an older one behind), else screenWorker.js. A thread loads the modules one by one
+ * (scripts/bundle.mjs) when it is at least as new as screenWorker.js (a build by `tsc` alone
+ * leaves an older one behind), else screenWorker.js. A thread loads the modules one by one
  * through Node's ESM loader in ~50 ms here, the one file in ~17 ms: on a busy host's log the
- * reader thread sets the pace from its start. Null run from TypeScript sources (neither is there).
+ * reader thread sets the pace from its start. In the CLI's bundle (dist/bundle/) the one file
+ * lies beside this module's chunk, without the modules. Null run from TypeScript sources (neither
+ * is there).
  */
 export function readerThreadScript(dir: URL = new URL('.', import.meta.url)): URL | null {
   if (dir.protocol !== 'file:') return null;
   const modules = new URL('screenWorker.js', dir);
   const bundle = new URL('screenWorker.bundle.js', dir);
   const modulesAt = statSync(fileURLToPath(modules), { throwIfNoEntry: false })?.mtimeMs;
-  if (modulesAt === undefined) return null;
   const bundleAt = statSync(fileURLToPath(bundle), { throwIfNoEntry: false })?.mtimeMs;
-  return bundleAt !== undefined && bundleAt >= modulesAt ? bundle : modules;
+  if (bundleAt !== undefined && (modulesAt === undefined || bundleAt >= modulesAt)) return bundle;
+  return modulesAt === undefined ? null : modules;
 }
 
 let script: URL | null | undefined;
@@ -57,6 +59,7 @@ export function readOnThread(path: string, bytes: number, wanted?: boolean): boo
  * once the thread runs, before `up` settles.
  */
 function newReaderThread(job: object | null): { worker: Worker; up: Promise<void> } {
+  holdThroughNewIsolate();
   // Without a built script (run from sources) the thread fails to start, as a missing file does: an 'error' event.
   const worker = new Worker(workerScript() ?? new URL('./screenWorker.js', import.meta.url), { workerData: job });
   const held = heapHeld();

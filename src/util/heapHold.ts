@@ -19,6 +19,7 @@
  * the peak RSS both keep flat.
  */
 import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 
 /** Old space grows 15 % past the live heap: set here in the running process, and given to a relaunched Node (cli/nodeFlags.ts). */
 export const HEAP_GROWING_FLAG = '--heap-growing-percent=15';
@@ -30,6 +31,22 @@ export function holdHeap(): void {
   held = true;
   setFlagsFromString('--semi-space-growth-factor=1');
   setFlagsFromString(HEAP_GROWING_FLAG);
+}
+
+/**
+ * Called right before a new isolate is made, which undoes the hold until holdHeap() is called
+ * again (once the reader thread runs): a young collection now, so that none falls in that window.
+ * V8 collects the young generation when it is full, and as an idle-time task from ~80 % full;
+ * whether the CLI's start-up leaves it so is chance. One task in the window grew it to 2 MB
+ * semispaces for good in 3 of 4 runs of the bundled CLI (scripts/bundle.mjs, which allocates less
+ * while it loads) on a 64 MB log, in 5 of 10 with those tasks turned off from here on (one was
+ * already due), in none of 12 with this (~3 ms, the context for `gc` included). What the window
+ * itself allocates still counts (an events file read meanwhile grows it once: above).
+ */
+export function holdThroughNewIsolate(): void {
+  if (!held) return;
+  setFlagsFromString('--expose-gc');
+  (runInNewContext('gc') as (o: { type: 'minor' }) => void)({ type: 'minor' });
 }
 
 /** holdHeap() was called in this thread: a reader thread started now must call it again. */

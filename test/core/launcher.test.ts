@@ -1,17 +1,19 @@
 /**
- * bin/restartdoctor.js is the installed command: it runs the CLI in its own process (start-up as
- * `node dist/src/cli/main.js`) with its heap held small (src/util/heapHold.ts: a hold lost would
- * silently bring back a peak memory that grows with the log), and for a live session or a replay
- * starts Node again with the heap flags of src/cli/nodeFlags.ts on the built CLI, sharing stdio,
- * passing on the signals it gets and the CLI's exit. Run here as the kernel runs it: by its `#!` line.
+ * bin/restartdoctor.js is the installed command: it runs the CLI in its own process (the build's
+ * bundle of it, dist/bundle/main.js, else `node dist/src/cli/main.js`) with its heap held small
+ * (src/util/heapHold.ts: a hold lost would silently bring back a peak memory that grows with the
+ * log), and for a live session or a replay starts Node again with the heap flags of
+ * src/cli/nodeFlags.ts on the built CLI, sharing stdio, passing on the signals it gets and the
+ * CLI's exit. Run here as the kernel runs it: by its `#!` line.
  */
 import { execFile, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
+import { cliModules } from '../../bin/cliEntry.js';
 import { NODE_FLAGS } from '../../src/cli/nodeFlags.js';
 import { EXIT } from '../../src/util/exitCodes.js';
 import { CLI, REPO } from '../support/cli.js';
@@ -59,7 +61,8 @@ function processProbe(): { env: NodeJS.ProcessEnv; seen: () => ProcessSeen[]; th
   };
 }
 
-const isCli = (p: ProcessSeen): boolean => p.argv[1] === path.join(REPO, 'dist/src/cli/main.js');
+/** The CLI relaunched with the flags: the build's bundle (scripts/bundle.mjs), which the installed command runs after `npm run build`. */
+const isCli = (p: ProcessSeen): boolean => p.argv[1] === path.join(REPO, 'dist/bundle/main.js');
 
 /** Runs `command args` (stdin: `input`, else none) under processProbe, to its end. */
 async function newSpace(command: string, args: string[], input?: string): Promise<{ code: number | null; stdout: string; processes: ProcessSeen[]; mainThreads: number[]; threads: number }> {
@@ -81,6 +84,30 @@ describe('bin/restartdoctor.js, the installed command', () => {
     expect(statSync(CLI).mode & 0o111).not.toBe(0);
     // The built CLI has no launcher line of its own any more.
     expect(readFileSync(path.join(REPO, 'dist/src/cli/main.js'), 'utf8').startsWith('#!')).toBe(false);
+  });
+
+  it('runs the build\'s bundle of the CLI (scripts/bundle.mjs), not an older one a build by tsc alone leaves behind', () => {
+    const root = (p: string) => pathToFileURL(path.join(REPO, p)).href;
+    expect(cliModules(pathToFileURL(`${REPO}/`))).toEqual({ main: root('dist/bundle/main.js'), heapHold: root('dist/bundle/heapHold.js'), compileBudget: root('dist/bundle/compileBudget.js') });
+    const built = mkdtempSync(path.join(tmpdir(), 'rd-entry-'));
+    try {
+      const at = pathToFileURL(`${built}/`);
+      const file = (p: string) => {
+        mkdirSync(path.dirname(path.join(built, p)), { recursive: true });
+        writeFileSync(path.join(built, p), '');
+      };
+      const modules = { main: `${at.href}dist/src/cli/main.js`, heapHold: `${at.href}dist/src/util/heapHold.js`, compileBudget: `${at.href}dist/src/util/compileBudget.js` };
+      file('dist/src/cli/main.js');
+      expect(cliModules(at)).toEqual(modules);
+      file('dist/bundle/main.js');
+      utimesSync(path.join(built, 'dist/bundle/main.js'), 1_000, 1_000);
+      expect(cliModules(at)).toEqual(modules);
+      utimesSync(path.join(built, 'dist/bundle/main.js'), new Date(), new Date());
+      expect(cliModules(at).main).toBe(`${at.href}dist/bundle/main.js`);
+      expect(cliModules(at).heapHold).toBe(`${at.href}dist/bundle/heapHold.js`);
+    } finally {
+      rmSync(built, { recursive: true, force: true });
+    }
   });
 
   it('--version, help and a postmortem of a small file run in one Node, without the flags', async () => {

@@ -140,6 +140,9 @@ describe('reading a big log on a second thread', () => {
       expect(readerThreadScript(dirUrl)?.pathname).toBe(join(built, 'screenWorker.js'));
       utimesSync(join(built, 'screenWorker.bundle.js'), new Date(), new Date());
       expect(readerThreadScript(dirUrl)?.pathname).toBe(join(built, 'screenWorker.bundle.js'));
+      // The CLI's bundle (dist/bundle/) has the one file beside its chunks, and no modules.
+      rmSync(join(built, 'screenWorker.js'));
+      expect(readerThreadScript(dirUrl)?.pathname).toBe(join(built, 'screenWorker.bundle.js'));
     } finally {
       rmSync(built, { recursive: true, force: true });
     }
