@@ -107,10 +107,20 @@ export class LocalClock {
 
   private compute(stamp: string): number {
     // Read digit by digit (no substrings: this runs once per new second of a log).
-    const y = digitsAt(stamp, 0, 4);
-    const mo = digitsAt(stamp, 5, 2);
-    const d = digitsAt(stamp, 8, 2);
-    const h = digitsAt(stamp, 11, 2);
+    return this.epochOf(digitsAt(stamp, 0, 4), digitsAt(stamp, 5, 2), digitsAt(stamp, 8, 2), digitsAt(stamp, 11, 2), digitsAt(stamp, 14, 2), digitsAt(stamp, 17, 2));
+  }
+
+  /**
+   * toEpoch of the stamp in the bytes `buf[at, at + 19)`, read as latin1 (the reader thread's
+   * screen, once per new second of a log: no string, no copy). Its own cache of the last stamp is
+   * the caller's (parse/nginx/screen.ts compares the bytes).
+   */
+  toEpochBytes(buf: Uint8Array, at: number): number {
+    return this.epochOf(byteDigitsAt(buf, at, 4), byteDigitsAt(buf, at + 5, 2), byteDigitsAt(buf, at + 8, 2), byteDigitsAt(buf, at + 11, 2), byteDigitsAt(buf, at + 14, 2), byteDigitsAt(buf, at + 17, 2));
+  }
+
+  /** The epoch of a local time read from a stamp (NaN for a digit that was not one, or a time that is none). */
+  private epochOf(y: number, mo: number, d: number, h: number, mi: number, s: number): number {
     const hourKey = ((y * 100 + mo) * 100 + d) * 100 + h;
     let base = this.hourCache.get(hourKey);
     if (base === undefined) {
@@ -120,8 +130,6 @@ export class LocalClock {
       if (this.hourCache.size > 10_000) this.hourCache.clear();
       this.hourCache.set(hourKey, base);
     }
-    const mi = digitsAt(stamp, 14, 2);
-    const s = digitsAt(stamp, 17, 2);
     if (!(mi <= 59 && s <= 60)) return NaN;
     return base + mi * 60_000 + s * 1000;
   }
@@ -132,6 +140,17 @@ function digitsAt(text: string, at: number, n: number): number {
   let v = 0;
   for (let k = at; k < at + n; k++) {
     const c = text.charCodeAt(k) - 48;
+    if (!(c >= 0 && c <= 9)) return NaN;
+    v = v * 10 + c;
+  }
+  return v;
+}
+
+/** digitsAt on bytes (a latin1 character is its byte). */
+function byteDigitsAt(buf: Uint8Array, at: number, n: number): number {
+  let v = 0;
+  for (let k = at; k < at + n; k++) {
+    const c = buf[k]! - 48;
     if (!(c >= 0 && c <= 9)) return NaN;
     v = v * 10 + c;
   }

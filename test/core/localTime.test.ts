@@ -48,6 +48,28 @@ describe('LocalClock', () => {
     expect(iso(c.toEpoch('2024/02/29 03:00:00'))).toBe('2024-02-29T03:00:00.000Z'); // leap day
   });
 
+  it('reads a stamp\'s bytes (toEpochBytes, the reader thread\'s screen) as it reads the stamp, valid or not, in every zone', () => {
+    // Seeded: stamps around both of 2024's DST changes and the edges of each field, with a stray
+    // byte now and then (a letter, a space, a high byte), at an offset in a bigger buffer.
+    let seed = 7;
+    const next = (n: number) => ((seed = (seed * 1103515245 + 12345) >>> 0) % n);
+    const two = (n: number) => String(n).padStart(2, '0');
+    for (const tz of ['UTC', 'Europe/Berlin', 'America/New_York', 'Asia/Kolkata']) {
+      const bytesClock = new LocalClock(tz);
+      const textClock = new LocalClock(tz);
+      for (let i = 0; i < 3000; i++) {
+        const chars = [...`${2023 + next(3)}/${two(next(14))}/${two(next(33))} ${two(next(26))}:${two(next(62))}:${two(next(62))}`];
+        if (next(10) === 0) chars[next(19)] = ['x', ' ', '\u00e9', '/', ':'][next(5)]!;
+        const stamp = chars.join('');
+        const buf = Buffer.from(`pad ${stamp} tail`, 'latin1');
+        const want = textClock.toEpoch(stamp);
+        expect(bytesClock.toEpochBytes(buf, 4), `${tz} ${stamp}`).toBe(want);
+      }
+      expect(bytesClock.toEpochBytes(Buffer.from('2024/03/31 02:30:00'), 0)).toBe(textClock.toEpoch('2024/03/31 02:30:00'));
+      expect(bytesClock.toEpochBytes(Buffer.from('2024/10/27 02:30:00'), 0)).toBe(textClock.toEpoch('2024/10/27 02:30:00'));
+    }
+  });
+
   it('refuses an unknown zone with one line naming it', () => {
     expect(() => new LocalClock('Mars/Olympus')).toThrow(/^unknown time zone "Mars\/Olympus"/);
     expect(() => assertTimeZone('Europe/Berlin')).not.toThrow();

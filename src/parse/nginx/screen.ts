@@ -249,8 +249,9 @@ export class NginxByteScanner {
     // The time: same stamp as the last line → same result. (parseHead checks it before the
     // message too, so a bad time is `bad-time` whatever the message.)
     if (!sameAsLast) {
-      buf.copy(this.lastStamp, 0, start, start + 19);
-      this.lastTime = this.clock.toEpoch(buf.toString('latin1', start, start + 19));
+      // Byte by byte: Buffer.copy and a string cost ~0.2 µs each in calls, once per new second.
+      for (let k = 0; k < 19; k++) this.lastStamp[k] = buf[start + k]!;
+      this.lastTime = this.clock.toEpochBytes(buf, start);
       this.haveStamp = true;
     }
     if (Number.isNaN(this.lastTime)) {
