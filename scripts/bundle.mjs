@@ -11,10 +11,11 @@
  *   bin/restartdoctor.js runs before it) as dist/bundle/: one file per entry, the commands loaded
  *   on demand as now (live mode's ink and React only for live mode), and the modules shared by
  *   several in a few chunks beside them. bin/cliEntry.js runs it when it is at least as new as
- *   dist/src/cli/main.js. A postmortem loaded ~190 modules of its own and zod's ~95 through Node's
- *   loader, one by one (~0.15 s of its start, while its reader thread scans on the other core),
- *   and yaml's and diff's after the log, for the fixes. A copy of the reader thread's script lies
- *   beside them: readerThread.ts looks for it in its own folder.
+ *   dist/src/cli/main.js. A postmortem of the busy host's bench log opened 129 files of its own
+ *   modules, 95 of zod's and 5 of diff's and leven's, loaded one by one through Node's loader
+ *   while its reader thread scanned on the other core (the fixes' after the log); from the bundle,
+ *   43 (README, Performance). A copy of the reader thread's script lies beside them:
+ *   readerThread.ts looks for it in its own folder.
  *
  * Dependencies in pure JavaScript that a postmortem loads go into the bundle (INLINED); the rest
  * stay imports of node_modules: dockerode (native modules under ssh2), ink and React (live mode

@@ -49,8 +49,9 @@ describe('LocalClock', () => {
   });
 
   it('reads a stamp\'s bytes (toEpochBytes, the reader thread\'s screen) as it reads the stamp, valid or not, in every zone', () => {
-    // Seeded: stamps around both of 2024's DST changes and the edges of each field, with a stray
-    // byte now and then (a letter, a space, a high byte), at an offset in a bigger buffer.
+    // Seeded: stamps of 2023-2025 with each field a little past its range, a stray byte now and
+    // then (a letter, a space, a high byte), at an offset in a bigger buffer; then both of 2024's
+    // DST changes in Berlin's hours.
     let seed = 7;
     const next = (n: number) => ((seed = (seed * 1103515245 + 12345) >>> 0) % n);
     const two = (n: number) => String(n).padStart(2, '0');
