@@ -1,10 +1,11 @@
 /**
  * Which build of the CLI the installed command runs (bin/restartdoctor.js): the bundle in
  * dist/bundle/ (scripts/bundle.mjs, part of `npm run build`: a postmortem opens 43 files instead
- * of ~230 modules loaded one by one) when it is at least as new as dist/src/cli/main.js, else the modules tsc
- * wrote. A build by `tsc` alone rewrites those and leaves the bundle of the build before, which
- * then stays unused. All three modules come from the same build: the heap hold that
- * heapHold.js keeps is read again by the CLI's reader thread (scan/readerThread.ts).
+ * of ~230 modules loaded one by one) when it is at least as new as dist/src/cli/main.js, else the
+ * modules tsc wrote. A build by `tsc` alone rewrites those and leaves the bundle of the build
+ * before, which then stays unused (src/scan/readerThread.ts picks the reader thread's script by
+ * the same rule). All three modules come from the same build: the heap hold that heapHold.js
+ * keeps is read again by the CLI's reader thread (scan/readerThread.ts).
  */
 import { statSync } from 'node:fs';
 

@@ -22,7 +22,8 @@ const SCREEN_MIN_BYTES = 64 * 1024 * 1024;
  * through Node's ESM loader in ~50 ms here, the one file in ~17 ms: on a busy host's log the
  * reader thread sets the pace from its start. In the CLI's bundle (dist/bundle/) the one file
  * lies beside this module's chunk, without the modules. Null run from TypeScript sources (neither
- * is there).
+ * is there). bin/cliEntry.js picks the CLI's own bundle by the same rule (plain JavaScript that
+ * runs before any of these modules is loaded, so it cannot call this).
  */
 export function readerThreadScript(dir: URL = new URL('.', import.meta.url)): URL | null {
   if (dir.protocol !== 'file:') return null;

@@ -45,8 +45,16 @@ export function holdHeap(): void {
  */
 export function holdThroughNewIsolate(): void {
   if (!held) return;
+  collect ??= exposedGc();
+  collect({ type: 'minor' });
+}
+
+/** V8's `gc`, from a context made once `--expose-gc` is set (the process's own has none): made once, kept for the next thread. */
+let collect: ((o: { type: 'minor' }) => void) | undefined;
+
+function exposedGc(): (o: { type: 'minor' }) => void {
   setFlagsFromString('--expose-gc');
-  (runInNewContext('gc') as (o: { type: 'minor' }) => void)({ type: 'minor' });
+  return runInNewContext('gc') as (o: { type: 'minor' }) => void;
 }
 
 /** holdHeap() was called in this thread: a reader thread started now must call it again. */
