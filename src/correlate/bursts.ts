@@ -158,7 +158,7 @@ class OpenBurst {
       last: this.last,
       count: this.count,
       kinds: this.kinds.toRecord(),
-      errnos: this.errnos.toRecord(),
+      errnos: this.errnos.toMap(),
       methods: this.methods.toRecord(),
       writes: this.writes,
       notRetried: this.notRetried,

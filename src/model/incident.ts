@@ -25,7 +25,12 @@ export interface Burst {
   /** Upstream failure lines in the burst (one per failed try on this peer). */
   count: number;
   kinds: Partial<Record<UpstreamErrorKind, number>>;
-  errnos: Record<string, number>;
+  /**
+   * Failures per errno, first seen first (--json gives an object, errnos ascending). A Map: an
+   * object keeps integer keys in an array as long as the largest one (111 slots and more for a
+   * burst's few errnos), and a postmortem holds thousands of closed bursts.
+   */
+  errnos: ReadonlyMap<number, number>;
   methods: Record<string, number>;
   /** POST/PUT/PATCH/DELETE that got an error: writes the client may have lost. */
   writes: number;

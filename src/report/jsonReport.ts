@@ -56,7 +56,7 @@ export function incidentJson(i: Incident): Omit<Incident, 'burst' | 'facts'> & {
   return { id: i.id, burst: burstJson(i.burst), match: i.match, workload: i.workload, facts: reportedFacts(i.facts), coverage: i.coverage, diagnosis: i.diagnosis, checklist: i.checklist, fix: i.fix };
 }
 
-type BurstJson = Omit<Burst, 'timeline'> & { firstIso: string; lastIso: string };
+type BurstJson = Omit<Burst, 'timeline' | 'errnos'> & { errnos: Record<string, number>; firstIso: string; lastIso: string };
 
 function burstJson(b: Burst): BurstJson {
   return {
@@ -67,7 +67,7 @@ function burstJson(b: Burst): BurstJson {
     last: b.last,
     count: b.count,
     kinds: b.kinds,
-    errnos: b.errnos,
+    errnos: Object.fromEntries(b.errnos),
     methods: b.methods,
     writes: b.writes,
     notRetried: b.notRetried,

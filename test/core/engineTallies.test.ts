@@ -261,7 +261,7 @@ describe('OpenBurst tallies, through burst reuse', () => {
     }
     for (const rs of open.values()) want.push(expected(rs, new FailureSample()));
     got.push(...detector.closeAll());
-    const view = (b: { count: number; kinds: object; errnos: object; methods: object; writes: number; notRetried: number; timeline?: ErrorTimelineData }) => JSON.stringify([b.count, b.kinds, b.errnos, b.methods, b.writes, b.notRetried, b.timeline]);
+    const view = (b: { count: number; kinds: object; errnos: object; methods: object; writes: number; notRetried: number; timeline?: ErrorTimelineData }) => JSON.stringify([b.count, b.kinds, b.errnos instanceof Map ? Object.fromEntries(b.errnos) : b.errnos, b.methods, b.writes, b.notRetried, b.timeline]);
     expect(got.length).toBeGreaterThan(500);
     expect(got.map(view).sort()).toEqual(want.map(view).sort());
   });

@@ -153,7 +153,11 @@ describe('JSON report', () => {
     expect(Object.keys(doc)).toEqual(Object.keys(i));
     expect(Object.keys(doc.burst)).toEqual([...Object.keys(i.burst).filter((k) => k !== 'timeline'), 'firstIso', 'lastIso']);
     expect(i.burst.timeline).toBeTruthy();
-    for (const k of Object.keys(doc.burst) as (keyof typeof doc.burst)[]) if (k !== 'firstIso' && k !== 'lastIso') expect(doc.burst[k]).toBe(i.burst[k]);
+    // The burst's own values, the errnos Map as an object (errnos ascending).
+    for (const k of Object.keys(doc.burst) as (keyof typeof doc.burst)[]) if (k !== 'firstIso' && k !== 'lastIso' && k !== 'errnos') expect(doc.burst[k]).toBe(i.burst[k]);
+    expect(i.burst.errnos.size).toBeGreaterThan(0);
+    expect(doc.burst.errnos).toEqual(Object.fromEntries(i.burst.errnos));
+    expect(Object.keys(doc.burst.errnos).map(Number)).toEqual([...i.burst.errnos.keys()].sort((a, b) => a - b));
     expect(doc.facts).toEqual(reportedFacts(i.facts));
   });
 

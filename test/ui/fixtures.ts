@@ -34,7 +34,7 @@ export function burst(id: string, over: Partial<Burst> = {}): Burst {
     last: T0 + 7400,
     count: 142,
     kinds: { refused: 142 },
-    errnos: { '111': 142 },
+    errnos: new Map([[111, 142]]),
     methods: { GET: 120, POST: 22 },
     writes: 22,
     notRetried: 22,
