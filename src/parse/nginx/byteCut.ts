@@ -24,6 +24,8 @@ const HTTP_SLASH = Buffer.from(' HTTP/');
 /** What a message alone decides (cut.ts MessageFacts), remembered by the message's bytes. */
 interface ByteFacts {
   bytes: Buffer;
+  /** `bytes` read four at a time (sameBytes). */
+  words: DataView;
   errno: number | null;
   needle: boolean;
   requestSent: boolean;
@@ -60,6 +62,9 @@ export class ByteCut {
   /** The `, key: ` markers of the line being cut, from its fields on: `found`, or those handed in. */
   private lineMarks: FieldMarks = this.found;
   private readonly memo = new Map<number, ByteFacts[]>();
+  /** The last buffer a line came in, and a DataView of it (a reader hands over many lines in one buffer). */
+  private wordsOf: Buffer | null = null;
+  private words: DataView = new DataView(new ArrayBuffer(0));
   /** Messages in the memo, all keys together. */
   private memoCount = 0;
   /** Where a message seen for the first time is read by the string code. */
@@ -119,9 +124,13 @@ export class ByteCut {
     const key = len === 0 ? 0 : (len * 65599 + buf[msgAt]! * 257 + buf[msgAt + (len >> 1)]! * 31 + buf[msgEnd - 1]!) | 0;
     const known = this.memo.get(key);
     if (known !== undefined) {
+      if (buf !== this.wordsOf) {
+        this.wordsOf = buf;
+        this.words = new DataView(buf.buffer, buf.byteOffset, buf.length);
+      }
       for (let w = 0; w < known.length; w++) {
         const f = known[w]!;
-        if (!sameBytes(f.bytes, buf, msgAt, msgEnd)) continue;
+        if (!sameBytes(f, buf, this.words, msgAt, msgEnd)) continue;
         if (w > 0) {
           known[w] = known[w - 1]!;
           known[w - 1] = f;
@@ -135,8 +144,10 @@ export class ByteCut {
     cutMessage(cut, text, 0, text.length);
     let needle = false;
     for (const n of cut.needles) if (includesIn(text, n, 0, text.length)) needle = true;
+    const bytes = Buffer.from(buf.subarray(msgAt, msgEnd));
     const facts: ByteFacts = {
-      bytes: Buffer.from(buf.subarray(msgAt, msgEnd)),
+      bytes,
+      words: new DataView(bytes.buffer, bytes.byteOffset, bytes.length),
       errno: cut.errno,
       needle,
       requestSent: cut.actionAt >= 0 && isRequestSentAction(text, cut.actionAt, text.length),
@@ -253,10 +264,19 @@ function includesBytes(buf: Buffer, needle: Buffer, from: number, to: number): b
   return false;
 }
 
-/** `a` holds exactly the bytes `buf[from, to)`. */
-function sameBytes(a: Buffer, buf: Buffer, from: number, to: number): boolean {
-  if (a.length !== to - from) return false;
-  for (let k = 0; k < a.length; k++) if (a[k] !== buf[from + k]) return false;
+/**
+ * The remembered message holds exactly the bytes `buf[from, to)` (`words`: a DataView of `buf`).
+ * Four bytes to a read, then the last few one by one: every failure of an outage compares its
+ * whole message (~70 bytes) so, and byte by byte that took ~115 ns, four at a time ~35-60 ns.
+ */
+function sameBytes(f: ByteFacts, buf: Buffer, words: DataView, from: number, to: number): boolean {
+  const a = f.bytes;
+  const n = a.length;
+  if (n !== to - from) return false;
+  const mine = f.words;
+  let k = 0;
+  for (; k + 4 <= n; k += 4) if (mine.getUint32(k) !== words.getUint32(from + k)) return false;
+  for (; k < n; k++) if (a[k] !== buf[from + k]) return false;
   return true;
 }
 
