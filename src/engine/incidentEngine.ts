@@ -60,6 +60,12 @@ export interface EngineOptions {
   maxEvents?: number;
   /** The nginx config's upstream groups and named peers (fix/nginx/groups.ts), when a config is known. */
   upstreamMap?: UpstreamMap;
+  /**
+   * Keep each upstream's error tallies for the live screen's list (snapshot(); default true). A
+   * postmortem draws no screen and says false: the diagnosis is the same (it reads only each
+   * upstream's address and last error), and snapshot() then throws.
+   */
+  screenTallies?: boolean;
 }
 
 const DEFAULT_BURST_GAP_MS = 5_000;
@@ -80,7 +86,7 @@ export class IncidentEngine {
 
   private readonly counters = newEngineCounters();
   /** Error tallies per upstream (the live screen's list). */
-  private readonly upstreams = new UpstreamStats();
+  private readonly upstreams: UpstreamStats;
   private readonly kept: KeptIncidents;
   /** Docker events: decoded, bounded, de-duplicated, with their gaps (eventIntake.ts). */
   private readonly intake: EventIntake;
@@ -105,6 +111,7 @@ export class IncidentEngine {
     this.since = options.since ?? null;
     this.until = options.until ?? null;
     this.maxIncidents = options.maxIncidents ?? 1000;
+    this.upstreams = new UpstreamStats(options.screenTallies ?? true);
     const bounds = { since: this.since, until: this.until, window: this.window, ...(options.maxEvents !== undefined ? { maxEvents: options.maxEvents } : {}) };
     this.intake = new EventIntake(bounds, this.counters, this.times, () => this.version++);
     this.kept = new KeptIncidents(this.maxIncidents);

@@ -46,6 +46,8 @@ export interface AnalyzeOptions {
    * given (readerThread.ts: files of SCREEN_MIN_BYTES and more, when the worker script is built).
    */
   readerThread?: boolean;
+  /** Keep each upstream's tallies for a screen (engine.snapshot()): false unless asked, a postmortem draws none. */
+  screenTallies?: boolean;
 }
 
 export interface Analysis {
@@ -67,6 +69,7 @@ export async function analyze(o: AnalyzeOptions): Promise<Analysis> {
     until: o.until ?? null,
     ...(o.burstGapMs !== undefined ? { burstGapMs: o.burstGapMs } : {}),
     ...(o.minErrors !== undefined ? { minErrors: o.minErrors } : {}),
+    screenTallies: o.screenTallies ?? false,
   });
   // Rotated sets, patterns and directories become files, oldest first (sources/logSet.ts).
   const logs = expandLogArgs(o.logs);

@@ -27,7 +27,7 @@ let markdown: string;
 
 beforeAll(async () => {
   twice = restartTwice(40);
-  const { engine } = await analyze({ logs: [twice.log], events: twice.events, containers: twice.containers, tz: 'UTC', patterns: loadPatterns() });
+  const { engine } = await analyze({ logs: [twice.log], events: twice.events, containers: twice.containers, tz: 'UTC', patterns: loadPatterns(), screenTallies: true });
   incidents = engine.incidents();
   snapshot = engine.snapshot();
   const ctx = reportContext({ engine, version: 'test', generatedAt: 0, tz: 'UTC', inputs: { logs: [twice.log], events: twice.events, containers: twice.containers }, window: { since: null, until: null }, incidents, notes: [] });
