@@ -118,18 +118,16 @@ export class UpstreamStats {
    * upstream is new to the list (which containers the upstreams' addresses claim can change).
    */
   add(failure: FailureSample): boolean {
-    const known = this.byKey.get(failure.key);
-    if (known) {
-      if (this.tallies) known.add(failure);
-      else known.seen(failure);
-      return false;
+    let acc = this.byKey.get(failure.key);
+    const isNew = acc === undefined;
+    if (acc === undefined) {
+      if (this.byKey.size >= MAX_UPSTREAMS) this.folded += foldOldest(this.byKey, refillLevel(MAX_UPSTREAMS), (a) => a.lastErrorAt ?? 0, (_k, a) => this.spare.push(a));
+      acc = this.spare.pop()?.reset(failure.address()) ?? new UpstreamAccumulator(failure.address());
+      this.byKey.set(failure.key, acc);
     }
-    if (this.byKey.size >= MAX_UPSTREAMS) this.folded += foldOldest(this.byKey, refillLevel(MAX_UPSTREAMS), (a) => a.lastErrorAt ?? 0, (_k, a) => this.spare.push(a));
-    const acc = this.spare.pop()?.reset(failure.address()) ?? new UpstreamAccumulator(failure.address());
-    this.byKey.set(failure.key, acc);
     if (this.tallies) acc.add(failure);
     else acc.seen(failure);
-    return true;
+    return isNew;
   }
 
   /** The container each upstream's address links to (IP, published port, name), by upstream key. */
