@@ -11,14 +11,12 @@
  */
 import { UPSTREAM_ERROR_KINDS, type UpstreamErrorKind } from '../model/logRecord.js';
 import type { FailureSample } from '../parse/failureSample.js';
-import type { FieldMarks } from '../parse/nginx/fieldMarks.js';
 
 /**
  * Int32 slots per line: 0 lineNo, 1 start, 2 end, 3 flags, 4 kind index + 256 when the request was
  * sent (or NOT_CUT / CANDIDATE), 5 errno (-1: none; a CANDIDATE's afterIds), 6-9
  * method/server/host/key ids (0: none), 10-11 the `upstream:` value's bytes, from the line's start;
  * then two doubles: the client hash (ints 12-13) and the time (ints 14-15, a CANDIDATE's too).
- * A CANDIDATE uses ints 6-13 for its field markers when the reader thread found them (SHIPPED_MARKS).
  */
 export const META_INTS = 16;
 const SENT = 256;
@@ -27,14 +25,6 @@ const NOT_CUT = -1;
 /** Not cut, but the screen found it a CANDIDATE (its time and afterIds are known): cut on bytes there. */
 const CANDIDATE = -2;
 const MAX_NAMES = 8192;
-/**
- * A CANDIDATE's field markers (FieldMarks) found by the reader thread's WebAssembly pass: int 6
- * holds their number (TOO_MANY_MARKS too; NO_MARKS: not sent, the engine's thread finds them),
- * ints 7-13 up to SHIPPED_MARKS of them, each (comma's offset from the line's start) << 3 | key.
- */
-const MARKS_AT = 6;
-const SHIPPED_MARKS = 7;
-const NO_MARKS = -1;
 
 const KIND_INDEX = new Map(UPSTREAM_ERROR_KINDS.map((k, i) => [k, i]));
 
@@ -106,34 +96,16 @@ export function writeLine(v: SlotViews, i: number, lineNo: number, start: number
 }
 
 /**
- * Line `i` (writeLine) is a CANDIDATE at `time` whose `PID#TID: ` ends `afterIds` bytes in; `marks`:
- * its field markers, when found (positions in the line's buffer, which starts at `lineStart` there).
+ * Line `i` (writeLine) is a CANDIDATE at `time` whose `PID#TID: ` ends `afterIds` bytes in. Its
+ * field markers do not go along: the engine's thread cuts it in one WebAssembly call when it has
+ * the usual shape (scan/usualCut.ts), which finds them in the slot itself, and finds them for
+ * the byte cut otherwise.
  */
-export function markCandidate(v: SlotViews, i: number, time: number, afterIds: number, marks: FieldMarks | null, lineStart: number): void {
+export function markCandidate(v: SlotViews, i: number, time: number, afterIds: number): void {
   const b = i * META_INTS;
-  const m = v.meta;
-  m[b + 4] = CANDIDATE;
-  m[b + 5] = afterIds;
-  const n = marks === null || marks.n > SHIPPED_MARKS ? NO_MARKS : marks.n;
-  m[b + MARKS_AT] = n;
-  for (let k = 0; k < n; k++) m[b + MARKS_AT + 1 + k] = ((marks!.at[k]! - lineStart) << 3) | marks!.key[k]!;
+  v.meta[b + 4] = CANDIDATE;
+  v.meta[b + 5] = afterIds;
   v.doubles[i * (META_INTS / 2) + 7] = time;
-}
-
-/** A CANDIDATE's field markers into `into` (positions in the slot's data), or null when none were sent. */
-export function candidateMarks(v: SlotViews, i: number, into: FieldMarks): FieldMarks | null {
-  const b = i * META_INTS;
-  const m = v.meta;
-  const n = m[b + MARKS_AT]!;
-  if (n === NO_MARKS) return null;
-  const start = m[b + 1]!;
-  for (let k = 0; k < n; k++) {
-    const packed = m[b + MARKS_AT + 1 + k]!;
-    into.at[k] = start + (packed >> 3);
-    into.key[k] = packed & 7;
-  }
-  into.n = n;
-  return into;
 }
 
 /** Line `i` (writeLine) is the failure `s`, its `upstream:` value `urlAt`..`urlEnd` bytes from the line's start. */

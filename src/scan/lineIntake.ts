@@ -17,12 +17,12 @@ import { FailureSample } from '../parse/failureSample.js';
 import { Classifier } from '../parse/classify.js';
 import { LocalClock } from '../parse/localTime.js';
 import { ByteCut } from '../parse/nginx/byteCut.js';
-import type { FieldMarks } from '../parse/nginx/fieldMarks.js';
 import { cutLine, LineCut } from '../parse/nginx/cut.js';
 import { quickScanLine, SCAN_OTHER, SCAN_UNPARSED } from '../parse/nginx/screen.js';
 import { SIGNATURES, type Signature } from '../parse/nginx/signatures.js';
-import type { SimdLineScanner } from '../sources/lineScan.js';
+import { WasmLineCut, type ScanMemory, type SimdLineScanner } from '../sources/lineScan.js';
 import { LINE_CONTROL, LINE_UNSCANNED, type ByteLineConsumer } from '../sources/lineSplitter.js';
+import { A_FAILURE, DECLINED, UsualCut } from './usualCut.js';
 import { newForeignCounters, takeForeignLine, type ForeignCounters, type ForeignLineTarget } from './foreignLine.js';
 import { LineScreen, newLatestTimes, type LatestTimes, type LineTallies, type LineTally } from './lineScreen.js';
 
@@ -40,6 +40,9 @@ export interface WindowedSink extends FailureSink {
 }
 
 const intakes = new WeakMap<WindowedSink, LineIntake>();
+
+/** The engine's thread's workspace in a memory's failure cut (a reader thread's is 0). */
+const ENGINE_WORKSPACE = 1;
 
 /**
  * The one LineIntake that feeds `engine` string lines (live mode's sink, replay, a postmortem's
@@ -73,6 +76,8 @@ export class LineIntake implements ByteLineConsumer {
   private readonly cut: LineCut;
   /** The same cut on bytes, for the lines the byte screen found candidates (no string made). */
   private readonly byteCut: ByteCut;
+  /** The usual failure line cut in one WebAssembly call, where the lines lie in its memory (useCutMemory). */
+  private usual: UsualCut | null = null;
   /** Refilled for every upstream failure: nothing is allocated per line that no burst keeps. */
   private readonly sample = new FailureSample();
   /** Where foreignLine.ts hands what it read in a line without nginx's header. */
@@ -129,6 +134,13 @@ export class LineIntake implements ByteLineConsumer {
 
   useScanner(scanner: SimdLineScanner): void {
     this.screen.useScanner(scanner);
+    this.useCutMemory(scanner.memory);
+  }
+
+  /** Lines that lie in `memory` (a scanner's regions, a reader thread's batch slots) are cut in it when of the usual shape (usualCut.ts): this thread's workspace there. */
+  useCutMemory(memory: ScanMemory): void {
+    const wasm = WasmLineCut.create(memory, ENGINE_WORKSPACE);
+    this.usual = wasm === null ? null : new UsualCut(wasm, this.byteCut);
   }
 
   /** The lines of the chunk just read reach the engine now: a failure's sample may point into its bytes until then. */
@@ -139,13 +151,31 @@ export class LineIntake implements ByteLineConsumer {
   /**
    * A line the byte screen (here, or on a reader thread) found needs the full parse; returns its
    * time, NaN when not valid. `time` (not NaN): the screen found it a CANDIDATE, whose `PID#TID: `
-   * ends `afterIds` bytes in (FullLineHandler): it is cut on its bytes, unless the byte cut leaves it
-   * to the string path. A failure's sample then points into `buf` until the next flush().
-   * `marks`: its field markers, when a reader thread sent them (ByteCut.cut).
+   * ends `afterIds` bytes in (FullLineHandler): it is cut on its bytes — in one WebAssembly call
+   * when it has the usual shape (cutUsual), else by the byte cut — unless the byte cut leaves it to
+   * the string path. A failure's sample then points into `buf` until the next flush().
    */
-  ingestFullLine(source: string, lineNo: number, buf: Buffer, start: number, end: number, flags: number, time = NaN, afterIds = 0, marks: FieldMarks | null = null): number {
+  ingestFullLine(source: string, lineNo: number, buf: Buffer, start: number, end: number, flags: number, time = NaN, afterIds = 0): number {
+    if (!Number.isNaN(time) && this.cutUsual(source, lineNo, buf, start, end, time, afterIds)) return time;
+    return this.cutCandidate(source, lineNo, buf, start, end, flags, time, afterIds);
+  }
+
+  /** A CANDIDATE line (see ingestFullLine) cut in one WebAssembly call when it has the usual shape (usualCut.ts): true when it was taken. */
+  cutUsual(source: string, lineNo: number, buf: Buffer, start: number, end: number, time: number, afterIds: number): boolean {
+    const usual = this.usual;
+    if (usual === null) return false;
+    const answer = usual.cut(buf, start, end, afterIds, time, source, lineNo, this.sample);
+    if (answer === DECLINED) return false;
+    this.tally.linesRead++;
+    if (answer === A_FAILURE) this.sink.ingestFailure(this.sample);
+    else this.screen.countOther(time);
+    return true;
+  }
+
+  /** ingestFullLine for a line cutUsual did not take (or was not asked to). */
+  cutCandidate(source: string, lineNo: number, buf: Buffer, start: number, end: number, flags: number, time = NaN, afterIds = 0): number {
     const bytes = this.byteCut;
-    if (!Number.isNaN(time) && bytes.cut(buf, start, end, start + afterIds, time, marks ?? this.screen.fieldMarksOf(buf, start, end, afterIds))) {
+    if (!Number.isNaN(time) && bytes.cut(buf, start, end, start + afterIds, time, this.screen.fieldMarksOf(buf, start, end, afterIds))) {
       this.tally.linesRead++;
       if (bytes.kind === null) return this.screen.countOther(time);
       this.sink.ingestFailure(this.sample.fromBytes(bytes, buf, start, end, source, lineNo));

@@ -10,9 +10,8 @@ import type { Worker } from 'node:worker_threads';
 import { InputError } from '../util/errors.js';
 import { FailureSample } from '../parse/failureSample.js';
 import { SIGNATURES, type Signature } from '../parse/nginx/signatures.js';
-import { FieldMarks } from '../parse/nginx/fieldMarks.js';
 import { SCAN_BYTES, scanMemory, type ScanMemory } from '../sources/lineScan.js';
-import { candidateAfterIds, candidateMarks, candidateTime, META_INTS, readLine, WIRE_CANDIDATE, WIRE_FAILURE, WireNameTable, type NameDefs, type SlotViews } from './failureWire.js';
+import { candidateAfterIds, candidateTime, META_INTS, readLine, WIRE_CANDIDATE, WIRE_FAILURE, WireNameTable, type NameDefs, type SlotViews } from './failureWire.js';
 import { LineIntake, type FailureSink, type IntakeOptions } from './lineIntake.js';
 import type { LineTallies } from './lineScreen.js';
 import { takeReaderThread } from './readerThread.js';
@@ -148,12 +147,12 @@ export function streamFileScreened(path: string, sink: FailureSink, window: Scre
   // The lines the reader thread passes on uncut are read here, as any other source's.
   const intake = new LineIntake(sink, window);
   const { job, worker, held } = takeEarly(path, window, intake.signatures) ?? startRead(path, window, intake.signatures);
+  if (job.memory) intake.useCutMemory(job.memory);
   const slots = slotsOf(job);
   const free = new Int32Array(slots.buffer, slots.at, 1);
   const views = Array.from({ length: SLOTS }, (_, k) => slotViews(slots, k));
   const sample = new FailureSample();
   const names = new WireNameTable();
-  const marks = new FieldMarks();
   let activeBefore = performance.eventLoopUtilization().active;
   return new Promise<number>((resolve, reject) => {
     let settled = false;
@@ -174,7 +173,11 @@ export function streamFileScreened(path: string, sink: FailureSink, window: Scre
             const b = i * META_INTS;
             const wire = readLine(v, i, path, sample, names);
             if (wire === WIRE_FAILURE) sink.ingestFailure(sample);
-            else if (wire === WIRE_CANDIDATE) intake.ingestFullLine(path, meta[b]!, data, meta[b + 1]!, meta[b + 2]!, meta[b + 3]!, candidateTime(v, i), candidateAfterIds(v, i), candidateMarks(v, i, marks));
+            else if (wire === WIRE_CANDIDATE) {
+              const time = candidateTime(v, i);
+              const afterIds = candidateAfterIds(v, i);
+              if (!intake.cutUsual(path, meta[b]!, data, meta[b + 1]!, meta[b + 2]!, time, afterIds)) intake.cutCandidate(path, meta[b]!, data, meta[b + 1]!, meta[b + 2]!, meta[b + 3]!, time, afterIds);
+            }
             else intake.ingestFullLine(path, meta[b]!, data, meta[b + 1]!, meta[b + 2]!, meta[b + 3]!);
           }
           // The slot is about to be refilled: what the engine keeps of it becomes its own (addTallies).

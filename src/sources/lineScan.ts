@@ -8,6 +8,9 @@
  * scanned (no copy), and the table of line ends the scan writes. Where WebAssembly is missing
  * (`node --jitless`) `create()` answers null and LineSplitter keeps its JS loop, which computes
  * the same flags (test/perf/equivalence.test.ts runs both).
+ *
+ * The same module cuts the usual failure line (WasmLineCut, scan/usualCut.ts) where it lies in such
+ * a memory: a chunk's region, a reader thread's batch slot.
  */
 import { FIELD_KEY_BYTES, MAX_MARKS, type FieldMarks } from '../parse/nginx/fieldMarks.js';
 import { LINE_SCAN_WASM } from './lineScanWasm.js';
@@ -34,6 +37,22 @@ const NEEDLES_AT = TABLE_AT + REGION_BYTES * 4;
 const KEYS_AT = NEEDLES_AT + NEEDLE_TABLE_BYTES;
 const MARKS_AT = KEYS_AT + KEYS_BYTES;
 /**
+ * After them: the failure cut's workspaces (lineScan.wat cut), one per thread that cuts lines lying
+ * in this memory (a reader thread, the engine's): the field keys, the markers, the answer, and four
+ * tables of byte strings' ids of CUT_TABLE_BYTES each.
+ */
+const CUT_AT = MARKS_AT + MARKS_OUT_BYTES;
+const CUT_TABLES_AT = 1536;
+const CUT_TABLE_BYTES = 16 + 4096 * 16 + 128 * 1024;
+/** A table's header and slots (emptied to start it again); its arena after them needs no clearing. */
+const CUT_TABLE_INDEX_BYTES = 16 + 4096 * 16;
+const CUT_WORKSPACE_BYTES = CUT_TABLES_AT + 4 * CUT_TABLE_BYTES;
+/** Workspaces: 0 for a reader thread, 1 for the engine's thread. */
+const CUT_WORKSPACES = 2;
+/** Where the cut's answer lies in a workspace, and its length in i32s (lineScan.wat cut). */
+const CUT_ANSWER_AT = 1024;
+const CUT_ANSWER_INTS = 25;
+/**
  * The scanner's part of the module's memory, in 64 KB pages. The memory is made at its full size
  * and never grows (its maximum is its size). It used to be one page, grown to fit: growing a
  * memory that is not shared detaches its old ArrayBuffer, and once any ArrayBuffer of a thread is
@@ -41,7 +60,7 @@ const MARKS_AT = KEYS_AT + KEYS_BYTES;
  * thread's byte loops (the screen, the byte cut) ran so: a loop over a Buffer's bytes took ~1.5×
  * as long in a fresh thread after one grow, and that thread used ~6 % more CPU on an outage's log.
  */
-export const MEMORY_PAGES = Math.ceil((MARKS_AT + MARKS_OUT_BYTES) / 65536);
+export const MEMORY_PAGES = Math.ceil((CUT_AT + CUT_WORKSPACES * CUT_WORKSPACE_BYTES) / 65536);
 /** Bytes of a memory the scanner uses, from its start; a caller's own data may follow (scanMemory). */
 export const SCAN_BYTES = MEMORY_PAGES * 65536;
 
@@ -98,6 +117,7 @@ interface LineScanExports {
   copy(to: number, from: number, n: number): void;
   scan(base: number, len: number, out: number, needles: number): number;
   marks(from: number, end: number, keys: number, out: number, max: number): number;
+  cut(end: number, from: number, workspace: number): number;
 }
 
 /**
@@ -116,6 +136,54 @@ function writeTable(t: Buffer, list: readonly Buffer[]): void {
   });
 }
 
+/** The module's exports over `memory`, or null where it cannot be instantiated. */
+function instantiate(memory: ScanMemory): LineScanExports | null {
+  const wasm = lineScanModule();
+  if (!wasm || memory.buffer.byteLength < SCAN_BYTES) return null;
+  try {
+    return new wasm.api.Instance(wasm.module, { env: { memory } }).exports as LineScanExports;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * lineScan.wat's `cut` in one workspace of a memory: the byte cut of the usual failure line, in
+ * one call (scan/usualCut.ts reads its answer). One per thread and workspace.
+ */
+export class WasmLineCut {
+  /** The last cut's answer (lineScan.wat cut): positions are in the memory, not in the line's buffer. */
+  readonly answer: Int32Array;
+  private readonly mem: SharedArrayBuffer;
+
+  private constructor(
+    private readonly wasm: LineScanExports,
+    memory: ScanMemory,
+    private readonly workspace: number,
+  ) {
+    const mem = (this.mem = memory.buffer);
+    writeTable(Buffer.from(mem, workspace, 64 * (FIELD_KEY_BYTES.length + 1)), FIELD_KEY_BYTES);
+    for (let t = 0; t < 4; t++) new Uint8Array(mem, workspace + CUT_TABLES_AT + t * CUT_TABLE_BYTES, CUT_TABLE_INDEX_BYTES).fill(0);
+    this.answer = new Int32Array(mem, workspace + CUT_ANSWER_AT, CUT_ANSWER_INTS);
+  }
+
+  /** A cut in workspace `index` (< CUT_WORKSPACES) of `memory` (a scanMemory), null where WebAssembly is missing. */
+  static create(memory: ScanMemory, index: number): WasmLineCut | null {
+    const wasm = instantiate(memory);
+    return wasm === null ? null : new WasmLineCut(wasm, memory, CUT_AT + index * CUT_WORKSPACE_BYTES);
+  }
+
+  /**
+   * lineScan.wat cut of the CANDIDATE line `buf[start, end)`, whose `PID#TID: ` ends `afterIds`
+   * bytes in: 0 when the line is not of the usual shape or `buf` does not lie in the memory.
+   */
+  cut(buf: Buffer, start: number, end: number, afterIds: number): number {
+    if (buf.buffer !== this.mem) return 0;
+    const base = buf.byteOffset;
+    return this.wasm.cut(base + end, base + start + afterIds, this.workspace);
+  }
+}
+
 export class SimdLineScanner {
   /** Two chunk buffers inside the module's memory: a chunk read into one is scanned where it lies. */
   readonly regions: readonly [Buffer, Buffer];
@@ -128,6 +196,8 @@ export class SimdLineScanner {
   private readonly marksOut: Int32Array;
   /** The memory's one buffer (it never grows, so every view of it stays valid). */
   private readonly mem: SharedArrayBuffer;
+  /** The memory the regions lie in (a WasmLineCut there cuts their lines). */
+  readonly memory: ScanMemory;
 
   private constructor(
     private readonly wasm: LineScanExports,
@@ -136,6 +206,7 @@ export class SimdLineScanner {
     plain: readonly Buffer[],
   ) {
     const mem = (this.mem = memory.buffer);
+    this.memory = memory;
     this.regions = [Buffer.from(mem, 0, REGION_BYTES), Buffer.from(mem, REGION_STRIDE, REGION_BYTES)];
     this.table = new Int32Array(mem, TABLE_AT, REGION_BYTES);
     writeTable(Buffer.from(mem, NEEDLES_AT, PLAIN_AT), needles);
@@ -151,14 +222,9 @@ export class SimdLineScanner {
    */
   static create(needles: readonly Buffer[], plain: readonly Buffer[] = [], given?: ScanMemory): SimdLineScanner | null {
     if (!simdCanScan(needles, plain)) return null;
-    const wasm = lineScanModule();
     const memory = given ?? scanMemory(0);
-    if (!wasm || memory === null || memory.buffer.byteLength < SCAN_BYTES) return null;
-    try {
-      return new SimdLineScanner(new wasm.api.Instance(wasm.module, { env: { memory } }).exports as LineScanExports, memory, needles, plain);
-    } catch {
-      return null;
-    }
+    const wasm = memory === null ? null : instantiate(memory);
+    return wasm === null ? null : new SimdLineScanner(wasm, memory!, needles, plain);
   }
 
   /**

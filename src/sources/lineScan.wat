@@ -2,7 +2,8 @@
 ;; `npm run build:wasm`; test/sources/lineScan.test.ts checks it against the JS loop). A plain
 ;; lexical scanner: it knows newlines, control bytes, byte strings it is given, and nginx's header
 ;; shape, but no failure phrase (those are data: parse/nginx/signatures.ts). Its `marks` finds a
-;; line's field markers (below; the keys are data too).
+;; line's field markers (below; the keys are data too), and its `cut` the fields of the usual
+;; failure line, with ids for its message and names (what they mean is read in JS: scan/usualCut.ts).
 ;;
 ;; scan(base, len, out, needles) looks at memory[base, base+len) 16 bytes at a time and writes one
 ;; i32 per `\n` at out, out+4, …: (offset of the `\n` from base) << 4 | flags, where flags are what
@@ -122,7 +123,7 @@
   ;; returns their number, or -2 when there are more than `max`. `keys`: a table of byte strings
   ;; (see $prefixAt). Blocks and words read up to 12 bytes past `end` (readable: the caller's
   ;; padding); what they find there is masked off or lies past a length check.
-  (func (export "marks") (param $from i32) (param $end i32) (param $keys i32) (param $out i32) (param $max i32) (result i32)
+  (func $marks (export "marks") (param $from i32) (param $end i32) (param $keys i32) (param $out i32) (param $max i32) (result i32)
     (local $p i32) (local $last i32) (local $m i32) (local $k i32) (local $key i32) (local $n i32)
     (local.set $last (i32.sub (local.get $end) (i32.const 4)))
     (local.set $p (local.get $from))
@@ -154,6 +155,250 @@
         (local.set $p (i32.add (local.get $p) (i32.const 16)))
         (br $blocks)))
     (local.get $n))
+
+  ;; cut(le, from, ws): the byte cut (parse/nginx/byteCut.ts) and FailureSample.fromBytes of the
+  ;; usual failure line, whose message starts at `from` (after `PID#TID: `) and which ends at `le`,
+  ;; done in one call: the common shape only, and 0 (nothing decided) for any other line, which the
+  ;; JS cut takes as before. Common: an optional `*CONN ` in plain digits; 1 to 64 field markers
+  ;; (found by $marks from `from`), each key after the one before it; every quoted value but the
+  ;; last closed by a quote just before the next marker; an `upstream: "…"` value that is not
+  ;; empty, whose URL has a `scheme://` and an ASCII authority that is no unix socket; an ASCII
+  ;; client; a message of at most 1,024 bytes; server and host names of at most 256. For such a
+  ;; line the JS cut's every search has one answer (the next marker), the one found here.
+  ;;
+  ;; `ws` is a caller's workspace (lineScan.ts CUT_*): the field keys' table at 0, the markers at
+  ;; 512, the answer at 1024, then four tables that give byte strings ids (messages, server and
+  ;; host names, methods, the URL's `scheme://authority`): the JS side reads a value once per id.
+  ;; The answer, i32s: 0-13 the fields' start/end pairs (cut.ts FIELD_KEYS order, -1 absent;
+  ;; positions in memory); 14-15 the message; 16 its id; 17-18 server and host ids (0: empty);
+  ;; 19 the end of the method's token and 20 its id (0: no token); 21 the end of the URL's
+  ;; `scheme://authority` and 22 its id; 23-24 the client's two FNV-1a hashes (fieldValues.ts
+  ;; hashAscii). Returns 0, or 1 | 2 << t for every table t emptied before this line's ids were
+  ;; given (its ids before are void).
+  (func (export "cut") (param $le i32) (param $i i32) (param $ws i32) (result i32)
+    (local $sp i32) (local $n i32) (local $m i32) (local $key i32) (local $prev i32)
+    (local $vs i32) (local $ve i32) (local $nxt i32) (local $o i32) (local $upq i32)
+    (local $u0 i32) (local $u1 i32) (local $se i32) (local $ha i32) (local $sl i32)
+    (local $a i32) (local $b i32) (local $c i32) (local $p i32) (local $status i32)
+    (local.set $o (i32.add (local.get $ws) (i32.const 1024)))
+    ;; `*CONN `, as ByteCut.cut reads it.
+    (if (i32.and (i32.lt_u (local.get $i) (local.get $le)) (i32.eq (i32.load8_u (local.get $i)) (i32.const 42)))
+      (then
+        (local.set $sp (i32.add (local.get $i) (i32.const 1)))
+        (block $found (loop $more
+          (br_if $found (i32.ge_u (local.get $sp) (local.get $le)))
+          (br_if $found (i32.eq (i32.load8_u (local.get $sp)) (i32.const 32)))
+          (local.set $sp (i32.add (local.get $sp) (i32.const 1)))
+          (br $more)))
+        (if (i32.lt_u (local.get $sp) (local.get $le))
+          (then
+            (if (i32.ne (call $digits (i32.add (local.get $i) (i32.const 1)) (local.get $sp)) (local.get $sp)) (then (return (i32.const 0))))
+            (if (i32.eq (local.get $sp) (i32.add (local.get $i) (i32.const 1))) (then (return (i32.const 0))))
+            (if (i32.gt_u (i32.sub (local.get $sp) (local.get $i)) (i32.const 16)) (then (return (i32.const 0))))
+            (local.set $i (i32.add (local.get $sp) (i32.const 1)))))))
+    (local.set $n (call $marks (local.get $i) (local.get $le) (local.get $ws) (i32.add (local.get $ws) (i32.const 512)) (i32.const 64)))
+    (if (i32.le_s (local.get $n) (i32.const 0)) (then (return (i32.const 0))))
+    (local.set $m (i32.const 0))
+    (block $cleared (loop $clear
+      (br_if $cleared (i32.ge_u (local.get $m) (i32.const 14)))
+      (i32.store (i32.add (local.get $o) (i32.shl (local.get $m) (i32.const 2))) (i32.const -1))
+      (local.set $m (i32.add (local.get $m) (i32.const 1)))
+      (br $clear)))
+    ;; The fields, marker by marker (ByteCut.cutFields).
+    (local.set $prev (i32.const -1))
+    (local.set $m (i32.const 0))
+    (block $walked (loop $walk
+      (br_if $walked (i32.ge_s (local.get $m) (local.get $n)))
+      (local.set $p (i32.add (i32.add (local.get $ws) (i32.const 512)) (i32.shl (local.get $m) (i32.const 3))))
+      (local.set $key (i32.load offset=4 (local.get $p)))
+      (if (i32.le_s (local.get $key) (local.get $prev)) (then (return (i32.const 0))))
+      (local.set $prev (local.get $key))
+      ;; The value starts after `, key: ` (the key's length is in its table slot).
+      (local.set $vs (i32.add (i32.add (i32.load (local.get $p)) (i32.const 2))
+        (i32.load (i32.add (local.get $ws) (i32.shl (i32.add (local.get $key) (i32.const 1)) (i32.const 6))))))
+      (local.set $nxt (i32.const -1))
+      (if (i32.lt_s (i32.add (local.get $m) (i32.const 1)) (local.get $n))
+        (then (local.set $nxt (i32.load offset=8 (local.get $p)))))
+      (if (i32.and (i32.ge_s (local.get $key) (i32.const 2))
+            (i32.and (i32.lt_u (local.get $vs) (local.get $le)) (i32.eq (i32.load8_u (local.get $vs)) (i32.const 34))))
+        (then
+          (if (i32.ge_s (local.get $nxt) (i32.const 0))
+            (then
+              ;; Closed by the quote before the next marker, and by no other.
+              (if (i32.lt_s (local.get $nxt) (i32.add (local.get $vs) (i32.const 2))) (then (return (i32.const 0))))
+              (if (i32.ne (i32.load8_u (i32.sub (local.get $nxt) (i32.const 1))) (i32.const 34)) (then (return (i32.const 0))))
+              (local.set $ve (i32.sub (local.get $nxt) (i32.const 1))))
+            (else
+              (local.set $ve (select (i32.sub (local.get $le) (i32.const 1)) (local.get $le)
+                (i32.eq (i32.load8_u (i32.sub (local.get $le) (i32.const 1))) (i32.const 34))))))
+          (local.set $vs (i32.add (local.get $vs) (i32.const 1)))
+          (if (i32.lt_s (local.get $ve) (local.get $vs)) (then (local.set $ve (local.get $vs))))
+          (if (i32.eq (local.get $key) (i32.const 4)) (then (local.set $upq (i32.const 1)))))
+        (else (local.set $ve (select (local.get $nxt) (local.get $le) (i32.ge_s (local.get $nxt) (i32.const 0))))))
+      (i32.store (i32.add (local.get $o) (i32.shl (local.get $key) (i32.const 3))) (local.get $vs))
+      (i32.store offset=4 (i32.add (local.get $o) (i32.shl (local.get $key) (i32.const 3))) (local.get $ve))
+      (local.set $m (i32.add (local.get $m) (i32.const 1)))
+      (br $walk)))
+    ;; A quoted `upstream:` value that is not empty.
+    (local.set $u0 (i32.load offset=32 (local.get $o)))
+    (local.set $u1 (i32.load offset=36 (local.get $o)))
+    (if (i32.or (i32.eqz (local.get $upq)) (i32.le_s (local.get $u1) (local.get $u0))) (then (return (i32.const 0))))
+    ;; The message: from `from` to the first marker.
+    (local.set $a (i32.load (i32.add (local.get $ws) (i32.const 512))))
+    (if (i32.gt_u (i32.sub (local.get $a) (local.get $i)) (i32.const 1024)) (then (return (i32.const 0))))
+    (i32.store offset=56 (local.get $o) (local.get $i))
+    (i32.store offset=60 (local.get $o) (local.get $a))
+    ;; The URL's `scheme://authority` (fieldValues.ts upstreamKeyOfBytes).
+    (local.set $se (local.get $u0))
+    (block $scheme (loop $more
+      (br_if $scheme (i32.gt_s (i32.add (local.get $se) (i32.const 3)) (local.get $u1)))
+      (br_if $scheme (i32.and (i32.eq (i32.load16_u (local.get $se)) (i32.const 0x2f3a))
+                              (i32.eq (i32.load8_u offset=2 (local.get $se)) (i32.const 47))))
+      (local.set $se (i32.add (local.get $se) (i32.const 1)))
+      (br $more)))
+    (local.set $ha (i32.add (local.get $se) (i32.const 3)))
+    (if (i32.or (i32.le_s (local.get $se) (local.get $u0)) (i32.gt_s (local.get $ha) (local.get $u1))) (then (return (i32.const 0))))
+    (if (i32.le_s (i32.add (local.get $ha) (i32.const 5)) (local.get $le))
+      (then (if (i32.and (i32.eq (i32.load (local.get $ha)) (i32.const 0x78696e75))             ;; "unix"
+                         (i32.eq (i32.load8_u offset=4 (local.get $ha)) (i32.const 58)))         ;; ":"
+        (then (return (i32.const 0))))))
+    (local.set $sl (local.get $ha))
+    (block $slash (loop $more
+      (br_if $slash (i32.ge_s (local.get $sl) (local.get $u1)))
+      (br_if $slash (i32.eq (i32.load8_u (local.get $sl)) (i32.const 47)))
+      (local.set $sl (i32.add (local.get $sl) (i32.const 1)))
+      (br $more)))
+    (if (i32.gt_s (i32.sub (local.get $sl) (local.get $u0)) (i32.const 256)) (then (return (i32.const 0))))
+    (if (i32.eqz (call $ascii (local.get $u0) (local.get $sl))) (then (return (i32.const 0))))
+    (i32.store offset=84 (local.get $o) (local.get $sl))
+    ;; The client's hashes (ASCII only: a decoded client is the JS side's).
+    (local.set $p (i32.load (local.get $o)))
+    (local.set $c (i32.load offset=4 (local.get $o)))
+    (local.set $a (i32.const 0x811c9dc5))
+    (local.set $b (i32.const 0x01000193))
+    (block $hashed (loop $more
+      (br_if $hashed (i32.ge_s (local.get $p) (local.get $c)))
+      (local.set $sp (i32.load8_u (local.get $p)))
+      (if (i32.ge_u (local.get $sp) (i32.const 128)) (then (return (i32.const 0))))
+      (local.set $a (i32.mul (i32.xor (local.get $a) (local.get $sp)) (i32.const 0x01000193)))
+      (local.set $b (i32.mul (i32.xor (local.get $b) (local.get $sp)) (i32.const 0x5bd1e995)))
+      (local.set $p (i32.add (local.get $p) (i32.const 1)))
+      (br $more)))
+    (i32.store offset=92 (local.get $o) (local.get $a))
+    (i32.store offset=96 (local.get $o) (local.get $b))
+    (if (i32.gt_s (i32.sub (i32.load offset=12 (local.get $o)) (i32.load offset=8 (local.get $o))) (i32.const 256)) (then (return (i32.const 0))))
+    (if (i32.gt_s (i32.sub (i32.load offset=44 (local.get $o)) (i32.load offset=40 (local.get $o))) (i32.const 256)) (then (return (i32.const 0))))
+    ;; Every decline is above: the tables may be emptied now, before any id of this line.
+    (local.set $status (i32.const 1))
+    (local.set $m (i32.const 0))
+    (block $ready (loop $each
+      (br_if $ready (i32.ge_u (local.get $m) (i32.const 4)))
+      (local.set $p (i32.add (i32.add (local.get $ws) (i32.const 1536)) (i32.mul (local.get $m) (i32.const 196624))))
+      (if (i32.or (i32.gt_u (i32.load (local.get $p)) (i32.const 2040))
+                  (i32.gt_u (i32.load offset=4 (local.get $p)) (i32.const 126976)))
+        (then
+          (memory.fill (local.get $p) (i32.const 0) (i32.const 65552))
+          (local.set $status (i32.or (local.get $status) (i32.shl (i32.const 2) (local.get $m))))))
+      (local.set $m (i32.add (local.get $m) (i32.const 1)))
+      (br $each)))
+    (local.set $p (i32.add (local.get $ws) (i32.const 1536)))
+    (i32.store offset=64 (local.get $o)
+      (call $intern (local.get $p) (local.get $i) (i32.sub (i32.load offset=60 (local.get $o)) (local.get $i))))
+    (local.set $p (i32.add (local.get $p) (i32.const 196624)))
+    (i32.store offset=68 (local.get $o) (call $internRange (local.get $p) (i32.load offset=8 (local.get $o)) (i32.load offset=12 (local.get $o))))
+    (i32.store offset=72 (local.get $o) (call $internRange (local.get $p) (i32.load offset=40 (local.get $o)) (i32.load offset=44 (local.get $o))))
+    ;; The method's token: up to the request's first space, 1 to 20 bytes (fieldValues.ts methodOfBytes).
+    (local.set $p (i32.add (local.get $p) (i32.const 196624)))
+    (local.set $a (i32.load offset=16 (local.get $o)))
+    (local.set $c (i32.load offset=20 (local.get $o)))
+    (local.set $sp (local.get $a))
+    (block $space (loop $more
+      (br_if $space (i32.ge_s (local.get $sp) (local.get $c)))
+      (br_if $space (i32.gt_s (i32.sub (local.get $sp) (local.get $a)) (i32.const 20)))
+      (br_if $space (i32.eq (i32.load8_u (local.get $sp)) (i32.const 32)))
+      (local.set $sp (i32.add (local.get $sp) (i32.const 1)))
+      (br $more)))
+    (i32.store offset=76 (local.get $o) (local.get $sp))
+    (i32.store offset=80 (local.get $o) (i32.const 0))
+    (if (i32.and (i32.ge_s (local.get $a) (i32.const 0))
+          (i32.and (i32.gt_s (local.get $sp) (local.get $a))
+            (i32.and (i32.lt_s (local.get $sp) (local.get $c)) (i32.le_s (i32.sub (local.get $sp) (local.get $a)) (i32.const 20)))))
+      (then (i32.store offset=80 (local.get $o) (call $intern (local.get $p) (local.get $a) (i32.sub (local.get $sp) (local.get $a))))))
+    (local.set $p (i32.add (local.get $p) (i32.const 196624)))
+    (i32.store offset=88 (local.get $o) (call $intern (local.get $p) (local.get $u0) (i32.sub (local.get $sl) (local.get $u0))))
+    (local.get $status))
+
+  ;; The id of `[from, to)` in table `t` (0 when empty or absent).
+  (func $internRange (param $t i32) (param $from i32) (param $to i32) (result i32)
+    (if (i32.le_s (local.get $to) (local.get $from)) (then (return (i32.const 0))))
+    (call $intern (local.get $t) (local.get $from) (i32.sub (local.get $to) (local.get $from))))
+
+  ;; The id (1, 2, …) of the bytes `[p, p+len)` in table `t`, given now if they have none. A table:
+  ;; at 0 its number of ids, at 4 the bytes its arena holds; at 16, 4,096 slots of 16 bytes (hash,
+  ;; id, offset in the arena, length: open addressing); at 65,552 its arena (128 KB). The caller
+  ;; keeps it under 2,048 ids and room for two more strings of up to 1,024 bytes (cut).
+  (func $intern (param $t i32) (param $p i32) (param $len i32) (result i32)
+    (local $h i32) (local $k i32) (local $idx i32) (local $slot i32) (local $id i32) (local $used i32)
+    (local.set $h (i32.mul (i32.add (local.get $len) (i32.const 0x9e3779b9)) (i32.const 0x85ebca6b)))
+    (block $words (loop $more
+      (br_if $words (i32.gt_s (i32.add (local.get $k) (i32.const 4)) (local.get $len)))
+      (local.set $h (i32.mul (i32.xor (i32.rotl (local.get $h) (i32.const 5)) (i32.load (i32.add (local.get $p) (local.get $k))))
+        (i32.const 0x9e3779b1)))
+      (local.set $k (i32.add (local.get $k) (i32.const 4)))
+      (br $more)))
+    ;; The last 1-3 bytes: a word read past them (readable: see cut), masked.
+    (if (i32.lt_s (local.get $k) (local.get $len))
+      (then (local.set $h (i32.mul (i32.xor (i32.rotl (local.get $h) (i32.const 5))
+          (i32.and (i32.load (i32.add (local.get $p) (local.get $k)))
+            (i32.sub (i32.shl (i32.const 1) (i32.shl (i32.sub (local.get $len) (local.get $k)) (i32.const 3))) (i32.const 1))))
+        (i32.const 0x9e3779b1)))))
+    (local.set $h (i32.xor (local.get $h) (i32.shr_u (local.get $h) (i32.const 15))))
+    (local.set $idx (i32.and (local.get $h) (i32.const 4095)))
+    (loop $probe
+      (local.set $slot (i32.add (i32.add (local.get $t) (i32.const 16)) (i32.shl (local.get $idx) (i32.const 4))))
+      (local.set $id (i32.load offset=4 (local.get $slot)))
+      (if (i32.eqz (local.get $id))
+        (then
+          (local.set $id (i32.add (i32.load (local.get $t)) (i32.const 1)))
+          (local.set $used (i32.load offset=4 (local.get $t)))
+          (memory.copy (i32.add (i32.add (local.get $t) (i32.const 65552)) (local.get $used)) (local.get $p) (local.get $len))
+          (i32.store (local.get $slot) (local.get $h))
+          (i32.store offset=4 (local.get $slot) (local.get $id))
+          (i32.store offset=8 (local.get $slot) (local.get $used))
+          (i32.store offset=12 (local.get $slot) (local.get $len))
+          (i32.store (local.get $t) (local.get $id))
+          (i32.store offset=4 (local.get $t) (i32.add (local.get $used) (local.get $len)))
+          (return (local.get $id))))
+      (if (i32.and (i32.eq (i32.load (local.get $slot)) (local.get $h)) (i32.eq (i32.load offset=12 (local.get $slot)) (local.get $len)))
+        (then (if (call $same (i32.add (i32.add (local.get $t) (i32.const 65552)) (i32.load offset=8 (local.get $slot))) (local.get $p) (local.get $len))
+          (then (return (local.get $id))))))
+      (local.set $idx (i32.and (i32.add (local.get $idx) (i32.const 1)) (i32.const 4095)))
+      (br $probe))
+    (unreachable))
+
+  ;; `[a, a+len)` and `[b, b+len)` hold the same bytes: eight at a time, the last few masked.
+  (func $same (param $a i32) (param $b i32) (param $len i32) (result i32)
+    (local $k i32) (local $r i32)
+    (block $words (loop $more
+      (br_if $words (i32.gt_s (i32.add (local.get $k) (i32.const 8)) (local.get $len)))
+      (if (i64.ne (i64.load (i32.add (local.get $a) (local.get $k))) (i64.load (i32.add (local.get $b) (local.get $k))))
+        (then (return (i32.const 0))))
+      (local.set $k (i32.add (local.get $k) (i32.const 8)))
+      (br $more)))
+    (local.set $r (i32.sub (local.get $len) (local.get $k)))
+    (if (i32.eqz (local.get $r)) (then (return (i32.const 1))))
+    (i64.eqz (i64.and
+      (i64.xor (i64.load (i32.add (local.get $a) (local.get $k))) (i64.load (i32.add (local.get $b) (local.get $k))))
+      (i64.sub (i64.shl (i64.const 1) (i64.extend_i32_u (i32.shl (local.get $r) (i32.const 3)))) (i64.const 1)))))
+
+  ;; No byte of `[p, to)` is 128 or more.
+  (func $ascii (param $p i32) (param $to i32) (result i32)
+    (block $done (loop $more
+      (br_if $done (i32.ge_s (local.get $p) (local.get $to)))
+      (if (i32.ge_u (i32.load8_u (local.get $p)) (i32.const 128)) (then (return (i32.const 0))))
+      (local.set $p (i32.add (local.get $p) (i32.const 1)))
+      (br $more)))
+    (i32.const 1))
 
   ;; Which byte string of the table at `t` starts at `pos` and ends by `le` (the first, in the
   ;; table's order), or -1. A table is an i32 count, then one 64-byte slot per string: its length

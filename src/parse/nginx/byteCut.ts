@@ -22,7 +22,7 @@ const UPSTREAM_QUOTE = Buffer.from('upstream: "');
 const HTTP_SLASH = Buffer.from(' HTTP/');
 
 /** What a message alone decides (cut.ts MessageFacts), remembered by the message's bytes. */
-interface ByteFacts {
+export interface ByteFacts {
   bytes: Buffer;
   /** `bytes` read four at a time (sameBytes). */
   words: DataView;
@@ -138,7 +138,25 @@ export class ByteCut {
         return f;
       }
     }
-    // First time: the string code reads the decoded message, as it would read it in the line.
+    const facts = this.factsOf(buf, msgAt, msgEnd);
+    if (len > MEMO_MESSAGE_BYTES) return facts;
+    if (this.memoCount >= MEMO_SIZE) {
+      this.memo.clear();
+      this.memoCount = 0;
+    }
+    const ways = this.memo.get(key);
+    if (ways === undefined) this.memo.set(key, [facts]);
+    else if (ways.length < MEMO_WAYS) ways.push(facts);
+    else {
+      ways[MEMO_WAYS - 1] = facts;
+      return facts;
+    }
+    this.memoCount++;
+    return facts;
+  }
+
+  /** What the message `buf[msgAt, msgEnd)` decides, read by the string code from the decoded message, as it would read it in the line (not remembered here). */
+  factsOf(buf: Buffer, msgAt: number, msgEnd: number): ByteFacts {
     const text = buf.toString('utf8', msgAt, msgEnd);
     const cut = this.strings;
     cutMessage(cut, text, 0, text.length);
@@ -154,19 +172,6 @@ export class ByteCut {
       kindWith: this.classifier.classify(text, 0, text.length, cut.errno, cut.actionAt, text.length, true),
       kindWithout: this.classifier.classify(text, 0, text.length, cut.errno, cut.actionAt, text.length, false),
     };
-    if (len > MEMO_MESSAGE_BYTES) return facts;
-    if (this.memoCount >= MEMO_SIZE) {
-      this.memo.clear();
-      this.memoCount = 0;
-    }
-    const ways = this.memo.get(key);
-    if (ways === undefined) this.memo.set(key, [facts]);
-    else if (ways.length < MEMO_WAYS) ways.push(facts);
-    else {
-      ways[MEMO_WAYS - 1] = facts;
-      return facts;
-    }
-    this.memoCount++;
     return facts;
   }
 

@@ -4,8 +4,8 @@
  *
  * `find` is the plain loop, the reference. A reader with the WebAssembly scanner has its `marks`
  * pass find the same markers, several times faster, where the line lies in the scanner's memory
- * (sources/lineScan.ts fieldMarks; test/perf/fieldMarks.test.ts holds the two equal), and a
- * reader thread sends them along with a line it leaves to the engine's thread (failureWire.ts).
+ * (sources/lineScan.ts fieldMarks; test/perf/byteCut.test.ts holds the two equal); lineScan.wat's
+ * `cut` finds them so too, for the usual failure line (scan/usualCut.ts).
  */
 import { startsWithBytes } from './bytes.js';
 import { FIELD_KEYS } from './cut.js';
