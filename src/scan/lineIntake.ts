@@ -161,7 +161,7 @@ export class LineIntake implements ByteLineConsumer {
   }
 
   /** A CANDIDATE line (see ingestFullLine) cut in one WebAssembly call when it has the usual shape (usualCut.ts): true when it was taken. */
-  cutUsual(source: string, lineNo: number, buf: Buffer, start: number, end: number, time: number, afterIds: number): boolean {
+  private cutUsual(source: string, lineNo: number, buf: Buffer, start: number, end: number, time: number, afterIds: number): boolean {
     const usual = this.usual;
     if (usual === null) return false;
     const answer = usual.cut(buf, start, end, afterIds, time, source, lineNo, this.sample);
@@ -172,8 +172,8 @@ export class LineIntake implements ByteLineConsumer {
     return true;
   }
 
-  /** ingestFullLine for a line cutUsual did not take (or was not asked to). */
-  cutCandidate(source: string, lineNo: number, buf: Buffer, start: number, end: number, flags: number, time = NaN, afterIds = 0): number {
+  /** ingestFullLine for a line cutUsual did not take. */
+  private cutCandidate(source: string, lineNo: number, buf: Buffer, start: number, end: number, flags: number, time: number, afterIds: number): number {
     const bytes = this.byteCut;
     if (!Number.isNaN(time) && bytes.cut(buf, start, end, start + afterIds, time, this.screen.fieldMarksOf(buf, start, end, afterIds))) {
       this.tally.linesRead++;

@@ -173,11 +173,7 @@ export function streamFileScreened(path: string, sink: FailureSink, window: Scre
             const b = i * META_INTS;
             const wire = readLine(v, i, path, sample, names);
             if (wire === WIRE_FAILURE) sink.ingestFailure(sample);
-            else if (wire === WIRE_CANDIDATE) {
-              const time = candidateTime(v, i);
-              const afterIds = candidateAfterIds(v, i);
-              if (!intake.cutUsual(path, meta[b]!, data, meta[b + 1]!, meta[b + 2]!, time, afterIds)) intake.cutCandidate(path, meta[b]!, data, meta[b + 1]!, meta[b + 2]!, meta[b + 3]!, time, afterIds);
-            }
+            else if (wire === WIRE_CANDIDATE) intake.ingestFullLine(path, meta[b]!, data, meta[b + 1]!, meta[b + 2]!, meta[b + 3]!, candidateTime(v, i), candidateAfterIds(v, i));
             else intake.ingestFullLine(path, meta[b]!, data, meta[b + 1]!, meta[b + 2]!, meta[b + 3]!);
           }
           // The slot is about to be refilled: what the engine keeps of it becomes its own (addTallies).
