@@ -123,8 +123,8 @@ export class LineIntake implements ByteLineConsumer {
   }
 
   /** One line as bytes (LineSplitter's byte mode): see LineScreen. Counts reach the engine at flush(). */
-  ingestLineBytes(source: string, lineNo: number, buf: Buffer, start: number, end: number, flags: number): void {
-    this.screen.ingestLineBytes(source, lineNo, buf, start, end, flags);
+  ingestLineBytes(source: string, lineNo: number, buf: Buffer, start: number, end: number, flags: number, headEnd = 0): void {
+    this.screen.ingestLineBytes(source, lineNo, buf, start, end, flags, headEnd);
   }
 
   /** Lines with the stamp of the valid line before them (LineSplitter's SIMD scan): see LineScreen. */

@@ -10,7 +10,7 @@ import { FailureScreen, NginxByteScanner, SCAN_CANDIDATE, SCAN_OTHER, SCAN_UNPAR
 import { FieldMarks } from '../parse/nginx/fieldMarks.js';
 import { needlesOf, SIGNATURES, type Signature } from '../parse/nginx/signatures.js';
 import type { SimdLineScanner } from '../sources/lineScan.js';
-import { LINE_NEEDLE, LINE_SAME_HEAD, type ByteLineConsumer } from '../sources/lineSplitter.js';
+import { LINE_HEAD_OK, LINE_NEEDLE, LINE_SAME_HEAD, type ByteLineConsumer } from '../sources/lineSplitter.js';
 
 
 /** Line counts (IncidentEngine's counters hold these among others). */
@@ -125,7 +125,7 @@ export class LineScreen implements ByteLineConsumer {
     this.scanner.screenMessages = on;
   }
 
-  ingestLineBytes(source: string, lineNo: number, buf: Buffer, start: number, end: number, flags: number): void {
+  ingestLineBytes(source: string, lineNo: number, buf: Buffer, start: number, end: number, flags: number, headEnd = 0): void {
     if (flags & LINE_SAME_HEAD) {
       // Most lines of a busy log: the scan has checked this one against the line before it.
       if (!Number.isNaN(this.prevLineTime)) {
@@ -134,6 +134,21 @@ export class LineScreen implements ByteLineConsumer {
         return;
       }
       flags &= ~LINE_SAME_HEAD;
+    }
+    if (flags & LINE_HEAD_OK) {
+      flags &= ~LINE_HEAD_OK;
+      // Most lines of an outage's log: the scan has checked this header against the line before
+      // it, and found the message starts with no plain prefix; what is left is the screen's look.
+      if (!Number.isNaN(this.prevLineTime)) {
+        const time = this.prevLineTime;
+        if (this.scanner.notAFailureAfter(buf, start + headEnd, end)) {
+          this.tally.linesRead++;
+          this.countOther(time);
+          return;
+        }
+        this.prevLineTime = this.full(source, lineNo, buf, start, end, flags, time, headEnd);
+        return;
+      }
     }
     let time = NaN;
     let afterIds = 0;

@@ -33,7 +33,9 @@ const MARKS_OUT_BYTES = 8 * MAX_MARKS;
 /** Where each part lies in the module's memory: two regions, the table of line ends (one entry per byte at most: a chunk of newlines), needles, keys, markers. */
 const REGION_STRIDE = REGION_BYTES + PAD;
 const TABLE_AT = 2 * REGION_STRIDE;
-const NEEDLES_AT = TABLE_AT + REGION_BYTES * 4;
+/** Per line of the table, a byte: where a LINE_HEAD_OK line's `PID#TID: ` ends. */
+const HEADS_AT = TABLE_AT + REGION_BYTES * 4;
+const NEEDLES_AT = HEADS_AT + REGION_BYTES;
 const KEYS_AT = NEEDLES_AT + NEEDLE_TABLE_BYTES;
 const MARKS_AT = KEYS_AT + KEYS_BYTES;
 /**
@@ -115,7 +117,7 @@ export function scanMemory(extraBytes: number): ScanMemory | null {
 
 interface LineScanExports {
   copy(to: number, from: number, n: number): void;
-  scan(base: number, len: number, out: number, needles: number): number;
+  scan(base: number, len: number, out: number, needles: number, heads: number): number;
   marks(from: number, end: number, keys: number, out: number, max: number): number;
   cut(end: number, from: number, workspace: number): number;
 }
@@ -188,10 +190,12 @@ export class SimdLineScanner {
   /** Two chunk buffers inside the module's memory: a chunk read into one is scanned where it lies. */
   readonly regions: readonly [Buffer, Buffer];
   /**
-   * After `scan`: entry i is (offset of line i's `\n` in the chunk) << 4 | flags, flags being
-   * LINE_CONTROL (1), LINE_NEEDLE (2) and LINE_SAME_HEAD (8).
+   * After `scan`: entry i is (offset of line i's `\n` in the chunk) << 5 | flags, flags being
+   * LINE_CONTROL (1), LINE_NEEDLE (2), LINE_SAME_HEAD (8) and LINE_HEAD_OK (16).
    */
   readonly table: Int32Array;
+  /** After `scan`: for a LINE_HEAD_OK line i, where its `PID#TID: ` ends, from its start. */
+  readonly heads: Uint8Array;
   /** Where `marks` writes (comma position, key) pairs. */
   private readonly marksOut: Int32Array;
   /** The memory's one buffer (it never grows, so every view of it stays valid). */
@@ -209,6 +213,7 @@ export class SimdLineScanner {
     this.memory = memory;
     this.regions = [Buffer.from(mem, 0, REGION_BYTES), Buffer.from(mem, REGION_STRIDE, REGION_BYTES)];
     this.table = new Int32Array(mem, TABLE_AT, REGION_BYTES);
+    this.heads = new Uint8Array(mem, HEADS_AT, REGION_BYTES);
     writeTable(Buffer.from(mem, NEEDLES_AT, PLAIN_AT), needles);
     writeTable(Buffer.from(mem, NEEDLES_AT + PLAIN_AT, PLAIN_AT), plain);
     writeTable(Buffer.from(mem, KEYS_AT, KEYS_BYTES), FIELD_KEY_BYTES);
@@ -238,7 +243,7 @@ export class SimdLineScanner {
       chunk.copy(this.regions[0], 0);
       base = 0;
     }
-    return this.wasm.scan(base, chunk.length, TABLE_AT, NEEDLES_AT);
+    return this.wasm.scan(base, chunk.length, TABLE_AT, NEEDLES_AT, HEADS_AT);
   }
 
   /**

@@ -5,9 +5,9 @@
 ;; line's field markers (below; the keys are data too), and its `cut` the fields of the usual
 ;; failure line, with ids for its message and names (what they mean is read in JS: scan/usualCut.ts).
 ;;
-;; scan(base, len, out, needles) looks at memory[base, base+len) 16 bytes at a time and writes one
-;; i32 per `\n` at out, out+4, …: (offset of the `\n` from base) << 4 | flags, where flags are what
-;; LineSplitter's JS loop computes for the line that ends there, plus one fact only this scan has:
+;; scan(base, len, out, needles, heads) looks at memory[base, base+len) 16 bytes at a time and writes
+;; one i32 per `\n` at out, out+4, …: (offset of the `\n` from base) << 5 | flags, where flags are
+;; what LineSplitter's JS loop computes for the line that ends there, plus two facts only this scan has:
 ;;   1  LINE_CONTROL    a byte 0x00-0x08 or 0x0E-0x1A
 ;;   2  LINE_NEEDLE     one of the needles at `needles` (below)
 ;;   8  LINE_SAME_HEAD  no control byte; the same 19-byte stamp as the line before it in this chunk;
@@ -15,6 +15,9 @@
 ;;                      message (after an optional `*CONN `) that starts with one of the `plain`
 ;;                      prefixes. Such a line is OTHER with the previous line's time whenever the
 ;;                      previous line was valid.
+;;  16  LINE_HEAD_OK    the same, for a needle line whose message starts with no `plain` prefix:
+;;                      when the previous line was valid, this one is valid at its time, and the
+;;                      byte at heads + (its index) says where its `PID#TID: ` ends, from its start.
 ;; It returns the number of lines. Bytes after the last `\n` are the caller's (a partial line).
 ;; `needles`: a table of byte strings (see $prefixAt), one per needle (0-4, each 1-48 bytes long).
 ;; At `needles` + 320, the `plain` prefixes in the same layout: message
@@ -30,8 +33,8 @@
   (func (export "copy") (param $to i32) (param $from i32) (param $n i32)
     (memory.copy (local.get $to) (local.get $from) (local.get $n)))
 
-  (func (export "scan") (param $base i32) (param $len i32) (param $out i32) (param $needles i32) (result i32)
-    (local $p i32) (local $end i32) (local $v v128)
+  (func (export "scan") (param $base i32) (param $len i32) (param $out i32) (param $needles i32) (param $heads i32) (result i32)
+    (local $p i32) (local $head i32) (local $end i32) (local $v v128)
     (local $nl i32) (local $ctl i32) (local $cand i32) (local $m i32)
     (local $bit i32) (local $pos i32) (local $flags i32) (local $n i32)
     (local $lineStart i32) (local $prevStart i32)
@@ -101,11 +104,17 @@
             (if (i32.and (local.get $nl) (i32.shl (i32.const 1) (local.get $bit)))
               (then
                 (if (i32.eqz (i32.and (local.get $flags) (i32.const 1)))
-                  (then (if (call $sameHead (local.get $lineStart) (local.get $pos) (local.get $prevStart) (local.get $flags) (local.get $needles))
-                    (then (local.set $flags (i32.or (local.get $flags) (i32.const 8)))))))
+                  (then
+                    (local.set $head (call $sameHead (local.get $lineStart) (local.get $pos) (local.get $prevStart) (local.get $flags) (local.get $needles)))
+                    (if (i32.eq (local.get $head) (i32.const 1))
+                      (then (local.set $flags (i32.or (local.get $flags) (i32.const 8))))
+                      (else (if (local.get $head)
+                        (then
+                          (local.set $flags (i32.or (local.get $flags) (i32.const 16)))
+                          (i32.store8 (i32.add (local.get $heads) (local.get $n)) (i32.shr_u (local.get $head) (i32.const 2)))))))))
                 (i32.store
                   (i32.add (local.get $out) (i32.shl (local.get $n) (i32.const 2)))
-                  (i32.or (i32.shl (i32.sub (local.get $pos) (local.get $base)) (i32.const 4)) (local.get $flags)))
+                  (i32.or (i32.shl (i32.sub (local.get $pos) (local.get $base)) (i32.const 5)) (local.get $flags)))
                 (local.set $n (i32.add (local.get $n) (i32.const 1)))
                 (local.set $flags (i32.const 0))
                 (local.set $prevStart (local.get $lineStart))
@@ -428,10 +437,12 @@
     (i32.const -1))
 
   ;; `[ls, le)` is one line without control bytes, `ps` the start of the line before it (-1: none).
-  ;; True when NginxByteScanner.scan would answer OTHER with the previous line's time, given that
-  ;; the previous line was valid (its stamp, this one's, read as a time). Checks are as strict as the scanner's or stricter.
+  ;; 1 when NginxByteScanner.scan would answer OTHER with the previous line's time, given that
+  ;; the previous line was valid (its stamp, this one's, read as a time); for a needle line whose
+  ;; header it would pass the same way but whose message starts with no `plain` prefix,
+  ;; (where `PID#TID: ` ends, from `ls`) << 2 | 2; else 0. Checks are as strict as the scanner's or stricter.
   (func $sameHead (param $ls i32) (param $le i32) (param $ps i32) (param $flags i32) (param $needles i32) (result i32)
-    (local $p i32) (local $from i32) (local $w i64)
+    (local $p i32) (local $from i32) (local $w i64) (local $headOk i32)
     (if (i32.lt_s (local.get $ps) (i32.const 0)) (then (return (i32.const 0))))
     (if (i32.lt_u (i32.sub (local.get $le) (local.get $ls)) (i32.const 24)) (then (return (i32.const 0))))
     (if (i32.gt_u (i32.sub (local.get $le) (local.get $ls)) (i32.const 65536)) (then (return (i32.const 0))))
@@ -475,18 +486,21 @@
     (if (i32.gt_u (i32.sub (local.get $p) (local.get $from)) (i32.const 24)) (then (return (i32.const 0))))
     (if (i32.eqz (i32.and (local.get $flags) (i32.const 2))) (then (return (i32.const 1))))
     ;; A needle line: plain only when its message starts with a `plain` prefix, after an optional `*CONN `.
+    ;; Else its header is still the previous line's shape: LINE_HEAD_OK, with where its message starts.
     (local.set $p (i32.add (local.get $p) (i32.const 2)))
+    (local.set $headOk (i32.or (i32.shl (i32.sub (local.get $p) (local.get $ls)) (i32.const 2)) (i32.const 2)))
     (if (i32.eq (i32.load8_u (local.get $p)) (i32.const 42))
       (then
         (local.set $p (i32.add (local.get $p) (i32.const 1)))
         (local.set $from (local.get $p))
         (local.set $p (call $digits (local.get $p) (local.get $le)))
-        (if (i32.eq (local.get $p) (local.get $from)) (then (return (i32.const 0))))
-        (if (i32.gt_u (i32.sub (local.get $p) (local.get $from)) (i32.const 15)) (then (return (i32.const 0))))
-        (if (i32.ge_u (local.get $p) (local.get $le)) (then (return (i32.const 0))))
-        (if (i32.ne (i32.load8_u (local.get $p)) (i32.const 32)) (then (return (i32.const 0))))
+        (if (i32.eq (local.get $p) (local.get $from)) (then (return (local.get $headOk))))
+        (if (i32.gt_u (i32.sub (local.get $p) (local.get $from)) (i32.const 15)) (then (return (local.get $headOk))))
+        (if (i32.ge_u (local.get $p) (local.get $le)) (then (return (local.get $headOk))))
+        (if (i32.ne (i32.load8_u (local.get $p)) (i32.const 32)) (then (return (local.get $headOk))))
         (local.set $p (i32.add (local.get $p) (i32.const 1)))))
-    (i32.ge_s (call $prefixAt (local.get $p) (local.get $le) (i32.add (local.get $needles) (i32.const 320))) (i32.const 0)))
+    (select (i32.const 1) (local.get $headOk)
+      (i32.ge_s (call $prefixAt (local.get $p) (local.get $le) (i32.add (local.get $needles) (i32.const 320))) (i32.const 0))))
 
   ;; The first position at or after `p` (before `le`) that is not an ASCII digit.
   (func $digits (param $p i32) (param $le i32) (result i32)

@@ -26,6 +26,15 @@ export const LINE_UNSCANNED = 4;
  * the previous line was valid, this one is OTHER at its time.
  */
 export const LINE_SAME_HEAD = 8;
+/**
+ * SIMD scan only: a needle line with the previous line's stamp and a header NginxByteScanner would
+ * pass, whose message starts with none of the `plainPrefixes`; if the previous line was valid, this
+ * one is too, at its time, its `PID#TID: ` ending where ingestLineBytes' `afterIds` says.
+ */
+export const LINE_HEAD_OK = 16;
+/** Bits of a SIMD scan table entry that are flags (the rest is the line's end). */
+const FLAG_BITS = 5;
+const FLAGS = (1 << FLAG_BITS) - 1;
 
 /**
  * Takes lines as bytes. `buf[start, end)` is valid only during the call (the reader reuses its
@@ -36,7 +45,8 @@ export interface ByteLineConsumer {
   readonly needles: readonly Buffer[];
   /** Message starts (after `*CONN `) that make a needle line no concern of the consumer: it may then be LINE_SAME_HEAD. */
   readonly plainPrefixes?: readonly Buffer[];
-  ingestLineBytes(source: string, lineNo: number, buf: Buffer, start: number, end: number, flags: number): void;
+  /** `afterIds`: a LINE_HEAD_OK line's, where its `PID#TID: ` ends (from `start`). */
+  ingestLineBytes(source: string, lineNo: number, buf: Buffer, start: number, end: number, flags: number, afterIds?: number): void;
   /**
    * `count` lines flagged LINE_SAME_HEAD (and maybe LINE_NEEDLE), right after the last line given: taken in bulk
    * (true; most lines of a busy log), or refused (false) and then given one by one.
@@ -133,7 +143,7 @@ export class LineSplitter {
     const table = simd.table;
     // The scan compares a line's stamp with the line before it in the chunk; when the chunk began
     // inside a line, the one before its second line is only that line's tail: no stamp to reuse.
-    if (lines > 1 && this.inLine) table[1] = table[1]! & ~LINE_SAME_HEAD;
+    if (lines > 1 && this.inLine) table[1] = table[1]! & ~(LINE_SAME_HEAD | LINE_HEAD_OK);
     const bulk = c.ingestSameHeadRun !== undefined;
     // A refused run is given line by line up to here, not offered again from each of its lines (quadratic).
     let refusedUntil = 0;
@@ -146,14 +156,14 @@ export class LineSplitter {
         while (j < lines && (table[j]! & LINE_SAME_HEAD) !== 0) j++;
         if (c.ingestSameHeadRun!(j - i)) {
           this.lineNo += j - i;
-          lineStart = (table[j - 1]! >>> 4) + 1;
+          lineStart = (table[j - 1]! >>> FLAG_BITS) + 1;
           i = j - 1;
           continue;
         }
         refusedUntil = j;
       }
-      const nl = e >>> 4;
-      this.emitBytes(c, chunk, lineStart, nl, e & 15);
+      const nl = e >>> FLAG_BITS;
+      this.emitBytes(c, chunk, lineStart, nl, e & FLAGS, (e & LINE_HEAD_OK) === 0 ? 0 : simd.heads[i]!);
       lineStart = nl + 1;
     }
     if (lineStart < chunk.length) this.hold(chunk.subarray(lineStart));
@@ -177,8 +187,8 @@ export class LineSplitter {
     if (lineStart < n) this.hold(chunk.subarray(lineStart));
   }
 
-  /** `flags`: LINE_CONTROL and LINE_NEEDLE of the part of the line in this chunk. */
-  private emitBytes(c: ByteLineConsumer, chunk: Buffer, start: number, end: number, flags: number): void {
+  /** `flags`: LINE_CONTROL and LINE_NEEDLE of the part of the line in this chunk (and the SIMD scan's; `afterIds`: LINE_HEAD_OK's). */
+  private emitBytes(c: ByteLineConsumer, chunk: Buffer, start: number, end: number, flags: number, afterIds = 0): void {
     if (this.inLine) {
       // A line that began in an earlier chunk: put it together (bounded, as in text mode).
       if (!this.overlong) this.hold(chunk.subarray(start, end));
@@ -193,7 +203,7 @@ export class LineSplitter {
     }
     const stop = end > start && chunk[end - 1] === 13 ? end - 1 : end;
     this.lineNo++;
-    c.ingestLineBytes(this.source, this.lineNo, chunk, start, stop, flags);
+    c.ingestLineBytes(this.source, this.lineNo, chunk, start, stop, flags, afterIds);
   }
 
   /** LINE_NEEDLE when a needle starts before `end` (a needle has no newline, so it is inside this line); moves past them. */

@@ -11,6 +11,8 @@ import { LineIntake } from '../../src/scan/lineIntake.js';
 import { IncidentEngine } from '../../src/engine/incidentEngine.js';
 import { MAX_NEEDLES, MEMORY_PAGES, NEEDLE_MAX_BYTES, REGION_BYTES, SCAN_BYTES, scanMemory, SimdLineScanner } from '../../src/sources/lineScan.js';
 import { LineSplitter, type ByteLineConsumer } from '../../src/sources/lineSplitter.js';
+import { LocalClock } from '../../src/parse/localTime.js';
+import { FailureScreen, NginxByteScanner, SCAN_CANDIDATE } from '../../src/parse/nginx/screen.js';
 import { patterns, REPO } from '../core/helpers.js';
 
 const NEEDLES = [Buffer.from('upstream'), Buffer.from('could not be resolved')];
@@ -199,6 +201,43 @@ describe('SIMD line scanner', () => {
     };
     expect(newestLine(chunks)).toBe(Date.UTC(2024, 2, 10, 0, 30, 5));
     expect(newestLine([Buffer.concat(chunks)])).toBe(Date.UTC(2024, 2, 10, 0, 30, 5));
+  });
+
+  it('marks a needle line LINE_HEAD_OK, with where its `PID#TID: ` ends, when it repeats the previous stamp with a header the byte scanner passes and starts with no plain prefix', () => {
+    const T = '2024/03/10 00:30:00';
+    const plain = [Buffer.from('client prematurely closed'), Buffer.from('client timed out')];
+    const lines = [
+      `${T} [error] 1#1: *5 access forbidden by rule`, // first of the chunk: nothing before it
+      `${T} [error] 1001#1000: *100000 connect() failed (111: Connection refused) while connecting to upstream, client: 1.2.3.4`,
+      `${T} [notice] 12#345: upstream server temporarily disabled`, // no *CONN
+      `${T} [warn] 1#1: *x5 upstream timed out`, // an odd *CONN: still a candidate for the screen
+      `${T} [info] 1#1: *7 client prematurely closed connection while reading upstream`, // plain: LINE_SAME_HEAD
+      `${T} [crit] 1#1: *8 upstream`,
+      `${T} [errorr] 1#1: *8 upstream bad level`,
+      `${T} [error] 1#x: *8 upstream bad tid`,
+      `${T} [error] 1#1:upstream no space`,
+      `${T} [error] 1234567890123#12345678901234: *8 upstream ids too long`,
+      `2024/03/10 00:30:01 [error] 1#1: *9 upstream next second`, // new stamp
+      `2024/03/10 00:30:01 [error] 1#1: *9 could not be resolved`,
+      `2024/03/10 00:30:01 [error] 1#1: *9 no needle here`,
+      `2024/03/10 00:30:01 [error] 1#1: *9 upstream \x01 control byte`,
+    ];
+    const data = Buffer.from(lines.join('\n') + '\n', 'latin1');
+    const got: [number, number][] = [];
+    const consumer: ByteLineConsumer = { needles: NEEDLES, plainPrefixes: plain, ingestLineBytes: (_s, _n, _b, _st, _e, flags, afterIds) => got.push([flags & 24, afterIds ?? 0]) };
+    const splitter = new LineSplitter('t', consumer, { simd: true });
+    splitter.push(data);
+    splitter.end();
+    const screen = new NginxByteScanner(new LocalClock('UTC'), new FailureScreen());
+    screen.screenMessages = false;
+    const afterIdsOf = (line: string) => {
+      const buf = Buffer.from(line, 'latin1');
+      expect(screen.scan(buf, 0, buf.length, true)).toBe(SCAN_CANDIDATE);
+      return screen.scanned.afterIds;
+    };
+    const ok = (k: number): [number, number] => [16, afterIdsOf(lines[k]!)];
+    expect(got).toEqual([[0, 0], ok(1), ok(2), ok(3), [8, 0], ok(5), [0, 0], [0, 0], [0, 0], [0, 0], [0, 0], ok(11), [8, 0], [0, 0]]);
+    expect(got[1]![1]).toBe(`${T} [error] 1001#1000: `.length);
   });
 
   it('the committed module is what lineScan.wat compiles to', () => {

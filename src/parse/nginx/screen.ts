@@ -113,7 +113,9 @@ export class FailureScreen {
    * while nearly every line getting past that look lately turned out a failure (an outage's log):
    * the rest of the look would be work the cut does again.
    */
-  notAFailure(buf: Buffer, at: number, end: number): boolean {
+  notAFailure(buf: Buffer, at: number, end: number, neverChecked = false): boolean {
+    // The brief look, when the caller checked the `never` rows already (a SIMD scan's LINE_HEAD_OK).
+    if (neverChecked && this.brief && (this.lines = (this.lines + 1) % SAMPLE_EVERY) !== 0) return false;
     let i = at;
     if (buf[i] === 42 /* * */) {
       const connFrom = ++i;
@@ -121,8 +123,10 @@ export class FailureScreen {
       if (i === connFrom || i - connFrom > 15 || i >= end || buf[i] !== 32) return false;
       i++;
     }
-    for (const p of this.never) if (startsWithBytes(buf, i, end, p)) return true;
-    if (this.brief && (this.lines = (this.lines + 1) % SAMPLE_EVERY) !== 0) return false;
+    if (!neverChecked) {
+      for (const p of this.never) if (startsWithBytes(buf, i, end, p)) return true;
+      if (this.brief && (this.lines = (this.lines + 1) % SAMPLE_EVERY) !== 0) return false;
+    }
     // Every LOOKS_PER_COUNT looks, whether to look briefly from then on (`cleared`: the looks that found no failure).
     if (++this.looked === LOOKS_PER_COUNT) this.recount();
     for (const p of this.starts) if (startsWithBytes(buf, i, end, p)) return false;
@@ -262,6 +266,15 @@ export class NginxByteScanner {
     this.scanned.afterIds = i + 2 - start;
     if (needle && (!this.screenMessages || !this.screen.notAFailure(buf, i + 2, end))) return SCAN_CANDIDATE;
     return SCAN_OTHER;
+  }
+
+  /**
+   * What `scan` answers past the header for a needle line whose header the SIMD scan passed
+   * (LINE_HEAD_OK) and whose message, at `at`, starts with none of the `never` rows: true when
+   * it is OTHER, false when a CANDIDATE.
+   */
+  notAFailureAfter(buf: Buffer, at: number, end: number): boolean {
+    return this.screenMessages && this.screen.notAFailure(buf, at, end, true);
   }
 
   private notHeader(buf: Buffer, start: number, end: number): ScanResult {
