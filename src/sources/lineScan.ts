@@ -30,7 +30,7 @@ const NEEDLE_TABLE_BYTES = 2 * PLAIN_AT;
 const KEYS_BYTES = 64 * (FIELD_KEY_BYTES.length + 1);
 const MARKS_OUT_BYTES = 8 * MAX_MARKS;
 
-/** Where each part lies in the module's memory: two regions, the table of line ends (one entry per byte at most: a chunk of newlines), needles, keys, markers. */
+/** Where each part lies in the module's memory: two regions, the table of line ends (one entry per byte at most: a chunk of newlines) and its byte per line, needles, keys, markers, the cut's workspaces. */
 const REGION_STRIDE = REGION_BYTES + PAD;
 const TABLE_AT = 2 * REGION_STRIDE;
 /** Per line of the table, a byte: where a LINE_HEAD_OK line's `PID#TID: ` ends. */
