@@ -22,7 +22,7 @@ import { quickScanLine, SCAN_OTHER, SCAN_UNPARSED } from '../parse/nginx/screen.
 import { SIGNATURES, type Signature } from '../parse/nginx/signatures.js';
 import { WasmLineCut, type ScanMemory, type SimdLineScanner } from '../sources/lineScan.js';
 import { LINE_CONTROL, LINE_UNSCANNED, type ByteLineConsumer } from '../sources/lineSplitter.js';
-import { A_FAILURE, DECLINED, UsualCut } from './usualCut.js';
+import { CandidateCut, DECLINED, NOT_A_FAILURE, UsualCut } from './usualCut.js';
 import { newForeignCounters, takeForeignLine, type ForeignCounters, type ForeignLineTarget } from './foreignLine.js';
 import { LineScreen, newLatestTimes, type LatestTimes, type LineTallies, type LineTally } from './lineScreen.js';
 
@@ -74,10 +74,8 @@ export class LineIntake implements ByteLineConsumer {
   private readonly screen: LineScreen;
   /** Where the line being parsed is cut (this intake's own: the parser keeps no state). */
   private readonly cut: LineCut;
-  /** The same cut on bytes, for the lines the byte screen found candidates (no string made). */
-  private readonly byteCut: ByteCut;
-  /** The usual failure line cut in one WebAssembly call, where the lines lie in its memory (useCutMemory). */
-  private usual: UsualCut | null = null;
+  /** The same cut on bytes, for the lines the byte screen found candidates (no string made): in one WebAssembly call for the usual line where the lines lie in its memory (useCutMemory). */
+  private readonly candidates: CandidateCut;
   /** Refilled for every upstream failure: nothing is allocated per line that no burst keeps. */
   private readonly sample = new FailureSample();
   /** Where foreignLine.ts hands what it read in a line without nginx's header. */
@@ -92,8 +90,9 @@ export class LineIntake implements ByteLineConsumer {
     const signatures = o.signatures ?? SIGNATURES;
     this.clock = new LocalClock(o.tz);
     this.cut = new LineCut(new Classifier(signatures));
-    this.byteCut = new ByteCut(this.cut.classifier);
+    const byteCut = new ByteCut(this.cut.classifier);
     this.screen = new LineScreen(this.tally, this.times, this.clock, o.since ?? null, o.until ?? null, (source, lineNo, buf, start, end, flags, time, afterIds) => this.ingestFullLine(source, lineNo, buf, start, end, flags, time, afterIds), signatures);
+    this.candidates = new CandidateCut(byteCut, this.screen);
     this.foreign = {
       countOther: (time) => this.screen.countOther(time),
       countUnparsed: (reason) => this.screen.countUnparsed(reason),
@@ -140,7 +139,7 @@ export class LineIntake implements ByteLineConsumer {
   /** Lines that lie in `memory` (a scanner's regions, a reader thread's batch slots) are cut in it when of the usual shape (usualCut.ts): this thread's workspace there. */
   useCutMemory(memory: ScanMemory): void {
     const wasm = WasmLineCut.create(memory, ENGINE_WORKSPACE);
-    this.usual = wasm === null ? null : new UsualCut(wasm, this.byteCut);
+    this.candidates.usual = wasm === null ? null : new UsualCut(wasm, this.candidates.bytes);
   }
 
   /** The lines of the chunk just read reach the engine now: a failure's sample may point into its bytes until then. */
@@ -152,34 +151,18 @@ export class LineIntake implements ByteLineConsumer {
    * A line the byte screen (here, or on a reader thread) found needs the full parse; returns its
    * time, NaN when not valid. `time` (not NaN): the screen found it a CANDIDATE, whose `PID#TID: `
    * ends `afterIds` bytes in (FullLineHandler): it is cut on its bytes — in one WebAssembly call
-   * when it has the usual shape (cutUsual), else by the byte cut — unless the byte cut leaves it to
-   * the string path. A failure's sample then points into `buf` until the next flush().
+   * when it has the usual shape, else by the byte cut (CandidateCut, usualCut.ts) — unless the
+   * byte cut leaves it to the string path. A failure's sample then points into `buf` until the next flush().
    */
   ingestFullLine(source: string, lineNo: number, buf: Buffer, start: number, end: number, flags: number, time = NaN, afterIds = 0): number {
-    if (!Number.isNaN(time) && this.cutUsual(source, lineNo, buf, start, end, time, afterIds)) return time;
-    return this.cutCandidate(source, lineNo, buf, start, end, flags, time, afterIds);
-  }
-
-  /** A CANDIDATE line (see ingestFullLine) cut in one WebAssembly call when it has the usual shape (usualCut.ts): true when it was taken. */
-  private cutUsual(source: string, lineNo: number, buf: Buffer, start: number, end: number, time: number, afterIds: number): boolean {
-    const usual = this.usual;
-    if (usual === null) return false;
-    const answer = usual.cut(buf, start, end, afterIds, time, source, lineNo, this.sample);
-    if (answer === DECLINED) return false;
-    this.tally.linesRead++;
-    if (answer === A_FAILURE) this.sink.ingestFailure(this.sample);
-    else this.screen.countOther(time);
-    return true;
-  }
-
-  /** ingestFullLine for a line cutUsual did not take. */
-  private cutCandidate(source: string, lineNo: number, buf: Buffer, start: number, end: number, flags: number, time: number, afterIds: number): number {
-    const bytes = this.byteCut;
-    if (!Number.isNaN(time) && bytes.cut(buf, start, end, start + afterIds, time, this.screen.fieldMarksOf(buf, start, end, afterIds))) {
-      this.tally.linesRead++;
-      if (bytes.kind === null) return this.screen.countOther(time);
-      this.sink.ingestFailure(this.sample.fromBytes(bytes, buf, start, end, source, lineNo));
-      return time;
+    if (!Number.isNaN(time)) {
+      const answer = this.candidates.cut(buf, start, end, afterIds, time, source, lineNo, this.sample);
+      if (answer !== DECLINED) {
+        this.tally.linesRead++;
+        if (answer === NOT_A_FAILURE) return this.screen.countOther(time);
+        this.sink.ingestFailure(this.sample);
+        return time;
+      }
     }
     return this.takeLine(source, lineNo, buf.toString('utf8', start, end), (flags & (LINE_CONTROL | LINE_UNSCANNED)) === 0);
   }

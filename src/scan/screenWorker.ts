@@ -17,11 +17,10 @@ import { Classifier } from '../parse/classify.js';
 import { LocalClock } from '../parse/localTime.js';
 import { FailureSample } from '../parse/failureSample.js';
 import { ByteCut } from '../parse/nginx/byteCut.js';
-import { F_UPSTREAM } from '../parse/nginx/cut.js';
 import { streamFileLines } from '../sources/readInput.js';
 import { WasmLineCut } from '../sources/lineScan.js';
 import { LineScreen, newLatestTimes, type LineTally } from './lineScreen.js';
-import { DECLINED, NOT_A_FAILURE, UsualCut } from './usualCut.js';
+import { CandidateCut, DECLINED, NOT_A_FAILURE, UsualCut } from './usualCut.js';
 import { markCandidate, WireNames, writeFailure, writeLine } from './failureWire.js';
 import { SLOT_DATA_BYTES, SLOT_LINES, slotsOf, slotViews, type ScreenJob, type ScreenMessage } from './screenedFile.js';
 
@@ -46,10 +45,10 @@ let batchBegan = performance.now();
 /** Recent work on each thread (ms, decaying sums: a batch cut short at a chunk's end weighs little). */
 let workHere = 0;
 let workThere = 0;
-const cut = new ByteCut(new Classifier(job.signatures));
-/** The usual failure line's cut, in this thread's workspace of the memory the lines are read into (null: WebAssembly is missing). */
+/** The candidates' cut; the usual line's in one WebAssembly call, in this thread's workspace of the memory the lines are read into (none where WebAssembly is missing). */
+const cut = new CandidateCut(new ByteCut(new Classifier(job.signatures)), { fieldMarksOf: (buf, start, end, afterIds) => screen.fieldMarksOf(buf, start, end, afterIds) });
 const usualWasm = job.memory ? WasmLineCut.create(job.memory, 0) : null;
-const usual = usualWasm === null ? null : new UsualCut(usualWasm, cut);
+if (usualWasm !== null) cut.usual = new UsualCut(usualWasm, cut.bytes);
 const sample = new FailureSample();
 const names = new WireNames();
 
@@ -63,25 +62,13 @@ function forward(_source: string, lineNo: number, buf: Buffer, start: number, en
   let failure = false;
   // A candidate not cut here is cut on bytes there, unless the byte cut here left it to the string path.
   let candidate = !Number.isNaN(time);
-  let urlAt = 0;
-  let urlEnd = 0;
   if (shareAcc >= 1) shareAcc -= 1;
   if (share > 0 && candidate && (shareAcc += share) >= 1) {
-    // The usual failure line in one WebAssembly call; any other with the byte cut.
-    const answer = usual === null ? DECLINED : usual.cut(buf, start, end, afterIds, time, job.path, lineNo, sample);
+    const answer = cut.cut(buf, start, end, afterIds, time, job.path, lineNo, sample);
     if (answer !== DECLINED) {
       tally.linesRead++;
       if (answer === NOT_A_FAILURE) return screen.countOther(time);
       failure = true;
-      urlAt = usual!.urlAt - start;
-      urlEnd = usual!.urlEnd - start;
-    } else if (cut.cut(buf, start, end, start + afterIds, time, screen.fieldMarksOf(buf, start, end, afterIds))) {
-      tally.linesRead++;
-      if (cut.kind === null) return screen.countOther(time);
-      sample.fromBytes(cut, buf, start, end, job.path, lineNo);
-      failure = true;
-      urlAt = cut.fields[2 * F_UPSTREAM]! - start;
-      urlEnd = cut.fields[2 * F_UPSTREAM + 1]! - start;
     } else candidate = false;
   }
   // Lines that follow each other in the chunk are copied as one run (an outage's log: nearly
@@ -90,7 +77,7 @@ function forward(_source: string, lineNo: number, buf: Buffer, start: number, en
   const at = runSrc === null ? used : runAt + (start - runStart);
   if (at + (end - start) > SLOT_DATA_BYTES || lines === SLOT_LINES) flush();
   placeLine(lineNo, buf, start, end, flags);
-  if (failure) writeFailure(view, lines - 1, sample, urlAt, urlEnd, names);
+  if (failure) writeFailure(view, lines - 1, sample, cut.urlAt - start, cut.urlEnd - start, names);
   else if (candidate) markCandidate(view, lines - 1, time, afterIds);
   return time;
 }

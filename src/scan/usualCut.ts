@@ -7,10 +7,12 @@
  * from the bytes, so that a value is what the reference gives for those bytes. In an outage's log
  * nearly every line is such a failure.
  *
- * A line of another shape (lineScan.wat says which) is DECLINED: the caller cuts it as before.
- * test/perf/usualCut.test.ts holds both to the same samples.
+ * A line of another shape (lineScan.wat says which) is DECLINED, and CandidateCut (below) cuts
+ * it with the byte cut as before. test/perf/usualCut.test.ts holds both to the same samples.
  */
 import type { ByteCut, ByteFacts } from '../parse/nginx/byteCut.js';
+import { F_UPSTREAM } from '../parse/nginx/cut.js';
+import type { FieldMarks } from '../parse/nginx/fieldMarks.js';
 import { fieldNames, methodOfBytes, upstreamKeyOfBytes } from '../parse/fieldValues.js';
 import type { FailureSample } from '../parse/failureSample.js';
 import type { WasmLineCut } from '../sources/lineScan.js';
@@ -113,5 +115,48 @@ export class UsualCut {
     if (status & 4) this.names = [];
     if (status & 8) this.methods = [];
     if (status & 16) this.keys = [];
+  }
+}
+
+/** Where a candidate's field markers come from when the byte cut takes it (LineScreen.fieldMarksOf). */
+export interface MarksSource {
+  fieldMarksOf(buf: Buffer, start: number, end: number, afterIds: number): FieldMarks | null;
+}
+
+/**
+ * A CANDIDATE line cut on its bytes, in the one order both threads cut in: in one WebAssembly call
+ * when it has the usual shape (`usual`, set where the lines lie in the module's memory), else by
+ * the byte cut. DECLINED here means neither took it: the line is for the string path.
+ */
+export class CandidateCut {
+  /** Set when the lines lie in a WebAssembly memory (LineIntake.useCutMemory, a reader thread). */
+  usual: UsualCut | null = null;
+  /** The last failure's `upstream:` value, in its line's buffer. */
+  urlAt = 0;
+  urlEnd = 0;
+
+  constructor(
+    readonly bytes: ByteCut,
+    private readonly marks: MarksSource,
+  ) {}
+
+  /** The CANDIDATE line `buf[start, end)` (see UsualCut.cut): A_FAILURE (filled into `sample`), NOT_A_FAILURE, or DECLINED. */
+  cut(buf: Buffer, start: number, end: number, afterIds: number, time: number, source: string, lineNo: number, sample: FailureSample): number {
+    const usual = this.usual;
+    const answer = usual === null ? DECLINED : usual.cut(buf, start, end, afterIds, time, source, lineNo, sample);
+    if (answer !== DECLINED) {
+      if (answer === A_FAILURE) {
+        this.urlAt = usual!.urlAt;
+        this.urlEnd = usual!.urlEnd;
+      }
+      return answer;
+    }
+    const bytes = this.bytes;
+    if (!bytes.cut(buf, start, end, start + afterIds, time, this.marks.fieldMarksOf(buf, start, end, afterIds))) return DECLINED;
+    if (bytes.kind === null) return NOT_A_FAILURE;
+    sample.fromBytes(bytes, buf, start, end, source, lineNo);
+    this.urlAt = bytes.fields[2 * F_UPSTREAM]!;
+    this.urlEnd = bytes.fields[2 * F_UPSTREAM + 1]!;
+    return A_FAILURE;
   }
 }

@@ -114,8 +114,6 @@ export class FailureScreen {
    * the rest of the look would be work the cut does again.
    */
   notAFailure(buf: Buffer, at: number, end: number, neverChecked = false): boolean {
-    // The brief look, when the caller checked the `never` rows already (a SIMD scan's LINE_HEAD_OK).
-    if (neverChecked && this.brief && (this.lines = (this.lines + 1) % SAMPLE_EVERY) !== 0) return false;
     let i = at;
     if (buf[i] === 42 /* * */) {
       const connFrom = ++i;
@@ -123,10 +121,9 @@ export class FailureScreen {
       if (i === connFrom || i - connFrom > 15 || i >= end || buf[i] !== 32) return false;
       i++;
     }
-    if (!neverChecked) {
-      for (const p of this.never) if (startsWithBytes(buf, i, end, p)) return true;
-      if (this.brief && (this.lines = (this.lines + 1) % SAMPLE_EVERY) !== 0) return false;
-    }
+    // `neverChecked`: the caller found the message starts with none of them (a SIMD scan's LINE_HEAD_OK).
+    if (!neverChecked) for (const p of this.never) if (startsWithBytes(buf, i, end, p)) return true;
+    if (this.brief && (this.lines = (this.lines + 1) % SAMPLE_EVERY) !== 0) return false;
     // Every LOOKS_PER_COUNT looks, whether to look briefly from then on (`cleared`: the looks that found no failure).
     if (++this.looked === LOOKS_PER_COUNT) this.recount();
     for (const p of this.starts) if (startsWithBytes(buf, i, end, p)) return false;
