@@ -9,7 +9,7 @@ import type { FailureSample } from '../parse/failureSample.js';
 import { foldOldest, refillLevel } from './boundedKeys.js';
 import { BurstEvidence } from './burstEvidence.js';
 import { ErrorTimeline } from './errorTimeline.js';
-import { DistinctHashes, SmallCounts, SmallSet } from './tallies.js';
+import { DistinctHashes, SmallCounts, SmallNumberCounts, SmallSet } from './tallies.js';
 
 const MAX_DISTINCT = 20; // servers/hosts kept per burst
 
@@ -33,7 +33,7 @@ class OpenBurst {
   count = 0;
   // Not objects: keys vary from burst to burst, which makes object property access slow.
   private readonly kinds = new SmallCounts<UpstreamErrorKind>();
-  private readonly errnos = new SmallCounts<number>();
+  private readonly errnos = new SmallNumberCounts();
   private readonly methods = new SmallCounts<string>();
   /**
    * Per method slot (methods.add's answer): METHOD_WRITE and METHOD_NOT_RETRIED, worked out once

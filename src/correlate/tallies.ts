@@ -61,8 +61,8 @@ export class DistinctHashes {
   }
 }
 
-/** Counts per key for the few keys a burst sees (kinds, errnos, methods), in first-seen order. */
-export class SmallCounts<K extends string | number> {
+/** Counts per name for the few names a burst sees (kinds, methods), in first-seen order. */
+export class SmallCounts<K extends string> {
   private readonly keys: K[] = [];
   private readonly counts: number[] = [];
   /** Entries in use: the arrays keep their length, so emptying allocates nothing. */
@@ -89,23 +89,50 @@ export class SmallCounts<K extends string | number> {
   }
 
   /**
-   * As an object, keys in first-seen order (integer keys in ascending order, as objects have them).
-   * Without a prototype: V8 makes such an object a small hash table at once. An ordinary one took
-   * a new hidden class for each key in the order this burst saw them, and a burst's kinds come in
-   * an order of their own (the outage's bench log closes 3,450 bursts of up to 11 kinds each): the
-   * classes were made one by one and kept with the burst. Reads, Object.entries and JSON are as
-   * for any object. Integer keys are no good here (an object keeps them in an array as long as the
-   * largest key: errnos are a Map, toMap).
+   * As an object, keys in first-seen order. Without a prototype: V8 makes such an object a small
+   * hash table at once. An ordinary one took a new hidden class for each key in the order this
+   * burst saw them, and a burst's kinds come in an order of their own (the outage's bench log
+   * closes 3,450 bursts of up to 11 kinds each): the classes were made one by one and kept with
+   * the burst. Reads, Object.entries and JSON are as for any object.
    */
   toRecord(): Record<string, number> {
     const out = Object.create(null) as Record<string, number>;
-    for (let i = 0; i < this.n; i++) out[String(this.keys[i])] = this.counts[i]!;
+    for (let i = 0; i < this.n; i++) out[this.keys[i]!] = this.counts[i]!;
     return out;
   }
+}
 
-  /** As a Map, in first-seen order. */
-  toMap(): Map<K, number> {
-    const out = new Map<K, number>();
+/**
+ * Counts per number (a burst's errnos), in first-seen order, as a Map: an object would keep
+ * integer keys in an array as long as the largest one. SmallCounts' loop in a body of its own: V8
+ * learns what `===` compares per function, and one body comparing names and numbers compared
+ * both through its generic path (`perf`: its StrictEqual builtin under OpenBurst.add).
+ */
+export class SmallNumberCounts {
+  private readonly keys: number[] = [];
+  private readonly counts: number[] = [];
+  private n = 0;
+
+  add(key: number): void {
+    const keys = this.keys;
+    const n = this.n;
+    for (let i = 0; i < n; i++) {
+      if (keys[i] === key) {
+        this.counts[i]!++;
+        return;
+      }
+    }
+    keys[n] = key;
+    this.counts[n] = 1;
+    this.n = n + 1;
+  }
+
+  clear(): void {
+    this.n = 0;
+  }
+
+  toMap(): Map<number, number> {
+    const out = new Map<number, number>();
     for (let i = 0; i < this.n; i++) out.set(this.keys[i]!, this.counts[i]!);
     return out;
   }

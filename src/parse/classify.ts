@@ -7,6 +7,7 @@
  * line that mentions an upstream, the hot path of a postmortem).
  */
 import type { UpstreamErrorKind } from '../model/logRecord.js';
+import { internalized } from '../util/internalized.js';
 import { SIGNATURES, UPSTREAM_NEEDLE, type Signature } from './nginx/signatures.js';
 
 /** `text[from, to)` starts with `s`. */
@@ -32,7 +33,9 @@ export class Classifier {
   private readonly first: Int32Array;
 
   constructor(readonly table: readonly Signature[] = SIGNATURES) {
-    this.rows = table.map((s) => ({ ...s }));
+    // Each kind as this thread's one copy of it (internalized.ts says why): a reader thread's
+    // table came in a message, whose strings are copies of their own.
+    this.rows = table.map((s) => ({ ...s, kind: s.kind === null ? null : (internalized(s.kind) as UpstreamErrorKind) }));
     this.first = Int32Array.from(table, (s) => (s.phrase === '' ? -1 : s.phrase.charCodeAt(0)));
   }
 

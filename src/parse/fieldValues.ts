@@ -9,6 +9,7 @@
  */
 import { parseUpstreamUrl, upstreamKey } from './nginx/upstreamUrl.js';
 import { equalsIn } from './classify.js';
+import { internalized } from '../util/internalized.js';
 
 /** Methods returned as constants (no substring per line); any other valid method is sliced. */
 const COMMON_METHODS: readonly string[] = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'HEAD', 'OPTIONS'];
@@ -75,8 +76,8 @@ class NameInterner {
     const h = hashRange(text, from, to) % 0x40000000; // a small integer key
     const known = this.byHash.get(h);
     if (known !== undefined && known.length === to - from && text.startsWith(known, from)) return known;
-    // A copy, not a slice of the line (a slice of 13+ characters points into its parent).
-    return this.remember(h, known, JSON.parse(JSON.stringify(text.slice(from, to))) as string);
+    // remember keeps V8's own copy, not this slice (a slice of 13+ characters points into its line).
+    return this.remember(h, known, text.slice(from, to));
   }
 
   /** value() of the decoded `buf[from, to)`. */
@@ -98,7 +99,9 @@ class NameInterner {
     return name;
   }
 
-  private remember(h: number, known: string | undefined, own: string): string {
+  /** `name` as V8's one copy of its characters (internalized.ts): equal names are one object, whichever line and thread made them. */
+  private remember(h: number, known: string | undefined, name: string): string {
+    const own = internalized(name);
     if (known === undefined) {
       if (this.byHash.size >= 4096) this.byHash.clear();
       this.byHash.set(h, own);
@@ -147,7 +150,8 @@ const keyCache = new Map<number, { prefix: string; key: string }>();
 const recentKeys: ({ prefix: string; key: string } | undefined)[] = new Array<{ prefix: string; key: string } | undefined>(256);
 
 function cachedKey(h: number, prefix: string): string {
-  const key = upstreamKey(parseUpstreamUrl(prefix));
+  // V8's one copy (internalized.ts): a key is looked up in Maps once per failure.
+  const key = internalized(upstreamKey(parseUpstreamUrl(prefix)));
   if (keyCache.size >= 1024) keyCache.clear();
   keyCache.set(h, { prefix, key });
   return key;

@@ -11,6 +11,7 @@
  */
 import { UPSTREAM_ERROR_KINDS, type UpstreamErrorKind } from '../model/logRecord.js';
 import type { FailureSample } from '../parse/failureSample.js';
+import { internalized } from '../util/internalized.js';
 
 /**
  * Int32 slots per line: 0 lineNo, 1 start, 2 end, 3 flags, 4 kind index + 256 when the request was
@@ -76,7 +77,9 @@ export class WireNameTable {
 
   add(defs: NameDefs): void {
     if (defs.reset) this.names = [null];
-    for (const n of defs.names) this.names.push(n);
+    // V8's one copy of each (internalized.ts): a name from the other thread is then the very
+    // string this thread's own cut gives for it, and compares and Map lookups take the fast way.
+    for (const n of defs.names) this.names.push(internalized(n));
   }
 
   name(id: number): string | null {

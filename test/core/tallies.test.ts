@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { rng } from '../../bench/gen.js';
-import { DistinctHashes, SmallCounts, SmallSet } from '../../src/correlate/tallies.js';
+import { DistinctHashes, SmallCounts, SmallNumberCounts, SmallSet } from '../../src/correlate/tallies.js';
 
 /** What OpenBurst counted before: a Set up to the limit, then each sighting not in it. */
 function reference(values: number[], limit: number): number {
@@ -50,7 +50,7 @@ describe('DistinctHashes', () => {
 });
 
 describe('SmallCounts and SmallSet', () => {
-  it('count per key in first-seen order, integer keys ascending as in any object', () => {
+  it('count per key in first-seen order (errnos as a Map, in the order seen)', () => {
     const kinds = new SmallCounts<string>();
     for (const k of ['refused', 'reset', 'refused', 'timeout', 'refused']) kinds.add(k);
     expect(Object.entries(kinds.toRecord())).toEqual([
@@ -58,9 +58,13 @@ describe('SmallCounts and SmallSet', () => {
       ['reset', 1],
       ['timeout', 1],
     ]);
-    const errnos = new SmallCounts<number>();
+    const errnos = new SmallNumberCounts();
     for (const e of [111, 104, 111, 32]) errnos.add(e);
-    expect(errnos.toRecord()).toEqual({ 32: 1, 104: 1, 111: 2 });
+    expect([...errnos.toMap()]).toEqual([
+      [111, 2],
+      [104, 1],
+      [32, 1],
+    ]);
     kinds.clear();
     kinds.add('reset');
     expect(kinds.toRecord()).toEqual({ reset: 1 });
