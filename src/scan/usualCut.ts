@@ -11,9 +11,9 @@
  * it with the byte cut as before. test/perf/usualCut.test.ts holds both to the same samples.
  */
 import type { ByteCut, ByteFacts } from '../parse/nginx/byteCut.js';
-import { F_UPSTREAM } from '../parse/nginx/cut.js';
+import { F_CLIENT, F_HOST, F_REQUEST, F_SERVER, F_UPSTREAM } from '../parse/nginx/cut.js';
 import type { FieldMarks } from '../parse/nginx/fieldMarks.js';
-import { fieldNames, methodOfBytes, upstreamKeyOfBytes } from '../parse/fieldValues.js';
+import { fieldNames, joinedHash, methodOfBytes, upstreamKeyOfBytes } from '../parse/fieldValues.js';
 import type { FailureSample } from '../parse/failureSample.js';
 import type { WasmLineCut } from '../sources/lineScan.js';
 
@@ -22,12 +22,12 @@ export const DECLINED = -1;
 export const NOT_A_FAILURE = 0;
 export const A_FAILURE = 1;
 
-/** The answer's i32s (lineScan.wat cut). */
-const CLIENT = 0;
-const SERVER = 2;
-const REQUEST = 4;
-const UPSTREAM = 8;
-const HOST = 10;
+/** The answer's i32s (lineScan.wat cut): first each field's start and end, in cut.ts FIELD_KEYS order. */
+const CLIENT = 2 * F_CLIENT;
+const SERVER = 2 * F_SERVER;
+const REQUEST = 2 * F_REQUEST;
+const UPSTREAM = 2 * F_UPSTREAM;
+const HOST = 2 * F_HOST;
 const MSG_AT = 14;
 const MSG_END = 15;
 const MSG_ID = 16;
@@ -91,7 +91,7 @@ export class UsualCut {
       this.urlEnd,
     );
     sample.time = time;
-    sample.clientHash = a[CLIENT + 1]! > a[CLIENT]! ? (a[CLIENT_A]! >>> 0) * 0x200000 + ((a[CLIENT_B]! >>> 0) & 0x1fffff) : -1;
+    sample.clientHash = a[CLIENT + 1]! > a[CLIENT]! ? joinedHash(a[CLIENT_A]!, a[CLIENT_B]!) : -1;
     return A_FAILURE;
   }
 
