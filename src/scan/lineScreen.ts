@@ -120,7 +120,7 @@ export class LineScreen implements ByteLineConsumer {
     return this.simd !== null && this.simd.fieldMarks(buf, start + afterIds, end, this.marks) ? this.marks : null;
   }
 
-  /** NginxByteScanner.screenMessages: false for a caller that cuts every candidate itself (a reader thread taking the whole cut). */
+  /** NginxByteScanner.screenMessages: false for a caller whose cut decides every candidate (the reader thread: screenWorker.ts). */
   set screenMessages(on: boolean) {
     this.scanner.screenMessages = on;
   }

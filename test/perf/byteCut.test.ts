@@ -20,9 +20,9 @@ import { LocalClock } from '../../src/parse/localTime.js';
 import { ByteCut } from '../../src/parse/nginx/byteCut.js';
 import { cutLine, F_UPSTREAM, LineCut } from '../../src/parse/nginx/cut.js';
 import { FieldMarks } from '../../src/parse/nginx/fieldMarks.js';
-import { FailureScreen, NginxByteScanner, SCAN_CANDIDATE } from '../../src/parse/nginx/screen.js';
+import { SCAN_CANDIDATE } from '../../src/parse/nginx/screen.js';
 import { SimdLineScanner } from '../../src/sources/lineScan.js';
-import { AFTER, BASE, mutate, T } from './failureLines.js';
+import { AFTER, BASE, candidateScanner, mutate, T } from './failureLines.js';
 
 interface Seen {
   kind: string | null;
@@ -43,8 +43,7 @@ function sampleOf(s: FailureSample): Record<string, unknown> {
 }
 
 const clock = new LocalClock('UTC');
-const scanner = new NginxByteScanner(clock, new FailureScreen());
-scanner.screenMessages = false;
+const scanner = candidateScanner(clock);
 
 /** The WebAssembly pass's scanner (CI's Node has WebAssembly SIMD: no silent fallback here). */
 const simd = SimdLineScanner.create([], [])!;

@@ -19,7 +19,7 @@ import type { UnparsedReason } from '../../src/model/logRecord.js';
 import type { FailureSample } from '../../src/parse/failureSample.js';
 import { LocalClock } from '../../src/parse/localTime.js';
 import { bestTime, isAccessLine, isUndatedNginxLine, readShape } from '../../src/parse/lineShape.js';
-import { FailureScreen } from '../../src/parse/nginx/screen.js';
+import { FailureScreen, NginxByteScanner, SCAN_CANDIDATE, SCAN_OTHER } from '../../src/parse/nginx/screen.js';
 import { SIGNATURES, type Signature } from '../../src/parse/nginx/signatures.js';
 import { LineSplitter, type SplitterOptions } from '../../src/sources/lineSplitter.js';
 import { streamFileLines, streamLines } from '../../src/sources/readInput.js';
@@ -378,6 +378,32 @@ describe('fast paths are equivalent to the reference parser line by line', () =>
     // Up to the line looked at fully, a brief look answers "maybe a failure" (the cut decides); from it on, the full answer.
     expect(answers.filter((a) => a).length).toBeGreaterThan(0);
     expect(burst.notAFailure(noFail, 0, noFail.length)).toBe(true);
+  });
+
+  it("the reader thread's scanner counts a `never` row and lets every other needle line through to the cut", () => {
+    // screenMessages false (screenWorker.ts): no look past the `never` rows, but those still count.
+    const scanner = new NginxByteScanner(new LocalClock('UTC'), new FailureScreen());
+    scanner.screenMessages = false;
+    const looking = new NginxByteScanner(new LocalClock('UTC'), new FailureScreen());
+    const fields = ', client: 1.2.3.4, server: a, request: "GET / HTTP/1.1", upstream: "http://10.0.0.1:80/", host: "a"';
+    let second = 0;
+    const scan = (s: NginxByteScanner, message: string) => {
+      // A new second on every line: the byte scanner, not the SIMD scan's same-header run, decides.
+      const buf = Buffer.from(`2024/03/10 00:00:${String(second++ % 60).padStart(2, '0')} [warn] 1001#1000: ${message}`, 'latin1');
+      return s.scan(buf, 0, buf.length, true);
+    };
+    const never = 'an upstream response is buffered to a temporary file /var/cache/nginx/1 while reading upstream' + fields;
+    const failure = 'connect() failed (111: Connection refused) while connecting to upstream' + fields;
+    const noFailure = 'upstream sent duplicate header line: "X-A: 1", previous value: "X-A: 0" while reading response header from upstream' + fields;
+    for (const conn of ['', '*42 ']) {
+      expect(scan(scanner, conn + never)).toBe(SCAN_OTHER);
+      expect(scan(scanner, conn + failure)).toBe(SCAN_CANDIDATE);
+      expect(scan(scanner, conn + noFailure)).toBe(SCAN_CANDIDATE);
+      expect(scan(looking, conn + noFailure)).toBe(SCAN_OTHER);
+    }
+    // A malformed `*CONN ` is the cut's to read: a candidate either way.
+    expect(scan(scanner, '*4x2 ' + never)).toBe(SCAN_CANDIDATE);
+    expect(scan(looking, '*4x2 ' + never)).toBe(SCAN_CANDIDATE);
   });
 
   it('string mode (live path: quickScanLine)', async () => {

@@ -3,6 +3,20 @@
  * every shape, and the pieces an attacker (request line, Host, Referer) or an odd nginx build can
  * put inside one, put in at seeded places.
  */
+import type { LocalClock } from '../../src/parse/localTime.js';
+import { FailureScreen, NginxByteScanner } from '../../src/parse/nginx/screen.js';
+import { SIGNATURES } from '../../src/parse/nginx/signatures.js';
+
+/**
+ * A byte scanner that calls every valid needle line a CANDIDATE, the lines of the screen's `never`
+ * rows too (its screen has none): the cuts must read those as well, and tell them no failure.
+ */
+export function candidateScanner(clock: LocalClock): NginxByteScanner {
+  const scanner = new NginxByteScanner(clock, new FailureScreen(SIGNATURES.filter((s) => s.kind !== null)));
+  scanner.screenMessages = false;
+  return scanner;
+}
+
 export const T = '2024/03/10 00:30:00';
 export const BASE = [
   `${T} [error] 1001#1000: *100000 connect() failed (111: Connection refused) while connecting to upstream, client: 203.0.113.78, server: shop.example.com, request: "GET /auth/token HTTP/1.1", upstream: "http://172.18.1.10:7000/auth/token", host: "shop.example.com"`,

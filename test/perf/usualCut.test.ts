@@ -18,14 +18,13 @@ import { FailureSample } from '../../src/parse/failureSample.js';
 import { LocalClock } from '../../src/parse/localTime.js';
 import { ByteCut } from '../../src/parse/nginx/byteCut.js';
 import { F_UPSTREAM } from '../../src/parse/nginx/cut.js';
-import { FailureScreen, NginxByteScanner, SCAN_CANDIDATE } from '../../src/parse/nginx/screen.js';
+import { SCAN_CANDIDATE } from '../../src/parse/nginx/screen.js';
 import { A_FAILURE, DECLINED, NOT_A_FAILURE, UsualCut } from '../../src/scan/usualCut.js';
 import { SimdLineScanner, WasmLineCut } from '../../src/sources/lineScan.js';
-import { AFTER, BASE, mutate, T } from './failureLines.js';
+import { AFTER, BASE, candidateScanner, mutate, T } from './failureLines.js';
 
 const clock = new LocalClock('UTC');
-const scanner = new NginxByteScanner(clock, new FailureScreen());
-scanner.screenMessages = false;
+const scanner = candidateScanner(clock);
 /** A scanner's memory, whose regions the lines are put in (CI's Node has WebAssembly SIMD: no silent fallback). */
 const simd = SimdLineScanner.create([], [])!;
 const region = simd.regions[0];

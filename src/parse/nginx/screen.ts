@@ -47,6 +47,19 @@ export function quickScanLine(cut: LineCut, text: string, clock: LocalClock): Sc
 }
 
 const B_CLIENT_FIELD = Buffer.from(', client: ');
+
+/** Where a message at `at` begins past an optional `*CONN ` in plain digits (as ByteCut.cut reads it); -1 when that prefix is malformed. */
+function messageStart(buf: Buffer, at: number, end: number): number {
+  let i = at;
+  if (buf[i] === 42 /* * */) {
+    const connFrom = ++i;
+    while (i < end && buf[i]! >= 48 && buf[i]! <= 57) i++;
+    if (i === connFrom || i - connFrom > 15 || i >= end || buf[i] !== 32) return -1;
+    i++;
+  }
+  return i;
+}
+
 /**
  * The screen's look at a message goes no further than its start while fewer than 1 in BRIEF_BELOW
  * of the messages looked at fully turned out no failure (counted over LOOKS_PER_COUNT looks); it
@@ -114,15 +127,10 @@ export class FailureScreen {
    * the rest of the look would be work the cut does again.
    */
   notAFailure(buf: Buffer, at: number, end: number, neverChecked = false): boolean {
-    let i = at;
-    if (buf[i] === 42 /* * */) {
-      const connFrom = ++i;
-      while (i < end && buf[i]! >= 48 && buf[i]! <= 57) i++;
-      if (i === connFrom || i - connFrom > 15 || i >= end || buf[i] !== 32) return false;
-      i++;
-    }
+    const i = messageStart(buf, at, end);
+    if (i < 0) return false;
     // `neverChecked`: the caller found the message starts with none of them (a SIMD scan's LINE_HEAD_OK).
-    if (!neverChecked) for (const p of this.never) if (startsWithBytes(buf, i, end, p)) return true;
+    if (!neverChecked && this.startsNeverAt(buf, i, end)) return true;
     if (this.brief && (this.lines = (this.lines + 1) % SAMPLE_EVERY) !== 0) return false;
     // Every LOOKS_PER_COUNT looks, whether to look briefly from then on (`cleared`: the looks that found no failure).
     if (++this.looked === LOOKS_PER_COUNT) this.recount();
@@ -149,6 +157,17 @@ export class FailureScreen {
     if (this.brief) this.lookFully();
     this.cleared++;
     return true;
+  }
+
+  /** True when the message at `at` (past an optional `*CONN `) starts with one of the `never` rows: certainly no failure. */
+  startsNever(buf: Buffer, at: number, end: number): boolean {
+    const i = messageStart(buf, at, end);
+    return i >= 0 && this.startsNeverAt(buf, i, end);
+  }
+
+  private startsNeverAt(buf: Buffer, i: number, end: number): boolean {
+    for (const p of this.never) if (startsWithBytes(buf, i, end, p)) return true;
+    return false;
   }
 
   /** After LOOKS_PER_COUNT looks: brief from here when fewer than 1 in BRIEF_BELOW found no failure. */
@@ -182,9 +201,9 @@ export class NginxByteScanner {
   /** Side results of the last scan: the time of an OTHER or CANDIDATE line, the reason of an UNPARSED one. */
   readonly scanned: ScanSide = { time: 0, reason: 'empty', afterIds: 0 };
   /**
-   * Ask the FailureScreen about a needle line's message (true), or call every valid needle line a
-   * CANDIDATE (false): for a caller that cuts every candidate at once, which decides the same and
-   * reads the message only once.
+   * Ask the FailureScreen about a needle line's message (true), or only whether it starts with one
+   * of its `never` rows (false: every other valid needle line is a CANDIDATE), for a caller whose
+   * cut decides every candidate, which reads the message once (the reader thread: screenWorker.ts).
    */
   screenMessages = true;
   private readonly lastStamp = Buffer.alloc(19);
@@ -261,7 +280,7 @@ export class NginxByteScanner {
     }
     this.scanned.time = this.lastTime;
     this.scanned.afterIds = i + 2 - start;
-    if (needle && (!this.screenMessages || !this.screen.notAFailure(buf, i + 2, end))) return SCAN_CANDIDATE;
+    if (needle && !(this.screenMessages ? this.screen.notAFailure(buf, i + 2, end) : this.screen.startsNever(buf, i + 2, end))) return SCAN_CANDIDATE;
     return SCAN_OTHER;
   }
 
