@@ -14,7 +14,7 @@
  *   dist/src/cli/main.js. A postmortem of the busy host's bench log opened 129 files of its own
  *   modules, 95 of zod's and 5 of diff's and leven's, loaded one by one through Node's loader
  *   while its reader thread scanned on the other core (the fixes' after the log); from the bundle,
- *   43 (README, Performance). A copy of the reader thread's script lies beside them:
+ *   43 (bench/ROUNDS.md, round 10). A copy of the reader thread's script lies beside them:
  *   readerThread.ts looks for it in its own folder.
  *
  * Dependencies in pure JavaScript that a postmortem loads go into the bundle (INLINED); the rest
