@@ -11,6 +11,7 @@ import { computeLayout, HEADER_ROWS } from './layout.js';
 import { initialUiState, uiReducer, type UiAction, type UiState } from './state.js';
 import { isOpen, sameWorkload, visibleContainers, visibleIncidents, visibleUpstreams } from './select.js';
 import { useUiInput } from './input.js';
+import type { UiCommand } from './keymap.js';
 import { useTerminalSize } from './useTerminalSize.js';
 import { makeTheme, ThemeProvider } from './theme.js';
 import { clean } from './format.js';
@@ -90,9 +91,15 @@ function Screen({ feed, actions, initialState }: { feed: SnapshotFeed; actions: 
   });
   const selected = incidents.find((i) => i.id === view.selectedId) ?? null;
   const detailWidth = layout.bottomSideBySide ? layout.rightCols : layout.cols;
+  // What this screen cannot do (a replay probes nothing): neither offered in the footer nor promised in the detail.
+  const unavailable = useMemo(
+    () => new Set<UiCommand>([...(actions.rerunChecklist ? [] : ['checklist' as const]), ...(actions.exportMarkdown ? [] : ['export' as const])]),
+    [actions.rerunChecklist, actions.exportMarkdown],
+  );
+  const canCheck = !unavailable.has('checklist');
   const detailRows = useMemo(
-    () => (selected ? wrapLines(detailLines(selected, view.detailMode, snapshot.tz, sameWorkload(snapshot, selected)), detailWidth) : []),
-    [selected, view.detailMode, snapshot, detailWidth], // snapshot: its tz and the same-workload incidents
+    () => (selected ? wrapLines(detailLines(selected, view.detailMode, snapshot.tz, sameWorkload(snapshot, selected), canCheck), detailWidth) : []),
+    [selected, view.detailMode, snapshot, detailWidth, canCheck], // snapshot: its tz and the same-workload incidents
   );
   const maxScroll = Math.max(0, detailRows.length - (layout.detailRows - 1));
 
@@ -127,7 +134,7 @@ function Screen({ feed, actions, initialState }: { feed: SnapshotFeed; actions: 
     <Box flexDirection="column" width={layout.cols} height={layout.rows - 1}>
       <Header snapshot={snapshot} paused={view.paused} width={layout.cols} />
       {view.help ? (
-        <HelpScreen width={layout.cols} height={body} />
+        <HelpScreen width={layout.cols} height={body} unavailable={unavailable} />
       ) : (
         <Box flexDirection="column" height={body}>
           <Box flexDirection={layout.topSideBySide ? 'row' : 'column'}>
@@ -159,7 +166,7 @@ function Screen({ feed, actions, initialState }: { feed: SnapshotFeed; actions: 
           </Box>
         </Box>
       )}
-      <Footer state={view} width={layout.cols} />
+      <Footer state={view} width={layout.cols} unavailable={unavailable} />
     </Box>
   );
 }

@@ -5,7 +5,7 @@
 import type { Incident } from '../model/incident.js';
 import { fixFileName } from '../report/diffView.js';
 import { contributingLines, phasesLine, workloadLine } from '../report/findingLines.js';
-import { clean, clockTime, formatDuration, offset } from './format.js';
+import { cells, clean, clockTime, columns, formatDuration, offset } from './format.js';
 import { incidentTimeline } from '../report/timeline.js';
 import { CHECK_MARK, checkTone, type Tone } from './theme.js';
 import type { DetailMode } from './state.js';
@@ -19,12 +19,16 @@ export interface Line {
 
 const EVIDENCE_SHOWN = 6;
 
-/** `sameWorkload`: the screen's incidents of the incident's workload (select.ts sameWorkload), whose restarts its timeline leaves out, as the reports do. */
-export function detailLines(i: Incident, mode: DetailMode, tz: string, sameWorkload: readonly Incident[] = []): Line[] {
-  return mode === 'fix' ? fixLines(i) : summaryLines(i, tz, sameWorkload);
+/**
+ * `sameWorkload`: the screen's incidents of the incident's workload (select.ts sameWorkload), whose
+ * restarts its timeline leaves out, as the reports do. `canCheck`: the screen can run the checklist
+ * (`c`); a replay cannot, and its detail says so instead of offering it.
+ */
+export function detailLines(i: Incident, mode: DetailMode, tz: string, sameWorkload: readonly Incident[] = [], canCheck = true): Line[] {
+  return mode === 'fix' ? fixLines(i) : summaryLines(i, tz, sameWorkload, canCheck);
 }
 
-function summaryLines(i: Incident, tz: string, sameWorkload: readonly Incident[]): Line[] {
+function summaryLines(i: Incident, tz: string, sameWorkload: readonly Incident[], canCheck: boolean): Line[] {
   const d = i.diagnosis;
   const out: Line[] = [];
   out.push({ text: `${clean(d.title)} — confidence ${d.confidenceLabel} (${Math.round(d.confidence * 100)}%)`, tone: 'accent', bold: true });
@@ -63,7 +67,7 @@ function summaryLines(i: Incident, tz: string, sameWorkload: readonly Incident[]
 
   const c = i.checklist;
   if (!c) {
-    out.push({ text: 'Checklist: not run yet (c runs it)', tone: 'dim', bold: true });
+    out.push({ text: canCheck ? 'Checklist: not run yet (c runs it)' : 'Checklist: not run (a replay has no live target to probe)', tone: 'dim', bold: true });
   } else {
     const verdict = clean(checklistVerdictText(c.conclusion));
     out.push({ text: `Checklist — ${verdict}${conflict ? ' (disagrees with the diagnosis above)' : ''}`, tone: conflict ? 'warn' : 'plain', bold: true });
@@ -106,35 +110,45 @@ function fixLines(i: Incident): Line[] {
 /** Leading spaces plus a list mark (`· `, `! `, `✔ `…): continuation rows line up after it. */
 function hangingIndent(text: string): number {
   const m = /^( *)(?:[·!✔✘•…?-] )?/u.exec(text);
-  return [...(m?.[0] ?? '')].length;
+  return columns(m?.[0] ?? '');
 }
 
 /**
- * Lines wrapped to `width` columns at spaces (a longer word is cut hard), continuation rows
- * indented under the line's text, so nothing ends in "…": every character is on some row.
+ * Lines wrapped to `width` terminal columns at spaces (a longer word is cut hard), continuation
+ * rows indented under the line's text, so nothing ends in "…": every character is on some row.
+ * Widths are display columns (format.ts cells): a row of CJK characters wraps at half as many.
  */
 export function wrapLines(lines: readonly Line[], width: number): Line[] {
   const w = Math.max(1, width);
   const out: Line[] = [];
   for (const line of lines) {
-    const chars = [...line.text];
-    if (chars.length <= w) {
+    if (columns(line.text) <= w) {
       out.push(line);
       continue;
     }
-    const indent = Math.min(hangingIndent(line.text), Math.floor(w / 2));
-    let rest = chars;
+    // No indent where it would leave a continuation row no room for a two-column character.
+    const indent = w < 4 ? 0 : Math.min(hangingIndent(line.text), Math.floor(w / 2));
+    let rest = cells(line.text);
     let first = true;
     while (rest.length > 0) {
       const room = first ? w : w - indent;
-      let take = rest.length <= room ? rest.length : rest.lastIndexOf(' ', room);
-      if (take <= 0) take = room; // no space to break at: cut the word
-      const row = rest.slice(0, take).join('');
+      // How many characters fit in the row, at least one (a wide character in a one-column pane).
+      let fits = 0;
+      for (let used = 0; fits < rest.length && used + rest[fits]!.cols <= room; fits++) used += rest[fits]!.cols;
+      let take = fits === rest.length ? fits : lastSpace(rest, fits);
+      if (take <= 0) take = Math.max(1, fits); // no space to break at: cut the word
+      const row = rest.slice(0, take).map((c) => c.text).join('');
       out.push({ ...line, text: first ? row : ' '.repeat(indent) + row });
       rest = rest.slice(take);
-      while (rest[0] === ' ') rest = rest.slice(1);
+      while (rest[0]?.text === ' ') rest = rest.slice(1);
       first = false;
     }
   }
   return out;
+}
+
+/** Index of the last space at or before `at` (the row ends before it), -1 when there is none. */
+function lastSpace(row: readonly { text: string }[], at: number): number {
+  for (let i = Math.min(at, row.length - 1); i >= 0; i--) if (row[i]!.text === ' ') return i;
+  return -1;
 }

@@ -3,6 +3,7 @@
  * names, label values, health output, diffs of user files) reaches a component: it runs the
  * shared sanitiser, so no escape sequence or control character is ever drawn.
  */
+import stringWidth from 'string-width';
 import { sanitizeForTerminal } from '../util/sanitize.js';
 import { formatDuration } from '../util/duration.js';
 
@@ -10,17 +11,39 @@ export function clean(text: string | null | undefined): string {
   return text ? sanitizeForTerminal(text) : '';
 }
 
-/** Cuts to `width` columns with an ellipsis (code points; the sanitiser already removed controls). */
+/**
+ * Terminal columns of `text`: a CJK character or an emoji takes two, a combining or zero-width
+ * mark none (string-width, what ink itself measures rows with). Counting code points instead let a
+ * row of wide characters run past the pane, and ink cut it or pushed the screen up.
+ */
+export function columns(text: string): number {
+  return stringWidth(text);
+}
+
+const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+
+/** `text` as its user-perceived characters, each with its columns. */
+export function cells(text: string): { text: string; cols: number }[] {
+  return Array.from(graphemes.segment(text), ({ segment }) => ({ text: segment, cols: stringWidth(segment) }));
+}
+
+/** Cuts to `width` columns with an ellipsis (the sanitiser already removed controls). */
 export function fit(text: string, width: number): string {
   if (width <= 0) return '';
-  const chars = [...text];
-  if (chars.length <= width) return text;
-  return width === 1 ? '…' : `${chars.slice(0, width - 1).join('')}…`;
+  if (columns(text) <= width) return text;
+  let out = '';
+  let used = 0;
+  for (const c of cells(text)) {
+    if (used + c.cols > width - 1) break;
+    out += c.text;
+    used += c.cols;
+  }
+  return `${out}…`;
 }
 
 export function pad(text: string, width: number): string {
   const t = fit(text, width);
-  const len = [...t].length;
+  const len = columns(t);
   return len >= width ? t : t + ' '.repeat(width - len);
 }
 

@@ -5,7 +5,7 @@
  */
 import { useInput, useStdin } from 'ink';
 import type { Dispatch } from 'react';
-import { commandFor, type UiCommand } from './keymap.js';
+import { commandFor, keyPresses, type KeyPress, type UiCommand } from './keymap.js';
 import type { UiAction, UiState } from './state.js';
 
 export interface InputContext {
@@ -24,26 +24,36 @@ export function useUiInput(ctx: InputContext): void {
   const { isRawModeSupported } = useStdin();
   useInput(
     (input, key) => {
-      const { dispatch } = ctx;
-      const state = ctx.state();
-      if (state.filterDraft !== null) {
-        if (key.return) dispatch({ type: 'filter-commit' });
-        else if (key.escape) dispatch({ type: 'filter-cancel' });
-        else if (key.backspace || key.delete) dispatch({ type: 'filter-backspace' });
-        else if (key.ctrl && input === 'c') ctx.run('quit');
-        else if (input && !key.ctrl && !key.meta) dispatch({ type: 'filter-input', text: input });
-        return;
-      }
-      if (key.escape) {
-        if (state.help) dispatch({ type: 'toggle-help' });
-        else dispatch({ type: 'filter-cancel' });
-        return;
-      }
-      const command = commandFor(input, key);
-      if (command) handle(command, ctx);
+      for (const [one, press] of keyPresses(input, key)) if (onKey(one, press, ctx) === 'quit') return;
     },
     { isActive: isRawModeSupported === true },
   );
+}
+
+/** One key: what it does in the current state (`quit` when it ended the screen: the keys after it are dropped). */
+function onKey(input: string, key: KeyPress & { meta?: boolean }, ctx: InputContext): UiCommand | null {
+  const { dispatch } = ctx;
+  const state = ctx.state();
+  // A message (an export's path, an error) stays until the next key, which then shows what it does.
+  if (state.message !== null) dispatch({ type: 'dismiss-message' });
+  if (state.filterDraft !== null) {
+    if (key.return) dispatch({ type: 'filter-commit' });
+    else if (key.escape) dispatch({ type: 'filter-cancel' });
+    else if (key.backspace || key.delete) dispatch({ type: 'filter-backspace' });
+    else if (key.ctrl && input === 'c') {
+      ctx.run('quit');
+      return 'quit';
+    } else if (input && !key.ctrl && !key.meta) dispatch({ type: 'filter-input', text: input });
+    return null;
+  }
+  if (key.escape) {
+    if (state.help) dispatch({ type: 'toggle-help' });
+    else dispatch({ type: 'filter-cancel' });
+    return null;
+  }
+  const command = commandFor(input, key);
+  if (command) handle(command, ctx);
+  return command;
 }
 
 function handle(command: UiCommand, ctx: InputContext): void {

@@ -3,6 +3,8 @@
  * the footer and the help overlay all read this table, so they can never disagree.
  */
 
+import { columns } from './format.js';
+
 /** The subset of ink's `Key` the keymap looks at (so it can be tested without ink). */
 export interface KeyPress {
   upArrow?: boolean;
@@ -46,6 +48,27 @@ export const KEYMAP: readonly KeyBinding[] = [
   { command: 'quit', label: 'q', help: 'quit (Ctrl-C too)', footer: true, matches: (i, k) => i === 'q' || (!!k.ctrl && i === 'c') },
 ];
 
+/**
+ * The keys in one input event. Ink hands over a run of plain bytes that arrived together as one
+ * string (a held key, `tmux send-keys j j j`, a paste): `jjj` is three moves, `qq` quits, and a
+ * run of DEL bytes is as many backspaces, never text for the filter. Escape sequences (arrows,
+ * pages) come one to an event already, with their flags set: those pass as they are.
+ */
+export function keyPresses(input: string, key: KeyPress & { meta?: boolean }): [string, KeyPress][] {
+  const flagged = key.upArrow || key.downArrow || key.pageUp || key.pageDown || key.return || key.tab || key.escape || key.ctrl || key.backspace || key.delete || key.meta;
+  const chars = [...input];
+  if (flagged || chars.length <= 1) return [[input, key]];
+  const out: [string, KeyPress][] = [];
+  for (const c of chars) {
+    if (c === '\r' || c === '\n') out.push(['', { return: true }]);
+    else if (c === '\t') out.push(['', { tab: true }]);
+    else if (c === '\x7f' || c === '\b') out.push(['', { backspace: true }]);
+    else if (c === '\x03') out.push(['c', { ctrl: true }]);
+    else if (c >= ' ') out.push([c, {}]); // other control bytes are no key
+  }
+  return out;
+}
+
 export function commandFor(input: string, key: KeyPress): UiCommand | null {
   // With Ctrl held only Ctrl-C means something (quit); it must never be read as `c`.
   if (key.ctrl) return input === 'c' ? 'quit' : null;
@@ -53,16 +76,24 @@ export function commandFor(input: string, key: KeyPress): UiCommand | null {
   return null;
 }
 
-/** The footer: `↑↓ select` first, then the bindings marked for it; fits 80 columns whole. */
-export function footerHelp(width: number): string {
-  const parts = ['↑↓ select', ...KEYMAP.filter((b) => b.footer).map((b) => `${b.label} ${shortName(b.command)}`)];
-  let out = '';
-  for (const p of parts) {
-    const next = out ? `${out}  ${p}` : p;
-    if ([...next].length > width) break;
-    out = next;
+/**
+ * The footer: `↑↓ select` first, then the bindings marked for it, fits 80 columns whole. Narrower,
+ * the middle ones go first: `? help` and `q quit` always stay. `unavailable`: commands this
+ * screen cannot run (a replay's checklist), left out.
+ */
+export function footerHelp(width: number, unavailable: ReadonlySet<UiCommand> = new Set()): string {
+  const label = (b: KeyBinding) => `${b.label} ${shortName(b.command)}`;
+  const shown = KEYMAP.filter((b) => b.footer && !unavailable.has(b.command));
+  const kept = shown.filter((b) => b.command === 'help' || b.command === 'quit').map(label);
+  const middle = ['↑↓ select', ...shown.filter((b) => b.command !== 'help' && b.command !== 'quit').map(label)];
+  let out: string[] = [];
+  for (const p of middle) {
+    if (columns([...out, p, ...kept].join('  ')) > width) break;
+    out.push(p);
   }
-  return out;
+  out = [...out, ...kept];
+  while (out.length > 0 && columns(out.join('  ')) > width) out.shift();
+  return out.join('  ');
 }
 
 function shortName(c: UiCommand): string {

@@ -53,6 +53,7 @@ export type UiAction =
   | { type: 'toggle-help' }
   | { type: 'toggle-fix' }
   | { type: 'message'; text: string; level: MessageLevel }
+  | { type: 'dismiss-message' }
   /** A new snapshot arrived: keep the selection on a visible incident (newest first in `ids`). */
   | { type: 'sync'; ids: readonly string[] };
 
@@ -83,7 +84,8 @@ export function uiReducer(state: UiState, action: UiAction): UiState {
       return { ...state, filterDraft: state.filter, help: false };
     case 'filter-input':
       if (state.filterDraft === null) return state;
-      return { ...state, filterDraft: (state.filterDraft + action.text).slice(0, MAX_FILTER) };
+      // A paste may carry control characters: they are never part of a filter.
+      return { ...state, filterDraft: (state.filterDraft + action.text.replace(/\p{Cc}/gu, '')).slice(0, MAX_FILTER) };
     case 'filter-backspace':
       if (state.filterDraft === null) return state;
       return { ...state, filterDraft: [...state.filterDraft].slice(0, -1).join('') };
@@ -101,6 +103,8 @@ export function uiReducer(state: UiState, action: UiAction): UiState {
       return { ...state, detailMode: state.detailMode === 'fix' ? 'summary' : 'fix', detailScroll: 0 };
     case 'message':
       return { ...state, message: { text: action.text, level: action.level } };
+    case 'dismiss-message':
+      return state.message === null ? state : { ...state, message: null };
     case 'sync': {
       const { ids } = action;
       const selectedId =

@@ -168,6 +168,65 @@ describe('keys', () => {
     }
   });
 
+  it('keys that arrive together (a held key, a paste) count one by one; DEL bytes never enter the filter', async () => {
+    const { screen, until } = show();
+    await until((x) => x.includes('▶ 03:13:00'));
+    screen.press(KEYS.tab);
+    await until((x) => /▌Detail/.test(x), 'detail pane focused');
+    screen.press('jjj');
+    await until((x) => /Detail \[4-/.test(x), 'three rows down from one event');
+    screen.press(KEYS.tab);
+    screen.press('/');
+    screen.press('apx');
+    screen.press('\x7f\x7f');
+    screen.press('pi');
+    const f = await until((x) => x.includes('/ api▌'), 'two backspaces from one event');
+    expect(f).not.toContain('\x7f');
+    screen.press('x\x07'); // a paste's control bytes are no text either
+    screen.press('\r');
+    await until((x) => x.includes('filter: apix') || x.includes('filter "apix"'), 'the filter applied without control bytes');
+  });
+
+  it('qq quits once', async () => {
+    const quit = vi.fn();
+    const { screen } = show(snapshot(), { quit });
+    screen.press('qq');
+    await screen.waitUntilExit();
+    expect(quit).toHaveBeenCalledTimes(1);
+  });
+
+  it('a message stays until the next key, which shows the applied filter again', async () => {
+    const { screen, until } = show();
+    await until((x) => x.includes('Incidents (2)'));
+    screen.press('/');
+    screen.press('api');
+    screen.press(KEYS.enter);
+    await until((x) => x.includes('filter: api'), 'the applied filter in the footer');
+    screen.press('c');
+    await until((x) => x.includes('the checklist cannot run here (no live target)') && !x.includes('filter: api'), 'the message over the filter');
+    screen.press('j');
+    await until((x) => x.includes('filter: api') && !x.includes('cannot run here'), 'the message gone after a key');
+  });
+
+  it('offers the checklist only where it can run: a replay (no callback) neither shows `c check` nor promises it', async () => {
+    const replay = show();
+    await replay.until((x) => x.includes('Incidents (2)'));
+    replay.screen.press(KEYS.tab);
+    replay.screen.press('G');
+    const f = await replay.until((x) => x.includes('Checklist'), 'the end of the detail');
+    expect(f).not.toContain('c check');
+    expect(f).toContain('Checklist: not run (a replay has no live target to probe)');
+    expect(f).not.toContain('c runs it');
+    expect(f).toContain('q quit');
+    const live = show(snapshot({ incidents: snapshot().incidents.map((i) => ({ ...i, checklist: null })) }), { rerunChecklist: async () => 'ok', exportMarkdown: async () => 'x.md' });
+    await live.until((x) => x.includes('Incidents (2)'));
+    live.screen.press(KEYS.tab);
+    live.screen.press('G');
+    const g = await live.until((x) => x.includes('Checklist'), 'the end of the detail');
+    expect(g).toContain('c check');
+    expect(g).toContain('Checklist: not run yet (c runs it)');
+  });
+
   it('never enters raw mode when stdin is not a TTY (and still draws)', async () => {
     const { screen, until } = show(snapshot(), {}, { tty: false });
     await until((x) => x.includes('Incidents (2)'));

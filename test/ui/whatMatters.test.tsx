@@ -16,6 +16,12 @@ import { commandFor } from '../../src/ui/keymap.js';
 import { sourceText } from '../../src/ui/view/Header.js';
 import { burst, incident, snapshot, T0 } from './fixtures.js';
 import { plain, renderScreen, waitForFrame } from './renderScreen.js';
+import stringWidth from 'string-width';
+import { fit, pad } from '../../src/ui/format.js';
+
+/** A failure whose request holds CJK characters (two terminal columns each) and an emoji. */
+const WIDE_RAW =
+  '2024/01/15 03:12:41 [error] 31#31: *882 connect() failed (111: Connection refused) while connecting to upstream, client: 10.0.0.8, server: shop.example, request: "GET /商品/a中文字符中文字符中文字符中文字符中文字符中文字符中文字符🛒 HTTP/1.1", upstream: "http://127.0.0.1:3000/商品/a中文字符中文字符中文字符中文字符中文字符中文字符中文字符🛒", host: "shop.example"';
 
 const LONG_RAW =
   '2024/01/15 03:12:41 [error] 31#31: *881 connect() failed (111: Connection refused) while connecting to upstream, client: 10.0.0.7, server: shop.example, request: "POST /api/orders/checkout/confirm?session=8f1c2d9a HTTP/1.1", upstream: "http://127.0.0.1:3000/api/orders/checkout/confirm?session=8f1c2d9a", host: "shop.example", referrer: "https://shop.example/cart/review/step-3"';
@@ -65,6 +71,23 @@ describe('what matters on the screen (selectors)', () => {
       expect(rows.map((r) => r.text).join('').replace(/\s+/g, '')).toBe(`·${LONG_RAW}short`.replace(/\s+/g, ''));
       expect(rows.slice(1, -1).every((r) => r.text.startsWith('    '))).toBe(true); // continuation under the text, after the mark
     }
+  });
+
+  it('wraps and cuts by terminal columns: CJK and emoji take two, every character kept', () => {
+    const lines = [{ text: `  · ${WIDE_RAW}`, tone: 'dim' as const }];
+    for (const width of [1, 2, 3, 20, 57, 80]) {
+      const rows = wrapLines(lines, width);
+      for (const r of rows) expect(stringWidth(r.text), r.text).toBeLessThanOrEqual(Math.max(width, 2));
+      expect(rows.map((r) => r.text).join('').replace(/\s+/g, '')).toBe(`·${WIDE_RAW}`.replace(/\s+/g, ''));
+    }
+    // A two-column character on the edge goes to the next row whole (a row of 80 code points was 100+ columns).
+    expect(wrapLines([{ text: `a${'中'.repeat(50)}`, tone: 'plain' }], 10).map((r) => r.text)).toEqual(['a中中中中', ...Array(9).fill('中中中中中'), '中']);
+    for (const width of [1, 2, 5, 6, 12]) {
+      expect(stringWidth(pad('a中文字符', width))).toBe(width);
+      expect(stringWidth(fit('a中文字符', width))).toBeLessThanOrEqual(width);
+    }
+    expect(fit('a中文字符', 4)).toBe('a中…');
+    expect(pad('中文', 6)).toBe('中文  ');
   });
 
   it('g / G go to the top / bottom of the detail pane; scrolling stops at the last page', () => {
@@ -124,6 +147,30 @@ describe('what matters on the screen (App)', () => {
       expect(flat(seen).replace(/\s+/g, '')).toContain('referrer:"https://shop.example/cart/review/step-3"');
       screen.press('g');
       await waitForFrame(screen.lastFrame, (f) => !/Detail \[/.test(f) || /Detail \[1-/.test(f), 'back to the top');
+    });
+
+    it(`at ${cols}×${rows}: a log line of CJK characters wraps inside the pane, the header stays, nothing is cut`, async () => {
+      const i = incident('b1', burst('b1', { evidence: [{ source: '/var/log/nginx/error.log', line: 7, time: T0 + 1200, raw: WIDE_RAW }] }));
+      const s = snapshot({ incidents: [i], openBursts: [] });
+      const screen = renderScreen(<App feed={feed(s)} color={false} />, { cols, rows });
+      shown.push(screen);
+      const seen: string[] = [];
+      const look = (f: string) => {
+        const all = f.split('\n');
+        expect(all.length).toBe(rows - 1);
+        expect(all[0]).toMatch(/^(restartdoctor )?LIVE /); // the header is not pushed off the top
+        for (const r of all) expect(stringWidth(r), r).toBeLessThanOrEqual(cols);
+        seen.push(...all.slice(all.findIndex((l) => l.includes('— incident b1')) + 1, -2));
+      };
+      look(await waitForFrame(screen.lastFrame, (f) => f.includes('— incident b1'), 'the detail pane'));
+      screen.press('\t');
+      for (let n = 0; n < 40; n++) {
+        screen.press('j');
+        await new Promise((r) => setImmediate(r));
+        look(plain(screen.lastFrame()));
+      }
+      for (const row of seen) expect(row.trimEnd().endsWith('…'), row).toBe(false);
+      expect(seen.map((r) => r.trim()).join('').replace(/\s+/g, '')).toContain('中文字符中文字符中文字符中文字符中文字符中文字符中文字符🛒');
     });
   }
 });

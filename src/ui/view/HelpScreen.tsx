@@ -1,11 +1,12 @@
 /** The `?` screen, generated from the keymap. */
 import { Box } from 'ink';
-import { KEYMAP } from '../keymap.js';
+import { KEYMAP, type UiCommand } from '../keymap.js';
 import { Filler, Row, Title } from './Rows.js';
 
-export function HelpScreen({ width, height }: { width: number; height: number }) {
+/** `unavailable`: commands this screen cannot run (a replay's checklist): marked so. */
+export function HelpScreen({ width, height, unavailable = new Set() }: { width: number; height: number; unavailable?: ReadonlySet<UiCommand> }) {
   const lines = [
-    ...KEYMAP.map((b) => `  ${b.label.padEnd(6)} ${b.help}`),
+    ...KEYMAP.map((b) => `  ${b.label.padEnd(6)} ${b.help}${unavailable.has(b.command) ? ' (not available here)' : ''}`),
     '',
     '  In the filter: type, Backspace deletes, Enter applies, Esc cancels.',
     '  Text from logs and containers is shown with control sequences removed.',
