@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { requireTmux } from '../support/tmux.js';
+import stringWidth from 'string-width';
 
 const run = promisify(execFile);
 const SERVER = `rd-ui-test-${process.pid}`; // a private tmux server: never touches the user's sessions
@@ -128,4 +129,32 @@ describe('what a person looks for, in real tmux panes at 80×24 and 160×45 (rep
       await tmux('send-keys', '-t', session, 'q');
     }, 120_000);
   }
+});
+
+describe('wide characters in a real 80×24 pane (tmux)', () => {
+  it('a log whose requests hold CJK characters wraps inside the detail pane; the header stays on top, no row is cut', async (ctx) => {
+    requireTmux(ctx);
+    // The recording with CJK characters (two columns each) in every failure's request and upstream path.
+    const wide = path.join(work, 'wide');
+    fs.cpSync(RECORDING, wide, { recursive: true });
+    const log = path.join(wide, 'error.log');
+    const cjk = '商品/a中文字符中文字符中文字符中文字符中文字符中文字符中文字符/';
+    fs.writeFileSync(log, fs.readFileSync(log, 'utf8').replace(/request: "(\w+) \//g, `request: "$1 /${cjk}`).replace(/upstream: "http:\/\/([^/"]+)\//g, `upstream: "http://$1/${cjk}`));
+    const session = 'wide';
+    await tmux('new-session', '-d', '-s', session, '-x', '80', '-y', '24', `cd ${work} && ${BUILT} --replay ${wide} --speed 100; sleep 60`);
+    await until((s) => /Incidents \(1\)/.test(s) && s.includes('Restart race'), 'the incident', 60_000, session);
+    await tmux('send-keys', '-t', session, 'Tab');
+    const seen: string[] = [];
+    for (let n = 0; n < 12; n++) {
+      await tmux('send-keys', '-t', session, 'PageDown');
+      const screen = await capture(session);
+      const rows = screen.replace(/\n$/, '').split('\n');
+      expect(rows[0], screen).toMatch(/^REPLAY \d\d:\d\d:\d\d/); // never pushed off the top
+      for (const r of rows) expect(stringWidth(r), r).toBeLessThanOrEqual(80);
+      seen.push(...detailRows(screen));
+    }
+    for (const r of seen) expect(r.trimEnd().endsWith('…'), `cut row: ${r}`).toBe(false);
+    expect(seen.map((r) => r.trim()).join('')).toContain('中文字符中文字符中文字符中文字符中文字符中文字符中文字符');
+    await tmux('send-keys', '-t', session, 'q');
+  }, 120_000);
 });
