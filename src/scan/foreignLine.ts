@@ -12,6 +12,7 @@ import { FailureSample } from '../parse/failureSample.js';
 import { bestTime, isAccessLine, isUndatedNginxLine, readShape, type ShapeHit } from '../parse/lineShape.js';
 import type { LocalClock } from '../parse/localTime.js';
 import { cutLine, type LineCut } from '../parse/nginx/cut.js';
+import { looksBinary } from '../parse/nginx/header.js';
 import { quickScanLine, SCAN_OTHER, SCAN_UNPARSED } from '../parse/nginx/screen.js';
 
 /** What the engine does with what this module decides. */
@@ -80,10 +81,10 @@ export function takeForeignLine(
 /**
  * Not an nginx error line: an access line (nginx in Docker writes both to one stream), an
  * untimed line (nginx's undated stderr, or any line of a shape whose prefix has no usable time:
- * it came from the stream but cannot be placed), or not nginx at all.
+ * it came from the stream but cannot be placed), or not nginx at all: binary bytes or other text.
  */
 function notNginx(text: string, hit: ShapeHit | null, counters: ForeignCounters, to: ForeignLineTarget): void {
   if (isAccessLine(text)) counters.accessLines++;
   else if (isUndatedNginxLine(text) || (hit !== null && Number.isNaN(hit.time))) counters.untimed++;
-  else to.countUnparsed('not-nginx');
+  else to.countUnparsed(looksBinary(text) ? 'binary' : 'not-nginx');
 }

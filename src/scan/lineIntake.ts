@@ -225,7 +225,7 @@ export class LineIntake implements ByteLineConsumer {
       if (q === SCAN_OTHER) return this.screen.countOther(cut.scan.time);
       if (q === SCAN_UNPARSED) return this.notValid(cut.scan.reason, text, source, lineNo);
     }
-    const bad = cutLine(cut, text, this.clock, screened);
+    const bad = cutLine(cut, text, this.clock);
     if (bad !== null) return this.notValid(bad, text, source, lineNo);
     const time = cut.time;
     if (cut.kind === null) return this.screen.countOther(time);

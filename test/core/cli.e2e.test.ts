@@ -222,6 +222,26 @@ describe('the rest of the matrix, in process through main(argv, io)', () => {
     expectUsageError(await runMain(['--log', f.binary!]), /binary\.log: looks binary \(2 of 2 lines hold control bytes\), not a text log/);
   });
 
+  it('control bytes a client put in the fields of every failure hide nothing: same incident, same counts, plain or in Docker\'s prefix', async () => {
+    const clean = JSON.parse(check(await runMain(['--log', f.log!, '--events', f.events!, '--containers', f.inspect!, '--json'])).stdout);
+    const marked = readFileSync(f.log!, 'utf8').split('\n').map((l) => (l.includes('upstream: "') ? l.replace(/host: "([^"]*)"/, 'host: "$1\u0008\u0001"') + ', referrer: "\u0000\u000e"' : l));
+    expect(marked.filter((l) => l.includes('\u0008')).length).toBeGreaterThan(5);
+    for (const [name, lines] of [
+      ['ctl.log', marked],
+      ['ctl-docker.log', marked.map((l) => (l ? `nginx-1  | ${l}` : l))],
+    ] as const) {
+      const r = check(await runMain(['--log', t.file(name, lines.join('\n')), '--events', f.events!, '--containers', f.inspect!, '--json']));
+      expect(r.code).toBe(1);
+      const doc = JSON.parse(r.stdout);
+      expect(doc.counters.upstreamErrors, name).toBe(clean.counters.upstreamErrors);
+      expect(doc.counters.unparsed.binary ?? 0, name).toBe(0);
+      expect(doc.incidents.map((i: { diagnosis: { patternId: string }; burst: { count: number } }) => [i.diagnosis.patternId, i.burst.count])).toEqual(
+        clean.incidents.map((i: { diagnosis: { patternId: string }; burst: { count: number } }) => [i.diagnosis.patternId, i.burst.count]),
+      );
+      expect(r.stdout).not.toMatch(/[\u0000-\u0008]/); // escaped in the JSON
+    }
+  });
+
   it('an empty file: exit 2, not a quiet "no incident found"', async () => {
     expectUsageError(await runMain(['--log', f.empty!]), /empty\.log: empty: nothing to diagnose$/);
   });

@@ -361,9 +361,18 @@ describe('input that is not a clean nginx line', () => {
     if (r.ok) expect(r.record.kind).toBe('refused');
   });
 
-  it('binary bytes are counted as binary, not parsed', () => {
-    expect(reason('\x00\x00\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03')).toBe('binary');
-    expect(reason(`${AT} [error] 1#1: *1 \x00\x01\x02 garbage`)).toBe('binary');
+  it('binary bytes without nginx\'s header are no nginx line (the scan stage counts them binary, after the shapes)', () => {
+    expect(reason('\x00\x00\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03')).toBe('not-nginx');
+  });
+
+  it('a line with nginx\'s header is parsed whatever control bytes a client put in its fields', () => {
+    // A Referer or Host a client sends is copied into the line: one byte there must not hide a failure.
+    for (const bad of ['\x08', '\x01', '\x0e', '\x00', '\x1a']) {
+      const r = parseNginxLine(nginxLine({ time: EPOCH, msg: REFUSED, request: 'GET / HTTP/1.1', upstream: 'http://172.18.0.5:3000/', host: `a${bad}b` }) + `, referrer: "${bad}"`, 'x', 1, UTC);
+      expect(r.ok).toBe(true);
+      if (r.ok) expect(r.record.kind).toBe('refused');
+    }
+    expect(parseNginxLine(`${AT} [error] 1#1: *1 \x00\x01\x02 garbage`, 'x', 1, UTC).ok).toBe(true);
   });
 
   it('a line over 1 MB is too-long (and not scanned)', () => {

@@ -77,7 +77,7 @@ function both(line: string, shift: number, bytes: ByteCut, strings: LineCut, how
   const { time, afterIds } = scanner.scanned;
   const { buf, marks } = marksFor(placed, start + afterIds, end, how);
   const text = buf.toString('utf8', start, end);
-  expect(cutLine(strings, text, clock, true)).toBeNull();
+  expect(cutLine(strings, text, clock)).toBeNull();
   const string: Seen = { kind: strings.kind };
   if (strings.kind !== null) string.sample = sampleOf(new FailureSample().fromCut(strings, text, 'log', 7));
   if (!bytes.cut(buf, start, end, start + afterIds, time, marks)) {

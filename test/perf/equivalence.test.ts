@@ -72,6 +72,8 @@ const ODD_LINES = [
   `${T} [error] 1#1: *5 control \u0001 byte`,
   `${T} [error] 1#1: *5 control \u001a byte with upstream`,
   `${T} [error] 1#1: *5 escape \u001b and tab\tare fine`,
+  // A client's control bytes in the fields of a real failure: still a failure, on every path.
+  `${T} [error] 1#1: *5 connect() failed (111: Connection refused) while connecting to upstream, client: 1.2.3.4, server: a, request: "GET / HTTP/1.1", upstream: "http://10.0.0.1:80/", host: "a\u0008b", referrer: "\u0001\u0000"`,
   `\u0000\u0001binary junk`,
   '2024/03/10 24:00:00 [error] 1#1: *5 bad hour',
   '2024/13/10 00:00:00 [error] 1#1: *5 bad month',
@@ -230,7 +232,10 @@ async function reference(extra: Extra): Promise<Outcome> {
   const splitter = new LineSplitter(log, (source, lineNo, text) => {
     lines++;
     let p = parseNginxLine(text, source, lineNo, clock);
-    const hit = !p.ok && p.unparsed.reason === 'not-nginx' ? readShape(text) : null;
+    // Without nginx's header at its start, a line may still hold one after a collector's prefix,
+    // control bytes or not (a client's, in a field): binary only when it is nobody's line.
+    const noHeader = (r: UnparsedReason) => r === 'not-nginx' || r === 'binary';
+    const hit = !p.ok && noHeader(p.unparsed.reason) ? readShape(text) : null;
     if (hit) {
       other.shapes[hit.shape.id] = (other.shapes[hit.shape.id] ?? 0) + 1;
       p = parseNginxLine(hit.inner, source, lineNo, clock);
@@ -238,8 +243,8 @@ async function reference(extra: Extra): Promise<Outcome> {
     }
     if (!p.ok) {
       const inner = hit ? hit.inner : text;
-      if (p.unparsed.reason === 'not-nginx' && isAccessLine(inner)) other.accessLines++;
-      else if (p.unparsed.reason === 'not-nginx' && (isUndatedNginxLine(inner) || (hit && Number.isNaN(hit.time)))) other.untimed++;
+      if (noHeader(p.unparsed.reason) && isAccessLine(inner)) other.accessLines++;
+      else if (noHeader(p.unparsed.reason) && (isUndatedNginxLine(inner) || (hit && Number.isNaN(hit.time)))) other.untimed++;
       else unparsed[p.unparsed.reason] = (unparsed[p.unparsed.reason] ?? 0) + 1;
       return;
     }

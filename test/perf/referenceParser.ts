@@ -51,7 +51,7 @@ export function referenceParse(text: string, source: string, lineNo: number, clo
   const stamp = text.slice(0, 19);
   const time = clock.toEpoch(stamp);
   if (Number.isNaN(time)) return bad(source, lineNo, 'bad-time', text);
-  if (binary) return bad(source, lineNo, 'binary', text);
+  // A line with nginx's header is nginx's, control bytes in its message or fields or not.
 
   // The message ends where the fields begin.
   const fieldsAt = rest.indexOf(', client: ');

@@ -100,11 +100,10 @@ export interface ScanSide {
 
 /**
  * Checks `text` as parseNginxLine does and fills `cut`: the reason it is not a valid line, or
- * null. `knownClean`: the caller found no control byte in the line's bytes (the binary check is
- * skipped; same result).
+ * null.
  */
-export function cutLine(cut: LineCut, text: string, clock: LocalClock, knownClean = false): UnparsedLine['reason'] | null {
-  const bad = parseHead(text, clock, cut.head, knownClean);
+export function cutLine(cut: LineCut, text: string, clock: LocalClock): UnparsedLine['reason'] | null {
+  const bad = parseHead(text, clock, cut.head);
   if (bad !== null) return bad;
   cutBody(cut, text, cut.head.msgAt, cut.head.time);
   return null;

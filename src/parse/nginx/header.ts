@@ -61,10 +61,14 @@ export function intAt(text: string, from: number, to: number): number {
   return Number.isInteger(v) ? v : NaN;
 }
 
-// NUL and most C0 bytes mean a binary file, not text nginx wrote. ESC and invalid UTF-8 (decoded
-// as U+FFFD) are allowed: nginx copies request bytes into the line, and such a line may still be
-// a real upstream failure that must be counted (it is sanitised where it is drawn).
-function looksBinary(text: string): boolean {
+/**
+ * NUL and most C0 bytes in a line that is nobody's (no nginx header, no collector's prefix around
+ * one: scan/foreignLine.ts decides) mean a binary file, not text nginx wrote. A line with the
+ * header is nginx's whatever its message holds: nginx copies request bytes (a Referer, a Host)
+ * into it, so a client can put control bytes there, and a failure holding them must still be
+ * counted (it is sanitised where it is drawn), or one client could hide an outage.
+ */
+export function looksBinary(text: string): boolean {
   for (let i = 0; i < text.length && i < 4096; i++) {
     const c = text.charCodeAt(i);
     // BEL (7) is allowed: it ends OSC 8 hyperlinks a client can put in its Referer.
@@ -102,12 +106,12 @@ function levelAt(text: string, end: number): string | null {
  * Everything before the message: the reason a line is not a valid nginx line, or null with
  * `head` filled. Shared by the parse and the string screen so both decide validity identically.
  */
-export function parseHead(text: string, clock: LocalClock, head: Head, knownClean = false): UnparsedLine['reason'] | null {
+export function parseHead(text: string, clock: LocalClock, head: Head): UnparsedLine['reason'] | null {
   if (text.length === 0) return 'empty';
   if (text.length > MAX_LINE_CHARS) return 'too-long';
   // The stamp of the last valid line again: its 19 characters are known good, and so is their time.
   const sameStamp = head.clock === clock && text.length >= 24 && text.charCodeAt(19) === 32 && text.charCodeAt(20) === 91 && text.startsWith(head.stamp);
-  if (!sameStamp && !hasNginxHeader(text)) return looksBinary(text) ? 'binary' : 'not-nginx';
+  if (!sameStamp && !hasNginxHeader(text)) return 'not-nginx';
 
   const levelEnd = text.indexOf(']', 21);
   if (levelEnd < 0 || levelEnd > 30) return 'not-nginx';
@@ -139,7 +143,6 @@ export function parseHead(text: string, clock: LocalClock, head: Head, knownClea
   const stamp = sameStamp ? head.stamp : text.slice(0, 19);
   const time = sameStamp ? head.time : clock.toEpoch(stamp);
   if (Number.isNaN(time)) return 'bad-time';
-  if (!knownClean && looksBinary(text)) return 'binary';
   head.clock = clock;
   head.level = level;
   head.pid = pid;

@@ -17,9 +17,8 @@ function unparsed(source: string, line: number, reason: UnparsedLine['reason'], 
 /** parseNginxLine's own cut when its caller gives none. */
 const OWN_CUT = new LineCut();
 
-/** `knownClean`: the caller found no control byte in the line's bytes (the binary check is skipped; same result). */
-export function parseNginxLine(text: string, source: string, lineNo: number, clock: LocalClock, knownClean = false, cut: LineCut = OWN_CUT): ParsedLine {
-  const bad = cutLine(cut, text, clock, knownClean);
+export function parseNginxLine(text: string, source: string, lineNo: number, clock: LocalClock, cut: LineCut = OWN_CUT): ParsedLine {
+  const bad = cutLine(cut, text, clock);
   if (bad !== null) return unparsed(source, lineNo, bad, text);
   const { level, pid, tid, conn, stamp, time } = cut.head;
   const { msgAt, msgEnd, strerrorAt, actionAt } = cut;
