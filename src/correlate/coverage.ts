@@ -26,6 +26,11 @@ export interface LifecycleInput {
   recovered: boolean;
   /** Earliest time from which every Docker event is known to be held (null: no events at all). */
   eventsFrom: number | null;
+  /**
+   * Events read but rejected for a time that is not a Docker time (parse/dockerEventLine.ts
+   * dockerEventTimeMs): they cannot be placed, so any of them may be this burst's.
+   */
+  unplacedEvents?: number;
   window: CorrelationWindow;
   /** Formats a time for the sentence (the report's zone). */
   clock: (ms: number) => string;
@@ -103,6 +108,9 @@ function inspectSummary(info: ContainerInfo, clock: (ms: number) => string): str
 export function lifecycleFacts(o: LifecycleInput): Lifecycle {
   const { burst, own, info, matched, recovered, eventsFrom, window, clock } = o;
   const probeReadyMs = o.probeReadyMs ?? null;
+  const unplaced = o.unplacedEvents ?? 0;
+  const unplacedWhat = `${unplaced === 1 ? '1 Docker event' : `${unplaced} Docker events`} could not be placed in time (not a Docker time)`;
+  const unplacedNote = unplaced > 0 ? `${unplacedWhat}: ${unplaced === 1 ? 'it' : 'any of them'} may concern this burst` : null;
   // nginx stamps whole seconds: a first error at :40 happened somewhere in :40.000–:40.999.
   const covers = eventsFrom !== null && eventsFrom < burst.first + 1000;
   const plain = (source: EventCoverage['source'], note: string | null, events = own): Lifecycle => ({
@@ -111,12 +119,13 @@ export function lifecycleFacts(o: LifecycleInput): Lifecycle {
     note,
   });
   // Nothing to recover without a container: the log alone speaks (errors to its end, or not).
-  if (!matched) return plain(own.length > 0 ? 'events' : 'none', null);
+  if (!matched) return plain(own.length > 0 ? 'events' : 'none', unplacedNote);
   const name = info?.name ?? own[0]?.name ?? 'the container';
   if (covers) {
-    if (own.length > 0) return plain('events', null);
+    if (own.length > 0) return plain('events', unplacedNote);
     // The events reach back far enough and none is this container's: nothing happened to it.
-    return plain(info ? 'inspect' : 'events', `no Docker event around this burst concerns ${name} (events from ${clock(eventsFrom)})${info ? `; its state is from docker inspect (${inspectSummary(info, clock)})` : ''}`);
+    const none = `no Docker event around this burst concerns ${name} (events from ${clock(eventsFrom)})${info ? `; its state is from docker inspect (${inspectSummary(info, clock)})` : ''}`;
+    return plain(info ? 'inspect' : 'events', unplacedNote ? `${none}; but ${unplacedNote}` : none);
   }
 
   // Events begin after the burst began (or there are none): inspect fills in what came before.
@@ -144,7 +153,12 @@ export function lifecycleFacts(o: LifecycleInput): Lifecycle {
   // A start with no stop before it is a fresh start only if the stop could have been seen.
   if (!info && facts.freshStart) unknown.push('freshStart');
 
-  const began = eventsFrom !== null ? `Docker events begin at ${clock(eventsFrom)}, after this burst began (${clock(burst.first)})` : `no Docker events were read for this burst (${clock(burst.first)})`;
+  const began =
+    eventsFrom !== null
+      ? `Docker events begin at ${clock(eventsFrom)}, after this burst began (${clock(burst.first)})${unplacedNote ? `, and ${unplacedNote}` : ''}`
+      : unplacedNote
+        ? `no usable Docker events for this burst (${clock(burst.first)}; ${unplacedWhat})`
+        : `no Docker events were read for this burst (${clock(burst.first)})`;
   let note: string;
   if (!info) note = `${began}: nothing shows what happened to ${name} before them (pass --containers, or keep events: see "Recording")`;
   else if (recoveredEvents.length === 0) note = `${began}, and docker inspect shows no start or exit of ${name} around it (${inspectSummary(info, clock)})`;

@@ -27,6 +27,8 @@ export interface DiagnosisContext {
   events: EventStore;
   /** Earliest time every Docker event is known from (IncidentEngine.noteEventsFrom). */
   eventsFrom: number | null;
+  /** Events rejected for a time that is not a Docker time (EventIntake.unplaced): they may be any burst's. */
+  unplacedEvents: number;
   /** The log's zone, for the times the facts' notes name. */
   tz: string;
   /** The nginx config's upstream groups and servers (what a stale address or a group links to). */
@@ -62,7 +64,7 @@ export function diagnoseBurst(b: Burst, ctx: DiagnosisContext): Incident {
   const attached = ctx.attachments(b.id);
   const probe = attached.checklist;
   const probeReadyMs = probe ? (probe.timeToListenMs ?? probe.timeToHealthyMs) : null;
-  const lc = lifecycleFacts({ burst: b, own, info, matched: match !== null || peers.length > 0, recovered, eventsFrom: ctx.eventsFrom, window: ctx.window, clock: (t) => formatLocal(t, ctx.tz).slice(11), probeReadyMs });
+  const lc = lifecycleFacts({ burst: b, own, info, matched: match !== null || peers.length > 0, recovered, eventsFrom: ctx.eventsFrom, unplacedEvents: ctx.unplacedEvents, window: ctx.window, clock: (t) => formatLocal(t, ctx.tz).slice(11), probeReadyMs });
   // What the matched container answers to: a config's `server backend:3000` is its address by name.
   const names = match ? [match.name, ...(match.service ? [match.service] : []), ...(info?.aliases ?? [])] : [];
   // The facts lifecycleFacts just made are this diagnosis's own: what the coverage and the config

@@ -54,17 +54,24 @@ export class EventIntake {
     const decoded = decodeDockerEvent(raw);
     if (!decoded.ok) {
       if (decoded.ignored) this.counters.ignoredEvents++;
-      else this.countInvalid('invalid-fields');
+      else this.countInvalid(decoded.code);
       return null;
     }
     this.add(decoded.event);
     return decoded.event;
   }
 
-  /** Counts an event rejected before decoding (not JSON, too large, too deeply nested: parse/dockerEvent.ts). */
+  /** Counts an invalid event by its reason: rejected before decoding (not JSON, too large, too deeply nested: parse/dockerEventLine.ts) or by the decoder. */
   countInvalid(reason: InvalidEventReason = 'not-json'): void {
     this.counters.invalidEvents++;
     this.counters.invalidEventReasons[reason] = (this.counters.invalidEventReasons[reason] ?? 0) + 1;
+    // An event that cannot be placed in time may be any burst's: the diagnoses say so (unplaced).
+    if (reason === 'implausible-time') this.changed();
+  }
+
+  /** Events rejected for a time that is not a Docker time: read, but placed nowhere. */
+  get unplaced(): number {
+    return this.counters.invalidEventReasons['implausible-time'] ?? 0;
   }
 
   /** Counts an event skipped before decoding (parse/dockerEvent.ts isIgnoredEventLine): what `ingest` counts it as. */

@@ -264,7 +264,7 @@ export class IncidentEngine {
 
   private diagnoseBurst(b: Burst, claimed: ReadonlySet<string>): Incident {
     const { patterns, window, gapMs, containers, tz, upstreamMap } = this;
-    return diagnoseBurst(b, { patterns, window, gapMs, containers, events: this.intake.store, eventsFrom: this.intake.from, tz, upstreamMap, latestLog: this.times.latestLog, claimed, attachments: (id) => this.kept.attachments(id) });
+    return diagnoseBurst(b, { patterns, window, gapMs, containers, events: this.intake.store, eventsFrom: this.intake.from, unplacedEvents: this.intake.unplaced, tz, upstreamMap, latestLog: this.times.latestLog, claimed, attachments: (id) => this.kept.attachments(id) });
   }
 
   containerViews(): ContainerView[] {

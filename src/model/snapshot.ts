@@ -5,6 +5,7 @@
  */
 import type { ContainerView, Incident, Burst } from './incident.js';
 import type { UnparsedReason, UpstreamAddress, UpstreamErrorKind } from './logRecord.js';
+import type { InvalidEventReason } from '../parse/dockerEventLine.js';
 
 export interface UpstreamStat {
   key: string;
@@ -57,8 +58,8 @@ export interface EngineCounters {
   ignoredEvents: number;
   /** Events that failed validation. */
   invalidEvents: number;
-  /** invalidEvents by reason: not-json, too-large, too-deep (checked before parsing), invalid-fields. */
-  invalidEventReasons: Partial<Record<'not-json' | 'too-large' | 'too-deep' | 'invalid-fields', number>>;
+  /** invalidEvents by reason: not-json, too-large, too-deep (checked before parsing), invalid-fields, implausible-time (parse/dockerEventLine.ts InvalidEventReason). */
+  invalidEventReasons: Partial<Record<InvalidEventReason, number>>;
   /** Repeats of an event already kept (same container, action, time and details): counted once. */
   duplicateEvents: number;
 }

@@ -4,6 +4,7 @@
  * a ContainerEvent, or a reason it is not one. Validated with zod: the payload is external input.
  */
 import { z } from 'zod';
+import { dockerEventTimeMs, isPlausibleEventMs } from './dockerEventLine.js';
 import { LIFECYCLE_ACTIONS, type ContainerEvent, type HealthState, type LifecycleAction } from '../model/container.js';
 
 const rawEventSchema = z.looseObject({
@@ -26,20 +27,15 @@ export type DecodedEvent =
   | { ok: true; event: ContainerEvent }
   /** A valid event that is not a container lifecycle change (exec_*, network, image…): counted, not used. */
   | { ok: false; ignored: true; reason: string }
-  /** Not a Docker event at all (bad JSON shape, no time, no container id). */
-  | { ok: false; ignored: false; reason: string };
+  /**
+   * Not a Docker event at all (bad JSON shape, no time, no container id: 'invalid-fields'), or one
+   * whose time is not a Docker time ('implausible-time'): counted by `code`, never used.
+   */
+  | { ok: false; ignored: false; code: 'invalid-fields' | 'implausible-time'; reason: string };
+
+const invalid = (reason: string): DecodedEvent => ({ ok: false, ignored: false, code: 'invalid-fields', reason });
 
 const LIFECYCLE: ReadonlySet<string> = new Set(LIFECYCLE_ACTIONS);
-
-function eventTimeMs(e: z.infer<typeof rawEventSchema>): number | null {
-  if (e.timeNano !== undefined) {
-    // ns since epoch does not fit a double exactly; keep ms with a fraction, which is what ordering needs.
-    const ns = typeof e.timeNano === 'string' ? BigInt(e.timeNano) : BigInt(Math.round(e.timeNano));
-    return Number(ns / 1000n) / 1000;
-  }
-  if (e.time !== undefined) return e.time * 1000;
-  return null;
-}
 
 function attr(attrs: Record<string, string>, key: string): string | null {
   const v = attrs[key];
@@ -50,12 +46,12 @@ export function decodeDockerEvent(raw: unknown): DecodedEvent {
   const parsed = rawEventSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    return { ok: false, ignored: false, reason: `invalid event: ${issue?.path.join('.') || 'value'}: ${issue?.message ?? 'invalid'}` };
+    return invalid(`invalid event: ${issue?.path.join('.') || 'value'}: ${issue?.message ?? 'invalid'}`);
   }
   const e = parsed.data;
   const type = e.Type ?? (e.status !== undefined ? 'container' : undefined);
   const actionText = e.Action ?? e.status;
-  if (!type || !actionText) return { ok: false, ignored: false, reason: 'invalid event: no Type/Action' };
+  if (!type || !actionText) return invalid('invalid event: no Type/Action');
   if (type !== 'container') return { ok: false, ignored: true, reason: `${type} event` };
 
   // `health_status: healthy` carries its state after the colon; exec_create: /bin/sh … likewise.
@@ -63,10 +59,13 @@ export function decodeDockerEvent(raw: unknown): DecodedEvent {
   const action = (colon >= 0 ? actionText.slice(0, colon) : actionText).trim();
   if (!LIFECYCLE.has(action)) return { ok: false, ignored: true, reason: `container ${action} event` };
 
-  const time = eventTimeMs(e);
-  if (time === null) return { ok: false, ignored: false, reason: 'invalid event: no time/timeNano' };
+  const time = dockerEventTimeMs(e.time, e.timeNano);
+  if (time === 'missing') return invalid('invalid event: no time/timeNano');
+  if (time === 'implausible') {
+    return { ok: false, ignored: false, code: 'implausible-time', reason: `invalid event: time ${e.time ?? '-'} / timeNano ${e.timeNano ?? '-'} is not a Docker time (Unix seconds / nanoseconds, 2000–2100, agreeing to the second)` };
+  }
   const containerId = e.Actor?.ID ?? e.id;
-  if (!containerId) return { ok: false, ignored: false, reason: 'invalid event: no Actor.ID' };
+  if (!containerId) return invalid('invalid event: no Actor.ID');
 
   const attributes: Record<string, string> = {};
   for (const [k, v] of Object.entries(e.Actor?.Attributes ?? {})) attributes[k] = typeof v === 'string' ? v : JSON.stringify(v);
@@ -75,7 +74,7 @@ export function decodeDockerEvent(raw: unknown): DecodedEvent {
   if (action === 'health_status') {
     const state = actionText.slice(colon + 1).trim();
     if (state !== 'healthy' && state !== 'unhealthy' && state !== 'starting') {
-      return { ok: false, ignored: false, reason: `invalid event: health_status "${state}"` };
+      return invalid(`invalid event: health_status "${state}"`);
     }
     health = state;
   }
@@ -108,7 +107,7 @@ export function decodeDockerEventLine(line: string): DecodedEvent {
   try {
     raw = JSON.parse(trimmed);
   } catch {
-    return { ok: false, ignored: false, reason: 'invalid event: not JSON (truncated line?)' };
+    return invalid('invalid event: not JSON (truncated line?)');
   }
   return decodeDockerEvent(raw);
 }
@@ -122,7 +121,11 @@ export function decodeDockerEventLine(line: string): DecodedEvent {
 export function decodeEventGapMarker(raw: unknown): { from: number; to: number | null } | null {
   const r = raw as { restartdoctor?: unknown; from?: unknown; to?: unknown } | null;
   if (r === null || typeof r !== 'object' || r.restartdoctor !== 'events-gap') return null;
-  const time = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : typeof v === 'string' && Number.isFinite(Date.parse(v)) ? Date.parse(v) : null);
+  // Bounds out of 2000–2100 are not a marker (then not an event either: counted invalid), never a date that cannot be shown.
+  const time = (v: unknown): number | null => {
+    const ms = typeof v === 'number' ? v : typeof v === 'string' ? Date.parse(v) : NaN;
+    return isPlausibleEventMs(ms) ? ms : null;
+  };
   const from = time(r.from);
   if (from === null) return null;
   const to = r.to === undefined || r.to === null ? null : time(r.to);

@@ -52,18 +52,64 @@ function keyValueBefore(head: string, key: string): string | null {
 }
 
 /**
- * The time of one events-file line without decoding it (epoch ms; null when it has none): how far
- * back a recording reaches is its first line's time, whatever kind of event that is.
+ * Docker's own times: `time` is Unix seconds, `timeNano` Unix nanoseconds. A value outside these
+ * years is another unit (ms or ns in `time`, seconds in `timeNano`) or garbage: it would put the
+ * event in 1970 or the year 300,000, where it silently misses every burst or breaks formatting.
+ * We do not guess the unit; the event is invalid.
  */
-export function eventLineTime(line: string): number | null {
-  const nano = /"timeNano":\s*"?(\d{10,})/.exec(line);
-  if (nano) return Number(nano[1]) / 1e6;
-  const sec = /"time":\s*(\d{9,})[,}]/.exec(line);
-  return sec ? Number(sec[1]) * 1000 : null;
+const PLAUSIBLE_FROM_MS = Date.UTC(2000, 0, 1);
+const PLAUSIBLE_TO_MS = Date.UTC(2100, 0, 1);
+/** Docker's `time` is `timeNano` cut to the second: more apart than that, one of them is wrong and we cannot tell which. */
+const MAX_TIME_DISAGREEMENT_MS = 1000;
+
+/** What the report says about 'implausible-time' (report/format.ts eventsLine), next to the rule it names. */
+export const IMPLAUSIBLE_TIME_RULE = 'time must be Unix seconds and timeNano Unix nanoseconds, within 2000–2100 and agreeing to the second';
+
+/** Whether epoch ms `ms` is a time an events file can mean (2000–2100): also a gap marker's bounds. */
+export function isPlausibleEventMs(ms: number): boolean {
+  return Number.isFinite(ms) && ms >= PLAUSIBLE_FROM_MS && ms < PLAUSIBLE_TO_MS;
 }
 
-/** Why an event was rejected before decoding (counters.invalidEventReasons). */
-export type InvalidEventReason = 'too-large' | 'too-deep' | 'not-json' | 'invalid-fields';
+/**
+ * An event's time in epoch ms from its `time` (seconds) and `timeNano` (ns, number or digit
+ * string), each as the event gives it: 'missing' when neither is there, 'implausible' when one is
+ * not a Docker time of 2000–2100 or the two disagree by more than a second. The one rule for the
+ * decoder (dockerEvent.ts) and a recording's first line (eventLineTime).
+ */
+export function dockerEventTimeMs(time: number | string | undefined, timeNano: number | string | undefined): number | 'missing' | 'implausible' {
+  if (time === undefined && timeNano === undefined) return 'missing';
+  let nanoMs: number | null = null;
+  if (timeNano !== undefined) {
+    const digits = typeof timeNano === 'string' ? timeNano : Number.isFinite(timeNano) && timeNano >= 0 ? BigInt(Math.round(timeNano)).toString() : null;
+    // 2000–2100 in ns is 19 digits: a longer string is not one (and not worth a BigInt parse).
+    if (digits === null || !/^\d{1,19}$/.test(digits)) return 'implausible';
+    // ns since epoch does not fit a double exactly; keep ms with a fraction, which is what ordering needs.
+    nanoMs = Number(BigInt(digits) / 1000n) / 1000;
+    if (!isPlausibleEventMs(nanoMs)) return 'implausible';
+  }
+  let secMs: number | null = null;
+  if (time !== undefined) {
+    secMs = Number(time) * 1000;
+    if (!isPlausibleEventMs(secMs)) return 'implausible';
+  }
+  if (nanoMs !== null && secMs !== null && Math.abs(nanoMs - secMs) > MAX_TIME_DISAGREEMENT_MS) return 'implausible';
+  return nanoMs ?? secMs!;
+}
+
+/**
+ * The time of one events-file line without decoding it (epoch ms; null when it has none, or none
+ * that is a plausible Docker time): how far back a recording reaches is its first line's time,
+ * whatever kind of event that is.
+ */
+export function eventLineTime(line: string): number | null {
+  const nano = /"timeNano":\s*"?([-+\d.eE]+)/.exec(line);
+  const sec = /"time":\s*([-+\d.eE]+)\s*[,}]/.exec(line);
+  const ms = dockerEventTimeMs(sec?.[1], nano?.[1]);
+  return typeof ms === 'number' ? ms : null;
+}
+
+/** Why an event was rejected (counters.invalidEventReasons): before decoding, or by the decoder (invalid-fields, implausible-time). */
+export type InvalidEventReason = 'too-large' | 'too-deep' | 'not-json' | 'invalid-fields' | 'implausible-time';
 
 /** A Docker event is a few KB (labels included): anything larger is not one. */
 const MAX_EVENT_CHARS = 256 * 1024;

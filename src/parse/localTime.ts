@@ -157,8 +157,14 @@ function byteDigitsAt(buf: Uint8Array, at: number, n: number): number {
   return v;
 }
 
+/** The largest |epoch ms| a Date can hold (ECMA-262 TimeClip). */
+const MAX_DATE_MS = 8.64e15;
+
 /** `2024/01/15 03:12:44` style rendering of an epoch in `tz`, for reports in the log's own terms. */
 export function formatLocal(epochMs: number, tz: string): string {
+  // A Date holds ±8.64e15 ms; past that (or NaN) toISOString and Intl throw RangeError. The
+  // decoders reject such times, but no report may die formatting one: it says so instead.
+  if (!(Math.abs(epochMs) <= MAX_DATE_MS)) return `(invalid time ${epochMs})`;
   if (isUtc(tz)) {
     // `2024-01-15T03:12:44.000Z` → `2024/01/15 03:12:44` (years 0-9999; Intl pads the same way).
     const iso = new Date(epochMs).toISOString();

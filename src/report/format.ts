@@ -1,6 +1,7 @@
 /** Small shared renderings for every report: times in the log's zone, impact, counts. */
 import type { Burst, Incident } from '../model/incident.js';
 import type { EngineCounters } from '../model/snapshot.js';
+import { IMPLAUSIBLE_TIME_RULE } from '../parse/dockerEventLine.js';
 import { LINE_SHAPES } from '../parse/lineShape.js';
 import { formatLocal } from '../parse/localTime.js';
 import { kindLabel } from '../diagnose/diagnose.js';
@@ -66,5 +67,7 @@ export function shapeLines(c: EngineCounters): string[] {
 export function eventsLine(c: EngineCounters): string {
   const reasons = countsBiggestFirst(c.invalidEventReasons ?? {});
   const repeats = c.duplicateEvents ? `, ${countOf(c.duplicateEvents, 'repeat')} counted once` : '';
-  return `${countOf(c.dockerEvents, 'container lifecycle event')} used${repeats}, ${countOf(c.ignoredEvents, 'other event')} ignored (exec, network, image…), ${formatCount(c.invalidEvents)} invalid${reasons ? ` (${reasons})` : ''}`;
+  // An implausible time is the one reason a reader cannot guess from its name: say the rule it broke.
+  const rule = c.invalidEventReasons?.['implausible-time'] ? `; ${IMPLAUSIBLE_TIME_RULE}` : '';
+  return `${countOf(c.dockerEvents, 'container lifecycle event')} used${repeats}, ${countOf(c.ignoredEvents, 'other event')} ignored (exec, network, image…), ${formatCount(c.invalidEvents)} invalid${reasons ? ` (${reasons}${rule})` : ''}`;
 }

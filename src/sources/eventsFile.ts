@@ -8,7 +8,7 @@
 import { closeSync, createReadStream, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { InputError } from '../util/errors.js';
-import { eventLineTime, eventTextProblem, isIgnoredEventLine, type InvalidEventReason } from '../parse/dockerEventLine.js';
+import { dockerEventTimeMs, eventLineTime, eventTextProblem, isIgnoredEventLine, type InvalidEventReason } from '../parse/dockerEventLine.js';
 import { sniffFile } from './compression.js';
 import { assertReadableFile, describeFsError, streamFileLines } from './readInput.js';
 import { LineSplitter } from './lineSplitter.js';
@@ -63,14 +63,13 @@ function feedEventLine(engine: EventSink, text: string): void {
   engine.ingestEvent(raw);
 }
 
-/** An event object's own time (epoch ms) without decoding it: its `timeNano`, else its `time`. */
+/** An event object's own time (epoch ms) without decoding it; null when it has no plausible one (dockerEventTimeMs). */
 function eventObjectTime(raw: unknown): number | null {
   const r = raw as { timeNano?: unknown; time?: unknown } | null;
   if (r === null || typeof r !== 'object') return null;
-  const field = (v: unknown): string | null => (typeof v === 'number' || typeof v === 'string' ? String(v) : null);
-  const nano = field(r.timeNano);
-  const sec = field(r.time);
-  return eventLineTime(`{${nano !== null ? `"timeNano":"${nano}",` : ''}${sec !== null ? `"time":${sec}` : ''}}`);
+  const field = (v: unknown): number | string | undefined => (typeof v === 'number' || typeof v === 'string' ? v : undefined);
+  const ms = dockerEventTimeMs(field(r.time), field(r.timeNano));
+  return typeof ms === 'number' ? ms : null;
 }
 
 /**

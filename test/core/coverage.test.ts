@@ -87,4 +87,21 @@ describe('event coverage', () => {
     expect(text).toContain('Docker events begin at 03:12:43, after this burst began (03:12:41): nothing shows what happened to shop-backend-1 before them');
     expect(text).not.toMatch(/did not start again|did not come back|freshly started/);
   });
+
+  it('events whose times are not Docker times: used nowhere (not even for how far back events reach), and the report says they could not be placed', () => {
+    // The restart with timeNano holding seconds (1970): before, it was kept, set eventsFrom in 1970
+    // and the burst counted as covered, "no Docker event concerns shop-backend-1".
+    const bad = seq.dockerRestart(BACKEND, T0).map((e) => ({ ...e, timeNano: e['time'] }));
+    const i = run({ events: bad });
+    expect(i.coverage).toEqual({ eventsFrom: null, eventsCoverBurst: false, source: 'inspect', unknown: [] });
+    expect(i.diagnosis.reasons[0]).toMatch(/^no usable Docker events for this burst \(03:12:41; 5 Docker events could not be placed in time \(not a Docker time\)\): the restart is known only from docker inspect/);
+    expect(i.facts.events.every((e) => e.attributes.source === 'inspect')).toBe(true);
+  });
+
+  it('one unplaceable event beside events that cover the burst: the diagnosis stands, with the doubt said', () => {
+    const i = run({ events: [...seq.dockerRestart(BACKEND, T0), { Type: 'container', Action: 'start', Actor: { ID: 'e'.repeat(64) }, time: 1e16 }] });
+    expect(i.diagnosis.patternId).toBe('restart-race');
+    expect(i.coverage).toMatchObject({ eventsCoverBurst: true, source: 'events' });
+    expect(i.diagnosis.reasons).toContain('1 Docker event could not be placed in time (not a Docker time): it may concern this burst');
+  });
 });

@@ -4,7 +4,9 @@
  * counted; a truncated line is invalid and counted; nothing throws.
  */
 import { describe, expect, it } from 'vitest';
-import { decodeDockerEvent, decodeDockerEventLine } from '../../src/parse/dockerEvent.js';
+import { decodeDockerEvent, decodeDockerEventLine, decodeEventGapMarker } from '../../src/parse/dockerEvent.js';
+import { eventLineTime } from '../../src/parse/dockerEventLine.js';
+import { formatLocal } from '../../src/parse/localTime.js';
 import { BACKEND, dockerEvent, execNoise, runScenario, T0 } from './helpers.js';
 
 // Verbatim from `docker events --format '{{json .}}'` on Engine 24 (compose labels trimmed).
@@ -73,9 +75,9 @@ describe('both event shapes decode to the same ContainerEvent', () => {
   });
 
   it('takes the name from the attributes without a leading slash, or the short id without a name', () => {
-    const r = decodeDockerEvent({ Type: 'container', Action: 'start', Actor: { ID: BACKEND.id, Attributes: { name: '/legacy' } }, time: 1 });
+    const r = decodeDockerEvent({ Type: 'container', Action: 'start', Actor: { ID: BACKEND.id, Attributes: { name: '/legacy' } }, time: 1705288360 });
     expect(r.ok && r.event.name).toBe('legacy');
-    const n = decodeDockerEvent({ Type: 'container', Action: 'start', Actor: { ID: BACKEND.id, Attributes: {} }, time: 1 });
+    const n = decodeDockerEvent({ Type: 'container', Action: 'start', Actor: { ID: BACKEND.id, Attributes: {} }, time: 1705288360 });
     expect(n.ok && n.event.name).toBe(BACKEND.id.slice(0, 12));
   });
 });
@@ -99,9 +101,9 @@ describe('noise and garbage', () => {
 
   it.each([
     ['no time', { Type: 'container', Action: 'die', Actor: { ID: 'x', Attributes: {} } }],
-    ['no container id', { Type: 'container', Action: 'die', Actor: { Attributes: {} }, time: 1 }],
+    ['no container id', { Type: 'container', Action: 'die', Actor: { Attributes: {} }, time: 1705288360 }],
     ['time of the wrong type', { Type: 'container', Action: 'die', Actor: { ID: 'x' }, time: 'yesterday' }],
-    ['no action', { Type: 'container', Actor: { ID: 'x' }, time: 1 }],
+    ['no action', { Type: 'container', Actor: { ID: 'x' }, time: 1705288360 }],
     ['not an object', 42],
     ['null', null],
   ])('an event with %s is invalid', (_name, raw) => {
@@ -121,5 +123,67 @@ describe('noise and garbage', () => {
     });
     const c = engine.counts();
     expect([c.dockerEvents, c.ignoredEvents, c.invalidEvents]).toEqual([2, 4, 1]);
+  });
+});
+
+describe('a time that is not a Docker time is invalid, never guessed', () => {
+  const base = { Type: 'container', Action: 'start', Actor: { ID: BACKEND.id, Attributes: { name: 'shop-backend-1' } } };
+  const SEC = 1705288361;
+
+  it.each([
+    ['time in milliseconds', { time: SEC * 1000 }],
+    ['time in nanoseconds, no timeNano', { time: SEC * 1e9 }],
+    ['time of 1e16 (the audit\'s crash)', { time: 1e16 }],
+    ['time in 1970', { time: 1705 }],
+    ['a negative time', { time: -SEC }],
+    ['timeNano holding seconds', { time: SEC, timeNano: SEC }],
+    ['timeNano holding seconds, no time', { timeNano: SEC }],
+    ['timeNano as a digit string in milliseconds', { timeNano: String(SEC * 1000) }],
+    ['timeNano far past 2100', { timeNano: '9'.repeat(30) }],
+    ['time and timeNano a minute apart', { time: SEC + 60, timeNano: '1705288361500000000' }],
+  ])('%s: invalid, by its own reason', (_name, times) => {
+    const r = decodeDockerEvent({ ...base, ...times });
+    expect(r).toMatchObject({ ok: false, ignored: false, code: 'implausible-time' });
+    if (!r.ok && !r.ignored) expect(r.reason).toMatch(/not a Docker time/);
+  });
+
+  it('Docker\'s own pair (time cut to the second of timeNano) and either one alone still decode', () => {
+    const both = decodeDockerEvent({ ...base, time: SEC, timeNano: '1705288361999000000' });
+    expect(both.ok && both.event.time).toBeCloseTo(1705288361999, 3);
+    expect(decodeDockerEvent({ ...base, time: SEC })).toMatchObject({ ok: true, event: { time: SEC * 1000 } });
+    expect(decodeDockerEvent({ ...base, timeNano: SEC * 1e9 })).toMatchObject({ ok: true, event: { time: SEC * 1000 } });
+  });
+
+  it('other invalid events keep their reason, invalid-fields', () => {
+    expect(decodeDockerEvent({ ...base, Actor: {}, time: SEC })).toMatchObject({ ok: false, ignored: false, code: 'invalid-fields' });
+  });
+
+  it('a recording\'s first line gives how far back it reaches only from a plausible time', () => {
+    expect(eventLineTime(`{"Type":"container","Action":"start","time":${SEC},"timeNano":${SEC}000000000}`)).toBe(SEC * 1000);
+    expect(eventLineTime(`{"Type":"container","Action":"start","time":${SEC},"timeNano":${SEC}}`)).toBeNull();
+    expect(eventLineTime(`{"Type":"container","Action":"start","time":1e16}`)).toBeNull();
+    expect(eventLineTime(`{"Type":"container","Action":"start","time":${SEC * 1000}}`)).toBeNull();
+  });
+
+  it('a gap marker with bounds no date can hold is no marker (then an invalid event), never a crash later', () => {
+    expect(decodeEventGapMarker({ restartdoctor: 'events-gap', from: 1e16 })).toBeNull();
+    expect(decodeEventGapMarker({ restartdoctor: 'events-gap', from: SEC * 1000, to: SEC * 1000 + 5000 })).toEqual({ from: SEC * 1000, to: SEC * 1000 + 5000 });
+  });
+
+  it('formatting a time no Date can hold says so instead of throwing', () => {
+    for (const tz of ['UTC', 'Europe/Berlin']) {
+      expect(formatLocal(1e19, tz)).toBe('(invalid time 10000000000000000000)');
+      expect(formatLocal(NaN, tz)).toBe('(invalid time NaN)');
+    }
+  });
+
+  it('the engine counts them as invalid by reason and uses none', () => {
+    const { engine } = runScenario({
+      lines: [],
+      events: [dockerEvent(BACKEND, 'kill', T0, { signal: '15' }), { ...base, time: 1e16 }, { ...base, time: SEC, timeNano: SEC }, { Type: 'container', Action: 'die' }],
+    });
+    const c = engine.counts();
+    expect([c.dockerEvents, c.invalidEvents]).toEqual([1, 3]);
+    expect(c.invalidEventReasons).toEqual({ 'implausible-time': 2, 'invalid-fields': 1 });
   });
 });

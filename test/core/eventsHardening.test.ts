@@ -80,6 +80,31 @@ describe('Docker events that cannot change the answer', () => {
     expect(report.counters.invalidEvents).toBe(3);
   }, 60_000);
 
+  it('events whose time is not a Docker time (ms in time, seconds in timeNano, 1e16) are counted invalid by reason, used nowhere, and never crash', async () => {
+    const lifecycle = (l: string) => /"Action":"(kill|die|stop|start|restart)"/.test(l);
+    // Every lifecycle event's timeNano holds seconds: before, they landed in 1970 and the burst read as covered.
+    const nanoSeconds = LINES.map((l) => (lifecycle(l) ? l.replace(/"timeNano":\d+/, (_m) => `"timeNano":${JSON.parse(l).time}`) : l));
+    const crash = '{"Type":"container","Action":"start","Actor":{"ID":"9d4f"},"time":1e16}';
+    const { verdicts, report } = await diagnoseWith('bad-times', [crash, ...nanoSeconds]);
+    expect(report.counters.dockerEvents).toBe(0);
+    expect(report.counters.invalidEvents).toBe(6);
+    expect(report.counters.invalidEventReasons).toEqual({ 'implausible-time': 6 });
+    // No event is usable: the restart comes from docker inspect alone, and the report says why.
+    expect(report.incidents[0].coverage).toMatchObject({ eventsFrom: null, eventsCoverBurst: false, source: 'inspect' });
+    expect(report.incidents[0].diagnosis.reasons[0]).toContain('no usable Docker events for this burst (03:12:41; 6 Docker events could not be placed in time (not a Docker time))');
+    expect(verdicts[0]).toMatchObject({ container: 'shop-backend-1' });
+
+    const text = await runCli(['--log', path.join(FIX, 'error.log'), '--events', path.join(dir, 'bad-times.jsonl'), '--tz', 'UTC'], { timeoutMs: 60_000 });
+    expect(text.stderr).toBe('');
+    expect(text.code).toBe(1);
+    expect(text.stdout).toContain(
+      '0 container lifecycle events used, 56 other events ignored (exec, network, image…), 6 invalid (6 implausible-time; time must be Unix seconds and timeNano Unix nanoseconds, within 2000–2100 and agreeing to the second)',
+    );
+    // Without inspect nothing says why: not a confident restart story.
+    expect(text.stdout).toContain('no Docker evidence says why');
+    expect(text.stdout).toContain('6 Docker events could not be placed in time (not a Docker time): any of them may concern this burst');
+  }, 60_000);
+
   it('a hole in the recording during the incident is said in its reasons and lowers its confidence', async () => {
     const from = new Date(INCIDENT_MS - 5_000).toISOString();
     const to = new Date(INCIDENT_MS + 20_000).toISOString();
