@@ -9,6 +9,8 @@ import { assertTimeZone, systemTimeZone } from '../parse/localTime.js';
 import type { EnrichOptions } from '../session/enrich.js';
 import { dockerHostSpec } from '../sources/dockerEndpoint.js';
 import { UsageError } from '../util/errors.js';
+import { refuseExportOverInputs } from '../util/sameFile.js';
+import { expandLogArgs } from '../sources/logSet.js';
 import { parseFlags, type FlagTable } from './flags.js';
 import { wantsColor, type CliIo } from './io.js';
 import { readDuration } from '../util/duration.js';
@@ -122,6 +124,11 @@ export function parseMainOptions(argv: string[], io: CliIo, others: Readonly<Rec
   }
   if (v.from !== undefined && !v.replay) throw new UsageError('--from only applies to --replay DIR', 'to read a log from a time use --since TIME');
   if (v.export !== undefined && v.export.trim() === '') throw new UsageError('--export needs a file name, e.g. --export incident.md');
+  // Here, before anything is read: an export over an input would replace the evidence with the report
+  // (a directory or pattern of --log counts by the files it names). A replay's folder: liveSession.ts.
+  if (v.export !== undefined) {
+    refuseExportOverInputs(v.export, { logs: expandLogArgs(logs), events: v.events, containers: v.containers, nginxConf: v['nginx-conf'], compose: v.compose, k8s: v.k8s, systemd: v.systemd });
+  }
 
   return {
     mode,

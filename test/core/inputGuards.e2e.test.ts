@@ -1,0 +1,81 @@
+/**
+ * Inputs a user can get wrong, each met with one line (exit 2) or a note, never a stack, a "bug in
+ * restartdoctor", a quiet "no incident found" or a lost file: an --export naming an input, a log
+ * given twice. Through the built binary (as a user types it, relative paths from its folder) and
+ * through `main(argv, io)` in process.
+ */
+import { cpSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runMain as inProcess } from '../support/inProcess.js';
+import { ensureBuilt, failLines, REPO, runCli, STACK_FRAME, T0, tempDir, type CliResult } from './helpers.js';
+
+const F = path.join(REPO, 'fixtures/incidents/restart-race');
+const NOW = Date.UTC(2024, 0, 16, 9, 0, 0);
+let t: ReturnType<typeof tempDir>;
+let log: string;
+const LOG_TEXT = [...failLines(T0, 6, 500), ''].join('\n');
+
+const runMain = (args: string[]): Promise<CliResult> => inProcess(args, { cwd: t.dir, now: () => NOW });
+
+/** Exit 2, the message on the first line of stderr (a hint may follow), no stack, no "bug", nothing on stdout. */
+function refused(r: CliResult, line: RegExp): void {
+  expect(r.code).toBe(2);
+  expect(r.stderr.split('\n')[0]).toMatch(line);
+  expect(r.stderr).not.toMatch(STACK_FRAME);
+  expect(r.stderr).not.toMatch(/bug in restartdoctor/);
+  expect(r.stdout).toBe('');
+}
+
+beforeAll(() => {
+  ensureBuilt();
+  t = tempDir();
+  log = t.file('error.log', LOG_TEXT);
+});
+afterAll(() => t.cleanup());
+
+describe('--export never writes over an input', () => {
+  it('the --log file itself, by the binary: refused before anything is read, the log kept', async () => {
+    const r = await runCli(['--log', 'error.log', '--export', './error.log'], { cwd: t.dir });
+    refused(r, /^restartdoctor: --export \.\/error\.log is the --log file error\.log: refusing to write the report over an input$/);
+    expect(readFileSync(log, 'utf8')).toBe(LOG_TEXT);
+  });
+
+  it('a symlink to the log, the --events, --containers, --nginx-conf or --compose file, a file of a --log directory', async () => {
+    mkdirSync(path.join(t.dir, 'sub'));
+    const link = path.join(t.dir, 'sub', 'link.md');
+    symlinkSync(log, link);
+    const events = t.file('events.jsonl', readFileSync(path.join(F, 'docker-events.jsonl')));
+    const inspect = t.file('inspect.json', readFileSync(path.join(F, 'inspect.json')));
+    const conf = t.file('nginx.conf', readFileSync(path.join(F, 'nginx.conf')));
+    const compose = t.file('docker-compose.yml', readFileSync(path.join(F, 'docker-compose.yml')));
+    const all = ['--log', log, '--events', events, '--containers', inspect, '--nginx-conf', conf, '--compose', compose];
+    refused(await runMain([...all, '--export', link]), /is the --log file .*error\.log: refusing/);
+    refused(await runMain([...all, '--export', `${t.dir}/./events.jsonl`]), /is the --events file/);
+    refused(await runMain([...all, '--export', `${t.dir}/sub/../inspect.json`]), /is the --containers file/);
+    refused(await runMain([...all, '--export', conf]), /is the --nginx-conf file/);
+    refused(await runMain([...all, '--export', compose]), /is the --compose file/);
+    refused(await runMain(['--log', t.dir, '--export', log]), /is the --log file/);
+    for (const [file, text] of [
+      [log, LOG_TEXT],
+      [events, readFileSync(path.join(F, 'docker-events.jsonl'), 'utf8')],
+      [conf, readFileSync(path.join(F, 'nginx.conf'), 'utf8')],
+    ]) {
+      expect(readFileSync(file!, 'utf8')).toBe(text);
+    }
+  });
+
+  it("a replay's recording files too (the live export uses the same rule)", async () => {
+    // A copy: without the rule the recording's inspect.json would be replaced.
+    const rec = path.join(t.dir, 'recording');
+    cpSync(F, rec, { recursive: true });
+    refused(await runMain(['--replay', rec, '--no-tui', '--speed', '10000', '--export', path.join(rec, 'inspect.json')]), /^restartdoctor: --export .*inspect\.json is the --containers file/);
+    expect(readFileSync(path.join(rec, 'inspect.json'), 'utf8')).toBe(readFileSync(path.join(F, 'inspect.json'), 'utf8'));
+  });
+
+  it('a new file is written as before', async () => {
+    const r = await runMain(['--log', log, '--export', path.join(t.dir, 'incident.md')]);
+    expect(r.code).toBe(1);
+    expect(readFileSync(path.join(t.dir, 'incident.md'), 'utf8')).toMatch(/^# Incident/);
+  });
+});
