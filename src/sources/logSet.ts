@@ -49,20 +49,43 @@ function hasGlob(arg: string): boolean {
   return /[*?[]/.test(arg);
 }
 
-/** A file-name pattern as a RegExp: `*`, `?`, `[…]` (`[!…]` negated); a leading dot is matched only by a dot. */
-function patternRegExp(pattern: string): RegExp {
+/**
+ * A bracket expression's body (`a-z0-9`, after `!` or `^`) as a RegExp class body: every character
+ * escaped, so `^`, `\\` and `[` are themselves; a range whose end sorts before its start would make
+ * RegExp throw, so it is the user's error, named.
+ */
+function classBody(body: string, arg: string): string {
+  const esc = (c: string) => c.replace(/[\\\]^[-]/, '\\$&');
+  let out = '';
+  for (let j = 0; j < body.length; j++) {
+    const from = body[j]!;
+    const to = body[j + 2];
+    if (body[j + 1] === '-' && to !== undefined) {
+      if (to < from) throw new InputError(`--log ${arg}: [${from}-${to}] is not a range (${to} comes before ${from})`, `write it [${to}-${from}]`);
+      out += `${esc(from)}-${esc(to)}`;
+      j += 2;
+    } else out += esc(from);
+  }
+  return out;
+}
+
+/**
+ * A file-name pattern as a RegExp: `*`, `?`, `[…]` (`[!…]` or `[^…]` negated; a `]` right after
+ * `[` or `[!` is a member), as bash reads them; a `[` that is never closed is a literal `[`. A leading dot is
+ * matched only by a dot.
+ */
+function patternRegExp(pattern: string, arg: string): RegExp {
   let re = '';
   for (let i = 0; i < pattern.length; i++) {
     const c = pattern[i]!;
+    const negated = c === '[' && (pattern[i + 1] === '!' || pattern[i + 1] === '^');
+    const close = c === '[' ? pattern.indexOf(']', i + (negated ? 3 : 2)) : -1;
     if (c === '*') re += '[^/]*';
     else if (c === '?') re += '[^/]';
-    else if (c === '[' && pattern.indexOf(']', i + 2) > 0) {
-      const close = pattern.indexOf(']', i + 2);
-      let body = pattern.slice(i + 1, close);
-      if (body.startsWith('!')) body = `^${body.slice(1)}`;
-      re += `[${body.replace(/\\/g, '\\\\')}]`;
+    else if (close > 0) {
+      re += `[${negated ? '^' : ''}${classBody(pattern.slice(i + (negated ? 2 : 1), close), arg)}]`;
       i = close;
-    } else re += c.replace(/[.+^${}()|\\\]]/g, '\\$&');
+    } else re += c.replace(/[.+^${}()|[\]\\]/g, '\\$&');
   }
   return new RegExp(`^${re}$`);
 }
@@ -111,7 +134,7 @@ export function expandLogArgs(args: readonly string[]): string[] {
     if (arg === '-') out.push(arg);
     else if (hasGlob(path.basename(arg)) && !exists(arg)) {
       if (hasGlob(path.dirname(arg))) throw new InputError(`--log ${arg}: only the file name may hold * ? or [ ]`, "e.g. --log '/var/log/nginx/error.log*'");
-      const re = patternRegExp(path.basename(arg));
+      const re = patternRegExp(path.basename(arg), arg);
       const files = regularFiles(path.dirname(arg), arg).filter((f) => re.test(path.basename(f)));
       if (files.length === 0) throw new InputError(`--log ${arg}: no file matches`, 'check the directory, e.g. ls /var/log/nginx/');
       out.push(...timeOrder(files));

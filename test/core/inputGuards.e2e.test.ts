@@ -79,3 +79,10 @@ describe('--export never writes over an input', () => {
     expect(readFileSync(path.join(t.dir, 'incident.md'), 'utf8')).toMatch(/^# Incident/);
   });
 });
+
+describe('--log patterns', () => {
+  it('a stray [ or a backwards range, by the binary: one line, not a RegExp error', async () => {
+    refused(await runCli(['--log', 'error.log['], { cwd: t.dir }), /^restartdoctor: --log error\.log\[: no file matches$/);
+    refused(await runCli(['--log', 'x[z-a]*'], { cwd: t.dir }), /^restartdoctor: --log x\[z-a\]\*: \[z-a\] is not a range \(a comes before z\)$/);
+  });
+});
