@@ -12,6 +12,7 @@
 import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { InputError } from '../util/errors.js';
+import { fileKey } from '../util/sameFile.js';
 
 /** `NAME`, `NAME.N`, `NAME-YYYYMMDD[HH[MM[SS]]]` or `NAME.YYYYMMDD…`, each maybe with a compressor's suffix. */
 const GENERATION = /^(.+?)(?:\.(\d{1,6})|[-.](\d{8}(?:\d{2}){0,3}))?(?:\.(?:gz|xz|bz2|zst|lz4|z))?$/;
@@ -127,8 +128,12 @@ function exists(p: string): boolean {
   }
 }
 
-/** The files `args` name, each set oldest first (see the module comment). */
-export function expandLogArgs(args: readonly string[]): string[] {
+/**
+ * The files `args` name, each set oldest first (see the module comment). A file named twice (by two
+ * spellings, a symlink, a directory and a file in it) is read once, where first named: read twice,
+ * every error would count twice and each burst be two incidents. `onNote` is told which.
+ */
+export function expandLogArgs(args: readonly string[], onNote: (note: string) => void = () => {}): string[] {
   const out: string[] = [];
   for (const arg of args) {
     if (arg === '-') out.push(arg);
@@ -144,5 +149,15 @@ export function expandLogArgs(args: readonly string[]): string[] {
       out.push(...timeOrder(files));
     } else out.push(arg);
   }
-  return out;
+  const first = new Map<string, string>();
+  return out.filter((file) => {
+    const key = file === '-' ? '-' : fileKey(file);
+    const seen = first.get(key);
+    if (seen === undefined) {
+      first.set(key, file);
+      return true;
+    }
+    onNote(seen === file ? `--log ${file} given twice, read once` : `--log ${file} is ${seen} given twice, read once`);
+    return false;
+  });
 }

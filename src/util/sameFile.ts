@@ -23,7 +23,7 @@ function realPath(p: string): string {
  * real path of where it would be. Relative paths are taken from this process's working directory,
  * as the files are opened.
  */
-function fileKey(p: string): string {
+export function fileKey(p: string): string {
   try {
     const st = statSync(p);
     return `inode ${st.dev}:${st.ino}`;

@@ -31,6 +31,7 @@ beforeAll(() => {
   ensureBuilt();
   t = tempDir();
   log = t.file('error.log', LOG_TEXT);
+  mkdirSync(path.join(t.dir, 'sub'));
 });
 afterAll(() => t.cleanup());
 
@@ -42,7 +43,6 @@ describe('--export never writes over an input', () => {
   });
 
   it('a symlink to the log, the --events, --containers, --nginx-conf or --compose file, a file of a --log directory', async () => {
-    mkdirSync(path.join(t.dir, 'sub'));
     const link = path.join(t.dir, 'sub', 'link.md');
     symlinkSync(log, link);
     const events = t.file('events.jsonl', readFileSync(path.join(F, 'docker-events.jsonl')));
@@ -84,5 +84,30 @@ describe('--log patterns', () => {
   it('a stray [ or a backwards range, by the binary: one line, not a RegExp error', async () => {
     refused(await runCli(['--log', 'error.log['], { cwd: t.dir }), /^restartdoctor: --log error\.log\[: no file matches$/);
     refused(await runCli(['--log', 'x[z-a]*'], { cwd: t.dir }), /^restartdoctor: --log x\[z-a\]\*: \[z-a\] is not a range \(a comes before z\)$/);
+  });
+});
+
+describe('a log named twice is read once', () => {
+  const oneIncident = (r: CliResult) => {
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/— 1 incident found in /);
+    expect(r.stdout).not.toMatch(/INCIDENT 2/);
+  };
+
+  it('two spellings of one file, by the binary: one incident, one line on stderr', async () => {
+    const r = await runCli(['--log', 'error.log', '--log', './error.log'], { cwd: t.dir });
+    oneIncident(r);
+    expect(r.stderr).toBe('restartdoctor: --log ./error.log is error.log given twice, read once\n');
+  });
+
+  it('a directory and a file in it, a symlink to it; fix --log too', async () => {
+    const link = path.join(t.dir, 'sub', 'again.log');
+    symlinkSync(log, link);
+    const r = await runMain(['--log', t.dir, '--log', link]);
+    oneIncident(r);
+    expect(r.stderr).toBe(`restartdoctor: --log ${link} is ${log} given twice, read once\n`);
+    const fix = await runMain(['fix', '--log', log, '--log', link]);
+    expect(fix.code).toBe(0);
+    expect(fix.stderr).toMatch(/given twice, read once\n.*incident 1 of 1:/s);
   });
 });

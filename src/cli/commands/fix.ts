@@ -13,6 +13,8 @@ import type { FixInput } from '../../fix/types.js';
 import { parseAddress } from '../../fix/nginx/query.js';
 import type { FixProposal } from '../../model/incident.js';
 import { analyze } from '../../session/analyze.js';
+import { expandLogArgs } from '../../sources/logSet.js';
+import { sanitizeForTerminal as safe } from '../../util/sanitize.js';
 import { fixInputFor } from '../../session/enrich.js';
 import { systemTimeZone } from '../../parse/localTime.js';
 import { UsageError, UserError } from '../../util/errors.js';
@@ -141,7 +143,8 @@ export function formatProposal(p: FixProposal): string {
  */
 async function inputFromIncident(from: FixFromLog, flags: FixInput, argv: string[], io: CliIo): Promise<FixInput> {
   const tz = from.tz ?? io.env.TZ ?? systemTimeZone();
-  const { incidents } = await analyze({ logs: from.logs, stdin: io.stdin, events: from.events, containers: from.containers, tz, patterns: loadPatternsOrExplain(null) });
+  const logs = expandLogArgs(from.logs, (note) => io.stderr.write(`restartdoctor fix: ${safe(note)}\n`));
+  const { incidents } = await analyze({ logs, stdin: io.stdin, events: from.events, containers: from.containers, tz, patterns: loadPatternsOrExplain(null) });
   if (incidents.length === 0) throw new UserError(`fix: no incident found in ${from.logs.join(', ')}: nothing to fix`, null, EXIT.ok);
   const n = from.incident ?? incidents.length;
   const incident = incidents[n - 1];

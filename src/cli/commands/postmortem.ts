@@ -80,8 +80,8 @@ async function containerConfig(container: string, endpoint: string, env: DockerE
 
 export async function runPostmortem(o: MainOptions, io: CliIo): Promise<number> {
   const patterns = loadPatternsOrExplain(o.patternsDir);
-  // Rotated sets, patterns and directories as the files they name, oldest first.
-  const logs = expandLogArgs(o.logs);
+  // Rotated sets, patterns and directories as the files they name, oldest first, each once.
+  const logs = expandLogArgs(o.logs, (note) => io.stderr.write(`restartdoctor: ${safe(note)}\n`));
   const total = totalLogBytes(logs);
   const showProgress = io.stderr.isTTY === true && (o.progress || total >= PROGRESS_MIN_BYTES) && total > 0;
   const bar = showProgress ? new ProgressBar(io.stderr, total, io.now) : null;
