@@ -111,3 +111,23 @@ describe('a log named twice is read once', () => {
     expect(fix.stderr).toMatch(/given twice, read once\n.*incident 1 of 1:/s);
   });
 });
+
+describe('fix --log judges its input as the postmortem does', () => {
+  it('an empty log, a binary file, one long line that is no nginx line: exit 2 with why, not "nothing to fix"', async () => {
+    const conf = path.join(F, 'nginx.conf');
+    refused(await runMain(['fix', '--log', t.file('empty.log', ''), '--nginx-conf', conf]), /^restartdoctor: .*empty\.log: empty: nothing to diagnose$/);
+    const binary = Buffer.alloc(4096, 0);
+    for (let i = 0; i < binary.length; i += 64) binary[i] = 10;
+    refused(await runMain(['fix', '--log', t.file('binary.log', binary), '--nginx-conf', conf]), /^restartdoctor: .*binary\.log: looks binary/);
+    const long = await runMain(['fix', '--json', '--log', t.file('long.log', 'a'.repeat(2_000_000)), '--nginx-conf', conf]);
+    expect(long.code).toBe(2);
+    expect(JSON.parse(long.stdout).error).toMatchObject({ message: expect.stringMatching(/none is an nginx error-log line/), exitCode: 2 });
+  });
+
+  it('an nginx log with no incident is still "nothing to fix", exit 0', async () => {
+    const quiet = t.file('quiet.log', '2024/01/15 03:12:40 [notice] 1#1: signal process started\n');
+    const r = await runMain(['fix', '--log', quiet]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/no incident found in .*quiet\.log: nothing to fix/);
+  });
+});

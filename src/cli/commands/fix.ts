@@ -12,7 +12,7 @@ import { proposeFix } from '../../fix/propose.js';
 import type { FixInput } from '../../fix/types.js';
 import { parseAddress } from '../../fix/nginx/query.js';
 import type { FixProposal } from '../../model/incident.js';
-import { analyze } from '../../session/analyze.js';
+import { analyze, judgedWarnings } from '../../session/analyze.js';
 import { expandLogArgs } from '../../sources/logSet.js';
 import { sanitizeForTerminal as safe } from '../../util/sanitize.js';
 import { fixInputFor } from '../../session/enrich.js';
@@ -144,7 +144,10 @@ export function formatProposal(p: FixProposal): string {
 async function inputFromIncident(from: FixFromLog, flags: FixInput, argv: string[], io: CliIo): Promise<FixInput> {
   const tz = from.tz ?? io.env.TZ ?? systemTimeZone();
   const logs = expandLogArgs(from.logs, (note) => io.stderr.write(`restartdoctor fix: ${safe(note)}\n`));
-  const { incidents } = await analyze({ logs, stdin: io.stdin, events: from.events, containers: from.containers, tz, patterns: loadPatternsOrExplain(null) });
+  const analysis = await analyze({ logs, stdin: io.stdin, events: from.events, containers: from.containers, tz, patterns: loadPatternsOrExplain(null) });
+  // Judged as the postmortem judges it: an empty or binary log is "can't tell" (exit 2), not "nothing to fix".
+  for (const w of judgedWarnings(analysis, { since: null, until: null, tz })) io.stderr.write(`restartdoctor fix: warning: ${safe(w)}\n`);
+  const { incidents } = analysis;
   if (incidents.length === 0) throw new UserError(`fix: no incident found in ${from.logs.join(', ')}: nothing to fix`, null, EXIT.ok);
   const n = from.incident ?? incidents.length;
   const incident = incidents[n - 1];
