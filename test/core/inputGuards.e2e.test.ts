@@ -131,3 +131,27 @@ describe('fix --log judges its input as the postmortem does', () => {
     expect(r.stderr).toMatch(/no incident found in .*quiet\.log: nothing to fix/);
   });
 });
+
+describe('--tz is checked where the flags are read, for every command', () => {
+  it('fix --log, fix --upstream, check, lint, record, the main command: one line naming the zone', async () => {
+    const zone = /^restartdoctor: --tz: unknown time zone "Mars\/X" \(use an IANA name such as UTC or Europe\/Berlin\)$/;
+    const conf = path.join(F, 'nginx.conf');
+    for (const args of [
+      ['fix', '--log', log, '--tz', 'Mars/X'],
+      ['fix', '--upstream', '127.0.0.1:3000', '--tz', 'Mars/X'],
+      ['check', '--upstream', '127.0.0.1:1', '--tz', 'Mars/X'],
+      ['lint', conf, '--tz', 'Mars/X'],
+      ['--tz', 'Mars/X', 'record', path.join(t.dir, 'never')],
+      ['--log', log, '--tz', 'Mars/X'],
+    ]) {
+      refused(await runMain(args), zone);
+    }
+  });
+
+  it('and $TZ where a command reads times by it', async () => {
+    const r = await inProcess(['fix', '--log', log], { cwd: t.dir, now: () => NOW, env: { TZ: 'Mars/X' } });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^restartdoctor: \$TZ: unknown time zone "Mars\/X"/m);
+    expect(r.stderr).not.toMatch(/bug in restartdoctor/);
+  });
+});

@@ -16,12 +16,11 @@ import { analyze, judgedWarnings } from '../../session/analyze.js';
 import { expandLogArgs } from '../../sources/logSet.js';
 import { sanitizeForTerminal as safe } from '../../util/sanitize.js';
 import { fixInputFor } from '../../session/enrich.js';
-import { systemTimeZone } from '../../parse/localTime.js';
 import { UsageError, UserError } from '../../util/errors.js';
 import { loadPatternsOrExplain } from '../patternsOption.js';
 import { EXIT } from '../../util/exitCodes.js';
 import { FIX_FLAGS } from '../commandFlags.js';
-import { parseFlags } from '../flags.js';
+import { parseFlags, timeZoneOf } from '../flags.js';
 import { commandHelp } from '../help.js';
 import type { CliIo, Command } from '../io.js';
 import { readDuration } from '../../util/duration.js';
@@ -142,7 +141,7 @@ export function formatProposal(p: FixProposal): string {
  * diagnosis's fix ids) with the user's config paths and explicit flags on top.
  */
 async function inputFromIncident(from: FixFromLog, flags: FixInput, argv: string[], io: CliIo): Promise<FixInput> {
-  const tz = from.tz ?? io.env.TZ ?? systemTimeZone();
+  const tz = timeZoneOf(from.tz ?? undefined, io.env);
   const logs = expandLogArgs(from.logs, (note) => io.stderr.write(`restartdoctor fix: ${safe(note)}\n`));
   const analysis = await analyze({ logs, stdin: io.stdin, events: from.events, containers: from.containers, tz, patterns: loadPatternsOrExplain(null) });
   // Judged as the postmortem judges it: an empty or binary log is "can't tell" (exit 2), not "nothing to fix".
