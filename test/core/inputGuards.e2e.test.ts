@@ -155,3 +155,20 @@ describe('--tz is checked where the flags are read, for every command', () => {
     expect(r.stderr).not.toMatch(/bug in restartdoctor/);
   });
 });
+
+describe('fix: --upstream or --log, not both', () => {
+  it('both: one usage line, nothing proposed; --events, --containers or --incident without --log likewise', async () => {
+    refused(await runMain(['fix', '--log', log, '--upstream', '1.2.3.4:80']), /^restartdoctor: fix: --upstream and --log both name the upstream: give --upstream HOST:PORT, or --log FILE/);
+    refused(await runMain(['fix', '--upstream', '1.2.3.4:80', '--incident', '2']), /^restartdoctor: fix: --incident is read with --log FILE only/);
+    refused(await runMain(['fix', '--upstream', '1.2.3.4:80', '--events', path.join(F, 'docker-events.jsonl')]), /^restartdoctor: fix: --events is read with --log FILE only/);
+  });
+
+  it('either alone proposes as before', async () => {
+    const conf = path.join(F, 'nginx.conf');
+    for (const args of [['--log', log], ['--upstream', '172.18.0.5:3000']]) {
+      const r = await runMain(['fix', ...args, '--nginx-conf', conf]);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(/^--- .*nginx\.conf$/m);
+    }
+  });
+});

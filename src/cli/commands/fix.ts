@@ -85,6 +85,11 @@ export function parseFixArgs(argv: string[], cwd: string): FixInput & { apply: b
   if (!parsed.success) throw new UsageError(`fix: ${parsed.error.issues[0]?.message ?? 'invalid flags'}`, 'run `restartdoctor fix --help`');
   const f = parsed.data;
   if (!f.upstream && !f.log) throw new UsageError('fix: pass --upstream HOST:PORT, or --log FILE to take it from the diagnosed incident', 'run `restartdoctor fix --help`');
+  // Two sources of one value: --log takes the upstream (and service, image, time to ready) from the
+  // incident, --upstream gives them by hand. Taking one would drop the other silently.
+  if (f.upstream && f.log) throw new UsageError('fix: --upstream and --log both name the upstream: give --upstream HOST:PORT, or --log FILE to take it from the diagnosed incident', 'with several incidents in the log, --incident N picks one');
+  const logOnly = (['events', 'containers', 'incident'] as const).find((k) => f[k] !== undefined);
+  if (!f.log && logOnly) throw new UsageError(`fix: --${logOnly} is read with --log FILE only (it finds the incident there)`, 'run `restartdoctor fix --help`');
   const fromLog: FixFromLog | null = f.log
     ? { logs: f.log, events: f.events ?? null, containers: f.containers ?? null, tz: f.tz ?? null, incident: f.incident ?? null }
     : null;
