@@ -6,6 +6,7 @@
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import leven from 'leven';
+import { assertTimeZone, systemTimeZone } from '../parse/localTime.js';
 import { UsageError } from '../util/errors.js';
 
 export interface FlagSpec {
@@ -103,6 +104,25 @@ function strayWord(word: string, ctx: ParseContext): UsageError {
   );
 }
 
+/** A zone name Intl knows, or one usage line naming it. */
+function checkedTimeZone(tz: string, from: string): string {
+  try {
+    assertTimeZone(tz);
+  } catch (err) {
+    throw new UsageError(`${from}: ${(err as Error).message}`, null);
+  }
+  return tz;
+}
+
+/**
+ * The zone a log's local times are read in: --tz, else $TZ, else this machine's. The --tz value is
+ * checked by parseFlags already, for every command; $TZ here, for the commands that read times.
+ */
+export function timeZoneOf(tzFlag: string | undefined, env: Readonly<Record<string, string | undefined>>): string {
+  if (tzFlag !== undefined) return checkedTimeZone(tzFlag, '--tz');
+  return env.TZ !== undefined ? checkedTimeZone(env.TZ, '$TZ') : systemTimeZone();
+}
+
 /** `--since TIME` / `--log FILE`: how a flag with a value is written, for messages. */
 export function usageOf(name: string, spec: FlagSpec): string {
   return spec.type === 'string' ? `--${name} ${spec.arg ?? 'VALUE'}` : `--${name}`;
@@ -152,6 +172,8 @@ export function parseFlags<T extends FlagTable>(argv: string[], table: T, ctx: P
       values[token.name] = value;
     }
   }
+  // The global --tz, checked once here for every command (check and lint take it and read no times).
+  if (typeof values.tz === 'string') checkedTimeZone(values.tz, '--tz');
   return { values: values as FlagValues<T & typeof GLOBAL_FLAGS>, positionals };
 }
 

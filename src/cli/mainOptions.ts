@@ -5,11 +5,12 @@
  * --docker, --help, --version) are flags.ts's GLOBAL_FLAGS.
  */
 import { createRequire } from 'node:module';
-import { assertTimeZone, systemTimeZone } from '../parse/localTime.js';
 import type { EnrichOptions } from '../session/enrich.js';
 import { dockerHostSpec } from '../sources/dockerEndpoint.js';
 import { UsageError } from '../util/errors.js';
-import { parseFlags, type FlagTable } from './flags.js';
+import { refuseExportOverInputs } from '../util/sameFile.js';
+import { expandLogArgs } from '../sources/logSet.js';
+import { parseFlags, timeZoneOf, type FlagTable } from './flags.js';
 import { wantsColor, type CliIo } from './io.js';
 import { readDuration } from '../util/duration.js';
 import { readTime } from './values.js';
@@ -98,12 +99,7 @@ export function parseMainOptions(argv: string[], io: CliIo, others: Readonly<Rec
   const v = parseFlags(argv, MAIN_FLAGS, { command: 'restartdoctor', others }).values;
   const numbers = checkNumbers(v);
 
-  const tz = v.tz ?? io.env.TZ ?? systemTimeZone();
-  try {
-    assertTimeZone(tz);
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
+  const tz = timeZoneOf(v.tz, io.env);
 
   const stdinPiped = io.stdin.isTTY !== true;
   const live = Boolean(v.follow || v.docker) || (!v.log && !v['nginx-container'] && !stdinPiped && !v.replay && !v.events);
@@ -122,6 +118,11 @@ export function parseMainOptions(argv: string[], io: CliIo, others: Readonly<Rec
   }
   if (v.from !== undefined && !v.replay) throw new UsageError('--from only applies to --replay DIR', 'to read a log from a time use --since TIME');
   if (v.export !== undefined && v.export.trim() === '') throw new UsageError('--export needs a file name, e.g. --export incident.md');
+  // Here, before anything is read: an export over an input would replace the evidence with the report
+  // (a directory or pattern of --log counts by the files it names). A replay's folder: liveSession.ts.
+  if (v.export !== undefined) {
+    refuseExportOverInputs(v.export, { logs: expandLogArgs(logs), events: v.events, containers: v.containers, nginxConf: v['nginx-conf'], compose: v.compose, k8s: v.k8s, systemd: v.systemd });
+  }
 
   return {
     mode,

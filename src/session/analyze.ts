@@ -14,6 +14,7 @@ import { assertReadableFile, streamFileLines, streamLines } from '../sources/rea
 import type { LineSink } from '../sources/types.js';
 import { feedEventsFile } from '../sources/eventsFile.js';
 import { IncidentEngine } from '../engine/incidentEngine.js';
+import { judgeInput } from '../engine/inputQuality.js';
 import { LineIntake } from '../scan/lineIntake.js';
 import { readOnThread } from '../scan/readerThread.js';
 import { streamFileScreened } from '../scan/screenedFile.js';
@@ -119,4 +120,16 @@ export async function analyze(o: AnalyzeOptions): Promise<Analysis> {
   for (const source of o.lineSources ?? []) await source((src, lineNo, text) => sink.ingestLine(src, lineNo, text));
   engine.finish();
   return { engine, incidents: engine.incidents(), containers, files: logs, inputNotes };
+}
+
+/**
+ * Whether the analysis can answer at all (engine/inputQuality.ts), judged the same for every
+ * command that reads a log after the fact (the postmortem, `fix --log`): an empty, binary or
+ * unreadable input is one line, exit 2, never a quiet "no incident found". Returns the warnings to
+ * print: the readers' notes, then the verdict's.
+ */
+export function judgedWarnings(a: Analysis, window: { since: number | null; until: number | null; tz: string }): string[] {
+  const verdict = judgeInput({ files: a.files, counters: a.engine.counts(), span: a.engine.logSpan(), ...window });
+  if (verdict.fatal) throw new InputError(verdict.fatal.message, verdict.fatal.hint);
+  return [...a.inputNotes, ...verdict.warnings];
 }

@@ -24,6 +24,7 @@ import { recordingFiles, type RecordingFiles, type ReplaySink } from '../sources
 import type { LineSink, SourceHandle } from '../sources/types.js';
 import { formatDuration } from '../util/duration.js';
 import { InputError, oneLine } from '../util/errors.js';
+import { refuseExportOverInputs } from '../util/sameFile.js';
 import { EXIT } from '../util/exitCodes.js';
 import { sanitizeForTerminal as safe } from '../util/sanitize.js';
 import { toolVersion } from '../util/version.js';
@@ -83,6 +84,8 @@ export class LiveSession implements SessionPorts {
   ) {
     this.isReplay = o.replay !== null;
     this.files = o.replay !== null ? recordingFiles(o.replay) : null;
+    // Before anything is read: an --export over an input (the recording's too) is refused now, not at the end.
+    if (o.exportPath !== null) this.refuseExportOverInputs(path.resolve(io.cwd, o.exportPath));
     const tz = (this.tz = this.files?.tz ?? o.tz);
     // History first: live mode starts from what happened in the last `--since` (a page comes after the restart).
     this.historySince = this.isReplay ? null : (o.since ?? io.now() - DEFAULT_HISTORY_MS);
@@ -224,10 +227,18 @@ export class LiveSession implements SessionPorts {
       });
   }
 
+  /** The export rule of every run (util/sameFile.ts), over this session's inputs: a replay's are its folder's files. */
+  private refuseExportOverInputs(file: string): void {
+    const { o, files } = this;
+    const run = { ...o, logs: files ? [files.log] : o.logs, events: files?.events ?? null, containers: files?.containers ?? null, nginxConf: o.nginxConf ?? files?.nginxConf, compose: o.compose ?? files?.compose };
+    refuseExportOverInputs(file, run, files ? '--replay' : '--log');
+  }
+
   /** The markdown summary of `snapshot` (the screen's), or of the engine now; returns the file written. */
   writeExport(snapshot: EngineSnapshot | null): string {
     const { o, io } = this;
     const file = path.resolve(io.cwd, o.exportPath ?? exportFileName(io.now()));
+    this.refuseExportOverInputs(file);
     const notes = this.isReplay ? [`replay of ${o.replay} at ×${o.speed}`] : ['live session'];
     for (const s of this.sources) {
       const lost = unrecoveredNote(s.status());

@@ -12,6 +12,7 @@
 import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { InputError } from '../util/errors.js';
+import { fileKey } from '../util/sameFile.js';
 
 /** `NAME`, `NAME.N`, `NAME-YYYYMMDD[HH[MM[SS]]]` or `NAME.YYYYMMDD…`, each maybe with a compressor's suffix. */
 const GENERATION = /^(.+?)(?:\.(\d{1,6})|[-.](\d{8}(?:\d{2}){0,3}))?(?:\.(?:gz|xz|bz2|zst|lz4|z))?$/;
@@ -49,20 +50,43 @@ function hasGlob(arg: string): boolean {
   return /[*?[]/.test(arg);
 }
 
-/** A file-name pattern as a RegExp: `*`, `?`, `[…]` (`[!…]` negated); a leading dot is matched only by a dot. */
-function patternRegExp(pattern: string): RegExp {
+/**
+ * A bracket expression's body (`a-z0-9`, after `!` or `^`) as a RegExp class body: every character
+ * escaped, so `^`, `\\` and `[` are themselves; a range whose end sorts before its start would make
+ * RegExp throw, so it is the user's error, named.
+ */
+function classBody(body: string, arg: string): string {
+  const esc = (c: string) => c.replace(/[\\\]^[-]/, '\\$&');
+  let out = '';
+  for (let j = 0; j < body.length; j++) {
+    const from = body[j]!;
+    const to = body[j + 2];
+    if (body[j + 1] === '-' && to !== undefined) {
+      if (to < from) throw new InputError(`--log ${arg}: [${from}-${to}] is not a range (${to} comes before ${from})`, `write it [${to}-${from}]`);
+      out += `${esc(from)}-${esc(to)}`;
+      j += 2;
+    } else out += esc(from);
+  }
+  return out;
+}
+
+/**
+ * A file-name pattern as a RegExp: `*`, `?`, `[…]` (`[!…]` or `[^…]` negated; a `]` right after
+ * `[` or `[!` is a member), as bash reads them; a `[` that is never closed is a literal `[`. A leading dot is
+ * matched only by a dot.
+ */
+function patternRegExp(pattern: string, arg: string): RegExp {
   let re = '';
   for (let i = 0; i < pattern.length; i++) {
     const c = pattern[i]!;
+    const negated = c === '[' && (pattern[i + 1] === '!' || pattern[i + 1] === '^');
+    const close = c === '[' ? pattern.indexOf(']', i + (negated ? 3 : 2)) : -1;
     if (c === '*') re += '[^/]*';
     else if (c === '?') re += '[^/]';
-    else if (c === '[' && pattern.indexOf(']', i + 2) > 0) {
-      const close = pattern.indexOf(']', i + 2);
-      let body = pattern.slice(i + 1, close);
-      if (body.startsWith('!')) body = `^${body.slice(1)}`;
-      re += `[${body.replace(/\\/g, '\\\\')}]`;
+    else if (close > 0) {
+      re += `[${negated ? '^' : ''}${classBody(pattern.slice(i + (negated ? 2 : 1), close), arg)}]`;
       i = close;
-    } else re += c.replace(/[.+^${}()|\\\]]/g, '\\$&');
+    } else re += c.replace(/[.+^${}()|[\]\\]/g, '\\$&');
   }
   return new RegExp(`^${re}$`);
 }
@@ -104,14 +128,18 @@ function exists(p: string): boolean {
   }
 }
 
-/** The files `args` name, each set oldest first (see the module comment). */
-export function expandLogArgs(args: readonly string[]): string[] {
+/**
+ * The files `args` name, each set oldest first (see the module comment). A file named twice (by two
+ * spellings, a symlink, a directory and a file in it) is read once, where first named: read twice,
+ * every error would count twice and each burst be two incidents. `onNote` is told which.
+ */
+export function expandLogArgs(args: readonly string[], onNote: (note: string) => void = () => {}): string[] {
   const out: string[] = [];
   for (const arg of args) {
     if (arg === '-') out.push(arg);
     else if (hasGlob(path.basename(arg)) && !exists(arg)) {
       if (hasGlob(path.dirname(arg))) throw new InputError(`--log ${arg}: only the file name may hold * ? or [ ]`, "e.g. --log '/var/log/nginx/error.log*'");
-      const re = patternRegExp(path.basename(arg));
+      const re = patternRegExp(path.basename(arg), arg);
       const files = regularFiles(path.dirname(arg), arg).filter((f) => re.test(path.basename(f)));
       if (files.length === 0) throw new InputError(`--log ${arg}: no file matches`, 'check the directory, e.g. ls /var/log/nginx/');
       out.push(...timeOrder(files));
@@ -121,5 +149,15 @@ export function expandLogArgs(args: readonly string[]): string[] {
       out.push(...timeOrder(files));
     } else out.push(arg);
   }
-  return out;
+  const first = new Map<string, string>();
+  return out.filter((file) => {
+    const key = file === '-' ? '-' : fileKey(file);
+    const seen = first.get(key);
+    if (seen === undefined) {
+      first.set(key, file);
+      return true;
+    }
+    onNote(seen === file ? `--log ${file} given twice, read once` : `--log ${file} is ${seen} given twice, read once`);
+    return false;
+  });
 }

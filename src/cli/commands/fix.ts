@@ -12,14 +12,15 @@ import { proposeFix } from '../../fix/propose.js';
 import type { FixInput } from '../../fix/types.js';
 import { parseAddress } from '../../fix/nginx/query.js';
 import type { FixProposal } from '../../model/incident.js';
-import { analyze } from '../../session/analyze.js';
+import { analyze, judgedWarnings } from '../../session/analyze.js';
+import { expandLogArgs } from '../../sources/logSet.js';
+import { sanitizeForTerminal as safe } from '../../util/sanitize.js';
 import { fixInputFor } from '../../session/enrich.js';
-import { systemTimeZone } from '../../parse/localTime.js';
 import { UsageError, UserError } from '../../util/errors.js';
 import { loadPatternsOrExplain } from '../patternsOption.js';
 import { EXIT } from '../../util/exitCodes.js';
 import { FIX_FLAGS } from '../commandFlags.js';
-import { parseFlags } from '../flags.js';
+import { parseFlags, timeZoneOf } from '../flags.js';
 import { commandHelp } from '../help.js';
 import type { CliIo, Command } from '../io.js';
 import { readDuration } from '../../util/duration.js';
@@ -84,6 +85,11 @@ export function parseFixArgs(argv: string[], cwd: string): FixInput & { apply: b
   if (!parsed.success) throw new UsageError(`fix: ${parsed.error.issues[0]?.message ?? 'invalid flags'}`, 'run `restartdoctor fix --help`');
   const f = parsed.data;
   if (!f.upstream && !f.log) throw new UsageError('fix: pass --upstream HOST:PORT, or --log FILE to take it from the diagnosed incident', 'run `restartdoctor fix --help`');
+  // Two sources of one value: --log takes the upstream (and service, image, time to ready) from the
+  // incident, --upstream gives them by hand. Taking one would drop the other silently.
+  if (f.upstream && f.log) throw new UsageError('fix: --upstream and --log both name the upstream: give --upstream HOST:PORT, or --log FILE to take it from the diagnosed incident', 'with several incidents in the log, --incident N picks one');
+  const logOnly = (['events', 'containers', 'incident'] as const).find((k) => f[k] !== undefined);
+  if (!f.log && logOnly) throw new UsageError(`fix: --${logOnly} is read with --log FILE only (it finds the incident there)`, 'run `restartdoctor fix --help`');
   const fromLog: FixFromLog | null = f.log
     ? { logs: f.log, events: f.events ?? null, containers: f.containers ?? null, tz: f.tz ?? null, incident: f.incident ?? null }
     : null;
@@ -140,8 +146,12 @@ export function formatProposal(p: FixProposal): string {
  * diagnosis's fix ids) with the user's config paths and explicit flags on top.
  */
 async function inputFromIncident(from: FixFromLog, flags: FixInput, argv: string[], io: CliIo): Promise<FixInput> {
-  const tz = from.tz ?? io.env.TZ ?? systemTimeZone();
-  const { incidents } = await analyze({ logs: from.logs, stdin: io.stdin, events: from.events, containers: from.containers, tz, patterns: loadPatternsOrExplain(null) });
+  const tz = timeZoneOf(from.tz ?? undefined, io.env);
+  const logs = expandLogArgs(from.logs, (note) => io.stderr.write(`restartdoctor fix: ${safe(note)}\n`));
+  const analysis = await analyze({ logs, stdin: io.stdin, events: from.events, containers: from.containers, tz, patterns: loadPatternsOrExplain(null) });
+  // Judged as the postmortem judges it: an empty or binary log is "can't tell" (exit 2), not "nothing to fix".
+  for (const w of judgedWarnings(analysis, { since: null, until: null, tz })) io.stderr.write(`restartdoctor fix: warning: ${safe(w)}\n`);
+  const { incidents } = analysis;
   if (incidents.length === 0) throw new UserError(`fix: no incident found in ${from.logs.join(', ')}: nothing to fix`, null, EXIT.ok);
   const n = from.incident ?? incidents.length;
   const incident = incidents[n - 1];

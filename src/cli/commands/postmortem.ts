@@ -6,8 +6,7 @@ import { closeSync, mkdtempSync, openSync, rmSync, statSync, writeSync } from 'n
 import os from 'node:os';
 import path from 'node:path';
 import type { FetchedConfig } from '../../sources/containerConfig.js';
-import { analyze } from '../../session/analyze.js';
-import { judgeInput } from '../../engine/inputQuality.js';
+import { analyze, judgedWarnings } from '../../session/analyze.js';
 import { upstreamMap } from '../../fix/nginx/groups.js';
 import { displayPath } from '../../fix/paths.js';
 import { loadNginxConfig } from '../../fix/nginx/load.js';
@@ -80,14 +79,14 @@ async function containerConfig(container: string, endpoint: string, env: DockerE
 
 export async function runPostmortem(o: MainOptions, io: CliIo): Promise<number> {
   const patterns = loadPatternsOrExplain(o.patternsDir);
-  // Rotated sets, patterns and directories as the files they name, oldest first.
-  const logs = expandLogArgs(o.logs);
+  // Rotated sets, patterns and directories as the files they name, oldest first, each once.
+  const logs = expandLogArgs(o.logs, (note) => io.stderr.write(`restartdoctor: ${safe(note)}\n`));
   const total = totalLogBytes(logs);
   const showProgress = io.stderr.isTTY === true && (o.progress || total >= PROGRESS_MIN_BYTES) && total > 0;
   const bar = showProgress ? new ProgressBar(io.stderr, total, io.now) : null;
 
   const lineSources = o.nginxContainer ? [await containerLogSource(o)] : [];
-  const { engine, incidents, files, inputNotes } = await analyze({
+  const analysis = await analyze({
     lineSources,
     logs,
     stdin: io.stdin,
@@ -104,11 +103,10 @@ export async function runPostmortem(o: MainOptions, io: CliIo): Promise<number> 
     ...(bar ? { onProgress: (b: number) => bar.update(b) } : {}),
   });
   bar?.done();
+  const { engine, incidents, files } = analysis;
 
   // A loud "can't tell" instead of a quiet "no incident found" (engine/inputQuality.ts).
-  const verdict = judgeInput({ files, counters: engine.counts(), span: engine.logSpan(), since: o.since, until: o.until, tz: o.tz });
-  if (verdict.fatal) throw new InputError(verdict.fatal.message, verdict.fatal.hint);
-  const warnings = [...inputNotes, ...verdict.warnings];
+  const warnings = judgedWarnings(analysis, { since: o.since, until: o.until, tz: o.tz });
   for (const w of warnings) io.stderr.write(`restartdoctor: warning: ${safe(w)}\n`);
 
   const fetched = o.nginxContainer && !o.nginxConf && incidents.length > 0 ? await containerConfig(o.nginxContainer, o.docker, o.dockerEnv ?? {}) : null;

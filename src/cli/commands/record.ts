@@ -15,12 +15,11 @@ import { nginxContainers, readContainerLog } from '../../sources/containerLog.js
 import { openRecording, parseSize, RECORD_FILES, writeWhole } from '../../sources/recordDir.js';
 import { followLog } from '../../sources/tailLog.js';
 import type { SourceHandle } from '../../sources/types.js';
-import { systemTimeZone } from '../../parse/localTime.js';
 import { formatCount } from '../../util/count.js';
 import { RECORD_FLAGS } from '../commandFlags.js';
 import { oneLine, UsageError } from '../../util/errors.js';
 import { EXIT } from '../../util/exitCodes.js';
-import { parseFlags } from '../flags.js';
+import { parseFlags, timeZoneOf } from '../flags.js';
 import { commandHelp } from '../help.js';
 import type { Command } from '../io.js';
 import { DEFAULT_LOG } from '../mainOptions.js';
@@ -39,6 +38,8 @@ export const recordCommand: Command = async (argv, io) => {
   const everyMs = v['inspect-every'] !== undefined ? readDuration('--inspect-every', v['inspect-every']) : 60_000;
   if (everyMs < 1000) throw new UsageError(`--inspect-every "${v['inspect-every']}": at least 1s`);
   if (v.log && v['nginx-container']) throw new UsageError('give --log or --nginx-container, not both');
+  // The zone the recording's log was written in, kept in its recording.json for a replay.
+  const tz = timeZoneOf(v.tz, io.env);
   // Before anything starts: a signal during set-up ends the recording cleanly, not by Node's default action.
   const stopped = new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
@@ -56,7 +57,7 @@ export const recordCommand: Command = async (argv, io) => {
   }
   const startedAt = io.now();
   const meta = (endedAt: number | null, log: string) =>
-    writeWhole(path.join(dir, RECORD_FILES.meta), `${JSON.stringify({ tz: v.tz ?? io.env.TZ ?? systemTimeZone(), startedAt: new Date(startedAt).toISOString(), endedAt: endedAt === null ? null : new Date(endedAt).toISOString(), log }, null, 2)}\n`);
+    writeWhole(path.join(dir, RECORD_FILES.meta), `${JSON.stringify({ tz, startedAt: new Date(startedAt).toISOString(), endedAt: endedAt === null ? null : new Date(endedAt).toISOString(), log }, null, 2)}\n`);
 
   // ---- the log: a file followed from its end, or a container's through the API -------------
   const sources: SourceHandle[] = [];
