@@ -210,6 +210,24 @@ describe('times and durations as on-call people type them', () => {
     }
   });
 
+  it('a date that cannot exist is refused in one line, not rolled over (Feb 30 was March 1; 2024-13-01 was January 13)', async () => {
+    for (const [flag, text, why] of [
+      ['--since', '2024-02-30T00:00:00Z', 'no such date: February 2024 has 29 days'],
+      ['--since', '2023-02-29 03:00', 'no such date: February 2023 has 28 days'],
+      ['--until', '2024-04-31T00:00:00Z', 'no such date: April 2024 has 30 days'],
+      ['--since', '2024-13-01 03:00', 'no such date: there is no month 13'],
+      ['--until', '2024-01-15T24:00:00Z', 'no such time: hour 24 (00-23)'],
+    ]) {
+      const r = await runMain(['--log', log, flag!, text!]);
+      expect(r.code, text).toBe(2);
+      expect(r.stderr.split('\n')[0]).toBe(`restartdoctor: ${flag} "${text}": ${why}`);
+      expect(r.stdout).toBe('');
+    }
+    // Leap day and the last second of a year are real.
+    expect((await window('--since', '2024-02-29T00:00:00Z')).since).toBe('2024-02-29T00:00:00.000Z');
+    expect((await window('--since', '2023-12-31T23:59:59Z')).since).toBe('2023-12-31T23:59:59.000Z');
+  });
+
   it('one duration grammar for every duration flag', async () => {
     const bad = /"soon" is not a duration \(use 90s, 10m, 2h, 1d, 500ms or 1m30s\)$/;
     expect((await runMain(['--log', log, '--burst-gap', 'soon'])).stderr.split('\n')[0]).toMatch(bad);
