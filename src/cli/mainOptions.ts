@@ -43,6 +43,50 @@ export const MAIN_FLAGS = {
 
 type Mode = 'postmortem' | 'live' | 'replay';
 
+/**
+ * The flags that mean something in some modes only: given in another, each is one UsageError line
+ * naming it and the flag that chose that mode, never dropped. The one place these pairs are kept;
+ * a flag not listed here (--since, --tz, the config files, --export, the detection flags) works in
+ * every mode. `{mode}` is replaced by what chose the mode (`--replay DIR`, `--follow`, `--log FILE`…).
+ */
+const ONLY_IN_REPLAY = 'only applies to --replay DIR';
+const NOT_WITH_REPLAY = 'cannot be used with {mode}:';
+const MODE_FLAGS: Readonly<Record<string, { refused: Partial<Record<Mode, string>>; hint?: string }>> = {
+  log: { refused: { replay: `${NOT_WITH_REPLAY} a replay reads DIR/error.log` } },
+  'nginx-container': { refused: { replay: `${NOT_WITH_REPLAY} a replay reads DIR/error.log, not a container` } },
+  events: {
+    refused: { replay: `${NOT_WITH_REPLAY} a replay reads DIR/docker-events.jsonl (or events.jsonl)`, live: "does not apply to live mode ({mode}): live mode reads Docker's events from the daemon" },
+    hint: 'for a postmortem of recorded files leave out --follow/--docker',
+  },
+  containers: {
+    refused: { replay: `${NOT_WITH_REPLAY} a replay reads DIR/inspect.json`, live: 'does not apply to live mode ({mode}): live mode inspects the containers through the daemon' },
+    hint: 'for a postmortem of recorded files leave out --follow/--docker',
+  },
+  follow: { refused: { replay: `${NOT_WITH_REPLAY} a replay is already played live` } },
+  docker: { refused: { replay: `${NOT_WITH_REPLAY} a replay talks to no Docker daemon` } },
+  until: { refused: { live: 'does not apply to live mode ({mode}): live mode follows on with no end' }, hint: 'for a window that ends, leave out --follow/--docker (a postmortem)' },
+  probe: { refused: { replay: `${NOT_WITH_REPLAY} a replay probes nothing`, live: 'does not apply to live mode ({mode}): live mode always runs the checklist' } },
+  progress: { refused: { replay: `${NOT_WITH_REPLAY} the progress bar is a postmortem's`, live: "does not apply to live mode ({mode}): the progress bar is a postmortem's" } },
+  speed: { refused: { postmortem: ONLY_IN_REPLAY, live: ONLY_IN_REPLAY } },
+  from: { refused: { postmortem: ONLY_IN_REPLAY, live: ONLY_IN_REPLAY }, hint: 'to read a log from a time use --since TIME' },
+  'no-tui': { refused: { postmortem: 'only applies to live mode and --replay DIR: a postmortem ({mode}) prints a report, not a screen' } },
+};
+
+/** What chose the mode, as the user wrote it, for MODE_FLAGS' messages. */
+function modeChooser(mode: Mode, v: Partial<Record<string, unknown>>): string {
+  if (mode === 'replay') return '--replay DIR';
+  if (mode === 'live') return v.follow ? '--follow' : v.docker ? '--docker' : 'no log named, on a terminal';
+  return v.log ? '--log FILE' : v['nginx-container'] ? '--nginx-container NAME' : v.events ? '--events FILE' : 'a piped log';
+}
+
+function assertModeFlags(mode: Mode, v: Partial<Record<string, unknown>>): void {
+  for (const [flag, rule] of Object.entries(MODE_FLAGS)) {
+    const why = rule.refused[mode];
+    if (why === undefined || v[flag] === undefined || v[flag] === false) continue;
+    throw new UsageError(`--${flag} ${why.replace('{mode}', modeChooser(mode, v))}`, rule.hint ?? 'run `restartdoctor --help` for usage');
+  }
+}
+
 /** The flags of the main command; the config paths, probing and Docker endpoint are enrich's. */
 export interface MainOptions extends EnrichOptions {
   mode: Mode;
@@ -102,10 +146,13 @@ export function parseMainOptions(argv: string[], io: CliIo, others: Readonly<Rec
   const tz = timeZoneOf(v.tz, io.env);
 
   const stdinPiped = io.stdin.isTTY !== true;
-  const live = Boolean(v.follow || v.docker) || (!v.log && !v['nginx-container'] && !stdinPiped && !v.replay && !v.events);
+  // --docker with --probe (and no --follow) is the endpoint a postmortem probes through, not live mode.
+  const docker = Boolean(v.docker) && !(v.probe && !v.follow);
+  const live = Boolean(v.follow || docker) || (!v.log && !v['nginx-container'] && !stdinPiped && !v.replay && !v.events);
   const mode: Mode = v.replay ? 'replay' : live ? 'live' : 'postmortem';
   let logs = v.log ?? [];
   if (logs.length === 0 && !v['nginx-container']) logs = mode === 'postmortem' ? (stdinPiped ? ['-'] : []) : mode === 'live' ? [DEFAULT_LOG] : [];
+  if (!v.help && !v.version) assertModeFlags(mode, v);
   if (mode === 'postmortem' && logs.length === 0 && !v['nginx-container'] && !v.help && !v.version) {
     throw new UsageError('no log to read', 'pass --log FILE, or pipe a log: cat error.log | restartdoctor');
   }
@@ -116,7 +163,6 @@ export function parseMainOptions(argv: string[], io: CliIo, others: Readonly<Rec
   if (since !== null && until !== null && until <= since) {
     throw new UsageError(`--until (${new Date(until).toISOString()}) is not after --since (${new Date(since).toISOString()})`);
   }
-  if (v.from !== undefined && !v.replay) throw new UsageError('--from only applies to --replay DIR', 'to read a log from a time use --since TIME');
   if (v.export !== undefined && v.export.trim() === '') throw new UsageError('--export needs a file name, e.g. --export incident.md');
   // Here, before anything is read: an export over an input would replace the evidence with the report
   // (a directory or pattern of --log counts by the files it names). A replay's folder: liveSession.ts.

@@ -12,12 +12,36 @@ const TIME_HINT = 'try 10m, 2h, 1d (that long ago), 2026-12-02T04:21:36Z, epoch 
 const RFC3339_ZONED = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:[Zz]|[+-]\d{2}:?\d{2})$/;
 
 /**
- * A time for --since/--until, in this order: a duration (`10m`, `2h`, `90s`, `1d`: that long
+ * A date written as numbers, year first (`2024-02-30`, `2024-01-15T24:00:00Z`, `2024-13-01 03:00`):
+ * Date.parse rolls February 30 into March 1 and hour 24 into the next day, and chrono reads
+ * 2024-13-01 as January 13, so each field is checked before either reads it.
+ */
+const NUMERIC_DATE = /^(\d{4})-(\d{1,2})-(\d{1,2})(?:[Tt ](\d{1,2}):(\d{1,2})(?::(\d{1,2}))?)?/;
+const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+
+/** Why a numeric date cannot exist (month 13, February 30, April 31, hour 24, minute 60), or null. */
+function impossibleDate(t: string): string | null {
+  const m = NUMERIC_DATE.exec(t);
+  if (!m) return null;
+  const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  if (month < 1 || month > 12) return `no such date: there is no month ${m[2]}`;
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  const days = month === 2 ? (leap ? 29 : 28) : [4, 6, 9, 11].includes(month) ? 30 : 31;
+  if (day < 1 || day > days) return `no such date: ${MONTHS[month - 1]} ${year} has ${days} days`;
+  if (m[4] !== undefined && Number(m[4]) > 23) return `no such time: hour ${m[4]} (00-23)`;
+  if (m[5] !== undefined && Number(m[5]) > 59) return `no such time: minute ${m[5]} (00-59)`;
+  if (m[6] !== undefined && Number(m[6]) > 59) return `no such time: second ${m[6]} (00-59)`;
+  return null;
+}
+
+/**
+ * A time for --since/--until/--from, in this order: a duration (`10m`, `2h`, `90s`, `1d`: that long
  * before `now`, as `docker events --since 10m` reads it), epoch seconds (10 digits, a fraction
  * allowed) or milliseconds (13 digits), RFC 3339 with a zone, else chrono's phrases read in `tz`
  * ("2024-01-15 03:00", "2 hours ago", "yesterday 14:00"; `ref` is what "1 hour later" counts from).
  * chrono reads the first time it finds in any text ("yesterday-ish nonsense" is yesterday to it):
- * the text it matched must be the whole input, or the value is refused.
+ * the text it matched must be the whole input, or the value is refused. A numeric date that
+ * cannot exist (impossibleDate) is refused before either reader rolls it over.
  */
 export function readTime(flag: string, text: string, tz: string, now: number, ref: number = now): number {
   const t = text.trim();
@@ -28,6 +52,8 @@ export function readTime(flag: string, text: string, tz: string, now: number, re
   if (/^\d{13}$/.test(t)) return Number(t);
   if (/^\d{9,11}(\.\d+)?$/.test(t)) return Math.round(Number(t) * 1000);
   if (/^\d+(\.\d+)?$/.test(t)) throw refuse('a bare number is neither epoch seconds (10 digits) nor milliseconds (13) nor a duration (add a unit: 10m)');
+  const impossible = impossibleDate(t);
+  if (impossible !== null) throw refuse(impossible);
   if (RFC3339_ZONED.test(t)) {
     const ms = Date.parse(t.replace(' ', 'T').replace(/([+-]\d{2})(\d{2})$/, '$1:$2'));
     if (Number.isNaN(ms)) throw refuse('not a valid date');

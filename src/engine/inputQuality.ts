@@ -7,6 +7,7 @@
  */
 import type { EngineCounters } from '../model/snapshot.js';
 import { formatLocal } from '../parse/localTime.js';
+import { MAX_LINE_CHARS } from '../parse/nginx/header.js';
 import { countsBiggestFirst, formatCount } from '../util/count.js';
 
 /**
@@ -22,6 +23,8 @@ const COVERAGE_SLACK_MS = 60_000;
 
 /** What nginx's error log looks like, for messages. */
 const EXPECTED = 'expected nginx error-log lines like `2026/12/02 04:21:36 [error] 7#7: *22 connect() failed (111: Connection refused) …`';
+/** The parser's line limit (MAX_LINE_CHARS characters), for messages: `1 MiB`. */
+const LINE_LIMIT = `${MAX_LINE_CHARS / (1024 * 1024)} MiB`;
 const GIVE_ERROR_LOG = "give nginx's error_log file (e.g. /var/log/nginx/error.log), or `docker logs --timestamps NGINX 2>&1 | restartdoctor`";
 
 export interface InputFacts {
@@ -88,7 +91,22 @@ export function judgeInput(f: InputFacts): InputVerdict {
         warnings,
       };
     }
-    const why = access >= lines * DOMINANT_SHARE ? ` (${formatCount(access)} look like access-log lines)` : untimed >= lines * DOMINANT_SHARE ? ` (${formatCount(untimed)} carry no date)` : '';
+    // The reasons the lines were set aside, as counted: an nginx line longer than the limit is
+    // skipped for its length, and saying it is "not an nginx error-log line" would send the user
+    // looking for the wrong file.
+    const byReason = countsBiggestFirst({ ...c.unparsed, empty: 0, untimed, 'access-log': access });
+    const tooLong = c.unparsed['too-long'] ?? 0;
+    if (tooLong >= lines * DOMINANT_SHARE) {
+      const which = tooLong === lines ? (lines === 1 ? '' : 'all ') : `${formatCount(tooLong)} of them `;
+      return {
+        fatal: { message: `${name}: ${of}, ${which}longer than the ${LINE_LIMIT} line limit, skipped (${byReason}) — ${EXPECTED}`, hint: `nginx writes far shorter lines; ${GIVE_ERROR_LOG}` },
+        warnings,
+      };
+    }
+    if (tooLong > 0) {
+      return { fatal: { message: `${name}: ${of}, none was read as an nginx error-log line (${byReason}; too-long lines are over the ${LINE_LIMIT} limit) — ${EXPECTED}`, hint: GIVE_ERROR_LOG }, warnings };
+    }
+    const why = access >= lines * DOMINANT_SHARE ? ` (${formatCount(access)} look like access-log lines)` : untimed >= lines * DOMINANT_SHARE ? ` (${formatCount(untimed)} carry no date)` : byReason ? ` (${byReason})` : '';
     return { fatal: { message: `${name}: ${of}, none is an nginx error-log line${why} — ${EXPECTED}`, hint: GIVE_ERROR_LOG }, warnings };
   }
   if (inWindow === 0 && f.span) {

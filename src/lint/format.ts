@@ -1,6 +1,7 @@
 /** Lint output: text (one line per finding), JSON, SARIF 2.1.0 (for code-scanning uploads). */
 import { RULE_LIST } from './rules.js';
 import { countOf } from '../util/plural.js';
+import { sanitizeForTerminal } from '../util/sanitize.js';
 import type { Finding, LintResult, Severity, WaivedFinding } from './types.js';
 
 /** Findings by severity: errors fail a run, warnings only with --strict, notes never. */
@@ -21,7 +22,8 @@ export function formatText(r: LintResult): string {
       ? `${files}: no findings${waived}`
       : `${files}: ${countOf(n.error, 'error')}, ${countOf(n.warning, 'warning')}, ${countOf(n.note, 'note')}${waived}`,
   );
-  return lines.join('\n') + '\n';
+  // Findings quote the files (directive arguments, parse problems): terminal-safe, whatever the file holds.
+  return lines.map((l) => sanitizeForTerminal(l)).join('\n') + '\n';
 }
 
 export function formatJson(r: LintResult, schemaVersion: number): string {

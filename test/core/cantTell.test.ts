@@ -37,8 +37,11 @@ beforeAll(async () => {
   // Mostly garbage: three lines of noise for each line of the incident's log.
   const noise = readFileSync('/etc/services', 'utf8').split('\n').filter(Boolean);
   f.garbage = t.file('mostly-garbage.log', lines.flatMap((l, i) => [l, noise[(3 * i) % noise.length]!, noise[(3 * i + 1) % noise.length]!, noise[(3 * i + 2) % noise.length]!]).join('\n') + '\n');
+  // One real connect() failure whose request is 5 MB: nginx's line, over the 1 MiB line limit.
+  f.long = t.file('long.log', `${lines.find((l) => l.includes('connect() failed'))!.replace(/request: "GET \//, `request: "GET /${'a'.repeat(5_000_000)}`)}\n`);
   const runs: Record<string, string[]> = {
     services: ['--log', f.services],
+    long: ['--log', f.long],
     binary: ['--log', f.binary],
     gz: ['--log', f.gz, ...EVENTS, '--tz', 'UTC'],
     xz: ['--log', f.xz],
@@ -70,7 +73,11 @@ function cantTell(res: CliResult, message: RegExp): void {
 
 describe('each bad input of the issue: what was read, what was expected, exit 2', () => {
   it('a non-nginx file (/etc/services)', () => {
-    cantTell(r.services!, /services: [\d,]+ lines, none is an nginx error-log line — expected nginx error-log lines like `2026\/12\/02 04:21:36 \[error\]/);
+    cantTell(r.services!, /services: [\d,]+ lines, none is an nginx error-log line \([\d,]+ not-nginx\) — expected nginx error-log lines like `2026\/12\/02 04:21:36 \[error\]/);
+  });
+
+  it('an nginx line longer than the 1 MiB limit is said to be too long, not "not an nginx error-log line"', () => {
+    cantTell(r.long!, /long\.log: 1 line, longer than the 1 MiB line limit, skipped \(1 too-long\) — expected/);
   });
 
   it('a binary file', () => {
@@ -139,6 +146,14 @@ describe('judgeInput (the one place the thresholds live)', () => {
     expect(judgeInput({ ...base, counters: counters({ linesRead: 10, accessLines: 9, unparsed: { 'not-nginx': 1 } }) }).fatal?.message).toMatch(/10 lines, none is an nginx error-log line \(9 look like access-log lines\)/);
     expect(judgeInput({ ...base, counters: counters({ linesRead: 4, untimed: 4 }) }).fatal?.message).toMatch(/4 lines, none is an nginx error-log line \(4 carry no date\)/);
     expect(judgeInput({ ...base, counters: counters({ linesRead: 3, unparsed: { empty: 3 } }) }).fatal?.message).toBe('error.log: only empty lines: nothing to diagnose');
+  });
+
+  it('too-long lines are named as such, with the count by reason', () => {
+    expect(judgeInput({ ...base, counters: counters({ linesRead: 3, unparsed: { 'too-long': 3 } }) }).fatal?.message).toMatch(/^error\.log: 3 lines, all longer than the 1 MiB line limit, skipped \(3 too-long\) — /);
+    expect(judgeInput({ ...base, counters: counters({ linesRead: 3, unparsed: { 'too-long': 2, 'not-nginx': 1 } }) }).fatal?.message).toMatch(/^error\.log: 3 lines, 2 of them longer than the 1 MiB line limit, skipped \(2 too-long, 1 not-nginx\) — /);
+    expect(judgeInput({ ...base, counters: counters({ linesRead: 3, unparsed: { 'too-long': 1, 'not-nginx': 2 } }) }).fatal?.message).toMatch(
+      /^error\.log: 3 lines, none was read as an nginx error-log line \(2 not-nginx, 1 too-long; too-long lines are over the 1 MiB limit\) — /,
+    );
   });
 
   it('access lines mixed with error lines (nginx in Docker) are no reason to warn', () => {

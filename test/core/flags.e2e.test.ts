@@ -7,10 +7,12 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COMMANDS } from '../../src/cli/commandFlags.js';
 import { GLOBAL_FLAGS } from '../../src/cli/flags.js';
-import { MAIN_FLAGS } from '../../src/cli/mainOptions.js';
+import { MAIN_FLAGS, parseMainOptions } from '../../src/cli/mainOptions.js';
 import { runMain as inProcess } from '../support/inProcess.js';
 import { ensureBuilt, failLines, runCli, STACK_FRAME, T0, tempDir, type CliResult } from './helpers.js';
 
@@ -208,6 +210,24 @@ describe('times and durations as on-call people type them', () => {
     }
   });
 
+  it('a date that cannot exist is refused in one line, not rolled over (Feb 30 was March 1; 2024-13-01 was January 13)', async () => {
+    for (const [flag, text, why] of [
+      ['--since', '2024-02-30T00:00:00Z', 'no such date: February 2024 has 29 days'],
+      ['--since', '2023-02-29 03:00', 'no such date: February 2023 has 28 days'],
+      ['--until', '2024-04-31T00:00:00Z', 'no such date: April 2024 has 30 days'],
+      ['--since', '2024-13-01 03:00', 'no such date: there is no month 13'],
+      ['--until', '2024-01-15T24:00:00Z', 'no such time: hour 24 (00-23)'],
+    ]) {
+      const r = await runMain(['--log', log, flag!, text!]);
+      expect(r.code, text).toBe(2);
+      expect(r.stderr.split('\n')[0]).toBe(`restartdoctor: ${flag} "${text}": ${why}`);
+      expect(r.stdout).toBe('');
+    }
+    // Leap day and the last second of a year are real.
+    expect((await window('--since', '2024-02-29T00:00:00Z')).since).toBe('2024-02-29T00:00:00.000Z');
+    expect((await window('--since', '2023-12-31T23:59:59Z')).since).toBe('2023-12-31T23:59:59.000Z');
+  });
+
   it('one duration grammar for every duration flag', async () => {
     const bad = /"soon" is not a duration \(use 90s, 10m, 2h, 1d, 500ms or 1m30s\)$/;
     expect((await runMain(['--log', log, '--burst-gap', 'soon'])).stderr.split('\n')[0]).toMatch(bad);
@@ -218,6 +238,40 @@ describe('times and durations as on-call people type them', () => {
     expect(JSON.parse((await runMain(['--log', log, '--burst-gap', '2h', '--json'])).stdout).incidents).toHaveLength(1);
     const fix = JSON.parse((await runMain(['fix', '--upstream', 'a:1', '--compose', compose, '--service', 'web', '--time-to-ready', '1m30s', '--json'])).stdout);
     expect(JSON.stringify(fix)).toContain('the time to ready 90s');
+  });
+});
+
+describe('flags that mean nothing in the mode chosen', () => {
+  const F = 'fixtures/incidents/restart-race';
+  const refused = async (args: string[], line: string) => {
+    const r = await runMain(args);
+    expect(r.code, args.join(' ')).toBe(2);
+    expect(r.stderr).not.toMatch(STACK_FRAME);
+    expect(r.stderr.split('\n')[0], args.join(' ')).toBe(line);
+    expect(r.stdout).toBe('');
+  };
+
+  it('each is one line naming both flags, never replayed or run without it', async () => {
+    const replay = ['--replay', path.resolve(F), '--no-tui', '--speed', '10000'];
+    await refused([...replay, '--log', 'other.log'], 'restartdoctor: --log cannot be used with --replay DIR: a replay reads DIR/error.log');
+    await refused([...replay, '--follow'], 'restartdoctor: --follow cannot be used with --replay DIR: a replay is already played live');
+    await refused([...replay, '--nginx-container', 'foo'], 'restartdoctor: --nginx-container cannot be used with --replay DIR: a replay reads DIR/error.log, not a container');
+    await refused([...replay, '--events', 'e.jsonl'], 'restartdoctor: --events cannot be used with --replay DIR: a replay reads DIR/docker-events.jsonl (or events.jsonl)');
+    await refused([...replay, '--probe'], 'restartdoctor: --probe cannot be used with --replay DIR: a replay probes nothing');
+    await refused([...replay, '--docker', 'unix:///x.sock'], 'restartdoctor: --docker cannot be used with --replay DIR: a replay talks to no Docker daemon');
+    await refused(['--log', log, '--speed', '5'], 'restartdoctor: --speed only applies to --replay DIR');
+    await refused(['--log', log, '--from', '03:00'], 'restartdoctor: --from only applies to --replay DIR');
+    await refused(['--log', log, '--no-tui'], 'restartdoctor: --no-tui only applies to live mode and --replay DIR: a postmortem (--log FILE) prints a report, not a screen');
+    await refused(['--follow', '--log', log, '--events', 'e.jsonl'], "restartdoctor: --events does not apply to live mode (--follow): live mode reads Docker's events from the daemon");
+    await refused(['--follow', '--log', log, '--until', '1h'], 'restartdoctor: --until does not apply to live mode (--follow): live mode follows on with no end');
+    await refused(['--docker', 'unix:///x.sock', '--log', log, '--containers', 'i.json'], 'restartdoctor: --containers does not apply to live mode (--docker): live mode inspects the containers through the daemon');
+  });
+
+  it('what the README documents together still goes: a replay with --since, --export, --nginx-conf; --docker as the endpoint a postmortem --probe uses', () => {
+    const io = { stdin: Object.assign(new PassThrough(), { isTTY: false }), stdout: new PassThrough(), stderr: new PassThrough(), env: {}, cwd: process.cwd(), now: () => NOW };
+    expect(parseMainOptions(['--replay', F, '--speed', '20', '--since', '1h', '--export', 'x.md', '--nginx-conf', 'n.conf', '--no-tui'], io).mode).toBe('replay');
+    expect(parseMainOptions(['--log', log, '--probe', '--docker', 'unix:///x.sock'], io)).toMatchObject({ mode: 'postmortem', probe: true, docker: 'unix:///x.sock' });
+    expect(parseMainOptions(['--nginx-container', 'web', '--follow', '--since', '1h', '--no-tui'], io).mode).toBe('live');
   });
 });
 

@@ -55,3 +55,13 @@ test('bad flags are usage errors (exit 2)', () => {
 test('unreadable nginx config: one-line input error', async () => {
   await expect(fixCommand(['--nginx-conf', '/nope/nginx.conf', '--upstream', '127.0.0.1:3000'], io('/'))).rejects.toThrow(/cannot read nginx config/);
 });
+
+test('a binary given as --nginx-conf: its parse warnings are printed terminal-safe (no NUL, ESC or other C0 byte)', async () => {
+  const t = io(process.cwd());
+  const code = await fixCommand(['--nginx-conf', '/bin/ls', '--log', 'fixtures/incidents/restart-race/error.log', '--tz', 'UTC'], t);
+  expect(code).toBe(0);
+  const warnings = t.out().split('\n').filter((l) => l.startsWith('warning: /bin/ls:'));
+  expect(warnings.length).toBeGreaterThan(0);
+  // eslint-disable-next-line no-control-regex
+  expect(`${t.out()}${t.err()}`).not.toMatch(/[\x00-\x08\x0e-\x1f\x7f]/);
+});

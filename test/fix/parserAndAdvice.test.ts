@@ -34,6 +34,13 @@ test('errors skip the block and go on: missing ;, unterminated string, stray }',
   expect(q.directives.map((d) => d.name)).toEqual(['a']);
 });
 
+test('warnings quote the file terminal-safe: NUL, ESC sequences and other controls never reach a printer', () => {
+  const p = parseNginx('x.conf', 'http {\n  location / { proxy_pass \x1b[31mred\x00\x07 }\n}\n\x01\x02 }\n');
+  expect(p.warnings.length).toBeGreaterThan(0);
+  for (const w of p.warnings) expect(w.message).not.toMatch(/[\x00-\x1f\x7f-\x9f]/); // eslint-disable-line no-control-regex
+  expect(p.warnings[1]!.message).toBe('"\uFFFD\uFFFD" is not terminated by ";"; statement at line 4 skipped'); // control bytes shown as U+FFFD
+});
+
 test('glob segments as glob(3) matches them', () => {
   expect(matchSegment('*.conf', 'a.conf')).toBe(true);
   expect(matchSegment('*.conf', '.hidden.conf')).toBe(false);

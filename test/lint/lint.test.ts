@@ -139,6 +139,15 @@ function io(cwd: string): CliIo & { out: () => string } {
   return { stdin: new PassThrough(), stdout, stderr: new PassThrough(), env: {}, cwd, now: () => 0, out: () => text };
 }
 
+test('lint text output is terminal-safe: a config with ESC and control bytes prints none of them', async () => {
+  const file = write('nginx.conf', 'http {\n  upstream a\x1b[31mb {\n    server 10.0.0.1:80;\n  }\n  server {\n    location / { proxy_pass http://ab; }\n    location /x { proxy_pass http://ab\x00 \x01 }\n  }\n}\n');
+  const t = io(path.dirname(file));
+  expect(await lintCommand([file], t)).toBe(0);
+  expect(t.out()).toMatch(/warning RD-NGX-000 skipped the "location \/x" block/);
+  expect(t.out()).toContain('upstream "ab"'); // the ESC sequence in the name is removed
+  expect(t.out()).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f]/); // eslint-disable-line no-control-regex
+});
+
 test('lint command: warnings exit 0 (1 with --strict), errors 1, 2 on unreadable input; json output', async () => {
   const bad = io(REPO);
   expect(await lintCommand(['fixtures/configs/nginx/single-peer/nginx.conf'], bad)).toBe(0);

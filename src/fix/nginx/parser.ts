@@ -4,6 +4,7 @@
  * is still read, because a config analyser that gives up on the first odd block helps nobody.
  * `include` is not expanded here (see load.ts) so this stays a pure function of one text.
  */
+import { sanitizeForTerminal } from '../../util/sanitize.js';
 import { tokenize, type Token } from './tokenizer.js';
 
 export interface Directive {
@@ -55,6 +56,10 @@ class SyntaxProblem {
 export function parseNginx(file: string, text: string): ParsedFile {
   const tokens = tokenize(text);
   const warnings: ParseWarning[] = [];
+  // The messages quote the file's own text, and any file may be given (a binary by mistake, a
+  // config with ESC bytes): made terminal-safe here, the one place they are made, so every printer
+  // (fix, lint, the reports, the live screen) shows them inert.
+  const warn = (line: number, message: string): void => void warnings.push({ file, line, message: sanitizeForTerminal(message) });
   let pos = 0;
 
   /** Skips to the `}` that closes the block we are in (nested braces balanced). */
@@ -109,7 +114,7 @@ export function parseNginx(file: string, text: string): ParsedFile {
       }
       if (t.type === '}') {
         if (inBlock) return { children, close: t };
-        warnings.push({ file, line: t.line, message: 'unexpected "}" skipped' });
+        warn(t.line, 'unexpected "}" skipped');
         continue;
       }
       if (t.type === 'error' || t.type === ';' || t.type === '{') {
@@ -118,7 +123,7 @@ export function parseNginx(file: string, text: string): ParsedFile {
           if (t.type !== 'error' || t.end < text.length) skipToBlockEnd();
           return new SyntaxProblem(t.line, message, false);
         }
-        warnings.push({ file, line: t.line, message: `${message}; statement skipped` });
+        warn(t.line, `${message}; statement skipped`);
         if (t.type !== '{') skipStatement();
         else skipToBlockEnd();
         continue;
@@ -154,7 +159,7 @@ export function parseNginx(file: string, text: string): ParsedFile {
           if (!problem.closedBlock) skipToBlockEnd();
           return problem;
         }
-        warnings.push({ file, line: problem.line, message: `${problem.message}; statement at line ${t.line} skipped` });
+        warn(problem.line, `${problem.message}; statement at line ${t.line} skipped`);
         if (!problem.closedBlock) skipStatement();
         continue;
       }
@@ -175,11 +180,7 @@ export function parseNginx(file: string, text: string): ParsedFile {
       if (end!.type === '{') {
         const inner = readChildren(directive, true, directive.comments);
         if (inner instanceof SyntaxProblem) {
-          warnings.push({
-            file,
-            line: t.line,
-            message: `skipped the "${describe(directive)}" block: ${inner.message} (line ${inner.line})`,
-          });
+          warn(t.line, `skipped the "${describe(directive)}" block: ${inner.message} (line ${inner.line})`);
           continue;
         }
         directive.block = inner.children;
