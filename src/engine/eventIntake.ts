@@ -10,7 +10,8 @@ import { EventStore, type EventGap } from '../correlate/eventStore.js';
 import type { CorrelationWindow } from '../correlate/facts.js';
 import { gapSentence } from '../diagnose/eventGaps.js';
 import { decodeDockerEvent, decodeEventGapMarker } from '../parse/dockerEvent.js';
-import { eventObjectProblem, type InvalidEventReason } from '../parse/dockerEventLine.js';
+import { eventObjectProblem } from '../parse/dockerEventLine.js';
+import type { InvalidEventReason } from '../model/snapshot.js';
 import type { LatestTimes } from '../scan/lineScreen.js';
 
 export interface EventBounds {

@@ -34,7 +34,7 @@ import { DEFAULT_WINDOW, type CorrelationWindow } from '../correlate/facts.js';
 import { peerGroupKeys } from '../correlate/upstreamGroups.js';
 import { EMPTY_UPSTREAM_MAP, type UpstreamMap } from '../model/upstreamMap.js';
 import type { Pattern } from '../diagnose/patternSchema.js';
-import type { InvalidEventReason } from '../parse/dockerEventLine.js';
+import type { InvalidEventReason } from '../model/snapshot.js';
 import type { FailureSample } from '../parse/failureSample.js';
 import { admitLines, newLatestTimes, type LatestTimes, type LineTallies } from '../scan/lineScreen.js';
 import { Announcements } from './announcements.js';

@@ -5,7 +5,9 @@
  */
 import type { ContainerView, Incident, Burst } from './incident.js';
 import type { UnparsedReason, UpstreamAddress, UpstreamErrorKind } from './logRecord.js';
-import type { InvalidEventReason } from '../parse/dockerEventLine.js';
+
+/** Why an event was rejected (counters.invalidEventReasons): before decoding (parse/dockerEventLine.ts), or by the decoder (invalid-fields, implausible-time). */
+export type InvalidEventReason = 'too-large' | 'too-deep' | 'not-json' | 'invalid-fields' | 'implausible-time';
 
 export interface UpstreamStat {
   key: string;
@@ -58,7 +60,7 @@ export interface EngineCounters {
   ignoredEvents: number;
   /** Events that failed validation. */
   invalidEvents: number;
-  /** invalidEvents by reason: not-json, too-large, too-deep (checked before parsing), invalid-fields, implausible-time (parse/dockerEventLine.ts InvalidEventReason). */
+  /** invalidEvents by reason: not-json, too-large, too-deep (checked before parsing), invalid-fields, implausible-time. */
   invalidEventReasons: Partial<Record<InvalidEventReason, number>>;
   /** Repeats of an event already kept (same container, action, time and details): counted once. */
   duplicateEvents: number;

@@ -5,6 +5,7 @@
  * events file with these before it loads the rest of the CLI (cli/relaunch.ts prepareHeap), and
  * its reader thread must not wait for zod to start.
  */
+import type { InvalidEventReason } from '../model/snapshot.js';
 
 /**
  * Fast reject for an events file (most of a real stream is healthcheck `exec_*` events): true when
@@ -108,8 +109,6 @@ export function eventLineTime(line: string): number | null {
   return typeof ms === 'number' ? ms : null;
 }
 
-/** Why an event was rejected (counters.invalidEventReasons): before decoding, or by the decoder (invalid-fields, implausible-time). */
-export type InvalidEventReason = 'too-large' | 'too-deep' | 'not-json' | 'invalid-fields' | 'implausible-time';
 
 /** A Docker event is a few KB (labels included): anything larger is not one. */
 const MAX_EVENT_CHARS = 256 * 1024;

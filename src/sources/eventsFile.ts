@@ -8,7 +8,8 @@
 import { closeSync, createReadStream, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { InputError } from '../util/errors.js';
-import { dockerEventTimeMs, eventLineTime, eventTextProblem, isIgnoredEventLine, type InvalidEventReason } from '../parse/dockerEventLine.js';
+import { dockerEventTimeMs, eventLineTime, eventTextProblem, isIgnoredEventLine } from '../parse/dockerEventLine.js';
+import type { InvalidEventReason } from '../model/snapshot.js';
 import { sniffFile } from './compression.js';
 import { assertReadableFile, describeFsError, streamFileLines } from './readInput.js';
 import { LineSplitter } from './lineSplitter.js';

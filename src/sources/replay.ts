@@ -12,7 +12,7 @@ import path from 'node:path';
 import type { ContainerInfo } from '../model/container.js';
 import { readContainersFile } from './containersFile.js';
 import { feedEventsFile } from './eventsFile.js';
-import type { InvalidEventReason } from '../parse/dockerEventLine.js';
+import type { InvalidEventReason } from '../model/snapshot.js';
 import { InputError } from '../util/errors.js';
 import { readShape } from '../parse/lineShape.js';
 import { lineTimeIn } from '../parse/lineTime.js';

@@ -13,7 +13,8 @@ import { loadPatterns } from '../../src/diagnose/loadPatterns.js';
 import { IncidentEngine } from '../../src/engine/incidentEngine.js';
 import { feedEventsFile } from '../../src/session/analyze.js';
 import { decodeDockerEventLine } from '../../src/parse/dockerEvent.js';
-import { isIgnoredEventLine, type InvalidEventReason } from '../../src/parse/dockerEventLine.js';
+import { isIgnoredEventLine } from '../../src/parse/dockerEventLine.js';
+import type { InvalidEventReason } from '../../src/model/snapshot.js';
 import { EventsFileSteps, eventsFileIsLines, readEventsEarly, type EventSink } from '../../src/sources/eventsFile.js';
 
 const ID = 'a'.repeat(64);
