@@ -84,8 +84,9 @@ export class LiveSession implements SessionPorts {
   ) {
     this.isReplay = o.replay !== null;
     this.files = o.replay !== null ? recordingFiles(o.replay) : null;
-    // Before anything is read: an --export over an input (the recording's too) is refused now, not at the end.
-    if (o.exportPath !== null) this.refuseExportOverInputs(path.resolve(io.cwd, o.exportPath));
+    // Before anything is read: an --export over a replay's recording is refused now, not at the end
+    // (the files the flags name were checked with the flags: cli/mainOptions.ts).
+    if (o.exportPath !== null && this.files !== null) this.refuseExportOverInputs(path.resolve(io.cwd, o.exportPath));
     const tz = (this.tz = this.files?.tz ?? o.tz);
     // History first: live mode starts from what happened in the last `--since` (a page comes after the restart).
     this.historySince = this.isReplay ? null : (o.since ?? io.now() - DEFAULT_HISTORY_MS);
